@@ -1,0 +1,43 @@
+# Glimpse: `make run` to play, `make test` to check everything.
+SHELL := /bin/bash
+VENV := .venv
+PY := $(VENV)/bin/python
+PIP := $(VENV)/bin/pip
+CHROMIUM := /usr/bin/chromium
+export GLIMPSE_DATABASE ?= $(CURDIR)/var/glimpse.db
+
+.PHONY: run test lint bench validate-faces contact-sheet clean
+
+$(VENV)/.installed: pyproject.toml
+	python3 -m venv $(VENV)
+	$(PIP) install --quiet --upgrade pip
+	$(PIP) install --quiet -e .
+	touch $@
+
+$(VENV)/.installed-test: $(VENV)/.installed pyproject.toml
+	$(PIP) install --quiet -e '.[test]'
+	touch $@
+
+run: $(VENV)/.installed
+	$(VENV)/bin/flask --app game migrate
+	$(VENV)/bin/gunicorn -c gunicorn.conf.py wsgi:app
+
+$(CHROMIUM):
+	@if [ "$$(id -u)" = 0 ]; then \
+		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; \
+	else \
+		echo "Browser tests need Debian's chromium at $(CHROMIUM): run 'sudo apt-get install chromium'" >&2; exit 1; \
+	fi
+
+lint: $(VENV)/.installed-test
+	$(VENV)/bin/ruff check game tests bench scripts wsgi.py gunicorn.conf.py
+
+test: $(VENV)/.installed-test $(CHROMIUM) lint
+	node --test tests/js/
+	$(VENV)/bin/pytest
+
+bench: $(VENV)/.installed-test $(CHROMIUM)
+	@for script in bench/*.py; do echo "== $$script"; $(PY) $$script || exit 1; done
+
+clean:
+	rm -rf $(VENV) var test-results

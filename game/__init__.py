@@ -1,0 +1,37 @@
+"""Glimpse: a micro-expression training game."""
+
+from __future__ import annotations
+
+import os
+import secrets
+from pathlib import Path
+
+from flask import Flask
+
+
+def create_app(test_config: dict | None = None) -> Flask:
+    """Build the app. The only place that reads configuration.
+
+    :param test_config: overrides for tests, applied last
+    """
+    app = Flask(__name__, static_folder="../static", template_folder="../templates")
+    root = Path(app.root_path).parent
+    app.config.from_mapping(
+        DATABASE=os.environ.get("GLIMPSE_DATABASE", str(root / "var" / "glimpse.db")),
+        SECRET_KEY=os.environ.get("GLIMPSE_SECRET_KEY") or secrets.token_hex(32),
+        # Origins allowed to open the WebSocket besides the page's own host.
+        ALLOWED_ORIGINS=[o for o in os.environ.get("GLIMPSE_ALLOWED_ORIGINS", "").split(",") if o],
+        BEHIND_PROXY=os.environ.get("GLIMPSE_BEHIND_PROXY", "") == "1",
+        SOCK_SERVER_OPTIONS={"ping_interval": 25, "max_message_size": 4096},
+        SEND_FILE_MAX_AGE_DEFAULT=3600,
+    )
+    if test_config:
+        app.config.update(test_config)
+
+    from game import db, web, ws
+
+    db.init_app(app)
+    db.migrate(app.config["DATABASE"])
+    web.init_app(app)
+    ws.init_app(app)
+    return app

@@ -1,0 +1,236 @@
+"""The seven basic emotions as FACS action units: the single source of truth.
+
+The server picks an emotion, a variant and an intensity and sends the browser a
+*pose* (action-unit intensities per side, gaze, head angle). The browser only
+draws poses. The Learn page and the answer buttons read the same table as JSON.
+"""
+
+from __future__ import annotations
+
+import random
+from dataclasses import dataclass, field
+
+SIDES = ("L", "R")
+
+
+@dataclass(frozen=True)
+class ActionUnit:
+    number: int
+    name: str
+    looks_like: str
+
+
+ACTION_UNITS: dict[int, ActionUnit] = {
+    au.number: au
+    for au in (
+        ActionUnit(1, "Inner brow raiser", "inner ends of the brows rise; short lines mid-forehead"),
+        ActionUnit(2, "Outer brow raiser", "outer ends of the brows rise; the brow arches"),
+        ActionUnit(4, "Brow lowerer", "brows lower and pull together; vertical lines between them"),
+        ActionUnit(5, "Upper lid raiser", "upper lid retracts; white shows above the iris"),
+        ActionUnit(6, "Cheek raiser", "cheeks lift, lower lids push up, crow's feet appear"),
+        ActionUnit(7, "Lid tightener", "lower lid straightens and rises; the eye looks tense"),
+        ActionUnit(9, "Nose wrinkler", "the nose wrinkles and its wings lift"),
+        ActionUnit(10, "Upper lip raiser", "the centre of the upper lip lifts"),
+        ActionUnit(12, "Lip corner puller", "lip corners go up and back"),
+        ActionUnit(14, "Dimpler", "lip corners tighten and pull in; a dimple forms"),
+        ActionUnit(15, "Lip corner depressor", "lip corners pull down"),
+        ActionUnit(16, "Lower lip depressor", "the lower lip pulls down, lower teeth may show"),
+        ActionUnit(17, "Chin raiser", "the chin pushes the lower lip up and wrinkles"),
+        ActionUnit(20, "Lip stretcher", "lip corners pull straight sideways"),
+        ActionUnit(23, "Lip tightener", "lips narrow and thin"),
+        ActionUnit(24, "Lip pressor", "lips press together"),
+        ActionUnit(25, "Lips part", "lips separate"),
+        ActionUnit(26, "Jaw drop", "the jaw lowers and the mouth opens"),
+    )
+}
+
+
+@dataclass(frozen=True)
+class Variant:
+    """One way of showing an emotion: action unit -> intensity (0-1) per side."""
+
+    units: dict[int, float]
+    one_sided: bool = False
+    gaze_down: float = 0.0  # AU64: 0 straight ahead, 1 fully down
+    head_down: float = 0.0  # AU54
+
+
+@dataclass(frozen=True)
+class Emotion:
+    key: str
+    name: str
+    variants: tuple[Variant, ...]
+    cues: tuple[str, ...]
+    lookalike: str
+    tell_apart: str
+    scenario: str = field(default="")
+
+
+EMOTIONS: dict[str, Emotion] = {
+    e.key: e
+    for e in (
+        Emotion(
+            "happiness",
+            "Happiness",
+            (
+                Variant({6: 0.8, 12: 0.9}),
+                Variant({6: 0.8, 12: 1.0, 25: 0.6}),
+            ),
+            (
+                "Lip corners pulled up and back",
+                "Cheeks lifted, eyes narrowed from below",
+                "Crow's feet at the outer eye corners",
+            ),
+            "contempt",
+            "A felt smile lifts both corners and the cheeks; contempt tightens one corner only.",
+        ),
+        Emotion(
+            "sadness",
+            "Sadness",
+            (
+                Variant({1: 0.9, 4: 0.5, 15: 0.9}, gaze_down=0.5, head_down=0.3),
+                Variant({1: 0.9, 4: 0.5, 15: 0.8, 17: 0.6}, gaze_down=0.7, head_down=0.4),
+            ),
+            (
+                "Inner ends of the brows raised and drawn together",
+                "Lip corners pulled down",
+                "Gaze and head tip downward",
+            ),
+            "fear",
+            "Both raise the inner brows; sadness drops the mouth corners and the gaze, without wide eyes.",
+            "“It was fine,” she smiles, but first her eyes flick down and her mouth corners droop.",
+        ),
+        Emotion(
+            "surprise",
+            "Surprise",
+            (
+                Variant({1: 0.9, 2: 0.9, 5: 0.5, 26: 0.8}),
+                Variant({1: 0.9, 2: 0.9, 5: 0.5, 25: 0.7, 26: 0.7}),
+            ),
+            (
+                "Brows raised high and curved",
+                "Eyes wide open",
+                "Jaw dropped, mouth relaxed and open",
+            ),
+            "fear",
+            "Surprise has curved brows and a relaxed open jaw; fear pulls the brows flat and stretches the lips.",
+        ),
+        Emotion(
+            "fear",
+            "Fear",
+            (
+                Variant({1: 0.9, 2: 0.7, 4: 0.6, 5: 0.9, 7: 0.5, 20: 0.9, 26: 0.5}),
+                Variant({1: 0.9, 2: 0.7, 4: 0.6, 5: 0.9, 7: 0.5, 20: 0.9, 25: 0.8, 26: 0.3}),
+            ),
+            (
+                "Brows raised but flat and pulled together",
+                "Upper lids raised high, lower lids tense",
+                "Lips stretched sideways toward the ears",
+            ),
+            "surprise",
+            "Fear adds brows drawn together, tense lower lids and lips stretched sideways.",
+            "Someone trying to look calm, with a flash of wide eyes and stretched lips.",
+        ),
+        Emotion(
+            "anger",
+            "Anger",
+            (
+                Variant({4: 1.0, 5: 0.6, 7: 0.8, 23: 0.9}),
+                Variant({4: 1.0, 5: 0.6, 7: 0.8, 23: 0.8, 24: 0.8, 17: 0.5}),
+            ),
+            (
+                "Brows lowered and pulled together",
+                "Glaring eyes with tense lower lids",
+                "Lips pressed thin",
+            ),
+            "disgust",
+            "Anger works on the brows, lids and thin lips; disgust works on the nose and upper lip.",
+            "He says he likes your idea while his brows tighten and his lips press together.",
+        ),
+        Emotion(
+            "disgust",
+            "Disgust",
+            (
+                Variant({9: 1.0, 15: 0.6, 16: 0.7, 4: 0.3}),
+                Variant({9: 0.9, 10: 0.8, 15: 0.5, 17: 0.5, 4: 0.3}),
+            ),
+            (
+                "Nose wrinkled",
+                "Upper lip raised",
+                "Lower lip pushed down, corners down",
+            ),
+            "anger",
+            "Disgust wrinkles the nose and lifts the upper lip; anger glares and thins the lips.",
+        ),
+        Emotion(
+            "contempt",
+            "Contempt",
+            (Variant({12: 0.55, 14: 0.8}, one_sided=True),),
+            (
+                "One lip corner tightened and slightly raised",
+                "The rest of the face stays neutral",
+            ),
+            "happiness",
+            "Contempt is the only one-sided expression: one corner tightens; a smile lifts both.",
+            "A one-sided smirk while someone listens to you: contempt, not disgust.",
+        ),
+    )
+}
+
+EMOTION_KEYS: tuple[str, ...] = tuple(EMOTIONS)
+
+
+def pose(emotion_key: str, intensity: float, rng: random.Random) -> dict:
+    """The pose a face shows for an emotion at a given intensity (0-1).
+
+    Picks one of the emotion's variants, and for one-sided expressions a side,
+    with ``rng`` so a seeded drill is reproducible.
+
+    :param emotion_key: one of ``EMOTION_KEYS``
+    :param intensity: scales every unit from a trace (near 0) to full (1)
+    :param rng: the random source
+    """
+    emotion = EMOTIONS[emotion_key]
+    variant = rng.choice(emotion.variants)
+    active_sides = (rng.choice(SIDES),) if variant.one_sided else SIDES
+    units = {
+        str(number): [round(level * intensity, 3) if side in active_sides else 0.0 for side in SIDES]
+        for number, level in variant.units.items()
+    }
+    return {
+        "au": units,
+        "gaze": [0.0, round(variant.gaze_down * intensity, 3)],
+        "head": {"pitch": round(variant.head_down * intensity, 3), "roll": 0.0},
+    }
+
+
+NEUTRAL_POSE: dict = {"au": {}, "gaze": [0.0, 0.0], "head": {"pitch": 0.0, "roll": 0.0}}
+
+
+def catalogue() -> dict:
+    """Everything the browser needs to label, teach and draw emotions, as JSON-ready data."""
+    return {
+        "actionUnits": [
+            {"number": au.number, "name": au.name, "looksLike": au.looks_like} for au in ACTION_UNITS.values()
+        ],
+        "emotions": [
+            {
+                "key": e.key,
+                "name": e.name,
+                "cues": list(e.cues),
+                "lookalike": e.lookalike,
+                "tellApart": e.tell_apart,
+                "scenario": e.scenario,
+                "variants": [
+                    {
+                        "units": {str(k): v for k, v in variant.units.items()},
+                        "oneSided": variant.one_sided,
+                        "gazeDown": variant.gaze_down,
+                        "headDown": variant.head_down,
+                    }
+                    for variant in e.variants
+                ],
+            }
+            for e in EMOTIONS.values()
+        ],
+    }

@@ -1,0 +1,86 @@
+"""Schema history. Append new migrations; never edit one that has shipped."""
+
+from sqlite_utils import Database, Migrations
+
+migrations = Migrations("glimpse")
+
+
+@migrations()
+def m001_players_drills_trials(db: Database) -> None:
+    db["players"].create(
+        {
+            "id": str,
+            "token_hash": str,
+            "nickname": str,
+            "nickname_key": str,  # casefolded, for case-insensitive uniqueness
+            "created_at": float,
+            "last_seen_at": float,
+        },
+        pk="id",
+        not_null={"token_hash", "created_at"},
+    )
+    db["players"].create_index(["token_hash"], unique=True)
+    db["players"].create_index(["nickname_key"], unique=True)
+
+    db["drills"].create(
+        {
+            "id": str,
+            "player_id": str,
+            "mode": str,  # "speed": adapt exposure; "subtle": adapt intensity
+            "focus": int,
+            "seed": int,
+            "trial_count": int,
+            "refresh_ms": float,
+            "status": str,  # active, completed, abandoned
+            "started_at": float,
+            "ended_at": float,
+        },
+        pk="id",
+        foreign_keys=[("player_id", "players", "id")],
+        not_null={"player_id", "mode", "seed", "trial_count", "status", "started_at"},
+    )
+    db["drills"].create_index(["player_id", "started_at"])
+
+    db["trials"].create(
+        {
+            "id": str,  # the single-use trial id the client answers with
+            "drill_id": str,
+            "player_id": str,
+            "position": int,  # 1-based among this drill's scored trials
+            "emotion": str,
+            "pose": str,  # JSON: the exact action units shown
+            "identity_seed": int,
+            "intensity": float,
+            "exposure_frames": int,  # requested
+            "exposure_ms": float,  # requested frames x refresh period
+            "wanted_ms": float,  # what the procedure asked for before rounding to frames
+            "refresh_ms": float,  # as measured by the client
+            "frames_shown": int,  # as measured by the client
+            "max_gap_ms": float,
+            "answer": str,
+            "correct": int,
+            "reaction_ms": float,  # client-measured, from the mask's onset
+            "sent_at": float,  # server clock
+            "answered_at": float,  # server clock
+            "scored": int,
+            "flag": str,  # why a trial was not scored (frames mismatch, stall...)
+        },
+        pk="id",
+        foreign_keys=[("drill_id", "drills", "id"), ("player_id", "players", "id")],
+        not_null={"drill_id", "player_id", "emotion", "identity_seed", "exposure_frames", "sent_at"},
+    )
+    db["trials"].create_index(["drill_id", "sent_at"])
+    db["trials"].create_index(["player_id", "answered_at"])
+
+    db["staircases"].create(
+        {
+            "player_id": str,
+            "axis": str,  # exposure or intensity
+            "emotion": str,  # an emotion key, or "all"
+            "state": str,  # JSON posterior, see game.staircase
+            "trials": int,
+            "updated_at": float,
+        },
+        pk=("player_id", "axis", "emotion"),
+        foreign_keys=[("player_id", "players", "id")],
+    )

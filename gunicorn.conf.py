@@ -1,0 +1,18 @@
+"""gunicorn settings for Glimpse (see docs in README.md)."""
+
+import os
+
+# flask-sock holds each WebSocket open for a whole drill: the gevent worker
+# keeps each one as a cheap greenlet (sync would kill it after `timeout`,
+# gthread holds only as many sockets as it has threads).
+worker_class = "gevent"
+worker_connections = 2000
+# One worker: live drill state (the trial in flight, its timers) lives in this
+# process's memory. Scale out only after moving it to a shared store.
+workers = 1
+bind = f"0.0.0.0:{os.environ['PORT']}" if os.environ.get("PORT") else "127.0.0.1:8000"
+# A drill's socket is long-lived; only plain HTTP requests are bound by this.
+timeout = 60
+graceful_timeout = 10
+accesslog = "-"
+control_socket_disable = True
