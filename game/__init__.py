@@ -21,8 +21,9 @@ def create_app(test_config: dict | None = None) -> Flask:
         SECRET_KEY=os.environ.get("GLIMPSE_SECRET_KEY") or secrets.token_hex(32),
         # Origins allowed to open the WebSocket besides the page's own host.
         ALLOWED_ORIGINS=[o for o in os.environ.get("GLIMPSE_ALLOWED_ORIGINS", "").split(",") if o],
+        TRIAL_TTL_S=float(os.environ.get("GLIMPSE_TRIAL_TTL_S", "120")),
         BEHIND_PROXY=os.environ.get("GLIMPSE_BEHIND_PROXY", "") == "1",
-        SOCK_SERVER_OPTIONS={"ping_interval": 25, "max_message_size": 4096},
+        SOCK_SERVER_OPTIONS={"ping_interval": 25},
         SEND_FILE_MAX_AGE_DEFAULT=3600,
     )
     if test_config:

@@ -29,6 +29,7 @@ def m001_players_drills_trials(db: Database) -> None:
             "mode": str,  # "speed": adapt exposure; "subtle": adapt intensity
             "focus": int,
             "seed": int,
+            "plan": str,  # JSON list: the emotion of each position, fixed at the start
             "trial_count": int,
             "refresh_ms": float,
             "status": str,  # active, completed, abandoned
@@ -46,13 +47,14 @@ def m001_players_drills_trials(db: Database) -> None:
             "id": str,  # the single-use trial id the client answers with
             "drill_id": str,
             "player_id": str,
-            "position": int,  # 1-based among this drill's scored trials
+            "position": int,  # 1-based place in the drill's plan
+            "attempt": int,  # 0, then 1, 2... when a voided flash is replayed with a new face
             "emotion": str,
             "pose": str,  # JSON: the exact action units shown
             "identity_seed": int,
             "intensity": float,
             "exposure_frames": int,  # requested
-            "exposure_ms": float,  # requested frames x refresh period
+            "exposure_ms": float,  # requested frames x the refresh period it was planned for
             "wanted_ms": float,  # what the procedure asked for before rounding to frames
             "refresh_ms": float,  # as measured by the client
             "frames_shown": int,  # as measured by the client

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from flask import Blueprint, Flask, Response, g, jsonify, render_template, request
-
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 from game import emotions, players

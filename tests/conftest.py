@@ -46,8 +46,8 @@ class LiveServer:
     def start(self) -> LiveServer:
         cmd = [sys.executable, "-m", "gunicorn", "-c", "gunicorn.conf.py", "--no-control-socket",
                "--bind", f"127.0.0.1:{self.port}", "wsgi:app"]
-        self.process = subprocess.Popen(cmd, cwd=ROOT, env=self._env, stdout=self.log.open("w"),
-                                        stderr=subprocess.STDOUT)
+        with self.log.open("w") as log:  # the child keeps its own copy of the descriptor
+            self.process = subprocess.Popen(cmd, cwd=ROOT, env=self._env, stdout=log, stderr=subprocess.STDOUT)
         deadline = time.monotonic() + 30
         while time.monotonic() < deadline:
             if self.process.poll() is not None:
@@ -109,3 +109,79 @@ def browser_context_args(browser_context_args: dict) -> dict:
 def screenshot_dir() -> Path:
     ARTIFACTS.mkdir(exist_ok=True)
     return ARTIFACTS
+
+
+class DrillClient:
+    """A real WebSocket client holding a player's cookie, as a browser tab would."""
+
+    def __init__(self, server: LiveServer, cookie: str | None = None, origin: str | None = None) -> None:
+        import websocket  # websocket-client
+
+        self.server = server
+        self.cookie = cookie if cookie is not None else new_player_cookie(server)
+        self.ws = websocket.create_connection(
+            server.ws_url, cookie=self.cookie, origin=origin or server.url, timeout=10
+        )
+
+    def send(self, message: dict | str | bytes) -> None:
+        import json
+
+        self.ws.send(message if isinstance(message, str | bytes) else json.dumps(message))
+
+    def receive(self) -> dict:
+        import json
+
+        return json.loads(self.ws.recv())
+
+    def ask(self, message: dict | str) -> dict:
+        self.send(message)
+        return self.receive()
+
+    def close(self) -> None:
+        self.ws.close()
+
+    def answer(self, trial: dict, answer: str, **overrides: object) -> dict:
+        """Answer a trial as a well-behaved browser that showed it exactly as asked."""
+        message = {"type": "answer", "trialId": trial["trialId"], "answer": answer,
+                   "framesShown": trial["exposureFrames"], "refreshMs": 16.667, "maxGapMs": 17.0,
+                   "reactionMs": 1.0, **overrides}
+        time.sleep(0.003)  # the reaction time must not exceed the server's own elapsed time
+        return self.ask(message)
+
+
+def new_player_cookie(server: LiveServer) -> str:
+    """Visit the home page as a new browser and return its player cookie."""
+    response = urllib.request.urlopen(server.url + "/", timeout=10)
+    cookie = response.headers["Set-Cookie"].split(";", 1)[0]
+    assert cookie.startswith("glimpse_player=")
+    return cookie
+
+
+def open_db(server: LiveServer):
+    import sqlite_utils
+
+    return sqlite_utils.Database(server.database)
+
+
+def emotion_of(server: LiveServer, trial_id: str) -> str:
+    """The truth, read where the server keeps it (the client is never told before answering)."""
+    return open_db(server)["trials"].get(trial_id)["emotion"]
+
+
+@pytest.fixture
+def connect(live_server: LiveServer) -> Iterator:
+    """Open as many clients as a test needs; all are closed afterwards."""
+    opened: list[DrillClient] = []
+
+    def open_client(**kwargs: object) -> DrillClient:
+        opened.append(DrillClient(live_server, **kwargs))
+        return opened[-1]
+
+    yield open_client
+    for drill_client in opened:
+        drill_client.close()
+
+
+@pytest.fixture
+def client(connect) -> DrillClient:
+    return connect()

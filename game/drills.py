@@ -1,0 +1,220 @@
+"""A player's drill over one connection: picks each trial, accepts answers, adapts exposure.
+
+This is the server's authority: it decides what is shown, records when it sent
+it, accepts exactly one answer per trial and scores it. Every method returns
+the messages to send; client mistakes raise ``ProtocolError``.
+"""
+
+from __future__ import annotations
+
+import json
+import random
+import secrets
+import time
+
+from sqlite_utils import Database
+
+from game import rounds, store
+from game.emotions import EMOTION_KEYS
+from game.protocol import Answer, ProtocolError, Resume, Start
+from game.staircase import Staircase
+
+TRIAL_TTL_S = 120.0  # an unanswered trial older than this is void
+OVERALL = "all"
+
+
+class DrillSession:
+    def __init__(self, db: Database, player_id: str, *, trial_ttl_s: float = TRIAL_TTL_S, clock=time.time) -> None:
+        self.db = db
+        self.trial_ttl_s = trial_ttl_s
+        self.player_id = player_id
+        self.clock = clock
+        self.drill: dict | None = None
+        self.open_trial: dict | None = None  # sent, not yet answered
+        self.procedures: dict[str, Staircase] = {}
+
+    # -- messages -----------------------------------------------------------------
+
+    def welcome(self) -> dict:
+        drill = store.active_drill(self.db, self.player_id)
+        active = None
+        if drill:
+            active = {"id": drill["id"], "mode": drill["mode"], "total": drill["trial_count"],
+                      "answered": store.scored_count(self.db, drill["id"])}
+        return {"type": "welcome", "v": 1, "activeDrill": active}
+
+    def start(self, message: Start) -> list[dict]:
+        axis = _axis(message.mode)
+        self._load_procedures(axis)
+        rng = random.Random(secrets.randbits(64))
+        weights = self._weakness_weights() if message.focus else None
+        plan = rounds.plan_emotions(rng, rounds.TRIALS_PER_DRILL, weights)
+        self.drill = store.create_drill(self.db, self.player_id, mode=message.mode, focus=message.focus,
+                                        seed=rng.getrandbits(53), plan=plan, refresh_ms=message.refresh_ms)
+        self.open_trial = None
+        return [self._started(), self._send_trial()]
+
+    def resume(self, message: Resume) -> list[dict]:
+        drill = store.active_drill(self.db, self.player_id, message.drill_id)
+        if drill is None:
+            raise ProtocolError("no_drill", "That drill is not open any more; start a new one.")
+        # The trial in flight when the connection dropped was never answered: void it.
+        store.void_open_trials(self.db, drill["id"], "disconnected")
+        self.db.execute("UPDATE drills SET refresh_ms = ? WHERE id = ?", [message.refresh_ms, drill["id"]])
+        self.drill = {**drill, "refresh_ms": message.refresh_ms}
+        self.open_trial = None
+        self._load_procedures(_axis(drill["mode"]))
+        return [self._started(), self._send_trial()]
+
+    def next_trial(self) -> list[dict]:
+        drill = self._require_drill()
+        if self.open_trial is not None:
+            raise ProtocolError("answer_pending", "Answer the current trial first.",
+                                trialId=self.open_trial["id"])
+        if store.scored_count(self.db, drill["id"]) >= drill["trial_count"]:
+            raise ProtocolError("drill_over", "This drill is over; start a new one.")
+        return [self._send_trial()]
+
+    def answer(self, message: Answer) -> list[dict]:
+        drill = self._require_drill()
+        now = self.clock()
+        trial = self.open_trial
+        if trial is None or trial["id"] != message.trial_id:
+            return self._reject_stray_answer(message)
+        if now - trial["sent_at"] > self.trial_ttl_s:
+            store.void_open_trials(self.db, drill["id"], "expired")
+            self.open_trial = None
+            raise ProtocolError("trial_expired", "That trial timed out; ask for the next one.",
+                                trialId=message.trial_id)
+        if message.reaction_ms > (now - trial["sent_at"]) * 1000:
+            raise ProtocolError("bad_timing", "That reaction time is longer than the trial has existed.",
+                                trialId=message.trial_id)
+        verdict = rounds.judge(trial["emotion"], trial["refresh_ms"], trial["exposure_frames"],
+                               answer=message.answer, frames_shown=message.frames_shown,
+                               refresh_ms=message.refresh_ms, stalled=message.stalled)
+        try:
+            return self._record(drill, trial, message, verdict, now)
+        except store.AnswerRejected as rejected:
+            self.open_trial = None
+            raise ProtocolError(rejected.code, str(rejected), trialId=message.trial_id) from None
+
+    def _record(self, drill: dict, trial: dict, message: Answer, verdict: rounds.Verdict, now: float) -> list[dict]:
+        """Store the answer, its adaptive update and the drill's progress in one transaction."""
+        with self.db.atomic():
+            store.record_answer(self.db, message.trial_id, {
+                "answer": message.answer, "correct": int(verdict.correct), "frames_shown": message.frames_shown,
+                "refresh_ms": message.refresh_ms, "max_gap_ms": message.max_gap_ms,
+                "reaction_ms": message.reaction_ms, "answered_at": now, "scored": int(verdict.scored),
+                "flag": verdict.flag})
+            if verdict.scored:
+                self._adapt(trial, verdict.correct)
+            answered = store.scored_count(self.db, drill["id"])
+            done = answered >= drill["trial_count"]
+            if done:
+                store.complete_drill(self.db, drill["id"])
+        self.open_trial = None
+        if abs(message.refresh_ms - drill["refresh_ms"]) > rounds.REFRESH_TOLERANCE * drill["refresh_ms"]:
+            drill["refresh_ms"] = message.refresh_ms  # the display changed rate: plan future trials for it
+        result = {"type": "result", "trialId": trial["id"], "emotion": trial["emotion"], "answer": message.answer,
+                  "correct": verdict.correct, "scored": verdict.scored, "flag": verdict.flag,
+                  "replay": not verdict.scored, "answered": answered, "total": drill["trial_count"],
+                  "exposureMs": round(trial["exposure_ms"], 1), "done": done}
+        if not done:
+            return [result]
+        self.drill = None
+        return [result, self.summary(drill)]
+
+    def abandon(self) -> list[dict]:
+        drill = self._require_drill()
+        store.abandon_drills(self.db, self.player_id)
+        store.void_open_trials(self.db, drill["id"], "abandoned")
+        self.drill, self.open_trial = None, None
+        return [{"type": "abandoned", "drillId": drill["id"]}]
+
+    def summary(self, drill: dict) -> dict:
+        axis = _axis(drill["mode"])
+        thresholds = {}
+        for emotion in (OVERALL, *EMOTION_KEYS):
+            procedure = self.procedures.get(emotion)
+            if procedure is not None and procedure.trials:
+                estimate = procedure.threshold()
+                thresholds[emotion] = {"value": estimate.value, "low": estimate.low, "high": estimate.high,
+                                       "trials": procedure.trials}
+        return {"type": "summary", "drillId": drill["id"], "mode": drill["mode"], "axis": axis,
+                **store.drill_summary(self.db, drill["id"]), "thresholds": thresholds}
+
+    def disconnect(self) -> None:
+        """Keep the drill open for a resume; only the unanswered trial is lost."""
+        if self.drill is not None:
+            store.void_open_trials(self.db, self.drill["id"], "disconnected")
+
+    # -- internals ----------------------------------------------------------------
+
+    def _require_drill(self) -> dict:
+        if self.drill is None:
+            raise ProtocolError("no_drill", "Start a drill first.")
+        return self.drill
+
+    def _reject_stray_answer(self, message: Answer) -> list[dict]:
+        """An answer for a trial that is not the one in flight: say exactly why."""
+        code, reason = store.why_not_open(self.db, message.trial_id, self.player_id)
+        raise ProtocolError(code, reason, trialId=message.trial_id)
+
+    def _started(self) -> dict:
+        drill = self.drill
+        assert drill is not None
+        return {"type": "started", "drillId": drill["id"], "mode": drill["mode"], "total": drill["trial_count"],
+                "answered": store.scored_count(self.db, drill["id"])}
+
+    def _send_trial(self) -> dict:
+        drill = self.drill
+        assert drill is not None
+        position = store.scored_count(self.db, drill["id"]) + 1
+        attempt = store.attempts_at(self.db, drill["id"], position)
+        emotion = json.loads(drill["plan"])[position - 1]
+        period = drill["refresh_ms"]
+        procedure = self.procedures[emotion]
+        if drill["mode"] == "subtle":
+            exposure_ms, intensity = rounds.SUBTLE_EXPOSURE_MS, procedure.next_stimulus(rounds.SUBTLE_INTENSITIES)
+        else:
+            exposure_ms, intensity = procedure.next_stimulus(rounds.exposure_candidates(period)), 1.0
+        plan = rounds.plan_trial(rounds.trial_rng(drill["seed"], position, attempt), emotion, period,
+                                 exposure_ms=exposure_ms, intensity=intensity)
+        trial = {"id": secrets.token_urlsafe(12), "drill_id": drill["id"], "player_id": self.player_id,
+                 "position": position, "attempt": attempt, "emotion": emotion, "pose": json.dumps(plan.pose),
+                 "identity_seed": plan.identity_seed, "intensity": plan.intensity,
+                 "exposure_frames": plan.exposure_frames, "exposure_ms": plan.exposure_frames * period,
+                 "wanted_ms": plan.wanted_ms, "refresh_ms": period, "sent_at": self.clock()}
+        store.insert_trial(self.db, trial)
+        self.open_trial = trial
+        return rounds.trial_message(trial["id"], plan, position, drill["trial_count"])
+
+    def _load_procedures(self, axis: str) -> None:
+        self.procedures = {}
+        for emotion in (OVERALL, *EMOTION_KEYS):
+            state = store.load_procedure_state(self.db, self.player_id, axis, emotion)
+            self.procedures[emotion] = Staircase.from_json(state) if state else Staircase(axis)
+
+    def _adapt(self, trial: dict, correct: bool) -> None:
+        """Update the emotion's and the overall procedure with what was actually shown."""
+        axis = _axis(self.drill["mode"]) if self.drill else "exposure"
+        stimulus = trial["intensity"] if axis == "intensity" else trial["exposure_ms"]
+        for emotion in (trial["emotion"], OVERALL):
+            procedure = self.procedures[emotion]
+            procedure.update(stimulus, correct)
+            store.save_procedure_state(self.db, self.player_id, axis, emotion, procedure.to_json(),
+                                       procedure.trials)
+
+    def _weakness_weights(self) -> dict[str, float]:
+        """Focus mode: weigh each emotion by how long an exposure the player still needs."""
+        weights = {}
+        for emotion in EMOTION_KEYS:
+            procedure = self.procedures[emotion]
+            weights[emotion] = procedure.threshold().value if procedure.trials else 0.0
+        known = [w for w in weights.values() if w > 0]
+        fallback = max(known) if known else 1.0  # untried emotions count as weak
+        return {e: w or fallback for e, w in weights.items()}
+
+
+def _axis(mode: str) -> str:
+    return "intensity" if mode == "subtle" else "exposure"

@@ -1,0 +1,133 @@
+"""What a drill shows, trial by trial, and how an answer is judged. Pure; no I/O.
+
+A drill is reproducible from its seed: the emotion order is fixed at the start,
+and each trial's face and timing come from a generator seeded by the drill seed,
+the trial's position and its attempt (a replayed trial gets a new face).
+"""
+
+from __future__ import annotations
+
+import math
+import random
+from collections.abc import Mapping
+from dataclasses import dataclass
+
+from game.emotions import EMOTION_KEYS, NEUTRAL_POSE, pose
+
+TRIALS_PER_DRILL = 20
+LONGEST_EXPOSURE_MS = 500.0
+SUBTLE_EXPOSURE_MS = 200.0  # the fixed exposure of subtle mode, which adapts intensity instead
+SUBTLE_INTENSITIES = tuple(round(0.04 * 25 ** (k / 23), 3) for k in range(24))  # 0.04 .. 1, log-spaced
+FOREPERIOD_MS = (500.0, 1500.0)
+MASK_MS = 500.0
+REFRESH_TOLERANCE = 0.1  # a display whose rate moved more than this mid-trial voids the trial
+
+
+@dataclass(frozen=True)
+class TrialPlan:
+    emotion: str
+    identity_seed: int
+    intensity: float
+    exposure_frames: int
+    wanted_ms: float  # before rounding to whole frames
+    foreperiod_frames: int
+    mask_frames: int
+    pose: dict
+
+
+@dataclass(frozen=True)
+class Verdict:
+    correct: bool
+    scored: bool
+    flag: str | None  # why the trial does not count: "stall", "frames", "refresh"
+
+
+def plan_emotions(rng: random.Random, count: int, weights: Mapping[str, float] | None = None) -> list[str]:
+    """The emotions of a drill, in order: balanced, or leaning toward heavier weights.
+
+    Every emotion appears; with no weights the counts differ by at most one.
+    With weights (focus mode), the remaining slots go to emotions in proportion
+    to their weight, by largest remainder.
+    """
+    keys = list(EMOTION_KEYS)
+    if weights is None:
+        weights = dict.fromkeys(keys, 1.0)
+    counts = dict.fromkeys(keys, 1)
+    spare = count - len(keys)
+    total = sum(max(weights.get(k, 0.0), 0.0) for k in keys) or 1.0
+    shares = {k: spare * max(weights.get(k, 0.0), 0.0) / total for k in keys}
+    for k in keys:
+        counts[k] += math.floor(shares[k])
+    leftover = count - sum(counts.values())
+    by_remainder = sorted(keys, key=lambda k: (shares[k] - math.floor(shares[k]), rng.random()), reverse=True)
+    for k in by_remainder[:leftover]:
+        counts[k] += 1
+    order = [k for k in keys for _ in range(counts[k])]
+    rng.shuffle(order)
+    return order
+
+
+def frames_for(ms: float, period_ms: float) -> int:
+    """Whole display frames closest to a duration; never fewer than one."""
+    return max(1, round(ms / period_ms))
+
+
+def exposure_candidates(period_ms: float) -> list[float]:
+    """Every exposure this display can show: one frame up to about 500 ms."""
+    return [k * period_ms for k in range(1, frames_for(LONGEST_EXPOSURE_MS, period_ms) + 1)]
+
+
+def trial_rng(drill_seed: int, position: int, attempt: int) -> random.Random:
+    return random.Random(f"{drill_seed}:{position}:{attempt}")
+
+
+def plan_trial(
+    rng: random.Random, emotion: str, period_ms: float, *, exposure_ms: float, intensity: float
+) -> TrialPlan:
+    """Everything the browser needs to show one trial, rounded to the display's frames.
+
+    :param exposure_ms: the exposure the adaptive procedure wants
+    :param intensity: 0-1, how strongly the face moves
+    """
+    return TrialPlan(
+        emotion=emotion,
+        identity_seed=rng.getrandbits(32),
+        intensity=intensity,
+        exposure_frames=frames_for(exposure_ms, period_ms),
+        wanted_ms=exposure_ms,
+        foreperiod_frames=frames_for(rng.uniform(*FOREPERIOD_MS), period_ms),
+        mask_frames=math.ceil(MASK_MS / period_ms),
+        pose=pose(emotion, intensity, rng),
+    )
+
+
+def trial_message(trial_id: str, plan: TrialPlan, position: int, total: int) -> dict:
+    """The `trial` message: what to draw and for how many frames, never what the answer is named."""
+    return {
+        "type": "trial",
+        "trialId": trial_id,
+        "position": position,
+        "total": total,
+        "identitySeed": plan.identity_seed,
+        "neutral": NEUTRAL_POSE,
+        "expression": plan.pose,
+        "foreperiodFrames": plan.foreperiod_frames,
+        "exposureFrames": plan.exposure_frames,
+        "maskFrames": plan.mask_frames,
+    }
+
+
+def judge(emotion: str, planned_refresh_ms: float, requested_frames: int, *, answer: str,
+          frames_shown: int, refresh_ms: float, stalled: bool) -> Verdict:
+    """Score an answer, or void it when the flash was not shown as planned.
+
+    A voided trial is stored but not scored, and the drill replays it with a new face.
+    """
+    correct = answer == emotion
+    if stalled:
+        return Verdict(correct, False, "stall")
+    if frames_shown != requested_frames:
+        return Verdict(correct, False, "frames")
+    if abs(refresh_ms - planned_refresh_ms) > REFRESH_TOLERANCE * planned_refresh_ms:
+        return Verdict(correct, False, "refresh")
+    return Verdict(correct, True, None)

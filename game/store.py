@@ -1,0 +1,124 @@
+"""Persistence of drills, trials and adaptive state. Each function is one short unit of work."""
+
+from __future__ import annotations
+
+import json
+import secrets
+import time
+
+from sqlite_utils import Database
+from sqlite_utils.db import NotFoundError
+
+
+class AnswerRejected(Exception):
+    """An answer the server will not record; ``code`` names why."""
+
+    def __init__(self, code: str, message: str) -> None:
+        super().__init__(message)
+        self.code = code
+
+
+def create_drill(db: Database, player_id: str, *, mode: str, focus: bool, seed: int, plan: list[str],
+                 refresh_ms: float) -> dict:
+    """Start a drill, abandoning any the player left unfinished."""
+    now = time.time()
+    row = {"id": secrets.token_urlsafe(12), "player_id": player_id, "mode": mode, "focus": int(focus),
+           "seed": seed, "plan": json.dumps(plan), "trial_count": len(plan), "refresh_ms": refresh_ms,
+           "status": "active", "started_at": now}
+    with db.atomic():
+        abandon_drills(db, player_id)
+        db["drills"].insert(row)
+    return row
+
+
+def abandon_drills(db: Database, player_id: str) -> None:
+    db.execute("UPDATE drills SET status = 'abandoned', ended_at = ? WHERE player_id = ? AND status = 'active'",
+               [time.time(), player_id])
+
+
+def active_drill(db: Database, player_id: str, drill_id: str | None = None) -> dict | None:
+    """The player's unfinished drill (a given one, or the latest)."""
+    where, params = "player_id = ? AND status = 'active'", [player_id]
+    if drill_id is not None:
+        where, params = where + " AND id = ?", [*params, drill_id]
+    rows = list(db["drills"].rows_where(where, params, order_by="started_at DESC", limit=1))
+    return rows[0] if rows else None
+
+
+def scored_count(db: Database, drill_id: str) -> int:
+    return db.execute("SELECT COUNT(*) FROM trials WHERE drill_id = ? AND scored = 1", [drill_id]).fetchone()[0]
+
+
+def attempts_at(db: Database, drill_id: str, position: int) -> int:
+    return db.execute("SELECT COUNT(*) FROM trials WHERE drill_id = ? AND position = ?",
+                      [drill_id, position]).fetchone()[0]
+
+
+def insert_trial(db: Database, row: dict) -> None:
+    db["trials"].insert(row)
+
+
+def void_open_trials(db: Database, drill_id: str, flag: str) -> None:
+    """Close trials that were sent but never answered (a dropped connection, a restart)."""
+    db.execute("UPDATE trials SET scored = 0, flag = ? WHERE drill_id = ? AND answered_at IS NULL AND flag IS NULL",
+               [flag, drill_id])
+
+
+def why_not_open(db: Database, trial_id: str, player_id: str) -> tuple[str, str]:
+    """Why a trial cannot take an answer now, as an error code and a sentence."""
+    try:
+        trial = db["trials"].get(trial_id)
+    except NotFoundError:
+        trial = None
+    if trial is None or trial["player_id"] != player_id:
+        return "unknown_trial", "No such trial was sent to you."
+    if trial["answered_at"] is not None:
+        return "already_answered", "That trial was already answered."
+    return "trial_expired", "That trial is no longer open."
+
+
+def record_answer(db: Database, trial_id: str, answer: dict) -> None:
+    """Store the one answer a trial accepts; the caller holds the transaction.
+
+    :raises AnswerRejected: if the trial was answered or closed meanwhile
+    """
+    cursor = db.execute(
+        "UPDATE trials SET " + ", ".join(f"{column} = ?" for column in answer)
+        + " WHERE id = ? AND answered_at IS NULL AND flag IS NULL",
+        [*answer.values(), trial_id],
+    )
+    if cursor.rowcount != 1:
+        raise AnswerRejected("already_answered", "That trial was already answered.")
+
+
+def complete_drill(db: Database, drill_id: str) -> None:
+    db.execute("UPDATE drills SET status = 'completed', ended_at = ? WHERE id = ? AND status = 'active'",
+               [time.time(), drill_id])
+
+
+def load_procedure_state(db: Database, player_id: str, axis: str, emotion: str) -> str | None:
+    row = db.execute("SELECT state FROM staircases WHERE player_id = ? AND axis = ? AND emotion = ?",
+                     [player_id, axis, emotion]).fetchone()
+    return row[0] if row else None
+
+
+def save_procedure_state(db: Database, player_id: str, axis: str, emotion: str, state: str, trials: int) -> None:
+    db.execute(
+        "INSERT INTO staircases (player_id, axis, emotion, state, trials, updated_at) VALUES (?, ?, ?, ?, ?, ?) "
+        "ON CONFLICT (player_id, axis, emotion) DO UPDATE SET state = excluded.state, trials = excluded.trials, "
+        "updated_at = excluded.updated_at",
+        [player_id, axis, emotion, state, trials, time.time()],
+    )
+
+
+def drill_summary(db: Database, drill_id: str) -> dict:
+    """Accuracy overall and per emotion over a drill's scored trials."""
+    rows = db.execute(
+        "SELECT emotion, COUNT(*), SUM(correct), AVG(exposure_ms) FROM trials "
+        "WHERE drill_id = ? AND scored = 1 GROUP BY emotion", [drill_id]).fetchall()
+    per_emotion = {emotion: {"shown": shown, "correct": correct, "meanExposureMs": round(mean_ms, 1)}
+                   for emotion, shown, correct, mean_ms in rows}
+    shown = sum(e["shown"] for e in per_emotion.values())
+    correct = sum(e["correct"] for e in per_emotion.values())
+    return {"shown": shown, "correct": correct, "accuracy": correct / shown if shown else 0.0,
+            "perEmotion": per_emotion}

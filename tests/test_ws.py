@@ -1,0 +1,228 @@
+"""The drill protocol against a live gunicorn server, with a real WebSocket client and SQLite file."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+import websocket
+from conftest import DrillClient, LiveServer, emotion_of, open_db
+
+from game.emotions import EMOTION_KEYS
+
+
+def start(client: DrillClient, **fields: object) -> tuple[dict, dict]:
+    assert client.ask({"type": "hello", "v": 1})["type"] == "welcome"
+    client.send({"type": "start", "refreshMs": 16.667, **fields})
+    started, trial = client.receive(), client.receive()
+    assert started["type"] == "started" and trial["type"] == "trial"
+    return started, trial
+
+
+def wrong(emotion: str) -> str:
+    return next(e for e in EMOTION_KEYS if e != emotion)
+
+
+def test_full_drill_is_scored_stored_and_summarised(client: DrillClient, live_server: LiveServer) -> None:
+    started, trial = start(client)
+    expected_correct = 0
+    for position in range(1, 21):
+        assert trial["position"] == position and trial["total"] == 20
+        assert "emotion" not in json.dumps(trial)  # the answer never leaves the server early
+        truth = emotion_of(live_server, trial["trialId"])
+        answer = truth if position % 3 else wrong(truth)
+        expected_correct += answer == truth
+        result = client.answer(trial, answer)
+        assert result["type"] == "result", result
+        assert result["emotion"] == truth
+        assert result["correct"] == (answer == truth) and result["scored"]
+        if position < 20:
+            trial = client.ask({"type": "next"})
+    summary = client.receive()
+    assert summary["type"] == "summary" and summary["shown"] == 20
+    assert summary["correct"] == expected_correct
+    assert set(summary["perEmotion"]) == set(EMOTION_KEYS)  # balanced: every emotion shows up
+    assert "all" in summary["thresholds"]
+
+    db = open_db(live_server)
+    rows = list(db["trials"].rows_where("drill_id = ?", [started["drillId"]]))
+    assert len(rows) == 20 and all(r["scored"] == 1 and r["answer"] for r in rows)
+    assert sum(r["correct"] for r in rows) == expected_correct
+    assert db["drills"].get(started["drillId"])["status"] == "completed"
+    assert all(r["frames_shown"] == r["exposure_frames"] and r["sent_at"] < r["answered_at"] for r in rows)
+    staircase = db["staircases"].get((rows[0]["player_id"], "exposure", "all"))
+    assert staircase["trials"] == 20
+
+
+def test_exposure_adapts_to_a_perfect_player(client: DrillClient, live_server: LiveServer) -> None:
+    _, trial = start(client)
+    exposures = []
+    for position in range(1, 21):
+        exposures.append(trial["exposureFrames"])
+        client.answer(trial, emotion_of(live_server, trial["trialId"]))
+        if position < 20:
+            trial = client.ask({"type": "next"})
+    assert sum(exposures[-5:]) < sum(exposures[:5])  # always right -> shorter flashes
+
+
+@pytest.mark.parametrize(
+    ("raw", "code"),
+    [
+        ("{not json", "bad_json"),
+        ("[1, 2]", "bad_json"),
+        (json.dumps({"type": "teleport"}), "unknown_type"),
+        (json.dumps({"no": "type"}), "unknown_type"),
+        (json.dumps({"type": "hello"}), "missing_field"),
+        (json.dumps({"type": "hello", "v": 99}), "unsupported_version"),
+        (json.dumps({"type": "start", "refreshMs": "fast"}), "bad_field"),
+        (json.dumps({"type": "start", "refreshMs": True}), "bad_field"),
+        (json.dumps({"type": "start", "refreshMs": 1e9}), "bad_field"),
+        (json.dumps({"type": "answer", "trialId": "x" * 5, "answer": "joy", "framesShown": 1, "refreshMs": 16.7,
+                     "maxGapMs": 1, "reactionMs": 1}), "bad_field"),
+        (json.dumps({"type": "answer", "trialId": "abc", "answer": "fear", "framesShown": 1.5, "refreshMs": 16.7,
+                     "maxGapMs": 1, "reactionMs": 1}), "bad_field"),
+        (json.dumps({"type": "hello", "v": 1, "pad": "x" * 3000}), "too_large"),
+    ],
+)
+def test_bad_messages_get_an_error_and_the_drill_goes_on(client: DrillClient, live_server: LiveServer,
+                                                          raw: str, code: str) -> None:
+    _, trial = start(client)
+    error = client.ask(raw)
+    assert error["type"] == "error" and error["code"] == code and error["message"]
+    truth = emotion_of(live_server, trial["trialId"])
+    result = client.answer(trial, truth)
+    assert result["correct"] and result["answered"] == 1
+
+
+def test_replayed_unknown_and_early_answers_are_refused_without_double_counting(
+    client: DrillClient, live_server: LiveServer
+) -> None:
+    early = client.ask({"type": "answer", "trialId": "not-sent-yet", "answer": "fear", "framesShown": 1,
+                        "refreshMs": 16.7, "maxGapMs": 1, "reactionMs": 1})
+    assert early["code"] == "no_drill"
+    started, trial = start(client)
+    assert client.answer({**trial, "trialId": "forged-id"}, "fear")["code"] == "unknown_trial"
+    assert client.ask({"type": "next"})["code"] == "answer_pending"
+    first = client.answer(trial, "fear")
+    assert first["type"] == "result"
+    replay = client.answer(trial, emotion_of(live_server, trial["trialId"]))
+    assert replay["code"] == "already_answered"
+    second = client.ask({"type": "next"})
+    assert client.answer(trial, "anger")["code"] == "already_answered"  # out of order: an older trial
+    assert client.answer(second, "anger")["answered"] == 2
+    rows = list(open_db(live_server)["trials"].rows_where("drill_id = ?", [started["drillId"]]))
+    assert len(rows) == 2 and [r["answer"] for r in rows] == ["fear", "anger"]
+
+
+def test_reaction_time_longer_than_the_trial_existed_is_rejected(client: DrillClient) -> None:
+    _, trial = start(client)
+    error = client.answer(trial, "fear", reactionMs=60_000)
+    assert error["code"] == "bad_timing"
+    assert client.answer(trial, "fear")["type"] == "result"  # the trial stays open for an honest answer
+
+
+def test_a_flash_shown_for_the_wrong_number_of_frames_is_stored_unscored_and_replayed(
+    client: DrillClient, live_server: LiveServer
+) -> None:
+    started, trial = start(client)
+    result = client.answer(trial, emotion_of(live_server, trial["trialId"]),
+                           framesShown=trial["exposureFrames"] + 1)
+    assert result["scored"] is False and result["replay"] and result["flag"] == "frames"
+    replay = client.ask({"type": "next"})
+    assert replay["position"] == 1 and replay["identitySeed"] != trial["identitySeed"]
+    assert emotion_of(live_server, replay["trialId"]) == emotion_of(live_server, trial["trialId"])
+    stalled = client.answer(replay, "fear", stalled=True)
+    assert stalled["flag"] == "stall" and stalled["answered"] == 0
+    flags = [r["flag"] for r in open_db(live_server)["trials"].rows_where("drill_id = ?", [started["drillId"]])]
+    assert flags == ["frames", "stall"]
+
+
+def test_a_dropped_connection_loses_nothing_answered_and_can_resume(connect, live_server: LiveServer) -> None:
+    first = connect()
+    started, trial = start(first)
+    for _ in range(5):
+        first.answer(trial, emotion_of(live_server, trial["trialId"]))
+        trial = first.ask({"type": "next"})
+    first.close()  # mid-trial
+
+    again = connect(cookie=first.cookie)
+    welcome = again.ask({"type": "hello", "v": 1})
+    assert welcome["activeDrill"] == {"id": started["drillId"], "mode": "speed", "total": 20, "answered": 5}
+    again.send({"type": "resume", "drillId": started["drillId"], "refreshMs": 16.667})
+    resumed, trial = again.receive(), again.receive()
+    assert resumed["answered"] == 5 and trial["position"] == 6
+    assert again.answer(trial, "fear")["answered"] == 6
+    again.close()
+    rows = list(open_db(live_server)["trials"].rows_where("drill_id = ?", [started["drillId"]], order_by="sent_at"))
+    assert [r["scored"] for r in rows] == [1] * 5 + [0, 1]
+    assert rows[5]["flag"] == "disconnected"
+
+
+def test_starting_anew_abandons_the_old_drill(connect, live_server: LiveServer) -> None:
+    first = connect()
+    old, _ = start(first)
+    first.close()
+    again = connect(cookie=first.cookie)
+    new, _ = start(again)
+    again.close()
+    drills = open_db(live_server)["drills"]
+    assert drills.get(old["drillId"])["status"] == "abandoned"
+    assert drills.get(new["drillId"])["status"] == "active"
+
+
+def test_cross_site_origin_is_refused(connect, live_server: LiveServer) -> None:
+    with pytest.raises(websocket.WebSocketBadStatusException) as refused:
+        connect(origin="https://evil.example")
+    assert refused.value.status_code == 403
+
+
+def test_a_socket_without_a_player_cookie_is_told_why(connect, live_server: LiveServer) -> None:
+    anonymous = connect(cookie="glimpse_player=forged")
+    assert anonymous.receive()["code"] == "no_player"
+
+
+def close_frame_after(client: DrillClient, limit: int = 400) -> tuple[list[dict], int | None, bytes]:
+    """Read messages until the server closes; return them, the close code and its reason.
+
+    A server that closes with our unread messages still queued resets the stream,
+    which can swallow its close frame: then the code is None.
+    """
+    messages = []
+    for _ in range(limit):
+        try:
+            opcode, data = client.ws.recv_data(control_frame=True)
+        except ConnectionResetError:
+            return messages, None, b""
+        if opcode == websocket.ABNF.OPCODE_CLOSE:
+            return messages, int.from_bytes(data[:2], "big"), data[2:]
+        if opcode == websocket.ABNF.OPCODE_TEXT:
+            messages.append(json.loads(data))
+    raise AssertionError("the server never closed the socket")
+
+
+def test_a_flood_is_throttled_then_closed_and_other_players_are_unaffected(connect, live_server: LiveServer) -> None:
+    flooder, bystander = connect(), connect()
+    _, trial = start(bystander)
+    codes = []
+    for _ in range(100):  # as fast as the replies come back: far beyond any player's pace
+        reply = flooder.ask({"type": "hello", "v": 1})
+        codes.append(reply.get("code"))
+        if reply.get("code") == "flooding":
+            break
+    assert codes[:60] == [None] * 60 and codes[60] == "rate_limited" and codes[-1] == "flooding"
+    _, code, reason = close_frame_after(flooder)
+    assert (code, reason) == (1008, b"Too many messages")
+    assert bystander.answer(trial, emotion_of(live_server, trial["trialId"]))["correct"]
+
+
+def test_an_oversized_frame_closes_the_socket_but_keeps_what_was_answered(connect, live_server: LiveServer) -> None:
+    client = connect()
+    started, trial = start(client)
+    client.answer(trial, "fear")
+    client.send("x" * 65_600)
+    _, code, _ = close_frame_after(client)
+    assert code in (1009, None)
+    again = connect(cookie=client.cookie)
+    assert again.ask({"type": "hello", "v": 1})["activeDrill"]["answered"] == 1
+    rows = list(open_db(live_server)["trials"].rows_where("drill_id = ? AND scored = 1", [started["drillId"]]))
+    assert len(rows) == 1
