@@ -1,0 +1,239 @@
+// Flash an expression for exactly N display frames between two neutral frames of the same face.
+//
+// Which timestamps, and why round((hideTs - showTs) / periodMs) is the number of frames on screen:
+//
+//   rAF callback k gets timestamp t_k, the start of frame k (Chrome's BeginFrame time). A style
+//   change made inside callback k is painted into the frame that callback k produces, which the
+//   display presents at a later vsync, a latency L after t_k. We record showTs = t_s, the callback
+//   that makes the expression visible, and hideTs = t_h, the callback that hides it again. The
+//   expression is on screen from t_s + L_s to t_h + L_h. When both flip frames are presented with
+//   the same latency, that is (t_h - t_s) / period vsyncs, whatever L is. In between, a missed
+//   vsync changes nothing: the compositor keeps showing the last frame.
+//
+//   L_s = L_h fails when the show or hide callback itself runs long (its frame is presented late)
+//   and the timestamps cannot see it: Chrome traces show a 50 ms stall in the hide callback
+//   leaving t_h - t_s at 1 period while the expression stayed up for 4. The only trace in rAF
+//   time is a late next callback. So the stall check covers every gap from the one into the show
+//   callback through the one out of the hide callback (t_(h+1) - t_h).
+//
+//   Phases advance by elapsed frames, round((t - phaseStartTs) / period), not by counting
+//   callbacks. Without dropped frames the two are identical (callback k after the show has
+//   elapsed k). After a stall between the flips, counting callbacks would always overrun; elapsed
+//   frames hide on time whenever the stall ends before the hide is due. Either way a trial with a
+//   gap over 1.5 periods in the flash window is flagged, not scored, and replayed.
+//
+// No setTimeout decides any duration here: every change happens inside a callback of the drill's
+// single FrameLoop.
+
+/** @typedef {"neutral" | "expression" | "mask" | "done"} Phase */
+
+/**
+ * @typedef {object} FlashSpec
+ * @property {number} foreperiodFrames neutral frames before the expression, at least 1
+ * @property {number} exposureFrames frames the expression is visible, at least 1
+ * @property {number} maskFrames neutral frames after the expression, at least 1
+ * @property {number} periodMs measured refresh period (median rAF delta)
+ */
+
+/**
+ * @typedef {object} FlashReport
+ * @property {number} requestedFrames
+ * @property {number} framesShown round((hideTs - showTs) / periodMs)
+ * @property {number} showTs rAF timestamp of the callback that showed the expression
+ * @property {number} hideTs rAF timestamp of the callback that hid it
+ * @property {number} periodMs the period used for the conversion
+ * @property {number} maxGapMs largest gap between successive rAF timestamps in the flash window:
+ *   from the frame before the show through the frame after the hide
+ * @property {boolean} flagged true when the trial must not be scored
+ * @property {null | "frames" | "stall"} flagReason "frames" when framesShown differs from the
+ *   request (whatever the cause), otherwise "stall" when a gap exceeded STALL_FACTOR periods
+ * @property {number} maskEndTs rAF timestamp of the callback that ended the mask
+ */
+
+/** A gap longer than this many periods means at least one vsync passed without a new frame. */
+export const STALL_FACTOR = 1.5;
+
+/**
+ * Whole frames elapsed between two rAF timestamps.
+ * @param {number} fromTs
+ * @param {number} toTs
+ * @param {number} periodMs
+ * @returns {number}
+ */
+export function framesBetween(fromTs, toTs, periodMs) {
+  return Math.round((toTs - fromTs) / periodMs);
+}
+
+/**
+ * Why a trial must not be scored, or null when it may be.
+ * @param {{requestedFrames: number, framesShown: number, maxGapMs: number, periodMs: number}} trial
+ * @returns {null | "frames" | "stall"}
+ */
+export function flagReasonFor({ requestedFrames, framesShown, maxGapMs, periodMs }) {
+  if (framesShown !== requestedFrames) return "frames";
+  if (maxGapMs > STALL_FACTOR * periodMs) return "stall";
+  return null;
+}
+
+/**
+ * @param {FlashSpec} spec
+ * @throws {RangeError} when a count is not a positive integer or the period is not positive
+ */
+function validateSpec({ foreperiodFrames, exposureFrames, maskFrames, periodMs }) {
+  for (const [name, value] of Object.entries({ foreperiodFrames, exposureFrames, maskFrames })) {
+    if (!Number.isInteger(value) || value < 1) throw new RangeError(`${name} must be an integer ≥ 1, got ${value}`);
+  }
+  if (!(periodMs > 0) || !Number.isFinite(periodMs)) throw new RangeError(`periodMs must be > 0, got ${periodMs}`);
+}
+
+/**
+ * Pure flash scheduler: feed it successive rAF timestamps, it answers what the frame produced by
+ * that callback must show. No DOM, no clock of its own.
+ */
+export class FlashScheduler {
+  /** @param {FlashSpec} spec */
+  constructor(spec) {
+    validateSpec(spec);
+    this.spec = { ...spec };
+    /** @type {Phase | null} null until the first timestamp */
+    this.phase = null;
+    /** @type {number} */ this._phaseStartTs = NaN;
+    /** @type {number} */ this._previousTs = NaN;
+    /** @type {number} */ this.showTs = NaN;
+    /** @type {number} */ this.hideTs = NaN;
+    /** @type {number} */ this.maskEndTs = NaN;
+    this.maxGapMs = 0;
+  }
+
+  /** @returns {boolean} */
+  get done() {
+    return this.phase === "done";
+  }
+
+  /**
+   * Advance to the frame starting at `timestamp`.
+   * @param {number} timestamp the rAF timestamp, later than the previous one
+   * @returns {Phase} what this callback must make visible
+   */
+  next(timestamp) {
+    if (this.phase === "done") return "done";
+    const previousTs = this._previousTs;
+    const gap = timestamp - previousTs; // NaN on the first frame
+    this._previousTs = timestamp;
+    if (this.phase === null) {
+      this._enter("neutral", timestamp);
+      return this.phase;
+    }
+    const { foreperiodFrames, exposureFrames, maskFrames, periodMs } = this.spec;
+    const elapsed = framesBetween(this._phaseStartTs, timestamp, periodMs);
+    if (this.phase === "neutral" && elapsed >= foreperiodFrames) {
+      this._enter("expression", timestamp);
+      this.showTs = timestamp;
+    } else if (this.phase === "expression" && elapsed >= exposureFrames) {
+      this._enter("mask", timestamp);
+      this.hideTs = timestamp;
+    } else if (this.phase === "mask" && elapsed >= maskFrames) {
+      this._enter("done", timestamp);
+      this.maskEndTs = timestamp;
+    }
+    // The flash window: the gap into the show callback through the gap out of the hide callback
+    // (a long hide callback delays the frame that removes the expression; see the top comment).
+    const inFlash =
+      this.phase === "expression" || timestamp === this.hideTs || previousTs === this.hideTs;
+    if (inFlash) this.maxGapMs = Math.max(this.maxGapMs, gap);
+    return this.phase;
+  }
+
+  /**
+   * @param {Phase} phase
+   * @param {number} timestamp
+   */
+  _enter(phase, timestamp) {
+    this.phase = phase;
+    this._phaseStartTs = timestamp;
+  }
+
+  /**
+   * @returns {FlashReport}
+   * @throws {Error} before the mask has ended
+   */
+  report() {
+    if (!this.done) throw new Error("the flash has not finished");
+    const { exposureFrames, periodMs } = this.spec;
+    const framesShown = framesBetween(this.showTs, this.hideTs, periodMs);
+    const trial = { requestedFrames: exposureFrames, framesShown, maxGapMs: this.maxGapMs, periodMs };
+    const flagReason = flagReasonFor(trial);
+    return {
+      ...trial,
+      showTs: this.showTs,
+      hideTs: this.hideTs,
+      flagged: flagReason !== null,
+      flagReason,
+      maskEndTs: this.maskEndTs,
+    };
+  }
+}
+
+/**
+ * @typedef {object} FlashElements
+ * @property {HTMLElement} neutral pre-drawn neutral face, under `expression`
+ * @property {HTMLElement} expression pre-drawn expression of the same face, stacked on top
+ * @property {(report: FlashReport) => void} [onMaskEnd] called inside the rAF callback that ends
+ *   the mask, so the caller can put up the answer buttons in that same frame
+ */
+
+/**
+ * Toggle opacity rather than display or visibility: no layout, and the most accurate rAF method
+ * in published comparisons.
+ * @param {HTMLElement} element
+ * @param {boolean} visible
+ */
+function setVisible(element, visible) {
+  element.style.opacity = visible ? "1" : "0";
+}
+
+/**
+ * @param {string} name
+ */
+function markFrame(name) {
+  // Keep only the latest mark of each name: a drill flashes hundreds of times.
+  performance.clearMarks(name);
+  performance.mark(name);
+}
+
+/**
+ * Run one flash on the drill's loop: neutral for `foreperiodFrames`, expression for
+ * `exposureFrames`, neutral again for `maskFrames`. Resolves in the callback that ends the mask.
+ * Marks "glimpse-show" and "glimpse-hide" in the flip callbacks (for Chrome-trace proof).
+ * @param {import("./frames.js").FrameLoop} loop the drill's loop (started here if needed)
+ * @param {FlashSpec & FlashElements} options
+ * @returns {Promise<FlashReport>}
+ */
+export function runFlash(loop, { neutral, expression, onMaskEnd, ...spec }) {
+  const scheduler = new FlashScheduler(spec);
+  setVisible(neutral, true);
+  setVisible(expression, false);
+  return new Promise((resolve, reject) => {
+    let expressionVisible = false;
+    const unsubscribe = loop.subscribe((timestamp) => {
+      const phase = scheduler.next(timestamp);
+      const wantVisible = phase === "expression";
+      if (wantVisible !== expressionVisible) {
+        setVisible(expression, wantVisible);
+        markFrame(wantVisible ? "glimpse-show" : "glimpse-hide");
+        expressionVisible = wantVisible;
+      }
+      if (phase !== "done") return;
+      unsubscribe();
+      const report = scheduler.report();
+      try {
+        onMaskEnd?.(report);
+      } catch (error) {
+        reject(error);
+        return;
+      }
+      resolve(report);
+    });
+    loop.start();
+  });
+}
