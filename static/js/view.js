@@ -1,0 +1,189 @@
+// The only module that writes to the game's DOM: screens, answer buttons, feedback, summary.
+
+/** @typedef {{key: string, name: string, cues: string[], lookalike: string, tellApart: string}} EmotionInfo */
+
+/** @param {string} id */
+const byId = (id) => /** @type {HTMLElement} */ (document.getElementById(id));
+
+export class View {
+  /**
+   * @param {EmotionInfo[]} emotions in answer-button order (keys 1-7)
+   * @param {{reveal: (visible: boolean) => void}} presenter shows the expression during feedback
+   */
+  constructor(emotions, presenter) {
+    this.emotions = emotions;
+    this.presenter = presenter;
+    this.byKey = new Map(emotions.map((e) => [e.key, e]));
+    this.correct = 0;
+    /** @type {((choice: import("./drill.js").Choice) => void) | null} */
+    this.pendingAnswer = null;
+    /** @type {(() => void) | null} */
+    this.pendingNext = null;
+    this.#buildAnswers();
+    byId("next").addEventListener("click", () => this.#moveOn());
+  }
+
+  /** @param {"home" | "drill" | "summary"} name */
+  showScreen(name) {
+    for (const screen of document.querySelectorAll(".screen")) {
+      /** @type {HTMLElement} */ (screen).hidden = screen.id !== name;
+    }
+    document.body.dataset.screen = name;
+  }
+
+  startDrill() {
+    this.correct = 0;
+    byId("score").textContent = "0 ✓";
+    this.showScreen("drill");
+  }
+
+  /** @param {import("./net.js").Message} trial */
+  showTrial(trial) {
+    byId("progress").textContent = `Trial ${trial.position} of ${trial.total}`;
+    byId("prompt").textContent = "Watch the face…";
+    byId("feedback").hidden = true;
+    byId("answers").hidden = false;
+    this.#setAnswersEnabled(false);
+  }
+
+  /** @returns {Promise<import("./drill.js").Choice>} */
+  waitForAnswer() {
+    byId("prompt").textContent = "Which emotion flashed?";
+    this.#setAnswersEnabled(true);
+    return new Promise((resolve) => (this.pendingAnswer = resolve));
+  }
+
+  /**
+   * Handle a pick from a tap or a key. `at` is the event's timestamp (performance.now clock).
+   * @param {string} key
+   * @param {number} at
+   */
+  answer(key, at) {
+    const resolve = this.pendingAnswer;
+    if (!resolve || !this.byKey.has(key)) return;
+    this.pendingAnswer = null;
+    this.#setAnswersEnabled(false);
+    navigator.vibrate?.(10);
+    resolve({ answer: key, at });
+  }
+
+  /**
+   * @param {import("./net.js").Message} result
+   * @returns {Promise<void>} resolves when the player taps Next
+   */
+  showResult(result) {
+    const shown = this.byKey.get(String(result.emotion));
+    const said = this.byKey.get(String(result.answer));
+    let verdict;
+    if (!result.scored) {
+      verdict = "⟳ The screen skipped a frame during that flash, so it doesn't count. Here comes another face.";
+    } else if (result.correct) {
+      this.correct += 1;
+      verdict = `✓ Right: ${shown?.name}.`;
+    } else {
+      verdict = `✗ Not quite. It was ${shown?.name}, not ${said?.name}.`;
+    }
+    byId("score").textContent = `${this.correct} ✓`;
+    byId("verdict").textContent = verdict;
+    byId("verdict").dataset.outcome = !result.scored ? "void" : result.correct ? "right" : "wrong";
+    byId("cue").textContent = result.scored && shown ? `Look for: ${shown.cues.join("; ").toLowerCase()}.` : "";
+    byId("answers").hidden = true;
+    byId("feedback").hidden = false;
+    byId("prompt").textContent = "";
+    if (result.scored) this.presenter.reveal(true);
+    byId("next").focus({ preventScroll: true });
+    return new Promise((resolve) => (this.pendingNext = resolve));
+  }
+
+  /** @param {import("./net.js").Message} summary */
+  showSummary(summary) {
+    const accuracy = Math.round(Number(summary.accuracy) * 100);
+    byId("summary-accuracy").textContent = `${summary.correct} of ${summary.shown} right (${accuracy}%)`;
+    const thresholds = /** @type {Record<string, {value: number, low: number, high: number}>} */ (summary.thresholds);
+    const axis = String(summary.axis);
+    const overall = thresholds.all;
+    byId("summary-threshold").textContent = overall
+      ? `You catch emotions at ${formatLevel(overall.value, axis)} (likely ${formatLevel(overall.low, axis)}–${formatLevel(overall.high, axis)}).`
+      : "";
+    const perEmotion = /** @type {Record<string, {shown: number, correct: number}>} */ (summary.perEmotion);
+    const rows = this.emotions.map((emotion) => {
+      const tally = perEmotion[emotion.key] ?? { shown: 0, correct: 0 };
+      const threshold = thresholds[emotion.key];
+      const row = document.createElement("tr");
+      for (const text of [emotion.name, `${tally.correct}/${tally.shown}`, threshold ? formatLevel(threshold.value, axis) : "–"]) {
+        const cell = document.createElement(row.childElementCount ? "td" : "th");
+        if (!row.childElementCount) cell.setAttribute("scope", "row");
+        cell.textContent = text;
+        row.append(cell);
+      }
+      return row;
+    });
+    byId("summary-rows").replaceChildren(...rows);
+    this.showScreen("summary");
+    byId("again").focus({ preventScroll: true });
+  }
+
+  /** @param {string} text */
+  notice(text) {
+    const toast = byId("toast");
+    toast.textContent = text;
+    toast.hidden = false;
+    clearTimeout(this.toastTimer);
+    this.toastTimer = setTimeout(() => (toast.hidden = true), 4000);
+  }
+
+  /** @param {boolean} trying */
+  showReconnecting(trying) {
+    if (trying) this.notice("Connection lost. Reconnecting… your answers are safe.");
+    else byId("toast").hidden = true;
+  }
+
+  /** Enter/Space or the Next button: leave the feedback. */
+  moveOn() {
+    this.#moveOn();
+  }
+
+  #moveOn() {
+    const resolve = this.pendingNext;
+    if (!resolve) return;
+    this.pendingNext = null;
+    this.presenter.reveal(false);
+    resolve();
+  }
+
+  #buildAnswers() {
+    const buttons = this.emotions.map((emotion, index) => {
+      const button = document.createElement("button");
+      button.type = "button";
+      button.className = "answer";
+      button.dataset.emotion = emotion.key;
+      button.innerHTML = `<span class="key" aria-hidden="true">${index + 1}</span>`;
+      button.append(emotion.name);
+      button.addEventListener("pointerdown", (event) => {
+        event.preventDefault(); // answer on touch-down: no click delay, no focus ring flash
+        this.answer(emotion.key, event.timeStamp);
+      });
+      button.addEventListener("click", (event) => {
+        if (event.detail === 0) this.answer(emotion.key, event.timeStamp); // keyboard activation
+      });
+      return button;
+    });
+    byId("answers").replaceChildren(...buttons);
+  }
+
+  /** @param {boolean} enabled */
+  #setAnswersEnabled(enabled) {
+    for (const button of byId("answers").querySelectorAll("button")) {
+      /** @type {HTMLButtonElement} */ (button).disabled = !enabled;
+    }
+    byId("answers").classList.toggle("waiting", !enabled);
+  }
+}
+
+/**
+ * @param {number} value
+ * @param {string} axis "exposure" (ms) or "intensity" (0-1)
+ */
+export function formatLevel(value, axis) {
+  return axis === "intensity" ? `${Math.round(value * 100)}% intensity` : `${Math.round(value)} ms`;
+}
