@@ -1,0 +1,48 @@
+"""A whole drill played by tapping in Debian's Chromium at phone size; the trials land in SQLite."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from conftest import LiveServer, open_db
+from playwright.sync_api import Page, expect
+
+from game.emotions import EMOTIONS
+
+
+def test_a_phone_player_taps_through_a_whole_drill(page: Page, live_server: LiveServer, screenshot_dir: Path) -> None:
+    errors: list[str] = []
+    page.on("pageerror", lambda error: errors.append(str(error)))
+    page.on("console", lambda message: message.type == "error" and errors.append(message.text))
+    page.goto(live_server.url + "/")
+    play = page.get_by_role("button", name="Play", exact=True)
+    expect(play).to_be_enabled()
+    page.screenshot(path=screenshot_dir / "home.png")
+    play.tap()
+
+    summary = page.locator("#summary")
+    for tap in range(30):  # 20 trials, plus any flash the browser voided and replayed
+        buttons = page.locator("#answers button")
+        expect(buttons.first).to_be_enabled(timeout=10_000)  # after foreperiod, flash and mask
+        assert buttons.count() == 7
+        if tap == 0:
+            page.screenshot(path=screenshot_dir / "drill-answer.png")
+        page.get_by_role("button", name=EMOTIONS["fear"].name).tap()
+        expect(page.locator("#verdict").or_(summary)).to_be_visible()
+        if summary.is_visible():
+            break
+        if tap == 0:
+            page.screenshot(path=screenshot_dir / "drill-feedback.png")
+        page.get_by_role("button", name="Next").tap()
+
+    expect(page.locator("#summary")).to_be_visible()
+    expect(page.locator("#summary-accuracy")).to_contain_text("of 20 right")
+    assert page.locator("#summary-rows tr").count() == 7
+    page.screenshot(path=screenshot_dir / "summary.png")
+    assert errors == []
+
+    trials = list(open_db(live_server)["trials"].rows_where("answer IS NOT NULL"))
+    assert sum(t["scored"] for t in trials) == 20
+    assert all(t["answer"] == "fear" and t["reaction_ms"] > 0 for t in trials)
+    assert all(t["frames_shown"] == t["exposure_frames"] for t in trials if t["scored"])
+    assert {round(t["refresh_ms"]) for t in trials} == {17}  # headless Chromium runs at 60 Hz
