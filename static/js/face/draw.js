@@ -1,0 +1,626 @@
+// Canvas 2D renderer for a face geometry. Simple paths and cheap gradients only (no filters or
+// shadowBlur) so a neutral + expression pair draws well inside one phone frame.
+
+import { faceGeometry, VIEWBOX } from "./geometry.js";
+import { identityFromSeed } from "./identity.js";
+import { hairShapes } from "./hair.js";
+
+/** @typedef {import("./geometry.js").Point} Point */
+/** @typedef {number[]} RGB */
+
+/** @param {RGB} rgb @param {number} [alpha] */
+export const css = (rgb, alpha = 1) =>
+  `rgba(${Math.round(rgb[0])},${Math.round(rgb[1])},${Math.round(rgb[2])},${alpha.toFixed(3)})`;
+/** @param {RGB} a @param {RGB} b @param {number} t */
+export const mixRgb = (a, b, t) => a.map((c, i) => c + (b[i] - c) * t);
+/** @param {RGB} a @param {number} k */
+const scaleRgb = (a, k) => a.map((c) => Math.min(255, c * k));
+
+/**
+ * Adds a smooth curve through points (Catmull-Rom as cubic Béziers) to the current path.
+ * @param {CanvasRenderingContext2D} ctx @param {Point[]} pts @param {boolean} [move]
+ */
+export function curveThrough(ctx, pts, move = true) {
+  if (move) ctx.moveTo(pts[0].x, pts[0].y);
+  else ctx.lineTo(pts[0].x, pts[0].y);
+  for (let i = 0; i < pts.length - 1; i++) {
+    const p0 = pts[i - 1] ?? pts[i];
+    const p1 = pts[i];
+    const p2 = pts[i + 1];
+    const p3 = pts[i + 2] ?? p2;
+    ctx.bezierCurveTo(p1.x + (p2.x - p0.x) / 6, p1.y + (p2.y - p0.y) / 6,
+      p2.x - (p3.x - p1.x) / 6, p2.y - (p3.y - p1.y) / 6, p2.x, p2.y);
+  }
+}
+
+/** A closed smooth loop through points. @param {CanvasRenderingContext2D} ctx @param {Point[]} pts */
+export function loopThrough(ctx, pts) {
+  const n = pts.length;
+  ctx.moveTo(pts[0].x, pts[0].y);
+  for (let i = 0; i < n; i++) {
+    const p0 = pts[(i - 1 + n) % n];
+    const p1 = pts[i];
+    const p2 = pts[(i + 1) % n];
+    const p3 = pts[(i + 2) % n];
+    ctx.bezierCurveTo(p1.x + (p2.x - p0.x) / 6, p1.y + (p2.y - p0.y) / 6,
+      p2.x - (p3.x - p1.x) / 6, p2.y - (p3.y - p1.y) / 6, p2.x, p2.y);
+  }
+  ctx.closePath();
+}
+
+/** Colours derived from the identity's skin. @param {ReturnType<typeof identityFromSeed>} identity */
+export function skinPalette(identity) {
+  const base = identity.skin.rgb;
+  const dark = identity.skin.fitzpatrick / 6;
+  const shadow = mixRgb(scaleRgb(base, 0.74), [110, 40, 40], 0.1);
+  return {
+    base,
+    light: mixRgb(base, [255, 244, 232], 0.16 - dark * 0.04),
+    shadow,
+    deep: mixRgb(scaleRgb(base, 0.5), [60, 20, 20], 0.15),
+    crease: scaleRgb(base, 0.42 - dark * 0.08),
+    sheen: mixRgb(base, [255, 250, 245], 0.35 + dark * 0.1),
+    blush: mixRgb(base, [215, 90, 90], 0.5 - dark * 0.3),
+    lip: mixRgb(mixRgb(scaleRgb(base, 0.9 - dark * 0.12), [186, 92, 98], 0.45 - dark * 0.2), [170, 50, 80],
+      identity.lipTint),
+    lidShade: mixRgb(base, [120, 80, 90], 0.18),
+    dark,
+  };
+}
+
+/**
+ * Draws one face into a context whose current transform maps CSS pixels (cssSize square).
+ * @param {CanvasRenderingContext2D} ctx
+ * @param {ReturnType<typeof identityFromSeed>} identity
+ * @param {import("./geometry.js").Pose} pose
+ * @param {number} cssSize
+ */
+export function drawFace(ctx, identity, pose, cssSize) {
+  const geo = faceGeometry(identity, pose);
+  const skin = skinPalette(identity);
+  const hair = hairShapes(identity, geo);
+  ctx.save();
+  const k = cssSize / VIEWBOX.width;
+  ctx.scale(k, k);
+  ctx.translate(-VIEWBOX.x, -VIEWBOX.y);
+  drawBackdrop(ctx);
+  if (geo.roll) {
+    ctx.translate(geo.rollPivot.x, geo.rollPivot.y);
+    ctx.rotate(geo.roll);
+    ctx.translate(-geo.rollPivot.x, -geo.rollPivot.y);
+  }
+  ctx.lineCap = "round";
+  ctx.lineJoin = "round";
+  hair.back?.(ctx);
+  drawBody(ctx, identity, geo, skin);
+  drawEars(ctx, identity, geo, skin);
+  drawHead(ctx, geo, skin, identity);
+  ctx.save();
+  outlinePath(ctx, geo);
+  ctx.clip();
+  drawShading(ctx, geo, skin, identity);
+  drawNose(ctx, geo, skin);
+  drawFacialHair(ctx, identity, geo);
+  drawLines(ctx, geo, skin);
+  ctx.restore();
+  drawEyes(ctx, identity, geo, skin);
+  drawMouth(ctx, geo, skin, identity);
+  drawMoustache(ctx, identity, geo);
+  hair.front?.(ctx);
+  drawGlasses(ctx, identity, geo);
+  drawBrows(ctx, identity, geo);
+  ctx.restore();
+}
+
+/** @param {CanvasRenderingContext2D} ctx */
+function drawBackdrop(ctx) {
+  const g = ctx.createRadialGradient(0, -6, 8, 0, 0, 70);
+  g.addColorStop(0, "#343a52");
+  g.addColorStop(1, "#1a1d29");
+  ctx.fillStyle = g;
+  ctx.fillRect(VIEWBOX.x, VIEWBOX.y, VIEWBOX.width, VIEWBOX.height);
+}
+
+function outlinePath(ctx, geo) {
+  ctx.beginPath();
+  loopThrough(ctx, geo.outline);
+}
+
+function drawBody(ctx, identity, geo, skin) {
+  const u = geo.unit;
+  const neckTop = geo.jawAngleL.y - 2 * u;
+  const neckW = (10.5 + identity.masculinity * 1.8) * u;
+  // Shoulders and clothing.
+  const cloth = identity.clothing;
+  ctx.beginPath();
+  ctx.moveTo(-60, 60);
+  ctx.bezierCurveTo(-48, 44 * u, -30 * u, 42 * u, -neckW - 3 * u, 41 * u);
+  ctx.lineTo(neckW + 3 * u, 41 * u);
+  ctx.bezierCurveTo(30 * u, 42 * u, 48, 44 * u, 60, 60);
+  ctx.closePath();
+  const g = ctx.createLinearGradient(0, 38, 0, 52);
+  g.addColorStop(0, css(mixRgb(cloth, [255, 255, 255], 0.08)));
+  g.addColorStop(1, css(scaleRgb(cloth, 0.7)));
+  ctx.fillStyle = g;
+  ctx.fill();
+  // Neck, shaded under the jaw.
+  ctx.beginPath();
+  ctx.moveTo(-neckW, neckTop);
+  ctx.quadraticCurveTo(-neckW + 0.5 * u, 38 * u, -neckW - 2.5 * u, 44 * u);
+  ctx.quadraticCurveTo(0, 47 * u, neckW + 2.5 * u, 44 * u);
+  ctx.quadraticCurveTo(neckW - 0.5 * u, 38 * u, neckW, neckTop);
+  ctx.closePath();
+  const n = ctx.createLinearGradient(0, geo.chin.y - 6 * u, 0, geo.chin.y + 6 * u);
+  n.addColorStop(0, css(skin.deep));
+  n.addColorStop(1, css(skin.shadow));
+  ctx.fillStyle = n;
+  ctx.fill();
+  // Neckline of the top.
+  ctx.beginPath();
+  ctx.moveTo(-neckW - 3 * u, 41 * u);
+  ctx.quadraticCurveTo(0, 49 * u, neckW + 3 * u, 41 * u);
+  ctx.strokeStyle = css(scaleRgb(cloth, 0.55), 0.9);
+  ctx.lineWidth = 0.8 * u;
+  ctx.stroke();
+  for (const line of geo.lines) {
+    if (line.kind === "neck") strokeCrease(ctx, line, skin);
+  }
+}
+
+function drawEars(ctx, identity, geo, skin) {
+  if (identity.hair.style === "headscarf") return;
+  for (const side of ["L", "R"]) {
+    const e = geo.ears[side];
+    const s = side === "L" ? 1 : -1;
+    ctx.beginPath();
+    ctx.ellipse(e.x, e.y, e.w, e.h / 2, s * 0.12, 0, Math.PI * 2);
+    ctx.fillStyle = css(mixRgb(skin.base, skin.shadow, 0.35));
+    ctx.fill();
+    ctx.beginPath();
+    ctx.ellipse(e.x + s * 0.4, e.y + 0.3, e.w * 0.55, e.h * 0.34, s * 0.12, -Math.PI * 0.6, Math.PI * 0.7);
+    ctx.strokeStyle = css(skin.deep, 0.5);
+    ctx.lineWidth = 0.45 * geo.unit;
+    ctx.stroke();
+    if (identity.earrings) {
+      ctx.beginPath();
+      ctx.arc(e.x, e.y + e.h / 2 + 0.6, 0.75 * geo.unit, 0, Math.PI * 2);
+      ctx.fillStyle = "#d8b65a";
+      ctx.fill();
+    }
+  }
+}
+
+function drawHead(ctx, geo, skin) {
+  outlinePath(ctx, geo);
+  const g = ctx.createRadialGradient(-4, -4, 6, 0, 4, 36 * geo.unit);
+  g.addColorStop(0, css(skin.light));
+  g.addColorStop(0.55, css(skin.base));
+  g.addColorStop(1, css(mixRgb(skin.base, skin.shadow, 0.75)));
+  ctx.fillStyle = g;
+  ctx.fill();
+}
+
+/** Soft modelling: eye sockets, cheekbones, nose side, under-lip and jaw shadows. */
+function drawShading(ctx, geo, skin, identity) {
+  const u = geo.unit;
+  const blob = (x, y, r, rgb, alpha, sy = 1) => {
+    ctx.save();
+    ctx.translate(x, y);
+    ctx.scale(1, sy);
+    const g = ctx.createRadialGradient(0, 0, 0, 0, 0, r);
+    g.addColorStop(0, css(rgb, alpha));
+    g.addColorStop(1, css(rgb, 0));
+    ctx.fillStyle = g;
+    ctx.fillRect(-r, -r, 2 * r, 2 * r);
+    ctx.restore();
+  };
+  for (const side of ["L", "R"]) {
+    const eye = geo.eyes[side];
+    const s = side === "L" ? 1 : -1;
+    blob(eye.centre.x - s * 1.5 * u, eye.centre.y - 1.2 * u, 7.5 * u, skin.shadow, 0.45 + skin.dark * 0.1, 0.75);
+    const cheek = side === "L" ? geo.cheekL : geo.cheekR;
+    blob(cheek.x - s * 1.5 * u, cheek.y + 1 * u, 7 * u, skin.blush, 0.28, 0.8);
+    blob(cheek.x - s * 0.5 * u, cheek.y - 1.2 * u, 4.5 * u, skin.sheen, 0.22 + geo.levels[6][s > 0 ? 0 : 1] * 0.25,
+      0.7);
+    blob(cheek.x + s * 5 * u, cheek.y + 9 * u, 9 * u, skin.shadow, 0.4, 1.3);
+    blob(s * 24 * u, -14 * u, 9 * u, skin.shadow, 0.35, 1.4);
+  }
+  blob(0, -16 * u, 10 * u, skin.sheen, 0.28, 0.6);
+  blob(0, geo.chinBoss.y + 1 * u, 4.5 * u, skin.sheen, 0.2, 0.7);
+  const lip = geo.mouth.lowerOuter[2];
+  blob(0, lip.y + 1.6 * u, 5 * u, skin.shadow, 0.45, 0.45);
+  blob(0, geo.nose.subnasale.y + 0.5 * u, 4 * u, skin.shadow, 0.4, 0.5);
+  if (identity.freckles) {
+    ctx.fillStyle = css(skin.shadow, 0.35);
+    for (let i = 0; i < 18; i++) {
+      const a = (i * 2.399) % (Math.PI * 2);
+      const r = 2 + (i % 6);
+      const x = Math.cos(a) * r * u;
+      const y = geo.nose.tip.y - 4 * u + Math.sin(a) * r * 0.5 * u;
+      ctx.fillRect(x, y, 0.45 * u, 0.45 * u);
+    }
+  }
+}
+
+function drawNose(ctx, geo, skin) {
+  const u = geo.unit;
+  const n = geo.nose;
+  // Shadow side of the bridge (light comes from the viewer's upper left).
+  ctx.beginPath();
+  ctx.moveTo(n.root.x + 1.6 * u, n.root.y - 1 * u);
+  ctx.quadraticCurveTo(n.root.x + n.bridge + 1.2 * u, (n.root.y + n.tip.y) / 2, n.wingL.x - 0.6 * u, n.wingL.y - 1.6 * u);
+  ctx.strokeStyle = css(skin.shadow, 0.38);
+  ctx.lineWidth = 1.5 * u;
+  ctx.stroke();
+  ctx.beginPath();
+  ctx.moveTo(n.root.x - 1.4 * u, n.root.y);
+  ctx.quadraticCurveTo(n.root.x - n.bridge - 0.8 * u, (n.root.y + n.tip.y) / 2, n.wingR.x + 0.8 * u, n.wingR.y - 2 * u);
+  ctx.strokeStyle = css(skin.shadow, 0.18);
+  ctx.lineWidth = 1.1 * u;
+  ctx.stroke();
+  // Bridge highlight and tip.
+  ctx.beginPath();
+  ctx.moveTo(n.root.x - 0.2 * u, n.root.y + 2 * u);
+  ctx.lineTo(n.tip.x - 0.3 * u, n.tip.y - 2.2 * u);
+  ctx.strokeStyle = css(skin.sheen, 0.3);
+  ctx.lineWidth = 0.9 * u;
+  ctx.stroke();
+  const tip = ctx.createRadialGradient(n.tip.x - 0.5 * u, n.tip.y - 0.6 * u, 0, n.tip.x, n.tip.y, n.tipR * 1.4);
+  tip.addColorStop(0, css(skin.sheen, 0.55));
+  tip.addColorStop(1, css(skin.sheen, 0));
+  ctx.fillStyle = tip;
+  ctx.fillRect(n.tip.x - 3 * u, n.tip.y - 3 * u, 6 * u, 6 * u);
+  // Under-tip shading and the wings (alae).
+  ctx.beginPath();
+  ctx.moveTo(n.wingR.x + 0.2 * u, n.wingR.y + 1.2 * u);
+  ctx.quadraticCurveTo(n.tip.x, n.subnasale.y + 0.6 * u, n.wingL.x - 0.2 * u, n.wingL.y + 1.2 * u);
+  ctx.strokeStyle = css(skin.shadow, 0.5);
+  ctx.lineWidth = 1.2 * u;
+  ctx.stroke();
+  for (const [wing, nostril, s] of [[n.wingL, n.nostrilL, 1], [n.wingR, n.nostrilR, -1]]) {
+    ctx.beginPath();
+    ctx.moveTo(wing.x - s * 1.2 * u, wing.y - 1.6 * u);
+    ctx.bezierCurveTo(wing.x + s * 0.9 * u, wing.y - 1.8 * u, wing.x + s * 1.2 * u, wing.y + 1.2 * u,
+      nostril.x + s * 1.0 * u, nostril.y + 0.1 * u);
+    ctx.strokeStyle = css(skin.crease, 0.55);
+    ctx.lineWidth = 0.42 * u;
+    ctx.stroke();
+    ctx.beginPath();
+    ctx.ellipse(nostril.x, nostril.y, 1.15 * u, 0.55 * u, s * 0.35, 0, Math.PI * 2);
+    ctx.fillStyle = css(skin.deep, 0.9);
+    ctx.fill();
+  }
+}
+
+/** A crease: a dark line with a faint lit edge just below it, so it reads on any skin tone. */
+function strokeCrease(ctx, line, skin) {
+  ctx.beginPath();
+  curveThrough(ctx, line.points);
+  ctx.strokeStyle = css(skin.crease, line.alpha * 0.75);
+  ctx.lineWidth = line.width;
+  ctx.stroke();
+  ctx.save();
+  ctx.translate(0, line.width * 0.9);
+  ctx.strokeStyle = css(skin.sheen, line.alpha * 0.35);
+  ctx.lineWidth = line.width * 0.8;
+  ctx.stroke();
+  ctx.restore();
+}
+
+function drawLines(ctx, geo, skin) {
+  for (const line of geo.lines) {
+    if (line.kind !== "neck") strokeCrease(ctx, line, skin);
+  }
+}
+
+function drawEyes(ctx, identity, geo, skin) {
+  const u = geo.unit;
+  const lash = identity.hair.browRgb.map((c) => c * 0.45);
+  for (const side of ["L", "R"]) {
+    const eye = geo.eyes[side];
+    const s = side === "L" ? 1 : -1;
+    // Lid skin between lid and crease, a touch darker.
+    if (eye.creaseDepth > 0) {
+      ctx.beginPath();
+      curveThrough(ctx, eye.upper);
+      curveThrough(ctx, [...eye.crease].reverse(), false);
+      ctx.closePath();
+      ctx.fillStyle = css(skin.lidShade, 0.5);
+      ctx.fill();
+      ctx.beginPath();
+      curveThrough(ctx, eye.crease);
+      ctx.strokeStyle = css(skin.crease, 0.28 + eye.fold * 0.25);
+      ctx.lineWidth = (0.3 + eye.fold * 0.2) * u;
+      ctx.stroke();
+    }
+    // The eye opening.
+    ctx.save();
+    ctx.beginPath();
+    curveThrough(ctx, eye.upper);
+    curveThrough(ctx, [...eye.lower].reverse(), false);
+    ctx.closePath();
+    ctx.fillStyle = css(mixRgb([240, 236, 230], skin.base, 0.12));
+    ctx.fill();
+    ctx.clip();
+    const ir = eye.iris;
+    const ig = ctx.createRadialGradient(ir.x, ir.y, ir.r * 0.2, ir.x, ir.y, ir.r);
+    ig.addColorStop(0, css(mixRgb(identity.eyes.rgb, [255, 230, 170], 0.25)));
+    ig.addColorStop(0.75, css(identity.eyes.rgb));
+    ig.addColorStop(1, css(scaleRgb(identity.eyes.rgb, 0.45)));
+    ctx.beginPath();
+    ctx.arc(ir.x, ir.y, ir.r, 0, Math.PI * 2);
+    ctx.fillStyle = ig;
+    ctx.fill();
+    ctx.beginPath();
+    ctx.arc(ir.x, ir.y, ir.r * 0.42, 0, Math.PI * 2);
+    ctx.fillStyle = "#0b0a0c";
+    ctx.fill();
+    ctx.beginPath();
+    ctx.arc(ir.x - ir.r * 0.35, ir.y - ir.r * 0.4, ir.r * 0.2, 0, Math.PI * 2);
+    ctx.fillStyle = "rgba(255,255,255,0.85)";
+    ctx.fill();
+    // The upper lid casts a soft shadow on the eyeball.
+    ctx.beginPath();
+    curveThrough(ctx, eye.upper);
+    ctx.strokeStyle = css(skin.deep, 0.35);
+    ctx.lineWidth = 1.6 * u;
+    ctx.stroke();
+    ctx.restore();
+    // Lid margins and lashes.
+    ctx.beginPath();
+    curveThrough(ctx, eye.upper);
+    ctx.strokeStyle = css(lash, 0.95);
+    ctx.lineWidth = (0.55 + (1 - identity.masculinity) * 0.2) * u;
+    ctx.stroke();
+    const outer = eye.upper[4];
+    const nearOuter = eye.upper[3];
+    ctx.beginPath();
+    ctx.moveTo(nearOuter.x, nearOuter.y);
+    ctx.quadraticCurveTo(outer.x, outer.y - 0.1 * u, outer.x + s * (0.6 + (1 - identity.masculinity) * 0.5) * u,
+      outer.y - 0.5 * u);
+    ctx.lineWidth = (0.5 + (1 - identity.masculinity) * 0.25) * u;
+    ctx.stroke();
+    ctx.beginPath();
+    curveThrough(ctx, eye.lower);
+    ctx.strokeStyle = css(skin.crease, 0.45);
+    ctx.lineWidth = 0.3 * u;
+    ctx.stroke();
+  }
+}
+
+function drawBrows(ctx, identity, geo) {
+  const colour = identity.hair.browRgb;
+  for (const side of ["L", "R"]) {
+    const brow = geo.brows[side];
+    ctx.beginPath();
+    curveThrough(ctx, brow.lower);
+    curveThrough(ctx, [...brow.upper].reverse(), false);
+    ctx.closePath();
+    ctx.fillStyle = css(colour, 0.88);
+    ctx.fill();
+    ctx.strokeStyle = css(colour, 0.3);
+    ctx.lineWidth = 0.35 * geo.unit;
+    ctx.stroke();
+  }
+}
+
+function drawMouth(ctx, geo, skin, identity) {
+  const m = geo.mouth;
+  const u = geo.unit;
+  if (m.gap > 0.05 * u) {
+    ctx.save();
+    ctx.beginPath();
+    curveThrough(ctx, m.upperInner);
+    curveThrough(ctx, [...m.lowerInner].reverse(), false);
+    ctx.closePath();
+    ctx.fillStyle = "#3a1418";
+    ctx.fill();
+    ctx.clip();
+    const left = m.cornerR.x;
+    const right = m.cornerL.x;
+    const teeth = ctx.createLinearGradient(left, 0, right, 0);
+    teeth.addColorStop(0, "#7d7268");
+    teeth.addColorStop(0.28, "#ece6da");
+    teeth.addColorStop(0.72, "#ece6da");
+    teeth.addColorStop(1, "#7d7268");
+    ctx.fillStyle = teeth;
+    const topY = Math.min(...m.upperInner.map((p) => p.y)) - 1;
+    ctx.beginPath();
+    ctx.moveTo(left, topY);
+    ctx.lineTo(right, topY);
+    ctx.lineTo(right, m.upperTeethEdge - 0.6 * u);
+    ctx.quadraticCurveTo(0, m.upperTeethEdge + 0.7 * u, left, m.upperTeethEdge - 0.6 * u);
+    ctx.closePath();
+    ctx.fill();
+    const bottomY = Math.max(...m.lowerInner.map((p) => p.y)) + 1;
+    ctx.beginPath();
+    ctx.moveTo(left, bottomY);
+    ctx.lineTo(right, bottomY);
+    ctx.lineTo(right, m.lowerTeethEdge + 1.0 * u);
+    ctx.quadraticCurveTo(0, m.lowerTeethEdge - 0.2 * u, left, m.lowerTeethEdge + 1.0 * u);
+    ctx.closePath();
+    ctx.fill();
+    if (m.lowerInner[2].y - m.lowerTeethEdge > 3.5 * u) {
+      ctx.beginPath();
+      ctx.ellipse(0, m.lowerInner[2].y, m.halfWidth * 0.55, 2.2 * u, 0, 0, Math.PI * 2);
+      ctx.fillStyle = "#9c4a52";
+      ctx.fill();
+    }
+    // Incisor seams.
+    ctx.strokeStyle = "rgba(120,100,90,0.5)";
+    ctx.lineWidth = 0.18 * u;
+    ctx.beginPath();
+    for (const x of [-2.6, 0, 2.6]) {
+      ctx.moveTo(x * u + m.upperInner[2].x, topY);
+      ctx.lineTo(x * u + m.upperInner[2].x, m.upperTeethEdge);
+    }
+    ctx.stroke();
+    ctx.restore();
+  }
+  // Lips.
+  ctx.beginPath();
+  curveThrough(ctx, m.upperOuter);
+  curveThrough(ctx, [...m.upperInner].reverse(), false);
+  ctx.closePath();
+  ctx.fillStyle = css(scaleRgb(skin.lip, 0.86));
+  ctx.fill();
+  ctx.beginPath();
+  curveThrough(ctx, m.lowerInner);
+  curveThrough(ctx, [...m.lowerOuter].reverse(), false);
+  ctx.closePath();
+  const lowerTop = m.lowerInner[2].y;
+  const lowerBottom = m.lowerOuter[2].y;
+  const lg = ctx.createLinearGradient(0, lowerTop, 0, lowerBottom);
+  lg.addColorStop(0, css(skin.lip));
+  lg.addColorStop(0.45, css(mixRgb(skin.lip, [255, 235, 230], 0.16)));
+  lg.addColorStop(1, css(scaleRgb(skin.lip, 0.9)));
+  ctx.fillStyle = lg;
+  ctx.fill();
+  // Lip line (or the inner edges when open) and the corners.
+  ctx.strokeStyle = css(scaleRgb(skin.lip, 0.45), 0.85);
+  ctx.lineWidth = 0.4 * u;
+  ctx.beginPath();
+  curveThrough(ctx, m.upperInner);
+  ctx.stroke();
+  if (m.gap > 0.05 * u) {
+    ctx.beginPath();
+    curveThrough(ctx, m.lowerInner);
+    ctx.strokeStyle = css(scaleRgb(skin.lip, 0.6), 0.6);
+    ctx.stroke();
+  }
+  ctx.fillStyle = css(skin.deep, 0.55);
+  for (const c of [m.cornerL, m.cornerR]) {
+    ctx.beginPath();
+    ctx.arc(c.x, c.y, 0.45 * u, 0, Math.PI * 2);
+    ctx.fill();
+  }
+  void identity;
+}
+
+/** Beard or stubble on the lower face; leaves lips, corners and folds clear. */
+function drawFacialHair(ctx, identity, geo) {
+  const style = identity.facialHair;
+  if (style === "none" || style === "moustache") return;
+  const u = geo.unit;
+  const m = geo.mouth;
+  const alpha = { stubble: 0.28, goatee: 0.85, shortBeard: 0.8, fullBeard: 0.92 }[style];
+  ctx.beginPath();
+  if (style === "goatee") {
+    const lip = m.lowerOuter[2];
+    ctx.moveTo(-4 * u, lip.y + 0.3 * u);
+    ctx.quadraticCurveTo(0, lip.y - 0.2 * u, 4 * u, lip.y + 0.3 * u);
+    ctx.quadraticCurveTo(5 * u, geo.chin.y - 1 * u, 0, geo.chin.y + 0.8 * u);
+    ctx.quadraticCurveTo(-5 * u, geo.chin.y - 1 * u, -4 * u, lip.y + 0.3 * u);
+  } else {
+    const full = style === "fullBeard" ? 2.5 * u : 0;
+    const cheekX = Math.abs(geo.outline[5].x);
+    const pts = [-1, 1].map((s) => {
+      const corner = s > 0 ? m.cornerL : m.cornerR;
+      const jawAngle = s > 0 ? geo.jawAngleL : geo.jawAngleR;
+      const jaw = s > 0 ? geo.jawL : geo.jawR;
+      return {
+        corner,
+        side: [{ x: s * (cheekX - 0.3 * u), y: 2 * u }, { x: jawAngle.x + s * 0.6 * u, y: jawAngle.y },
+          { x: jaw.x + s * full * 0.6, y: jaw.y + full * 0.6 }],
+        cheek: [{ x: corner.x + s * 3.6 * u, y: corner.y - 1.5 * u }, { x: s * 17 * u, y: 11 * u },
+          { x: s * (cheekX - 1.5 * u), y: 3 * u }],
+      };
+    });
+    const [right, left] = pts;
+    const lip = m.lowerOuter;
+    ctx.moveTo(right.cheek[2].x, right.cheek[2].y);
+    ctx.lineTo(right.side[0].x, right.side[0].y);
+    ctx.lineTo(right.side[1].x, right.side[1].y);
+    ctx.quadraticCurveTo(right.side[2].x, right.side[2].y, geo.chin.x - 5 * u, geo.chin.y + full);
+    ctx.quadraticCurveTo(geo.chin.x, geo.chin.y + 1.2 * u + full, geo.chin.x + 5 * u, geo.chin.y + full);
+    ctx.quadraticCurveTo(left.side[2].x, left.side[2].y, left.side[1].x, left.side[1].y);
+    ctx.lineTo(left.side[0].x, left.side[0].y);
+    ctx.lineTo(left.cheek[2].x, left.cheek[2].y);
+    ctx.quadraticCurveTo(left.cheek[1].x, left.cheek[1].y, left.cheek[0].x, left.cheek[0].y);
+    ctx.quadraticCurveTo(left.corner.x + 1.5 * u, left.corner.y + 1.5 * u, lip[3].x, lip[3].y + 0.7 * u);
+    ctx.quadraticCurveTo(lip[2].x, lip[2].y + 1.2 * u, lip[1].x, lip[1].y + 0.7 * u);
+    ctx.quadraticCurveTo(right.corner.x - 1.5 * u, right.corner.y + 1.5 * u, right.cheek[0].x, right.cheek[0].y);
+    ctx.quadraticCurveTo(right.cheek[1].x, right.cheek[1].y, right.cheek[2].x, right.cheek[2].y);
+    ctx.closePath();
+  }
+  ctx.fillStyle = css(identity.hair.browRgb, alpha);
+  ctx.fill();
+}
+
+function drawMoustache(ctx, identity, geo) {
+  const style = identity.facialHair;
+  if (!["moustache", "goatee", "shortBeard", "fullBeard"].includes(style)) return;
+  const u = geo.unit;
+  const top = geo.mouth.upperOuter;
+  const sub = geo.nose.subnasale;
+  ctx.beginPath();
+  ctx.moveTo(top[0].x - 0.6 * u, top[0].y + 0.6 * u);
+  ctx.quadraticCurveTo(top[1].x, top[1].y - 0.1 * u, top[3].x, top[3].y - 0.15 * u);
+  ctx.quadraticCurveTo(top[5].x, top[5].y - 0.1 * u, top[6].x + 0.6 * u, top[6].y + 0.6 * u);
+  ctx.quadraticCurveTo(top[5].x + 2 * u, sub.y - 0.5 * u, 0, sub.y + 0.6 * u);
+  ctx.quadraticCurveTo(top[1].x - 2 * u, sub.y - 0.5 * u, top[0].x - 0.6 * u, top[0].y + 0.6 * u);
+  ctx.closePath();
+  ctx.fillStyle = css(identity.hair.browRgb, style === "moustache" ? 0.92 : 0.85);
+  ctx.fill();
+}
+
+function drawGlasses(ctx, identity, geo) {
+  if (identity.glasses === "none") return;
+  const u = geo.unit;
+  const rgb = identity.glassesRgb;
+  const thick = identity.glasses === "thick";
+  ctx.lineWidth = (thick ? 0.95 : 0.45) * u;
+  ctx.strokeStyle = css(rgb, 0.95);
+  const frames = [];
+  for (const side of ["L", "R"]) {
+    const c = geo.eyes[side].centre;
+    const s = side === "L" ? 1 : -1;
+    const cx = c.x + s * 0.6 * u;
+    const cy = c.y + 0.9 * u;
+    ctx.beginPath();
+    if (identity.glasses === "round") ctx.ellipse(cx, cy, 6.2 * u, 5.4 * u, 0, 0, Math.PI * 2);
+    else ctx.roundRect(cx - 6.9 * u, cy - 4.4 * u, 13.8 * u, 8.8 * u, thick ? 2.2 * u : 1.6 * u);
+    ctx.fillStyle = "rgba(200,220,255,0.07)";
+    ctx.fill();
+    ctx.stroke();
+    frames.push({ cx, cy, s });
+    // A faint reflection streak, kept off the iris.
+    ctx.beginPath();
+    ctx.moveTo(cx + s * 3 * u, cy + 3.4 * u);
+    ctx.lineTo(cx + s * 5 * u, cy + 1.2 * u);
+    ctx.strokeStyle = "rgba(255,255,255,0.22)";
+    ctx.lineWidth = 0.6 * u;
+    ctx.stroke();
+    ctx.strokeStyle = css(rgb, 0.95);
+    ctx.lineWidth = (thick ? 0.95 : 0.45) * u;
+    ctx.beginPath();
+    ctx.moveTo(cx + s * 6.8 * u, cy - 2 * u);
+    ctx.lineTo(s * 25 * u, cy - 2.6 * u);
+    ctx.stroke();
+  }
+  ctx.beginPath();
+  ctx.moveTo(frames[1].cx + 6.2 * u, frames[1].cy - 1.8 * u);
+  ctx.quadraticCurveTo(0, frames[0].cy - 3.8 * u, frames[0].cx - 6.2 * u, frames[0].cy - 1.8 * u);
+  ctx.stroke();
+}
+
+/**
+ * Sizes a canvas for the device pixel ratio and draws the face for a seed and pose.
+ * @param {HTMLCanvasElement} canvas
+ * @param {number} seed uint32 identity seed
+ * @param {import("./geometry.js").Pose} pose
+ * @param {number} cssSize the canvas's CSS width and height in pixels
+ */
+export function renderFace(canvas, seed, pose, cssSize) {
+  const ratio = Math.min(3, globalThis.devicePixelRatio || 1);
+  const pixels = Math.round(cssSize * ratio);
+  if (canvas.width !== pixels || canvas.height !== pixels) {
+    canvas.width = pixels;
+    canvas.height = pixels;
+  }
+  canvas.style.width = `${cssSize}px`;
+  canvas.style.height = `${cssSize}px`;
+  const ctx = /** @type {CanvasRenderingContext2D} */ (canvas.getContext("2d"));
+  ctx.setTransform(ratio, 0, 0, ratio, 0, 0);
+  drawFace(ctx, identityFromSeed(seed), pose, cssSize);
+}

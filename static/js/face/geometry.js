@@ -1,0 +1,631 @@
+// Pure face geometry: identity + pose -> named landmarks and drawable shapes. No DOM.
+//
+// Face coordinates: x to the viewer's right, y down, origin between the eyes on the eye line.
+// The average face has an inter-ocular distance (IOD, outer eye corner to outer eye corner) of
+// about 30 units. The face's own left side ("L") appears on the viewer's right, so side L has x > 0.
+//
+// Expressions are added as deltas: each action unit moves named landmarks by a fixed fraction of
+// the IOD at intensity 1 (sizes from facs.md), scaled linearly by intensity. Identity only shapes
+// the neutral face, so the same pose moves every face the same way, scaled by its IOD.
+
+/** @typedef {{x: number, y: number}} Point */
+/** @typedef {{au?: Record<string, number[]>, gaze?: number[], head?: {pitch?: number, roll?: number}}} Pose */
+
+export const VIEWBOX = Object.freeze({ x: -45, y: -40, width: 90, height: 90 });
+export const SIDES = Object.freeze({ L: 1, R: -1 });
+export const SUPPORTED_AUS = Object.freeze([1, 2, 4, 5, 6, 7, 9, 10, 12, 14, 15, 16, 17, 20, 23, 24, 25, 26]);
+const MAX_PITCH_RAD = (18 * Math.PI) / 180;
+const MAX_ROLL_RAD = (12 * Math.PI) / 180;
+
+/**
+ * Landmark movements per action unit at intensity 1, as fractions of the IOD.
+ * [landmark, lateral, down]: lateral > 0 moves away from the midline on that side; down > 0 moves down.
+ * Side landmarks take their own side's intensity; midline landmarks take the mean of both sides.
+ * @type {Record<number, [string, number, number][]>}
+ */
+export const AU_MOVES = Object.freeze({
+  1: [["browInner", 0, -0.13], ["browMid", 0, -0.06], ["browOuter", 0, -0.015]],
+  2: [["browInner", 0, -0.02], ["browMid", 0, -0.11], ["browOuter", 0, -0.12], ["crease", 0, -0.02]],
+  4: [["browInner", -0.05, 0.09], ["browMid", -0.03, 0.065], ["browOuter", -0.01, 0.03],
+    ["crease", 0, 0.03], ["lidUpper", 0, 0.008]],
+  5: [["lidUpper", 0, -0.06], ["lidUpperIn", 0, -0.045], ["lidUpperOut", 0, -0.045], ["crease", 0, -0.018],
+    ["lidLower", 0, 0.005]],
+  6: [["lidLower", 0, -0.045], ["lidLowerIn", 0, -0.03], ["lidLowerOut", 0, -0.045], ["eyeOuter", 0, -0.008],
+    ["lidUpperOut", 0, 0.012], ["lidUpper", 0, 0.008], ["cheek", 0.005, -0.045], ["browOuter", 0, 0.012],
+    ["nasolabialTop", 0.005, -0.015]],
+  7: [["lidLower", 0, -0.04], ["lidLowerIn", 0, -0.036], ["lidLowerOut", 0, -0.032], ["lidUpper", 0, 0.01],
+    ["lidUpperIn", 0, 0.008], ["lidUpperOut", 0, 0.008], ["eyeOuter", -0.004, 0]],
+  9: [["noseWing", 0.004, -0.04], ["nostril", 0, -0.035], ["noseTip", 0, -0.012], ["nasolabialTop", 0.005, -0.035],
+    ["upperLipTop", 0, -0.02], ["upperLipPeak", 0, -0.02], ["upperLipSide", 0, -0.012],
+    ["upperLipInner", 0, -0.012], ["upperLipInnerSide", 0, -0.01], ["browInner", -0.01, 0.03],
+    ["browMid", 0, 0.018], ["browOuter", 0, 0.008], ["lidLower", 0, -0.02], ["lidLowerIn", 0, -0.022],
+    ["lidLowerOut", 0, -0.012], ["cheek", 0, -0.03], ["lidUpper", 0, 0.008]],
+  10: [["upperLipTop", 0, -0.05], ["upperLipPeak", 0, -0.05], ["upperLipSide", 0, -0.035],
+    ["upperLipInner", 0, -0.045], ["upperLipInnerSide", 0, -0.035], ["mouthCorner", 0, -0.012],
+    ["noseWing", 0, -0.012], ["nostril", 0, -0.01], ["nasolabialTop", 0.005, -0.02], ["nasolabialBottom", 0, -0.02]],
+  12: [["mouthCorner", 0.09, -0.1], ["upperLipInnerSide", 0.04, -0.045], ["lowerLipInnerSide", 0.04, -0.045],
+    ["upperLipSide", 0.04, -0.05], ["lowerLipBottomSide", 0.035, -0.03], ["upperLipPeak", 0.01, -0.01],
+    ["lowerLipBottom", 0, -0.01], ["nasolabialBottom", 0.07, -0.06], ["nasolabialTop", 0.015, -0.02],
+    ["cheek", 0.01, -0.035], ["lidLower", 0, -0.012], ["lidLowerOut", 0, -0.012]],
+  14: [["mouthCorner", -0.035, -0.012], ["upperLipInnerSide", -0.015, -0.005], ["lowerLipInnerSide", -0.015, -0.003],
+    ["upperLipSide", -0.015, 0], ["lowerLipBottomSide", -0.015, 0]],
+  15: [["mouthCorner", 0.01, 0.12], ["upperLipInnerSide", 0, 0.04], ["lowerLipInnerSide", 0, 0.045],
+    ["upperLipSide", 0, 0.045], ["lowerLipBottomSide", 0, 0.05], ["lowerLipBottom", 0, 0.01],
+    ["nasolabialBottom", 0, 0.04]],
+  16: [["lowerLipInner", 0, 0.06], ["lowerLipInnerSide", 0.005, 0.045], ["lowerLipBottom", 0, 0.05],
+    ["lowerLipBottomSide", 0, 0.04], ["mouthCorner", 0, 0.01]],
+  17: [["lowerLipBottom", 0, -0.04], ["lowerLipInner", 0, -0.03], ["lowerLipInnerSide", 0, -0.02],
+    ["lowerLipBottomSide", 0, -0.03], ["chinBoss", 0, -0.045], ["upperLipInner", 0, -0.012],
+    ["upperLipTop", 0, -0.008], ["mouthCorner", 0, 0.012], ["chin", 0, -0.01]],
+  20: [["mouthCorner", 0.13, 0.02], ["upperLipInnerSide", 0.06, 0.005], ["lowerLipInnerSide", 0.06, 0.01],
+    ["upperLipSide", 0.07, 0.01], ["lowerLipBottomSide", 0.06, -0.005], ["upperLipPeak", 0.015, 0.005],
+    ["lowerLipBottom", 0, -0.012], ["nasolabialBottom", 0.06, 0.01]],
+  23: [["mouthCorner", -0.02, 0], ["upperLipInnerSide", -0.008, 0], ["lowerLipInnerSide", -0.008, 0]],
+  24: [["mouthCorner", -0.01, 0.004]],
+  25: [["upperLipInner", 0, -0.012], ["upperLipInnerSide", 0, -0.008], ["lowerLipInner", 0, 0.05],
+    ["lowerLipInnerSide", 0, 0.035], ["lowerLipBottom", 0, 0.035], ["lowerLipBottomSide", 0, 0.025]],
+  26: [["chin", 0, 0.2], ["chinBoss", 0, 0.19], ["lowerLipBottom", 0, 0.18], ["lowerLipBottomSide", 0, 0.14],
+    ["lowerLipInner", 0, 0.165], ["lowerLipInnerSide", 0, 0.12], ["mouthCorner", -0.02, 0.05],
+    ["upperLipInner", 0, -0.01], ["jaw", -0.01, 0.11], ["jawAngle", 0, 0.03], ["chinSide", 0, 0.18],
+    ["nasolabialBottom", 0, 0.03]],
+});
+
+/** Lip thinning per unit: fraction of the lip's red height lost at intensity 1 (facs.md: 30-50%). */
+export const LIP_THINNING = Object.freeze({ 23: 0.45, 24: 0.3, 20: 0.2, 14: 0.1 });
+
+const SIDE_LANDMARKS = [
+  "browInner", "browMid", "browOuter", "eyeInner", "eyeOuter", "lidUpper", "lidUpperIn", "lidUpperOut",
+  "lidLower", "lidLowerIn", "lidLowerOut", "crease", "eyeCentre", "cheek", "noseWing", "nostril",
+  "nasolabialTop", "nasolabialBottom", "mouthCorner", "upperLipPeak", "upperLipSide", "upperLipInnerSide",
+  "lowerLipInnerSide", "lowerLipBottomSide", "jaw", "jawAngle", "chinSide", "ear",
+];
+const MIDLINE_LANDMARKS = ["noseRoot", "noseTip", "subnasale", "upperLipTop", "upperLipInner", "lowerLipInner",
+  "lowerLipBottom", "chinBoss", "chin"];
+
+// How far each landmark sits in front of the ears (units), for the head-pitch tilt.
+const DEPTH = {
+  brow: 23, eye: 20, lid: 21, crease: 21, cheek: 20, nose: 27, noseTip: 32, subnasale: 28, nostril: 28,
+  nasolabial: 23, mouth: 26, lip: 27, upperLip: 27, lowerLip: 26, chin: 22, jaw: 10, ear: -6,
+};
+
+/** @param {string} name */
+function depthOf(name) {
+  for (const [prefix, depth] of Object.entries(DEPTH).sort((a, b) => b[0].length - a[0].length)) {
+    if (name.startsWith(prefix)) return depth;
+  }
+  return 18;
+}
+
+const EYE_SHAPES = {
+  almond: { upper: 1.9, lower: 1.7, tilt: 0.35, crease: 1.35, fold: 0.5 },
+  round: { upper: 2.25, lower: 2.0, tilt: 0.05, crease: 1.5, fold: 0.4 },
+  hooded: { upper: 1.8, lower: 1.65, tilt: 0.2, crease: 0.45, fold: 1 },
+  monolid: { upper: 1.6, lower: 1.5, tilt: 0.6, crease: 0, fold: 0 },
+  upturned: { upper: 1.85, lower: 1.6, tilt: 0.85, crease: 1.25, fold: 0.5 },
+  deep: { upper: 1.95, lower: 1.75, tilt: 0.25, crease: 1.8, fold: 0.6 },
+};
+const FACE_SHAPES = {
+  oval: { forehead: 22.5, temple: 24.5, cheek: 25.5, jawAngle: [19.5, 26.5], jaw: [13, 35.5], chinW: 6, chinY: 40.5 },
+  round: { forehead: 23.5, temple: 25.5, cheek: 26.8, jawAngle: [22, 26], jaw: [16, 34.5], chinW: 8, chinY: 39 },
+  square: { forehead: 24, temple: 25, cheek: 26, jawAngle: [23.2, 28], jaw: [18, 36], chinW: 9, chinY: 40 },
+  heart: { forehead: 25, temple: 25.5, cheek: 25.5, jawAngle: [18.5, 25.5], jaw: [11.5, 34.5], chinW: 4.5, chinY: 41 },
+  long: { forehead: 22.5, temple: 23.5, cheek: 24.2, jawAngle: [19.5, 28.5], jaw: [13, 37.5], chinW: 6.5, chinY: 43 },
+  diamond: { forehead: 21, temple: 24, cheek: 26.8, jawAngle: [19.5, 26.5], jaw: [12.5, 35], chinW: 5.5, chinY: 41 },
+};
+const NOSES = {
+  straight: { width: 4.6, tip: 12.6, tipR: 1.9, bridge: 1.2 },
+  narrow: { width: 3.9, tip: 13.2, tipR: 1.5, bridge: 1.0 },
+  wide: { width: 5.4, tip: 12.4, tipR: 2.2, bridge: 1.4 },
+  button: { width: 4.3, tip: 11.8, tipR: 2.0, bridge: 0.9 },
+  aquiline: { width: 4.5, tip: 13.6, tipR: 1.6, bridge: 1.4 },
+  broad: { width: 5.9, tip: 12.3, tipR: 2.5, bridge: 1.5 },
+};
+const LIPS = {
+  thin: { halfWidth: 7.9, upper: 1.6, lower: 2.3, bow: 0.35 },
+  medium: { halfWidth: 8.3, upper: 2.3, lower: 3.0, bow: 0.5 },
+  full: { halfWidth: 8.4, upper: 3.0, lower: 3.9, bow: 0.55 },
+  wide: { halfWidth: 9.2, upper: 2.3, lower: 3.1, bow: 0.45 },
+  bow: { halfWidth: 7.8, upper: 2.7, lower: 3.3, bow: 0.9 },
+};
+const BROWS = {
+  thin: { thickness: 0.65, arch: 0.2 },
+  medium: { thickness: 1, arch: 0 },
+  thick: { thickness: 1.35, arch: -0.1 },
+  straight: { thickness: 1.05, arch: -0.6 },
+  "soft-arch": { thickness: 0.9, arch: 0.5 },
+};
+
+/** @param {string} name @param {number} side */
+const key = (name, side) => `${name}${side > 0 ? "L" : "R"}`;
+
+/**
+ * Neutral landmarks of an identity (before any pose).
+ * @param {ReturnType<typeof import("./identity.js").identityFromSeed>} identity
+ * @returns {Record<string, Point>}
+ */
+export function neutralLandmarks(identity) {
+  const scale = identity.iodScale;
+  const eye = EYE_SHAPES[identity.eyes.shape];
+  const face = FACE_SHAPES[identity.faceShape];
+  const nose = NOSES[identity.nose];
+  const lips = LIPS[identity.lips];
+  const brow = BROWS[identity.brows];
+  const masc = identity.masculinity;
+  const eyeX = 10 * scale;
+  const eyeHalf = 5.1 * scale * identity.eyes.size ** 0.5;
+  const eyeOpen = identity.eyes.size;
+  const browLift = (0.5 - masc) * 0.9 - identity.ageAmount * 0.3;
+  const mouthY = 22.5 + (nose.tip - 12.6) * 0.4;
+  /** @type {Record<string, Point>} */
+  const p = {};
+  const mid = (name, x, y) => { p[name] = { x: x * scale, y: y * scale }; };
+  for (const side of [1, -1]) {
+    // Tiny asymmetry so faces are not mirror-stamped; far below any expression movement.
+    const asym = identity.asymmetry * side * 0.15;
+    const s = (name, lateral, y) => { p[key(name, side)] = { x: side * lateral * scale, y: (y + asym) * scale }; };
+    const eyeAt = (dx, dy) => ({ x: side * (eyeX + dx), y: dy + asym });
+    p[key("eyeCentre", side)] = eyeAt(0, 0);
+    p[key("eyeInner", side)] = eyeAt(-eyeHalf * 0.98, 0.3);
+    p[key("eyeOuter", side)] = eyeAt(eyeHalf, -eye.tilt);
+    p[key("lidUpperIn", side)] = eyeAt(-eyeHalf * 0.5, -eye.upper * 0.86 * eyeOpen);
+    p[key("lidUpper", side)] = eyeAt(-0.25, -eye.upper * eyeOpen);
+    p[key("lidUpperOut", side)] = eyeAt(eyeHalf * 0.55, -eye.upper * 0.74 * eyeOpen - eye.tilt * 0.4);
+    p[key("lidLowerIn", side)] = eyeAt(-eyeHalf * 0.5, eye.lower * 0.8 * eyeOpen);
+    p[key("lidLower", side)] = eyeAt(0.35, eye.lower * eyeOpen);
+    p[key("lidLowerOut", side)] = eyeAt(eyeHalf * 0.58, eye.lower * 0.72 * eyeOpen - eye.tilt * 0.5);
+    p[key("crease", side)] = eyeAt(0, -eye.upper * eyeOpen - Math.max(eye.crease, 0.3));
+    const browY = -6.4 - browLift;
+    p[key("browInner", side)] = eyeAt(-eyeHalf * 0.98, browY + 0.55);
+    p[key("browMid", side)] = eyeAt(eyeHalf * 0.3, browY - 1.1 - brow.arch);
+    p[key("browOuter", side)] = eyeAt(eyeHalf * 1.45, browY + 0.75);
+    s("cheek", 15.5, 8);
+    s("noseWing", nose.width, nose.tip - 0.2);
+    s("nostril", nose.width * 0.5, nose.tip + 1.4);
+    s("nasolabialTop", nose.width + 1.7, nose.tip - 0.6);
+    s("nasolabialBottom", lips.halfWidth + 2.4, mouthY + 2.2);
+    s("mouthCorner", lips.halfWidth, mouthY + 0.3);
+    s("upperLipPeak", 1.9, mouthY - lips.upper - lips.bow * 0.35);
+    s("upperLipSide", lips.halfWidth * 0.6, mouthY - lips.upper * 0.62);
+    s("upperLipInnerSide", lips.halfWidth * 0.5, mouthY + 0.05);
+    s("lowerLipInnerSide", lips.halfWidth * 0.5, mouthY + 0.05);
+    s("lowerLipBottomSide", lips.halfWidth * 0.58, mouthY + lips.lower * 0.8);
+    s("jawAngle", face.jawAngle[0] + masc * 1.2, face.jawAngle[1]);
+    s("jaw", face.jaw[0] + masc * 1.2, face.jaw[1]);
+    s("chinSide", face.chinW + masc * 1.4, face.chinY - 1.6);
+    s("ear", face.cheek - 0.6, 5);
+  }
+  mid("noseRoot", 0, -1);
+  mid("noseTip", 0, nose.tip);
+  mid("subnasale", 0, nose.tip + 2.3);
+  mid("upperLipTop", 0, mouthY - lips.upper + lips.bow * 0.3);
+  mid("upperLipInner", 0, mouthY + 0.15);
+  mid("lowerLipInner", 0, mouthY + 0.15);
+  mid("lowerLipBottom", 0, mouthY + lips.lower);
+  mid("chinBoss", 0, (mouthY + lips.lower + face.chinY) / 2 + 1.5);
+  mid("chin", 0, face.chinY);
+  return p;
+}
+
+/**
+ * The inter-ocular distance of an identity (outer eye corner to outer eye corner), in face units.
+ * @param {ReturnType<typeof import("./identity.js").identityFromSeed>} identity
+ */
+export function IOD_OF(identity) {
+  const p = neutralLandmarks(identity);
+  return Math.hypot(p.eyeOuterL.x - p.eyeOuterR.x, p.eyeOuterL.y - p.eyeOuterR.y);
+}
+
+/** @param {Pose | undefined} pose @param {number|string} au @returns {[number, number]} [L, R] in 0..1 */
+export function auLevels(pose, au) {
+  const levels = pose?.au?.[String(au)];
+  if (!levels) return [0, 0];
+  const clamp = (v) => Math.max(0, Math.min(1, Number(v) || 0));
+  return [clamp(levels[0]), clamp(levels[1])];
+}
+
+/**
+ * Landmarks with the expression applied but no head pitch/roll (used by tests and shapes).
+ * @returns {{points: Record<string, Point>, iod: number, levels: Record<number, [number, number]>}}
+ */
+function expressionLandmarks(identity, pose) {
+  const points = neutralLandmarks(identity);
+  const iod = IOD_OF(identity);
+  /** @type {Record<number, [number, number]>} */
+  const levels = {};
+  for (const au of SUPPORTED_AUS) levels[au] = auLevels(pose, au);
+  const moved = Object.fromEntries(Object.entries(points).map(([k, v]) => [k, { x: v.x, y: v.y }]));
+  for (const au of SUPPORTED_AUS) {
+    const [left, right] = levels[au];
+    if (left === 0 && right === 0) continue;
+    for (const [name, lateral, down] of AU_MOVES[au]) {
+      if (MIDLINE_LANDMARKS.includes(name)) {
+        const level = (left + right) / 2;
+        moved[name].y += down * iod * level;
+        continue;
+      }
+      for (const [side, level] of [[1, left], [-1, right]]) {
+        if (level === 0) continue;
+        const point = moved[key(name, side)];
+        point.x += side * lateral * iod * level;
+        point.y += down * iod * level;
+      }
+    }
+  }
+  // One-sided lip movements drag the lip centre a little toward the active side.
+  for (const name of ["upperLipInner", "lowerLipInner", "upperLipTop", "lowerLipBottom"]) {
+    moved[name].x += ((moved.mouthCornerL.x - points.mouthCornerL.x) + (moved.mouthCornerR.x - points.mouthCornerR.x))
+      * 0.25;
+  }
+  applyLipThickness(points, moved, levels);
+  applyGaze(moved, pose, iod);
+  keepLidsApart(moved);
+  return { points: moved, iod, levels };
+}
+
+/** Thinning (23/24/20/14) pulls each lip's outer edge toward its inner edge; 24 also presses lips shut. */
+function applyLipThickness(neutral, moved, levels) {
+  const thin = (side) => {
+    const index = side > 0 ? 0 : 1;
+    let keep = 1;
+    for (const [au, amount] of Object.entries(LIP_THINNING)) keep *= 1 - amount * levels[Number(au)][index];
+    return keep;
+  };
+  const keepL = thin(1);
+  const keepR = thin(-1);
+  const keepMid = (keepL + keepR) / 2;
+  const squeeze = (outer, inner, keep, neutralOuter, neutralInner) => {
+    const height = neutralOuter.y - neutralInner.y;
+    outer.y -= height * (1 - keep);
+  };
+  squeeze(moved.upperLipTop, moved.upperLipInner, keepMid, neutral.upperLipTop, neutral.upperLipInner);
+  squeeze(moved.lowerLipBottom, moved.lowerLipInner, keepMid, neutral.lowerLipBottom, neutral.lowerLipInner);
+  for (const side of [1, -1]) {
+    const keep = side > 0 ? keepL : keepR;
+    for (const [outer, inner] of [["upperLipPeak", "upperLipInnerSide"], ["upperLipSide", "upperLipInnerSide"],
+      ["lowerLipBottomSide", "lowerLipInnerSide"]]) {
+      squeeze(moved[key(outer, side)], moved[key(inner, side)], keep, neutral[key(outer, side)],
+        neutral[key(inner, side)]);
+    }
+  }
+  // Lip press (24) closes any gap; lips that would cross (e.g. 17 pushing up) meet in between.
+  const press = Math.max(...levels[24]);
+  for (const [upper, lower] of [["upperLipInner", "lowerLipInner"], ["upperLipInnerSideL", "lowerLipInnerSideL"],
+    ["upperLipInnerSideR", "lowerLipInnerSideR"]]) {
+    const gap = moved[lower].y - moved[upper].y;
+    if (gap > 0 && press > 0) {
+      moved[lower].y -= gap * press * 0.5;
+      moved[upper].y += gap * press * 0.5;
+    } else if (gap < 0) {
+      const meet = (moved[lower].y + moved[upper].y) / 2;
+      moved[lower].y = meet;
+      moved[upper].y = meet;
+    }
+  }
+  // The red of a lip never turns inside out.
+  const minLip = 0.45;
+  moved.upperLipTop.y = Math.min(moved.upperLipTop.y, moved.upperLipInner.y - minLip);
+  moved.lowerLipBottom.y = Math.max(moved.lowerLipBottom.y, moved.lowerLipInner.y + minLip);
+  for (const side of [1, -1]) {
+    for (const name of ["upperLipPeak", "upperLipSide"]) {
+      const p = moved[key(name, side)];
+      p.y = Math.min(p.y, moved[key("upperLipInnerSide", side)].y - minLip * 0.8);
+    }
+    const lower = moved[key("lowerLipBottomSide", side)];
+    lower.y = Math.max(lower.y, moved[key("lowerLipInnerSide", side)].y + minLip * 0.8);
+  }
+}
+
+/** Eyes turn with gaze; the upper lid follows a downward gaze (as real lids do). */
+function applyGaze(moved, pose, iod) {
+  const gazeX = Math.max(-1, Math.min(1, Number(pose?.gaze?.[0]) || 0));
+  const gazeY = Math.max(-1, Math.min(1, Number(pose?.gaze?.[1]) || 0));
+  const unit = iod / 30;
+  for (const side of [1, -1]) {
+    const iris = { ...moved[key("eyeCentre", side)] };
+    iris.x += gazeX * 2.4 * unit;
+    iris.y += gazeY * 1.9 * unit;
+    moved[key("iris", side)] = iris;
+    const lidDrop = Math.max(0, gazeY) * 1.6 * unit + Math.min(0, gazeY) * 0.8 * unit;
+    moved[key("lidUpper", side)].y += lidDrop;
+    moved[key("lidUpperIn", side)].y += lidDrop * 0.8;
+    moved[key("lidUpperOut", side)].y += lidDrop * 0.8;
+    moved[key("crease", side)].y += lidDrop * 0.6;
+    moved[key("lidLower", side)].y += Math.max(0, gazeY) * 0.3 * unit;
+  }
+}
+
+/** Lids can close but never cross; the crease stays above the lid. */
+function keepLidsApart(moved) {
+  for (const side of [1, -1]) {
+    for (const [upper, lower] of [["lidUpper", "lidLower"], ["lidUpperIn", "lidLowerIn"],
+      ["lidUpperOut", "lidLowerOut"]]) {
+      const u = moved[key(upper, side)];
+      const l = moved[key(lower, side)];
+      if (l.y - u.y < 0.35) {
+        const meet = (l.y + u.y) / 2;
+        u.y = meet - 0.175;
+        l.y = meet + 0.175;
+      }
+    }
+    const crease = moved[key("crease", side)];
+    crease.y = Math.min(crease.y, moved[key("lidUpper", side)].y - 0.3);
+    const browMid = moved[key("browMid", side)];
+    crease.y = Math.max(crease.y, Math.min(browMid.y + 1.2, moved[key("lidUpper", side)].y - 0.3));
+  }
+}
+
+/**
+ * Tips the head: points in front of the ears move down as the face pitches forward, and
+ * everything rolls about the neck.
+ * @param {Pose | undefined} pose
+ */
+export function headTransform(pose) {
+  const pitch = Math.max(0, Math.min(1, Number(pose?.head?.pitch) || 0)) * MAX_PITCH_RAD;
+  const roll = Math.max(-1, Math.min(1, Number(pose?.head?.roll) || 0)) * MAX_ROLL_RAD;
+  const pivot = { x: 0, y: 8 };
+  const cos = Math.cos(pitch);
+  const sin = Math.sin(pitch);
+  /** @param {Point} p @param {number} depth */
+  const tilt = (p, depth) => ({ x: p.x, y: pivot.y + (p.y - pivot.y) * cos + depth * sin });
+  return { pitch, roll, rollPivot: { x: 0, y: 44 }, tilt };
+}
+
+/** @param {Point} p @param {number} angle @param {Point} pivot */
+function rotate(p, angle, pivot) {
+  if (angle === 0) return p;
+  const c = Math.cos(angle);
+  const s = Math.sin(angle);
+  const dx = p.x - pivot.x;
+  const dy = p.y - pivot.y;
+  return { x: pivot.x + dx * c - dy * s, y: pivot.y + dx * s + dy * c };
+}
+
+/**
+ * Named landmarks in face coordinates for an identity in a pose (head pitch and roll applied).
+ * Side names end in L (face's left, viewer's right, x > 0) or R.
+ * @param {object} identity
+ * @param {Pose} pose
+ * @returns {Record<string, Point>}
+ */
+export function landmarks(identity, pose) {
+  const { points } = expressionLandmarks(identity, pose);
+  const head = headTransform(pose);
+  /** @type {Record<string, Point>} */
+  const out = {};
+  for (const [name, p] of Object.entries(points)) {
+    out[name] = rotate(head.tilt(p, depthOf(name)), head.roll, head.rollPivot);
+  }
+  return out;
+}
+
+const lerp = (a, b, t) => a + (b - a) * t;
+/** @param {Point} a @param {Point} b @param {number} t */
+const mix = (a, b, t) => ({ x: lerp(a.x, b.x, t), y: lerp(a.y, b.y, t) });
+/** @param {Point} p @param {number} dx @param {number} dy */
+const add = (p, dx, dy) => ({ x: p.x + dx, y: p.y + dy });
+
+/**
+ * Everything draw.js needs, in face coordinates, with head pitch applied (roll is returned as
+ * `roll`/`rollPivot` for the renderer to apply as one transform).
+ * @param {object} identity
+ * @param {Pose} pose
+ */
+export function faceGeometry(identity, pose) {
+  const { points: P, iod, levels } = expressionLandmarks(identity, pose);
+  const head = headTransform(pose);
+  const face = FACE_SHAPES[identity.faceShape];
+  const unit = iod / 30;
+  const at = (p, depth) => head.tilt(p, depth);
+  const L = (name, side) => at(P[key(name, side)], depthOf(name));
+  const M = (name) => at(P[name], depthOf(name));
+  const mean = (au) => (levels[au][0] + levels[au][1]) / 2;
+  const sideLevel = (au, side) => levels[au][side > 0 ? 0 : 1];
+  const masc = identity.masculinity;
+  const jawDrop = mean(26);
+
+  // Head outline: skull silhouette (no depth) plus the lower face, which follows the jaw.
+  const outline = [];
+  const crown = { x: 0, y: -41 };
+  const skull = [[15, -38.8], [21.8, -32], [face.forehead, -22], [face.temple, -11], [face.cheek, 1],
+    [face.cheek - 0.9, 12]];
+  const right = [];
+  const left = [];
+  for (const [x, y] of skull) {
+    left.push(at({ x: x * unit, y: y * unit }, 0));
+    right.push(at({ x: -x * unit, y: y * unit }, 0));
+  }
+  for (const name of ["jawAngle", "jaw", "chinSide"]) {
+    left.push(L(name, 1));
+    right.push(L(name, -1));
+  }
+  outline.push(at({ x: crown.x * unit, y: crown.y * unit }, 0), ...left, M("chin"), ...right.reverse());
+
+  const ears = {};
+  for (const side of [1, -1]) {
+    const e = L("ear", side);
+    ears[side > 0 ? "L" : "R"] = { x: e.x + side * 1.2 * unit, y: e.y, w: 3.4 * unit, h: 10.5 * unit };
+  }
+
+  const eyes = {};
+  const brows = {};
+  const browThickness = BROWS[identity.brows].thickness * (0.85 + masc * 0.3);
+  for (const side of [1, -1]) {
+    const name = side > 0 ? "L" : "R";
+    const upper = ["eyeInner", "lidUpperIn", "lidUpper", "lidUpperOut", "eyeOuter"].map((n) => L(n, side));
+    const lower = ["eyeInner", "lidLowerIn", "lidLower", "lidLowerOut", "eyeOuter"].map((n) => L(n, side));
+    const crease = L("crease", side);
+    const creasePath = [add(upper[0], side * 0.6 * unit, -0.5 * unit), mix(upper[1], crease, 0.85), crease,
+      mix(upper[3], add(crease, side * 2.8 * unit, 0.5 * unit), 0.8), add(upper[4], side * 0.2, -0.4 * unit)];
+    const iris = L("iris", side);
+    const eyeShape = EYE_SHAPES[identity.eyes.shape];
+    eyes[name] = {
+      upper, lower, crease: creasePath, creaseDepth: eyeShape.crease, fold: eyeShape.fold,
+      iris: { x: iris.x, y: iris.y, r: 2.05 * unit * identity.eyes.size },
+      centre: L("eyeCentre", side),
+    };
+    const inner = L("browInner", side);
+    const midPt = L("browMid", side);
+    const outer = L("browOuter", side);
+    // AU4 bunches the brow heads: they thicken as they pull together.
+    const bunch = 1 + sideLevel(4, side) * 0.25;
+    const lowerEdge = [inner, mix(inner, midPt, 0.5), midPt, mix(midPt, outer, 0.55), outer];
+    const thick = [2.3 * bunch, 2.2, 1.9, 1.4, 0.7].map((t) => t * browThickness * unit);
+    const upperEdge = lowerEdge.map((p, i) => add(p, side * (i === 0 ? -0.15 : 0.1) * unit, -thick[i]));
+    brows[name] = { lower: lowerEdge, upper: upperEdge };
+  }
+
+  const nose = {
+    root: M("noseRoot"), tip: M("noseTip"), subnasale: M("subnasale"),
+    wingL: L("noseWing", 1), wingR: L("noseWing", -1), nostrilL: L("nostril", 1), nostrilR: L("nostril", -1),
+    tipR: NOSES[identity.nose].tipR * unit, bridge: NOSES[identity.nose].bridge * unit,
+  };
+
+  const mouth = {
+    cornerL: L("mouthCorner", 1), cornerR: L("mouthCorner", -1),
+    upperOuter: [L("mouthCorner", -1), L("upperLipSide", -1), L("upperLipPeak", -1), M("upperLipTop"),
+      L("upperLipPeak", 1), L("upperLipSide", 1), L("mouthCorner", 1)],
+    upperInner: [L("mouthCorner", -1), L("upperLipInnerSide", -1), M("upperLipInner"),
+      L("upperLipInnerSide", 1), L("mouthCorner", 1)],
+    lowerInner: [L("mouthCorner", -1), L("lowerLipInnerSide", -1), M("lowerLipInner"),
+      L("lowerLipInnerSide", 1), L("mouthCorner", 1)],
+    lowerOuter: [L("mouthCorner", -1), L("lowerLipBottomSide", -1), M("lowerLipBottom"),
+      L("lowerLipBottomSide", 1), L("mouthCorner", 1)],
+    gap: Math.max(0, P.lowerLipInner.y - P.upperLipInner.y,
+      P.lowerLipInnerSideL.y - P.upperLipInnerSideL.y, P.lowerLipInnerSideR.y - P.upperLipInnerSideR.y),
+    // Teeth are fixed to skull and jaw, not to the lips: lifting a lip uncovers them.
+    upperTeethEdge: at({ x: 0, y: neutralLandmarks(identity).upperLipInner.y + 0.5 * unit }, depthOf("mouth")).y,
+    lowerTeethEdge: at({ x: 0, y: neutralLandmarks(identity).upperLipInner.y + 0.3 * unit + 0.17 * iod * jawDrop },
+      depthOf("mouth")).y,
+    halfWidth: LIPS[identity.lips].halfWidth * unit,
+  };
+
+  const lines = expressionLines({ L, M, P, unit, levels, mean, sideLevel, identity, at });
+  return {
+    iod, unit, outline, ears, eyes, brows, nose, mouth, lines,
+    chin: M("chin"), chinBoss: M("chinBoss"), cheekL: L("cheek", 1), cheekR: L("cheek", -1),
+    jawAngleL: L("jawAngle", 1), jawAngleR: L("jawAngle", -1), jawL: L("jaw", 1), jawR: L("jaw", -1),
+    // Top of the forehead that hair may reach down to: above raised brows and their forehead lines.
+    hairlineY: (-22.5 - identity.hair.hairlineRise * 3) * unit + head.tilt({ x: 0, y: 0 }, 18).y,
+    pitchShift: head.tilt({ x: 0, y: 0 }, 20).y,
+    levels,
+    roll: head.roll, rollPivot: head.rollPivot,
+  };
+}
+
+/**
+ * Creases and folds that carry the FACS cues, each with the opacity its action unit gives it.
+ * @returns {{kind: string, points: Point[], alpha: number, width: number}[]}
+ */
+function expressionLines({ L, M, P, unit, levels, mean, sideLevel, identity, at }) {
+  const lines = [];
+  const push = (kind, points, alpha, width = 0.32) => {
+    if (alpha > 0.02) lines.push({ kind, points, alpha: Math.min(1, alpha), width: width * unit });
+  };
+  const age = identity.ageAmount;
+  const browAt = (side, t) => {
+    const inner = L("browInner", side);
+    const outer = L("browOuter", side);
+    const midPt = L("browMid", side);
+    return t < 0.5 ? mix(inner, midPt, t * 2) : mix(midPt, outer, (t - 0.5) * 2);
+  };
+  // Forehead lines (1 centre, 2 sides) follow the brows they rise with: the sad horseshoe, the surprise arch.
+  const inner = mean(1);
+  const outer = mean(2);
+  for (let row = 0; row < 3; row++) {
+    const lift = (4.2 + row * 2.6) * unit;
+    const centreY = (L("browInner", 1).y + L("browInner", -1).y) / 2 - lift - 0.8 * unit;
+    const widthFactor = 1 - row * 0.12;
+    if (inner + age * 0.15 > 0.02) {
+      const pts = [-1, -0.5, 0, 0.5, 1].map((t) => {
+        const side = t >= 0 ? 1 : -1;
+        const b = browAt(side, Math.abs(t) * 0.35);
+        return { x: t * 9 * unit * widthFactor, y: lerp(centreY, b.y - lift, Math.abs(t)) };
+      });
+      push("forehead", pts, inner * 0.85 + age * 0.12, 0.34);
+    }
+    if (outer > 0.02) {
+      for (const side of [1, -1]) {
+        const pts = [0.2, 0.45, 0.7, 0.95].map((t) => {
+          const b = browAt(side, t);
+          return { x: b.x + side * 0.5 * unit, y: b.y - lift - 1.2 * unit };
+        });
+        push("forehead", pts, outer * 0.75, 0.32);
+      }
+    }
+  }
+  // AU4: vertical lines between the brows, deepening as the brow heads meet.
+  const lower = mean(4);
+  for (const side of [1, -1]) {
+    const head = L("browInner", side);
+    const x = head.x - side * 1.6 * unit;
+    push("glabella", [{ x, y: head.y - 2.6 * unit }, { x: x - side * 0.25 * unit, y: head.y },
+      { x: x + side * 0.2 * unit, y: head.y + 2.4 * unit }], lower * 0.95, 0.38);
+  }
+  // AU9: horizontal folds across the bridge, diagonal lines down the sides of the nose.
+  const wrinkle = mean(9);
+  const root = M("noseRoot");
+  for (let i = 0; i < 3; i++) {
+    const y = root.y + (i * 1.3 - 0.4) * unit;
+    push("nose", [{ x: -2.2 * unit, y: y + 0.3 * unit }, { x: 0, y }, { x: 2.2 * unit, y: y + 0.3 * unit }],
+      wrinkle * 0.9, 0.3);
+  }
+  for (const side of [1, -1]) {
+    const eyeIn = L("eyeInner", side);
+    const wing = L("noseWing", side);
+    for (let i = 0; i < 2; i++) {
+      push("nose", [add(eyeIn, -side * (1.2 + i * 0.8) * unit, (1.4 + i * 1.2) * unit),
+        mix(add(eyeIn, -side * 1.0 * unit, 2.5 * unit), wing, 0.35 + i * 0.15),
+        add(wing, -side * 0.2 * unit, -(2.2 - i * 0.6) * unit)], sideLevel(9, side) * 0.8, 0.28);
+    }
+    // Nasolabial fold: from the nose wing toward (and past) the mouth corner.
+    const top = L("nasolabialTop", side);
+    const bottom = L("nasolabialBottom", side);
+    const depth = 0.1 + age * 0.18 + 0.75 * Math.max(sideLevel(12, side), sideLevel(10, side) * 0.9,
+      sideLevel(9, side) * 0.8, sideLevel(6, side) * 0.35, sideLevel(20, side) * 0.3, sideLevel(14, side) * 0.4);
+    push("nasolabial", [top, add(mix(top, bottom, 0.5), side * 1.3 * unit, 0), bottom], depth, 0.42);
+    // AU6: crow's feet fanning from the outer eye corner, and the lower lid bulge.
+    const cheek = sideLevel(6, side);
+    const corner = L("eyeOuter", side);
+    for (const fan of [-1.7, 0, 1.6]) {
+      push("crowsfeet", [add(corner, side * 1.1 * unit, fan * 0.35 * unit),
+        add(corner, side * 2.6 * unit, fan * 0.75 * unit), add(corner, side * 3.9 * unit, fan * 1.1 * unit)],
+      cheek * 0.95 + age * 0.1, 0.26);
+    }
+    const tense = sideLevel(7, side);
+    const lidBulge = ["lidLowerIn", "lidLower", "lidLowerOut"].map((n, i) => add(L(n, side), 0,
+      (1.1 + (i === 1 ? 0.3 : 0)) * unit));
+    push("lowerlid", lidBulge, cheek * 0.8 + tense * 0.55 + age * 0.15, 0.3);
+    push("cheekfold", [add(L("eyeInner", side), side * 0.6 * unit, 2.8 * unit),
+      add(L("cheek", side), -side * 3.5 * unit, -1.2 * unit), add(L("cheek", side), side * 1 * unit, -2 * unit)],
+    cheek * 0.45, 0.32);
+    // AU14: the dimple beside a tightened corner; AU15: a short fold below a pulled-down corner.
+    const c = L("mouthCorner", side);
+    push("dimple", [add(c, side * 0.7 * unit, -1.4 * unit), add(c, side * 1.25 * unit, -0.2 * unit),
+      add(c, side * 0.9 * unit, 1.0 * unit)], sideLevel(14, side) * 1.0 + sideLevel(12, side) * 0.25, 0.36);
+    push("corner", [add(c, side * 0.6 * unit, 0.8 * unit), add(c, side * 1.2 * unit, 2.6 * unit)],
+      sideLevel(15, side) * 0.7, 0.34);
+    // AU20 tightens the neck (platysma) into cords.
+    const jaw = L("jaw", side);
+    push("neck", [add(jaw, -side * 3 * unit, 3 * unit), add(jaw, -side * 2.2 * unit, 8 * unit),
+      add(jaw, -side * 1.6 * unit, 13 * unit)], sideLevel(20, side) * 0.55, 0.4);
+  }
+  // AU17: the chin boss bunches and dimples; the fold under the lower lip deepens.
+  const chinUp = mean(17);
+  const boss = M("chinBoss");
+  const lowerLip = M("lowerLipBottom");
+  const sulcusY = (lowerLip.y + boss.y) / 2 - 0.3 * unit;
+  push("sulcus", [{ x: -3.2 * unit, y: sulcusY + 0.5 * unit }, { x: 0, y: sulcusY }, { x: 3.2 * unit, y: sulcusY + 0.5 * unit }],
+    0.12 + chinUp * 0.7 + mean(24) * 0.3, 0.4);
+  for (const [dx, dy] of [[-1.8, 0.6], [1.5, 0.9], [0, 2.0], [-0.9, 3.0], [1.2, 2.8], [2.3, 2.2], [-2.5, 2.2]]) {
+    const p = add(boss, dx * unit, dy * unit);
+    push("chin", [add(p, -0.5 * unit, 0), add(p, 0, -0.22 * unit), add(p, 0.5 * unit, 0)], chinUp * 0.8, 0.26);
+  }
+  // AU24: pressed lips bulge the skin above the upper lip.
+  const press = mean(24);
+  const top = M("upperLipTop");
+  push("press", [add(top, -4 * unit, -0.2 * unit), add(top, 0, -1.3 * unit), add(top, 4 * unit, -0.2 * unit)],
+    press * 0.6, 0.32);
+  void P;
+  void at;
+  return lines;
+}

@@ -1,0 +1,183 @@
+// Who the face is: a plain object derived only from a uint32 seed.
+// Identity shapes the neutral face; it never moves expression landmarks (geometry.js
+// adds expression deltas as fixed fractions of the inter-ocular distance).
+
+import { makeRandom } from "./random.js";
+
+/** Independent choices, each drawn from its own list. Exported so tests can count the space. */
+export const CHOICES = Object.freeze({
+  fitzpatrick: [1, 2, 3, 4, 5, 6],
+  undertone: ["cool", "neutral", "warm", "olive"],
+  presentation: ["feminine", "masculine", "androgynous"],
+  age: ["young", "adult", "middle", "older"],
+  faceShape: ["oval", "round", "square", "heart", "long", "diamond"],
+  nose: ["straight", "narrow", "wide", "button", "aquiline", "broad"],
+  lips: ["thin", "medium", "full", "wide", "bow"],
+  eyeShape: ["almond", "round", "hooded", "monolid", "upturned", "deep"],
+  eyeColour: ["darkBrown", "brown", "hazel", "green", "blue", "grey"],
+  brows: ["thin", "medium", "thick", "straight", "soft-arch"],
+  hairStyle: [
+    "bald", "buzz", "crop", "sidePart", "quiff", "pixie", "bob", "longStraight", "longWavy",
+    "curlyShort", "curlyLong", "afro", "bun", "ponytail", "braids", "locs", "bangs", "headscarf",
+  ],
+  hairColour: ["black", "darkBrown", "brown", "lightBrown", "blonde", "auburn", "red", "grey", "white"],
+  facialHair: ["none", "stubble", "moustache", "goatee", "shortBeard", "fullBeard"],
+  glasses: ["none", "round", "rectangle", "thick"],
+  clothing: ["navy", "charcoal", "olive", "burgundy", "teal", "mustard", "cream", "denim"],
+  scarfColour: ["plum", "sand", "navy", "rose", "forest", "black", "sky"],
+});
+
+/** Sum over presentations of the product of choices open to it (facial hair only on some). */
+export function countCombinations() {
+  let total = 0;
+  for (const presentation of CHOICES.presentation) {
+    let product = 1;
+    for (const [name, options] of Object.entries(CHOICES)) {
+      if (name === "presentation") continue;
+      if (name === "facialHair") product *= facialHairOptions(presentation).length;
+      else product *= options.length;
+    }
+    total += product;
+  }
+  return total;
+}
+
+/** @param {string} presentation */
+function facialHairOptions(presentation) {
+  if (presentation === "feminine") return ["none"];
+  return CHOICES.facialHair;
+}
+
+const SKIN_BY_TYPE = {
+  1: [247, 224, 210],
+  2: [236, 200, 174],
+  3: [214, 170, 136],
+  4: [178, 128, 92],
+  5: [128, 86, 58],
+  6: [80, 52, 38],
+};
+const UNDERTONE_SHIFT = {
+  cool: [6, -4, 6],
+  neutral: [0, 0, 0],
+  warm: [6, 2, -10],
+  olive: [-6, 4, -10],
+};
+const HAIR_RGB = {
+  black: [26, 23, 22],
+  darkBrown: [52, 36, 27],
+  brown: [92, 62, 40],
+  lightBrown: [138, 100, 66],
+  blonde: [206, 170, 112],
+  auburn: [122, 56, 32],
+  red: [172, 82, 42],
+  grey: [146, 144, 142],
+  white: [222, 219, 212],
+};
+const EYE_RGB = {
+  darkBrown: [52, 32, 20],
+  brown: [98, 60, 30],
+  hazel: [124, 96, 48],
+  green: [84, 118, 72],
+  blue: [78, 122, 176],
+  grey: [118, 130, 142],
+};
+const CLOTHING_RGB = {
+  navy: [34, 46, 82], charcoal: [52, 54, 60], olive: [84, 92, 56], burgundy: [104, 34, 48],
+  teal: [28, 96, 100], mustard: [184, 142, 48], cream: [222, 214, 196], denim: [70, 98, 140],
+};
+const SCARF_RGB = {
+  plum: [98, 48, 92], sand: [196, 170, 130], navy: [36, 48, 90], rose: [190, 110, 124],
+  forest: [40, 86, 62], black: [30, 30, 34], sky: [110, 150, 196],
+};
+
+/** @param {number[]} rgb @param {number} amount -1..1 lighten (+) or darken (-) */
+function adjust(rgb, amount) {
+  return rgb.map((c) => Math.round(amount >= 0 ? c + (255 - c) * amount : c * (1 + amount)));
+}
+
+/**
+ * The identity for a seed: plain data, deterministic, JSON-safe.
+ * @param {number} seed uint32
+ */
+export function identityFromSeed(seed) {
+  const rng = makeRandom(seed >>> 0);
+  const presentation = rng.pick(CHOICES.presentation);
+  const age = rng.weighted({ young: 3, adult: 4, middle: 3, older: 2 });
+  const fitzpatrick = rng.pick(CHOICES.fitzpatrick);
+  const undertone = rng.pick(CHOICES.undertone);
+  const shift = UNDERTONE_SHIFT[undertone];
+  const jitter = rng.range(-0.05, 0.05);
+  const skin = adjust(SKIN_BY_TYPE[fitzpatrick].map((c, i) => Math.max(0, Math.min(255, c + shift[i]))), jitter);
+
+  const darkEyed = fitzpatrick >= 4;
+  const eyeColour = darkEyed
+    ? rng.weighted({ darkBrown: 6, brown: 4, hazel: 1, green: 0.3, blue: 0.2, grey: 0.3 })
+    : rng.pick(CHOICES.eyeColour);
+
+  const greying = age === "older" ? 0.75 : age === "middle" ? 0.25 : 0;
+  const naturalHair = fitzpatrick >= 4
+    ? rng.weighted({ black: 6, darkBrown: 4, brown: 1.5, lightBrown: 0.5, blonde: 0.3, auburn: 0.5, red: 0.2 })
+    : rng.weighted({ black: 1.5, darkBrown: 3, brown: 3, lightBrown: 2, blonde: 2, auburn: 1, red: 0.8 });
+  const hairColour = rng.chance(greying) ? rng.pick(["grey", "white"]) : naturalHair;
+
+  const styleWeights = presentation === "feminine"
+    ? { bald: 0.1, buzz: 0.3, crop: 0.4, sidePart: 0.6, quiff: 0.2, pixie: 1, bob: 1.5, longStraight: 2,
+      longWavy: 2, curlyShort: 0.8, curlyLong: 1.5, afro: 1, bun: 1.2, ponytail: 1.2, braids: 1, locs: 0.6,
+      bangs: 1.2, headscarf: 1.2 }
+    : presentation === "masculine"
+      ? { bald: 1.2, buzz: 1.5, crop: 2, sidePart: 1.5, quiff: 1.2, pixie: 0.1, bob: 0.1, longStraight: 0.4,
+        longWavy: 0.4, curlyShort: 1.2, curlyLong: 0.3, afro: 0.6, bun: 0.4, ponytail: 0.3, braids: 0.3,
+        locs: 0.6, bangs: 0.3, headscarf: 0.2 }
+      : Object.fromEntries(CHOICES.hairStyle.map((s) => [s, 1]));
+  const hairStyle = rng.weighted(styleWeights);
+
+  const facialHairChoices = facialHairOptions(presentation);
+  const facialHair = presentation === "masculine" && age !== "young"
+    ? rng.weighted({ none: 3, stubble: 2, moustache: 0.7, goatee: 0.8, shortBeard: 1.5, fullBeard: 1 })
+    : presentation === "feminine" ? "none" : rng.weighted({ none: 6, stubble: 1.5, moustache: 0.3, goatee: 0.4,
+      shortBeard: 0.6, fullBeard: 0.3 });
+  if (!facialHairChoices.includes(facialHair)) throw new Error("facial hair outside presentation");
+
+  const glasses = rng.weighted({ none: 6, round: 1, rectangle: 1.3, thick: 1 });
+  const masc = presentation === "masculine" ? 1 : presentation === "androgynous" ? 0.5 : 0;
+  const ageAmount = { young: 0, adult: 0.3, middle: 0.6, older: 1 }[age];
+
+  return {
+    seed: seed >>> 0,
+    presentation,
+    age,
+    ageAmount,
+    masculinity: masc,
+    skin: { fitzpatrick, undertone, rgb: skin },
+    faceShape: rng.pick(CHOICES.faceShape),
+    // Inter-ocular distance relative to the average face; the whole face scales with it.
+    iodScale: rng.range(0.95, 1.05),
+    nose: rng.pick(CHOICES.nose),
+    lips: rng.pick(CHOICES.lips),
+    eyes: {
+      shape: rng.pick(CHOICES.eyeShape),
+      colour: eyeColour,
+      rgb: EYE_RGB[eyeColour],
+      size: rng.range(0.94, 1.06),
+    },
+    brows: rng.pick(CHOICES.brows),
+    hair: {
+      style: hairStyle,
+      colour: hairColour,
+      rgb: HAIR_RGB[hairColour],
+      browRgb: HAIR_RGB[hairColour === "white" || hairColour === "grey" ? (rng.chance(0.5) ? "grey" : naturalHair)
+        : hairColour],
+      hairlineRise: rng.range(0, 1) * (0.3 + ageAmount * 0.7 * masc),
+    },
+    facialHair,
+    glasses,
+    glassesRgb: rng.pick([[30, 28, 30], [90, 60, 40], [150, 150, 155], [120, 40, 40], [40, 50, 80]]),
+    clothing: CLOTHING_RGB[rng.pick(CHOICES.clothing)],
+    scarf: SCARF_RGB[rng.pick(CHOICES.scarfColour)],
+    freckles: fitzpatrick <= 2 && rng.chance(0.3),
+    earrings: presentation !== "masculine" && rng.chance(0.4),
+    lipTint: presentation === "feminine" ? rng.range(0, 0.5) : rng.range(0, 0.1),
+    // Small neutral asymmetry so faces do not look stamped; far below any expression size.
+    asymmetry: rng.range(-0.2, 0.2),
+  };
+}
