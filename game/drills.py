@@ -140,6 +140,7 @@ class DrillSession:
                 estimate = procedure.threshold()
                 thresholds[emotion] = {"value": estimate.value, "low": estimate.low, "high": estimate.high,
                                        "trials": procedure.trials}
+        store.record_thresholds(self.db, self.player_id, drill["id"], axis, thresholds)
         return {"type": "summary", "drillId": drill["id"], "mode": drill["mode"], "axis": axis,
                 **store.drill_summary(self.db, drill["id"]), "thresholds": thresholds}
 

@@ -86,3 +86,24 @@ def m001_players_drills_trials(db: Database) -> None:
         pk=("player_id", "axis", "emotion"),
         foreign_keys=[("player_id", "players", "id")],
     )
+
+
+@migrations()
+def m002_threshold_history(db: Database) -> None:
+    """One row per drill and emotion: the threshold estimate when the drill ended."""
+    db["thresholds"].create(
+        {
+            "player_id": str,
+            "drill_id": str,
+            "axis": str,
+            "emotion": str,
+            "value": float,
+            "low": float,
+            "high": float,
+            "trials": int,
+            "at": float,
+        },
+        pk=("drill_id", "emotion"),
+        foreign_keys=[("player_id", "players", "id"), ("drill_id", "drills", "id")],
+    )
+    db["thresholds"].create_index(["player_id", "axis", "emotion", "at"])

@@ -111,6 +111,21 @@ def save_procedure_state(db: Database, player_id: str, axis: str, emotion: str, 
     )
 
 
+def record_thresholds(db: Database, player_id: str, drill_id: str, axis: str, thresholds: dict[str, dict]) -> None:
+    """Keep each estimate as it stood at the end of a drill, for the history chart."""
+    now = time.time()
+    db["thresholds"].insert_all(
+        ({"player_id": player_id, "drill_id": drill_id, "axis": axis, "emotion": emotion, "at": now, **estimate}
+         for emotion, estimate in thresholds.items()),
+        replace=True,
+    )
+
+
+def threshold_history(db: Database, player_id: str, axis: str) -> list[dict]:
+    return list(db["thresholds"].rows_where("player_id = ? AND axis = ?", [player_id, axis], order_by="at",
+                                            select="drill_id, emotion, value, low, high, trials, at"))
+
+
 def drill_summary(db: Database, drill_id: str) -> dict:
     """Accuracy overall and per emotion over a drill's scored trials."""
     rows = db.execute(

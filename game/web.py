@@ -5,7 +5,7 @@ from __future__ import annotations
 from flask import Blueprint, Flask, Response, g, jsonify, render_template, request
 from werkzeug.middleware.proxy_fix import ProxyFix
 
-from game import emotions, players
+from game import emotions, players, stats
 from game.db import get_db
 
 bp = Blueprint("web", __name__)
@@ -49,6 +49,17 @@ def home() -> str:
 def learn() -> str:
     current_player()
     return render_template("learn.html")
+
+
+@bp.get("/stats")
+def stats_page() -> str:
+    current_player()
+    return render_template("stats.html")
+
+
+@bp.get("/api/stats")
+def stats_api() -> Response:
+    return jsonify(stats.player_stats(get_db(), current_player()["id"]))
 
 
 @bp.get("/api/catalogue.json")

@@ -53,8 +53,8 @@ class LiveServer:
             if self.process.poll() is not None:
                 raise RuntimeError(f"gunicorn exited: {self.log.read_text()}")
             try:
-                urllib.request.urlopen(self.url + "/healthz", timeout=1).read()
-                return self
+                with urllib.request.urlopen(self.url + "/healthz", timeout=1):
+                    return self
             except OSError:
                 time.sleep(0.1)
         self.stop()
@@ -138,7 +138,11 @@ class DrillClient:
         return self.receive()
 
     def close(self) -> None:
-        self.ws.close()
+        try:
+            self.ws.close(timeout=1)
+        except OSError:
+            pass  # the server already hung up
+        self.ws.shutdown()  # close() skips the socket when the server closed first
 
     def answer(self, trial: dict, answer: str, **overrides: object) -> dict:
         """Answer a trial as a well-behaved browser that showed it exactly as asked."""
@@ -151,8 +155,8 @@ class DrillClient:
 
 def new_player_cookie(server: LiveServer) -> str:
     """Visit the home page as a new browser and return its player cookie."""
-    response = urllib.request.urlopen(server.url + "/", timeout=10)
-    cookie = response.headers["Set-Cookie"].split(";", 1)[0]
+    with urllib.request.urlopen(server.url + "/", timeout=10) as response:
+        cookie = response.headers["Set-Cookie"].split(";", 1)[0]
     assert cookie.startswith("glimpse_player=")
     return cookie
 

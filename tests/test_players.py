@@ -34,8 +34,8 @@ def post_nickname(server: LiveServer, cookie: str, body: object) -> tuple[int, d
 
 
 def test_first_visit_makes_a_player_with_a_hashed_secret_cookie(live_server: LiveServer) -> None:
-    response = urllib.request.urlopen(live_server.url + "/", timeout=10)
-    cookie = response.headers["Set-Cookie"]
+    with urllib.request.urlopen(live_server.url + "/", timeout=10) as response:
+        cookie = response.headers["Set-Cookie"]
     assert "HttpOnly" in cookie and "SameSite=Lax" in cookie
     token = cookie.split(";")[0].split("=", 1)[1]
     assert len(token) >= 43  # 32 random bytes, base64url
@@ -56,7 +56,8 @@ def test_nicknames_are_unique_case_insensitively_and_rendered_escaped(live_serve
 
 
 def test_pages_send_a_strict_content_security_policy(live_server: LiveServer) -> None:
-    headers = urllib.request.urlopen(live_server.url + "/", timeout=10).headers
+    with urllib.request.urlopen(live_server.url + "/", timeout=10) as response:
+        headers = response.headers
     policy = headers["Content-Security-Policy"]
     assert "script-src 'self'" in policy and "unsafe-inline" not in policy
     assert headers["X-Content-Type-Options"] == "nosniff" and headers["X-Frame-Options"] == "DENY"
