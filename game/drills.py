@@ -50,7 +50,8 @@ class DrillSession:
         weights = self._weakness_weights() if message.focus else None
         plan = rounds.plan_emotions(rng, rounds.TRIALS_PER_DRILL, weights)
         self.drill = store.create_drill(self.db, self.player_id, mode=message.mode, focus=message.focus,
-                                        seed=rng.getrandbits(53), plan=plan, refresh_ms=message.refresh_ms)
+                                        seed=rng.getrandbits(53), plan=plan,
+                                        refresh_ms=rounds.nominal_period(message.refresh_ms))
         self.open_trial = None
         return [self._started(), self._send_trial()]
 
@@ -60,8 +61,9 @@ class DrillSession:
             raise ProtocolError("no_drill", "That drill is not open any more; start a new one.")
         # The trial in flight when the connection dropped was never answered: void it.
         store.void_open_trials(self.db, drill["id"], "disconnected")
-        self.db.execute("UPDATE drills SET refresh_ms = ? WHERE id = ?", [message.refresh_ms, drill["id"]])
-        self.drill = {**drill, "refresh_ms": message.refresh_ms}
+        period = rounds.nominal_period(message.refresh_ms)
+        self.db.execute("UPDATE drills SET refresh_ms = ? WHERE id = ?", [period, drill["id"]])
+        self.drill = {**drill, "refresh_ms": period}
         self.open_trial = None
         self._load_procedures(_axis(drill["mode"]))
         return [self._started(), self._send_trial()]
@@ -114,7 +116,7 @@ class DrillSession:
                 store.complete_drill(self.db, drill["id"])
         self.open_trial = None
         if abs(message.refresh_ms - drill["refresh_ms"]) > rounds.REFRESH_TOLERANCE * drill["refresh_ms"]:
-            drill["refresh_ms"] = message.refresh_ms  # the display changed rate: plan future trials for it
+            drill["refresh_ms"] = rounds.nominal_period(message.refresh_ms)  # the display changed rate
         result = {"type": "result", "trialId": trial["id"], "emotion": trial["emotion"], "answer": message.answer,
                   "correct": verdict.correct, "scored": verdict.scored, "flag": verdict.flag,
                   "replay": not verdict.scored, "answered": answered, "total": drill["trial_count"],

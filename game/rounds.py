@@ -72,6 +72,21 @@ def frames_for(ms: float, period_ms: float) -> int:
     return max(1, round(ms / period_ms))
 
 
+COMMON_RATES_HZ = (24, 30, 48, 50, 60, 72, 75, 90, 100, 120, 144, 165, 180, 240)
+
+
+def nominal_period(measured_ms: float) -> float:
+    """Snap a measured frame period to the display rate it almost certainly is.
+
+    Displays run at a handful of rates; snapping keeps the exposures (and the
+    adaptive procedure's cached tables) identical across devices of one rate.
+    """
+    for rate in COMMON_RATES_HZ:
+        if abs(measured_ms * rate / 1000 - 1) < 0.03:
+            return 1000 / rate
+    return round(measured_ms, 1)
+
+
 def exposure_candidates(period_ms: float) -> list[float]:
     """Every exposure this display can show: one frame up to about 500 ms."""
     return [k * period_ms for k in range(1, frames_for(LONGEST_EXPOSURE_MS, period_ms) + 1)]

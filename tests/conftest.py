@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
 import socket
 import subprocess
@@ -138,10 +139,8 @@ class DrillClient:
         return self.receive()
 
     def close(self) -> None:
-        try:
+        with contextlib.suppress(OSError):  # the server may have hung up already
             self.ws.close(timeout=1)
-        except OSError:
-            pass  # the server already hung up
         self.ws.shutdown()  # close() skips the socket when the server closed first
 
     def answer(self, trial: dict, answer: str, **overrides: object) -> dict:

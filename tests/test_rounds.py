@@ -11,6 +11,7 @@ from game.rounds import (
     exposure_candidates,
     frames_for,
     judge,
+    nominal_period,
     plan_emotions,
     plan_trial,
     trial_message,
@@ -34,6 +35,12 @@ def test_focus_leans_toward_the_weakest_emotions_but_keeps_every_one() -> None:
                                                       (200, 6.944, 29), (500, 33.33, 15)])
 def test_durations_round_to_whole_frames(ms: float, period: float, frames: int) -> None:
     assert frames_for(ms, period) == frames
+
+
+@pytest.mark.parametrize(("measured", "nominal"), [(16.699, 1000 / 60), (16.5, 1000 / 60), (8.31, 1000 / 120),
+                                                   (33.1, 1000 / 30), (6.95, 1000 / 144), (12.04, 12.0)])
+def test_measured_periods_snap_to_the_display_rate(measured: float, nominal: float) -> None:
+    assert nominal_period(measured) == pytest.approx(nominal)
 
 
 def test_candidates_span_one_frame_to_half_a_second() -> None:

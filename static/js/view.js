@@ -20,6 +20,7 @@ export class View {
     /** @type {(() => void) | null} */
     this.pendingNext = null;
     this.#buildAnswers();
+    this.#setAnswersEnabled(false);
     byId("next").addEventListener("click", () => this.#moveOn());
   }
 
