@@ -11,7 +11,7 @@
 /** @typedef {{x: number, y: number}} Point */
 /** @typedef {{au?: Record<string, number[]>, gaze?: number[], head?: {pitch?: number, roll?: number}}} Pose */
 
-export const VIEWBOX = Object.freeze({ x: -45, y: -40, width: 90, height: 90 });
+export const VIEWBOX = Object.freeze({ x: -42, y: -37, width: 84, height: 84 });
 export const SIDES = Object.freeze({ L: 1, R: -1 });
 export const SUPPORTED_AUS = Object.freeze([1, 2, 4, 5, 6, 7, 9, 10, 12, 14, 15, 16, 17, 20, 23, 24, 25, 26]);
 const MAX_PITCH_RAD = (18 * Math.PI) / 180;
@@ -26,7 +26,7 @@ const MAX_ROLL_RAD = (12 * Math.PI) / 180;
 export const AU_MOVES = Object.freeze({
   1: [["browInner", 0, -0.13], ["browMid", 0, -0.06], ["browOuter", 0, -0.015]],
   2: [["browInner", 0, -0.02], ["browMid", 0, -0.11], ["browOuter", 0, -0.12], ["crease", 0, -0.02]],
-  4: [["browInner", -0.05, 0.09], ["browMid", -0.03, 0.065], ["browOuter", -0.01, 0.03],
+  4: [["browInner", -0.055, 0.1], ["browMid", -0.03, 0.07], ["browOuter", -0.01, 0.03],
     ["crease", 0, 0.03], ["lidUpper", 0, 0.008]],
   5: [["lidUpper", 0, -0.06], ["lidUpperIn", 0, -0.045], ["lidUpperOut", 0, -0.045], ["crease", 0, -0.018],
     ["lidLower", 0, 0.005]],
@@ -43,8 +43,8 @@ export const AU_MOVES = Object.freeze({
   10: [["upperLipTop", 0, -0.05], ["upperLipPeak", 0, -0.05], ["upperLipSide", 0, -0.035],
     ["upperLipInner", 0, -0.045], ["upperLipInnerSide", 0, -0.035], ["mouthCorner", 0, -0.012],
     ["noseWing", 0, -0.012], ["nostril", 0, -0.01], ["nasolabialTop", 0.005, -0.02], ["nasolabialBottom", 0, -0.02]],
-  12: [["mouthCorner", 0.09, -0.1], ["upperLipInnerSide", 0.04, -0.045], ["lowerLipInnerSide", 0.04, -0.045],
-    ["upperLipSide", 0.04, -0.05], ["lowerLipBottomSide", 0.035, -0.03], ["upperLipPeak", 0.01, -0.01],
+  12: [["mouthCorner", 0.1, -0.11], ["upperLipInnerSide", 0.045, -0.045], ["lowerLipInnerSide", 0.045, -0.045],
+    ["upperLipSide", 0.045, -0.05], ["lowerLipBottomSide", 0.04, -0.04], ["upperLipPeak", 0.01, -0.01],
     ["lowerLipBottom", 0, -0.01], ["nasolabialBottom", 0.07, -0.06], ["nasolabialTop", 0.015, -0.02],
     ["cheek", 0.01, -0.035], ["lidLower", 0, -0.012], ["lidLowerOut", 0, -0.012]],
   14: [["mouthCorner", -0.035, -0.012], ["upperLipInnerSide", -0.015, -0.005], ["lowerLipInnerSide", -0.015, -0.003],
@@ -62,8 +62,8 @@ export const AU_MOVES = Object.freeze({
     ["lowerLipBottom", 0, -0.012], ["nasolabialBottom", 0.06, 0.01]],
   23: [["mouthCorner", -0.02, 0], ["upperLipInnerSide", -0.008, 0], ["lowerLipInnerSide", -0.008, 0]],
   24: [["mouthCorner", -0.01, 0.004]],
-  25: [["upperLipInner", 0, -0.012], ["upperLipInnerSide", 0, -0.008], ["lowerLipInner", 0, 0.05],
-    ["lowerLipInnerSide", 0, 0.035], ["lowerLipBottom", 0, 0.035], ["lowerLipBottomSide", 0, 0.025]],
+  25: [["upperLipInner", 0, -0.02], ["upperLipInnerSide", 0, -0.015], ["lowerLipInner", 0, 0.06],
+    ["lowerLipInnerSide", 0, 0.045], ["lowerLipBottom", 0, 0.045], ["lowerLipBottomSide", 0, 0.035]],
   26: [["chin", 0, 0.2], ["chinBoss", 0, 0.19], ["lowerLipBottom", 0, 0.18], ["lowerLipBottomSide", 0, 0.14],
     ["lowerLipInner", 0, 0.165], ["lowerLipInnerSide", 0, 0.12], ["mouthCorner", -0.02, 0.05],
     ["upperLipInner", 0, -0.01], ["jaw", -0.01, 0.11], ["jawAngle", 0, 0.03], ["chinSide", 0, 0.18],
@@ -97,20 +97,20 @@ function depthOf(name) {
 }
 
 const EYE_SHAPES = {
-  almond: { upper: 1.9, lower: 1.7, tilt: 0.35, crease: 1.35, fold: 0.5 },
-  round: { upper: 2.25, lower: 2.0, tilt: 0.05, crease: 1.5, fold: 0.4 },
-  hooded: { upper: 1.8, lower: 1.65, tilt: 0.2, crease: 0.45, fold: 1 },
-  monolid: { upper: 1.6, lower: 1.5, tilt: 0.6, crease: 0, fold: 0 },
-  upturned: { upper: 1.85, lower: 1.6, tilt: 0.85, crease: 1.25, fold: 0.5 },
-  deep: { upper: 1.95, lower: 1.75, tilt: 0.25, crease: 1.8, fold: 0.6 },
+  almond: { upper: 2.05, lower: 1.8, tilt: 0.35, crease: 1.35, fold: 0.5 },
+  round: { upper: 2.35, lower: 2.05, tilt: 0.05, crease: 1.5, fold: 0.4 },
+  hooded: { upper: 1.95, lower: 1.75, tilt: 0.2, crease: 0.45, fold: 1 },
+  monolid: { upper: 1.8, lower: 1.65, tilt: 0.6, crease: 0, fold: 0 },
+  upturned: { upper: 2.0, lower: 1.7, tilt: 0.8, crease: 1.25, fold: 0.5 },
+  deep: { upper: 2.05, lower: 1.85, tilt: 0.25, crease: 1.8, fold: 0.6 },
 };
 const FACE_SHAPES = {
-  oval: { forehead: 22.5, temple: 24.5, cheek: 25.5, jawAngle: [19.5, 26.5], jaw: [13, 35.5], chinW: 6, chinY: 40.5 },
-  round: { forehead: 23.5, temple: 25.5, cheek: 26.8, jawAngle: [22, 26], jaw: [16, 34.5], chinW: 8, chinY: 39 },
-  square: { forehead: 24, temple: 25, cheek: 26, jawAngle: [23.2, 28], jaw: [18, 36], chinW: 9, chinY: 40 },
-  heart: { forehead: 25, temple: 25.5, cheek: 25.5, jawAngle: [18.5, 25.5], jaw: [11.5, 34.5], chinW: 4.5, chinY: 41 },
-  long: { forehead: 22.5, temple: 23.5, cheek: 24.2, jawAngle: [19.5, 28.5], jaw: [13, 37.5], chinW: 6.5, chinY: 43 },
-  diamond: { forehead: 21, temple: 24, cheek: 26.8, jawAngle: [19.5, 26.5], jaw: [12.5, 35], chinW: 5.5, chinY: 41 },
+  oval: { forehead: 21, temple: 23.2, cheek: 24.8, jawAngle: [19.5, 26.5], jaw: [13, 35.5], chinW: 5.5, chinY: 40.5 },
+  round: { forehead: 22, temple: 24.2, cheek: 25.8, jawAngle: [21.2, 26], jaw: [15.5, 34.8], chinW: 7.5, chinY: 39.5 },
+  square: { forehead: 22.5, temple: 23.8, cheek: 25, jawAngle: [22.2, 28], jaw: [17, 36], chinW: 8.5, chinY: 40 },
+  heart: { forehead: 23, temple: 24, cheek: 24.8, jawAngle: [18.5, 25.5], jaw: [11.5, 34.5], chinW: 4.5, chinY: 41 },
+  long: { forehead: 21, temple: 22.6, cheek: 23.8, jawAngle: [19.2, 28.5], jaw: [13, 37.5], chinW: 6, chinY: 43 },
+  diamond: { forehead: 20, temple: 23, cheek: 25.6, jawAngle: [19, 26.5], jaw: [12.5, 35], chinW: 5.2, chinY: 41 },
 };
 const NOSES = {
   straight: { width: 4.6, tip: 12.6, tipR: 1.9, bridge: 1.2 },
@@ -152,7 +152,7 @@ export function neutralLandmarks(identity) {
   const brow = BROWS[identity.brows];
   const masc = identity.masculinity;
   const eyeX = 10 * scale;
-  const eyeHalf = 5.1 * scale * identity.eyes.size ** 0.5;
+  const eyeHalf = 5.3 * scale * identity.eyes.size ** 0.5;
   const eyeOpen = identity.eyes.size;
   const browLift = (0.5 - masc) * 0.9 - identity.ageAmount * 0.3;
   const mouthY = 22.5 + (nose.tip - 12.6) * 0.4;
@@ -192,7 +192,7 @@ export function neutralLandmarks(identity) {
     s("jawAngle", face.jawAngle[0] + masc * 1.2, face.jawAngle[1]);
     s("jaw", face.jaw[0] + masc * 1.2, face.jaw[1]);
     s("chinSide", face.chinW + masc * 1.4, face.chinY - 1.6);
-    s("ear", face.cheek - 0.6, 5);
+    s("ear", face.cheek - 0.4, 4.5);
   }
   mid("noseRoot", 0, -1);
   mid("noseTip", 0, nose.tip);
@@ -443,7 +443,7 @@ export function faceGeometry(identity, pose) {
   const ears = {};
   for (const side of [1, -1]) {
     const e = L("ear", side);
-    ears[side > 0 ? "L" : "R"] = { x: e.x + side * 1.2 * unit, y: e.y, w: 3.4 * unit, h: 10.5 * unit };
+    ears[side > 0 ? "L" : "R"] = { x: e.x + side * 0.9 * unit, y: e.y, w: 3.2 * unit, h: 15 * unit };
   }
 
   const eyes = {};
@@ -460,7 +460,7 @@ export function faceGeometry(identity, pose) {
     const eyeShape = EYE_SHAPES[identity.eyes.shape];
     eyes[name] = {
       upper, lower, crease: creasePath, creaseDepth: eyeShape.crease, fold: eyeShape.fold,
-      iris: { x: iris.x, y: iris.y, r: 2.05 * unit * identity.eyes.size },
+      iris: { x: iris.x, y: iris.y, r: 2.25 * unit * identity.eyes.size },
       centre: L("eyeCentre", side),
     };
     const inner = L("browInner", side);
@@ -535,13 +535,13 @@ function expressionLines({ L, M, P, unit, levels, mean, sideLevel, identity, at 
     const lift = (4.2 + row * 2.6) * unit;
     const centreY = (L("browInner", 1).y + L("browInner", -1).y) / 2 - lift - 0.8 * unit;
     const widthFactor = 1 - row * 0.12;
-    if (inner + age * 0.15 > 0.02) {
+    if (inner + age * 0.06 > 0.02) {
       const pts = [-1, -0.5, 0, 0.5, 1].map((t) => {
         const side = t >= 0 ? 1 : -1;
         const b = browAt(side, Math.abs(t) * 0.35);
         return { x: t * 9 * unit * widthFactor, y: lerp(centreY, b.y - lift, Math.abs(t)) };
       });
-      push("forehead", pts, inner * 0.85 + age * 0.12, 0.34);
+      push("forehead", pts, inner * 0.9 + age * 0.06, 0.34);
     }
     if (outer > 0.02) {
       for (const side of [1, -1]) {
@@ -580,7 +580,7 @@ function expressionLines({ L, M, P, unit, levels, mean, sideLevel, identity, at 
     // Nasolabial fold: from the nose wing toward (and past) the mouth corner.
     const top = L("nasolabialTop", side);
     const bottom = L("nasolabialBottom", side);
-    const depth = 0.1 + age * 0.18 + 0.75 * Math.max(sideLevel(12, side), sideLevel(10, side) * 0.9,
+    const depth = 0.06 + age * 0.1 + 0.8 * Math.max(sideLevel(12, side), sideLevel(10, side) * 0.9,
       sideLevel(9, side) * 0.8, sideLevel(6, side) * 0.35, sideLevel(20, side) * 0.3, sideLevel(14, side) * 0.4);
     push("nasolabial", [top, add(mix(top, bottom, 0.5), side * 1.3 * unit, 0), bottom], depth, 0.42);
     // AU6: crow's feet fanning from the outer eye corner, and the lower lid bulge.
@@ -589,12 +589,12 @@ function expressionLines({ L, M, P, unit, levels, mean, sideLevel, identity, at 
     for (const fan of [-1.7, 0, 1.6]) {
       push("crowsfeet", [add(corner, side * 1.1 * unit, fan * 0.35 * unit),
         add(corner, side * 2.6 * unit, fan * 0.75 * unit), add(corner, side * 3.9 * unit, fan * 1.1 * unit)],
-      cheek * 0.95 + age * 0.1, 0.26);
+      cheek * 0.95 + age * 0.05, 0.26);
     }
     const tense = sideLevel(7, side);
     const lidBulge = ["lidLowerIn", "lidLower", "lidLowerOut"].map((n, i) => add(L(n, side), 0,
       (1.1 + (i === 1 ? 0.3 : 0)) * unit));
-    push("lowerlid", lidBulge, cheek * 0.8 + tense * 0.55 + age * 0.15, 0.3);
+    push("lowerlid", lidBulge, cheek * 0.8 + tense * 0.6 + age * 0.08, 0.3);
     push("cheekfold", [add(L("eyeInner", side), side * 0.6 * unit, 2.8 * unit),
       add(L("cheek", side), -side * 3.5 * unit, -1.2 * unit), add(L("cheek", side), side * 1 * unit, -2 * unit)],
     cheek * 0.45, 0.32);
@@ -606,8 +606,8 @@ function expressionLines({ L, M, P, unit, levels, mean, sideLevel, identity, at 
       sideLevel(15, side) * 0.7, 0.34);
     // AU20 tightens the neck (platysma) into cords.
     const jaw = L("jaw", side);
-    push("neck", [add(jaw, -side * 3 * unit, 3 * unit), add(jaw, -side * 2.2 * unit, 8 * unit),
-      add(jaw, -side * 1.6 * unit, 13 * unit)], sideLevel(20, side) * 0.55, 0.4);
+    push("neck", [add(jaw, -side * 4.5 * unit, 3.5 * unit), add(jaw, -side * 4 * unit, 6.5 * unit),
+      add(jaw, -side * 3.4 * unit, 9.5 * unit)], sideLevel(20, side) * 0.6, 0.4);
   }
   // AU17: the chin boss bunches and dimples; the fold under the lower lip deepens.
   const chinUp = mean(17);
@@ -615,7 +615,7 @@ function expressionLines({ L, M, P, unit, levels, mean, sideLevel, identity, at 
   const lowerLip = M("lowerLipBottom");
   const sulcusY = (lowerLip.y + boss.y) / 2 - 0.3 * unit;
   push("sulcus", [{ x: -3.2 * unit, y: sulcusY + 0.5 * unit }, { x: 0, y: sulcusY }, { x: 3.2 * unit, y: sulcusY + 0.5 * unit }],
-    0.12 + chinUp * 0.7 + mean(24) * 0.3, 0.4);
+    0.1 + chinUp * 0.7 + mean(24) * 0.3 + mean(23) * 0.2, 0.4);
   for (const [dx, dy] of [[-1.8, 0.6], [1.5, 0.9], [0, 2.0], [-0.9, 3.0], [1.2, 2.8], [2.3, 2.2], [-2.5, 2.2]]) {
     const p = add(boss, dx * unit, dy * unit);
     push("chin", [add(p, -0.5 * unit, 0), add(p, 0, -0.22 * unit), add(p, 0.5 * unit, 0)], chinUp * 0.8, 0.26);
@@ -624,7 +624,7 @@ function expressionLines({ L, M, P, unit, levels, mean, sideLevel, identity, at 
   const press = mean(24);
   const top = M("upperLipTop");
   push("press", [add(top, -4 * unit, -0.2 * unit), add(top, 0, -1.3 * unit), add(top, 4 * unit, -0.2 * unit)],
-    press * 0.6, 0.32);
+    press * 0.6 + mean(23) * 0.35, 0.32);
   void P;
   void at;
   return lines;

@@ -231,7 +231,7 @@ function drawLocs(ctx, geo, rgb, length) {
 function drawStrands(ctx, geo, style, rgb) {
   const u = geo.unit;
   ctx.lineWidth = 0.35 * u;
-  ctx.strokeStyle = css(mixRgb(rgb, [255, 255, 255], 0.25), 0.35);
+  ctx.strokeStyle = css(mixRgb(rgb, [255, 255, 255], 0.2), 0.18);
   ctx.beginPath();
   const top = geo.hairlineY;
   if (style.rows) {
