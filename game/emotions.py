@@ -210,6 +210,7 @@ NEUTRAL_POSE: dict = {"au": {}, "gaze": [0.0, 0.0], "head": {"pitch": 0.0, "roll
 def catalogue() -> dict:
     """Everything the browser needs to label, teach and draw emotions, as JSON-ready data."""
     return {
+        "neutralPose": NEUTRAL_POSE,
         "actionUnits": [
             {"number": au.number, "name": au.name, "looksLike": au.looks_like} for au in ACTION_UNITS.values()
         ],

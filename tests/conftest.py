@@ -16,7 +16,7 @@ import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
 CHROMIUM = os.environ.get("GLIMPSE_CHROMIUM", "/usr/bin/chromium")
-ARTIFACTS = ROOT / "test-results"
+ARTIFACTS = ROOT / "screenshots"  # pytest-playwright empties test-results/ at every start
 PHONE = {
     "viewport": {"width": 390, "height": 844},
     "device_scale_factor": 3,

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from conftest import LiveServer, open_db
+from conftest import DrillClient, LiveServer, emotion_of, open_db
 from playwright.sync_api import Page, expect
 
 from game.emotions import EMOTIONS
@@ -46,3 +46,26 @@ def test_a_phone_player_taps_through_a_whole_drill(page: Page, live_server: Live
     assert all(t["answer"] == "fear" and t["reaction_ms"] > 0 for t in trials)
     assert all(t["frames_shown"] == t["exposure_frames"] for t in trials if t["scored"])
     assert {round(t["refresh_ms"]) for t in trials} == {17}  # headless Chromium runs at 60 Hz
+
+
+def test_progress_page_shows_thresholds_after_a_drill(page: Page, live_server: LiveServer, screenshot_dir: Path) -> None:
+    page.goto(live_server.url + "/")
+    expect(page.get_by_role("button", name="Play", exact=True)).to_be_enabled()
+    cookie = next(c for c in page.context.cookies() if c["name"] == "glimpse_player")
+    player = DrillClient(live_server, cookie=f"glimpse_player={cookie['value']}")
+    player.ask({"type": "hello", "v": 1})
+    player.send({"type": "start", "refreshMs": 16.667})
+    player.receive()
+    trial = player.receive()
+    for position in range(1, 21):  # a sharp player: right every time
+        player.answer(trial, emotion_of(live_server, trial["trialId"]))
+        if position < 20:
+            trial = player.ask({"type": "next"})
+    player.close()
+
+    page.goto(live_server.url + "/stats")
+    overall = page.locator("#threshold-table").get_by_role("row", name="All emotions")
+    expect(overall).to_contain_text(" ms to ")
+    expect(overall.locator("td").last).to_have_text("20")
+    expect(page.locator("#history svg circle")).to_have_count(1)
+    page.screenshot(path=screenshot_dir / "stats.png", full_page=True)

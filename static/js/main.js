@@ -1,6 +1,7 @@
 // Wires the game together: the only place objects are created.
 
 import { Drill } from "./drill.js";
+import { renderFace } from "./face/draw.js";
 import { Connection, socketUrl } from "./net.js";
 import { Presenter } from "./presenter.js";
 import { View } from "./view.js";
@@ -64,6 +65,8 @@ async function main() {
     event.preventDefault();
   });
   setUpNickname();
+  const homeFace = /** @type {HTMLCanvasElement} */ (byId("home-face"));
+  renderFace(homeFace, crypto.getRandomValues(new Uint32Array(1))[0], catalogue.neutralPose, homeFace.clientWidth);
   view.showScreen("home");
 
   const welcome = await drill.connect();

@@ -1,7 +1,7 @@
 // The progress page: thresholds with intervals, their history, accuracy per emotion.
 
 import { historySvg } from "./chart.js";
-import { formatLevel } from "./view.js";
+import { formatLevel, reliable } from "./view.js";
 
 /** @param {string} id */
 const byId = (id) => /** @type {HTMLElement} */ (document.getElementById(id));
@@ -42,11 +42,19 @@ async function main() {
   const emotions = [{ key: "all", name: "All emotions" }, ...catalogue.emotions];
   for (const [axis, target] of [["exposure", "threshold-table"], ["intensity", "intensity-table"]]) {
     const current = stats.axes[axis].current;
+    if (!current.all) {
+      const hint = document.createElement("p");
+      hint.className = "muted";
+      hint.textContent = axis === "intensity"
+        ? "Play a Subtle drill to measure how faint an expression you can still read."
+        : "Play a drill to measure how short a flash you can still read.";
+      byId(target).replaceChildren(hint);
+      continue;
+    }
     const rows = emotions.map((e) => {
       const t = current[e.key];
-      return t
-        ? [e.name, formatLevel(t.value, axis), `${formatLevel(t.low, axis)}–${formatLevel(t.high, axis)}`, String(t.trials)]
-        : [e.name, "–", "not enough play yet", "0"];
+      if (!reliable(t)) return [e.name, "–", "needs more play", String(t?.trials ?? 0)];
+      return [e.name, formatLevel(t.value, axis), `${formatLevel(t.low, axis)} to ${formatLevel(t.high, axis)}`, String(t.trials)];
     });
     byId(target).replaceChildren(table(["Emotion", "Threshold", "Likely range", "Trials"], rows));
   }

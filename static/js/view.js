@@ -103,15 +103,14 @@ export class View {
     const thresholds = /** @type {Record<string, {value: number, low: number, high: number}>} */ (summary.thresholds);
     const axis = String(summary.axis);
     const overall = thresholds.all;
-    byId("summary-threshold").textContent = overall
-      ? `You catch emotions at ${formatLevel(overall.value, axis)} (likely ${formatLevel(overall.low, axis)}–${formatLevel(overall.high, axis)}).`
-      : "";
+    byId("summary-threshold").textContent = describeThreshold(overall, axis);
     const perEmotion = /** @type {Record<string, {shown: number, correct: number}>} */ (summary.perEmotion);
     const rows = this.emotions.map((emotion) => {
       const tally = perEmotion[emotion.key] ?? { shown: 0, correct: 0 };
       const threshold = thresholds[emotion.key];
       const row = document.createElement("tr");
-      for (const text of [emotion.name, `${tally.correct}/${tally.shown}`, threshold ? formatLevel(threshold.value, axis) : "–"]) {
+      const speed = reliable(threshold) ? formatLevel(threshold.value, axis) : "needs more play";
+      for (const text of [emotion.name, `${tally.correct}/${tally.shown}`, speed]) {
         const cell = document.createElement(row.childElementCount ? "td" : "th");
         if (!row.childElementCount) cell.setAttribute("scope", "row");
         cell.textContent = text;
@@ -181,10 +180,31 @@ export class View {
   }
 }
 
+/** Fewer answers than this give an interval too wide to be worth quoting. */
+export const MIN_TRIALS_FOR_ESTIMATE = 8;
+const LONGEST_EXPOSURE_MS = 500;
+
+/** @param {{trials: number} | undefined} threshold */
+export function reliable(threshold) {
+  return threshold !== undefined && threshold.trials >= MIN_TRIALS_FOR_ESTIMATE;
+}
+
 /**
  * @param {number} value
  * @param {string} axis "exposure" (ms) or "intensity" (0-1)
  */
 export function formatLevel(value, axis) {
-  return axis === "intensity" ? `${Math.round(value * 100)}% intensity` : `${Math.round(value)} ms`;
+  if (axis === "intensity") return value > 1 ? "over full intensity" : `${Math.round(value * 100)}% intensity`;
+  return value > LONGEST_EXPOSURE_MS ? `over ${LONGEST_EXPOSURE_MS} ms` : `${Math.round(value)} ms`;
+}
+
+/**
+ * One sentence on the player's threshold, honest about its uncertainty.
+ * @param {{value: number, low: number, high: number, trials: number} | undefined} threshold
+ * @param {string} axis
+ */
+export function describeThreshold(threshold, axis) {
+  if (!threshold || !reliable(threshold)) return "Play a few more trials for an estimate of your speed.";
+  const what = axis === "intensity" ? "You spot emotions at" : "You catch emotions at";
+  return `${what} ${formatLevel(threshold.value, axis)} (likely ${formatLevel(threshold.low, axis)} to ${formatLevel(threshold.high, axis)}).`;
 }
