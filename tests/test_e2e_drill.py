@@ -48,7 +48,8 @@ def test_a_phone_player_taps_through_a_whole_drill(page: Page, live_server: Live
     assert {round(t["refresh_ms"]) for t in trials} == {17}  # headless Chromium runs at 60 Hz
 
 
-def test_progress_page_shows_thresholds_after_a_drill(page: Page, live_server: LiveServer, screenshot_dir: Path) -> None:
+def test_progress_page_shows_thresholds_after_a_drill(page: Page, live_server: LiveServer,
+                                                      screenshot_dir: Path) -> None:
     page.goto(live_server.url + "/")
     expect(page.get_by_role("button", name="Play", exact=True)).to_be_enabled()
     cookie = next(c for c in page.context.cookies() if c["name"] == "glimpse_player")
