@@ -16,6 +16,13 @@
 //   time is a late next callback. So the stall check covers every gap from the one into the show
 //   callback through the one out of the hide callback (t_(h+1) - t_h).
 //
+//   A flip callback that starts late in its frame (the main thread was busy, or the whole process
+//   was descheduled by CPU contention) can miss its vsync although every gap looks normal: the
+//   next frame then begins on time. Traces on a loaded machine showed exactly this: a hide
+//   callback starting 13 ms into a 16.7 ms frame was presented one vsync late. So the flip
+//   callbacks also measure their own lateness, performance.now() - t, and a flip later than
+//   LATE_FLIP_FACTOR periods flags the trial as a stall too.
+//
 //   Phases advance by elapsed frames, round((t - phaseStartTs) / period), not by counting
 //   callbacks. Without dropped frames the two are identical (callback k after the show has
 //   elapsed k). After a stall between the flips, counting callbacks would always overrun; elapsed
@@ -44,14 +51,19 @@
  * @property {number} periodMs the period used for the conversion
  * @property {number} maxGapMs largest gap between successive rAF timestamps in the flash window:
  *   from the frame before the show through the frame after the hide
+ * @property {number} maxFlipLateMs how long after its frame's timestamp the later of the show and
+ *   hide callbacks started (0 when the caller gave no callback start times)
  * @property {boolean} flagged true when the trial must not be scored
  * @property {null | "frames" | "stall"} flagReason "frames" when framesShown differs from the
- *   request (whatever the cause), otherwise "stall" when a gap exceeded STALL_FACTOR periods
+ *   request (whatever the cause), otherwise "stall" when a gap exceeded STALL_FACTOR periods or
+ *   a flip callback started more than LATE_FLIP_FACTOR periods late
  * @property {number} maskEndTs rAF timestamp of the callback that ended the mask
  */
 
 /** A gap longer than this many periods means at least one vsync passed without a new frame. */
 export const STALL_FACTOR = 1.5;
+/** A flip callback starting this many periods into its frame may miss the frame's vsync. */
+export const LATE_FLIP_FACTOR = 0.5;
 
 /**
  * Whole frames elapsed between two rAF timestamps.
@@ -66,12 +78,14 @@ export function framesBetween(fromTs, toTs, periodMs) {
 
 /**
  * Why a trial must not be scored, or null when it may be.
- * @param {{requestedFrames: number, framesShown: number, maxGapMs: number, periodMs: number}} trial
+ * @param {{requestedFrames: number, framesShown: number, maxGapMs: number, maxFlipLateMs?: number,
+ *   periodMs: number}} trial
  * @returns {null | "frames" | "stall"}
  */
-export function flagReasonFor({ requestedFrames, framesShown, maxGapMs, periodMs }) {
+export function flagReasonFor({ requestedFrames, framesShown, maxGapMs, maxFlipLateMs = 0, periodMs }) {
   if (framesShown !== requestedFrames) return "frames";
   if (maxGapMs > STALL_FACTOR * periodMs) return "stall";
+  if (maxFlipLateMs > LATE_FLIP_FACTOR * periodMs) return "stall";
   return null;
 }
 
@@ -103,6 +117,7 @@ export class FlashScheduler {
     /** @type {number} */ this.hideTs = NaN;
     /** @type {number} */ this.maskEndTs = NaN;
     this.maxGapMs = 0;
+    this.maxFlipLateMs = 0;
   }
 
   /** @returns {boolean} */
@@ -113,9 +128,11 @@ export class FlashScheduler {
   /**
    * Advance to the frame starting at `timestamp`.
    * @param {number} timestamp the rAF timestamp, later than the previous one
+   * @param {number} [callbackStartMs] performance.now() when this callback started, to measure
+   *   how late a flip is; defaults to the timestamp (not late)
    * @returns {Phase} what this callback must make visible
    */
-  next(timestamp) {
+  next(timestamp, callbackStartMs = timestamp) {
     if (this.phase === "done") return "done";
     const previousTs = this._previousTs;
     const gap = timestamp - previousTs; // NaN on the first frame
@@ -141,6 +158,9 @@ export class FlashScheduler {
     const inFlash =
       this.phase === "expression" || timestamp === this.hideTs || previousTs === this.hideTs;
     if (inFlash) this.maxGapMs = Math.max(this.maxGapMs, gap);
+    if (timestamp === this.showTs || timestamp === this.hideTs) {
+      this.maxFlipLateMs = Math.max(this.maxFlipLateMs, callbackStartMs - timestamp);
+    }
     return this.phase;
   }
 
@@ -161,7 +181,8 @@ export class FlashScheduler {
     if (!this.done) throw new Error("the flash has not finished");
     const { exposureFrames, periodMs } = this.spec;
     const framesShown = framesBetween(this.showTs, this.hideTs, periodMs);
-    const trial = { requestedFrames: exposureFrames, framesShown, maxGapMs: this.maxGapMs, periodMs };
+    const { maxGapMs, maxFlipLateMs } = this;
+    const trial = { requestedFrames: exposureFrames, framesShown, maxGapMs, maxFlipLateMs, periodMs };
     const flagReason = flagReasonFor(trial);
     return {
       ...trial,
@@ -216,7 +237,7 @@ export function runFlash(loop, { neutral, expression, onMaskEnd, ...spec }) {
   return new Promise((resolve, reject) => {
     let expressionVisible = false;
     const unsubscribe = loop.subscribe((timestamp) => {
-      const phase = scheduler.next(timestamp);
+      const phase = scheduler.next(timestamp, performance.now());
       const wantVisible = phase === "expression";
       if (wantVisible !== expressionVisible) {
         setVisible(expression, wantVisible);

@@ -164,6 +164,35 @@ describe("FlashScheduler under stalls", () => {
   });
 });
 
+describe("FlashScheduler with late flip callbacks", () => {
+  const periodMs = 1000 / 60;
+  const spec = { foreperiodFrames: FOREPERIOD, exposureFrames: 2, maskFrames: MASK, periodMs };
+  const showIndex = FOREPERIOD;
+  const hideIndex = FOREPERIOD + 2;
+
+  /** @param {Map<number, number>} lateBy callback index -> periods late */
+  function withLateCallbacks(lateBy) {
+    const scheduler = new FlashScheduler(spec);
+    const stamps = timestamps(60);
+    for (let k = 0; !scheduler.done; k += 1) scheduler.next(stamps[k], stamps[k] + (lateBy.get(k) ?? 0) * periodMs);
+    return scheduler.report();
+  }
+
+  it("flags a show or hide callback that starts over half a period into its frame", () => {
+    for (const index of [showIndex, hideIndex]) {
+      const report = withLateCallbacks(new Map([[index, 0.6]]));
+      assert.equal(report.framesShown, 2, "the timestamps cannot see it");
+      assert.deepEqual([report.flagged, report.flagReason], [true, "stall"], `late callback ${index}`);
+      assert.ok(Math.abs(report.maxFlipLateMs - 0.6 * periodMs) < 1e-9);
+    }
+  });
+
+  it("accepts flips a little late, and any lateness in callbacks that flip nothing", () => {
+    const report = withLateCallbacks(new Map([[showIndex, 0.4], [hideIndex, 0.4], [showIndex + 1, 0.9], [1, 0.9]]));
+    assert.equal(report.flagged, false);
+  });
+});
+
 describe("flash specs and reports", () => {
   it("rejects counts below one frame, fractions and bad periods", () => {
     const good = { foreperiodFrames: 3, exposureFrames: 1, maskFrames: 3, periodMs: 16.7 };
@@ -191,6 +220,7 @@ describe("flash specs and reports", () => {
     assert.equal(flagReasonFor({ ...base, framesShown: 2, maxGapMs: 15.1 }), "stall");
     assert.equal(flagReasonFor({ ...base, framesShown: 3, maxGapMs: 30 }), "frames");
     assert.equal(flagReasonFor({ ...base, framesShown: 1, maxGapMs: 10 }), "frames");
+    assert.equal(flagReasonFor({ ...base, framesShown: 2, maxGapMs: 10, maxFlipLateMs: 5.1 }), "stall");
   });
 });
 
@@ -229,8 +259,10 @@ describe("runFlash", () => {
     });
     assert.deepEqual([neutral.style.opacity, expression.style.opacity], ["1", "0"]);
     const opacities = [];
+    // Timestamps ahead of performance.now(): runFlash measures flip lateness against them.
+    const start = performance.now() + 1000;
     for (let k = 0; k < 8; k += 1) {
-      frame(500 + k * periodMs);
+      frame(start + k * periodMs);
       opacities.push(expression.style.opacity);
     }
     // 2 neutral, 3 expression, 2 mask, then the callback that ends the mask (and nothing after).
@@ -257,7 +289,8 @@ describe("runFlash", () => {
         throw new Error("no buttons");
       },
     });
-    for (const t of [0, 10, 20, 30]) frame(t);
+    const start = performance.now() + 1000;
+    for (const t of [0, 10, 20, 30]) frame(start + t);
     await assert.rejects(done, /no buttons/);
   });
 });
