@@ -98,7 +98,7 @@ function depthOf(name) {
 
 const EYE_SHAPES = {
   almond: { upper: 2.05, lower: 1.8, tilt: 0.35, crease: 1.35, fold: 0.5 },
-  round: { upper: 2.35, lower: 2.05, tilt: 0.05, crease: 1.5, fold: 0.4 },
+  round: { upper: 2.2, lower: 2.0, tilt: 0.05, crease: 1.5, fold: 0.4 },
   hooded: { upper: 1.95, lower: 1.75, tilt: 0.2, crease: 0.45, fold: 1 },
   monolid: { upper: 1.8, lower: 1.65, tilt: 0.6, crease: 0, fold: 0 },
   upturned: { upper: 2.0, lower: 1.7, tilt: 0.8, crease: 1.25, fold: 0.5 },
@@ -203,6 +203,7 @@ export function neutralLandmarks(identity) {
   mid("lowerLipBottom", 0, mouthY + lips.lower);
   mid("chinBoss", 0, (mouthY + lips.lower + face.chinY) / 2 + 1.5);
   mid("chin", 0, face.chinY);
+  keepLidsApart(p);
   return p;
 }
 
@@ -366,7 +367,7 @@ export function headTransform(pose) {
   const cos = Math.cos(pitch);
   const sin = Math.sin(pitch);
   /** @param {Point} p @param {number} depth */
-  const tilt = (p, depth) => ({ x: p.x, y: pivot.y + (p.y - pivot.y) * cos + depth * sin });
+  const tilt = (p, depth) => (pitch === 0 ? p : { x: p.x, y: pivot.y + (p.y - pivot.y) * cos + depth * sin });
   return { pitch, roll, rollPivot: { x: 0, y: 44 }, tilt };
 }
 
@@ -460,7 +461,8 @@ export function faceGeometry(identity, pose) {
     const eyeShape = EYE_SHAPES[identity.eyes.shape];
     eyes[name] = {
       upper, lower, crease: creasePath, creaseDepth: eyeShape.crease, fold: eyeShape.fold,
-      iris: { x: iris.x, y: iris.y, r: 2.25 * unit * identity.eyes.size },
+      // The iris always reaches above the neutral upper lid, so white shows only when the lid retracts.
+      iris: { x: iris.x, y: iris.y, r: (eyeShape.upper + 0.3) * identity.eyes.size },
       centre: L("eyeCentre", side),
     };
     const inner = L("browInner", side);
@@ -505,12 +507,23 @@ export function faceGeometry(identity, pose) {
     chin: M("chin"), chinBoss: M("chinBoss"), cheekL: L("cheek", 1), cheekR: L("cheek", -1),
     jawAngleL: L("jawAngle", 1), jawAngleR: L("jawAngle", -1), jawL: L("jaw", 1), jawR: L("jaw", -1),
     // Top of the forehead that hair may reach down to: above raised brows and their forehead lines.
-    hairlineY: (-22.5 - identity.hair.hairlineRise * 3) * unit + head.tilt({ x: 0, y: 0 }, 18).y,
+    hairlineY: hairlineFor(identity, unit, iod) + head.tilt({ x: 0, y: 0 }, 18).y,
     pitchShift: head.tilt({ x: 0, y: 0 }, 20).y,
     levels,
     roll: head.roll, rollPivot: head.rollPivot,
   };
 }
+
+/** Highest the forehead cues can reach (fully raised brows plus forehead lines), with the hair kept above. */
+function hairlineFor(identity, unit, iod) {
+  const p = neutralLandmarks(identity);
+  const browBottom = Math.min(p.browMidL.y, p.browMidR.y, p.browInnerL.y, p.browInnerR.y);
+  const browHeight = 2.3 * 1.35 * 1.15 * unit;
+  const highestCue = browBottom - browHeight - 0.17 * iod - FOREHEAD_ROWS_TOP * unit;
+  return Math.min((-22.5 - identity.hair.hairlineRise * 3) * unit, highestCue - 0.8 * unit);
+}
+const FOREHEAD_ROW_LIFTS = [3.6, 5.9, 8.2];
+const FOREHEAD_ROWS_TOP = FOREHEAD_ROW_LIFTS[2] + 1.2;
 
 /**
  * Creases and folds that carry the FACS cues, each with the opacity its action unit gives it.
@@ -531,8 +544,8 @@ function expressionLines({ L, M, P, unit, levels, mean, sideLevel, identity, at 
   // Forehead lines (1 centre, 2 sides) follow the brows they rise with: the sad horseshoe, the surprise arch.
   const inner = mean(1);
   const outer = mean(2);
-  for (let row = 0; row < 3; row++) {
-    const lift = (4.2 + row * 2.6) * unit;
+  for (let row = 0; row < FOREHEAD_ROW_LIFTS.length; row++) {
+    const lift = FOREHEAD_ROW_LIFTS[row] * unit;
     const centreY = (L("browInner", 1).y + L("browInner", -1).y) / 2 - lift - 0.8 * unit;
     const widthFactor = 1 - row * 0.12;
     if (inner + age * 0.06 > 0.02) {
@@ -547,7 +560,7 @@ function expressionLines({ L, M, P, unit, levels, mean, sideLevel, identity, at 
       for (const side of [1, -1]) {
         const pts = [0.2, 0.45, 0.7, 0.95].map((t) => {
           const b = browAt(side, t);
-          return { x: b.x + side * 0.5 * unit, y: b.y - lift - 1.2 * unit };
+          return { x: b.x + side * 0.5 * unit, y: b.y - lift - 0.4 * unit };
         });
         push("forehead", pts, outer * 0.75, 0.32);
       }

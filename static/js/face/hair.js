@@ -111,18 +111,18 @@ function hairlinePoints(geo, style) {
     pts.push({ x: cheek + 0.2 * u, y: Math.max(-4, sideY) * u });
     pts.push({ x: temple - 0.8 * u, y: -9 * u });
   }
+  // Nothing crosses below `top` over the forehead: that is where raised brows and their lines go.
   if (style.fringe) {
-    pts.push({ x: forehead - 1.5 * u, y: top + 1.8 * u }, { x: 0, y: top + 1.2 * u },
-      { x: -forehead + 1.5 * u, y: top + 1.8 * u });
+    pts.push({ x: forehead - 1.5 * u, y: top }, { x: 0, y: top - 0.5 * u }, { x: -forehead + 1.5 * u, y: top });
   } else if (style.sweep) {
-    pts.push({ x: forehead - 2.5 * u, y: top + 0.5 * u }, { x: 6 * u, y: top + 1.1 * u }, { x: -4 * u, y: top },
-      { x: -forehead + 3 * u, y: top - 1.5 * u });
+    pts.push({ x: forehead - 2.5 * u, y: top }, { x: 6 * u, y: top - 0.2 * u }, { x: -4 * u, y: top - 0.8 * u },
+      { x: -forehead + 3 * u, y: top - 2 * u });
   } else if (style.quiff) {
     pts.push({ x: forehead - 3 * u, y: top - 0.5 * u }, { x: 0, y: top - 1.2 * u }, { x: -forehead + 3 * u, y: top - 0.5 * u });
   } else {
     const part = style.part ?? 0;
-    pts.push({ x: forehead - 3 * u, y: top + 0.2 * u }, { x: part * 0.5 * u, y: top - 0.8 * u },
-      { x: -forehead + 3 * u, y: top + 0.2 * u });
+    pts.push({ x: forehead - 3 * u, y: top }, { x: part * 0.5 * u, y: top - 0.8 * u },
+      { x: -forehead + 3 * u, y: top });
   }
   if (long) {
     pts.push({ x: -temple - 0.2 * u, y: -8 * u }, { x: -cheek - 0.6 * u, y: 8 * u }, { x: -cheek - 1.5 * u, y: sideY * u });
@@ -266,7 +266,7 @@ function drawScarf(ctx, identity, geo) {
   const forehead = o[3].x;
   const temple = o[4].x;
   const cheek = o[5].x;
-  const top = geo.hairlineY + 0.6 * u;
+  const top = geo.hairlineY - 0.2 * u;
   ctx.beginPath();
   // Outer shape: head plus drape over the shoulders.
   ctx.moveTo(-60, 60);

@@ -1,0 +1,271 @@
+// Face geometry: every action unit moves the right landmarks, the right way, by the size facs.md gives
+// (as a fraction of the inter-ocular distance), and identity never changes what an expression does.
+import { test } from "node:test";
+import assert from "node:assert/strict";
+import { execFileSync } from "node:child_process";
+import { fileURLToPath } from "node:url";
+import path from "node:path";
+
+import {
+  faceGeometry, landmarks, neutralLandmarks, IOD_OF, SUPPORTED_AUS, LIP_THINNING,
+} from "../../static/js/face/geometry.js";
+import { identityFromSeed } from "../../static/js/face/identity.js";
+
+const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../..");
+const NEUTRAL = { au: {}, gaze: [0, 0], head: { pitch: 0, roll: 0 } };
+const SEEDS = Array.from({ length: 40 }, (_, i) => (i * 2654435761) >>> 0);
+const IDENTITIES = SEEDS.map(identityFromSeed);
+
+/** @param {Record<string, number[]>} au */
+const pose = (au) => ({ au, gaze: [0, 0], head: { pitch: 0, roll: 0 } });
+const both = (unit, level = 1) => pose({ [unit]: [level, level] });
+
+/** Movement of a landmark in IOD fractions, lateral (>0 away from the midline) and up (>0 up). */
+function movement(identity, expression, name) {
+  const iod = IOD_OF(identity);
+  const before = landmarks(identity, NEUTRAL)[name];
+  const after = landmarks(identity, expression)[name];
+  const side = name.endsWith("L") ? 1 : name.endsWith("R") ? -1 : 0;
+  return { lateral: (side * (after.x - before.x)) / iod, up: (before.y - after.y) / iod };
+}
+
+function inRange(value, low, high, label) {
+  assert.ok(value >= low - 1e-9 && value <= high + 1e-9, `${label}: ${value.toFixed(4)} not in [${low}, ${high}]`);
+}
+
+/** Red height of the upper and lower lip at the centre. */
+function lipHeights(identity, expression) {
+  const p = landmarks(identity, expression);
+  return { upper: p.upperLipInner.y - p.upperLipTop.y, lower: p.lowerLipBottom.y - p.lowerLipInner.y };
+}
+const lipGap = (identity, expression) => faceGeometry(identity, expression).mouth.gap;
+const lineAlpha = (identity, expression, kind) =>
+  Math.max(0, ...faceGeometry(identity, expression).lines.filter((l) => l.kind === kind).map((l) => l.alpha));
+
+const CASES = [
+  ["AU1 raises the inner brows 10-15%", 1, (id) => {
+    for (const s of "LR") inRange(movement(id, both(1), `browInner${s}`).up, 0.1, 0.15, `browInner${s}`);
+    assert.ok(movement(id, both(1), "browInnerL").up > movement(id, both(1), "browOuterL").up + 0.05);
+    assert.ok(lineAlpha(id, both(1), "forehead") > lineAlpha(id, NEUTRAL, "forehead") + 0.5, "forehead lines");
+  }],
+  ["AU2 raises the outer brows 10-15% and arches them", 2, (id) => {
+    for (const s of "LR") inRange(movement(id, both(2), `browOuter${s}`).up, 0.1, 0.15, `browOuter${s}`);
+    assert.ok(movement(id, both(2), "browOuterL").up > movement(id, both(2), "browInnerL").up + 0.05);
+  }],
+  ["AU4 lowers the brows 8-10% and pulls them 5% together", 4, (id) => {
+    const m = movement(id, both(4), "browInnerR");
+    inRange(-m.up, 0.08, 0.1, "down");
+    inRange(-m.lateral, 0.04, 0.06, "inward");
+    assert.ok(lineAlpha(id, both(4), "glabella") > 0.8, "vertical lines between the brows");
+  }],
+  ["AU5 raises the upper lid 4-8% and shows white above the iris", 5, (id) => {
+    inRange(movement(id, both(5), "lidUpperL").up, 0.04, 0.08, "lid");
+    for (const [expression, shows] of [[NEUTRAL, false], [both(5), true]]) {
+      const eye = faceGeometry(id, expression).eyes.L;
+      const lidY = Math.min(...eye.upper.map((p) => p.y));
+      assert.equal(lidY < eye.iris.y - eye.iris.r, shows, `white above the iris: ${shows}`);
+    }
+  }],
+  ["AU6 lifts cheeks and lower lids 3-6% with crow's feet", 6, (id) => {
+    inRange(movement(id, both(6), "lidLowerL").up, 0.03, 0.06, "lower lid");
+    inRange(movement(id, both(6), "cheekR").up, 0.03, 0.06, "cheek");
+    assert.ok(lineAlpha(id, both(6), "crowsfeet") > 0.8);
+  }],
+  ["AU7 raises the lower lid 3-5% without the cheek", 7, (id) => {
+    inRange(movement(id, both(7), "lidLowerL").up, 0.03, 0.05, "lower lid");
+    inRange(movement(id, both(7), "cheekL").up, 0, 0.005, "cheek stays");
+  }],
+  ["AU9 lifts the nose wings 3-5% and wrinkles the nose", 9, (id) => {
+    inRange(movement(id, both(9), "noseWingL").up, 0.03, 0.05, "wing");
+    assert.ok(lineAlpha(id, both(9), "nose") > 0.7);
+  }],
+  ["AU10 lifts the upper lip centre 4-6%, not the lower lip", 10, (id) => {
+    inRange(movement(id, both(10), "upperLipTop").up, 0.04, 0.06, "upper lip");
+    inRange(Math.abs(movement(id, both(10), "lowerLipBottom").up), 0, 0.001, "lower lip");
+    assert.ok(lineAlpha(id, both(10), "nasolabial") > lineAlpha(id, NEUTRAL, "nasolabial") + 0.5);
+  }],
+  ["AU12 pulls the corners up and back 12-16%", 12, (id) => {
+    const m = movement(id, both(12), "mouthCornerL");
+    assert.ok(m.lateral > 0.05 && m.up > 0.05, "out and up");
+    inRange(Math.hypot(m.lateral, m.up), 0.12, 0.16, "corner");
+    assert.ok(lineAlpha(id, both(12), "nasolabial") > lineAlpha(id, NEUTRAL, "nasolabial") + 0.5);
+  }],
+  ["AU14 tightens the corners inward 3-5% with a dimple", 14, (id) => {
+    const m = movement(id, both(14), "mouthCornerR");
+    assert.ok(m.lateral < 0);
+    inRange(Math.hypot(m.lateral, m.up), 0.03, 0.05, "corner");
+    assert.ok(lineAlpha(id, both(14), "dimple") > 0.8);
+  }],
+  ["AU15 pulls the corners down 10-14%", 15, (id) => {
+    inRange(-movement(id, both(15), "mouthCornerL").up, 0.1, 0.14, "corner");
+  }],
+  ["AU16 pulls the lower lip down 4-8%", 16, (id) => {
+    inRange(-movement(id, both(16), "lowerLipInner").up, 0.04, 0.08, "lower lip");
+    assert.ok(lipGap(id, both(16)) > 0, "lower teeth can show");
+  }],
+  ["AU17 pushes the chin and lower lip up 3-5% and wrinkles the chin", 17, (id) => {
+    inRange(movement(id, both(17), "lowerLipBottom").up, 0.03, 0.05, "lower lip");
+    inRange(movement(id, both(17), "chinBoss").up, 0.03, 0.05, "chin boss");
+    assert.ok(lineAlpha(id, both(17), "chin") > 0.7);
+  }],
+  ["AU20 stretches the corners sideways 12-16%", 20, (id) => {
+    const m = movement(id, both(20), "mouthCornerL");
+    inRange(m.lateral, 0.12, 0.16, "sideways");
+    assert.ok(Math.abs(m.up) < m.lateral / 4, "mostly sideways");
+  }],
+  ["AU23 thins the red of the lips by 30-50%", 23, (id) => {
+    const before = lipHeights(id, NEUTRAL);
+    const after = lipHeights(id, both(23));
+    inRange(1 - after.upper / before.upper, 0.3, 0.5, "upper");
+    inRange(1 - after.lower / before.lower, 0.3, 0.5, "lower");
+  }],
+  ["AU24 presses the lips shut and thinner", 24, (id) => {
+    assert.equal(lipGap(id, pose({ 24: [1, 1], 25: [1, 1] })), 0);
+    assert.ok(lipHeights(id, both(24)).upper < lipHeights(id, NEUTRAL).upper * 0.8);
+  }],
+  ["AU25 parts the lips", 25, (id) => {
+    assert.equal(lipGap(id, NEUTRAL), 0);
+    assert.ok(lipGap(id, both(25)) / IOD_OF(id) > 0.05);
+  }],
+  ["AU26 drops the jaw 15-25%", 26, (id) => {
+    inRange(-movement(id, both(26), "chin").up, 0.15, 0.25, "chin");
+    assert.ok(lipGap(id, both(26)) / IOD_OF(id) > 0.12, "mouth opens");
+  }],
+];
+
+test("every supported action unit has a behaviour test", () => {
+  assert.deepEqual(CASES.map((c) => c[1]).sort((a, b) => a - b), [...SUPPORTED_AUS]);
+});
+
+for (const [name, , check] of CASES) {
+  test(name, () => {
+    for (const identity of IDENTITIES) check(identity);
+  });
+}
+
+test("intensity scales movement linearly from zero", () => {
+  const id = IDENTITIES[3];
+  const full = movement(id, both(12, 1), "mouthCornerL");
+  const half = movement(id, both(12, 0.5), "mouthCornerL");
+  assert.ok(Math.abs(half.up - full.up / 2) < 1e-9 && Math.abs(half.lateral - full.lateral / 2) < 1e-9);
+  assert.deepEqual(landmarks(id, both(12, 0)), landmarks(id, NEUTRAL));
+});
+
+test("neutral is zero movement for every identity", () => {
+  const zeros = pose(Object.fromEntries(SUPPORTED_AUS.map((au) => [au, [0, 0]])));
+  for (let seed = 0; seed < 300; seed++) {
+    const identity = identityFromSeed(seed * 7919);
+    const base = neutralLandmarks(identity);
+    for (const p of [NEUTRAL, zeros, { au: {} }]) {
+      const moved = landmarks(identity, p);
+      for (const [name, point] of Object.entries(base)) assert.deepEqual(moved[name], point, name);
+    }
+  }
+});
+
+test("one-sided action units move one side only", () => {
+  for (const au of SUPPORTED_AUS) {
+    for (const identity of IDENTITIES.slice(0, 10)) {
+      const before = landmarks(identity, NEUTRAL);
+      const after = landmarks(identity, pose({ [au]: [1, 0] }));
+      let leftMoved = false;
+      for (const [name, point] of Object.entries(before)) {
+        if (name.endsWith("R")) assert.deepEqual(after[name], point, `AU${au} moved ${name}`);
+        if (name.endsWith("L") && Math.hypot(after[name].x - point.x, after[name].y - point.y) > 0.05) leftMoved = true;
+      }
+      if (au !== 23 && au !== 24 && au !== 25) assert.ok(leftMoved, `AU${au} L moved nothing on the left`);
+    }
+  }
+});
+
+test("contempt (12+14 on one side) lifts one corner and leaves the other where it was", () => {
+  const id = IDENTITIES[0];
+  const smirk = pose({ 12: [0, 0.55], 14: [0, 0.8] });
+  assert.ok(movement(id, smirk, "mouthCornerR").up > 0.04);
+  assert.equal(movement(id, smirk, "mouthCornerL").up, 0);
+  assert.ok(lineAlpha(id, smirk, "dimple") > 0.7);
+});
+
+test("identity never changes what an expression does: deltas match across faces, scaled by IOD", () => {
+  const reference = IDENTITIES[0];
+  const moving = SUPPORTED_AUS.filter((au) => au !== 23 && au !== 24);
+  for (const au of moving) {
+    const expected = Object.fromEntries(Object.keys(landmarks(reference, NEUTRAL)).map((name) =>
+      [name, movement(reference, both(au), name)]));
+    for (const identity of IDENTITIES.slice(1)) {
+      for (const [name, m] of Object.entries(expected)) {
+        // The lid crease is a fold squeezed between brow and lid, so it depends on the face's spacing.
+        if (name.startsWith("crease")) continue;
+        // Thinning takes a fraction of each face's own lip height (tested separately for AU23).
+        if (au in LIP_THINNING && /^(upperLipTop|upperLipPeak|upperLipSide|lowerLipBottom)/.test(name)) continue;
+        const got = movement(identity, both(au), name);
+        assert.ok(Math.abs(got.up - m.up) < 1e-6 && Math.abs(got.lateral - m.lateral) < 1e-6,
+          `AU${au} ${name} on seed ${identity.seed}: ${JSON.stringify(got)} vs ${JSON.stringify(m)}`);
+      }
+    }
+  }
+});
+
+test("gaze turns the irises, and a downward gaze brings the upper lids down with it", () => {
+  const id = IDENTITIES[5];
+  const down = movement(id, { ...NEUTRAL, gaze: [0, 1] }, "irisL");
+  assert.ok(down.up < -0.04);
+  assert.ok(movement(id, { ...NEUTRAL, gaze: [0, 1] }, "lidUpperL").up < -0.03);
+  const right = landmarks(id, { ...NEUTRAL, gaze: [1, 0] });
+  const ahead = landmarks(id, NEUTRAL);
+  assert.ok(right.irisL.x > ahead.irisL.x && right.irisR.x > ahead.irisR.x, "both eyes look the same way");
+});
+
+test("head pitch tips the face down: the nose drops more than the brows, the ears rise", () => {
+  const id = IDENTITIES[6];
+  const tipped = { ...NEUTRAL, head: { pitch: 1, roll: 0 } };
+  const nose = movement(id, tipped, "noseTip").up;
+  const brow = movement(id, tipped, "browInnerL").up;
+  assert.ok(nose < -0.1 && nose < brow, `nose ${nose} brow ${brow}`);
+  assert.ok(movement(id, tipped, "earL").up > 0);
+  const rolled = landmarks(id, { ...NEUTRAL, head: { pitch: 0, roll: 1 } });
+  assert.ok(rolled.eyeCentreL.y > rolled.eyeCentreR.y + 2, "roll tilts the eye line");
+});
+
+/** The served catalogue, straight from game/emotions.py (no copy of the table in JS). */
+function catalogue() {
+  const python = path.join(ROOT, ".venv/bin/python");
+  const out = execFileSync(python, ["-c",
+    "import json; from game.emotions import catalogue; print(json.dumps(catalogue()))"], { cwd: ROOT });
+  return JSON.parse(out.toString());
+}
+
+test("look-alike emotions differ by the cues the Learn page teaches", () => {
+  const emotions = Object.fromEntries(catalogue().emotions.map((e) => [e.key, e]));
+  const full = (key, variant = 0) => {
+    const v = emotions[key].variants[variant];
+    const au = {};
+    for (const [unit, level] of Object.entries(v.units)) au[unit] = v.oneSided ? [level, 0] : [level, level];
+    return { au, gaze: [0, v.gazeDown], head: { pitch: v.headDown, roll: 0 } };
+  };
+  for (const id of IDENTITIES.slice(0, 8)) {
+    const at = (key, name, variant) => landmarks(id, full(key, variant))[name];
+    const iod = IOD_OF(id);
+    for (const variant of [0, 1]) {
+      // Fear pulls the brows together and stretches the mouth; surprise keeps them apart and drops the jaw.
+      const browGap = (k) => at(k, "browInnerL", variant).x - at(k, "browInnerR", variant).x;
+      assert.ok(browGap("surprise") - browGap("fear") > 0.05 * iod, "fear brows closer together");
+      const width = (k) => at(k, "mouthCornerL", variant).x - at(k, "mouthCornerR", variant).x;
+      assert.ok(width("fear") - width("surprise") > 0.15 * iod, "fear mouth wider");
+      assert.ok(at("surprise", "chin", variant).y > at("fear", "chin", variant).y, "surprise jaw lower");
+      // Anger lowers the brows; disgust lifts the nose wings.
+      assert.ok(at("anger", "browInnerL", variant).y - at("disgust", "browInnerL", variant).y > 0.03 * iod);
+      assert.ok(at("anger", "noseWingL", variant).y - at("disgust", "noseWingL", variant).y > 0.025 * iod);
+    }
+    // Contempt lifts one corner; happiness both.
+    const smirk = landmarks(id, full("contempt"));
+    const smile = landmarks(id, full("happiness"));
+    const neutral = landmarks(id, NEUTRAL);
+    assert.ok(neutral.mouthCornerL.y - smirk.mouthCornerL.y > 0.04 * iod);
+    assert.equal(smirk.mouthCornerR.y, neutral.mouthCornerR.y);
+    assert.ok(neutral.mouthCornerR.y - smile.mouthCornerR.y > 0.08 * iod);
+    // Sadness pulls the corners down and looks down.
+    const sad = landmarks(id, full("sadness"));
+    assert.ok(sad.mouthCornerL.y > neutral.mouthCornerL.y && sad.irisL.y > neutral.irisL.y);
+  }
+});

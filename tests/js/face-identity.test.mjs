@@ -1,0 +1,117 @@
+// Identities: deterministic per seed, varied (over a million combinations, every option reachable),
+// and never broken: hair, scarves and glasses leave every expression cue visible.
+import { test } from "node:test";
+import assert from "node:assert/strict";
+
+import { identityFromSeed, CHOICES, countCombinations } from "../../static/js/face/identity.js";
+import { faceGeometry, landmarks } from "../../static/js/face/geometry.js";
+
+const SAMPLE = Array.from({ length: 6000 }, (_, i) => identityFromSeed((i * 2246822519 + 17) >>> 0));
+
+/** The categorical choices that make two faces look different. */
+const signature = (id) => JSON.stringify([id.skin.fitzpatrick, id.skin.undertone, id.presentation, id.age,
+  id.faceShape, id.nose, id.lips, id.eyes.shape, id.eyes.colour, id.brows, id.hair.style, id.hair.colour,
+  id.facialHair, id.glasses]);
+
+test("the same seed gives the same face, different seeds different faces", () => {
+  for (const seed of [0, 1, 42, 2 ** 31, 2 ** 32 - 1]) {
+    assert.deepEqual(identityFromSeed(seed), identityFromSeed(seed));
+    assert.equal(identityFromSeed(seed).seed, seed >>> 0);
+  }
+  assert.notDeepEqual(identityFromSeed(1), identityFromSeed(2));
+  assert.deepEqual(JSON.parse(JSON.stringify(identityFromSeed(7))), identityFromSeed(7), "plain JSON data");
+});
+
+test("there are over a million distinct combinations, and sampling finds them", () => {
+  assert.ok(countCombinations() >= 1_000_000, `${countCombinations()}`);
+  const distinct = new Set(SAMPLE.map(signature));
+  // With a space of a million or more (weighted), 6000 draws should rarely collide.
+  assert.ok(distinct.size / SAMPLE.length > 0.97, `${distinct.size} distinct of ${SAMPLE.length}`);
+});
+
+test("every option of every choice actually occurs", () => {
+  const seen = {
+    fitzpatrick: new Set(SAMPLE.map((id) => id.skin.fitzpatrick)),
+    undertone: new Set(SAMPLE.map((id) => id.skin.undertone)),
+    presentation: new Set(SAMPLE.map((id) => id.presentation)),
+    age: new Set(SAMPLE.map((id) => id.age)),
+    faceShape: new Set(SAMPLE.map((id) => id.faceShape)),
+    nose: new Set(SAMPLE.map((id) => id.nose)),
+    lips: new Set(SAMPLE.map((id) => id.lips)),
+    eyeShape: new Set(SAMPLE.map((id) => id.eyes.shape)),
+    eyeColour: new Set(SAMPLE.map((id) => id.eyes.colour)),
+    brows: new Set(SAMPLE.map((id) => id.brows)),
+    hairStyle: new Set(SAMPLE.map((id) => id.hair.style)),
+    hairColour: new Set(SAMPLE.map((id) => id.hair.colour)),
+    facialHair: new Set(SAMPLE.map((id) => id.facialHair)),
+    glasses: new Set(SAMPLE.map((id) => id.glasses)),
+  };
+  for (const [name, values] of Object.entries(seen)) {
+    assert.deepEqual([...values].sort(), [...CHOICES[name]].sort(), name);
+  }
+});
+
+test("skin tones span Fitzpatrick I-VI evenly enough to see every type often", () => {
+  for (const type of CHOICES.fitzpatrick) {
+    const share = SAMPLE.filter((id) => id.skin.fitzpatrick === type).length / SAMPLE.length;
+    assert.ok(share > 0.12 && share < 0.22, `type ${type}: ${share}`);
+  }
+  const lightness = (id) => id.skin.rgb.reduce((a, b) => a + b, 0) / 3;
+  const byType = CHOICES.fitzpatrick.map((t) => {
+    const ids = SAMPLE.filter((id) => id.skin.fitzpatrick === t);
+    return ids.reduce((sum, id) => sum + lightness(id), 0) / ids.length;
+  });
+  for (let i = 1; i < byType.length; i++) assert.ok(byType[i] < byType[i - 1] - 10, "each type darker than the last");
+});
+
+const EVERYTHING_RAISED = {
+  au: { 1: [1, 1], 2: [1, 1], 5: [1, 1], 26: [1, 1], 20: [1, 1], 9: [1, 1], 10: [1, 1] },
+  gaze: [0, 0], head: { pitch: 0, roll: 0 },
+};
+const ANGRY = { au: { 4: [1, 1], 7: [1, 1], 9: [1, 1], 23: [1, 1] }, gaze: [0, 1], head: { pitch: 1, roll: 0 } };
+
+test("hair and headscarves stop above the highest raised brows and their forehead lines", () => {
+  for (const identity of SAMPLE.slice(0, 1500)) {
+    for (const pose of [EVERYTHING_RAISED, ANGRY]) {
+      const geo = faceGeometry(identity, pose);
+      const browTop = Math.min(...["L", "R"].flatMap((s) => geo.brows[s].upper.map((p) => p.y)));
+      const foreheadTop = Math.min(browTop, ...geo.lines.filter((l) => l.kind === "forehead")
+        .flatMap((l) => l.points.map((p) => p.y)));
+      assert.ok(geo.hairlineY < foreheadTop - 0.3,
+        `seed ${identity.seed} ${identity.hair.style}: hairline ${geo.hairlineY} vs cue ${foreheadTop}`);
+    }
+  }
+});
+
+test("no identity produces broken geometry in extreme poses", () => {
+  for (const identity of SAMPLE.slice(0, 800)) {
+    for (const pose of [EVERYTHING_RAISED, ANGRY]) {
+      const geo = faceGeometry(identity, pose);
+      const numbers = JSON.stringify(geo).match(/-?\d+(\.\d+)?(e-?\d+)?|null|NaN|Infinity/g) ?? [];
+      assert.ok(!numbers.some((n) => n === "null" || n === "NaN" || n === "Infinity"), `seed ${identity.seed}`);
+      for (const side of ["L", "R"]) {
+        const eye = geo.eyes[side];
+        for (let i = 1; i < 4; i++) assert.ok(eye.lower[i].y > eye.upper[i].y, "lids never cross");
+      }
+      const p = landmarks(identity, pose);
+      assert.ok(p.lowerLipInner.y >= p.upperLipInner.y, "lips never cross");
+      assert.ok(p.chin.y > p.lowerLipBottom.y + 3, "chin below the lip");
+    }
+  }
+});
+
+test("neutral faces look neutral: brows level-ish, mouth closed and level, eyes not wide", () => {
+  for (const identity of SAMPLE.slice(0, 1500)) {
+    const geo = faceGeometry(identity, { au: {}, gaze: [0, 0], head: { pitch: 0, roll: 0 } });
+    assert.equal(geo.mouth.gap, 0);
+    const p = landmarks(identity, { au: {} });
+    const unit = geo.iod / 30;
+    assert.ok(Math.abs(p.mouthCornerL.y - p.upperLipInner.y) < 0.6 * unit, "corners level with the lip line");
+    assert.ok(Math.abs(p.browInnerL.y - p.browOuterL.y) < 0.9 * unit, "brows not slanted");
+    for (const side of ["L", "R"]) {
+      const eye = geo.eyes[side];
+      assert.ok(Math.min(...eye.upper.map((q) => q.y)) > eye.iris.y - eye.iris.r, "lid covers the top of the iris");
+    }
+    assert.ok(Math.max(...geo.lines.map((l) => l.alpha)) < 0.35, `seed ${identity.seed}: no expression creases`);
+  }
+});
