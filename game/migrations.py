@@ -107,3 +107,53 @@ def m002_threshold_history(db: Database) -> None:
         foreign_keys=[("player_id", "players", "id"), ("drill_id", "drills", "id")],
     )
     db["thresholds"].create_index(["player_id", "axis", "emotion", "at"])
+
+
+@migrations()
+def m003_streaks_boards_friends_offline(db: Database) -> None:
+    """Daily streaks and points on players; leaderboards; friends; offline results synced later."""
+    players = db["players"]
+    players.add_column("time_zone", str)
+    players.add_column("friend_code", str)
+    players.add_column("daily_streak", int, not_null_default=0)
+    players.add_column("longest_streak", int, not_null_default=0)
+    players.add_column("last_play_day", str)  # YYYY-MM-DD in the player's zone at the time
+    players.add_column("last_play_day_start", float)  # that day's start, as a UTC timestamp
+    players.add_column("freezes", int, not_null_default=0)
+    players.add_column("freeze_progress", int, not_null_default=0)  # completed drills toward the next freeze
+    players.add_column("best_answer_streak", int, not_null_default=0)
+    players.add_column("points", int, not_null_default=0)
+    players.create_index(["friend_code"], unique=True)
+
+    drills = db["drills"]
+    drills.add_column("kind", str, not_null_default="drill")  # drill, challenge, offline
+    drills.add_column("challenge_day", str)
+    drills.add_column("ranked", int, not_null_default=0)
+    drills.add_column("points", int, not_null_default=0)
+    drills.add_column("answer_streak", int, not_null_default=0)
+    drills.add_column("best_answer_streak", int, not_null_default=0)
+    drills.add_column("local_day", str)
+
+    trials = db["trials"]
+    trials.add_column("points", int, not_null_default=0)
+    trials.add_column("source", str, not_null_default="live")  # live, or offline (synced later)
+    trials.add_column("client_id", str)  # offline results: the browser's id, for exactly-once sync
+    db.execute("CREATE UNIQUE INDEX idx_trials_client_id ON trials (player_id, client_id) WHERE client_id IS NOT NULL")
+
+    db["friendships"].create(
+        {"player_id": str, "friend_id": str, "created_at": float},
+        pk=("player_id", "friend_id"),
+        foreign_keys=[("player_id", "players", "id"), ("friend_id", "players", "id")],
+    )
+    db["friendships"].create_index(["friend_id"])
+
+    db["board_entries"].create(
+        {"board": str, "player_id": str, "score": int, "achieved_at": float},
+        pk=("board", "player_id"),
+        foreign_keys=[("player_id", "players", "id")],
+    )
+    db["board_entries"].create_index(["board", "score", "achieved_at"])
+    db["board_counts"].create(  # how many entries of a board hold each score: ranks without scanning
+        {"board": str, "score": int, "entries": int},
+        pk=("board", "score"),
+    )
