@@ -1,0 +1,256 @@
+"""Frames shown vs requested: runFlash against a naive setTimeout flash, in headless Chromium.
+
+Serves the app with its own gunicorn on a free loopback port, opens one page per condition, and
+alternates the two methods flash by flash (same N, same page, same moment):
+
+* ``runFlash``: flips inside rAF callbacks, hides after N elapsed frames, flags stalls.
+* naive: shows in a rAF callback, hides from ``setTimeout(N * 16.7 ms)`` like jsPsych.
+
+Both are measured the same way, by rAF count: ``round((t_hide - t_show) / period)`` where t_hide
+is the first rAF timestamp at or after the hide (the frame that renders it).
+
+Conditions: ``idle``; ``cpu-load``, two busy Python processes on this (2-core) machine for the
+condition's duration, killed at its end; ``page-jank``, the page itself runs 5-40 ms busy tasks
+every 70 ms, as a heavy drill UI or an ad might.
+
+Usage: ``.venv/bin/python bench/flash_frames.py [--flashes 500] [--conditions idle,cpu-load,page-jank]``
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import random
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.request
+from collections import Counter
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+from playwright.sync_api import Page, sync_playwright
+
+ROOT = Path(__file__).resolve().parent.parent
+CHROMIUM = os.environ.get("GLIMPSE_CHROMIUM", "/usr/bin/chromium")
+CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
+                 "--no-first-run", "--disable-sync", "--disable-quic"]
+PHONE: dict[str, Any] = {"viewport": {"width": 390, "height": 844}, "device_scale_factor": 3,
+                         "is_mobile": True, "has_touch": True}
+EXPOSURES = (1, 2, 3, 6, 12, 30)
+BATCH = 50  # flashes of each method per page.evaluate
+CONDITIONS = ("idle", "cpu-load", "page-jank")
+LOAD_PROCESSES = 2
+LOAD_BOUND_S = 900  # the busy processes exit on their own after this, even if we die
+
+SETUP = """
+async () => {
+  const { FrameLoop, measureRefresh } = await import("/static/js/frames.js");
+  const { runFlash } = await import("/static/js/flash.js");
+  const canvas = (colour) => {
+    const element = document.createElement("canvas");
+    element.width = element.height = 300;
+    Object.assign(element.style, { position: "absolute", left: "0", top: "0", width: "300px" });
+    const context = element.getContext("2d");
+    context.fillStyle = colour;
+    context.fillRect(0, 0, 300, 300);
+    document.body.append(element);
+    return element;
+  };
+  const neutral = canvas("#999");
+  const expression = canvas("#c33");
+  const loop = new FrameLoop();
+  const periodMs = await measureRefresh(loop, 60);
+
+  // jsPsych-style: show in a frame, hide from a timer. The hide is seen by the first rAF
+  // callback after it, whose frame is the first to render it.
+  const naiveFlash = ({ exposureFrames, foreperiodFrames }) => new Promise((resolve) => {
+    let frames = 0, showTs = null, hidden = false;
+    const unsubscribe = loop.subscribe((timestamp) => {
+      if (showTs === null) {
+        if (frames++ < foreperiodFrames) return;
+        expression.style.opacity = "1";
+        showTs = timestamp;
+        setTimeout(() => { expression.style.opacity = "0"; hidden = true; }, exposureFrames * 16.7);
+      } else if (hidden) {
+        unsubscribe();
+        const framesShown = Math.round((timestamp - showTs) / periodMs);
+        resolve({ requestedFrames: exposureFrames, framesShown, flagged: false, flagReason: null });
+      }
+    });
+  });
+
+  let jank = null;
+  window.glimpseBench = {
+    periodMs,
+    startJank(seed) {
+      let state = seed >>> 0;
+      const random = () => (state = (state * 1664525 + 1013904223) >>> 0) / 2 ** 32;
+      jank = setInterval(() => {
+        const end = performance.now() + 5 + 35 * random();
+        while (performance.now() < end) { /* a long task */ }
+      }, 70);
+    },
+    stopJank() { clearInterval(jank); },
+    async run(exposures) {
+      const rows = [];
+      for (const exposureFrames of exposures) {
+        const spec = { exposureFrames, foreperiodFrames: 1, maskFrames: 1, periodMs };
+        const proper = await runFlash(loop, { neutral, expression, ...spec });
+        rows.push({ method: "runFlash", ...proper });
+        rows.push({ method: "naive", ...(await naiveFlash(spec)) });
+      }
+      return rows;
+    },
+  };
+  return periodMs;
+}
+"""
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@contextmanager
+def serve(database: Path) -> Iterator[str]:
+    """gunicorn on a free loopback port; yields its base URL."""
+    port = free_port()
+    url = f"http://127.0.0.1:{port}"
+    command = [str(ROOT / ".venv/bin/gunicorn"), "-c", "gunicorn.conf.py", "--no-control-socket",
+               "--bind", f"127.0.0.1:{port}", "wsgi:app"]
+    env = {**os.environ, "GLIMPSE_DATABASE": str(database), "GLIMPSE_SECRET_KEY": "bench"}
+    env.pop("PORT", None)
+    server = subprocess.Popen(command, cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    try:
+        deadline = time.monotonic() + 30
+        while True:
+            try:
+                urllib.request.urlopen(url + "/healthz", timeout=1).read()
+                break
+            except OSError:
+                if server.poll() is not None or time.monotonic() > deadline:
+                    raise RuntimeError("gunicorn did not start") from None
+                time.sleep(0.1)
+        yield url
+    finally:
+        server.terminate()
+        server.wait(timeout=10)
+
+
+@contextmanager
+def cpu_load(processes: int) -> Iterator[None]:
+    """Busy Python processes, bounded in time and killed on exit."""
+    spin = f"import time\nend = time.monotonic() + {LOAD_BOUND_S}\nwhile time.monotonic() < end:\n    pass\n"
+    workers = [subprocess.Popen([sys.executable, "-c", spin]) for _ in range(processes)]
+    try:
+        yield
+    finally:
+        for worker in workers:
+            worker.kill()
+            worker.wait(timeout=10)
+
+
+def exposure_plan(flashes: int, seed: int) -> list[int]:
+    """Each exposure equally often, shuffled."""
+    plan = [EXPOSURES[i % len(EXPOSURES)] for i in range(flashes)]
+    random.Random(seed).shuffle(plan)
+    return plan
+
+
+def run_condition(page: Page, url: str, condition: str, flashes: int, seed: int) -> tuple[float, list[dict]]:
+    page.goto(url + "/")
+    period_ms = page.evaluate(SETUP)
+    if condition == "page-jank":
+        page.evaluate("seed => window.glimpseBench.startJank(seed)", seed)
+    plan = exposure_plan(flashes, seed)
+    rows: list[dict] = []
+    for start in range(0, len(plan), BATCH):
+        rows += page.evaluate("exposures => window.glimpseBench.run(exposures)", plan[start:start + BATCH])
+        print(f"  {condition}: {len(rows) // 2}/{flashes} flash pairs", file=sys.stderr, end="\r")
+    print(file=sys.stderr)
+    if condition == "page-jank":
+        page.evaluate("() => window.glimpseBench.stopJank()")
+    return period_ms, rows
+
+
+def difference_label(difference: int) -> str:
+    return f"{difference:+d}" if -2 < difference < 3 else ("≤-2" if difference < 0 else "≥+3")
+
+
+def table(results: dict[str, tuple[float, list[dict]]]) -> str:
+    """One row per condition and method: shown - requested distribution and flags."""
+    labels = ["≤-2", "-1", "+0", "+1", "+2", "≥+3"]
+    header = ["condition", "period ms", "method", "flashes", *labels, "flagged", "exact", "exact|unflagged"]
+    lines = [header]
+    for condition, (period_ms, rows) in results.items():
+        for method in ("runFlash", "naive"):
+            mine = [r for r in rows if r["method"] == method]
+            shown = Counter(difference_label(r["framesShown"] - r["requestedFrames"]) for r in mine)
+            unflagged = [r for r in mine if not r["flagged"]]
+            exact = sum(r["framesShown"] == r["requestedFrames"] for r in mine)
+            exact_unflagged = sum(r["framesShown"] == r["requestedFrames"] for r in unflagged)
+            flagged = f"{100 * (len(mine) - len(unflagged)) / len(mine):.1f}%" if method == "runFlash" else "n/a"
+            lines.append([condition, f"{period_ms:.2f}", method, str(len(mine)),
+                          *(f"{100 * shown[label] / len(mine):.1f}%" for label in labels), flagged,
+                          f"{100 * exact / len(mine):.1f}%",
+                          f"{100 * exact_unflagged / max(len(unflagged), 1):.1f}%"])
+    widths = [max(len(line[i]) for line in lines) for i in range(len(header))]
+    return "\n".join("  ".join(cell.rjust(width) for cell, width in zip(line, widths, strict=True))
+                     for line in lines)
+
+
+def by_exposure(results: dict[str, tuple[float, list[dict]]]) -> str:
+    """Exact share per N and method, to see where the naive timer fails."""
+    lines = ["condition   method    " + "  ".join(f"N={n:<4}" for n in EXPOSURES)]
+    for condition, (_, rows) in results.items():
+        for method in ("runFlash", "naive"):
+            cells = []
+            for n in EXPOSURES:
+                mine = [r for r in rows if r["method"] == method and r["requestedFrames"] == n]
+                cells.append(f"{100 * sum(r['framesShown'] == n for r in mine) / len(mine):5.1f}%")
+            lines.append(f"{condition:<11} {method:<9} " + " ".join(cells))
+    return "\n".join(lines)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--flashes", type=int, default=500, help="flashes per method per condition")
+    parser.add_argument("--conditions", default=",".join(CONDITIONS))
+    parser.add_argument("--seed", type=int, default=20251126)
+    args = parser.parse_args()
+    conditions = [c for c in args.conditions.split(",") if c]
+    unknown = set(conditions) - set(CONDITIONS)
+    if unknown:
+        parser.error(f"unknown conditions: {', '.join(sorted(unknown))}")
+
+    results: dict[str, tuple[float, list[dict]]] = {}
+    with tempfile.TemporaryDirectory() as tmp, serve(Path(tmp) / "bench.db") as url, sync_playwright() as pw:
+        browser = pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        try:
+            for condition in conditions:
+                page = browser.new_context(**PHONE).new_page()
+                if condition == "cpu-load":
+                    with cpu_load(LOAD_PROCESSES):
+                        results[condition] = run_condition(page, url, condition, args.flashes, args.seed)
+                else:
+                    results[condition] = run_condition(page, url, condition, args.flashes, args.seed)
+                page.context.close()
+        finally:
+            browser.close()
+
+    print(f"Frames shown minus requested, N in {EXPOSURES}, headless Chromium ({CHROMIUM}), "
+          f"{args.flashes} flashes per method and condition, measured by rAF count")
+    print(table(results))
+    print()
+    print(by_exposure(results))
+
+
+if __name__ == "__main__":
+    main()
