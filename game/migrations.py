@@ -1,6 +1,7 @@
 """Schema history. Append new migrations; never edit one that has shipped."""
 
 from sqlite_utils import Database, Migrations
+from sqlite_utils.db import DescIndex
 
 migrations = Migrations("glimpse")
 
@@ -152,8 +153,11 @@ def m003_streaks_boards_friends_offline(db: Database) -> None:
         pk=("board", "player_id"),
         foreign_keys=[("player_id", "players", "id")],
     )
-    db["board_entries"].create_index(["board", "score", "achieved_at"])
-    db["board_counts"].create(  # how many entries of a board hold each score: ranks without scanning
-        {"board": str, "score": int, "entries": int},
-        pk=("board", "score"),
+    db["board_entries"].create_index(["board", DescIndex("score"), "achieved_at"])
+    db["board_entries"].create_index(["player_id"])
+    # How many entries of a board fall in each score bucket, at a few bucket widths:
+    # a rank is then a sum over a few hundred rows at most, whatever the board's size.
+    db["board_counts"].create(
+        {"board": str, "width": int, "bucket": int, "entries": int},
+        pk=("board", "width", "bucket"),
     )
