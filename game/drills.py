@@ -11,12 +11,13 @@ import json
 import random
 import secrets
 import time
+from datetime import date
 
 from sqlite_utils import Database
 
-from game import rounds, store
+from game import challenge, rewards, rounds, store, streaks
 from game.emotions import EMOTION_KEYS
-from game.protocol import Answer, ProtocolError, Resume, Start
+from game.protocol import Answer, Hello, ProtocolError, Resume, Start
 from game.staircase import Staircase
 
 TRIAL_TTL_S = 120.0  # an unanswered trial older than this is void
@@ -35,23 +36,36 @@ class DrillSession:
 
     # -- messages -----------------------------------------------------------------
 
-    def welcome(self) -> dict:
+    def welcome(self, message: Hello | None = None) -> dict:
+        if message is not None and message.time_zone:
+            self.db["players"].update(self.player_id, {"time_zone": streaks.zone(message.time_zone).key})
         drill = store.active_drill(self.db, self.player_id)
         active = None
         if drill:
             active = {"id": drill["id"], "mode": drill["mode"], "total": drill["trial_count"],
                       "answered": store.scored_count(self.db, drill["id"])}
-        return {"type": "welcome", "v": 1, "activeDrill": active}
+        streak, tz = streaks.load(self.db, self.player_id)
+        now = self.clock()
+        day = challenge.today(now)
+        return {"type": "welcome", "v": 1, "activeDrill": active, "streak": streaks.status(streak, now, tz),
+                "challenge": {"number": challenge.number(day),
+                              "played": store.ranked_challenge(self.db, self.player_id, day.isoformat()) is not None}}
 
     def start(self, message: Start) -> list[dict]:
-        axis = _axis(message.mode)
-        self._load_procedures(axis)
-        rng = random.Random(secrets.randbits(64))
-        weights = self._weakness_weights() if message.focus else None
-        plan = rounds.plan_emotions(rng, rounds.TRIALS_PER_DRILL, weights)
-        self.drill = store.create_drill(self.db, self.player_id, mode=message.mode, focus=message.focus,
-                                        seed=rng.getrandbits(53), plan=plan,
-                                        refresh_ms=rounds.nominal_period(message.refresh_ms))
+        self._load_procedures(_axis(message.mode))
+        period = rounds.nominal_period(message.refresh_ms)
+        if message.mode == "challenge":
+            day = challenge.today(self.clock())
+            ranked = store.ranked_challenge(self.db, self.player_id, day.isoformat()) is None
+            self.drill = store.create_drill(self.db, self.player_id, mode="challenge", focus=False,
+                                            seed=challenge.seed(day), plan=challenge.plan(day), refresh_ms=period,
+                                            kind="challenge", challenge_day=day.isoformat(), ranked=ranked)
+        else:
+            rng = random.Random(secrets.randbits(64))
+            weights = self._weakness_weights() if message.focus else None
+            plan = rounds.plan_emotions(rng, rounds.TRIALS_PER_DRILL, weights)
+            self.drill = store.create_drill(self.db, self.player_id, mode=message.mode, focus=message.focus,
+                                            seed=rng.getrandbits(53), plan=plan, refresh_ms=period)
         self.open_trial = None
         return [self._started(), self._send_trial()]
 
@@ -108,23 +122,27 @@ class DrillSession:
                 "refresh_ms": message.refresh_ms, "max_gap_ms": message.max_gap_ms,
                 "reaction_ms": message.reaction_ms, "answered_at": now, "scored": int(verdict.scored),
                 "flag": verdict.flag})
+            points, answer_streak = 0, 0
             if verdict.scored:
                 self._adapt(trial, verdict.correct)
+                points, answer_streak = rewards.award_answer(self.db, drill["id"], trial, verdict.correct)
             answered = store.scored_count(self.db, drill["id"])
             done = answered >= drill["trial_count"]
             if done:
                 store.complete_drill(self.db, drill["id"])
+                banked = rewards.finish_drill(self.db, drill, now, self.procedures.get(OVERALL))
         self.open_trial = None
         if abs(message.refresh_ms - drill["refresh_ms"]) > rounds.REFRESH_TOLERANCE * drill["refresh_ms"]:
             drill["refresh_ms"] = rounds.nominal_period(message.refresh_ms)  # the display changed rate
         result = {"type": "result", "trialId": trial["id"], "emotion": trial["emotion"], "answer": message.answer,
                   "correct": verdict.correct, "scored": verdict.scored, "flag": verdict.flag,
                   "replay": not verdict.scored, "answered": answered, "total": drill["trial_count"],
-                  "exposureMs": round(trial["exposure_ms"], 1), "done": done}
+                  "exposureMs": round(trial["exposure_ms"], 1), "points": points, "answerStreak": answer_streak,
+                  "done": done}
         if not done:
             return [result]
         self.drill = None
-        return [result, self.summary(drill)]
+        return [result, {**self.summary(drill), **banked}]
 
     def abandon(self) -> list[dict]:
         drill = self._require_drill()
@@ -143,8 +161,11 @@ class DrillSession:
                 thresholds[emotion] = {"value": estimate.value, "low": estimate.low, "high": estimate.high,
                                        "trials": procedure.trials}
         store.record_thresholds(self.db, self.player_id, drill["id"], axis, thresholds)
-        return {"type": "summary", "drillId": drill["id"], "mode": drill["mode"], "axis": axis,
-                **store.drill_summary(self.db, drill["id"]), "thresholds": thresholds}
+        summary = {"type": "summary", "drillId": drill["id"], "mode": drill["mode"], "axis": axis,
+                   **store.drill_summary(self.db, drill["id"]), "thresholds": thresholds}
+        if drill.get("kind") == "challenge":
+            summary["challenge"] = rewards.challenge_result(self.db, drill)
+        return summary
 
     def disconnect(self) -> None:
         """Keep the drill open for a resume; only the unanswered trial is lost."""
@@ -177,7 +198,9 @@ class DrillSession:
         emotion = json.loads(drill["plan"])[position - 1]
         period = drill["refresh_ms"]
         procedure = self.procedures[emotion]
-        if drill["mode"] == "subtle":
+        if drill["mode"] == "challenge":
+            exposure_ms, intensity = challenge.exposure_ms(date.fromisoformat(drill["challenge_day"]), position), 1.0
+        elif drill["mode"] == "subtle":
             exposure_ms, intensity = rounds.SUBTLE_EXPOSURE_MS, procedure.next_stimulus(rounds.SUBTLE_INTENSITIES)
         else:
             exposure_ms, intensity = procedure.next_stimulus(rounds.exposure_candidates(period)), 1.0

@@ -19,7 +19,7 @@ VERSION = 1
 MAX_MESSAGE_BYTES = 2048
 HARD_MAX_MESSAGE_BYTES = 65536
 
-MODES = ("speed", "subtle")
+MODES = ("speed", "subtle", "challenge")
 REFRESH_MS_RANGE = (3.0, 60.0)  # 333 Hz down to a 16 Hz crawl
 REACTION_MS_RANGE = (0.0, 120_000.0)
 
@@ -39,6 +39,7 @@ class ProtocolError(ValueError):
 @dataclass(frozen=True)
 class Hello:
     version: int
+    time_zone: str | None = None  # IANA name from the browser, for the daily streak
 
 
 @dataclass(frozen=True)
@@ -138,7 +139,10 @@ def _hello(body: dict) -> Hello:
     if version != VERSION:
         raise ProtocolError("unsupported_version", f"This server speaks protocol version {VERSION}.",
                             supported=VERSION)
-    return Hello(version)
+    time_zone = _field(body, "tz", str, required=False)
+    if time_zone is not None and not 0 < len(time_zone) <= 64:
+        raise ProtocolError("bad_field", "`tz` must be a time zone name.", field="tz")
+    return Hello(version, time_zone)
 
 
 def _start(body: dict) -> Start:

@@ -19,16 +19,24 @@ class AnswerRejected(Exception):
 
 
 def create_drill(db: Database, player_id: str, *, mode: str, focus: bool, seed: int, plan: list[str],
-                 refresh_ms: float) -> dict:
+                 refresh_ms: float, kind: str = "drill", challenge_day: str | None = None,
+                 ranked: bool = False) -> dict:
     """Start a drill, abandoning any the player left unfinished."""
     now = time.time()
     row = {"id": secrets.token_urlsafe(12), "player_id": player_id, "mode": mode, "focus": int(focus),
            "seed": seed, "plan": json.dumps(plan), "trial_count": len(plan), "refresh_ms": refresh_ms,
-           "status": "active", "started_at": now}
+           "status": "active", "started_at": now, "kind": kind, "challenge_day": challenge_day, "ranked": int(ranked)}
     with db.atomic():
         abandon_drills(db, player_id)
         db["drills"].insert(row)
     return row
+
+
+def ranked_challenge(db: Database, player_id: str, day: str) -> dict | None:
+    """The player's one ranked attempt at a day's challenge, if started."""
+    rows = list(db["drills"].rows_where("player_id = ? AND kind = 'challenge' AND challenge_day = ? AND ranked = 1",
+                                        [player_id, day], limit=1))
+    return rows[0] if rows else None
 
 
 def abandon_drills(db: Database, player_id: str) -> None:

@@ -39,7 +39,7 @@ def drill_socket(ws) -> None:
     session = DrillSession(db, player["id"], trial_ttl_s=current_app.config["TRIAL_TTL_S"])
     bucket = TokenBucket()
     handlers = {
-        Hello: lambda _m: [session.welcome()],
+        Hello: lambda message: [session.welcome(message)],
         Start: session.start,
         Resume: session.resume,
         Next: lambda _m: session.next_trial(),

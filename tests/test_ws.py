@@ -204,12 +204,13 @@ def test_a_flood_is_throttled_then_closed_and_other_players_are_unaffected(conne
     flooder, bystander = connect(), connect()
     _, trial = start(bystander)
     codes = []
-    for _ in range(100):  # as fast as the replies come back: far beyond any player's pace
+    for _ in range(400):  # as fast as the replies come back: far beyond any player's pace
         reply = flooder.ask({"type": "hello", "v": 1})
         codes.append(reply.get("code"))
         if reply.get("code") == "flooding":
             break
-    assert codes[:60] == [None] * 60 and codes[60] == "rate_limited" and codes[-1] == "flooding"
+    assert codes[:60] == [None] * 60  # a burst a real client could send is never refused
+    assert "rate_limited" in codes and codes[-1] == "flooding"
     _, code, reason = close_frame_after(flooder)
     assert (code, reason) == (1008, b"Too many messages")
     assert bystander.answer(trial, emotion_of(live_server, trial["trialId"]))["correct"]

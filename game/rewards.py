@@ -1,0 +1,54 @@
+"""Points, answer streaks, daily streaks and boards, written in the transaction of the trial that earns them."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from sqlite_utils import Database
+
+from game import boards, challenge, scoring, streaks
+from game.staircase import Staircase
+
+
+def award_answer(db: Database, drill_id: str, trial: dict, correct: bool) -> tuple[int, int]:
+    """Score a counted answer: its points and the drill's answer streak after it."""
+    current = db.execute("SELECT answer_streak FROM drills WHERE id = ?", [drill_id]).fetchone()[0]
+    points, streak = scoring.score_answer(correct, current, trial["exposure_ms"], trial["intensity"])
+    db.execute("UPDATE trials SET points = ? WHERE id = ?", [points, trial["id"]])
+    db.execute("UPDATE drills SET points = points + ?, answer_streak = ?, "
+               "best_answer_streak = MAX(best_answer_streak, ?) WHERE id = ?", [points, streak, streak, drill_id])
+    db.execute("UPDATE players SET best_answer_streak = MAX(best_answer_streak, ?) WHERE id = ?",
+               [streak, trial["player_id"]])
+    return points, streak
+
+
+def finish_drill(db: Database, drill: dict, at: float, overall: Staircase | None) -> dict:
+    """A drill was completed: bank its points, count the day, update the boards.
+
+    Only completed live drills reach a board; offline practice never calls this.
+    """
+    player_id = drill["player_id"]
+    points, best = db.execute("SELECT points, best_answer_streak FROM drills WHERE id = ?", [drill["id"]]).fetchone()
+    db.execute("UPDATE players SET points = points + ? WHERE id = ?", [points, player_id])
+    boards.add_points(db, boards.week_board(at), player_id, points)
+    if drill.get("kind") == "challenge" and drill.get("ranked"):
+        boards.set_score(db, boards.challenge_board(date.fromisoformat(drill["challenge_day"])), player_id, points, at)
+    if overall is not None and overall.axis == "exposure" and overall.trials >= boards.SKILL_MIN_TRIALS:
+        boards.set_score(db, boards.SKILL, player_id, boards.skill_score(overall.threshold().value), at)
+    streak = streaks.credit_day(db, player_id, at)
+    local_day = streak.last_day.isoformat() if streak.last_day else None
+    db.execute("UPDATE drills SET local_day = ? WHERE id = ?", [local_day, drill["id"]])
+    return {"points": points, "bestAnswerStreak": best, "streak": streaks.status(streak, at, streaks.zone(
+        db["players"].get(player_id)["time_zone"]))}
+
+
+def challenge_result(db: Database, drill: dict) -> dict:
+    """Rank, percentile, histogram and share card of a finished daily challenge."""
+    day = date.fromisoformat(drill["challenge_day"])
+    board = boards.challenge_board(day)
+    outcomes = [bool(row[0]) for row in db.execute(
+        "SELECT correct FROM trials WHERE drill_id = ? AND scored = 1 ORDER BY position", [drill["id"]])]
+    points = db.execute("SELECT points FROM drills WHERE id = ?", [drill["id"]]).fetchone()[0]
+    return {"number": challenge.number(day), "ranked": bool(drill.get("ranked")),
+            "standing": boards.standing(db, board, drill["player_id"]), "histogram": boards.histogram(db, board),
+            "shareText": challenge.share_text(day, outcomes, points)}
