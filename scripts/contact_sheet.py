@@ -35,7 +35,7 @@ DEFAULT_SEEDS = (101, 7, 2024, 31337, 4242, 88, 1234567, 99, 555, 2718)
 
 
 class _QuietHandler(http.server.SimpleHTTPRequestHandler):
-    def log_message(self, format: str, *args: object) -> None:  # noqa: A002 - stdlib signature
+    def log_message(self, format: str, *args: object) -> None:
         pass
 
 
@@ -68,7 +68,8 @@ async ({rows, seeds, cell}) => {
   document.body.style.cssText = 'margin:0;background:#14161f;color:#e8e9f0;font:13px sans-serif';
   const table = document.createElement('div');
   table.id = 'sheet';
-  table.style.cssText = `display:grid;grid-template-columns:80px repeat(${seeds.length}, ${cell}px);gap:3px;padding:6px`;
+  table.style.cssText = 'display:grid;gap:3px;padding:6px';
+  table.style.gridTemplateColumns = `80px repeat(${seeds.length}, ${cell}px)`;
   document.body.append(table);
   table.append(document.createElement('div'));
   for (const seed of seeds) {

@@ -95,14 +95,14 @@ export function drawFace(ctx, identity, pose, cssSize) {
   drawBody(ctx, identity, geo, skin);
   drawEars(ctx, identity, geo, skin);
   drawHead(ctx, geo, skin, identity);
-  ctx.save();
-  outlinePath(ctx, geo);
-  ctx.clip();
   drawShading(ctx, geo, skin, identity);
+  outlinePath(ctx, geo);
+  ctx.strokeStyle = css(skin.deep, 0.3);
+  ctx.lineWidth = 0.5 * geo.unit;
+  ctx.stroke();
   drawNose(ctx, geo, skin);
   drawFacialHair(ctx, identity, geo);
   drawLines(ctx, geo, skin);
-  ctx.restore();
   drawEyes(ctx, identity, geo, skin);
   drawMouth(ctx, geo, skin, identity);
   drawMoustache(ctx, identity, geo);
@@ -114,10 +114,8 @@ export function drawFace(ctx, identity, pose, cssSize) {
 
 /** @param {CanvasRenderingContext2D} ctx */
 function drawBackdrop(ctx) {
-  const g = ctx.createRadialGradient(0, -6, 8, 0, 0, 70);
-  g.addColorStop(0, "#343a52");
-  g.addColorStop(1, "#1a1d29");
-  ctx.fillStyle = g;
+  // Solid: a full-canvas gradient costs more than the rest of the background put together.
+  ctx.fillStyle = "#272b3d";
   ctx.fillRect(VIEWBOX.x, VIEWBOX.y, VIEWBOX.width, VIEWBOX.height);
 }
 
@@ -192,12 +190,26 @@ function drawEars(ctx, identity, geo, skin) {
 
 function drawHead(ctx, geo, skin) {
   outlinePath(ctx, geo);
-  const g = ctx.createRadialGradient(-4, -4, 6, 0, 4, 36 * geo.unit);
-  g.addColorStop(0, css(skin.light));
-  g.addColorStop(0.55, css(skin.base));
-  g.addColorStop(1, css(mixRgb(skin.base, skin.shadow, 0.75)));
-  ctx.fillStyle = g;
+  ctx.fillStyle = css(skin.base);
   ctx.fill();
+  // Sides turning away from the light: nested solid crescents (no gradients, no clip, which
+  // dominate software rasterisation), darker toward the edge and on the right of the picture.
+  const o = geo.outline;
+  const n = o.length;
+  const leftSide = o.slice(2, 10);
+  const rightSide = o.slice(n - 9, n - 1).reverse();
+  const taper = [0.7, 1, 1, 1, 0.9, 0.75, 0.5, 0.3];
+  for (const [edge, sign, strength] of [[leftSide, 1, 1.15], [rightSide, -1, 0.75]]) {
+    for (const width of [2, 4.2, 7]) {
+      const inner = edge.map((p, i) => ({ x: p.x - sign * width * taper[i] * geo.unit, y: p.y }));
+      ctx.beginPath();
+      curveThrough(ctx, edge);
+      curveThrough(ctx, inner.reverse(), false);
+      ctx.closePath();
+      ctx.fillStyle = css(skin.shadow, 0.11 * strength);
+      ctx.fill();
+    }
+  }
 }
 
 /** Soft modelling: eye sockets, cheekbones, nose side, under-lip and jaw shadows. */
@@ -222,8 +234,7 @@ function drawShading(ctx, geo, skin, identity) {
     blob(cheek.x - s * 1.5 * u, cheek.y + 1 * u, 7 * u, skin.blush, 0.28, 0.8);
     blob(cheek.x - s * 0.5 * u, cheek.y - 1.2 * u, 4.5 * u, skin.sheen, 0.22 + geo.levels[6][s > 0 ? 0 : 1] * 0.25,
       0.7);
-    blob(cheek.x + s * 5 * u, cheek.y + 9 * u, 9 * u, skin.shadow, 0.4, 1.3);
-    blob(s * 24 * u, -14 * u, 9 * u, skin.shadow, 0.35, 1.4);
+    blob(cheek.x + s * 2.5 * u, cheek.y + 9 * u, 5.5 * u, skin.shadow, 0.3, 1.3);
   }
   blob(0, -16 * u, 10 * u, skin.sheen, 0.28, 0.6);
   blob(0, geo.chinBoss.y + 1 * u, 4.5 * u, skin.sheen, 0.2, 0.7);
@@ -299,6 +310,7 @@ function strokeCrease(ctx, line, skin) {
   ctx.strokeStyle = css(skin.crease, line.alpha * 0.75);
   ctx.lineWidth = line.width;
   ctx.stroke();
+  if (line.alpha < 0.3) return; // faint resting lines need no lit edge
   ctx.save();
   ctx.translate(0, line.width * 0.9);
   ctx.strokeStyle = css(skin.sheen, line.alpha * 0.35);

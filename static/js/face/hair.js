@@ -281,8 +281,8 @@ function drawScarf(ctx, identity, geo) {
   const opening = [
     { x: forehead - 3 * u, y: top + 0.4 * u }, { x: 0, y: top }, { x: -forehead + 3 * u, y: top + 0.4 * u },
     { x: -temple + 1.6 * u, y: -9 * u }, { x: -cheek + 1.4 * u, y: 2 * u }, { x: jawR.x + 1.6 * u, y: jawR.y },
-    { x: geo.jawR.x + 1.2 * u, y: geo.jawR.y + 1.2 * u }, { x: 0, y: geo.chin.y + 1.6 * u },
-    { x: geo.jawL.x - 1.2 * u, y: geo.jawL.y + 1.2 * u }, { x: jawL.x - 1.6 * u, y: jawL.y },
+    { x: geo.jawR.x + 1.2 * u, y: geo.jawR.y + 0.6 * u }, { x: 0, y: geo.chin.y - 0.4 * u },
+    { x: geo.jawL.x - 1.2 * u, y: geo.jawL.y + 0.6 * u }, { x: jawL.x - 1.6 * u, y: jawL.y },
     { x: cheek - 1.4 * u, y: 2 * u }, { x: temple - 1.6 * u, y: -9 * u },
   ];
   const n = opening.length;
