@@ -41,3 +41,20 @@ export function historySvg(points, label) {
     `<g class="ticks">${ticks}</g><text x="${WIDTH - PAD.right}" y="${HEIGHT - 4}" text-anchor="end">drills →</text></svg>`
   );
 }
+
+/**
+ * Bars of how many players scored in each bin.
+ * @param {{from: number, to: number, players: number}[]} bins
+ * @returns {string}
+ */
+export function histogramSvg(bins) {
+  const most = Math.max(...bins.map((b) => b.players), 1);
+  const width = 340 / bins.length;
+  const bars = bins
+    .map((b, i) => {
+      const h = (b.players / most) * 100;
+      return `<rect x="${(i * width + 1).toFixed(1)}" y="${(110 - h).toFixed(1)}" width="${(width - 2).toFixed(1)}" height="${h.toFixed(1)}"><title>${b.from}–${b.to} pts: ${b.players}</title></rect>`;
+    })
+    .join("");
+  return `<svg viewBox="0 0 340 124" role="img" aria-label="Histogram of today's scores from ${bins[0].from} to ${bins[bins.length - 1].to} points">${bars}<text x="0" y="122">${bins[0].from}</text><text x="340" y="122" text-anchor="end">${bins[bins.length - 1].to} pts</text></svg>`;
+}

@@ -43,7 +43,11 @@ export class Drill {
   /** Open the socket and greet the server; returns the welcome (with any unfinished drill). */
   async connect() {
     if (!this.connection.isOpen) await this.connection.open();
-    const welcome = await this.connection.ask({ type: "hello", v: PROTOCOL_VERSION });
+    const welcome = await this.connection.ask({
+      type: "hello",
+      v: PROTOCOL_VERSION,
+      tz: Intl.DateTimeFormat().resolvedOptions().timeZone,
+    });
     if (welcome.type !== "welcome") throw new Error(String(welcome.message ?? "unexpected reply"));
     return welcome;
   }

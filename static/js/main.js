@@ -3,6 +3,7 @@
 import { Drill } from "./drill.js";
 import { renderFace } from "./face/draw.js";
 import { Connection, socketUrl } from "./net.js";
+import { share } from "./share.js";
 import { Presenter } from "./presenter.js";
 import { View } from "./view.js";
 
@@ -21,15 +22,16 @@ async function main() {
   const drill = new Drill({ connection, presenter, view });
   let playing = false;
 
-  /** @param {{resumeId?: string}} [options] */
+  /** @param {{resumeId?: string, mode?: string}} [options] */
   async function play(options = {}) {
     if (playing) return;
     playing = true;
-    const mode = /** @type {HTMLInputElement} */ (document.querySelector("input[name=mode]:checked")).value;
+    const chosen = /** @type {HTMLInputElement} */ (document.querySelector("input[name=mode]:checked")).value;
+    const mode = options.mode ?? chosen;
     const focus = /** @type {HTMLInputElement} */ (byId("focus")).checked;
     view.startDrill();
     try {
-      await drill.play({ mode, focus, ...options });
+      await drill.play({ focus, ...options, mode });
     } catch (error) {
       view.notice(error instanceof Error ? error.message : String(error));
       view.showScreen("home");
@@ -37,10 +39,16 @@ async function main() {
       playing = false;
       presenter.stop();
       byId("resume-offer").hidden = true;
+      drill.connect().then(showWelcome, () => {}); // the streak and challenge lines may have changed
     }
   }
 
   byId("play").addEventListener("click", () => play());
+  byId("challenge").addEventListener("click", () => play({ mode: "challenge" }));
+  byId("share").addEventListener("click", async () => {
+    const outcome = await share({ title: "Glimpse", text: view.shareText ?? "" });
+    byId("share-status").textContent = { shared: "", copied: "Copied: paste it to your friends.", cancelled: "", failed: view.shareText ?? "" }[outcome];
+  });
   byId("again").addEventListener("click", () => play());
   byId("home-button").addEventListener("click", () => view.showScreen("home"));
   byId("quit").addEventListener("click", () => {
@@ -70,6 +78,7 @@ async function main() {
   view.showScreen("home");
 
   const welcome = await drill.connect();
+  showWelcome(welcome);
   const active = /** @type {{id: string, answered: number, total: number} | null} */ (welcome.activeDrill);
   if (active) {
     byId("resume-text").textContent = `You have an unfinished drill (${active.answered} of ${active.total} done).`;
@@ -77,6 +86,25 @@ async function main() {
     byId("resume-offer").hidden = false;
   }
   /** @type {HTMLButtonElement} */ (byId("play")).disabled = false;
+  /** @type {HTMLButtonElement} */ (byId("challenge")).disabled = false;
+}
+
+/**
+ * The streak line and the challenge button, from the server's welcome.
+ * @param {import("./net.js").Message} welcome
+ */
+function showWelcome(welcome) {
+  const streak = /** @type {{days: number, todayDone: boolean, longest: number, freezes: number}} */ (welcome.streak);
+  const line = byId("streak");
+  const today = streak.todayDone ? "today done ✓" : "play today to keep it";
+  line.textContent = streak.days
+    ? `🔥 ${streak.days}-day streak · ${today} · best ${streak.longest}${streak.freezes ? ` · ❄ ${streak.freezes} freeze${streak.freezes > 1 ? "s" : ""}` : ""}`
+    : `Start a daily streak: play one drill a day.${streak.longest ? ` Best so far: ${streak.longest} days.` : ""}`;
+  line.hidden = false;
+  const challenge = /** @type {{number: number, played: boolean}} */ (welcome.challenge);
+  byId("challenge").textContent = challenge.played
+    ? `Daily challenge #${challenge.number} ✓ (practice)`
+    : `Daily challenge #${challenge.number}`;
 }
 
 function setUpNickname() {

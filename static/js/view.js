@@ -1,5 +1,7 @@
 // The only module that writes to the game's DOM: screens, answer buttons, feedback, summary.
 
+import { histogramSvg } from "./chart.js";
+
 /** @typedef {{key: string, name: string, cues: string[], lookalike: string, tellApart: string}} EmotionInfo */
 
 /** @param {string} id */
@@ -119,8 +121,30 @@ export class View {
       return row;
     });
     byId("summary-rows").replaceChildren(...rows);
+    byId("summary-points").textContent = describeRewards(summary);
+    this.#showChallenge(/** @type {any} */ (summary.challenge));
     this.showScreen("summary");
     byId("again").focus({ preventScroll: true });
+  }
+
+  /**
+   * @param {{number: number, ranked: boolean, shareText: string, histogram: {from: number, to: number, players: number}[],
+   *          standing: {rank: number, players: number, percentile: number} | null} | undefined} result
+   */
+  #showChallenge(result) {
+    byId("summary-challenge").hidden = !result;
+    if (!result) return;
+    const standing = result.standing;
+    byId("summary-title").textContent = `Daily challenge #${result.number}`;
+    byId("challenge-standing").textContent = !result.ranked
+      ? "Practice run: your first attempt today is the one that counts."
+      : standing
+        ? `Rank ${standing.rank} of ${standing.players}: better than ${standing.percentile}% of players.`
+        : "";
+    const figure = byId("challenge-histogram");
+    figure.querySelector("svg")?.remove();
+    if (result.histogram.length) figure.insertAdjacentHTML("afterbegin", histogramSvg(result.histogram));
+    this.shareText = result.shareText;
   }
 
   /** @param {string} text */
@@ -178,6 +202,18 @@ export class View {
     }
     byId("answers").classList.toggle("waiting", !enabled);
   }
+}
+
+/**
+ * Points and streaks after a drill, in one line.
+ * @param {import("./net.js").Message} summary
+ */
+export function describeRewards(summary) {
+  const streak = /** @type {{days: number} | undefined} */ (summary.streak);
+  const parts = [`+${summary.points ?? 0} points`];
+  if (Number(summary.bestAnswerStreak) > 2) parts.push(`best run ${summary.bestAnswerStreak} in a row`);
+  if (streak?.days) parts.push(`${streak.days}-day streak`);
+  return parts.join(" · ");
 }
 
 /** Fewer answers than this give an interval too wide to be worth quoting. */

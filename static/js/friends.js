@@ -1,0 +1,59 @@
+// Friends page: your code and invite link, add by code, the list with remove.
+
+import { share } from "./share.js";
+
+/** @param {string} id */
+const byId = (id) => /** @type {HTMLElement} */ (document.getElementById(id));
+
+/** @type {{code: string, inviteUrl: string, friends: {id: string, nickname: string | null}[]}} */
+let state = { code: "", inviteUrl: "", friends: [] };
+
+async function load() {
+  state = await (await fetch("/api/friends")).json();
+  byId("my-code").textContent = `${state.code.slice(0, 4)} ${state.code.slice(4)}`;
+  const items = state.friends.map((friend) => {
+    const item = document.createElement("li");
+    const name = document.createElement("span");
+    name.textContent = friend.nickname ?? "A player with no nickname yet";
+    const remove = document.createElement("button");
+    remove.type = "button";
+    remove.className = "link";
+    remove.textContent = "Remove";
+    remove.setAttribute("aria-label", `Remove ${name.textContent}`);
+    remove.addEventListener("click", async () => {
+      await fetch(`/api/friends/${encodeURIComponent(friend.id)}`, { method: "DELETE" });
+      await load();
+    });
+    item.append(name, remove);
+    return item;
+  });
+  if (items.length === 0) items.push(Object.assign(document.createElement("li"), { textContent: "No friends yet: invite one!" }));
+  byId("friend-list").replaceChildren(...items);
+}
+
+byId("invite").addEventListener("click", async () => {
+  const outcome = await share({ title: "Glimpse", text: "Can you catch a half-second emotion? Be my friend on Glimpse:", url: state.inviteUrl });
+  byId("invite-status").textContent = { shared: "Invite sent.", copied: "Invite link copied.", cancelled: "", failed: `Share this link: ${state.inviteUrl}` }[outcome];
+});
+
+byId("add-form").addEventListener("submit", async (event) => {
+  event.preventDefault();
+  const input = /** @type {HTMLInputElement} */ (byId("friend-code"));
+  const response = await fetch("/api/friends", {
+    method: "POST",
+    headers: { "Content-Type": "application/json" },
+    body: JSON.stringify({ code: input.value }),
+  });
+  const body = await response.json();
+  const status = byId("add-status");
+  status.textContent = response.ok ? `You and ${body.friend.nickname ?? "your new friend"} are now friends.` : body.message;
+  status.dataset.ok = String(response.ok);
+  if (response.ok) {
+    input.value = "";
+    await load();
+  }
+});
+
+const invited = new URLSearchParams(location.search).get("add");
+if (invited) /** @type {HTMLInputElement} */ (byId("friend-code")).value = invited;
+load();
