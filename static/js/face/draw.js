@@ -59,7 +59,7 @@ export function skinPalette(identity) {
     shadow,
     deep: mixRgb(scaleRgb(base, 0.5), [60, 20, 20], 0.15),
     crease: scaleRgb(base, 0.42 - dark * 0.08),
-    sheen: mixRgb(base, [255, 250, 245], 0.35 + dark * 0.1),
+    sheen: mixRgb(base, [255, 246, 236], 0.3 + dark * 0.25),
     blush: mixRgb(base, [215, 90, 90], 0.5 - dark * 0.3),
     lip: mixRgb(mixRgb(scaleRgb(base, 0.9 - dark * 0.12), [186, 92, 98], 0.45 - dark * 0.2), [170, 50, 80],
       identity.lipTint),
@@ -229,14 +229,17 @@ function drawShading(ctx, geo, skin, identity) {
   for (const side of ["L", "R"]) {
     const eye = geo.eyes[side];
     const s = side === "L" ? 1 : -1;
+    const lowered = geo.levels[4][s > 0 ? 0 : 1];
     blob(eye.centre.x - s * 1.5 * u, eye.centre.y - 1.2 * u, 7.5 * u, skin.shadow, 0.45 + skin.dark * 0.1, 0.75);
+    // A lowered brow overhangs the eye and shades the lid beneath it (AU4's glower).
+    if (lowered > 0.05) blob(eye.centre.x - s * 2 * u, eye.centre.y - 2.4 * u, 5 * u, skin.deep, lowered * 0.5, 0.6);
     const cheek = side === "L" ? geo.cheekL : geo.cheekR;
-    blob(cheek.x - s * 1.5 * u, cheek.y + 1 * u, 7 * u, skin.blush, 0.28, 0.8);
+    blob(cheek.x - s * 1.5 * u, cheek.y + 1 * u, 7 * u, skin.blush, 0.28 - skin.dark * 0.18, 0.8);
     blob(cheek.x - s * 0.5 * u, cheek.y - 1.2 * u, 4.5 * u, skin.sheen, 0.22 + geo.levels[6][s > 0 ? 0 : 1] * 0.25,
       0.7);
     blob(cheek.x + s * 2.5 * u, cheek.y + 9 * u, 5.5 * u, skin.shadow, 0.3, 1.3);
   }
-  blob(0, -16 * u, 10 * u, skin.sheen, 0.28, 0.6);
+  blob(0, -16 * u, 12 * u, skin.sheen, 0.16, 0.55);
   blob(0, geo.chinBoss.y + 1 * u, 4.5 * u, skin.sheen, 0.2, 0.7);
   const lip = geo.mouth.lowerOuter[2];
   blob(0, lip.y + 1.6 * u, 5 * u, skin.shadow, 0.45, 0.45);
@@ -273,8 +276,8 @@ function drawNose(ctx, geo, skin) {
   ctx.beginPath();
   ctx.moveTo(n.root.x - 0.2 * u, n.root.y + 2 * u);
   ctx.lineTo(n.tip.x - 0.3 * u, n.tip.y - 2.2 * u);
-  ctx.strokeStyle = css(skin.sheen, 0.3);
-  ctx.lineWidth = 0.9 * u;
+  ctx.strokeStyle = css(skin.sheen, 0.16);
+  ctx.lineWidth = 1.1 * u;
   ctx.stroke();
   const tip = ctx.createRadialGradient(n.tip.x - 0.5 * u, n.tip.y - 0.6 * u, 0, n.tip.x, n.tip.y, n.tipR * 1.4);
   tip.addColorStop(0, css(skin.sheen, 0.55));
@@ -392,10 +395,11 @@ function drawEyes(ctx, identity, geo, skin) {
       outer.y - 0.5 * u);
     ctx.lineWidth = (0.5 + (1 - identity.masculinity) * 0.25) * u;
     ctx.stroke();
+    const tense = geo.levels[7][s > 0 ? 0 : 1];
     ctx.beginPath();
     curveThrough(ctx, eye.lower);
-    ctx.strokeStyle = css(skin.crease, 0.45);
-    ctx.lineWidth = 0.3 * u;
+    ctx.strokeStyle = css(skin.crease, 0.45 + tense * 0.35);
+    ctx.lineWidth = (0.3 + tense * 0.25) * u;
     ctx.stroke();
   }
 }
@@ -488,6 +492,12 @@ function drawMouth(ctx, geo, skin, identity) {
   lg.addColorStop(1, css(scaleRgb(skin.lip, 0.9)));
   ctx.fillStyle = lg;
   ctx.fill();
+  // A lit vermilion border keeps the lip shape readable against dark skin or a moustache.
+  ctx.beginPath();
+  curveThrough(ctx, m.upperOuter);
+  ctx.strokeStyle = css(skin.sheen, 0.3);
+  ctx.lineWidth = 0.3 * u;
+  ctx.stroke();
   // Lip line (or the inner edges when open) and the corners.
   ctx.strokeStyle = css(scaleRgb(skin.lip, 0.45), 0.85);
   ctx.lineWidth = 0.4 * u;
@@ -555,8 +565,13 @@ function drawFacialHair(ctx, identity, geo) {
     ctx.quadraticCurveTo(right.cheek[1].x, right.cheek[1].y, right.cheek[2].x, right.cheek[2].y);
     ctx.closePath();
   }
-  ctx.fillStyle = css(identity.hair.browRgb, alpha);
+  ctx.fillStyle = css(facialHairRgb(identity), alpha);
   ctx.fill();
+}
+
+/** Beard colour, nudged toward the skin's shadow so grey beards never read as teeth. */
+function facialHairRgb(identity) {
+  return mixRgb(identity.hair.browRgb, skinPalette(identity).deep, 0.3);
 }
 
 function drawMoustache(ctx, identity, geo) {
@@ -569,10 +584,11 @@ function drawMoustache(ctx, identity, geo) {
   ctx.moveTo(top[0].x - 0.6 * u, top[0].y + 0.6 * u);
   ctx.quadraticCurveTo(top[1].x, top[1].y - 0.1 * u, top[3].x, top[3].y - 0.15 * u);
   ctx.quadraticCurveTo(top[5].x, top[5].y - 0.1 * u, top[6].x + 0.6 * u, top[6].y + 0.6 * u);
-  ctx.quadraticCurveTo(top[5].x + 2 * u, sub.y - 0.5 * u, 0, sub.y + 0.6 * u);
-  ctx.quadraticCurveTo(top[1].x - 2 * u, sub.y - 0.5 * u, top[0].x - 0.6 * u, top[0].y + 0.6 * u);
+  const topY = Math.max(sub.y + 0.8 * u, top[3].y - 2.6 * u);
+  ctx.quadraticCurveTo(top[5].x + 1 * u, topY, 0, topY);
+  ctx.quadraticCurveTo(top[1].x - 1 * u, topY, top[0].x - 0.6 * u, top[0].y + 0.6 * u);
   ctx.closePath();
-  ctx.fillStyle = css(identity.hair.browRgb, style === "moustache" ? 0.92 : 0.85);
+  ctx.fillStyle = css(facialHairRgb(identity), style === "moustache" ? 0.92 : 0.85);
   ctx.fill();
 }
 

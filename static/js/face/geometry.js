@@ -572,7 +572,10 @@ function expressionLines({ L, M, P, unit, levels, mean, sideLevel, identity, at 
     const head = L("browInner", side);
     const x = head.x - side * 1.6 * unit;
     push("glabella", [{ x, y: head.y - 2.6 * unit }, { x: x - side * 0.25 * unit, y: head.y },
-      { x: x + side * 0.2 * unit, y: head.y + 2.4 * unit }], lower * 0.95, 0.38);
+      { x: x + side * 0.2 * unit, y: head.y + 2.4 * unit }], lower * 1.1, 0.45);
+    // The brow head bunches: a short oblique fold above it.
+    push("glabella", [add(head, side * 0.6 * unit, -2.4 * unit), add(head, side * 2.6 * unit, -3.4 * unit)],
+      lower * 0.7, 0.34);
   }
   // AU9: horizontal folds across the bridge, diagonal lines down the sides of the nose.
   const wrinkle = mean(9);
@@ -614,7 +617,7 @@ function expressionLines({ L, M, P, unit, levels, mean, sideLevel, identity, at 
     // AU14: the dimple beside a tightened corner; AU15: a short fold below a pulled-down corner.
     const c = L("mouthCorner", side);
     push("dimple", [add(c, side * 0.7 * unit, -1.4 * unit), add(c, side * 1.25 * unit, -0.2 * unit),
-      add(c, side * 0.9 * unit, 1.0 * unit)], sideLevel(14, side) * 1.0 + sideLevel(12, side) * 0.25, 0.36);
+      add(c, side * 0.9 * unit, 1.0 * unit)], sideLevel(14, side) * 1.2 + sideLevel(12, side) * 0.25, 0.5);
     push("corner", [add(c, side * 0.6 * unit, 0.8 * unit), add(c, side * 1.2 * unit, 2.6 * unit)],
       sideLevel(15, side) * 0.7, 0.34);
     // AU20 tightens the neck (platysma) into cords.

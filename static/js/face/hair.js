@@ -198,15 +198,20 @@ function drawTail(ctx, geo, rgb) {
 function drawBraids(ctx, geo, rgb) {
   const u = geo.unit;
   const x0 = Math.abs(geo.outline[5].x);
-  ctx.lineWidth = 2.2 * u;
   for (const s of [-1, 1]) {
     for (let i = 0; i < 4; i++) {
       const x = s * (x0 - 1 + i * 1.9) * u;
       ctx.beginPath();
       ctx.moveTo(x, -20 * u);
       ctx.lineTo(x + s * 1.5 * u, 46 * u);
-      ctx.strokeStyle = css(mixRgb(rgb, [0, 0, 0], 0.2 + (i % 2) * 0.12));
+      ctx.lineWidth = 2.2 * u;
+      ctx.strokeStyle = css(mixRgb(rgb, [0, 0, 0], 0.55));
       ctx.stroke();
+      ctx.lineWidth = 1.4 * u;
+      ctx.setLineDash([1.1 * u, 0.7 * u]);
+      ctx.strokeStyle = css(mixRgb(rgb, [255, 255, 255], 0.08));
+      ctx.stroke();
+      ctx.setLineDash([]);
     }
   }
 }
