@@ -31,7 +31,7 @@ CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networki
                  "--disable-component-update", "--no-first-run", "--disable-sync"]
 # Chosen to span skin types I-VI, glasses, beards, long hair, a headscarf and older faces
 # (see the identity printout with --describe).
-DEFAULT_SEEDS = (101, 7, 2024, 31337, 4242, 88, 1234567, 99, 555, 2718)
+DEFAULT_SEEDS = (178, 9, 4, 327, 55, 35, 207, 5, 2024, 56)
 
 
 class _QuietHandler(http.server.SimpleHTTPRequestHandler):

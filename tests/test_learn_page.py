@@ -55,6 +55,19 @@ def test_each_face_sits_inside_its_card_above_the_controls(learn: Page) -> None:
         assert face and box and slider
         assert face["width"] >= 300, "the face should fill a phone-width card"
         assert box["y"] <= face["y"] and face["y"] + face["height"] <= slider["y"] + 1
+        assert box["x"] <= face["x"] and face["x"] + face["width"] <= box["x"] + box["width"], "face overflows"
+
+
+def test_compare_faces_fit_side_by_side_on_a_phone(learn: Page) -> None:
+    section = learn.locator("#compare")
+    section.scroll_into_view_if_needed()
+    box = section.bounding_box()
+    faces = [section.locator("canvas.learn-face").nth(i).bounding_box() for i in range(2)]
+    assert box and all(faces)
+    left, right = faces
+    assert left["x"] + left["width"] <= right["x"], "side by side, not overlapping"
+    assert right["x"] + right["width"] <= box["x"] + box["width"], "second face overflows the card"
+    assert abs(left["y"] - right["y"]) < 1
 
 
 def test_faces_are_drawn_not_blank(learn: Page) -> None:

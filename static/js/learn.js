@@ -129,9 +129,10 @@ const state = {
   redraws: [],
 };
 
+/** CSS size of a face: the card's inner width (page and card padding are 16 px each side). */
 function faceSize(columns) {
-  const width = Math.min(document.documentElement.clientWidth, 560) - 32;
-  return Math.floor(columns === 1 ? Math.min(width, 340) : (width - 12) / 2);
+  const inner = Math.min(document.documentElement.clientWidth, 560) - 64;
+  return Math.floor(columns === 1 ? Math.min(inner, 360) : (inner - 12) / 2);
 }
 
 function speedPicker() {

@@ -174,9 +174,14 @@ function drawBackHair(ctx, geo, style, rgb) {
     { x: -w + 2 * u, y: bottom }, { x: w - 2 * u, y: bottom }, { x: w + 1.5 * u, y: bottom * 0.6 },
     { x: w + 1 * u, y: -10 * u }, { x: w * 0.8, y: -36 * u }];
   ctx.beginPath();
-  const edge = style.curl > 0 ? wavy(pts, style.curl * 1.2 * u, 3.4 * u) : pts;
-  ctx.moveTo(edge[0].x, edge[0].y);
-  for (const p of edge) ctx.lineTo(p.x, p.y);
+  if (style.curl > 0) {
+    const edge = wavy(pts, style.curl * 1.2 * u, 3.4 * u);
+    ctx.moveTo(edge[0].x, edge[0].y);
+    for (const p of edge) ctx.lineTo(p.x, p.y);
+  } else {
+    ctx.moveTo(pts[0].x, pts[0].y);
+    smoothInto(ctx, pts);
+  }
   ctx.closePath();
   ctx.fillStyle = css(mixRgb(rgb, [0, 0, 0], 0.35));
   ctx.fill();
