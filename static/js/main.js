@@ -3,8 +3,10 @@
 import { Drill } from "./drill.js";
 import { renderFace } from "./face/draw.js";
 import { Connection, socketUrl } from "./net.js";
+import { OfflineMode } from "./offline/mode.js";
 import { share } from "./share.js";
 import { Presenter } from "./presenter.js";
+import { keepScreenOn } from "./pwa.js";
 import { View } from "./view.js";
 
 /** @param {string} id */
@@ -20,6 +22,8 @@ async function main() {
   const view = new View(catalogue.emotions, presenter);
   const connection = new Connection(socketUrl());
   const drill = new Drill({ connection, presenter, view });
+  // Offline, or when the socket cannot open, drills run against the browser's own LocalServer.
+  const offline = new OfflineMode({ drill, catalogue, status: byId("sync-status") });
   let playing = false;
 
   /** @param {{resumeId?: string, mode?: string}} [options] */
@@ -29,14 +33,18 @@ async function main() {
     const chosen = /** @type {HTMLInputElement} */ (document.querySelector("input[name=mode]:checked")).value;
     const mode = options.mode ?? chosen;
     const focus = /** @type {HTMLInputElement} */ (byId("focus")).checked;
+    const letScreenSleep = await keepScreenOn();
     view.startDrill();
     try {
+      await offline.prepare();
       await drill.play({ focus, ...options, mode });
     } catch (error) {
       view.notice(error instanceof Error ? error.message : String(error));
       view.showScreen("home");
     } finally {
       playing = false;
+      letScreenSleep();
+      void offline.drillEnded();
       presenter.stop();
       byId("resume-offer").hidden = true;
       drill.connect().then(showWelcome, () => {}); // the streak and challenge lines may have changed
@@ -52,7 +60,7 @@ async function main() {
   byId("again").addEventListener("click", () => play());
   byId("home-button").addEventListener("click", () => view.showScreen("home"));
   byId("quit").addEventListener("click", () => {
-    connection.send({ type: "abandon" });
+    if (drill.connection.isOpen) drill.connection.send({ type: "abandon" });
     location.reload();
   });
   byId("resume").addEventListener("click", () => play({ resumeId: byId("resume").dataset.drillId }));
@@ -77,7 +85,7 @@ async function main() {
   renderFace(homeFace, crypto.getRandomValues(new Uint32Array(1))[0], catalogue.neutralPose, homeFace.clientWidth);
   view.showScreen("home");
 
-  const welcome = await drill.connect();
+  const welcome = await offline.prepare();
   showWelcome(welcome);
   const active = /** @type {{id: string, answered: number, total: number} | null} */ (welcome.activeDrill);
   if (active) {
@@ -94,6 +102,7 @@ async function main() {
  * @param {import("./net.js").Message} welcome
  */
 function showWelcome(welcome) {
+  if (!welcome.streak) return; // offline: the browser's LocalServer keeps no streaks or challenges
   const streak = /** @type {{days: number, todayDone: boolean, longest: number, freezes: number}} */ (welcome.streak);
   const line = byId("streak");
   const today = streak.todayDone ? "today done ✓" : "play today to keep it";
