@@ -1,6 +1,7 @@
 // Leaderboards page: Today's challenge, this week's points, all-time skill, friends.
 
 import { histogramSvg } from "./chart.js";
+import { describeStanding } from "./view.js";
 
 /** @param {string} id */
 const byId = (id) => /** @type {HTMLElement} */ (document.getElementById(id));
@@ -35,7 +36,7 @@ function listItems(rows, board) {
     rank.textContent = `#${row.rank}`;
     const name = document.createElement("span");
     name.className = "name";
-    name.textContent = row.me ? `${row.nickname ?? "You"} (you)` : row.nickname ?? "Anonymous player";
+    name.textContent = row.me ? (row.nickname ? `${row.nickname} (you)` : "You") : row.nickname ?? "Anonymous player";
     const score = document.createElement("span");
     score.className = "points";
     score.textContent = formatScore(board, row.score);
@@ -55,7 +56,7 @@ async function show(board) {
   const data = await (await fetch(`/api/boards/${board}`)).json();
   const standing = data.standing;
   byId("board-standing").textContent = standing
-    ? `You are #${standing.rank} of ${standing.players}: better than ${standing.percentile}% of players.`
+    ? describeStanding(standing)
     : board === "friends" ? "" : "You are not on this board yet: play to get on it.";
   byId("board-top").replaceChildren(...listItems(data.top, board));
   if (data.top.length === 0) byId("board-top").replaceChildren(Object.assign(document.createElement("li"), {textContent: "Nobody yet. Be the first!"}));

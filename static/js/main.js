@@ -107,7 +107,7 @@ function showWelcome(welcome) {
   const line = byId("streak");
   const today = streak.todayDone ? "today done ✓" : "play today to keep it";
   line.textContent = streak.days
-    ? `🔥 ${streak.days}-day streak · ${today} · best ${streak.longest}${streak.freezes ? ` · ❄ ${streak.freezes} freeze${streak.freezes > 1 ? "s" : ""}` : ""}`
+    ? `${streak.days}-day streak · ${today} · best ${streak.longest}${streak.freezes ? ` · ❄ ${streak.freezes} freeze${streak.freezes > 1 ? "s" : ""}` : ""}`
     : `Start a daily streak: play one drill a day.${streak.longest ? ` Best so far: ${streak.longest} days.` : ""}`;
   line.hidden = false;
   const challenge = /** @type {{number: number, played: boolean}} */ (welcome.challenge);

@@ -138,9 +138,7 @@ export class View {
     byId("summary-title").textContent = `Daily challenge #${result.number}`;
     byId("challenge-standing").textContent = !result.ranked
       ? "Practice run: your first attempt today is the one that counts."
-      : standing
-        ? `Rank ${standing.rank} of ${standing.players}: better than ${standing.percentile}% of players.`
-        : "";
+      : describeStanding(standing);
     const figure = byId("challenge-histogram");
     figure.querySelector("svg")?.remove();
     if (result.histogram.length) figure.insertAdjacentHTML("afterbegin", histogramSvg(result.histogram));
@@ -214,6 +212,16 @@ export function describeRewards(summary) {
   if (Number(summary.bestAnswerStreak) > 2) parts.push(`best run ${summary.bestAnswerStreak} in a row`);
   if (streak?.days) parts.push(`${streak.days}-day streak`);
   return parts.join(" · ");
+}
+
+/**
+ * Where a player stands on a board, in words.
+ * @param {{rank: number, players: number, percentile: number} | null} standing
+ */
+export function describeStanding(standing) {
+  if (!standing) return "";
+  if (standing.players === 1) return "You're the first on this board today. Invite friends to beat you!";
+  return `Rank ${standing.rank} of ${standing.players}: better than ${Math.round(standing.percentile)}% of players.`;
 }
 
 /** Fewer answers than this give an interval too wide to be worth quoting. */

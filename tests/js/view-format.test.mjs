@@ -3,7 +3,7 @@ import assert from "node:assert/strict";
 import { test } from "node:test";
 
 import { historySvg } from "../../static/js/chart.js";
-import { describeThreshold, formatLevel, reliable } from "../../static/js/view.js";
+import { describeStanding, describeThreshold, formatLevel, reliable } from "../../static/js/view.js";
 
 test("levels read as milliseconds or intensity, honest beyond the range", () => {
   assert.equal(formatLevel(66.66, "exposure"), "67 ms");
@@ -33,4 +33,10 @@ test("the history chart draws one point per drill and labels its range", () => {
   const ys = [...svg.matchAll(/cy="([\d.]+)"/g)].map((m) => Number(m[1]));
   assert.ok(ys[0] < ys[1] && ys[1] < ys[2], "shorter thresholds sit lower on the chart");
   assert.equal(historySvg([], String), "");
+});
+
+test("a standing reads as a rank and a percentile, or a welcome when alone", () => {
+  assert.equal(describeStanding({ rank: 3, players: 40, percentile: 92.5 }), "Rank 3 of 40: better than 93% of players.");
+  assert.match(describeStanding({ rank: 1, players: 1, percentile: 0 }), /first on this board/);
+  assert.equal(describeStanding(null), "");
 });
