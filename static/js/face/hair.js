@@ -26,7 +26,7 @@ const STYLES = {
   afro: { vol: 8.5, side: 10, back: 14, curl: 1.2 },
   bun: { vol: 1.1, side: -1, back: 0, curl: 0, bun: true },
   ponytail: { vol: 1.1, side: -1, back: 0, curl: 0, tail: true },
-  braids: { vol: 1.0, side: -1, back: 0, curl: 0, braids: true, rows: true },
+  braids: { vol: 1.0, side: -1, back: 50, curl: 0, braids: true, rows: true, shade: 0.3 },
   locs: { vol: 2.4, side: 0, back: 0, curl: 0.3, locs: true },
   bangs: { vol: 2.0, side: 30, back: 36, curl: 0, fringe: true },
 };
@@ -61,11 +61,19 @@ export function hairShapes(identity, geo) {
       smoothInto(ctx, hairline);
       ctx.closePath();
       const g = ctx.createLinearGradient(0, -44, 0, geo.hairlineY + 4);
-      g.addColorStop(0, css(mixRgb(rgb, [255, 255, 255], 0.12), style.alpha ?? 1));
-      g.addColorStop(1, css(mixRgb(rgb, [0, 0, 0], 0.25), style.alpha ?? 1));
+      const base = mixRgb(rgb, [0, 0, 0], style.shade ?? 0);
+      g.addColorStop(0, css(mixRgb(base, [255, 255, 255], 0.12), style.alpha ?? 1));
+      g.addColorStop(1, css(mixRgb(base, [0, 0, 0], 0.25), style.alpha ?? 1));
       ctx.fillStyle = g;
       ctx.fill();
       drawStrands(ctx, geo, style, rgb);
+      if (!style.curl && (style.alpha ?? 1) === 1) {
+        ctx.beginPath();
+        ctx.ellipse(-3 * u, -33 * u, 13 * u, 5 * u, -0.15, Math.PI * 1.05, Math.PI * 1.75);
+        ctx.strokeStyle = css(mixRgb(rgb, [255, 255, 255], 0.35), 0.22);
+        ctx.lineWidth = 2.2 * u;
+        ctx.stroke();
+      }
       if (style.bun) {
         ctx.beginPath();
         ctx.ellipse(0, -41.5 * u, 7 * u, 4.6 * u, 0, 0, Math.PI * 2);
@@ -203,22 +211,20 @@ function drawTail(ctx, geo, rgb) {
 function drawBraids(ctx, geo, rgb) {
   const u = geo.unit;
   const x0 = Math.abs(geo.outline[5].x);
+  // Braid texture over the dark back hair: rows of short plaits.
+  ctx.lineWidth = 1.5 * u;
+  ctx.setLineDash([1.2 * u, 0.6 * u]);
+  ctx.strokeStyle = css(mixRgb(rgb, [255, 255, 255], 0.06));
+  ctx.beginPath();
   for (const s of [-1, 1]) {
-    for (let i = 0; i < 4; i++) {
-      const x = s * (x0 - 1 + i * 1.9) * u;
-      ctx.beginPath();
-      ctx.moveTo(x, -20 * u);
-      ctx.lineTo(x + s * 1.5 * u, 46 * u);
-      ctx.lineWidth = 2.2 * u;
-      ctx.strokeStyle = css(mixRgb(rgb, [0, 0, 0], 0.55));
-      ctx.stroke();
-      ctx.lineWidth = 1.4 * u;
-      ctx.setLineDash([1.1 * u, 0.7 * u]);
-      ctx.strokeStyle = css(mixRgb(rgb, [255, 255, 255], 0.08));
-      ctx.stroke();
-      ctx.setLineDash([]);
+    for (let i = 0; i < 5; i++) {
+      const x = s * (x0 + 0.6 + i * 1.8) * u;
+      ctx.moveTo(x, -14 * u);
+      ctx.lineTo(x + s * (1 + i * 0.4) * u, 46 * u);
     }
   }
+  ctx.stroke();
+  ctx.setLineDash([]);
 }
 
 function drawLocs(ctx, geo, rgb, length) {
