@@ -141,7 +141,7 @@ export class LocalServer {
     this.onQueued();
     if (verdict.scored) {
       drill.scored.push({ emotion: trial.emotion, correct: verdict.correct, exposureMs: trial.exposureMs });
-      drill.staircase.update(drill.axis === "intensity" ? trial.intensity : trial.exposureMs, verdict.correct);
+      drill.staircase.update(verdict.correct, drill.axis === "intensity" ? undefined : drill.periodMs);
       this.storage.setItem(STATE_KEY + drill.axis, JSON.stringify(drill.staircase.toJSON()));
     }
     const done = drill.scored.length >= TRIALS_PER_DRILL;

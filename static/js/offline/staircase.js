@@ -38,19 +38,20 @@ export class Staircase {
   }
 
   /**
-   * Move after a scored answer to a stimulus that was actually shown.
-   * @param {number} shown the exposure (ms) or intensity shown, after rounding to frames
+   * Move after a scored answer. The level stays continuous (a step smaller than one frame still
+   * counts, so rounding to frames cannot ratchet it), but never sinks below what can be shown.
    * @param {boolean} correct
+   * @param {number} [shortest] the least stimulus the display can show, e.g. one frame in ms
    */
-  update(shown, correct) {
+  update(correct, shortest = 2 ** this.bounds.min) {
     const direction = correct ? -1 : 1;
     const state = this.state;
     if (state.lastDirection !== 0 && direction !== state.lastDirection) {
       state.reversals = [...state.reversals, state.level].slice(-REVERSALS_FOR_ESTIMATE * 2);
     }
-    const from = Math.log2(Math.max(shown, 1e-6));
-    const level = from + (correct ? -STEP_DOWN : STEP_UP);
-    state.level = Math.min(this.bounds.max, Math.max(this.bounds.min, level));
+    const floor = Math.max(this.bounds.min, Math.log2(shortest));
+    const level = state.level + (correct ? -STEP_DOWN : STEP_UP);
+    state.level = Math.min(this.bounds.max, Math.max(floor, level));
     state.lastDirection = direction;
     state.trials += 1;
   }
