@@ -5,7 +5,7 @@ from __future__ import annotations
 from sqlite_utils import Database
 
 from game import store
-from game.emotions import EMOTION_KEYS
+from game.emotions import EMOTION_KEYS, EMOTIONS
 from game.staircase import Staircase
 
 AXES = ("exposure", "intensity")
@@ -32,8 +32,46 @@ def accuracy_by_emotion(db: Database, player_id: str) -> dict[str, dict]:
     return {emotion: found.get(emotion, {"shown": 0, "correct": 0}) for emotion in EMOTION_KEYS}
 
 
+def confusion_matrix(db: Database, player_id: str) -> dict[str, dict[str, int]]:
+    """How often each shown emotion (rows) got each answer (columns), over counted trials."""
+    matrix = {shown: dict.fromkeys(EMOTION_KEYS, 0) for shown in EMOTION_KEYS}
+    for shown, answer, times in db.execute("SELECT emotion, answer, COUNT(*) FROM trials WHERE player_id = ? "
+                                           "AND scored = 1 GROUP BY emotion, answer", [player_id]):
+        if shown in matrix and answer in matrix[shown]:
+            matrix[shown][answer] = times
+    return matrix
+
+
+def most_confused(matrix: dict[str, dict[str, int]]) -> dict | None:
+    """The pair of emotions mixed up most often (either way round) and the cue that separates them."""
+    pairs = [(matrix[a][b] + matrix[b][a], a, b) for i, a in enumerate(EMOTION_KEYS) for b in EMOTION_KEYS[i + 1:]]
+    times, a, b = max(pairs)
+    if times == 0:
+        return None
+    if EMOTIONS[b].lookalike == a and EMOTIONS[a].lookalike != b:
+        a, b = b, a
+    tip = EMOTIONS[a].tell_apart if EMOTIONS[a].lookalike == b else (
+        f"{EMOTIONS[a].name}: {'; '.join(EMOTIONS[a].cues).lower()}. "
+        f"{EMOTIONS[b].name}: {'; '.join(EMOTIONS[b].cues).lower()}.")
+    return {"pair": [a, b], "times": times, "tip": tip}
+
+
+def recent_drills(db: Database, player_id: str, limit: int = 10) -> list[dict]:
+    rows = db.execute(
+        "SELECT d.id, d.kind, d.mode, d.ended_at, d.points, COUNT(t.id), COALESCE(SUM(t.correct), 0) "
+        "FROM drills d LEFT JOIN trials t ON t.drill_id = d.id AND t.scored = 1 "
+        "WHERE d.player_id = ? AND d.status = 'completed' GROUP BY d.id ORDER BY d.ended_at DESC LIMIT ?",
+        [player_id, limit]).fetchall()
+    return [{"kind": kind, "mode": mode, "endedAt": ended, "points": points, "shown": shown, "correct": correct}
+            for _id, kind, mode, ended, points, shown, correct in rows]
+
+
 def player_stats(db: Database, player_id: str) -> dict:
+    matrix = confusion_matrix(db, player_id)
     return {
+        "confusion": matrix,
+        "mostConfused": most_confused(matrix),
+        "recent": recent_drills(db, player_id),
         "axes": {axis: {"current": current_thresholds(db, player_id, axis),
                         "history": store.threshold_history(db, player_id, axis)} for axis in AXES},
         "accuracy": accuracy_by_emotion(db, player_id),

@@ -69,4 +69,9 @@ def test_progress_page_shows_thresholds_after_a_drill(page: Page, live_server: L
     expect(overall).to_contain_text(" ms to ")
     expect(overall.locator("td").last).to_have_text("20")
     expect(page.locator("#history svg circle")).to_have_count(1)
+    expect(page.locator("#confused")).to_contain_text("No mix-ups yet")
+    expect(page.locator("#confusion td.hit")).to_have_count(7)  # every answer right: only the diagonal
+    expect(page.locator("#recent li")).to_have_count(1)
     page.screenshot(path=screenshot_dir / "stats.png", full_page=True)
+    page.locator("#confusion-title").scroll_into_view_if_needed()
+    page.screenshot(path=screenshot_dir / "stats-confusion.png")

@@ -68,6 +68,62 @@ async function main() {
     return [e.name, a.shown ? `${Math.round((100 * a.correct) / a.shown)}%` : "–", `${a.correct}/${a.shown}`];
   });
   byId("accuracy-table").replaceChildren(table(["Emotion", "Accuracy", "Right"], accuracy));
+  showConfusion(stats, catalogue.emotions);
+  showRecent(stats.recent);
+}
+
+/**
+ * @param {{confusion: Record<string, Record<string, number>>, mostConfused: {pair: string[], times: number, tip: string} | null}} stats
+ * @param {{key: string, name: string}[]} emotions
+ */
+function showConfusion(stats, emotions) {
+  const name = (/** @type {string} */ key) => emotions.find((e) => e.key === key)?.name ?? key;
+  const worst = stats.mostConfused;
+  byId("confused").textContent = worst
+    ? `You mix up ${name(worst.pair[0])} and ${name(worst.pair[1])} most (${worst.times} times). ${worst.tip}`
+    : "No mix-ups yet. Play a drill and this will show which emotions you confuse.";
+  const grid = /** @type {HTMLTableElement} */ (byId("confusion"));
+  grid.replaceChildren();
+  grid.createCaption().textContent = "Rows: the emotion shown. Columns: your answer.";
+  const head = grid.createTHead().insertRow();
+  head.append(Object.assign(document.createElement("td"), {}));
+  for (const e of emotions) {
+    const cell = document.createElement("th");
+    cell.scope = "col";
+    cell.innerHTML = `<abbr title="${e.name}">${e.name.slice(0, 3)}</abbr>`;
+    head.append(cell);
+  }
+  const body = grid.createTBody();
+  for (const shown of emotions) {
+    const row = body.insertRow();
+    const label = document.createElement("th");
+    label.scope = "row";
+    label.textContent = shown.name;
+    row.append(label);
+    for (const answered of emotions) {
+      const count = stats.confusion[shown.key][answered.key];
+      const cell = row.insertCell();
+      cell.textContent = String(count);
+      if (count) cell.className = shown.key === answered.key ? "hit" : "miss";
+    }
+  }
+}
+
+/** @param {{kind: string, mode: string, endedAt: number, points: number, shown: number, correct: number}[]} recent */
+function showRecent(recent) {
+  const items = recent.map((drill) => {
+    const item = document.createElement("li");
+    const when = new Date(drill.endedAt * 1000).toLocaleDateString(undefined, { month: "short", day: "numeric" });
+    const what = drill.kind === "challenge" ? "Challenge" : drill.kind === "offline" ? "Offline" : drill.mode === "subtle" ? "Subtle" : "Speed";
+    item.append(
+      Object.assign(document.createElement("span"), { className: "rank", textContent: when }),
+      Object.assign(document.createElement("span"), { className: "name", textContent: `${what}: ${drill.correct}/${drill.shown} right` }),
+      Object.assign(document.createElement("span"), { className: "points", textContent: `${drill.points} pts` }),
+    );
+    return item;
+  });
+  if (!items.length) items.push(Object.assign(document.createElement("li"), { textContent: "No drills yet." }));
+  byId("recent").replaceChildren(...items);
 }
 
 main();
