@@ -136,10 +136,7 @@ function drawBody(ctx, identity, geo, skin) {
   ctx.lineTo(neckW + 3 * u, 41 * u);
   ctx.bezierCurveTo(30 * u, 42 * u, 48, 44 * u, 60, 60);
   ctx.closePath();
-  const g = ctx.createLinearGradient(0, 38, 0, 52);
-  g.addColorStop(0, css(mixRgb(cloth, [255, 255, 255], 0.08)));
-  g.addColorStop(1, css(scaleRgb(cloth, 0.7)));
-  ctx.fillStyle = g;
+  ctx.fillStyle = css(scaleRgb(cloth, 0.9));
   ctx.fill();
   // Neck, shaded under the jaw.
   ctx.beginPath();
@@ -148,10 +145,14 @@ function drawBody(ctx, identity, geo, skin) {
   ctx.quadraticCurveTo(0, 47 * u, neckW + 2.5 * u, 44 * u);
   ctx.quadraticCurveTo(neckW - 0.5 * u, 38 * u, neckW, neckTop);
   ctx.closePath();
-  const n = ctx.createLinearGradient(0, geo.chin.y - 6 * u, 0, geo.chin.y + 6 * u);
-  n.addColorStop(0, css(skin.deep));
-  n.addColorStop(1, css(skin.shadow));
-  ctx.fillStyle = n;
+  ctx.fillStyle = css(mixRgb(skin.shadow, skin.deep, 0.35));
+  ctx.fill();
+  // The jaw's cast shadow on the neck.
+  ctx.beginPath();
+  ctx.moveTo(-neckW, neckTop);
+  ctx.quadraticCurveTo(0, geo.chin.y + 6 * u, neckW, neckTop);
+  ctx.closePath();
+  ctx.fillStyle = css(skin.deep, 0.55);
   ctx.fill();
   // Neckline of the top.
   ctx.beginPath();
@@ -214,13 +215,13 @@ function drawHead(ctx, geo, skin) {
   const rightSide = o.slice(n - 9, n - 1).reverse();
   const taper = [0.7, 1, 1, 1, 0.9, 0.75, 0.5, 0.3];
   for (const [edge, sign, strength] of [[leftSide, 1, 1.15], [rightSide, -1, 0.75]]) {
-    for (const width of [2, 4.2, 7]) {
+    for (const width of [2.2, 5.5]) {
       const inner = edge.map((p, i) => ({ x: p.x - sign * width * taper[i] * geo.unit, y: p.y }));
       ctx.beginPath();
       curveThrough(ctx, edge);
       curveThrough(ctx, inner.reverse(), false);
       ctx.closePath();
-      ctx.fillStyle = css(skin.shadow, 0.11 * strength);
+      ctx.fillStyle = css(skin.shadow, 0.15 * strength);
       ctx.fill();
     }
   }

@@ -60,11 +60,8 @@ export function hairShapes(identity, geo) {
       for (const p of outer) ctx.lineTo(p.x, p.y);
       smoothInto(ctx, hairline);
       ctx.closePath();
-      const g = ctx.createLinearGradient(0, -44, 0, geo.hairlineY + 4);
-      const base = mixRgb(rgb, [0, 0, 0], style.shade ?? 0);
-      g.addColorStop(0, css(mixRgb(base, [255, 255, 255], 0.12), style.alpha ?? 1));
-      g.addColorStop(1, css(mixRgb(base, [0, 0, 0], 0.25), style.alpha ?? 1));
-      ctx.fillStyle = g;
+      // Solid fill: a gradient over the whole cap costs more than it shows; the sheen band lights it.
+      ctx.fillStyle = css(mixRgb(rgb, [0, 0, 0], 0.08 + (style.shade ?? 0)), style.alpha ?? 1);
       ctx.fill();
       drawStrands(ctx, geo, style, rgb);
       if (!style.curl && (style.alpha ?? 1) === 1) {
