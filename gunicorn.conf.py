@@ -7,8 +7,9 @@ import os
 # gthread holds only as many sockets as it has threads).
 worker_class = "gevent"
 worker_connections = 2000
-# One worker: live drill state (the trial in flight, its timers) lives in this
-# process's memory. Scale out only after moving it to a shared store.
+# One worker: the trial in flight of each drill and the per-player flood limits
+# live in this process's memory (everything answered is in SQLite, which takes
+# one writer at a time anyway). Scale out only after moving those to a shared store.
 workers = 1
 bind = f"0.0.0.0:{os.environ['PORT']}" if os.environ.get("PORT") else "127.0.0.1:8000"
 # A drill's socket is long-lived; only plain HTTP requests are bound by this.
