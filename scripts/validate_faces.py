@@ -481,8 +481,8 @@ def print_report(summary: dict, show_failures: int) -> None:
           f"gate at {summary['threshold']:.0%}; core brow checks at {summary['brow_threshold']:.0%} on faces without "
           f"glasses; each skin tone's core checks per emotion at {summary['brow_threshold']:.0%} (given "
           f"{MIN_RENDERS_PER_STRATUM}+ outcomes).\n")
-    print("| emotion | check | core | dir | judged pass | no glasses | glasses | per variant | median Δ % IOD "
-          "| p5 … p95 | margin |")
+    print("| emotion | check | core | dir | judged pass | no glasses | glasses | per variant (all renders) "
+          "| median Δ % IOD | p5 … p95 | margin |")
     print("|---|---|---|---|---|---|---|---|---|---|---|")
     for row in summary["emotions"]:
         by_variant = row["pass_rate_by_variant"].items()
