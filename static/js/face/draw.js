@@ -540,7 +540,7 @@ function drawFacialHair(ctx, identity, geo) {
   if (style === "none" || style === "moustache") return;
   const u = geo.unit;
   const m = geo.mouth;
-  const alpha = { stubble: 0.28, goatee: 0.85, shortBeard: 0.8, fullBeard: 0.92 }[style];
+  const alpha = { stubble: 0.2, goatee: 0.85, shortBeard: 0.8, fullBeard: 0.92 }[style];
   ctx.beginPath();
   if (style === "goatee") {
     const lip = m.lowerOuter[2];
@@ -608,42 +608,40 @@ function drawMoustache(ctx, identity, geo) {
 }
 
 function drawGlasses(ctx, identity, geo) {
-  if (identity.glasses === "none") return;
+  if (!geo.glasses) return;
   const u = geo.unit;
   const rgb = identity.glassesRgb;
-  const thick = identity.glasses === "thick";
-  ctx.lineWidth = (thick ? 0.95 : 0.45) * u;
-  ctx.strokeStyle = css(rgb, 0.95);
-  const frames = [];
+  const frame = css(rgb, 0.95);
   for (const side of ["L", "R"]) {
-    const c = geo.eyes[side].centre;
+    const g = geo.glasses[side];
     const s = side === "L" ? 1 : -1;
-    const cx = c.x + s * 0.6 * u;
-    const cy = c.y + 0.9 * u;
     ctx.beginPath();
-    if (identity.glasses === "round") ctx.ellipse(cx, cy, 6.2 * u, 5.4 * u, 0, 0, Math.PI * 2);
-    else ctx.roundRect(cx - 6.9 * u, cy - 4.4 * u, 13.8 * u, 8.8 * u, thick ? 2.2 * u : 1.6 * u);
+    if (identity.glasses === "round") ctx.ellipse(g.x, g.y, g.halfWidth, g.halfHeight, 0, 0, Math.PI * 2);
+    else ctx.roundRect(g.x - g.halfWidth, g.y - g.halfHeight, 2 * g.halfWidth, 2 * g.halfHeight, 0.3 * g.halfWidth);
     ctx.fillStyle = "rgba(200,220,255,0.07)";
     ctx.fill();
+    ctx.strokeStyle = frame;
+    ctx.lineWidth = g.rim;
     ctx.stroke();
-    frames.push({ cx, cy, s });
-    // A faint reflection streak, kept off the iris.
+    // A faint reflection streak in the lower outer corner, off the iris.
     ctx.beginPath();
-    ctx.moveTo(cx + s * 3 * u, cy + 3.4 * u);
-    ctx.lineTo(cx + s * 5 * u, cy + 1.2 * u);
-    ctx.strokeStyle = "rgba(255,255,255,0.22)";
+    ctx.moveTo(g.x + s * 3 * u, g.y + 3.4 * u);
+    ctx.lineTo(g.x + s * 5 * u, g.y + 1.2 * u);
+    ctx.strokeStyle = "rgba(255,255,255,0.18)";
     ctx.lineWidth = 0.6 * u;
     ctx.stroke();
-    ctx.strokeStyle = css(rgb, 0.95);
-    ctx.lineWidth = (thick ? 0.95 : 0.45) * u;
+    // Temple arm toward the ear.
     ctx.beginPath();
-    ctx.moveTo(cx + s * 6.8 * u, cy - 2 * u);
-    ctx.lineTo(s * 25 * u, cy - 2.6 * u);
+    ctx.moveTo(g.x + s * g.halfWidth, g.y - 2 * u);
+    ctx.lineTo(s * 25 * u, g.y - 2.6 * u);
+    ctx.strokeStyle = frame;
+    ctx.lineWidth = g.rim;
     ctx.stroke();
   }
+  const { L, R } = geo.glasses;
   ctx.beginPath();
-  ctx.moveTo(frames[1].cx + 6.2 * u, frames[1].cy - 1.8 * u);
-  ctx.quadraticCurveTo(0, frames[0].cy - 3.8 * u, frames[0].cx - 6.2 * u, frames[0].cy - 1.8 * u);
+  ctx.moveTo(R.x + R.halfWidth * 0.9, R.y - 1.8 * u);
+  ctx.quadraticCurveTo(0, L.y - 3.8 * u, L.x - L.halfWidth * 0.9, L.y - 1.8 * u);
   ctx.stroke();
 }
 

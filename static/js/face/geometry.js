@@ -502,8 +502,16 @@ export function faceGeometry(identity, pose) {
   };
 
   const lines = expressionLines({ L, M, P, unit, levels, mean, sideLevel, identity, at });
+  // Lens rims sit outside the widest-open lids (AU5 at full), so white above the iris stays visible.
+  const glasses = identity.glasses === "none" ? null : Object.fromEntries(["L", "R"].map((name) => {
+    const c = eyes[name].centre;
+    const side = name === "L" ? 1 : -1;
+    const round = identity.glasses === "round";
+    return [name, { x: c.x + side * 0.6 * unit, y: c.y + 0.9 * unit, halfWidth: (round ? 6.3 : 6.9) * unit,
+      halfHeight: 5.6 * unit, rim: (identity.glasses === "thick" ? 0.95 : 0.45) * unit }];
+  }));
   return {
-    iod, unit, outline, ears, eyes, brows, nose, mouth, lines,
+    iod, unit, outline, ears, eyes, brows, nose, mouth, lines, glasses,
     chin: M("chin"), chinBoss: M("chinBoss"), cheekL: L("cheek", 1), cheekR: L("cheek", -1),
     jawAngleL: L("jawAngle", 1), jawAngleR: L("jawAngle", -1), jawL: L("jaw", 1), jawR: L("jaw", -1),
     // Top of the forehead that hair may reach down to: above raised brows and their forehead lines.
