@@ -144,3 +144,45 @@ def test_no_console_errors_and_screenshot(learn: Page, console_errors: list[str]
     learn.wait_for_timeout(200)
     learn.screenshot(path=str(screenshot_dir / "learn.png"))
     assert console_errors == []
+
+
+FRAME_LOG = """
+(() => {
+  window.__frame = 0;
+  const tick = () => { window.__frame += 1; requestAnimationFrame(tick); };
+  requestAnimationFrame(tick);
+  window.__shown = [];
+  const ids = new WeakMap();
+  let next = 0;
+  const drawImage = CanvasRenderingContext2D.prototype.drawImage;
+  CanvasRenderingContext2D.prototype.drawImage = function (source, ...rest) {
+    if (!ids.has(source)) ids.set(source, next++);
+    const card = this.canvas.closest && this.canvas.closest("article");
+    if (card) window.__shown.push([window.__frame, ids.get(source), card.dataset.emotion]);
+    return drawImage.call(this, source, ...rest);
+  };
+})();
+"""
+
+
+@pytest.mark.parametrize("frames", [1, 3, 12])
+def test_flash_shows_the_expression_for_exactly_the_chosen_number_of_frames(
+    page: Page, base_url: str, frames: int
+) -> None:
+    page.add_init_script(FRAME_LOG)
+    page.goto(base_url + "/learn")
+    expect(page.locator("#learn[data-ready=true]")).to_be_attached(timeout=15_000)
+    page.locator(f"label[for=frames-{frames}]").click()
+    page.evaluate("() => { window.__shown = []; }")
+    button = page.locator("article[data-emotion=surprise]").get_by_role("button", name="Flash it")
+    button.click()
+    expect(button).to_be_enabled(timeout=10_000)
+    shown = [(frame, source) for frame, source, key in page.evaluate("() => window.__shown") if key == "surprise"]
+    expression = shown[-1][1]  # the card ends on the expression again
+    neutral = shown[0][1]
+    assert neutral != expression
+    onsets = [i for i, (_, source) in enumerate(shown) if source == expression]
+    first = onsets[0]
+    offset = next(i for i in range(first, len(shown)) if shown[i][1] == neutral)
+    assert shown[offset][0] - shown[first][0] == frames
+
