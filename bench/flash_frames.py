@@ -46,6 +46,7 @@ BATCH = 50  # flashes of each method per page.evaluate
 CONDITIONS = ("idle", "cpu-load", "page-jank")
 LOAD_PROCESSES = 2
 LOAD_BOUND_S = 900  # the busy processes exit on their own after this, even if we die
+STALL_FACTOR = 1.5  # as in static/js/flash.js, to tell a gap stall from a late flip
 
 SETUP = """
 async () => {
@@ -165,6 +166,8 @@ def exposure_plan(flashes: int, seed: int) -> list[int]:
 
 
 def run_condition(page: Page, url: str, condition: str, flashes: int, seed: int) -> tuple[float, list[dict]]:
+    """Run `flashes` of each method in a fresh page; print the machine's load average around it."""
+    load_before = os.getloadavg()[0]
     page.goto(url + "/")
     period_ms = page.evaluate(SETUP)
     if condition == "page-jank":
@@ -173,10 +176,12 @@ def run_condition(page: Page, url: str, condition: str, flashes: int, seed: int)
     rows: list[dict] = []
     for start in range(0, len(plan), BATCH):
         rows += page.evaluate("exposures => window.glimpseBench.run(exposures)", plan[start:start + BATCH])
-        print(f"  {condition}: {len(rows) // 2}/{flashes} flash pairs", file=sys.stderr, end="\r")
-    print(file=sys.stderr)
+        print(f"  {condition}: {len(rows) // 2}/{flashes} flash pairs", file=sys.stderr, end="\r", flush=True)
+    print(file=sys.stderr, flush=True)
     if condition == "page-jank":
         page.evaluate("() => window.glimpseBench.stopJank()")
+    print(f"  {condition}: 1-min load average {load_before:.1f} before, {os.getloadavg()[0]:.1f} after "
+          f"({os.cpu_count()} CPUs)")
     return period_ms, rows
 
 
@@ -184,10 +189,23 @@ def difference_label(difference: int) -> str:
     return f"{difference:+d}" if -2 < difference < 3 else ("≤-2" if difference < 0 else "≥+3")
 
 
+def flag_cause(report: dict) -> str:
+    """Which check flagged a runFlash report first: frames, gap (stall) or late flip (stall)."""
+    if report["flagReason"] == "stall":
+        return "gap" if report["maxGapMs"] > STALL_FACTOR * report["periodMs"] else "late"
+    return report["flagReason"] or "none"
+
+
+def percent(part: int, whole: int) -> str:
+    return f"{100 * part / max(whole, 1):.1f}%"
+
+
 def table(results: dict[str, tuple[float, list[dict]]]) -> str:
     """One row per condition and method: shown - requested distribution and flags."""
     labels = ["≤-2", "-1", "+0", "+1", "+2", "≥+3"]
-    header = ["condition", "period ms", "method", "flashes", *labels, "flagged", "exact", "exact|unflagged"]
+    causes = ["frames", "gap", "late"]
+    header = ["condition", "period ms", "method", "flashes", *labels, "flagged",
+              *(f"by {cause}" for cause in causes), "exact", "exact|unflagged"]
     lines = [header]
     for condition, (period_ms, rows) in results.items():
         for method in ("runFlash", "naive"):
@@ -196,11 +214,13 @@ def table(results: dict[str, tuple[float, list[dict]]]) -> str:
             unflagged = [r for r in mine if not r["flagged"]]
             exact = sum(r["framesShown"] == r["requestedFrames"] for r in mine)
             exact_unflagged = sum(r["framesShown"] == r["requestedFrames"] for r in unflagged)
-            flagged = f"{100 * (len(mine) - len(unflagged)) / len(mine):.1f}%" if method == "runFlash" else "n/a"
+            flags = Counter(flag_cause(r) for r in mine) if method == "runFlash" else None
+            flag_cells = ([percent(len(mine) - len(unflagged), len(mine)),
+                           *(percent(flags[cause], len(mine)) for cause in causes)]
+                          if flags is not None else ["n/a"] * (1 + len(causes)))
             lines.append([condition, f"{period_ms:.2f}", method, str(len(mine)),
-                          *(f"{100 * shown[label] / len(mine):.1f}%" for label in labels), flagged,
-                          f"{100 * exact / len(mine):.1f}%",
-                          f"{100 * exact_unflagged / max(len(unflagged), 1):.1f}%"])
+                          *(percent(shown[label], len(mine)) for label in labels), *flag_cells,
+                          percent(exact, len(mine)), percent(exact_unflagged, len(unflagged))])
     widths = [max(len(line[i]) for line in lines) for i in range(len(header))]
     return "\n".join("  ".join(cell.rjust(width) for cell, width in zip(line, widths, strict=True))
                      for line in lines)

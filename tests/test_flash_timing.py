@@ -153,6 +153,7 @@ def flip_frames(trace: dict[str, Any] | list[dict[str, Any]]) -> list[FlipFrame]
     events = _events(trace)
     main_frames = [e for e in events if e.get("name") == "ProxyMain::BeginMainFrame" and e["ph"] == "X"]
     presented = _presented_times(events)
+    # (renderer pid, sequence) -> the BeginFrame's time; built in reverse so the first one wins.
     begin_frames = {(e["pid"], e["args"]["frameSeqId"]): e["ts"] for e in reversed(events)
                     if e.get("name") == "BeginFrame" and "frameSeqId" in e.get("args", {})}
     marks = sorted((e for e in events if e.get("name") in (SHOW, HIDE)), key=lambda e: e["ts"])

@@ -51,8 +51,9 @@
  * @property {number} periodMs the period used for the conversion
  * @property {number} maxGapMs largest gap between successive rAF timestamps in the flash window:
  *   from the frame before the show through the frame after the hide
- * @property {number} maxFlipLateMs how long after its frame's timestamp the later of the show and
- *   hide callbacks started (0 when the caller gave no callback start times)
+ * @property {number} maxFlipLateMs the larger lateness of the show and hide callbacks, each
+ *   measured as performance.now() at its start minus its rAF timestamp (an addition to the
+ *   contract; 0 when the scheduler was fed no start times)
  * @property {boolean} flagged true when the trial must not be scored
  * @property {null | "frames" | "stall"} flagReason "frames" when framesShown differs from the
  *   request (whatever the cause), otherwise "stall" when a gap exceeded STALL_FACTOR periods or
