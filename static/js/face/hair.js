@@ -53,7 +53,7 @@ export function hairShapes(identity, geo) {
     },
     front: (ctx) => {
       ctx.beginPath();
-      const outer = style.curl > 0 ? wavy(skull, style.curl * u, 3.2 * u) : skull;
+      const outer = wavy(skull, Math.max(style.curl, 0.2) * u, 3.2 * u);
       const hairline = hairlinePoints(geo, style);
       const start = hairline[hairline.length - 1];
       ctx.moveTo(start.x, start.y);
@@ -63,6 +63,15 @@ export function hairShapes(identity, geo) {
       // Solid fill: a gradient over the whole cap costs more than it shows; the sheen band lights it.
       ctx.fillStyle = css(mixRgb(rgb, [0, 0, 0], 0.08 + (style.shade ?? 0)), style.alpha ?? 1);
       ctx.fill();
+      // A soft, slightly lighter fringe of fine hairs along the hairline instead of a cut edge.
+      ctx.beginPath();
+      ctx.moveTo(hairline[0].x, hairline[0].y);
+      smoothInto(ctx, hairline);
+      ctx.strokeStyle = css(mixRgb(rgb, [255, 255, 255], 0.1), 0.45 * (style.alpha ?? 1));
+      ctx.lineWidth = 0.9 * u;
+      ctx.setLineDash([0.35 * u, 0.3 * u]);
+      ctx.stroke();
+      ctx.setLineDash([]);
       drawStrands(ctx, geo, style, rgb);
       if (!style.curl && (style.alpha ?? 1) === 1) {
         ctx.beginPath();
