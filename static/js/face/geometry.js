@@ -88,13 +88,22 @@ const DEPTH = {
   nasolabial: 23, mouth: 26, lip: 27, upperLip: 27, lowerLip: 26, chin: 22, jaw: 10, ear: -6,
 };
 
+const DEPTH_PREFIXES = Object.entries(DEPTH).sort((a, b) => b[0].length - a[0].length);
+/** @type {Map<string, number>} */
+const depthCache = new Map();
+
 /** @param {string} name */
 function depthOf(name) {
-  for (const [prefix, depth] of Object.entries(DEPTH).sort((a, b) => b[0].length - a[0].length)) {
-    if (name.startsWith(prefix)) return depth;
+  let depth = depthCache.get(name);
+  if (depth === undefined) {
+    depth = DEPTH_PREFIXES.find(([prefix]) => name.startsWith(prefix))?.[1] ?? 18;
+    depthCache.set(name, depth);
   }
-  return 18;
+  return depth;
 }
+const MIDLINE = new Set(MIDLINE_LANDMARKS);
+/** @type {WeakMap<object, Record<string, Point>>} */
+const neutralCache = new WeakMap();
 
 const EYE_SHAPES = {
   almond: { upper: 2.05, lower: 1.8, tilt: 0.35, crease: 1.35, fold: 0.5 },
@@ -144,6 +153,17 @@ const key = (name, side) => `${name}${side > 0 ? "L" : "R"}`;
  * @returns {Record<string, Point>}
  */
 export function neutralLandmarks(identity) {
+  // Read-only and cached: one face's geometry asks for its neutral several times.
+  let cached = neutralCache.get(identity);
+  if (!cached) {
+    cached = buildNeutralLandmarks(identity);
+    neutralCache.set(identity, cached);
+  }
+  return cached;
+}
+
+/** @param {ReturnType<typeof import("./identity.js").identityFromSeed>} identity */
+function buildNeutralLandmarks(identity) {
   const scale = identity.iodScale;
   const eye = EYE_SHAPES[identity.eyes.shape];
   const face = FACE_SHAPES[identity.faceShape];
@@ -239,7 +259,7 @@ function expressionLandmarks(identity, pose) {
     const [left, right] = levels[au];
     if (left === 0 && right === 0) continue;
     for (const [name, lateral, down] of AU_MOVES[au]) {
-      if (MIDLINE_LANDMARKS.includes(name)) {
+      if (MIDLINE.has(name)) {
         const level = (left + right) / 2;
         moved[name].y += down * iod * level;
         continue;
