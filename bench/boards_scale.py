@@ -18,6 +18,7 @@ import argparse
 import base64
 import json
 import random
+import secrets
 import shutil
 import sqlite3
 import statistics
@@ -415,7 +416,7 @@ def answer_writes(database: Database, players: list[str], drill_count: int, now:
             planned = rounds.plan_trial(rounds.trial_rng(drill["seed"], position, 0), emotions[position - 1],
                                         drill["refresh_ms"], exposure_ms=exposure_ms, intensity=1.0)
             sent_at = time.time()
-            trial = {"id": base64.urlsafe_b64encode(rng.randbytes(12)).decode(), "drill_id": drill["id"],
+            trial = {"id": secrets.token_urlsafe(12), "drill_id": drill["id"],
                      "player_id": player, "position": position, "attempt": 0, "emotion": planned.emotion,
                      "pose": json.dumps(planned.pose), "identity_seed": planned.identity_seed,
                      "intensity": planned.intensity, "exposure_frames": planned.exposure_frames,
