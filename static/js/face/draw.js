@@ -253,6 +253,13 @@ function drawShading(ctx, geo, skin, identity) {
     blob(cheek.x - s * 0.5 * u, cheek.y - 1.2 * u, 4.5 * u, skin.sheen, 0.22 + geo.levels[6][s > 0 ? 0 : 1] * 0.25,
       0.7);
     blob(cheek.x + s * 2.5 * u, cheek.y + 9 * u, 5.5 * u, skin.shadow, 0.3, 1.3);
+    // AU14 bunches the skin beside the tightened corner into a small lit bulge with a shadowed pit.
+    const dimple = geo.levels[14][s > 0 ? 0 : 1];
+    if (dimple > 0.05) {
+      const corner = s > 0 ? geo.mouth.cornerL : geo.mouth.cornerR;
+      blob(corner.x + s * 2.2 * u, corner.y - 0.8 * u, 2.6 * u, skin.sheen, dimple * 0.4, 1.2);
+      blob(corner.x + s * 0.5 * u, corner.y, 1.4 * u, skin.deep, dimple * 0.5, 1);
+    }
   }
   blob(0, -16 * u, 12 * u, skin.sheen, 0.16, 0.55);
   blob(0, geo.chinBoss.y + 1 * u, 4.5 * u, skin.sheen, 0.2, 0.7);
