@@ -29,7 +29,7 @@ export class OfflineMode {
     this.syncer = new Syncer({ queue: this.queue, onChange: (pending) => this.#show(pending) });
     /** @type {any} */
     this.local = null;
-    keepSyncing(this.syncer).catch(() => {}); // a failed sync leaves the queue as it was
+    keepSyncing(this.syncer, window, isOnline).catch(() => {}); // a failed sync leaves the queue as it was
   }
 
   /**
@@ -54,7 +54,7 @@ export class OfflineMode {
 
   /** After a drill: send what an offline one queued, if the network is back. */
   async drillEnded() {
-    if (this.offline) await this.syncer.sync().catch(() => {});
+    if (this.offline && this.isOnline()) await this.syncer.sync().catch(() => {});
   }
 
   async #localServer() {
@@ -81,7 +81,7 @@ export class OfflineMode {
   /** @param {number} pending */
   #show(pending) {
     if (!this.status) return;
-    const offlineNote = this.offline ? "Offline: practice drills still work." : "";
+    const offlineNote = this.offline && !this.isOnline() ? "Offline: practice drills still work." : "";
     const text = [offlineNote, pendingText(pending)].filter(Boolean).join(" ");
     this.status.textContent = text;
     this.status.hidden = text === "";

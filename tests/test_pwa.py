@@ -1,0 +1,158 @@
+"""The installable app: static file caching and compression, the service worker, an offline drill synced later."""
+
+from __future__ import annotations
+
+import gzip
+import json
+import re
+import urllib.request
+from pathlib import Path
+
+from conftest import LiveServer, open_db
+from playwright.sync_api import BrowserContext, Page, expect
+
+from game.assets import Assets
+from game.emotions import EMOTIONS
+
+
+def fetch(server: LiveServer, path: str, headers: dict | None = None) -> tuple[int, dict, bytes]:
+    request = urllib.request.Request(server.url + path, headers={"Accept-Encoding": "gzip", **(headers or {})})
+    try:
+        with urllib.request.urlopen(request, timeout=10) as response:
+            return response.status, dict(response.headers), response.read()
+    except urllib.error.HTTPError as error:
+        with error:
+            return error.code, dict(error.headers), error.read()
+
+
+# -- static files ------------------------------------------------------------------------------------------------
+
+def test_module_imports_carry_the_imported_files_version(tmp_path: Path) -> None:
+    (tmp_path / "js").mkdir()
+    (tmp_path / "js" / "a.js").write_text('import { b } from "./b.js";\nconst c = () => import("./c.js");\n')
+    (tmp_path / "js" / "b.js").write_text("export const b = 1;\n")
+    (tmp_path / "js" / "c.js").write_text("export const c = 1;\n")
+    assets = Assets(tmp_path)
+    a = assets.get("js/a.js")
+    assert a is not None
+    assert f'from "./b.js?v={assets.version("js/b.js")}"' in a.body.decode()
+    assert f'import("./c.js?v={assets.version("js/c.js")}")' in a.body.decode()
+    assert a.imports == ("js/b.js",) and a.dynamic_imports == ("js/c.js",)
+    before = a.version
+    (tmp_path / "js" / "b.js").write_text("export const b = 2;\n")
+    assert assets.version("js/a.js") != before, "a change below a module changes its version"
+    assert assets.module_graph(["js/a.js"]) == ["js/a.js", "js/b.js"]
+    assert assets.get("../secret.txt") is None
+
+
+def test_versioned_static_files_are_gzipped_and_cached_for_a_year(live_server: LiveServer) -> None:
+    _, _, page = fetch(live_server, "/", {"Accept-Encoding": "identity"})
+    url = re.search(rb'src="(/static/js/main\.js\?v=[0-9a-f]{10})"', page)
+    assert url, "pages link static files with their version"
+    status, headers, body = fetch(live_server, url[1].decode())
+    assert status == 200 and headers["Content-Encoding"] == "gzip"
+    assert headers["Cache-Control"] == "public, max-age=31536000, immutable"
+    assert "Accept-Encoding" in headers["Vary"]
+    assert re.search(r'from "\./drill\.js\?v=[0-9a-f]{10}"', gzip.decompress(body).decode())
+    assert fetch(live_server, url[1].decode(), {"If-None-Match": headers["ETag"]})[0] == 304
+    status, headers, _ = fetch(live_server, "/static/js/main.js")
+    assert status == 200 and headers["Cache-Control"] == "no-cache", "an unversioned URL is revalidated"
+    assert fetch(live_server, "/static/js/nothing.js")[0] == 404
+
+
+def test_pages_and_json_are_compressed(live_server: LiveServer) -> None:
+    status, headers, body = fetch(live_server, "/api/catalogue.json")
+    assert status == 200 and headers["Content-Encoding"] == "gzip"
+    assert "emotions" in json.loads(gzip.decompress(body))
+
+
+def test_service_worker_and_manifest_are_served_from_the_root(live_server: LiveServer) -> None:
+    status, headers, body = fetch(live_server, "/sw.js", {"Accept-Encoding": "identity"})
+    assert status == 200 and headers["Service-Worker-Allowed"] == "/" and headers["Cache-Control"] == "no-cache"
+    assert headers["Content-Type"].startswith("text/javascript")
+    shell = json.loads(body.decode().split("\n", 1)[0].removeprefix("self.GLIMPSE_SHELL = ").rstrip(";"))
+    assert "/" in shell["urls"] and any(u.startswith("/static/js/offline/local-server.js?v=") for u in shell["urls"])
+    for url in shell["urls"]:
+        assert fetch(live_server, url)[0] == 200, url
+    status, headers, body = fetch(live_server, "/manifest.webmanifest", {"Accept-Encoding": "identity"})
+    assert status == 200 and headers["Content-Type"] == "application/manifest+json"
+    manifest = json.loads(body)
+    assert manifest["display"] == "standalone" and manifest["id"] == "/"
+    assert {icon["sizes"] for icon in manifest["icons"]} >= {"192x192", "512x512"}
+    assert any(icon["purpose"] == "maskable" for icon in manifest["icons"])
+    for icon in manifest["icons"]:
+        assert fetch(live_server, icon["src"])[0] == 200
+
+
+# -- in Chromium -------------------------------------------------------------------------------------------------
+
+def wait_for_service_worker(page: Page) -> None:
+    page.evaluate("navigator.serviceWorker.ready")
+    page.wait_for_function("() => navigator.serviceWorker.controller?.state === 'activated'", timeout=15_000)
+
+
+def test_chromium_finds_the_manifest_and_an_active_service_worker(page: Page, live_server: LiveServer) -> None:
+    page.goto(live_server.url + "/")
+    wait_for_service_worker(page)
+    cdp = page.context.new_cdp_session(page)
+    manifest = cdp.send("Page.getAppManifest")
+    assert manifest["errors"] == [] and manifest["url"].endswith("/manifest.webmanifest")
+    assert json.loads(manifest["data"])["short_name"] == "Glimpse"
+    errors = [e["errorId"] for e in cdp.send("Page.getInstallabilityErrors")["installabilityErrors"]]
+    # Playwright's contexts are incognito-like, which Chromium reports on its own; nothing else may be missing.
+    assert [e for e in errors if e != "in-incognito"] == []
+
+
+def play_drill_by_tapping(page: Page) -> int:
+    """Tap through a drill to its summary; returns how many answers were given (replays included)."""
+    summary = page.locator("#summary")
+    for tap in range(1, 46):  # 20 trials, plus flashes voided and replayed (a busy CI machine drops frames)
+        expect(page.locator("#answers button").first).to_be_enabled(timeout=10_000)
+        page.get_by_role("button", name=EMOTIONS["anger"].name).tap()
+        expect(page.locator("#feedback:not([hidden]), #summary:not([hidden])")).to_have_count(1)
+        if summary.is_visible():
+            return tap
+        page.get_by_role("button", name="Next").tap()
+    raise AssertionError("the drill did not end within 45 answers")
+
+
+def test_an_offline_drill_syncs_once_when_the_network_returns(page: Page, context: BrowserContext,
+                                                             live_server: LiveServer, screenshot_dir: Path) -> None:
+    syncs: list[str] = []
+    page.on("request", lambda r: r.url.endswith("/api/offline/sync") and syncs.append(r.method))
+    page.goto(live_server.url + "/")
+    wait_for_service_worker(page)
+    player = page.evaluate("fetch('/api/me').then((r) => r.json())")["id"]
+
+    context.set_offline(True)
+    page.reload()
+    expect(page.get_by_role("button", name="Play", exact=True)).to_be_enabled(timeout=15_000)
+    expect(page.locator("body")).to_have_attribute("data-offline", "true")
+    page.get_by_role("button", name="Got it").tap()  # the one-time note about brief face changes
+    page.get_by_role("button", name="Play", exact=True).tap()
+    answers = play_drill_by_tapping(page)
+    expect(page.locator("#summary-accuracy")).to_contain_text("of 20 right")
+    page.screenshot(path=screenshot_dir / "offline-summary.png")
+    page.get_by_role("button", name="Home").tap()
+    expect(page.locator("#sync-status")).to_contain_text(f"{answers} results waiting to sync")
+    page.screenshot(path=screenshot_dir / "offline-home-waiting.png")
+    db = open_db(live_server)
+    assert db.execute("SELECT COUNT(*) FROM trials WHERE player_id = ?", [player]).fetchone()[0] == 0
+
+    context.set_offline(False)  # the `online` event starts the sync
+    expect(page.locator("#sync-status")).to_be_hidden(timeout=15_000)
+    rows = db.execute("SELECT scored, source, COUNT(*), COUNT(DISTINCT client_id) FROM trials WHERE player_id = ? "
+                      "GROUP BY scored, source", [player]).fetchall()
+    assert sorted(rows) == sorted([(1, "offline", 20, 20), *([(0, "offline", answers - 20, answers - 20)]
+                                                           if answers > 20 else [])])
+    drills = db.execute("SELECT kind, status FROM drills WHERE player_id = ?", [player]).fetchall()
+    assert drills == [("offline", "completed")]
+    sent = len(syncs)
+    assert sent >= 1
+
+    page.reload()  # a startup sync with an empty queue sends nothing
+    expect(page.get_by_role("button", name="Play", exact=True)).to_be_enabled(timeout=15_000)
+    expect(page.locator("body")).to_have_attribute("data-offline", "false")
+    page.wait_for_timeout(500)
+    assert len(syncs) == sent
+    assert db.execute("SELECT COUNT(*) FROM trials WHERE player_id = ?", [player]).fetchone()[0] == answers
