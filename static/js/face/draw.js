@@ -104,7 +104,7 @@ export function drawFace(ctx, identity, pose, cssSize) {
   drawFacialHair(ctx, identity, geo);
   drawLines(ctx, geo, skin);
   drawEyes(ctx, identity, geo, skin);
-  drawMouth(ctx, geo, skin, identity);
+  drawMouth(ctx, geo, skin);
   drawMoustache(ctx, identity, geo);
   hair.front?.(ctx);
   drawGlasses(ctx, identity, geo);
@@ -442,7 +442,7 @@ function drawBrows(ctx, identity, geo) {
   }
 }
 
-function drawMouth(ctx, geo, skin, identity) {
+function drawMouth(ctx, geo, skin) {
   const m = geo.mouth;
   const u = geo.unit;
   if (m.gap > 0.05 * u) {
@@ -538,7 +538,6 @@ function drawMouth(ctx, geo, skin, identity) {
     ctx.arc(c.x, c.y, 0.45 * u, 0, Math.PI * 2);
     ctx.fill();
   }
-  void identity;
 }
 
 /** Beard or stubble on the lower face; leaves lips, corners and folds clear. */

@@ -521,7 +521,7 @@ export function faceGeometry(identity, pose) {
     halfWidth: LIPS[identity.lips].halfWidth * unit,
   };
 
-  const lines = expressionLines({ L, M, P, unit, levels, mean, sideLevel, identity, at });
+  const lines = expressionLines({ L, M, unit, levels, mean, sideLevel, identity });
   // Lens rims sit outside the widest-open lids (AU5 at full), so white above the iris stays visible.
   const glasses = identity.glasses === "none" ? null : Object.fromEntries(["L", "R"].map((name) => {
     const c = eyes[name].centre;
@@ -557,7 +557,7 @@ const FOREHEAD_ROWS_TOP = FOREHEAD_ROW_LIFTS[2] + 1.2;
  * Creases and folds that carry the FACS cues, each with the opacity its action unit gives it.
  * @returns {{kind: string, points: Point[], alpha: number, width: number}[]}
  */
-function expressionLines({ L, M, P, unit, levels, mean, sideLevel, identity, at }) {
+function expressionLines({ L, M, unit, levels, mean, sideLevel, identity }) {
   const lines = [];
   const push = (kind, points, alpha, width = 0.32) => {
     if (alpha > 0.02) lines.push({ kind, points, alpha: Math.min(1, alpha), width: width * unit });
@@ -669,7 +669,5 @@ function expressionLines({ L, M, P, unit, levels, mean, sideLevel, identity, at 
   const top = M("upperLipTop");
   push("press", [add(top, -4 * unit, -0.2 * unit), add(top, 0, -1.3 * unit), add(top, 4 * unit, -0.2 * unit)],
     press * 0.6 + mean(23) * 0.35, 0.32);
-  void P;
-  void at;
   return lines;
 }
