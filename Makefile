@@ -1,6 +1,7 @@
 # Glimpse: `make run` to play, `make test` to check everything.
 SHELL := /bin/bash
 VENV := .venv
+FACES_VENV := .venv-faces
 PY := $(VENV)/bin/python
 PIP := $(VENV)/bin/pip
 CHROMIUM := /usr/bin/chromium
@@ -18,6 +19,12 @@ $(VENV)/.installed-test: $(VENV)/.installed pyproject.toml
 	$(PIP) install --quiet -e '.[test]'
 	touch $@
 
+# mediapipe 0.10.14 bundles the FaceMesh models but needs numpy<2 and protobuf<5: its own virtualenv.
+$(FACES_VENV)/.installed:
+	python3 -m venv $(FACES_VENV)
+	$(FACES_VENV)/bin/pip install --quiet mediapipe==0.10.14 'numpy<2' 'protobuf<5' playwright
+	touch $@
+
 run: $(VENV)/.installed
 	$(VENV)/bin/flask --app game migrate
 	$(VENV)/bin/gunicorn -c gunicorn.conf.py wsgi:app
@@ -32,12 +39,18 @@ $(CHROMIUM):
 lint: $(VENV)/.installed-test
 	$(VENV)/bin/ruff check game tests bench scripts wsgi.py gunicorn.conf.py
 
-test: $(VENV)/.installed-test $(CHROMIUM) lint
+test: $(VENV)/.installed-test $(FACES_VENV)/.installed $(CHROMIUM) lint
 	node --test tests/js/
 	$(VENV)/bin/pytest
 
 bench: $(VENV)/.installed-test $(CHROMIUM)
 	@for script in bench/*.py; do echo "== $$script"; $(PY) $$script || exit 1; done
 
+validate-faces: $(FACES_VENV)/.installed $(CHROMIUM)
+	$(FACES_VENV)/bin/python scripts/validate_faces.py --identities 210 --seed 1
+
+contact-sheet: $(VENV)/.installed-test $(CHROMIUM)
+	$(PY) scripts/contact_sheet.py
+
 clean:
-	rm -rf $(VENV) var test-results
+	rm -rf $(VENV) $(FACES_VENV) var test-results screenshots

@@ -151,7 +151,7 @@ EMOTIONS: dict[str, Emotion] = {
             "disgust",
             "Disgust",
             (
-                Variant({9: 1.0, 15: 0.6, 16: 0.7, 4: 0.3}),
+                Variant({9: 1.0, 10: 0.5, 15: 0.6, 16: 0.7, 4: 0.3}),  # AU10: the upper lip must rise with the nose
                 Variant({9: 0.9, 10: 0.8, 15: 0.5, 17: 0.5, 4: 0.3}),
             ),
             (

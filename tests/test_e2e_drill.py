@@ -33,6 +33,10 @@ def test_a_phone_player_taps_through_a_whole_drill(page: Page, live_server: Live
             break
         if tap == 0:
             page.screenshot(path=screenshot_dir / "drill-feedback.png")
+            if page.get_by_role("button", name="Replay slowly").is_visible():
+                page.get_by_role("button", name="Replay slowly").tap()
+                expect(page.get_by_role("button", name="Next")).to_be_disabled()  # no second flash on top
+                expect(page.get_by_role("button", name="Next")).to_be_enabled()
         page.get_by_role("button", name="Next").tap()
 
     expect(page.locator("#summary")).to_be_visible()

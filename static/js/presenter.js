@@ -48,6 +48,24 @@ export class Presenter {
     return { ...report, refreshMs };
   }
 
+  /**
+   * Replay the last flash slowly (about half a second), to study what was missed.
+   * @returns {Promise<void>}
+   */
+  async replaySlowly() {
+    const frames = (/** @type {number} */ ms) => Math.max(1, Math.round(ms / this.periodMs));
+    this.reveal(false);
+    await runFlash(this.loop, {
+      neutral: this.neutral,
+      expression: this.expression,
+      foreperiodFrames: frames(400),
+      exposureFrames: frames(600),
+      maskFrames: 1,
+      periodMs: this.periodMs,
+    });
+    this.reveal(true);
+  }
+
   /** Show the expression again, still, for feedback. */
   reveal(visible = true) {
     this.expression.style.opacity = visible ? "1" : "0";

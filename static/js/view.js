@@ -10,13 +10,15 @@ const byId = (id) => /** @type {HTMLElement} */ (document.getElementById(id));
 export class View {
   /**
    * @param {EmotionInfo[]} emotions in answer-button order (keys 1-7)
-   * @param {{reveal: (visible: boolean) => void}} presenter shows the expression during feedback
+   * @param {{reveal: (visible: boolean) => void, replaySlowly: () => Promise<void>}} presenter shows the
+   *   expression during feedback
    */
   constructor(emotions, presenter) {
     this.emotions = emotions;
     this.presenter = presenter;
     this.byKey = new Map(emotions.map((e) => [e.key, e]));
     this.correct = 0;
+    this.replaying = false;
     /** @type {((choice: import("./drill.js").Choice) => void) | null} */
     this.pendingAnswer = null;
     /** @type {(() => void) | null} */
@@ -24,6 +26,15 @@ export class View {
     this.#buildAnswers();
     this.#setAnswersEnabled(false);
     byId("next").addEventListener("click", () => this.#moveOn());
+    byId("replay").addEventListener("click", async () => {
+      // Moving on mid-replay would let two flashes drive the same canvases: hold Next until it ends.
+      const buttons = /** @type {HTMLButtonElement[]} */ ([byId("replay"), byId("next")]);
+      this.replaying = true;
+      for (const button of buttons) button.disabled = true;
+      await this.presenter.replaySlowly();
+      this.replaying = false;
+      for (const button of buttons) button.disabled = false;
+    });
   }
 
   /** @param {"home" | "drill" | "summary"} name */
@@ -94,6 +105,7 @@ export class View {
     byId("feedback").hidden = false;
     byId("prompt").textContent = "";
     if (result.scored) this.presenter.reveal(true);
+    byId("replay").hidden = !result.scored;
     byId("next").focus({ preventScroll: true });
     return new Promise((resolve) => (this.pendingNext = resolve));
   }
@@ -167,7 +179,7 @@ export class View {
 
   #moveOn() {
     const resolve = this.pendingNext;
-    if (!resolve) return;
+    if (!resolve || this.replaying) return;
     this.pendingNext = null;
     this.presenter.reveal(false);
     resolve();
