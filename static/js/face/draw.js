@@ -550,10 +550,12 @@ function drawFacialHair(ctx, identity, geo) {
   ctx.beginPath();
   if (style === "goatee") {
     const lip = m.lowerOuter[2];
-    ctx.moveTo(-4 * u, lip.y + 0.3 * u);
-    ctx.quadraticCurveTo(0, lip.y - 0.2 * u, 4 * u, lip.y + 0.3 * u);
-    ctx.quadraticCurveTo(5 * u, geo.chin.y - 1 * u, 0, geo.chin.y + 0.8 * u);
-    ctx.quadraticCurveTo(-5 * u, geo.chin.y - 1 * u, -4 * u, lip.y + 0.3 * u);
+    const left = m.cornerL;
+    const right = m.cornerR;
+    ctx.moveTo(right.x + 0.4 * u, right.y + 0.8 * u);
+    ctx.quadraticCurveTo(0, lip.y + 1.4 * u, left.x - 0.4 * u, left.y + 0.8 * u);
+    ctx.quadraticCurveTo(left.x + 0.5 * u, geo.chin.y - 3 * u, 0, geo.chin.y + 0.8 * u);
+    ctx.quadraticCurveTo(right.x - 0.5 * u, geo.chin.y - 3 * u, right.x + 0.4 * u, right.y + 0.8 * u);
   } else {
     const full = style === "fullBeard" ? 2.5 * u : 0;
     const cheekX = Math.abs(geo.outline[5].x);
