@@ -18,8 +18,12 @@ const PAGES_CACHE = `${CACHE_PREFIX}pages-${SHELL.version}`;
 self.addEventListener("install", (event) => {
   event.waitUntil(
     caches.open(SHELL_CACHE).then((cache) =>
-      // `reload` skips the HTTP cache: a stale page must not be precached under a new version.
-      cache.addAll(SHELL.urls.map((url) => new Request(url, { cache: "reload", credentials: "same-origin" }))),
+      // A versioned URL's content never changes, so the copy the page just fetched (HTTP cache) will do;
+      // an unversioned one (a page, the catalogue) skips the HTTP cache so no stale copy is precached.
+      cache.addAll(SHELL.urls.map((url) => new Request(url, {
+        cache: url.includes("?v=") ? "default" : "reload",
+        credentials: "same-origin",
+      }))),
     ),
   );
 });
