@@ -3,7 +3,7 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 
-import { identityFromSeed, CHOICES, countCombinations } from "../../static/js/face/identity.js";
+import { identityFromSeed, CHOICES, countCombinations, luma } from "../../static/js/face/identity.js";
 import { faceGeometry, landmarks } from "../../static/js/face/geometry.js";
 
 const SAMPLE = Array.from({ length: 6000 }, (_, i) => identityFromSeed((i * 2246822519 + 17) >>> 0));
@@ -136,6 +136,14 @@ test("glasses never cover the white above the iris, even with the lids fully rai
       assert.ok(rim.x - rim.halfWidth < eye.upper[0].x && eye.upper[4].x < rim.x + rim.halfWidth ||
         rim.x - rim.halfWidth < eye.upper[4].x && eye.upper[0].x < rim.x + rim.halfWidth, "eye inside the lens");
     }
+  }
+});
+
+test("brows are always clearly darker than the skin, whatever the hair colour", () => {
+  // Brows carry sadness, surprise, fear and anger; blonde or grey brows on tan or dark skin vanished before.
+  for (const identity of SAMPLE) {
+    const gap = luma(identity.skin.rgb) - luma(identity.hair.browRgb);
+    assert.ok(gap >= 40, `seed ${identity.seed}: brows only ${gap.toFixed(0)} luma darker than the skin`);
   }
 });
 

@@ -90,6 +90,20 @@ const SCARF_RGB = {
   forest: [40, 86, 62], black: [30, 30, 34], sky: [110, 150, 196],
 };
 
+/** @param {number[]} rgb Rec. 601 luma */
+export const luma = (rgb) => 0.299 * rgb[0] + 0.587 * rgb[1] + 0.114 * rgb[2];
+/** Brows carry four of the seven emotions: they are always drawn this much darker than the skin. */
+export const BROW_CONTRAST = 45;
+
+/** @param {number[]} brow @param {number[]} skin */
+function contrastingBrow(brow, skin) {
+  const target = luma(skin) - BROW_CONTRAST;
+  const current = luma(brow);
+  if (current <= target) return brow;
+  const k = Math.max(0, target) / Math.max(1, current);
+  return brow.map((c) => Math.round(c * k));
+}
+
 /** @param {number[]} rgb @param {number} amount -1..1 lighten (+) or darken (-) */
 function adjust(rgb, amount) {
   return rgb.map((c) => Math.round(amount >= 0 ? c + (255 - c) * amount : c * (1 + amount)));
@@ -165,8 +179,8 @@ export function identityFromSeed(seed) {
       style: hairStyle,
       colour: hairColour,
       rgb: HAIR_RGB[hairColour],
-      browRgb: HAIR_RGB[hairColour === "white" || hairColour === "grey" ? (rng.chance(0.5) ? "grey" : naturalHair)
-        : hairColour],
+      browRgb: contrastingBrow(HAIR_RGB[hairColour === "white" || hairColour === "grey"
+        ? (rng.chance(0.5) ? "grey" : naturalHair) : hairColour], skin),
       hairlineRise: rng.range(0, 1) * (0.3 + ageAmount * 0.7 * masc),
     },
     facialHair,
