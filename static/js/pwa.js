@@ -116,8 +116,16 @@ export async function keepScreenOn() {
   };
 }
 
+/** Registers once the page has loaded, so installing (and precaching) does not compete with the first paint. */
+function registerWhenLoaded() {
+  const register = () =>
+    registerServiceWorker().catch(() => {
+      // No service worker (private mode, old browser): the game still works online.
+    });
+  if (document.readyState === "complete") register();
+  else window.addEventListener("load", register, { once: true });
+}
+
 offerInstall();
 showFlashNoteOnce();
-registerServiceWorker().catch(() => {
-  // No service worker (private mode, old browser): the game still works online.
-});
+registerWhenLoaded();
