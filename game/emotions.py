@@ -88,8 +88,8 @@ EMOTIONS: dict[str, Emotion] = {
             "sadness",
             "Sadness",
             (
-                Variant({1: 0.9, 4: 0.5, 15: 0.9}, gaze_down=0.5, head_down=0.3),
-                Variant({1: 0.9, 4: 0.5, 15: 0.8, 17: 0.6}, gaze_down=0.7, head_down=0.4),
+                Variant({1: 0.9, 4: 0.5, 15: 0.9}, gaze_down=0.8, head_down=0.3),
+                Variant({1: 0.9, 4: 0.5, 15: 0.8, 17: 0.6}, gaze_down=0.9, head_down=0.4),
             ),
             (
                 "Inner ends of the brows raised and drawn together",
@@ -119,8 +119,8 @@ EMOTIONS: dict[str, Emotion] = {
             "fear",
             "Fear",
             (
-                Variant({1: 0.9, 2: 0.7, 4: 0.6, 5: 0.9, 7: 0.5, 20: 0.9, 26: 0.5}),
-                Variant({1: 0.9, 2: 0.7, 4: 0.6, 5: 0.9, 7: 0.5, 20: 0.9, 25: 0.8, 26: 0.3}),
+                Variant({1: 0.9, 2: 0.7, 4: 0.6, 5: 1.0, 7: 0.35, 20: 0.9, 26: 0.5}),
+                Variant({1: 0.9, 2: 0.7, 4: 0.6, 5: 1.0, 7: 0.35, 20: 0.9, 25: 0.8, 26: 0.3}),
             ),
             (
                 "Brows raised but flat and pulled together",
@@ -165,7 +165,7 @@ EMOTIONS: dict[str, Emotion] = {
         Emotion(
             "contempt",
             "Contempt",
-            (Variant({12: 0.55, 14: 0.8}, one_sided=True),),
+            (Variant({12: 0.7, 14: 0.9}, one_sided=True),),
             (
                 "One lip corner tightened and slightly raised",
                 "The rest of the face stays neutral",
