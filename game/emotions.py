@@ -73,8 +73,8 @@ EMOTIONS: dict[str, Emotion] = {
             "happiness",
             "Happiness",
             (
-                Variant({6: 0.8, 12: 0.9}),
-                Variant({6: 0.8, 12: 1.0, 25: 0.6}),
+                Variant({6: 0.9, 12: 1.0}),
+                Variant({6: 0.9, 12: 1.0, 25: 0.8}),
             ),
             (
                 "Lip corners pulled up and back",
@@ -119,7 +119,7 @@ EMOTIONS: dict[str, Emotion] = {
             "fear",
             "Fear",
             (
-                Variant({1: 0.9, 2: 0.7, 4: 0.6, 5: 1.0, 7: 0.35, 20: 0.9, 26: 0.5}),
+                Variant({1: 0.9, 2: 0.7, 4: 0.6, 5: 1.0, 7: 0.35, 20: 0.9, 26: 0.6}),
                 Variant({1: 0.9, 2: 0.7, 4: 0.6, 5: 1.0, 7: 0.35, 20: 0.9, 25: 0.8, 26: 0.3}),
             ),
             (
@@ -135,7 +135,7 @@ EMOTIONS: dict[str, Emotion] = {
             "anger",
             "Anger",
             (
-                Variant({4: 1.0, 5: 0.6, 7: 0.8, 23: 0.9}),
+                Variant({4: 1.0, 5: 0.6, 7: 0.8, 23: 1.0}),
                 Variant({4: 1.0, 5: 0.6, 7: 0.8, 23: 0.8, 24: 0.8, 17: 0.5}),
             ),
             (
@@ -151,8 +151,8 @@ EMOTIONS: dict[str, Emotion] = {
             "disgust",
             "Disgust",
             (
-                Variant({9: 1.0, 10: 0.5, 15: 0.6, 16: 0.7, 4: 0.3}),  # AU10: the upper lip must rise with the nose
-                Variant({9: 0.9, 10: 0.8, 15: 0.5, 17: 0.5, 4: 0.3}),
+                Variant({9: 1.0, 10: 0.8, 15: 0.6, 16: 0.7, 4: 0.3}),  # AU10: the upper lip must rise with the nose
+                Variant({9: 0.9, 10: 1.0, 15: 0.5, 17: 0.5, 4: 0.3}),
             ),
             (
                 "Nose wrinkled",

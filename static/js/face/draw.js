@@ -2,7 +2,8 @@
 // shadowBlur) so a neutral + expression pair draws well inside one phone frame.
 
 import { faceGeometry, VIEWBOX } from "./geometry.js";
-import { identityFromSeed } from "./identity.js";
+import { identityFromSeed, luma } from "./identity.js";
+import { makeRandom, hashSeed } from "./random.js";
 import { hairShapes } from "./hair.js";
 
 /** @typedef {import("./geometry.js").Point} Point */
@@ -250,8 +251,10 @@ function drawShading(ctx, geo, skin, identity) {
     if (lowered > 0.05) blob(eye.centre.x - s * 2 * u, eye.centre.y - 2.4 * u, 5 * u, skin.deep, lowered * 0.5, 0.6);
     const cheek = side === "L" ? geo.cheekL : geo.cheekR;
     blob(cheek.x - s * 1.5 * u, cheek.y + 1 * u, 7 * u, skin.blush, 0.28 - skin.dark * 0.18, 0.8);
-    blob(cheek.x - s * 0.5 * u, cheek.y - 1.2 * u, 4.5 * u, skin.sheen, 0.22 + geo.levels[6][s > 0 ? 0 : 1] * 0.25,
-      0.7);
+    // AU6 lifts and rounds the cheek: a brighter, higher apple with a soft shadow under it.
+    const lift = geo.levels[6][s > 0 ? 0 : 1];
+    blob(cheek.x - s * 0.5 * u, cheek.y - 1.2 * u, 4.5 * u, skin.sheen, 0.22 + lift * 0.4, 0.7);
+    if (lift > 0.05) blob(cheek.x - s * 1.2 * u, cheek.y + 3.6 * u, 4.2 * u, skin.shadow, lift * 0.35, 0.45);
     blob(cheek.x + s * 2.5 * u, cheek.y + 9 * u, 5.5 * u, skin.shadow, 0.3, 1.3);
     // AU14 bunches the skin beside the tightened corner into a small lit bulge with a shadowed pit.
     const dimple = geo.levels[14][s > 0 ? 0 : 1];
@@ -520,9 +523,10 @@ function drawMouth(ctx, geo, skin) {
   ctx.strokeStyle = css(skin.sheen, 0.3);
   ctx.lineWidth = 0.3 * u;
   ctx.stroke();
-  // Lip line (or the inner edges when open) and the corners.
-  ctx.strokeStyle = css(scaleRgb(skin.lip, 0.45), 0.85);
-  ctx.lineWidth = 0.4 * u;
+  // Lip line (or the inner edges when open) and the corners; a smile deepens the line into a clear curve.
+  const smile = (geo.levels[12][0] + geo.levels[12][1]) / 2;
+  ctx.strokeStyle = css(scaleRgb(skin.lip, 0.45 - smile * 0.12), 0.85 + smile * 0.1);
+  ctx.lineWidth = (0.4 + smile * 0.3) * u;
   ctx.beginPath();
   curveThrough(ctx, m.upperInner);
   ctx.stroke();
@@ -533,86 +537,208 @@ function drawMouth(ctx, geo, skin) {
     ctx.stroke();
   }
   ctx.fillStyle = css(skin.deep, 0.55);
-  for (const c of [m.cornerL, m.cornerR]) {
+  for (const [c, level] of [[m.cornerL, geo.levels[12][0]], [m.cornerR, geo.levels[12][1]]]) {
     ctx.beginPath();
-    ctx.arc(c.x, c.y, 0.45 * u, 0, Math.PI * 2);
+    ctx.arc(c.x, c.y, (0.45 + level * 0.2) * u, 0, Math.PI * 2);
     ctx.fill();
   }
 }
 
-/** Beard or stubble on the lower face; leaves lips, corners and folds clear. */
+/** @param {RGB} rgb @param {number} target the highest luma allowed: darker colours pass unchanged */
+function noLighterThan(rgb, target) {
+  const current = luma(rgb);
+  if (current <= target) return rgb;
+  const k = Math.max(0, target) / Math.max(1, current);
+  return rgb.map((c) => c * k);
+}
+
+/**
+ * Facial hair colours from the hair colour, always darker than the skin (a grey beard on pale skin
+ * is a darker grey, never a pale mask): body, darker specks and slightly lighter strands.
+ * @param {ReturnType<typeof identityFromSeed>} identity
+ */
+export function facialHairPalette(identity) {
+  const skinLuma = luma(identity.skin.rgb);
+  const hair = identity.hair.rgb;
+  const body = noLighterThan(mixRgb(hair, identity.hair.browRgb, 0.35), skinLuma - 55);
+  return {
+    body,
+    dark: body.map((c) => c * 0.62),
+    light: noLighterThan(mixRgb(body, hair, 0.5), skinLuma - 30),
+  };
+}
+
+/** Points along a polyline at parameter t in [0, 1] (by index, not length). */
+function along(pts, t) {
+  const f = Math.max(0, Math.min(1, t)) * (pts.length - 1);
+  const i = Math.min(pts.length - 2, Math.floor(f));
+  const k = f - i;
+  return { x: pts[i].x + (pts[i + 1].x - pts[i].x) * k, y: pts[i].y + (pts[i + 1].y - pts[i].y) * k };
+}
+
+/**
+ * The facial hair region as two matching polylines, right to left: its upper edge (which keeps a band
+ * of skin around the lips and mouth corners) and its lower edge (the jaw, or the chin for a goatee).
+ */
+function facialHairRegion(style, geo) {
+  const u = geo.unit;
+  const m = geo.mouth;
+  const o = geo.outline;
+  const lip = m.lowerOuter;
+  const cR = m.cornerR;
+  const cL = m.cornerL;
+  // Clear skin: 1.5 units under the lower lip, 1.4 beside and below each corner.
+  const underLip = [add(cR, -0.5 * u, 1.9 * u), add(lip[1], 0, 1.5 * u), add(lip[2], 0, 1.6 * u),
+    add(lip[3], 0, 1.5 * u), add(cL, 0.5 * u, 1.9 * u)];
+  if (style === "goatee") {
+    const chin = geo.chin;
+    const top = underLip;
+    const bottom = [add(cR, 0.4 * u, 5.5 * u), mix(o[11], chin, 0.3), add(chin, 0, 0.9 * u), mix(o[9], chin, 0.3),
+      add(cL, -0.4 * u, 5.5 * u)];
+    return { top, bottom };
+  }
+  const inset = (p, k) => ({ x: p.x * k, y: p.y });
+  const full = style === "fullBeard" ? 2.6 * u : style === "shortBeard" ? 0.8 * u : 0;
+  const sideR = inset(o[15], 0.985);
+  const sideL = inset(o[5], 0.985);
+  const top = [sideR, add(mix(sideR, cR, 0.3), 0, 3.2 * u), add(mix(sideR, cR, 0.62), 0, 2.4 * u),
+    add(cR, -1.6 * u, -0.4 * u), ...underLip, add(cL, 1.6 * u, -0.4 * u), add(mix(sideL, cL, 0.62), 0, 2.4 * u),
+    add(mix(sideL, cL, 0.3), 0, 3.2 * u), sideL];
+  const bottom = [sideR, inset(o[14], 0.99), inset(o[13], 0.99), add(o[12], 0, full * 0.5), add(o[11], 0, full * 0.9),
+    add(o[11], 1.5 * u, full), add(o[10], 0, full), add(o[9], -1.5 * u, full), add(o[9], 0, full * 0.9),
+    add(o[8], 0, full * 0.5), inset(o[7], 0.99), inset(o[6], 0.99), sideL];
+  // Same number of stations on both edges so that stipple can be placed between them.
+  return { top: resample(top, 15), bottom: resample(bottom, 15) };
+}
+
+/** @param {Point[]} pts @param {number} n */
+function resample(pts, n) {
+  return Array.from({ length: n }, (_, i) => along(pts, i / (n - 1)));
+}
+
+const add = (p, dx, dy) => ({ x: p.x + dx, y: p.y + dy });
+const mix = (a, b, t) => ({ x: a.x + (b.x - a.x) * t, y: a.y + (b.y - a.y) * t });
+
+/**
+ * Beard, goatee or stubble on the lower face: hair-coloured, darker than the skin, with stipple and
+ * strands instead of a flat patch, and a band of clear skin around the lips and mouth corners.
+ */
 function drawFacialHair(ctx, identity, geo) {
   const style = identity.facialHair;
   if (style === "none" || style === "moustache") return;
   const u = geo.unit;
-  const m = geo.mouth;
-  const alpha = { stubble: 0.2, goatee: 0.85, shortBeard: 0.8, fullBeard: 0.92 }[style];
-  ctx.beginPath();
-  if (style === "goatee") {
-    const lip = m.lowerOuter[2];
-    const left = m.cornerL;
-    const right = m.cornerR;
-    ctx.moveTo(right.x + 0.4 * u, right.y + 0.8 * u);
-    ctx.quadraticCurveTo(0, lip.y + 1.4 * u, left.x - 0.4 * u, left.y + 0.8 * u);
-    ctx.quadraticCurveTo(left.x + 0.5 * u, geo.chin.y - 3 * u, 0, geo.chin.y + 0.8 * u);
-    ctx.quadraticCurveTo(right.x - 0.5 * u, geo.chin.y - 3 * u, right.x + 0.4 * u, right.y + 0.8 * u);
-  } else {
-    const full = style === "fullBeard" ? 2.5 * u : 0;
-    const cheekX = Math.abs(geo.outline[5].x);
-    const pts = [-1, 1].map((s) => {
-      const corner = s > 0 ? m.cornerL : m.cornerR;
-      const jawAngle = s > 0 ? geo.jawAngleL : geo.jawAngleR;
-      const jaw = s > 0 ? geo.jawL : geo.jawR;
-      return {
-        corner,
-        side: [{ x: s * (cheekX - 0.3 * u), y: 2 * u }, { x: jawAngle.x + s * 0.6 * u, y: jawAngle.y },
-          { x: jaw.x + s * full * 0.6, y: jaw.y + full * 0.6 }],
-        cheek: [{ x: corner.x + s * 3.6 * u, y: corner.y - 1.5 * u }, { x: s * 17 * u, y: 11 * u },
-          { x: s * (cheekX - 1.5 * u), y: 3 * u }],
-      };
-    });
-    const [right, left] = pts;
-    const lip = m.lowerOuter;
-    ctx.moveTo(right.cheek[2].x, right.cheek[2].y);
-    ctx.lineTo(right.side[0].x, right.side[0].y);
-    ctx.lineTo(right.side[1].x, right.side[1].y);
-    ctx.quadraticCurveTo(right.side[2].x, right.side[2].y, geo.chin.x - 5 * u, geo.chin.y + full);
-    ctx.quadraticCurveTo(geo.chin.x, geo.chin.y + 1.2 * u + full, geo.chin.x + 5 * u, geo.chin.y + full);
-    ctx.quadraticCurveTo(left.side[2].x, left.side[2].y, left.side[1].x, left.side[1].y);
-    ctx.lineTo(left.side[0].x, left.side[0].y);
-    ctx.lineTo(left.cheek[2].x, left.cheek[2].y);
-    ctx.quadraticCurveTo(left.cheek[1].x, left.cheek[1].y, left.cheek[0].x, left.cheek[0].y);
-    ctx.quadraticCurveTo(left.corner.x + 1.5 * u, left.corner.y + 1.5 * u, lip[3].x, lip[3].y + 0.7 * u);
-    ctx.quadraticCurveTo(lip[2].x, lip[2].y + 1.2 * u, lip[1].x, lip[1].y + 0.7 * u);
-    ctx.quadraticCurveTo(right.corner.x - 1.5 * u, right.corner.y + 1.5 * u, right.cheek[0].x, right.cheek[0].y);
-    ctx.quadraticCurveTo(right.cheek[1].x, right.cheek[1].y, right.cheek[2].x, right.cheek[2].y);
+  const colours = facialHairPalette(identity);
+  const { top, bottom } = facialHairRegion(style, geo);
+  const rng = makeRandom(hashSeed(identity.seed ^ 0x5eed));
+  const at = (t, v) => {
+    const a = along(top, t);
+    const b = along(bottom, t);
+    return { x: a.x + (b.x - a.x) * v, y: a.y + (b.y - a.y) * v };
+  };
+  const dense = style !== "stubble";
+  if (dense) {
+    // Body: a soft-edged fill (solid core, lighter rim) ...
+    ctx.beginPath();
+    curveThrough(ctx, top);
+    curveThrough(ctx, [...bottom].reverse(), false);
     ctx.closePath();
+    ctx.fillStyle = css(colours.body, style === "fullBeard" ? 0.9 : 0.82);
+    ctx.fill();
+  } else {
+    ctx.beginPath();
+    curveThrough(ctx, top);
+    curveThrough(ctx, [...bottom].reverse(), false);
+    ctx.closePath();
+    ctx.fillStyle = css(colours.dark, 0.07);
+    ctx.fill();
   }
-  ctx.fillStyle = css(facialHairRgb(identity), alpha);
+  // ... stipple (stubble) or short strands (beards), all in one path each.
+  const count = dense ? 170 : 420;
+  ctx.beginPath();
+  const dot = (dense ? 0.26 : 0.3) * u;
+  for (let i = 0; i < count; i++) {
+    const p = at(rng.next(), 0.08 + rng.next() * 0.9);
+    ctx.rect(p.x, p.y, dot, dot);
+  }
+  ctx.fillStyle = css(colours.dark, dense ? 0.5 : 0.42);
   ctx.fill();
+  if (!dense) return;
+  ctx.beginPath();
+  for (let i = 0; i < 90; i++) {
+    const p = at(rng.next(), 0.15 + rng.next() * 0.8);
+    const lean = (p.x / (12 * u)) * 0.5;
+    ctx.moveTo(p.x, p.y);
+    ctx.lineTo(p.x + lean * u, p.y + 1.1 * u);
+  }
+  ctx.strokeStyle = css(colours.light, 0.4);
+  ctx.lineWidth = 0.22 * u;
+  ctx.stroke();
+  // Hairs breaking the upper edge, so it reads as growth and not as a painted line.
+  ctx.beginPath();
+  for (let i = 0; i < 70; i++) {
+    const t = i / 69;
+    const a = along(top, t);
+    const b = along(bottom, t);
+    const len = (0.6 + rng.next() * 0.7) * u;
+    const dx = (b.x - a.x);
+    const dy = (b.y - a.y);
+    const d = Math.hypot(dx, dy) || 1;
+    ctx.moveTo(a.x + (dx / d) * 0.5 * u, a.y + (dy / d) * 0.5 * u);
+    ctx.lineTo(a.x - (dx / d) * len * 0.6 + (rng.next() - 0.5) * 0.5 * u, a.y - (dy / d) * len * 0.6);
+  }
+  ctx.strokeStyle = css(colours.body, 0.55);
+  ctx.lineWidth = 0.28 * u;
+  ctx.stroke();
 }
 
-/** Beard colour, nudged toward the skin's shadow so grey beards never read as teeth. */
-function facialHairRgb(identity) {
-  return mixRgb(identity.hair.browRgb, skinPalette(identity).deep, 0.3);
-}
-
+/** Moustache (also part of goatees and beards): above the upper lip's red, never over it or the corners. */
 function drawMoustache(ctx, identity, geo) {
   const style = identity.facialHair;
-  if (!["moustache", "goatee", "shortBeard", "fullBeard"].includes(style)) return;
+  if (!["moustache", "goatee", "shortBeard", "fullBeard", "stubble"].includes(style)) return;
   const u = geo.unit;
+  const colours = facialHairPalette(identity);
   const top = geo.mouth.upperOuter;
   const sub = geo.nose.subnasale;
+  const lift = 0.35 * u;
+  const lower = [add(top[0], -0.2 * u, -0.9 * u), add(top[1], 0, -lift), add(top[2], 0, -lift), add(top[3], 0, -lift),
+    add(top[4], 0, -lift), add(top[5], 0, -lift), add(top[6], 0.2 * u, -0.9 * u)];
+  const topY = Math.max(sub.y + 0.7 * u, top[3].y - 2.6 * u);
+  const upper = [add(top[6], 0.2 * u, -0.9 * u), { x: top[5].x + 0.6 * u, y: Math.min(topY + 0.8 * u, top[5].y - lift) },
+    { x: 0, y: topY }, { x: top[1].x - 0.6 * u, y: Math.min(topY + 0.8 * u, top[1].y - lift) }, add(top[0], -0.2 * u, -0.9 * u)];
+  const rng = makeRandom(hashSeed(identity.seed ^ 0xbeef));
+  const at = (t, v) => {
+    const a = along(upper, 1 - t);
+    const b = along([lower[0], lower[2], lower[3], lower[4], lower[6]], t);
+    return { x: a.x + (b.x - a.x) * v, y: a.y + (b.y - a.y) * v };
+  };
+  if (style === "stubble") {
+    ctx.beginPath();
+    for (let i = 0; i < 110; i++) {
+      const p = at(rng.next(), rng.next());
+      ctx.rect(p.x, p.y, 0.3 * u, 0.3 * u);
+    }
+    ctx.fillStyle = css(colours.dark, 0.42);
+    ctx.fill();
+    return;
+  }
   ctx.beginPath();
-  ctx.moveTo(top[0].x - 0.6 * u, top[0].y + 0.6 * u);
-  ctx.quadraticCurveTo(top[1].x, top[1].y - 0.1 * u, top[3].x, top[3].y - 0.15 * u);
-  ctx.quadraticCurveTo(top[5].x, top[5].y - 0.1 * u, top[6].x + 0.6 * u, top[6].y + 0.6 * u);
-  const topY = Math.max(sub.y + 0.8 * u, top[3].y - 2.6 * u);
-  ctx.quadraticCurveTo(top[5].x + 1 * u, topY, 0, topY);
-  ctx.quadraticCurveTo(top[1].x - 1 * u, topY, top[0].x - 0.6 * u, top[0].y + 0.6 * u);
+  curveThrough(ctx, lower);
+  curveThrough(ctx, upper, false);
   ctx.closePath();
-  ctx.fillStyle = css(facialHairRgb(identity), style === "moustache" ? 0.92 : 0.85);
+  ctx.fillStyle = css(colours.body, style === "moustache" ? 0.92 : 0.88);
   ctx.fill();
+  // Hairs growing down and out from the philtrum, and a ragged lower edge short of the lip.
+  ctx.beginPath();
+  for (let i = 0; i < 40; i++) {
+    const t = rng.next();
+    const p = at(t, 0.2 + rng.next() * 0.6);
+    const out = (t - 0.5) * 1.4 * u;
+    ctx.moveTo(p.x, p.y);
+    ctx.lineTo(p.x + out, p.y + 0.9 * u);
+  }
+  ctx.strokeStyle = css(colours.dark, 0.45);
+  ctx.lineWidth = 0.22 * u;
+  ctx.stroke();
 }
 
 function drawGlasses(ctx, identity, geo) {

@@ -26,28 +26,28 @@ const MAX_ROLL_RAD = (12 * Math.PI) / 180;
 export const AU_MOVES = Object.freeze({
   1: [["browInner", 0, -0.13], ["browMid", 0, -0.06], ["browOuter", 0, -0.015]],
   2: [["browInner", 0, -0.02], ["browMid", 0, -0.11], ["browOuter", 0, -0.12], ["crease", 0, -0.02]],
-  4: [["browInner", -0.055, 0.1], ["browMid", -0.03, 0.07], ["browOuter", -0.01, 0.03],
-    ["crease", 0, 0.03], ["lidUpper", 0, 0.008]],
+  4: [["browInner", -0.06, 0.1], ["browMid", -0.045, 0.075], ["browOuter", -0.02, 0.035],
+    ["crease", 0, 0.03], ["lidUpper", 0, 0.004]],
   5: [["lidUpper", 0, -0.06], ["lidUpperIn", 0, -0.045], ["lidUpperOut", 0, -0.045], ["crease", 0, -0.018],
     ["lidLower", 0, 0.005]],
   6: [["lidLower", 0, -0.045], ["lidLowerIn", 0, -0.03], ["lidLowerOut", 0, -0.045], ["eyeOuter", 0, -0.008],
     ["lidUpperOut", 0, 0.012], ["lidUpper", 0, 0.008], ["cheek", 0.005, -0.045], ["browOuter", 0, 0.012],
     ["nasolabialTop", 0.005, -0.015]],
-  7: [["lidLower", 0, -0.04], ["lidLowerIn", 0, -0.036], ["lidLowerOut", 0, -0.032], ["lidUpper", 0, 0.01],
-    ["lidUpperIn", 0, 0.008], ["lidUpperOut", 0, 0.008], ["eyeOuter", -0.004, 0]],
+  7: [["lidLower", 0, -0.04], ["lidLowerIn", 0, -0.036], ["lidLowerOut", 0, -0.032], ["lidUpper", 0, 0.004],
+    ["lidUpperIn", 0, 0.004], ["lidUpperOut", 0, 0.004], ["eyeOuter", -0.004, 0]],
   // AU9 also pulls the centre of the upper lip up, at least as far as the nostrils rise (FACS; measured as
   // too weak by docs/face-validation.md when it lifted the lip only 2%).
-  9: [["noseWing", 0.004, -0.04], ["nostril", 0, -0.035], ["noseTip", 0, -0.012], ["nasolabialTop", 0.005, -0.035],
-    ["upperLipTop", 0, -0.045], ["upperLipPeak", 0, -0.045], ["upperLipSide", 0, -0.03],
-    ["upperLipInner", 0, -0.03], ["upperLipInnerSide", 0, -0.022], ["mouthCorner", 0, -0.006], ["browInner", -0.01, 0.03],
+  9: [["noseWing", 0.004, -0.035], ["nostril", 0, -0.03], ["noseTip", 0, -0.012], ["nasolabialTop", 0.005, -0.035],
+    ["upperLipTop", 0, -0.055], ["upperLipPeak", 0, -0.055], ["upperLipSide", 0, -0.035],
+    ["upperLipInner", 0, -0.04], ["upperLipInnerSide", 0, -0.028], ["mouthCorner", 0, -0.006], ["browInner", -0.01, 0.03],
     ["browMid", 0, 0.018], ["browOuter", 0, 0.008], ["lidLower", 0, -0.02], ["lidLowerIn", 0, -0.022],
     ["lidLowerOut", 0, -0.012], ["cheek", 0, -0.03], ["lidUpper", 0, 0.008]],
-  10: [["upperLipTop", 0, -0.05], ["upperLipPeak", 0, -0.05], ["upperLipSide", 0, -0.035],
-    ["upperLipInner", 0, -0.045], ["upperLipInnerSide", 0, -0.035], ["mouthCorner", 0, -0.012],
-    ["noseWing", 0, -0.012], ["nostril", 0, -0.01], ["nasolabialTop", 0.005, -0.02], ["nasolabialBottom", 0, -0.02]],
-  12: [["mouthCorner", 0.1, -0.11], ["upperLipInnerSide", 0.045, -0.045], ["lowerLipInnerSide", 0.045, -0.045],
-    ["upperLipSide", 0.045, -0.05], ["lowerLipBottomSide", 0.04, -0.04], ["upperLipPeak", 0.01, -0.01],
-    ["lowerLipBottom", 0, -0.01], ["nasolabialBottom", 0.07, -0.06], ["nasolabialTop", 0.015, -0.02],
+  10: [["upperLipTop", 0, -0.06], ["upperLipPeak", 0, -0.06], ["upperLipSide", 0, -0.04],
+    ["upperLipInner", 0, -0.055], ["upperLipInnerSide", 0, -0.04], ["mouthCorner", 0, -0.012],
+    ["noseWing", 0, -0.008], ["nostril", 0, -0.006], ["nasolabialTop", 0.005, -0.02], ["nasolabialBottom", 0, -0.02]],
+  12: [["mouthCorner", 0.085, -0.13], ["upperLipInnerSide", 0.04, -0.05], ["lowerLipInnerSide", 0.04, -0.05],
+    ["upperLipSide", 0.04, -0.055], ["lowerLipBottomSide", 0.035, -0.03], ["upperLipPeak", 0.01, -0.012],
+    ["lowerLipBottom", 0, -0.004], ["nasolabialBottom", 0.07, -0.06], ["nasolabialTop", 0.015, -0.02],
     ["cheek", 0.01, -0.035], ["lidLower", 0, -0.012], ["lidLowerOut", 0, -0.012]],
   14: [["mouthCorner", -0.035, -0.012], ["upperLipInnerSide", -0.015, -0.005], ["lowerLipInnerSide", -0.015, -0.003],
     ["upperLipSide", -0.015, 0], ["lowerLipBottomSide", -0.015, 0]],
@@ -73,7 +73,7 @@ export const AU_MOVES = Object.freeze({
 });
 
 /** Lip thinning per unit: fraction of the lip's red height lost at intensity 1 (facs.md: 30-50%). */
-export const LIP_THINNING = Object.freeze({ 23: 0.45, 24: 0.3, 20: 0.2, 14: 0.1 });
+export const LIP_THINNING = Object.freeze({ 23: 0.49, 24: 0.3, 20: 0.2, 14: 0.1 });
 
 const SIDE_LANDMARKS = [
   "browInner", "browMid", "browOuter", "eyeInner", "eyeOuter", "lidUpper", "lidUpperIn", "lidUpperOut",
@@ -346,9 +346,9 @@ function applyGaze(moved, pose, iod) {
   for (const side of [1, -1]) {
     const iris = { ...moved[key("eyeCentre", side)] };
     iris.x += gazeX * 2.4 * unit;
-    iris.y += gazeY * 1.9 * unit;
+    iris.y += gazeY * 2.5 * unit;
     moved[key("iris", side)] = iris;
-    const lidDrop = Math.max(0, gazeY) * 1.6 * unit + Math.min(0, gazeY) * 0.8 * unit;
+    const lidDrop = Math.max(0, gazeY) * 2.0 * unit + Math.min(0, gazeY) * 0.8 * unit;
     moved[key("lidUpper", side)].y += lidDrop;
     moved[key("lidUpperIn", side)].y += lidDrop * 0.8;
     moved[key("lidUpperOut", side)].y += lidDrop * 0.8;
@@ -517,8 +517,8 @@ export function faceGeometry(identity, pose) {
     gap: Math.max(0, P.lowerLipInner.y - P.upperLipInner.y,
       P.lowerLipInnerSideL.y - P.upperLipInnerSideL.y, P.lowerLipInnerSideR.y - P.upperLipInnerSideR.y),
     // Teeth are fixed to skull and jaw, not to the lips: lifting a lip uncovers them.
-    upperTeethEdge: at({ x: 0, y: neutralLandmarks(identity).upperLipInner.y + 0.5 * unit }, depthOf("mouth")).y,
-    lowerTeethEdge: at({ x: 0, y: neutralLandmarks(identity).upperLipInner.y + 0.3 * unit + 0.17 * iod * jawDrop },
+    upperTeethEdge: at({ x: 0, y: neutralLandmarks(identity).upperLipInner.y + 1.3 * unit }, depthOf("mouth")).y,
+    lowerTeethEdge: at({ x: 0, y: neutralLandmarks(identity).upperLipInner.y + 1.2 * unit + 0.17 * iod * jawDrop },
       depthOf("mouth")).y,
     halfWidth: LIPS[identity.lips].halfWidth * unit,
   };
@@ -628,7 +628,10 @@ function expressionLines({ L, M, unit, levels, mean, sideLevel, identity }) {
     const bottom = L("nasolabialBottom", side);
     const depth = 0.06 + age * 0.1 + 0.8 * Math.max(sideLevel(12, side), sideLevel(10, side) * 0.9,
       sideLevel(9, side) * 0.8, sideLevel(6, side) * 0.35, sideLevel(20, side) * 0.3, sideLevel(14, side) * 0.4);
-    push("nasolabial", [top, add(mix(top, bottom, 0.5), side * 1.3 * unit, 0), bottom], depth, 0.42);
+    // A smile bows the fold out around the lifted cheek and cuts it deeper.
+    const smile = sideLevel(12, side);
+    push("nasolabial", [top, add(mix(top, bottom, 0.5), side * (1.3 + smile * 0.9) * unit, 0), bottom], depth,
+      0.42 + smile * 0.16);
     // AU6: crow's feet fanning from the outer eye corner, and the lower lid bulge.
     const cheek = sideLevel(6, side);
     const corner = L("eyeOuter", side);
@@ -647,7 +650,7 @@ function expressionLines({ L, M, unit, levels, mean, sideLevel, identity }) {
     // AU14: the dimple beside a tightened corner; AU15: a short fold below a pulled-down corner.
     const c = L("mouthCorner", side);
     push("dimple", [add(c, side * 0.7 * unit, -1.4 * unit), add(c, side * 1.25 * unit, -0.2 * unit),
-      add(c, side * 0.9 * unit, 1.0 * unit)], sideLevel(14, side) * 1.2 + sideLevel(12, side) * 0.25, 0.5);
+      add(c, side * 0.9 * unit, 1.0 * unit)], sideLevel(14, side) * 1.2 + sideLevel(12, side) * 0.6, 0.5);
     push("corner", [add(c, side * 0.6 * unit, 0.8 * unit), add(c, side * 1.2 * unit, 2.6 * unit)],
       sideLevel(15, side) * 0.7, 0.34);
     // AU20 tightens the neck (platysma) into cords.
