@@ -41,8 +41,11 @@ SHOW, HIDE = "glimpse-show", "glimpse-hide"
 PRESENTED = "STATE_PRESENTED_ALL"
 
 # Runs in the page: two stacked pre-drawn canvases, one FrameLoop, flashes in order.
-# A trial may busy-wait 50 ms in the callback `stallAtFrame` (0 = the trial's first callback),
-# from a subscriber added after runFlash's, so it runs after the flip in the same frame.
+# A trial may busy-wait 50 ms in one callback, from a subscriber added after runFlash's (so it runs
+# after any flip in the same frame). `stall = {anchor, offset}` places it `offset` callbacks after
+# the trial's first callback ("start"), the show or the hide callback as the page saw them, or
+# ("beforeShow") in the first callback at least foreperiodFrames - 1 frames in. Anchoring on the
+# flips, not on callback indices, keeps the stall in place when ambient load shifts the show.
 # It replays flagged trials until `cleanPerExposure` clean ones exist for each exposure.
 DRIVER = """
 async ({ trials, cleanPerExposure, maxPerExposure }) => {
@@ -65,17 +68,30 @@ async ({ trials, cleanPerExposure, maxPerExposure }) => {
   const loop = new FrameLoop();
   const periodMs = await measureRefresh(loop, 60);
 
-  const flash = async ({ exposureFrames, foreperiodFrames, maskFrames, stallAtFrame }) => {
+  const flash = async ({ exposureFrames, foreperiodFrames, maskFrames, stall }) => {
     const done = runFlash(loop, { neutral, expression, exposureFrames, foreperiodFrames, maskFrames, periodMs });
-    let frame = 0;
-    const unsubscribe = loop.subscribe(() => {
-      if (frame++ !== stallAtFrame) return;
+    let index = 0, anchorIndex = null, wasVisible = false, shown = false, firstTs = null, stalled = false;
+    const unsubscribe = loop.subscribe((timestamp) => {
+      firstTs ??= timestamp;
+      const visible = expression.style.opacity === "1";
+      const anchor = stall?.anchor;
+      if (anchor === "start" && index === 0) anchorIndex = 0;
+      if (anchor === "show" && visible && !wasVisible) anchorIndex = index;
+      if (anchor === "hide" && !visible && wasVisible) anchorIndex = index;
+      shown ||= visible;
+      const beforeShow = anchor === "beforeShow" && !shown
+        && Math.round((timestamp - firstTs) / periodMs) >= foreperiodFrames - 1;
+      const now = beforeShow || (anchorIndex !== null && index - anchorIndex === stall.offset);
+      wasVisible = visible;
+      index += 1;
+      if (!now || stalled) return;
+      stalled = true;
       const end = performance.now() + 50;
       while (performance.now() < end) { /* an induced main-thread stall */ }
     });
     const report = await done;
     unsubscribe();
-    return { ...report, stallAtFrame };
+    return { ...report, stalled };
   };
 
   const reports = [];
@@ -196,9 +212,10 @@ def run_traced(browser: Browser, page: Page, base_url: str, trials: list[dict[st
     return period_ms, reports, counts
 
 
-def trial(exposure: int, foreperiod: int = 3, mask: int = 3, stall_at: int | None = None) -> dict[str, Any]:
+def trial(exposure: int, foreperiod: int = 3, mask: int = 3, stall: tuple[str, int] | None = None) -> dict[str, Any]:
+    """One flash; `stall` = (anchor, offset) places a 50 ms busy-wait (see DRIVER)."""
     return {"exposureFrames": exposure, "foreperiodFrames": foreperiod, "maskFrames": mask,
-            "stallAtFrame": stall_at}
+            "stall": {"anchor": stall[0], "offset": stall[1]} if stall else None}
 
 
 def test_flashes_show_exactly_the_requested_frames(browser: Browser, page: Page, base_url: str) -> None:
@@ -232,37 +249,55 @@ def test_flashes_show_exactly_the_requested_frames(browser: Browser, page: Page,
 
 
 @pytest.mark.parametrize(
-    ("exposure", "stall_at", "where"),
+    ("exposure", "stall", "where"),
     [
-        (3, 9, "the frame before the show"),
-        (3, 10, "the show callback"),
-        (3, 11, "the callback after the show"),
-        (6, 11, "the callback after the show of a 6-frame flash, over before the hide is due"),
-        (3, 13, "the hide callback"),
-        (1, 11, "the hide callback of a 1-frame flash"),
+        (3, ("beforeShow", 0), "the frame before the show"),
+        (3, ("show", 0), "the show callback"),
+        (3, ("show", 1), "the callback after the show"),
+        (6, ("show", 1), "the callback after the show of a 6-frame flash, over before the hide is due"),
+        (3, ("hide", 0), "the hide callback"),
+        (1, ("hide", 0), "the hide callback of a 1-frame flash"),
     ],
 )
 def test_main_thread_stall_during_the_flash_is_flagged(
-    browser: Browser, page: Page, base_url: str, exposure: int, stall_at: int, where: str
+    browser: Browser, page: Page, base_url: str, exposure: int, stall: tuple[str, int], where: str
 ) -> None:
-    """A 50 ms busy-wait in one callback of the flash window (foreperiod 10: show at callback 10)."""
-    _, [report], [count] = run_traced(browser, page, base_url, [trial(exposure, 10, 6, stall_at)])
+    """A 50 ms busy-wait in one callback of the flash window.
 
-    assert report["flagged"], f"stall in {where} not flagged: {report}"
-    assert report["flagReason"] == ("stall" if report["framesShown"] == exposure else "frames")
-    assert count.sequence_frames == report["framesShown"]
+    Three runs each: every one must be flagged, whatever else the shared machine does.
+    """
+    _, reports, counts = run_traced(browser, page, base_url, [trial(exposure, 10, 6, stall)] * 3)
+
+    for report, count in zip(reports, counts, strict=True):
+        assert report["stalled"], report
+        assert report["flagged"], f"stall in {where} not flagged: {report}"
+        assert report["flagReason"] == ("stall" if report["framesShown"] == exposure else "frames")
+        assert count.sequence_frames == report["framesShown"]
     if "hide callback" in where:
         # The rAF count cannot see it, the compositor can: the hide frame was presented late.
-        assert report["framesShown"] == exposure
-        assert count.presented_frames is not None and count.presented_frames >= exposure + 2, count
+        exact_by_raf = [c for r, c in zip(reports, counts, strict=True) if r["framesShown"] == exposure]
+        assert exact_by_raf, reports
+        for count in exact_by_raf:
+            assert count.presented_frames is not None and count.presented_frames >= exposure + 2, count
 
 
-@pytest.mark.parametrize(("stall_at", "where"), [(2, "early in the foreperiod"), (15, "the mask, after the flash")])
+@pytest.mark.parametrize(
+    ("stall", "where"), [(("start", 2), "early in the foreperiod"), (("hide", 2), "the mask, after the flash")]
+)
 def test_stall_outside_the_flash_window_is_not_flagged(
-    browser: Browser, page: Page, base_url: str, stall_at: int, where: str
+    browser: Browser, page: Page, base_url: str, stall: tuple[str, int], where: str
 ) -> None:
-    _, [report], [count] = run_traced(browser, page, base_url, [trial(3, 10, 6, stall_at)])
+    """The induced 50 ms gap (3 periods) never enters maxGapMs; run 3 times, as the machine is shared.
 
-    assert not report["flagged"], f"stall in {where} flagged: {report}"
-    assert report["framesShown"] == count.sequence_frames == 3
-    assert None not in count.latencies_ms
+    Ambient load can flag a run on its own (a gap of 2 periods, a late flip), so the test asks that
+    no run saw the induced gap and that at least one run is clean and exact.
+    """
+    period_ms, reports, counts = run_traced(browser, page, base_url, [trial(3, 10, 6, stall)] * 3)
+
+    assert all(r["stalled"] for r in reports), reports
+    assert all(r["maxGapMs"] / period_ms < 2.5 for r in reports), f"stall in {where} counted: {reports}"
+    clean = [(r, c) for r, c in zip(reports, counts, strict=True) if not r["flagged"]]
+    assert clean, f"every run flagged: {reports}"
+    for report, count in clean:
+        assert report["framesShown"] == count.sequence_frames == 3
+        assert None not in count.latencies_ms
