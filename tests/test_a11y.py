@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -12,29 +13,37 @@ from playwright.sync_api import Page, expect
 AXE = Axe()
 
 
+@pytest.fixture(scope="module")
+def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer]:
+    """A server of this module's own: the trials played here must not show up in other modules' counts."""
+    own = LiveServer(tmp_path_factory.mktemp("a11y") / "glimpse.db").start()
+    yield own
+    own.stop()
+
+
 def assert_no_violations(page: Page, screen: str, screenshot_dir: Path) -> None:
     page.screenshot(path=screenshot_dir / f"a11y-{screen}.png")
     results = AXE.run(page)
     assert results.violations_count == 0, f"{screen}:\n{results.generate_report()}"
 
 
-def answer_on_the_server(live_server: LiveServer, page: Page, count: int) -> None:
+def answer_on_the_server(server: LiveServer, page: Page, count: int) -> None:
     """Play the first `count` trials of a drill over the socket as the page's player, leaving it unfinished."""
     cookie = next(c for c in page.context.cookies() if c["name"] == "glimpse_player")
-    player = DrillClient(live_server, cookie=f"glimpse_player={cookie['value']}")
+    player = DrillClient(server, cookie=f"glimpse_player={cookie['value']}")
     player.ask({"type": "hello", "v": 1})
     player.send({"type": "start", "refreshMs": 16.667})
     player.receive()
     trial = player.receive()
     for position in range(1, count + 1):
-        player.answer(trial, emotion_of(live_server, trial["trialId"]))
+        player.answer(trial, emotion_of(server, trial["trialId"]))
         if position < count:
             trial = player.ask({"type": "next"})
     player.close()
 
 
-def test_home_drill_feedback_and_summary(page: Page, live_server: LiveServer, screenshot_dir: Path) -> None:
-    page.goto(live_server.url + "/")
+def test_home_drill_feedback_and_summary(page: Page, server: LiveServer, screenshot_dir: Path) -> None:
+    page.goto(server.url + "/")
     play = page.get_by_role("button", name="Play", exact=True)
     expect(play).to_be_enabled()
     expect(page.locator("#flash-note")).to_be_visible()
@@ -42,7 +51,7 @@ def test_home_drill_feedback_and_summary(page: Page, live_server: LiveServer, sc
     page.get_by_role("button", name="Got it").tap()
 
     # Resume a drill 18 trials in, so that the feedback and summary screens come quickly.
-    answer_on_the_server(live_server, page, 18)
+    answer_on_the_server(server, page, 18)
     page.reload()
     resume = page.get_by_role("button", name="Resume")
     expect(resume).to_be_visible()
@@ -68,8 +77,8 @@ def test_home_drill_feedback_and_summary(page: Page, live_server: LiveServer, sc
 
 
 @pytest.mark.parametrize(("path", "ready"), [("/learn", "#learn[data-ready=true]"), ("/stats", "#threshold-table")])
-def test_learn_and_stats(page: Page, live_server: LiveServer, screenshot_dir: Path, path: str, ready: str) -> None:
-    page.goto(live_server.url + path)
+def test_learn_and_stats(page: Page, server: LiveServer, screenshot_dir: Path, path: str, ready: str) -> None:
+    page.goto(server.url + path)
     expect(page.locator(ready)).to_be_attached(timeout=15_000)
     page.wait_for_load_state("networkidle")
     assert_no_violations(page, path.strip("/"), screenshot_dir)

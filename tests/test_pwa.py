@@ -6,13 +6,23 @@ import gzip
 import json
 import re
 import urllib.request
+from collections.abc import Iterator
 from pathlib import Path
 
+import pytest
 from conftest import LiveServer, open_db
-from playwright.sync_api import BrowserContext, Page, expect
+from playwright.sync_api import Browser, BrowserContext, Page, expect
 
 from game.assets import Assets
 from game.emotions import EMOTIONS
+
+
+@pytest.fixture(scope="module")
+def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer]:
+    """A server of this module's own: the trials played here must not show up in other modules' counts."""
+    own = LiveServer(tmp_path_factory.mktemp("pwa") / "glimpse.db").start()
+    yield own
+    own.stop()
 
 
 def fetch(server: LiveServer, path: str, headers: dict | None = None) -> tuple[int, dict, bytes]:
@@ -45,43 +55,43 @@ def test_module_imports_carry_the_imported_files_version(tmp_path: Path) -> None
     assert assets.get("../secret.txt") is None
 
 
-def test_versioned_static_files_are_gzipped_and_cached_for_a_year(live_server: LiveServer) -> None:
-    _, _, page = fetch(live_server, "/", {"Accept-Encoding": "identity"})
+def test_versioned_static_files_are_gzipped_and_cached_for_a_year(server: LiveServer) -> None:
+    _, _, page = fetch(server, "/", {"Accept-Encoding": "identity"})
     url = re.search(rb'src="(/static/js/main\.js\?v=[0-9a-f]{10})"', page)
     assert url, "pages link static files with their version"
-    status, headers, body = fetch(live_server, url[1].decode())
+    status, headers, body = fetch(server, url[1].decode())
     assert status == 200 and headers["Content-Encoding"] == "gzip"
     assert headers["Cache-Control"] == "public, max-age=31536000, immutable"
     assert "Accept-Encoding" in headers["Vary"]
     assert re.search(r'from "\./drill\.js\?v=[0-9a-f]{10}"', gzip.decompress(body).decode())
-    assert fetch(live_server, url[1].decode(), {"If-None-Match": headers["ETag"]})[0] == 304
-    status, headers, _ = fetch(live_server, "/static/js/main.js")
+    assert fetch(server, url[1].decode(), {"If-None-Match": headers["ETag"]})[0] == 304
+    status, headers, _ = fetch(server, "/static/js/main.js")
     assert status == 200 and headers["Cache-Control"] == "no-cache", "an unversioned URL is revalidated"
-    assert fetch(live_server, "/static/js/nothing.js")[0] == 404
+    assert fetch(server, "/static/js/nothing.js")[0] == 404
 
 
-def test_pages_and_json_are_compressed(live_server: LiveServer) -> None:
-    status, headers, body = fetch(live_server, "/api/catalogue.json")
+def test_pages_and_json_are_compressed(server: LiveServer) -> None:
+    status, headers, body = fetch(server, "/api/catalogue.json")
     assert status == 200 and headers["Content-Encoding"] == "gzip"
     assert "emotions" in json.loads(gzip.decompress(body))
 
 
-def test_service_worker_and_manifest_are_served_from_the_root(live_server: LiveServer) -> None:
-    status, headers, body = fetch(live_server, "/sw.js", {"Accept-Encoding": "identity"})
+def test_service_worker_and_manifest_are_served_from_the_root(server: LiveServer) -> None:
+    status, headers, body = fetch(server, "/sw.js", {"Accept-Encoding": "identity"})
     assert status == 200 and headers["Service-Worker-Allowed"] == "/" and headers["Cache-Control"] == "no-cache"
     assert headers["Content-Type"].startswith("text/javascript")
     shell = json.loads(body.decode().split("\n", 1)[0].removeprefix("self.GLIMPSE_SHELL = ").rstrip(";"))
     assert "/" in shell["urls"] and any(u.startswith("/static/js/offline/local-server.js?v=") for u in shell["urls"])
     for url in shell["urls"]:
-        assert fetch(live_server, url)[0] == 200, url
-    status, headers, body = fetch(live_server, "/manifest.webmanifest", {"Accept-Encoding": "identity"})
+        assert fetch(server, url)[0] == 200, url
+    status, headers, body = fetch(server, "/manifest.webmanifest", {"Accept-Encoding": "identity"})
     assert status == 200 and headers["Content-Type"] == "application/manifest+json"
     manifest = json.loads(body)
     assert manifest["display"] == "standalone" and manifest["id"] == "/"
     assert {icon["sizes"] for icon in manifest["icons"]} >= {"192x192", "512x512"}
     assert any(icon["purpose"] == "maskable" for icon in manifest["icons"])
     for icon in manifest["icons"]:
-        assert fetch(live_server, icon["src"])[0] == 200
+        assert fetch(server, icon["src"])[0] == 200
 
 
 # -- in Chromium -------------------------------------------------------------------------------------------------
@@ -91,8 +101,8 @@ def wait_for_service_worker(page: Page) -> None:
     page.wait_for_function("() => navigator.serviceWorker.controller?.state === 'activated'", timeout=15_000)
 
 
-def test_chromium_finds_the_manifest_and_an_active_service_worker(page: Page, live_server: LiveServer) -> None:
-    page.goto(live_server.url + "/")
+def test_chromium_finds_the_manifest_and_an_active_service_worker(page: Page, server: LiveServer) -> None:
+    page.goto(server.url + "/")
     wait_for_service_worker(page)
     cdp = page.context.new_cdp_session(page)
     manifest = cdp.send("Page.getAppManifest")
@@ -117,10 +127,10 @@ def play_drill_by_tapping(page: Page) -> int:
 
 
 def test_an_offline_drill_syncs_once_when_the_network_returns(page: Page, context: BrowserContext,
-                                                             live_server: LiveServer, screenshot_dir: Path) -> None:
+                                                             server: LiveServer, screenshot_dir: Path) -> None:
     syncs: list[str] = []
     page.on("request", lambda r: r.url.endswith("/api/offline/sync") and syncs.append(r.method))
-    page.goto(live_server.url + "/")
+    page.goto(server.url + "/")
     wait_for_service_worker(page)
     player = page.evaluate("fetch('/api/me').then((r) => r.json())")["id"]
 
@@ -136,7 +146,7 @@ def test_an_offline_drill_syncs_once_when_the_network_returns(page: Page, contex
     page.get_by_role("button", name="Home").tap()
     expect(page.locator("#sync-status")).to_contain_text(f"{answers} results waiting to sync")
     page.screenshot(path=screenshot_dir / "offline-home-waiting.png")
-    db = open_db(live_server)
+    db = open_db(server)
     assert db.execute("SELECT COUNT(*) FROM trials WHERE player_id = ?", [player]).fetchone()[0] == 0
 
     context.set_offline(False)  # the `online` event starts the sync
@@ -156,3 +166,32 @@ def test_an_offline_drill_syncs_once_when_the_network_returns(page: Page, contex
     page.wait_for_timeout(500)
     assert len(syncs) == sent
     assert db.execute("SELECT COUNT(*) FROM trials WHERE player_id = ?", [player]).fetchone()[0] == answers
+
+
+def test_static_files_are_brotli_compressed_when_the_browser_takes_it(server: LiveServer) -> None:
+    brotli = pytest.importorskip("brotli")
+    status, headers, body = fetch(server, "/static/css/app.css", {"Accept-Encoding": "br, gzip"})
+    assert status == 200 and headers["Content-Encoding"] == "br"
+    assert b"/* PWA and offline */" in brotli.decompress(body)
+
+
+@pytest.mark.parametrize(("width", "height"), [(320, 568), (375, 667), (430, 932)])  # iPhone SE 1st and 3rd, Pro Max
+def test_fits_a_phone_one_handed(browser: Browser, server: LiveServer, screenshot_dir: Path, width: int,
+                                 height: int) -> None:
+    context = browser.new_context(viewport={"width": width, "height": height}, device_scale_factor=2,
+                                  is_mobile=True, has_touch=True)
+    page = context.new_page()
+    page.goto(server.url + "/")
+    play = page.get_by_role("button", name="Play", exact=True)
+    expect(play).to_be_enabled()
+    assert page.evaluate("document.documentElement.scrollWidth") <= width
+    page.get_by_role("button", name="Got it").tap()
+    play.tap()
+    expect(page.locator("#answers button").first).to_be_enabled(timeout=15_000)
+    assert page.evaluate("document.documentElement.scrollWidth") <= width
+    for box in (page.locator("#answers button").nth(i).bounding_box() for i in range(7)):
+        assert box and box["height"] >= 48 and box["width"] >= 48
+    lowest = page.locator("#answers button").last.bounding_box()
+    assert lowest and lowest["y"] + lowest["height"] <= height, "every answer is within thumb reach, no scrolling"
+    page.screenshot(path=screenshot_dir / f"drill-{width}px.png")
+    context.close()
