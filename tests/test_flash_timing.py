@@ -266,19 +266,23 @@ def test_main_thread_stall_during_the_flash_is_flagged(
 
     Three runs each: every one must be flagged, whatever else the shared machine does.
     """
-    _, reports, counts = run_traced(browser, page, base_url, [trial(exposure, 10, 6, stall)] * 3)
+    period_ms, reports, counts = run_traced(browser, page, base_url, [trial(exposure, 10, 6, stall)] * 3)
 
+    # "beforeShow" can miss its callback only when an ambient gap jumped over it into the show,
+    # which flags the run as well; so every run must be flagged, and most ran the induced stall.
+    assert sum(r["stalled"] for r in reports) >= 2, reports
     for report, count in zip(reports, counts, strict=True):
-        assert report["stalled"], report
         assert report["flagged"], f"stall in {where} not flagged: {report}"
         assert report["flagReason"] == ("stall" if report["framesShown"] == exposure else "frames")
         assert count.sequence_frames == report["framesShown"]
     if "hide callback" in where:
-        # The rAF count cannot see it, the compositor can: the hide frame was presented late.
+        # The rAF count cannot see it, the compositor can: the hide frame was presented 2+ frames
+        # late (its latency, not the flash's presented length: ambient load can delay the show too).
         exact_by_raf = [c for r, c in zip(reports, counts, strict=True) if r["framesShown"] == exposure]
         assert exact_by_raf, reports
         for count in exact_by_raf:
-            assert count.presented_frames is not None and count.presented_frames >= exposure + 2, count
+            hide_latency_ms = count.latencies_ms[1]
+            assert hide_latency_ms is not None and hide_latency_ms / period_ms >= 2, count
 
 
 @pytest.mark.parametrize(
@@ -287,17 +291,14 @@ def test_main_thread_stall_during_the_flash_is_flagged(
 def test_stall_outside_the_flash_window_is_not_flagged(
     browser: Browser, page: Page, base_url: str, stall: tuple[str, int], where: str
 ) -> None:
-    """The induced 50 ms gap (3 periods) never enters maxGapMs; run 3 times, as the machine is shared.
-
-    Ambient load can flag a run on its own (a gap of 2 periods, a late flip), so the test asks that
-    no run saw the induced gap and that at least one run is clean and exact.
+    """Every run has the induced stall; ambient load on a shared machine can flag a run on its own,
+    so the test asks for at least one clean, exact run of three: the stall itself cannot flag.
     """
-    period_ms, reports, counts = run_traced(browser, page, base_url, [trial(3, 10, 6, stall)] * 3)
+    _, reports, counts = run_traced(browser, page, base_url, [trial(3, 10, 6, stall)] * 3)
 
     assert all(r["stalled"] for r in reports), reports
-    assert all(r["maxGapMs"] / period_ms < 2.5 for r in reports), f"stall in {where} counted: {reports}"
     clean = [(r, c) for r, c in zip(reports, counts, strict=True) if not r["flagged"]]
-    assert clean, f"every run flagged: {reports}"
+    assert clean, f"stall in {where}: every run flagged: {reports}"
     for report, count in clean:
         assert report["framesShown"] == count.sequence_frames == 3
         assert None not in count.latencies_ms
