@@ -1,16 +1,17 @@
 // Online or offline: gives the drill the real socket when the server answers, else a LocalServer.
 //
 // Also owns the offline queue's syncing for the home screen: at start, on the `online` event and
-// after each offline drill, and keeps the "N results waiting to sync" line up to date.
-
-import { openQueue } from "./queue.js";
-import { keepSyncing, pendingText, Syncer } from "./sync.js";
+// after each offline drill, and keeps the "N results waiting to sync" line up to date. The queue,
+// the syncer and the LocalServer are loaded only when needed (results exist in IndexedDB, or the
+// player is offline): most visits, and every first visit, never download them.
 
 const CONNECT_TIMEOUT_MS = 4000; // a socket that neither opens nor fails by then counts as offline
+const QUEUE_DATABASE = "glimpse"; // see queue.js
 
 /**
  * @typedef {import("../net.js").Message} Message
  * @typedef {{connection: any, connect: () => Promise<Message>}} DrillLike
+ * @typedef {import("./sync.js").Syncer} Syncer
  */
 
 export class OfflineMode {
@@ -25,11 +26,14 @@ export class OfflineMode {
     this.status = status;
     this.isOnline = isOnline;
     this.offline = false;
-    this.queue = openQueue();
-    this.syncer = new Syncer({ queue: this.queue, onChange: (pending) => this.#show(pending) });
+    /** @type {Promise<{queue: any, syncer: Syncer}> | null} */
+    this.syncing = null;
     /** @type {any} */
     this.local = null;
-    keepSyncing(this.syncer, window, isOnline).catch(() => {}); // a failed sync leaves the queue as it was
+    window.addEventListener("online", () => void this.syncing?.then(({ syncer }) => syncer.sync()));
+    resultsMayBeQueued().then((maybe) => {
+      if (maybe) void this.#syncer().then(({ syncer }) => this.isOnline() && syncer.sync()).catch(() => {});
+    });
   }
 
   /**
@@ -54,18 +58,32 @@ export class OfflineMode {
 
   /** After a drill: send what an offline one queued, if the network is back. */
   async drillEnded() {
-    if (this.offline && this.isOnline()) await this.syncer.sync().catch(() => {});
+    if (this.offline && this.isOnline() && this.syncing) {
+      const { syncer } = await this.syncing;
+      await syncer.sync().catch(() => {}); // a failed sync leaves the queue as it was
+    }
+  }
+
+  /** The queue and its syncer, loaded on first need. */
+  #syncer() {
+    this.syncing ??= Promise.all([import("./queue.js"), import("./sync.js")]).then(([queues, sync]) => {
+      const queue = queues.openQueue();
+      const syncer = new sync.Syncer({ queue, onChange: (pending) => this.#show(pending, sync.pendingText) });
+      void syncer.refresh().catch(() => {});
+      return { queue, syncer };
+    });
+    return this.syncing;
   }
 
   async #localServer() {
     if (!this.local) {
-      const { LocalServer } = await import("./local-server.js");
+      const [{ LocalServer }, { queue, syncer }] = await Promise.all([import("./local-server.js"), this.#syncer()]);
       this.local = new LocalServer({
         catalogue: /** @type {any} */ (this.catalogue),
-        queue: this.queue,
+        queue,
         storage: safeLocalStorage(),
         timeZone: Intl.DateTimeFormat().resolvedOptions().timeZone ?? null,
-        onQueued: () => void this.syncer.refresh(),
+        onQueued: () => void syncer.refresh(),
       });
     }
     return this.local;
@@ -75,16 +93,29 @@ export class OfflineMode {
   #setOffline(offline) {
     this.offline = offline;
     document.body.dataset.offline = String(offline);
-    void this.syncer.refresh().catch(() => {});
+    void this.syncing?.then(({ syncer }) => syncer.refresh()).catch(() => {});
   }
 
-  /** @param {number} pending */
-  #show(pending) {
+  /**
+   * @param {number} pending
+   * @param {(pending: number) => string} pendingText
+   */
+  #show(pending, pendingText) {
     if (!this.status) return;
     const offlineNote = this.offline && !this.isOnline() ? "Offline: practice drills still work." : "";
     const text = [offlineNote, pendingText(pending)].filter(Boolean).join(" ");
     this.status.textContent = text;
     this.status.hidden = text === "";
+  }
+}
+
+/** False only when the browser can tell that the queue's database was never created. */
+async function resultsMayBeQueued() {
+  try {
+    const databases = await indexedDB.databases();
+    return databases.some((database) => database.name === QUEUE_DATABASE);
+  } catch {
+    return Boolean(globalThis.indexedDB); // no databases(): look inside to be sure
   }
 }
 

@@ -97,17 +97,6 @@ function rejectedEntry(entries, field) {
   return match ? entries[Number(match[1])]?.id ?? null : null;
 }
 
-/**
- * Sync now if online, and whenever the browser comes back online; the caller adds "after each offline drill".
- * @param {Syncer} syncer
- * @param {{addEventListener: (type: string, listener: () => void) => void}} [events] the window
- * @param {() => boolean} [isOnline] a request made while offline would only fail (and log an error)
- */
-export function keepSyncing(syncer, events = globalThis, isOnline = () => globalThis.navigator?.onLine !== false) {
-  events.addEventListener("online", () => void syncer.sync());
-  return isOnline() ? syncer.sync() : syncer.refresh().then((pending) => ({ synced: 0, pending }));
-}
-
 /** @param {number} pending */
 export function pendingText(pending) {
   if (pending === 0) return "";
