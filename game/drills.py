@@ -111,7 +111,8 @@ class DrillSession:
         try:
             return self._record(drill, trial, message, verdict, now)
         except store.AnswerRejected as rejected:
-            self.open_trial = None
+            # Closed meanwhile, e.g. by a drill started in another tab: this drill cannot go on.
+            self.drill, self.open_trial = None, None
             raise ProtocolError(rejected.code, str(rejected), trialId=message.trial_id) from None
 
     def _record(self, drill: dict, trial: dict, message: Answer, verdict: rounds.Verdict, now: float) -> list[dict]:
@@ -147,7 +148,6 @@ class DrillSession:
     def abandon(self) -> list[dict]:
         drill = self._require_drill()
         store.abandon_drills(self.db, self.player_id)
-        store.void_open_trials(self.db, drill["id"], "abandoned")
         self.drill, self.open_trial = None, None
         return [{"type": "abandoned", "drillId": drill["id"]}]
 

@@ -40,6 +40,9 @@ def ranked_challenge(db: Database, player_id: str, day: str) -> dict | None:
 
 
 def abandon_drills(db: Database, player_id: str) -> None:
+    """Close the player's unfinished drills; a trial still in flight in another tab can no longer be answered."""
+    db.execute("UPDATE trials SET scored = 0, flag = 'abandoned' WHERE answered_at IS NULL AND flag IS NULL AND "
+               "drill_id IN (SELECT id FROM drills WHERE player_id = ? AND status = 'active')", [player_id])
     db.execute("UPDATE drills SET status = 'abandoned', ended_at = ? WHERE player_id = ? AND status = 'active'",
                [time.time(), player_id])
 
@@ -96,7 +99,9 @@ def record_answer(db: Database, trial_id: str, answer: dict) -> None:
         [*answer.values(), trial_id],
     )
     if cursor.rowcount != 1:
-        raise AnswerRejected("already_answered", "That trial was already answered.")
+        trial = db["trials"].get(trial_id)
+        code, reason = why_not_open(db, trial_id, trial["player_id"])
+        raise AnswerRejected(code, reason)
 
 
 def complete_drill(db: Database, drill_id: str) -> None:

@@ -227,3 +227,17 @@ def test_an_oversized_frame_closes_the_socket_but_keeps_what_was_answered(connec
     assert again.ask({"type": "hello", "v": 1})["activeDrill"]["answered"] == 1
     rows = list(open_db(live_server)["trials"].rows_where("drill_id = ? AND scored = 1", [started["drillId"]]))
     assert len(rows) == 1
+
+
+def test_a_drill_started_in_another_tab_closes_this_one_without_scoring_its_answers(
+    connect, live_server: LiveServer
+) -> None:
+    first = connect()
+    _, trial = start(first)
+    second = connect(cookie=first.cookie)
+    start(second)
+    late = first.answer(trial, emotion_of(live_server, trial["trialId"]))
+    assert late["code"] == "trial_expired"
+    assert first.ask({"type": "next"})["code"] == "no_drill"
+    row = open_db(live_server)["trials"].get(trial["trialId"])
+    assert (row["scored"], row["flag"], row["answer"]) == (0, "abandoned", None)
