@@ -5,6 +5,7 @@ from __future__ import annotations
 import gzip
 import json
 import re
+import threading
 import urllib.request
 from collections.abc import Iterator
 from pathlib import Path
@@ -12,7 +13,9 @@ from pathlib import Path
 import pytest
 from conftest import LiveServer, open_db
 from playwright.sync_api import Browser, BrowserContext, Page, expect
+from werkzeug.serving import make_server
 
+from game import create_app, pwa
 from game.assets import Assets
 from game.emotions import EMOTIONS
 
@@ -195,3 +198,38 @@ def test_fits_a_phone_one_handed(browser: Browser, server: LiveServer, screensho
     assert lowest and lowest["y"] + lowest["height"] <= height, "every answer is within thumb reach, no scrolling"
     page.screenshot(path=screenshot_dir / f"drill-{width}px.png")
     context.close()
+
+
+@pytest.fixture
+def app_server(tmp_path: Path) -> Iterator[str]:
+    """The app in this process (Werkzeug, threaded), so a test can change what the next deploy would serve."""
+    app = create_app({"DATABASE": str(tmp_path / "glimpse.db"), "SECRET_KEY": "test"})
+    http = make_server("127.0.0.1", 0, app, threaded=True)
+    thread = threading.Thread(target=http.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{http.server_port}"
+    http.shutdown()
+    thread.join(timeout=5)
+
+
+def test_a_new_version_waits_until_the_player_reloads(page: Page, app_server: str, monkeypatch: pytest.MonkeyPatch,
+                                                      screenshot_dir: Path) -> None:
+    page.goto(app_server + "/")
+    wait_for_service_worker(page)
+    old_caches = page.evaluate("caches.keys()")
+    assert len(old_caches) >= 1
+
+    monkeypatch.setattr(pwa, "SHELL_PAGES", (*pwa.SHELL_PAGES, "/healthz"))  # a deploy that changes the shell
+    page.evaluate("navigator.serviceWorker.getRegistration().then((r) => r.update())")
+    prompt = page.locator("#pwa-update")
+    expect(prompt).to_be_visible(timeout=15_000)
+    expect(prompt).to_contain_text("A new version of Glimpse is ready.")
+    page.screenshot(path=screenshot_dir / "update-ready.png")
+    assert page.evaluate("caches.keys()") != [], "the running version keeps working until the player chooses"
+
+    with page.expect_navigation():
+        page.get_by_role("button", name="Reload").tap()
+    wait_for_service_worker(page)
+    expect(page.locator("#pwa-update")).to_be_hidden()
+    current = page.evaluate("caches.keys()")
+    assert not set(current) & {name for name in old_caches if "shell" in name}, "the old version's caches are gone"
