@@ -21,7 +21,7 @@ def test_a_phone_player_taps_through_a_whole_drill(page: Page, live_server: Live
     play.tap()
 
     summary = page.locator("#summary")
-    for tap in range(30):  # 20 trials, plus any flash the browser voided and replayed
+    for tap in range(60):  # 20 trials, plus any flash a loaded machine voided and replayed
         buttons = page.locator("#answers button")
         expect(buttons.first).to_be_enabled(timeout=10_000)  # after foreperiod, flash and mask
         assert buttons.count() == 7

@@ -102,6 +102,7 @@ def test_new_face_changes_every_face(learn: Page) -> None:
     seed_before = learn.locator("#learn").get_attribute("data-seed")
     learn.get_by_role("button", name="New face").click()
     expect(learn.locator("#learn")).not_to_have_attribute("data-seed", seed_before or "")
+    expect(learn.locator("#learn[data-ready=true]")).to_be_attached()  # faces are redrawn one per frame
     assert canvas_pixels(learn, face) != before
 
 
@@ -141,7 +142,7 @@ def test_tap_targets_are_large_enough(learn: Page) -> None:
 def test_no_console_errors_and_screenshot(learn: Page, console_errors: list[str], screenshot_dir: Path) -> None:
     learn.locator("#intensity-sadness").fill("70")
     learn.get_by_role("button", name="New face").click()
-    learn.wait_for_timeout(200)
+    expect(learn.locator("#learn[data-ready=true]")).to_be_attached()
     learn.screenshot(path=str(screenshot_dir / "learn.png"))
     assert console_errors == []
 

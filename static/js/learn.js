@@ -258,12 +258,32 @@ function compareSection(emotions) {
   };
 }
 
-function newFace() {
+/**
+ * Draw every face, one per animation frame: all at once is a long task that blocks taps.
+ * @returns {Promise<void>}
+ */
+function redrawAll() {
+  const queue = [...state.redraws];
+  return new Promise((resolve) => {
+    const step = () => {
+      const redraw = queue.shift();
+      if (!redraw) return resolve();
+      redraw();
+      requestAnimationFrame(step);
+    };
+    step();
+  });
+}
+
+async function newFace() {
   state.seed = randomSeed();
   state.identity = identityFromSeed(state.seed);
   state.side = state.seed % 2 ? "L" : "R";
-  document.getElementById("learn")?.setAttribute("data-seed", String(state.seed));
-  for (const redraw of state.redraws) redraw();
+  const root = document.getElementById("learn");
+  root?.removeAttribute("data-ready");
+  root?.setAttribute("data-seed", String(state.seed));
+  await redrawAll();
+  root?.setAttribute("data-ready", "true");
 }
 
 async function start() {
@@ -295,7 +315,7 @@ async function start() {
   const nav = el("nav", { "aria-label": "Emotions" }, [el("ul", {}, emotions.map((e) =>
     el("li", {}, [el("a", { href: `#emotion-${e.key}`, text: e.name })])))]);
   root.append(toolbar, nav, list, comparison.section);
-  for (const redraw of state.redraws) redraw();
+  await redrawAll();
   root.setAttribute("data-ready", "true");
 }
 

@@ -109,7 +109,6 @@ function showWelcome(welcome) {
   line.textContent = streak.days
     ? `${streak.days}-day streak · ${today} · best ${streak.longest}${streak.freezes ? ` · ❄ ${streak.freezes} freeze${streak.freezes > 1 ? "s" : ""}` : ""}`
     : `Start a daily streak: play one drill a day.${streak.longest ? ` Best so far: ${streak.longest} days.` : ""}`;
-  line.hidden = false;
   const challenge = /** @type {{number: number, played: boolean}} */ (welcome.challenge);
   byId("challenge").textContent = challenge.played
     ? `Daily challenge #${challenge.number} ✓ (practice)`

@@ -70,6 +70,7 @@ async function main() {
   byId("accuracy-table").replaceChildren(table(["Emotion", "Accuracy", "Right"], accuracy));
   showConfusion(stats, catalogue.emotions);
   showRecent(stats.recent);
+  byId("app").classList.remove("loading");
 }
 
 /**
