@@ -103,7 +103,7 @@ export function drawFace(ctx, identity, pose, cssSize) {
   ctx.stroke();
   drawNose(ctx, geo, skin);
   drawFacialHair(ctx, identity, geo);
-  drawLines(ctx, geo, skin);
+  drawLines(ctx, geo, skin, identity);
   drawEyes(ctx, identity, geo, skin);
   drawMouth(ctx, geo, skin);
   drawMoustache(ctx, identity, geo);
@@ -347,9 +347,22 @@ function strokeCrease(ctx, line, skin) {
   ctx.restore();
 }
 
-function drawLines(ctx, geo, skin) {
+const CHIN_BEARDS = new Set(["goatee", "shortBeard", "fullBeard"]);
+
+function drawLines(ctx, geo, skin, identity) {
+  // A beard hides a dark crease: on it the chin's cue (AU17 wrinkles, the deepened fold under the lip) is
+  // drawn as lit ridges of hair instead.
+  const beard = CHIN_BEARDS.has(identity.facialHair) ? facialHairPalette(identity).light : null;
   for (const line of geo.lines) {
-    if (line.kind !== "neck") strokeCrease(ctx, line, skin);
+    if (line.kind === "neck") continue;
+    strokeCrease(ctx, line, skin);
+    if (beard && (line.kind === "chin" || line.kind === "sulcus") && line.alpha > 0.15) {
+      ctx.beginPath();
+      curveThrough(ctx, line.points);
+      ctx.strokeStyle = css(mixRgb(beard, skin.sheen, 0.5), Math.min(1, line.alpha * 0.9));
+      ctx.lineWidth = line.width * 1.1;
+      ctx.stroke();
+    }
   }
 }
 
@@ -517,7 +530,7 @@ function drawMouth(ctx, geo, skin) {
   lg.addColorStop(1, css(scaleRgb(skin.lip, 0.9)));
   ctx.fillStyle = lg;
   ctx.fill();
-  // A lit vermilion border keeps the lip shape readable against dark skin or a moustache.
+  // A lit vermilion border keeps the lip shape readable against dark skin, a moustache or a beard.
   ctx.beginPath();
   curveThrough(ctx, m.upperOuter);
   ctx.strokeStyle = css(skin.sheen, 0.3);
@@ -560,7 +573,8 @@ function noLighterThan(rgb, target) {
 export function facialHairPalette(identity) {
   const skinLuma = luma(identity.skin.rgb);
   const hair = identity.hair.rgb;
-  const body = noLighterThan(mixRgb(hair, identity.hair.browRgb, 0.35), skinLuma - 55);
+  // The brow colour (the hair colour, darkened to at least BROW_CONTRAST below the skin) toward the skin's shadow.
+  const body = noLighterThan(mixRgb(identity.hair.browRgb, skinPalette(identity).deep, 0.3), skinLuma - 40);
   return {
     body,
     dark: body.map((c) => c * 0.62),
@@ -587,9 +601,9 @@ function facialHairRegion(style, geo) {
   const lip = m.lowerOuter;
   const cR = m.cornerR;
   const cL = m.cornerL;
-  // Clear skin: 1.5 units under the lower lip, 1.4 beside and below each corner.
-  const underLip = [add(cR, -0.5 * u, 1.9 * u), add(lip[1], 0, 1.5 * u), add(lip[2], 0, 1.6 * u),
-    add(lip[3], 0, 1.5 * u), add(cL, 0.5 * u, 1.9 * u)];
+  // Clear skin: a narrow band under the lower lip, wider beside and below each corner.
+  const underLip = [add(cR, -0.9 * u, 0.9 * u), add(lip[1], 0, 0.7 * u), add(lip[2], 0, 0.8 * u),
+    add(lip[3], 0, 0.7 * u), add(cL, 0.9 * u, 0.9 * u)];
   if (style === "goatee") {
     const chin = geo.chin;
     const top = underLip;
@@ -637,12 +651,9 @@ function drawFacialHair(ctx, identity, geo) {
   };
   const dense = style !== "stubble";
   if (dense) {
-    // Body: a soft-edged fill (solid core, lighter rim) ...
-    ctx.beginPath();
-    curveThrough(ctx, top);
-    curveThrough(ctx, [...bottom].reverse(), false);
-    ctx.closePath();
-    ctx.fillStyle = css(colours.body, style === "fullBeard" ? 0.9 : 0.82);
+    // Body: hugs the lower lip and rings the corners at a small distance (the lips are drawn over it) ...
+    beardPath(ctx, style, geo);
+    ctx.fillStyle = css(colours.body, { goatee: 0.85, shortBeard: 0.8, fullBeard: 0.9 }[style]);
     ctx.fill();
   } else {
     ctx.beginPath();
@@ -677,6 +688,7 @@ function drawFacialHair(ctx, identity, geo) {
   ctx.beginPath();
   for (let i = 0; i < 70; i++) {
     const t = i / 69;
+    if (style === "goatee" || (t > 0.2 && t < 0.8)) continue;
     const a = along(top, t);
     const b = along(bottom, t);
     const len = (0.6 + rng.next() * 0.7) * u;
@@ -691,6 +703,52 @@ function drawFacialHair(ctx, identity, geo) {
   ctx.stroke();
 }
 
+/** The filled outline of a goatee or beard: chin (and jaw) up to the lower lip and around the corners. */
+function beardPath(ctx, style, geo) {
+  const u = geo.unit;
+  const m = geo.mouth;
+  ctx.beginPath();
+  if (style === "goatee") {
+    const lip = m.lowerOuter[2];
+    const left = m.cornerL;
+    const right = m.cornerR;
+    ctx.moveTo(right.x + 0.4 * u, right.y + 0.8 * u);
+    ctx.quadraticCurveTo(0, lip.y + 1.4 * u, left.x - 0.4 * u, left.y + 0.8 * u);
+    ctx.quadraticCurveTo(left.x + 0.5 * u, geo.chin.y - 3 * u, 0, geo.chin.y + 0.8 * u);
+    ctx.quadraticCurveTo(right.x - 0.5 * u, geo.chin.y - 3 * u, right.x + 0.4 * u, right.y + 0.8 * u);
+    return;
+  }
+  const full = style === "fullBeard" ? 2.5 * u : 0;
+  const cheekX = Math.abs(geo.outline[5].x);
+  const [right, left] = [-1, 1].map((s) => {
+    const corner = s > 0 ? m.cornerL : m.cornerR;
+    const jawAngle = s > 0 ? geo.jawAngleL : geo.jawAngleR;
+    const jaw = s > 0 ? geo.jawL : geo.jawR;
+    return {
+      corner,
+      side: [{ x: s * (cheekX - 0.3 * u), y: 2 * u }, { x: jawAngle.x + s * 0.6 * u, y: jawAngle.y },
+        { x: jaw.x + s * full * 0.6, y: jaw.y + full * 0.6 }],
+      cheek: [{ x: corner.x + s * 3.6 * u, y: corner.y - 1.5 * u }, { x: s * 17 * u, y: 11 * u },
+        { x: s * (cheekX - 1.5 * u), y: 3 * u }],
+    };
+  });
+  const lip = m.lowerOuter;
+  ctx.moveTo(right.cheek[2].x, right.cheek[2].y);
+  ctx.lineTo(right.side[0].x, right.side[0].y);
+  ctx.lineTo(right.side[1].x, right.side[1].y);
+  ctx.quadraticCurveTo(right.side[2].x, right.side[2].y, geo.chin.x - 5 * u, geo.chin.y + full);
+  ctx.quadraticCurveTo(geo.chin.x, geo.chin.y + 1.2 * u + full, geo.chin.x + 5 * u, geo.chin.y + full);
+  ctx.quadraticCurveTo(left.side[2].x, left.side[2].y, left.side[1].x, left.side[1].y);
+  ctx.lineTo(left.side[0].x, left.side[0].y);
+  ctx.lineTo(left.cheek[2].x, left.cheek[2].y);
+  ctx.quadraticCurveTo(left.cheek[1].x, left.cheek[1].y, left.cheek[0].x, left.cheek[0].y);
+  ctx.quadraticCurveTo(left.corner.x + 1.5 * u, left.corner.y + 1.5 * u, lip[3].x, lip[3].y + 0.7 * u);
+  ctx.quadraticCurveTo(lip[2].x, lip[2].y + 1.2 * u, lip[1].x, lip[1].y + 0.7 * u);
+  ctx.quadraticCurveTo(right.corner.x - 1.5 * u, right.corner.y + 1.5 * u, right.cheek[0].x, right.cheek[0].y);
+  ctx.quadraticCurveTo(right.cheek[1].x, right.cheek[1].y, right.cheek[2].x, right.cheek[2].y);
+  ctx.closePath();
+}
+
 /** Moustache (also part of goatees and beards): above the upper lip's red, never over it or the corners. */
 function drawMoustache(ctx, identity, geo) {
   const style = identity.facialHair;
@@ -699,12 +757,13 @@ function drawMoustache(ctx, identity, geo) {
   const colours = facialHairPalette(identity);
   const top = geo.mouth.upperOuter;
   const sub = geo.nose.subnasale;
-  const lift = 0.35 * u;
-  const lower = [add(top[0], -0.2 * u, -0.9 * u), add(top[1], 0, -lift), add(top[2], 0, -lift), add(top[3], 0, -lift),
-    add(top[4], 0, -lift), add(top[5], 0, -lift), add(top[6], 0.2 * u, -0.9 * u)];
-  const topY = Math.max(sub.y + 0.7 * u, top[3].y - 2.6 * u);
-  const upper = [add(top[6], 0.2 * u, -0.9 * u), { x: top[5].x + 0.6 * u, y: Math.min(topY + 0.8 * u, top[5].y - lift) },
-    { x: 0, y: topY }, { x: top[1].x - 0.6 * u, y: Math.min(topY + 0.8 * u, top[1].y - lift) }, add(top[0], -0.2 * u, -0.9 * u)];
+  const lift = 0;
+  // The ends droop beside the corners (a ring of hair around the mouth) without covering them.
+  const lower = [add(top[0], -0.8 * u, 0.5 * u), add(top[1], 0, -lift), add(top[2], 0, -lift), add(top[3], 0, -lift),
+    add(top[4], 0, -lift), add(top[5], 0, -lift), add(top[6], 0.8 * u, 0.5 * u)];
+  const topY = Math.max(sub.y + 0.8 * u, top[3].y - 2.6 * u);
+  const upper = [add(top[6], 0.8 * u, 0.5 * u), { x: top[5].x + 1.0 * u, y: Math.min(topY + 0.8 * u, top[5].y - lift) },
+    { x: 0, y: topY }, { x: top[1].x - 1.0 * u, y: Math.min(topY + 0.8 * u, top[1].y - lift) }, add(top[0], -0.8 * u, 0.5 * u)];
   const rng = makeRandom(hashSeed(identity.seed ^ 0xbeef));
   const at = (t, v) => {
     const a = along(upper, 1 - t);
@@ -714,29 +773,35 @@ function drawMoustache(ctx, identity, geo) {
   if (style === "stubble") {
     ctx.beginPath();
     for (let i = 0; i < 110; i++) {
-      const p = at(rng.next(), rng.next());
+      const p = at(rng.next(), rng.next() * 0.85);
       ctx.rect(p.x, p.y, 0.3 * u, 0.3 * u);
     }
     ctx.fillStyle = css(colours.dark, 0.42);
     ctx.fill();
     return;
   }
+  // It rests on the upper lip's edge and stops just short of the corners, which stay visible.
+  const endR = add(top[0], -0.35 * u, -0.45 * u);
+  const endL = add(top[6], 0.35 * u, -0.45 * u);
   ctx.beginPath();
-  curveThrough(ctx, lower);
-  curveThrough(ctx, upper, false);
+  ctx.moveTo(endR.x, endR.y);
+  ctx.quadraticCurveTo(top[1].x, top[1].y - 0.1 * u, top[3].x, top[3].y - 0.15 * u);
+  ctx.quadraticCurveTo(top[5].x, top[5].y - 0.1 * u, endL.x, endL.y);
+  ctx.quadraticCurveTo(top[5].x + 1 * u, topY, 0, topY);
+  ctx.quadraticCurveTo(top[1].x - 1 * u, topY, endR.x, endR.y);
   ctx.closePath();
-  ctx.fillStyle = css(colours.body, style === "moustache" ? 0.92 : 0.88);
+  ctx.fillStyle = css(colours.body, style === "moustache" ? 0.92 : 0.85);
   ctx.fill();
   // Hairs growing down and out from the philtrum, and a ragged lower edge short of the lip.
   ctx.beginPath();
   for (let i = 0; i < 40; i++) {
     const t = rng.next();
-    const p = at(t, 0.2 + rng.next() * 0.6);
+    const p = at(t, 0.1 + rng.next() * 0.4);
     const out = (t - 0.5) * 1.4 * u;
     ctx.moveTo(p.x, p.y);
     ctx.lineTo(p.x + out, p.y + 0.9 * u);
   }
-  ctx.strokeStyle = css(colours.dark, 0.45);
+  ctx.strokeStyle = css(colours.light, 0.5);
   ctx.lineWidth = 0.22 * u;
   ctx.stroke();
 }

@@ -59,7 +59,8 @@ export const AU_MOVES = Object.freeze({
   17: [["lowerLipBottom", 0, -0.04], ["lowerLipInner", 0, -0.03], ["lowerLipInnerSide", 0, -0.02],
     ["lowerLipBottomSide", 0, -0.03], ["chinBoss", 0, -0.045], ["upperLipInner", 0, -0.012],
     ["upperLipTop", 0, -0.008], ["mouthCorner", 0, 0.012], ["chin", 0, -0.01]],
-  20: [["mouthCorner", 0.13, 0.02], ["upperLipInnerSide", 0.06, 0.005], ["lowerLipInnerSide", 0.06, 0.01],
+  20: [["mouthCorner", 0.13, 0.02], ["upperLipInnerSide", 0.06, 0.005], ["lowerLipInnerSide", 0.06, 0.025],
+    ["lowerLipInner", 0, 0.025],
     ["upperLipSide", 0.07, 0.01], ["lowerLipBottomSide", 0.06, -0.005], ["upperLipPeak", 0.015, 0.005],
     ["lowerLipBottom", 0, -0.012], ["nasolabialBottom", 0.06, 0.01]],
   23: [["mouthCorner", -0.02, 0], ["upperLipInnerSide", -0.008, 0], ["lowerLipInnerSide", -0.008, 0]],
@@ -445,6 +446,9 @@ export function faceGeometry(identity, pose) {
   const sideLevel = (au, side) => levels[au][side > 0 ? 0 : 1];
   const masc = identity.masculinity;
   const jawDrop = mean(26);
+  // How far the upper teeth reach below the resting lip line: pulling the corners up (AU12) or back (AU20)
+  // draws the upper lip off them.
+  const upperTeeth = 0.5 + Math.max(0.8 * mean(12), 1.1 * mean(20));
 
   // Head outline: skull silhouette (no depth) plus the lower face, which follows the jaw.
   const outline = [];
@@ -517,8 +521,9 @@ export function faceGeometry(identity, pose) {
     gap: Math.max(0, P.lowerLipInner.y - P.upperLipInner.y,
       P.lowerLipInnerSideL.y - P.upperLipInnerSideL.y, P.lowerLipInnerSideR.y - P.upperLipInnerSideR.y),
     // Teeth are fixed to skull and jaw, not to the lips: lifting a lip uncovers them.
-    upperTeethEdge: at({ x: 0, y: neutralLandmarks(identity).upperLipInner.y + 1.3 * unit }, depthOf("mouth")).y,
-    lowerTeethEdge: at({ x: 0, y: neutralLandmarks(identity).upperLipInner.y + 1.2 * unit + 0.17 * iod * jawDrop },
+    upperTeethEdge: at({ x: 0, y: neutralLandmarks(identity).upperLipInner.y + upperTeeth * unit }, depthOf("mouth")).y,
+    lowerTeethEdge: at({ x: 0, y: neutralLandmarks(identity).upperLipInner.y
+      + Math.max(0.3 * unit + 0.15 * iod * jawDrop, (upperTeeth + 0.25) * unit) },
       depthOf("mouth")).y,
     halfWidth: LIPS[identity.lips].halfWidth * unit,
   };
