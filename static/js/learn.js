@@ -69,13 +69,16 @@ class FaceView {
     this.neutral = document.createElement("canvas");
     this.expression = document.createElement("canvas");
     this.flashing = false;
+    /** @type {object | null} the identity the neutral image is still to be drawn for */
+    this.neutralPending = null;
     canvas.style.width = `${cssSize}px`;
     canvas.style.height = `${cssSize}px`;
   }
 
   /** @param {object} identity @param {object} pose */
   update(identity, pose, neutralToo = true) {
-    if (neutralToo) paint(this.neutral, identity, NEUTRAL, this.cssSize);
+    // The neutral image is only needed for a flash: draw it then, not for every card at load.
+    if (neutralToo) this.neutralPending = identity;
     paint(this.expression, identity, pose, this.cssSize);
     if (!this.flashing) this.show(this.expression);
   }
@@ -97,6 +100,10 @@ class FaceView {
   flash(frames, done) {
     if (this.flashing) return;
     this.flashing = true;
+    if (this.neutralPending) {
+      paint(this.neutral, this.neutralPending, NEUTRAL, this.cssSize);
+      this.neutralPending = null;
+    }
     const schedule = [[this.neutral, LEAD_IN_FRAMES], [this.expression, frames], [this.neutral, HOLD_NEUTRAL_FRAMES]];
     let step = 0;
     let left = schedule[0][1];
