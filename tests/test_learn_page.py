@@ -31,7 +31,11 @@ def learn(page: Page, base_url: str, console_errors: list[str]) -> Page:
 
 
 def canvas_pixels(page: Page, selector: str) -> str:
-    return page.locator(selector).evaluate("canvas => canvas.toDataURL('image/png')")
+    """The face's pixels once drawn for the current seed (faces are drawn as they come near the screen)."""
+    canvas = page.locator(selector)
+    canvas.scroll_into_view_if_needed()
+    expect(canvas).to_have_attribute("data-drawn", page.locator("#learn").get_attribute("data-seed") or "")
+    return canvas.evaluate("canvas => canvas.toDataURL('image/png')")
 
 
 def test_shows_all_seven_emotions_with_a_face_each(learn: Page) -> None:

@@ -132,7 +132,7 @@ const state = {
   identity: /** @type {any} */ (null),
   frames: 6,
   side: /** @type {"L"|"R"} */ ("L"),
-  /** @type {(() => void)[]} */
+  /** @type {{element: Element, redraw: () => void}[]} */
   redraws: [],
 };
 
@@ -170,6 +170,7 @@ function emotionCard(emotion, byKey, compare) {
     const variant = emotion.variants[variantIndex];
     view.update(state.identity, poseFromVariant(variant, intensity, state.side), neutralToo);
     canvas.setAttribute("aria-label", `Face showing ${emotion.name.toLowerCase()} at ${Math.round(intensity * 100)}%`);
+    canvas.dataset.drawn = String(state.seed);
   };
   slider.addEventListener("input", () => {
     intensity = Number(slider.value) / 100;
@@ -201,7 +202,8 @@ function emotionCard(emotion, byKey, compare) {
   const compareButton = el("button", { type: "button", class: "secondary",
     text: `Compare with ${lookalike.name.toLowerCase()}` });
   compareButton.addEventListener("click", () => compare(emotion.key, lookalike.key));
-  state.redraws.push(redraw);
+  canvas.setAttribute("aria-label", `Face showing ${emotion.name.toLowerCase()} at 100%`);
+  lazily(canvas, redraw);
   return el("article", { class: "emotion", id: `emotion-${emotion.key}`, "data-emotion": emotion.key }, [
     el("h2", { text: emotion.name }),
     canvas,
@@ -234,6 +236,7 @@ function compareSection(emotions) {
       const emotion = byKey.get(key);
       views[i].update(state.identity, poseFromVariant(emotion.variants[0], 1, state.side));
       views[i].canvas.setAttribute("aria-label", `Face showing ${emotion.name.toLowerCase()}`);
+      views[i].canvas.dataset.drawn = String(state.seed);
     });
     const [a, b] = picks.map((k) => byKey.get(k));
     note.textContent = a.key === b.key ? "Pick two different emotions."
@@ -242,7 +245,8 @@ function compareSection(emotions) {
   };
   const flashBoth = el("button", { type: "button", class: "primary", text: "Flash both" });
   flashBoth.addEventListener("click", () => views.forEach((v) => v.flash(state.frames)));
-  state.redraws.push(redraw);
+  views.forEach((view, i) => view.canvas.setAttribute("aria-label", `Face showing ${picks[i]}`));
+  lazily(views[0].canvas, redraw);
   const section = el("section", { id: "compare", "aria-labelledby": "compare-title" }, [
     el("h2", { id: "compare-title", text: "Compare side by side" }),
     el("div", { class: "pair" }, views.map((v, i) => el("figure", {}, [
@@ -265,12 +269,44 @@ function compareSection(emotions) {
   };
 }
 
+// Faces are drawn when they come near the screen: drawing all fourteen at once is a long task
+// that blocks taps on a phone.
+const nearScreen = new Set();
+/** @type {Map<Element, () => void>} faces waiting to be drawn until they come near the screen */
+const stale = new Map();
+const observer = new IntersectionObserver((entries) => {
+  for (const entry of entries) {
+    if (!entry.isIntersecting) {
+      nearScreen.delete(entry.target);
+      continue;
+    }
+    nearScreen.add(entry.target);
+    const redraw = stale.get(entry.target);
+    stale.delete(entry.target);
+    redraw?.();
+  }
+}, { rootMargin: "200px 0px" });
+
 /**
- * Draw every face, one per animation frame: all at once is a long task that blocks taps.
+ * @param {Element} element the face's canvas
+ * @param {() => void} redraw draws it for the current face
+ */
+function lazily(element, redraw) {
+  state.redraws.push({ element, redraw });
+  stale.set(element, redraw);
+  observer.observe(element);
+}
+
+/**
+ * Redraw the faces near the screen, one per animation frame; the others when they get there.
  * @returns {Promise<void>}
  */
 function redrawAll() {
-  const queue = [...state.redraws];
+  const queue = [];
+  for (const { element, redraw } of state.redraws) {
+    if (nearScreen.has(element)) queue.push(redraw);
+    else stale.set(element, redraw);
+  }
   return new Promise((resolve) => {
     const step = () => {
       const redraw = queue.shift();
@@ -322,7 +358,6 @@ async function start() {
   const nav = el("nav", { "aria-label": "Emotions" }, [el("ul", {}, emotions.map((e) =>
     el("li", {}, [el("a", { href: `#emotion-${e.key}`, text: e.name })])))]);
   root.append(toolbar, nav, list, comparison.section);
-  await redrawAll();
   root.setAttribute("data-ready", "true");
 }
 
