@@ -119,8 +119,8 @@ EMOTIONS: dict[str, Emotion] = {
             "fear",
             "Fear",
             (
-                Variant({1: 0.9, 2: 0.7, 4: 0.6, 5: 1.0, 7: 0.35, 20: 0.9, 26: 0.5}),
-                Variant({1: 0.9, 2: 0.7, 4: 0.6, 5: 1.0, 7: 0.35, 20: 0.9, 25: 0.8, 26: 0.3}),
+                Variant({1: 0.9, 2: 0.7, 4: 0.6, 5: 1.0, 7: 0.35, 20: 0.9, 25: 0.5, 26: 0.5}),
+                Variant({1: 0.9, 2: 0.7, 4: 0.6, 5: 1.0, 7: 0.35, 20: 0.9, 25: 0.8, 26: 0.4}),
             ),
             (
                 "Brows raised but flat and pulled together",
@@ -151,7 +151,7 @@ EMOTIONS: dict[str, Emotion] = {
             "disgust",
             "Disgust",
             (
-                Variant({9: 1.0, 10: 0.8, 15: 0.6, 16: 0.7, 4: 0.3}),  # AU10: the upper lip must rise with the nose
+                Variant({9: 1.0, 10: 1.0, 15: 0.6, 16: 0.7, 4: 0.3}),  # AU10: the upper lip must rise with the nose
                 Variant({9: 0.9, 10: 1.0, 15: 0.5, 17: 0.5, 4: 0.3}),
             ),
             (

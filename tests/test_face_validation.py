@@ -65,20 +65,7 @@ def test_the_same_neutral_face_renders_identically(sweep: tuple[int, dict, str])
     assert summary["not_repeatable"] == []
 
 
-# Known renderer defect, measured on 210 faces (docs/face-validation.md): disgust variant 1
-# (AU9 without AU10) lifts the nostrils about as much as the upper lip, so the upper-lip-to-nose
-# distance shrinks beyond detector noise on only ~40% of faces (80% for variant 2). strict: when
-# the renderer is fixed this test passes and the marker must go.
-KNOWN_DEFECTS = {
-    "disgust": "upper lip barely rises toward the nose in disgust (AU9/AU10), see docs/face-validation.md",
-}
-
-
-@pytest.mark.parametrize(
-    "emotion",
-    [pytest.param(e, marks=pytest.mark.xfail(reason=KNOWN_DEFECTS[e], strict=True)) if e in KNOWN_DEFECTS else e
-     for e in EMOTIONS],
-)
+@pytest.mark.parametrize("emotion", EMOTIONS)
 def test_emotion_moves_the_face_as_its_action_units_say(sweep: tuple[int, dict, str], emotion: str) -> None:
     _, summary, stdout = sweep
     rows = [row for row in summary["emotions"] if row["emotion"] == emotion and row["core"]]
