@@ -178,6 +178,7 @@ def test_flash_shows_the_expression_for_exactly_the_chosen_number_of_frames(
     page.goto(base_url + "/learn")
     expect(page.locator("#learn[data-ready=true]")).to_be_attached(timeout=15_000)
     page.locator(f"label[for=frames-{frames}]").click()
+    canvas_pixels(page, "article[data-emotion=surprise] canvas.learn-face")  # drawn before we start logging
     page.evaluate("() => { window.__shown = []; }")
     button = page.locator("article[data-emotion=surprise]").get_by_role("button", name="Flash it")
     button.click()

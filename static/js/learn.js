@@ -3,31 +3,11 @@
 
 import { drawFace } from "./face/draw.js";
 import { identityFromSeed } from "./face/identity.js";
+import { poseFromVariant } from "./pose.js";
 
 const FRAME_CHOICES = [1, 2, 3, 6, 12, 30];
 const LEAD_IN_FRAMES = 30; // neutral before the flash, so the change is seen as a change
 const HOLD_NEUTRAL_FRAMES = 90; // neutral after it, to clear the afterimage (as trainers do)
-const NEUTRAL = Object.freeze({ au: {}, gaze: [0, 0], head: { pitch: 0, roll: 0 } });
-
-/**
- * Builds a pose from a catalogue variant at an intensity (0-1).
- * @param {{units: Record<string, number>, oneSided: boolean, gazeDown: number, headDown: number}} variant
- * @param {number} intensity
- * @param {"L"|"R"} side the active side for one-sided variants
- */
-export function poseFromVariant(variant, intensity, side = "L") {
-  /** @type {Record<string, number[]>} */
-  const au = {};
-  for (const [unit, level] of Object.entries(variant.units)) {
-    const value = Math.round(level * intensity * 1000) / 1000;
-    au[unit] = variant.oneSided ? (side === "L" ? [value, 0] : [0, value]) : [value, value];
-  }
-  return {
-    au,
-    gaze: [0, variant.gazeDown * intensity],
-    head: { pitch: variant.headDown * intensity, roll: 0 },
-  };
-}
 
 /** @returns {number} a random uint32 identity seed */
 function randomSeed() {
@@ -101,7 +81,7 @@ class FaceView {
     if (this.flashing) return;
     this.flashing = true;
     if (this.neutralPending) {
-      paint(this.neutral, this.neutralPending, NEUTRAL, this.cssSize);
+      paint(this.neutral, this.neutralPending, state.neutralPose, this.cssSize);
       this.neutralPending = null;
     }
     const schedule = [[this.neutral, LEAD_IN_FRAMES], [this.expression, frames], [this.neutral, HOLD_NEUTRAL_FRAMES]];
@@ -131,6 +111,8 @@ const state = {
   seed: randomSeed(),
   identity: /** @type {any} */ (null),
   frames: 6,
+  /** @type {object} from the catalogue */
+  neutralPose: {},
   side: /** @type {"L"|"R"} */ ("L"),
   /** @type {{element: Element, redraw: () => void}[]} */
   redraws: [],
@@ -344,6 +326,7 @@ async function start() {
     return;
   }
   status.remove();
+  state.neutralPose = catalogue.neutralPose;
   state.identity = identityFromSeed(state.seed);
   state.side = state.seed % 2 ? "L" : "R";
   root.setAttribute("data-seed", String(state.seed));

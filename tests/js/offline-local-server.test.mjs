@@ -3,7 +3,8 @@ import assert from "node:assert/strict";
 import { test } from "node:test";
 
 import { Drill } from "../../static/js/drill.js";
-import { LocalServer, nominalPeriod, planEmotions, poseFromVariant } from "../../static/js/offline/local-server.js";
+import { LocalServer, nominalPeriod, planEmotions } from "../../static/js/offline/local-server.js";
+import { poseFromVariant } from "../../static/js/pose.js";
 import { MemoryQueue } from "../../static/js/offline/queue.js";
 import { Staircase } from "../../static/js/offline/staircase.js";
 

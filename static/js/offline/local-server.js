@@ -7,6 +7,7 @@
 // the wrong number of frames, stalled, or at another refresh rate is replayed unscored), and
 // queues every answered trial with a client-made id for a later, exactly-once sync.
 
+import { poseFromVariant } from "../pose.js";
 import { Staircase } from "./staircase.js";
 
 export const TRIALS_PER_DRILL = 20;
@@ -254,20 +255,6 @@ export function planEmotions(keys, count, random) {
     for (let i = 0; i < times; i += 1) order.push(key);
   }
   return shuffle(order, random);
-}
-
-/**
- * A pose from a catalogue variant (the same rule as poseFromVariant in learn.js, which cannot be
- * imported here: importing learn.js starts the Learn page).
- */
-export function poseFromVariant(variant, intensity, side) {
-  /** @type {Record<string, number[]>} */
-  const au = {};
-  for (const [unit, level] of Object.entries(variant.units)) {
-    const value = round3(level * intensity);
-    au[unit] = variant.oneSided ? (side === "L" ? [value, 0] : [0, value]) : [value, value];
-  }
-  return { au, gaze: [0, round3(variant.gazeDown * intensity)], head: { pitch: round3(variant.headDown * intensity), roll: 0 } };
 }
 
 /** Snap a measured period to the display rate it almost certainly is (as game/rounds.py). */
