@@ -332,9 +332,9 @@ function drawNose(ctx, geo, skin) {
 }
 
 /** A crease: a dark line with a faint lit edge just below it, so it reads on any skin tone. */
-function strokeCrease(ctx, line, skin) {
+function strokeCrease(ctx, line, skin, group = [line]) {
   ctx.beginPath();
-  curveThrough(ctx, line.points);
+  for (const member of group) curveThrough(ctx, member.points);
   ctx.strokeStyle = css(skin.crease, line.alpha * 0.75);
   ctx.lineWidth = line.width;
   ctx.stroke();
@@ -353,9 +353,17 @@ function drawLines(ctx, geo, skin, identity) {
   // A beard hides a dark crease: on it the chin's cue (AU17 wrinkles, the deepened fold under the lip) is
   // drawn as lit ridges of hair instead.
   const beard = CHIN_BEARDS.has(identity.facialHair) ? facialHairPalette(identity).light : null;
+  // Lines of the same strength and width (a fan of crow's feet, a row of chin dimples) share one stroke.
+  const groups = new Map();
   for (const line of geo.lines) {
     if (line.kind === "neck") continue;
-    strokeCrease(ctx, line, skin);
+    const key = `${line.alpha}|${line.width}`;
+    const group = groups.get(key);
+    if (group) group.push(line);
+    else groups.set(key, [line]);
+  }
+  for (const group of groups.values()) strokeCrease(ctx, group[0], skin, group);
+  for (const line of geo.lines) {
     if (beard && (line.kind === "chin" || line.kind === "sulcus") && line.alpha > 0.15) {
       ctx.beginPath();
       curveThrough(ctx, line.points);
@@ -367,34 +375,45 @@ function drawLines(ctx, geo, skin, identity) {
 }
 
 function drawEyes(ctx, identity, geo, skin) {
+  // Both eyes go into the same paths wherever they share a style: half the draw calls of eye by eye.
   const u = geo.unit;
   const lash = identity.hair.browRgb.map((c) => c * 0.45);
-  for (const side of ["L", "R"]) {
-    const eye = geo.eyes[side];
-    const s = side === "L" ? 1 : -1;
-    // Lid skin between lid and crease, a touch darker.
-    if (eye.creaseDepth > 0) {
-      ctx.beginPath();
+  const eyes = [geo.eyes.L, geo.eyes.R];
+  const opening = () => {
+    ctx.beginPath();
+    for (const eye of eyes) {
+      curveThrough(ctx, eye.upper);
+      curveThrough(ctx, [...eye.lower].reverse(), false);
+      ctx.closePath();
+    }
+  };
+  const upperLids = () => {
+    ctx.beginPath();
+    for (const eye of eyes) curveThrough(ctx, eye.upper);
+  };
+  // Lid skin between lid and crease, a touch darker.
+  if (eyes[0].creaseDepth > 0) {
+    ctx.beginPath();
+    for (const eye of eyes) {
       curveThrough(ctx, eye.upper);
       curveThrough(ctx, [...eye.crease].reverse(), false);
       ctx.closePath();
-      ctx.fillStyle = css(skin.lidShade, 0.5);
-      ctx.fill();
-      ctx.beginPath();
-      curveThrough(ctx, eye.crease);
-      ctx.strokeStyle = css(skin.crease, 0.28 + eye.fold * 0.25);
-      ctx.lineWidth = (0.3 + eye.fold * 0.2) * u;
-      ctx.stroke();
     }
-    // The eye opening.
-    ctx.save();
-    ctx.beginPath();
-    curveThrough(ctx, eye.upper);
-    curveThrough(ctx, [...eye.lower].reverse(), false);
-    ctx.closePath();
-    ctx.fillStyle = css(mixRgb([240, 236, 230], skin.base, 0.12));
+    ctx.fillStyle = css(skin.lidShade, 0.5);
     ctx.fill();
-    ctx.clip();
+    ctx.beginPath();
+    for (const eye of eyes) curveThrough(ctx, eye.crease);
+    ctx.strokeStyle = css(skin.crease, 0.28 + eyes[0].fold * 0.25);
+    ctx.lineWidth = (0.3 + eyes[0].fold * 0.2) * u;
+    ctx.stroke();
+  }
+  // The eye openings, then the irises clipped to them.
+  ctx.save();
+  opening();
+  ctx.fillStyle = css(mixRgb([240, 236, 230], skin.base, 0.12));
+  ctx.fill();
+  ctx.clip();
+  for (const eye of eyes) {
     const ir = eye.iris;
     const ig = ctx.createRadialGradient(ir.x, ir.y, ir.r * 0.2, ir.x, ir.y, ir.r);
     ig.addColorStop(0, css(mixRgb(identity.eyes.rgb, [255, 230, 170], 0.25)));
@@ -404,38 +423,48 @@ function drawEyes(ctx, identity, geo, skin) {
     ctx.arc(ir.x, ir.y, ir.r, 0, Math.PI * 2);
     ctx.fillStyle = ig;
     ctx.fill();
-    ctx.beginPath();
+  }
+  ctx.beginPath();
+  for (const { iris: ir } of eyes) {
+    ctx.moveTo(ir.x + ir.r * 0.42, ir.y);
     ctx.arc(ir.x, ir.y, ir.r * 0.42, 0, Math.PI * 2);
-    ctx.fillStyle = "#0b0a0c";
-    ctx.fill();
-    ctx.beginPath();
+  }
+  ctx.fillStyle = "#0b0a0c";
+  ctx.fill();
+  ctx.beginPath();
+  for (const { iris: ir } of eyes) {
+    ctx.moveTo(ir.x - ir.r * 0.15, ir.y - ir.r * 0.4);
     ctx.arc(ir.x - ir.r * 0.35, ir.y - ir.r * 0.4, ir.r * 0.2, 0, Math.PI * 2);
-    ctx.fillStyle = "rgba(255,255,255,0.85)";
-    ctx.fill();
-    // The upper lid casts a soft shadow on the eyeball.
-    ctx.beginPath();
-    curveThrough(ctx, eye.upper);
-    ctx.strokeStyle = css(skin.deep, 0.35);
-    ctx.lineWidth = 1.6 * u;
-    ctx.stroke();
-    ctx.restore();
-    // Lid margins and lashes.
-    ctx.beginPath();
-    curveThrough(ctx, eye.upper);
-    ctx.strokeStyle = css(lash, 0.95);
-    ctx.lineWidth = (0.55 + (1 - identity.masculinity) * 0.2) * u;
-    ctx.stroke();
+  }
+  ctx.fillStyle = "rgba(255,255,255,0.85)";
+  ctx.fill();
+  // The upper lids cast a soft shadow on the eyeballs.
+  upperLids();
+  ctx.strokeStyle = css(skin.deep, 0.35);
+  ctx.lineWidth = 1.6 * u;
+  ctx.stroke();
+  ctx.restore();
+  // Lid margins and lashes.
+  upperLids();
+  ctx.strokeStyle = css(lash, 0.95);
+  ctx.lineWidth = (0.55 + (1 - identity.masculinity) * 0.2) * u;
+  ctx.stroke();
+  ctx.beginPath();
+  for (const [eye, s] of [[eyes[0], 1], [eyes[1], -1]]) {
     const outer = eye.upper[4];
     const nearOuter = eye.upper[3];
-    ctx.beginPath();
     ctx.moveTo(nearOuter.x, nearOuter.y);
     ctx.quadraticCurveTo(outer.x, outer.y - 0.1 * u, outer.x + s * (0.6 + (1 - identity.masculinity) * 0.5) * u,
       outer.y - 0.5 * u);
-    ctx.lineWidth = (0.5 + (1 - identity.masculinity) * 0.25) * u;
-    ctx.stroke();
-    const tense = geo.levels[7][s > 0 ? 0 : 1];
+  }
+  ctx.lineWidth = (0.5 + (1 - identity.masculinity) * 0.25) * u;
+  ctx.stroke();
+  // Lower lids, tenser (darker, heavier) with AU7; one stroke when both sides match.
+  const [tenseL, tenseR] = geo.levels[7];
+  for (const group of tenseL === tenseR ? [[[eyes[0], eyes[1]], tenseL]] : [[[eyes[0]], tenseL], [[eyes[1]], tenseR]]) {
+    const [which, tense] = group;
     ctx.beginPath();
-    curveThrough(ctx, eye.lower);
+    for (const eye of which) curveThrough(ctx, eye.lower);
     ctx.strokeStyle = css(skin.crease, 0.45 + tense * 0.35);
     ctx.lineWidth = (0.3 + tense * 0.25) * u;
     ctx.stroke();
@@ -444,18 +473,18 @@ function drawEyes(ctx, identity, geo, skin) {
 
 function drawBrows(ctx, identity, geo) {
   const colour = identity.hair.browRgb;
+  ctx.beginPath();
   for (const side of ["L", "R"]) {
     const brow = geo.brows[side];
-    ctx.beginPath();
     curveThrough(ctx, brow.lower);
     curveThrough(ctx, [...brow.upper].reverse(), false);
     ctx.closePath();
-    ctx.fillStyle = css(colour, 0.88);
-    ctx.fill();
-    ctx.strokeStyle = css(colour, 0.3);
-    ctx.lineWidth = 0.35 * geo.unit;
-    ctx.stroke();
   }
+  ctx.fillStyle = css(colour, 0.88);
+  ctx.fill();
+  ctx.strokeStyle = css(colour, 0.3);
+  ctx.lineWidth = 0.35 * geo.unit;
+  ctx.stroke();
 }
 
 function drawMouth(ctx, geo, skin) {
