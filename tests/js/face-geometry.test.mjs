@@ -269,3 +269,23 @@ test("look-alike emotions differ by the cues the Learn page teaches", () => {
     assert.ok(sad.mouthCornerL.y > neutral.mouthCornerL.y && sad.irisL.y > neutral.irisL.y);
   }
 });
+
+test("a smile bends the lip line into a U and, with parted lips, bares the upper teeth", () => {
+  for (const id of IDENTITIES) {
+    const smile = pose({ 6: [0.9, 0.9], 12: [1, 1] });
+    const corner = movement(id, smile, "mouthCornerL").up;
+    const innerSide = movement(id, smile, "upperLipInnerSideL").up;
+    const centre = movement(id, smile, "upperLipInner").up;
+    assert.ok(corner > 0.12 && corner > innerSide * 2 && innerSide > centre, "corners rise most, centre least");
+    const open = faceGeometry(id, pose({ 6: [0.9, 0.9], 12: [1, 1], 25: [0.8, 0.8] })).mouth;
+    const closed = faceGeometry(id, pose({ 25: [0.8, 0.8] })).mouth;
+    assert.ok(open.upperTeethEdge - closed.upperTeethEdge > 0.6 * IOD_OF(id) / 30, "more upper teeth in a smile");
+  }
+});
+
+test("a downward gaze moves the irises down visibly, with the upper lids following", () => {
+  const id = IDENTITIES[2];
+  const down = { ...NEUTRAL, gaze: [0, 0.8] };
+  assert.ok(movement(id, down, "irisL").up < -0.06, "iris drops at least 6% IOD at AU64 0.8");
+  assert.ok(movement(id, down, "lidUpperL").up < -0.045, "the upper lid follows");
+});

@@ -147,3 +147,15 @@ test("brows are always clearly darker than the skin, whatever the hair colour", 
   }
 });
 
+
+test("facial hair is drawn darker than the skin, in a colour from the hair, never as a pale mask", async () => {
+  const { facialHairPalette } = await import("../../static/js/face/draw.js");
+  const bearded = SAMPLE.filter((id) => id.facialHair !== "none");
+  assert.ok(bearded.length > 500);
+  for (const identity of bearded) {
+    const { body, dark, light } = facialHairPalette(identity);
+    const skin = luma(identity.skin.rgb);
+    assert.ok(skin - luma(body) >= 40, `seed ${identity.seed}: beard only ${(skin - luma(body)).toFixed(0)} darker`);
+    assert.ok(luma(dark) <= luma(body) && luma(light) <= skin - 30 + 0.01, `seed ${identity.seed}: texture colours`);
+  }
+});
