@@ -167,26 +167,36 @@ function drawBody(ctx, identity, geo, skin) {
   }
 }
 
+/** Adds an elliptical arc to the current path as its own piece (no line joining it to what came before). */
+function ellipseArc(ctx, x, y, rx, ry, rotation, start, end) {
+  const cos = Math.cos(rotation);
+  const sin = Math.sin(rotation);
+  const px = rx * Math.cos(start);
+  const py = ry * Math.sin(start);
+  ctx.moveTo(x + px * cos - py * sin, y + px * sin + py * cos);
+  ctx.ellipse(x, y, rx, ry, rotation, start, end);
+}
+
 function drawEars(ctx, identity, geo, skin) {
   if (identity.hair.style === "headscarf") return;
-  for (const side of ["L", "R"]) {
-    const e = geo.ears[side];
-    const s = side === "L" ? 1 : -1;
+  // Both ears in one path per style.
+  const sides = [[geo.ears.L, 1], [geo.ears.R, -1]];
+  ctx.beginPath();
+  for (const [e, s] of sides) ellipseArc(ctx, e.x, e.y, e.w, e.h / 2, s * 0.12, 0, Math.PI * 2);
+  ctx.fillStyle = css(mixRgb(skin.base, skin.shadow, 0.35));
+  ctx.fill();
+  ctx.beginPath();
+  for (const [e, s] of sides) {
+    ellipseArc(ctx, e.x + s * 0.4, e.y + 0.3, e.w * 0.55, e.h * 0.34, s * 0.12, -Math.PI * 0.6, Math.PI * 0.7);
+  }
+  ctx.strokeStyle = css(skin.deep, 0.5);
+  ctx.lineWidth = 0.45 * geo.unit;
+  ctx.stroke();
+  if (identity.earrings) {
     ctx.beginPath();
-    ctx.ellipse(e.x, e.y, e.w, e.h / 2, s * 0.12, 0, Math.PI * 2);
-    ctx.fillStyle = css(mixRgb(skin.base, skin.shadow, 0.35));
+    for (const [e] of sides) ellipseArc(ctx, e.x, e.y + e.h / 2 + 0.6, 0.75 * geo.unit, 0.75 * geo.unit, 0, 0, Math.PI * 2);
+    ctx.fillStyle = "#d8b65a";
     ctx.fill();
-    ctx.beginPath();
-    ctx.ellipse(e.x + s * 0.4, e.y + 0.3, e.w * 0.55, e.h * 0.34, s * 0.12, -Math.PI * 0.6, Math.PI * 0.7);
-    ctx.strokeStyle = css(skin.deep, 0.5);
-    ctx.lineWidth = 0.45 * geo.unit;
-    ctx.stroke();
-    if (identity.earrings) {
-      ctx.beginPath();
-      ctx.arc(e.x, e.y + e.h / 2 + 0.6, 0.75 * geo.unit, 0, Math.PI * 2);
-      ctx.fillStyle = "#d8b65a";
-      ctx.fill();
-    }
   }
 }
 
@@ -316,19 +326,20 @@ function drawNose(ctx, geo, skin) {
   ctx.strokeStyle = css(skin.shadow, 0.5);
   ctx.lineWidth = 1.2 * u;
   ctx.stroke();
-  for (const [wing, nostril, s] of [[n.wingL, n.nostrilL, 1], [n.wingR, n.nostrilR, -1]]) {
-    ctx.beginPath();
+  const wings = [[n.wingL, n.nostrilL, 1], [n.wingR, n.nostrilR, -1]];
+  ctx.beginPath();
+  for (const [wing, nostril, s] of wings) {
     ctx.moveTo(wing.x - s * 1.2 * u, wing.y - 1.6 * u);
     ctx.bezierCurveTo(wing.x + s * 0.9 * u, wing.y - 1.8 * u, wing.x + s * 1.2 * u, wing.y + 1.2 * u,
       nostril.x + s * 1.0 * u, nostril.y + 0.1 * u);
-    ctx.strokeStyle = css(skin.crease, 0.55);
-    ctx.lineWidth = 0.42 * u;
-    ctx.stroke();
-    ctx.beginPath();
-    ctx.ellipse(nostril.x, nostril.y, 1.15 * u, 0.55 * u, s * 0.35, 0, Math.PI * 2);
-    ctx.fillStyle = css(skin.deep, 0.9);
-    ctx.fill();
   }
+  ctx.strokeStyle = css(skin.crease, 0.55);
+  ctx.lineWidth = 0.42 * u;
+  ctx.stroke();
+  ctx.beginPath();
+  for (const [, nostril, s] of wings) ellipseArc(ctx, nostril.x, nostril.y, 1.15 * u, 0.55 * u, s * 0.35, 0, Math.PI * 2);
+  ctx.fillStyle = css(skin.deep, 0.9);
+  ctx.fill();
 }
 
 /** A crease: a dark line with a faint lit edge just below it, so it reads on any skin tone. */
@@ -579,11 +590,12 @@ function drawMouth(ctx, geo, skin) {
     ctx.stroke();
   }
   ctx.fillStyle = css(skin.deep, 0.55);
+  ctx.beginPath();
   for (const [c, level] of [[m.cornerL, geo.levels[12][0]], [m.cornerR, geo.levels[12][1]]]) {
-    ctx.beginPath();
-    ctx.arc(c.x, c.y, (0.45 + level * 0.2) * u, 0, Math.PI * 2);
-    ctx.fill();
+    const r = (0.45 + level * 0.2) * u;
+    ellipseArc(ctx, c.x, c.y, r, r, 0, 0, Math.PI * 2);
   }
+  ctx.fill();
 }
 
 /** @param {RGB} rgb @param {number} target the highest luma allowed: darker colours pass unchanged */
@@ -840,36 +852,33 @@ function drawGlasses(ctx, identity, geo) {
   const u = geo.unit;
   const rgb = identity.glassesRgb;
   const frame = css(rgb, 0.95);
-  for (const side of ["L", "R"]) {
-    const g = geo.glasses[side];
-    const s = side === "L" ? 1 : -1;
-    ctx.beginPath();
-    if (identity.glasses === "round") ctx.ellipse(g.x, g.y, g.halfWidth, g.halfHeight, 0, 0, Math.PI * 2);
+  const sides = [[geo.glasses.L, 1], [geo.glasses.R, -1]];
+  // Lenses, then the whole frame (rims, temple arms toward the ears, bridge) as one stroke.
+  ctx.beginPath();
+  for (const [g] of sides) {
+    if (identity.glasses === "round") ellipseArc(ctx, g.x, g.y, g.halfWidth, g.halfHeight, 0, 0, Math.PI * 2);
     else ctx.roundRect(g.x - g.halfWidth, g.y - g.halfHeight, 2 * g.halfWidth, 2 * g.halfHeight, 0.3 * g.halfWidth);
-    ctx.fillStyle = "rgba(200,220,255,0.07)";
-    ctx.fill();
-    ctx.strokeStyle = frame;
-    ctx.lineWidth = g.rim;
-    ctx.stroke();
-    // A faint reflection streak in the lower outer corner, off the iris.
-    ctx.beginPath();
-    ctx.moveTo(g.x + s * 3 * u, g.y + 3.4 * u);
-    ctx.lineTo(g.x + s * 5 * u, g.y + 1.2 * u);
-    ctx.strokeStyle = "rgba(255,255,255,0.18)";
-    ctx.lineWidth = 0.6 * u;
-    ctx.stroke();
-    // Temple arm toward the ear.
-    ctx.beginPath();
+  }
+  ctx.fillStyle = "rgba(200,220,255,0.07)";
+  ctx.fill();
+  for (const [g, s] of sides) {
     ctx.moveTo(g.x + s * g.halfWidth, g.y - 2 * u);
     ctx.lineTo(s * 25 * u, g.y - 2.6 * u);
-    ctx.strokeStyle = frame;
-    ctx.lineWidth = g.rim;
-    ctx.stroke();
   }
   const { L, R } = geo.glasses;
-  ctx.beginPath();
   ctx.moveTo(R.x + R.halfWidth * 0.9, R.y - 1.8 * u);
   ctx.quadraticCurveTo(0, L.y - 3.8 * u, L.x - L.halfWidth * 0.9, L.y - 1.8 * u);
+  ctx.strokeStyle = frame;
+  ctx.lineWidth = L.rim;
+  ctx.stroke();
+  // A faint reflection streak in the lower outer corner of each lens, off the iris.
+  ctx.beginPath();
+  for (const [g, s] of sides) {
+    ctx.moveTo(g.x + s * 3 * u, g.y + 3.4 * u);
+    ctx.lineTo(g.x + s * 5 * u, g.y + 1.2 * u);
+  }
+  ctx.strokeStyle = "rgba(255,255,255,0.18)";
+  ctx.lineWidth = 0.6 * u;
   ctx.stroke();
 }
 
