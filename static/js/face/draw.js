@@ -821,13 +821,16 @@ function drawMoustache(ctx, identity, geo) {
     ctx.fill();
     return;
   }
-  // It rests on the upper lip's edge and stops just short of the corners, which stay visible.
+  // It rests on the upper lip's edge and stops just short of the corners, which stay visible. A raised upper
+  // lip (AU9/AU10) rolls out from under it: more of its red shows.
+  const level = (au) => (geo.levels[au][0] + geo.levels[au][1]) / 2;
+  const everted = Math.min(Math.max(level(9), level(10)) * 0.9 * u, Math.max(0, top[3].y - 0.65 * u - topY));
   const endR = add(top[0], -0.35 * u, -0.45 * u);
   const endL = add(top[6], 0.35 * u, -0.45 * u);
   ctx.beginPath();
   ctx.moveTo(endR.x, endR.y);
-  ctx.quadraticCurveTo(top[1].x, top[1].y - 0.1 * u, top[3].x, top[3].y - 0.15 * u);
-  ctx.quadraticCurveTo(top[5].x, top[5].y - 0.1 * u, endL.x, endL.y);
+  ctx.quadraticCurveTo(top[1].x, top[1].y - 0.1 * u - everted, top[3].x, top[3].y - 0.15 * u - everted);
+  ctx.quadraticCurveTo(top[5].x, top[5].y - 0.1 * u - everted, endL.x, endL.y);
   ctx.quadraticCurveTo(top[5].x + 1 * u, topY, 0, topY);
   ctx.quadraticCurveTo(top[1].x - 1 * u, topY, endR.x, endR.y);
   ctx.closePath();

@@ -38,8 +38,8 @@ export const AU_MOVES = Object.freeze({
   // AU9 also pulls the centre of the upper lip up, at least as far as the nostrils rise (FACS; measured as
   // too weak by docs/face-validation.md when it lifted the lip only 2%).
   9: [["noseWing", 0.004, -0.035], ["nostril", 0, -0.03], ["noseTip", 0, -0.012], ["nasolabialTop", 0.005, -0.035],
-    ["upperLipTop", 0, -0.065], ["upperLipPeak", 0, -0.065], ["upperLipSide", 0, -0.042],
-    ["upperLipInner", 0, -0.045], ["upperLipInnerSide", 0, -0.032], ["mouthCorner", 0, -0.006], ["browInner", -0.01, 0.03],
+    ["upperLipTop", 0, -0.075], ["upperLipPeak", 0, -0.075], ["upperLipSide", 0, -0.048],
+    ["upperLipInner", 0, -0.05], ["upperLipInnerSide", 0, -0.036], ["mouthCorner", 0, -0.006], ["browInner", -0.01, 0.03],
     ["browMid", 0, 0.018], ["browOuter", 0, 0.008], ["lidLower", 0, -0.02], ["lidLowerIn", 0, -0.022],
     ["lidLowerOut", 0, -0.012], ["cheek", 0, -0.03], ["lidUpper", 0, 0.008]],
   10: [["upperLipTop", 0, -0.06], ["upperLipPeak", 0, -0.06], ["upperLipSide", 0, -0.04],
