@@ -28,7 +28,7 @@ from playwright.sync_api import Page, sync_playwright
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "tests"))
 
-from conftest import CHROMIUM, PHONE, LiveServer  # noqa: E402
+from harness import CHROMIUM, CHROMIUM_ARGS, PHONE, LiveServer  # noqa: E402
 
 FIRST_VISIT_BUDGET = 50 * 1024
 PAINT_BUDGET = 14 * 1024
@@ -122,7 +122,7 @@ def main() -> None:
         server = LiveServer(Path(folder) / "bench.db").start()
         try:
             with sync_playwright() as playwright:
-                browser = playwright.chromium.launch(executable_path=CHROMIUM, args=["--no-sandbox", "--disable-gpu"])
+                browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
                 context = browser.new_context(**PHONE)
                 page = context.new_page()
                 log = NetworkLog(page)

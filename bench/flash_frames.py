@@ -21,12 +21,9 @@ from __future__ import annotations
 import argparse
 import os
 import random
-import socket
 import subprocess
 import sys
 import tempfile
-import time
-import urllib.request
 from collections import Counter
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -36,9 +33,10 @@ from typing import Any
 from playwright.sync_api import Page, sync_playwright
 
 ROOT = Path(__file__).resolve().parent.parent
-CHROMIUM = os.environ.get("GLIMPSE_CHROMIUM", "/usr/bin/chromium")
-CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
-                 "--no-first-run", "--disable-sync", "--disable-quic"]
+sys.path.insert(0, str(ROOT / "tests"))
+
+from harness import CHROMIUM, CHROMIUM_ARGS, LiveServer  # noqa: E402
+
 PHONE: dict[str, Any] = {"viewport": {"width": 390, "height": 844}, "device_scale_factor": 3,
                          "is_mobile": True, "has_touch": True}
 EXPOSURES = (1, 2, 3, 6, 12, 30)
@@ -113,36 +111,14 @@ async () => {
 """
 
 
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 @contextmanager
 def serve(database: Path) -> Iterator[str]:
     """gunicorn on a free loopback port; yields its base URL."""
-    port = free_port()
-    url = f"http://127.0.0.1:{port}"
-    command = [str(ROOT / ".venv/bin/gunicorn"), "-c", "gunicorn.conf.py", "--no-control-socket",
-               "--bind", f"127.0.0.1:{port}", "wsgi:app"]
-    env = {**os.environ, "GLIMPSE_DATABASE": str(database), "GLIMPSE_SECRET_KEY": "bench"}
-    env.pop("PORT", None)
-    server = subprocess.Popen(command, cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    server = LiveServer(database).start()
     try:
-        deadline = time.monotonic() + 30
-        while True:
-            try:
-                urllib.request.urlopen(url + "/healthz", timeout=1).read()
-                break
-            except OSError:
-                if server.poll() is not None or time.monotonic() > deadline:
-                    raise RuntimeError("gunicorn did not start") from None
-                time.sleep(0.1)
-        yield url
+        yield server.url
     finally:
-        server.terminate()
-        server.wait(timeout=10)
+        server.stop()
 
 
 @contextmanager

@@ -25,7 +25,7 @@ BENCH = ROOT / "bench"
 LIGHTHOUSE = BENCH / "node_modules" / ".bin" / "lighthouse"
 sys.path.insert(0, str(ROOT / "tests"))
 
-from conftest import CHROMIUM, LiveServer  # noqa: E402
+from harness import CHROMIUM, LiveServer  # noqa: E402
 
 CHROME_FLAGS = ("--headless --no-sandbox --disable-gpu --disable-background-networking --disable-component-update "
                 "--no-first-run --disable-sync --disable-quic")

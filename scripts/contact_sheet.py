@@ -9,48 +9,23 @@ intensity, built with game.emotions.pose), one column per identity seed.
 from __future__ import annotations
 
 import argparse
-import functools
-import http.server
 import json
 import random
 import sys
-import threading
-from collections.abc import Iterator
-from contextlib import contextmanager
 from pathlib import Path
 
 from playwright.sync_api import sync_playwright
 
 ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
+sys.path[:0] = [str(ROOT), str(ROOT / "tests")]  # the game's modules and the shared harness
+
+from harness import CHROMIUM, CHROMIUM_ARGS, serve_static  # noqa: E402
 
 from game.emotions import EMOTION_KEYS, NEUTRAL_POSE, pose  # noqa: E402
 
-CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
-                 "--disable-component-update", "--no-first-run", "--disable-sync"]
 # Chosen to span skin types I-VI, glasses, beards, long hair, a headscarf and older faces
 # (see the identity printout with --describe).
 DEFAULT_SEEDS = (178, 9, 4, 327, 55, 35, 207, 5, 2024, 56)
-
-
-class _QuietHandler(http.server.SimpleHTTPRequestHandler):
-    def log_message(self, format: str, *args: object) -> None:
-        pass
-
-
-@contextmanager
-def serve_static() -> Iterator[str]:
-    """Serve /static on a free loopback port for the duration of the block."""
-    handler = functools.partial(_QuietHandler, directory=str(ROOT / "static"))
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    try:
-        yield f"http://127.0.0.1:{server.server_address[1]}"
-    finally:
-        server.shutdown()
-        server.server_close()
 
 
 def sheet_rows(seeds: list[int]) -> list[tuple[str, list[dict]]]:

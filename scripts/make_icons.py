@@ -10,15 +10,18 @@ circle or squircle) and apple-touch-icon.png (180 px, full-bleed: iOS rounds the
 from __future__ import annotations
 
 import base64
-import os
 import re
+import sys
 from pathlib import Path
 
 from playwright.sync_api import sync_playwright
 
 ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT / "tests"))
+
+from harness import CHROMIUM, CHROMIUM_ARGS  # noqa: E402
+
 ICONS = ROOT / "static" / "icons"
-CHROMIUM = os.environ.get("GLIMPSE_CHROMIUM", "/usr/bin/chromium")
 BACKGROUND = "#14161f"
 MASKABLE_SAFE_ZONE = 0.8  # the W3C maskable safe zone: a circle of 80% of the icon's width
 
@@ -38,7 +41,7 @@ def page_html(svg: str, size: int, inner: float) -> str:
 
 def render(svg: str, size: int, out: Path, inner: float = 1.0) -> None:
     with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=["--no-sandbox", "--disable-gpu"])
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
         page = browser.new_page(viewport={"width": size, "height": size}, device_scale_factor=1)
         page.set_content(page_html(svg, size, inner))
         page.screenshot(path=out, omit_background=inner == 1.0, clip={"x": 0, "y": 0, "width": size, "height": size})

@@ -3,71 +3,15 @@
 from __future__ import annotations
 
 import contextlib
-import os
-import socket
-import subprocess
-import sys
 import time
 import urllib.request
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from harness import CHROMIUM, CHROMIUM_ARGS, PHONE, ROOT, LiveServer
 
-ROOT = Path(__file__).resolve().parent.parent
-CHROMIUM = os.environ.get("GLIMPSE_CHROMIUM", "/usr/bin/chromium")
 ARTIFACTS = ROOT / "screenshots"  # pytest-playwright empties test-results/ at every start
-PHONE = {
-    "viewport": {"width": 390, "height": 844},
-    "device_scale_factor": 3,
-    "is_mobile": True,
-    "has_touch": True,
-}
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-class LiveServer:
-    """gunicorn serving wsgi:app on a free loopback port with its own SQLite file."""
-
-    def __init__(self, database: Path, env: dict[str, str] | None = None) -> None:
-        self.database = database
-        self.port = free_port()
-        self.url = f"http://127.0.0.1:{self.port}"
-        self.ws_url = f"ws://127.0.0.1:{self.port}/ws"
-        self.log = database.with_suffix(".log")
-        self._env = {**os.environ, "GLIMPSE_DATABASE": str(database), "GLIMPSE_SECRET_KEY": "test", **(env or {})}
-        self._env.pop("PORT", None)
-        self.process: subprocess.Popen | None = None
-
-    def start(self) -> LiveServer:
-        cmd = [sys.executable, "-m", "gunicorn", "-c", "gunicorn.conf.py", "--no-control-socket",
-               "--bind", f"127.0.0.1:{self.port}", "wsgi:app"]
-        with self.log.open("w") as log:  # the child keeps its own copy of the descriptor
-            self.process = subprocess.Popen(cmd, cwd=ROOT, env=self._env, stdout=log, stderr=subprocess.STDOUT)
-        deadline = time.monotonic() + 30
-        while time.monotonic() < deadline:
-            if self.process.poll() is not None:
-                raise RuntimeError(f"gunicorn exited: {self.log.read_text()}")
-            try:
-                with urllib.request.urlopen(self.url + "/healthz", timeout=1):
-                    return self
-            except OSError:
-                time.sleep(0.1)
-        self.stop()
-        raise RuntimeError(f"gunicorn did not answer in 30 s: {self.log.read_text()}")
-
-    def stop(self) -> None:
-        if self.process and self.process.poll() is None:
-            self.process.terminate()
-            try:
-                self.process.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                self.process.kill()
 
 
 @pytest.fixture(scope="session")
@@ -89,15 +33,7 @@ def browser_type_launch_args(browser_type_launch_args: dict) -> dict:
     return {
         **browser_type_launch_args,
         "executable_path": CHROMIUM,
-        "args": [
-            "--no-sandbox",
-            "--disable-gpu",
-            "--disable-quic",
-            "--no-first-run",
-            "--disable-background-networking",
-            "--disable-component-update",
-            "--disable-sync",
-        ],
+        "args": CHROMIUM_ARGS,
     }
 
 
