@@ -255,10 +255,7 @@ function drawShading(ctx, geo, skin, identity) {
   for (const side of ["L", "R"]) {
     const eye = geo.eyes[side];
     const s = side === "L" ? 1 : -1;
-    // Only a brow that really comes down overhangs the eye: raised inner or outer brows (AU1, AU2, as in fear
-    // and sadness) cancel most of AU4's overhang.
-    const index = s > 0 ? 0 : 1;
-    const lowered = Math.max(0, geo.levels[4][index] - 0.7 * Math.max(geo.levels[1][index], geo.levels[2][index]));
+    const lowered = geo.levels[4][s > 0 ? 0 : 1];
     blob(eye.centre.x - s * 1.5 * u, eye.centre.y - 1.2 * u, 7.5 * u, skin.shadow, 0.45 + skin.dark * 0.1, 0.75);
     // A lowered brow overhangs the eye and shades the lid beneath it (AU4's glower).
     if (lowered > 0.05) blob(eye.centre.x - s * 2 * u, eye.centre.y - 2.4 * u, 5 * u, skin.deep, lowered * 0.5, 0.6);
