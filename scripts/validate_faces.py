@@ -23,9 +23,7 @@ from __future__ import annotations
 
 import argparse
 import base64
-import functools
 import hashlib
-import http.server
 import importlib.util
 import json
 import math
@@ -33,18 +31,15 @@ import os
 import random
 import subprocess
 import sys
-import threading
 import time
 import warnings
 from collections import Counter, defaultdict
-from collections.abc import Iterator
-from contextlib import contextmanager
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from types import ModuleType
 
 ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(Path(__file__).resolve().parent))
+sys.path[:0] = [str(Path(__file__).resolve().parent), str(ROOT / "tests")]  # measures and the shared harness
 
 # Quiet MediaPipe's C++ logging (glog / TFLite) before it loads; errors still show.
 os.environ.setdefault("GLOG_minloglevel", "2")
@@ -54,14 +49,12 @@ import cv2  # noqa: E402
 import mediapipe as mp  # noqa: E402
 import numpy as np  # noqa: E402
 from face_measures import EXPECTED, Check, changes, max_abs_change, measure, median, percentile  # noqa: E402
+from harness import CHROMIUM, CHROMIUM_ARGS, serve_static  # noqa: E402
 from playwright.sync_api import Page, sync_playwright  # noqa: E402
 
 # protobuf 4 warns on every FaceMesh call about an API mediapipe 0.10.14 still uses.
 warnings.filterwarnings("ignore", message=r"SymbolDatabase\.GetPrototype\(\) is deprecated")
 
-CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
-                 "--no-first-run", "--disable-sync", "--disable-quic"]
 PAGE_PATH = "/validate-faces.html"  # answered by a route handler: a same-origin page to import modules from
 FITZPATRICK_TYPES = (1, 2, 3, 4, 5, 6)
 ROMAN = {1: "I", 2: "II", 3: "III", 4: "IV", 5: "V", 6: "VI"}
@@ -145,25 +138,6 @@ def all_jobs(emotions: ModuleType) -> list[RenderJob]:
         RenderJob("neutral rescaled", "neutral", 0, None, neutral, RESCALE_FOR_NOISE),
         *full_intensity_jobs(emotions),
     ]
-
-
-class _QuietHandler(http.server.SimpleHTTPRequestHandler):
-    def log_message(self, format: str, *args: object) -> None:
-        pass
-
-
-@contextmanager
-def serve_static() -> Iterator[str]:
-    """Serve static/ on a free loopback port (as the app serves it under /static) for the block."""
-    handler = functools.partial(_QuietHandler, directory=str(ROOT / "static"))
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    try:
-        yield f"http://127.0.0.1:{server.server_address[1]}"
-    finally:
-        server.shutdown()
-        server.server_close()
 
 
 IDENTITIES_JS = """
