@@ -1,11 +1,9 @@
 // Hair and headscarves. Every front shape stops at the geometry's hairline, which sits above the
 // highest raised brow and its forehead lines, and beside the temples, so hair never hides a cue.
 
-/** @typedef {import("./geometry.js").Point} Point */
+import { css, curveThrough, loopThrough, mixRgb } from "./paths.js";
 
-const css = (rgb, alpha = 1) =>
-  `rgba(${Math.round(rgb[0])},${Math.round(rgb[1])},${Math.round(rgb[2])},${alpha.toFixed(3)})`;
-const mixRgb = (a, b, t) => a.map((c, i) => c + (b[i] - c) * t);
+/** @typedef {import("./geometry.js").Point} Point */
 
 /**
  * Per style: vol = volume above the skull, side = how far the side hair reaches down (y),
@@ -58,7 +56,7 @@ export function hairShapes(identity, geo) {
       const start = hairline[hairline.length - 1];
       ctx.moveTo(start.x, start.y);
       for (const p of outer) ctx.lineTo(p.x, p.y);
-      smoothInto(ctx, hairline);
+      curveThrough(ctx, hairline, false);
       ctx.closePath();
       // Solid fill: a gradient over the whole cap costs more than it shows; the sheen band lights it.
       ctx.fillStyle = css(mixRgb(rgb, [0, 0, 0], 0.08 + (style.shade ?? 0)), style.alpha ?? 1);
@@ -165,7 +163,7 @@ function hairlinePoints(geo, style) {
   return pts;
 }
 
-/** Points along the same smooth curve smoothInto draws (Catmull-Rom as cubic Béziers), `steps` per span. */
+/** Points along the same smooth curve curveThrough draws (Catmull-Rom as cubic Béziers), `steps` per span. */
 function sampleSmooth(pts, steps) {
   const out = [pts[0]];
   for (let i = 0; i < pts.length - 1; i++) {
@@ -185,19 +183,6 @@ function sampleSmooth(pts, steps) {
     }
   }
   return out;
-}
-
-function smoothInto(ctx, pts) {
-  for (let i = 0; i < pts.length; i++) {
-    const p0 = pts[i - 1] ?? pts[i];
-    const p1 = pts[i];
-    const p2 = pts[i + 1];
-    if (!p2) break;
-    const p3 = pts[i + 2] ?? p2;
-    if (i === 0) ctx.lineTo(p1.x, p1.y);
-    ctx.bezierCurveTo(p1.x + (p2.x - p0.x) / 6, p1.y + (p2.y - p0.y) / 6,
-      p2.x - (p3.x - p1.x) / 6, p2.y - (p3.y - p1.y) / 6, p2.x, p2.y);
-  }
 }
 
 /** Bumps along a polyline's outward side, for curls and waves. */
@@ -233,8 +218,7 @@ function drawBackHair(ctx, geo, style, rgb) {
     ctx.moveTo(edge[0].x, edge[0].y);
     for (const p of edge) ctx.lineTo(p.x, p.y);
   } else {
-    ctx.moveTo(pts[0].x, pts[0].y);
-    smoothInto(ctx, pts);
+    curveThrough(ctx, pts);
   }
   ctx.closePath();
   ctx.fillStyle = css(mixRgb(rgb, [0, 0, 0], 0.35));
@@ -347,17 +331,7 @@ function drawScarf(ctx, identity, geo) {
     { x: geo.jawL.x - 1.2 * u, y: geo.jawL.y + 0.6 * u }, { x: jawL.x - 1.6 * u, y: jawL.y },
     { x: cheek - 1.4 * u, y: 2 * u }, { x: temple - 1.6 * u, y: -9 * u },
   ];
-  const n = opening.length;
-  ctx.moveTo(opening[0].x, opening[0].y);
-  for (let i = 0; i < n; i++) {
-    const p0 = opening[(i - 1 + n) % n];
-    const p1 = opening[i];
-    const p2 = opening[(i + 1) % n];
-    const p3 = opening[(i + 2) % n];
-    ctx.bezierCurveTo(p1.x + (p2.x - p0.x) / 6, p1.y + (p2.y - p0.y) / 6,
-      p2.x - (p3.x - p1.x) / 6, p2.y - (p3.y - p1.y) / 6, p2.x, p2.y);
-  }
-  ctx.closePath();
+  loopThrough(ctx, opening);
   const g = ctx.createLinearGradient(-30 * u, -40 * u, 30 * u, 40 * u);
   g.addColorStop(0, css(mixRgb(rgb, [255, 255, 255], 0.15)));
   g.addColorStop(1, css(mixRgb(rgb, [0, 0, 0], 0.3)));
