@@ -88,6 +88,28 @@ class DrillClient:
         return self.ask(message)
 
 
+    def play_right(self, count: int = 20) -> dict:
+        """Start a speed drill and answer its first `count` trials correctly; return the last reply.
+
+        After the 20th answer that reply is the drill's summary.
+        """
+        self.ask({"type": "hello", "v": 1})
+        self.send({"type": "start", "refreshMs": 16.667})
+        self.receive()
+        trial = self.receive()
+        for position in range(1, count + 1):
+            reply = self.answer(trial, emotion_of(self.server, trial["trialId"]))
+            if position < count:
+                trial = self.ask({"type": "next"})
+        return self.receive() if reply.get("done") else reply
+
+
+def page_player(server: LiveServer, page) -> DrillClient:
+    """A socket for the player a Playwright page is, by its cookie."""
+    cookie = next(c for c in page.context.cookies() if c["name"] == "glimpse_player")
+    return DrillClient(server, cookie=f"glimpse_player={cookie['value']}")
+
+
 def new_player_cookie(server: LiveServer) -> str:
     """Visit the home page as a new browser and return its player cookie."""
     with urllib.request.urlopen(server.url + "/", timeout=10) as response:

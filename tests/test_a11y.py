@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 from axe_playwright_python.sync_playwright import Axe
-from conftest import DrillClient, LiveServer, emotion_of
+from conftest import LiveServer, page_player
 from playwright.sync_api import Page, expect
 
 AXE = Axe()
@@ -29,16 +29,8 @@ def assert_no_violations(page: Page, screen: str, screenshot_dir: Path) -> None:
 
 def answer_on_the_server(server: LiveServer, page: Page, count: int) -> None:
     """Play the first `count` trials of a drill over the socket as the page's player, leaving it unfinished."""
-    cookie = next(c for c in page.context.cookies() if c["name"] == "glimpse_player")
-    player = DrillClient(server, cookie=f"glimpse_player={cookie['value']}")
-    player.ask({"type": "hello", "v": 1})
-    player.send({"type": "start", "refreshMs": 16.667})
-    player.receive()
-    trial = player.receive()
-    for position in range(1, count + 1):
-        player.answer(trial, emotion_of(server, trial["trialId"]))
-        if position < count:
-            trial = player.ask({"type": "next"})
+    player = page_player(server, page)
+    player.play_right(count)
     player.close()
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from conftest import DrillClient, LiveServer, emotion_of, open_db
+from conftest import LiveServer, open_db, page_player
 from playwright.sync_api import Page, expect
 
 from game.emotions import EMOTIONS
@@ -56,16 +56,8 @@ def test_progress_page_shows_thresholds_after_a_drill(page: Page, live_server: L
                                                       screenshot_dir: Path) -> None:
     page.goto(live_server.url + "/")
     expect(page.get_by_role("button", name="Play", exact=True)).to_be_enabled()
-    cookie = next(c for c in page.context.cookies() if c["name"] == "glimpse_player")
-    player = DrillClient(live_server, cookie=f"glimpse_player={cookie['value']}")
-    player.ask({"type": "hello", "v": 1})
-    player.send({"type": "start", "refreshMs": 16.667})
-    player.receive()
-    trial = player.receive()
-    for position in range(1, 21):  # a sharp player: right every time
-        player.answer(trial, emotion_of(live_server, trial["trialId"]))
-        if position < 20:
-            trial = player.ask({"type": "next"})
+    player = page_player(live_server, page)
+    player.play_right()  # a sharp player: right every time
     player.close()
 
     page.goto(live_server.url + "/stats")

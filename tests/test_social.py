@@ -6,7 +6,7 @@ import json
 import urllib.error
 import urllib.request
 
-from conftest import LiveServer, emotion_of, new_player_cookie
+from conftest import LiveServer, new_player_cookie
 
 
 def call(server: LiveServer, cookie: str, method: str, path: str, body: object = None) -> tuple[int, dict]:
@@ -56,16 +56,7 @@ def test_bad_friend_requests_get_clear_errors_and_floods_are_limited(live_server
 
 def test_boards_show_top_rank_and_percentile_but_never_player_ids(connect, live_server: LiveServer) -> None:
     cookie = named_player(live_server, "Board Topper")
-    client = connect(cookie=cookie)
-    client.ask({"type": "hello", "v": 1})
-    client.send({"type": "start", "refreshMs": 16.667})
-    client.receive()
-    trial = client.receive()
-    for position in range(1, 21):
-        client.answer(trial, emotion_of(live_server, trial["trialId"]))
-        if position < 20:
-            trial = client.ask({"type": "next"})
-    summary = client.receive()
+    summary = connect(cookie=cookie).play_right()
     status, week = call(live_server, cookie, "GET", "/api/boards/week")
     assert status == 200
     mine = [row for row in week["top"] if row["me"]]
