@@ -21,6 +21,7 @@ SUBTLE_INTENSITIES = tuple(round(0.04 * 25 ** (k / 23), 3) for k in range(24))  
 FOREPERIOD_MS = (500.0, 1500.0)
 MASK_MS = 500.0
 REFRESH_TOLERANCE = 0.1  # a display whose rate moved more than this mid-trial voids the trial
+COMMON_RATES_HZ = (24, 30, 48, 50, 60, 72, 75, 90, 100, 120, 144, 165, 180, 240)
 
 
 @dataclass(frozen=True)
@@ -40,6 +41,13 @@ class Verdict:
     correct: bool
     scored: bool
     flag: str | None  # why the trial does not count: "stall", "frames", "refresh"
+
+
+def rules() -> dict:
+    """The drill rules the browser's offline practice follows, as JSON (one source with the server's)."""
+    return {"trialsPerDrill": TRIALS_PER_DRILL, "longestExposureMs": LONGEST_EXPOSURE_MS,
+            "subtleExposureMs": SUBTLE_EXPOSURE_MS, "foreperiodMs": list(FOREPERIOD_MS), "maskMs": MASK_MS,
+            "refreshTolerance": REFRESH_TOLERANCE, "displayRatesHz": list(COMMON_RATES_HZ)}
 
 
 def plan_emotions(rng: random.Random, count: int, weights: Mapping[str, float] | None = None) -> list[str]:
@@ -70,9 +78,6 @@ def plan_emotions(rng: random.Random, count: int, weights: Mapping[str, float] |
 def frames_for(ms: float, period_ms: float) -> int:
     """Whole display frames closest to a duration; never fewer than one."""
     return max(1, round(ms / period_ms))
-
-
-COMMON_RATES_HZ = (24, 30, 48, 50, 60, 72, 75, 90, 100, 120, 144, 165, 180, 240)
 
 
 def nominal_period(measured_ms: float) -> float:

@@ -1,6 +1,9 @@
 // The browser's own drill server: the real Drill script plays against it, offline.
 import assert from "node:assert/strict";
+import { execFileSync } from "node:child_process";
+import path from "node:path";
 import { test } from "node:test";
+import { fileURLToPath } from "node:url";
 
 import { Drill } from "../../static/js/drill.js";
 import { LocalServer, nominalPeriod, planEmotions } from "../../static/js/offline/local-server.js";
@@ -9,7 +12,14 @@ import { MemoryQueue } from "../../static/js/offline/queue.js";
 import { Staircase } from "../../static/js/offline/staircase.js";
 
 const KEYS = ["happiness", "sadness", "surprise", "fear", "anger", "disgust", "contempt"];
+// The drill rules and neutral pose come from the server's own catalogue, as the browser caches it.
+const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../..");
+const SERVED = JSON.parse(execFileSync(path.join(ROOT, ".venv/bin/python"), ["-c",
+  "import json; from game.emotions import catalogue; from game.rounds import rules; "
+  + "print(json.dumps({**catalogue(), 'drillRules': rules()}))"], { cwd: ROOT, encoding: "utf8" }));
 const CATALOGUE = {
+  drillRules: SERVED.drillRules,
+  neutralPose: SERVED.neutralPose,
   emotions: KEYS.map((key) => ({
     key,
     variants: [
@@ -206,6 +216,7 @@ test("plans are balanced, poses and periods follow the server's rules", () => {
   assert.ok(Math.max(...counts) - Math.min(...counts) <= 1 && Math.min(...counts) >= 1);
   assert.deepEqual(poseFromVariant({ units: { 14: 0.7 }, oneSided: true, gazeDown: 0.5, headDown: 0.2 }, 0.5, "R"),
     { au: { 14: [0, 0.35] }, gaze: [0, 0.25], head: { pitch: 0.1, roll: 0 } });
-  assert.equal(nominalPeriod(16.9), 1000 / 60);
-  assert.equal(nominalPeriod(8.4), 1000 / 120);
+  const rates = CATALOGUE.drillRules.displayRatesHz;
+  assert.equal(nominalPeriod(16.9, rates), 1000 / 60);
+  assert.equal(nominalPeriod(8.4, rates), 1000 / 120);
 });

@@ -10,14 +10,8 @@
 import { poseFromVariant } from "../pose.js";
 import { Staircase } from "./staircase.js";
 
-export const TRIALS_PER_DRILL = 20;
-const LONGEST_EXPOSURE_MS = 500;
-const SUBTLE_EXPOSURE_MS = 200;
-const FOREPERIOD_MS = [500, 1500];
-const MASK_MS = 500;
-const REFRESH_TOLERANCE = 0.1;
-const COMMON_RATES_HZ = [24, 30, 48, 50, 60, 72, 75, 90, 100, 120, 144, 165, 180, 240];
-const NEUTRAL_POSE = Object.freeze({ au: {}, gaze: [0, 0], head: { pitch: 0, roll: 0 } });
+// The drill rules (trials per drill, exposure range, foreperiod, mask, display rates) and the
+// neutral pose come with the cached catalogue from game/rounds.py and game/emotions.py.
 const STATE_KEY = "glimpse.offline.staircase.";
 
 /**
@@ -37,6 +31,8 @@ export class LocalServer {
   constructor({ catalogue, queue, storage = memoryStorage(), random = Math.random, now = Date.now,
     newId = () => crypto.randomUUID(), timeZone = null, onQueued = () => {} }) {
     this.emotions = catalogue.emotions;
+    this.rules = catalogue.drillRules;
+    this.neutralPose = catalogue.neutralPose;
     this.queue = queue;
     this.storage = storage;
     this.random = random;
@@ -109,19 +105,20 @@ export class LocalServer {
     const mode = message.mode === "subtle" ? "subtle" : "speed";
     const axis = mode === "subtle" ? "intensity" : "exposure";
     this.drill = {
-      id: this.newId(), mode, axis, periodMs: nominalPeriod(Number(message.refreshMs) || 1000 / 60),
-      plan: planEmotions(this.emotions.map((e) => e.key), TRIALS_PER_DRILL, this.random),
+      id: this.newId(), mode, axis,
+      periodMs: nominalPeriod(Number(message.refreshMs) || 1000 / 60, this.rules.displayRatesHz),
+      plan: planEmotions(this.emotions.map((e) => e.key), this.rules.trialsPerDrill, this.random),
       staircase: this.#loadStaircase(axis), scored: [], attempts: new Map(),
     };
     this.openTrial = null;
-    this.#reply({ type: "started", drillId: this.drill.id, mode, total: TRIALS_PER_DRILL, answered: 0 });
+    this.#reply({ type: "started", drillId: this.drill.id, mode, total: this.rules.trialsPerDrill, answered: 0 });
     this.#reply(this.#sendTrial());
   }
 
   #next() {
     if (!this.drill) return this.#error("no_drill", "Start a drill first.");
     if (this.openTrial) return this.#error("answer_pending", "Answer the current trial first.");
-    if (this.drill.scored.length >= TRIALS_PER_DRILL) return this.#error("drill_over", "This drill is over.");
+    if (this.drill.scored.length >= this.rules.trialsPerDrill) return this.#error("drill_over", "This drill is over.");
     this.#reply(this.#sendTrial());
   }
 
@@ -136,7 +133,7 @@ export class LocalServer {
     if (Number(message.reactionMs) > this.now() - trial.sentAt) {
       return this.#error("bad_timing", "That reaction time is longer than the trial has existed.");
     }
-    const verdict = judge(trial, drill.periodMs, message);
+    const verdict = judge(trial, drill.periodMs, message, this.rules.refreshTolerance);
     this.openTrial = null;
     await this.queue.put(this.#queueEntry(drill, trial, message, verdict));
     this.onQueued();
@@ -145,11 +142,11 @@ export class LocalServer {
       drill.staircase.update(verdict.correct, drill.axis === "intensity" ? undefined : drill.periodMs);
       this.storage.setItem(STATE_KEY + drill.axis, JSON.stringify(drill.staircase.toJSON()));
     }
-    const done = drill.scored.length >= TRIALS_PER_DRILL;
+    const done = drill.scored.length >= this.rules.trialsPerDrill;
     this.#reply({
       type: "result", trialId: trial.trialId, emotion: trial.emotion, answer: message.answer,
       correct: verdict.correct, scored: verdict.scored, flag: verdict.flag, replay: !verdict.scored,
-      answered: drill.scored.length, total: TRIALS_PER_DRILL, exposureMs: round1(trial.exposureMs), done,
+      answered: drill.scored.length, total: this.rules.trialsPerDrill, exposureMs: round1(trial.exposureMs), done,
     });
     if (done) {
       this.drill = null;
@@ -173,23 +170,23 @@ export class LocalServer {
     drill.attempts.set(position, attempt + 1);
     const emotion = drill.plan[position - 1];
     const period = drill.periodMs;
-    const wanted = drill.axis === "intensity" ? SUBTLE_EXPOSURE_MS : drill.staircase.next();
-    const exposureFrames = Math.min(framesFor(LONGEST_EXPOSURE_MS, period), framesFor(wanted, period));
+    const wanted = drill.axis === "intensity" ? this.rules.subtleExposureMs : drill.staircase.next();
+    const exposureFrames = Math.min(framesFor(this.rules.longestExposureMs, period), framesFor(wanted, period));
     const intensity = drill.axis === "intensity" ? round3(Math.min(1, drill.staircase.next())) : 1;
     const variants = this.emotions.find((e) => e.key === emotion)?.variants ?? [];
     const variant = variants[Math.floor(this.random() * variants.length)];
     const side = this.random() < 0.5 ? "L" : "R";
-    const [low, high] = FOREPERIOD_MS;
+    const [low, high] = this.rules.foreperiodMs;
     this.openTrial = {
       trialId: this.newId(), position, attempt, emotion, intensity, exposureFrames,
       exposureMs: exposureFrames * period, identitySeed: Math.floor(this.random() * 2 ** 32), sentAt: this.now(),
     };
     return {
-      type: "trial", trialId: this.openTrial.trialId, position, total: TRIALS_PER_DRILL,
-      identitySeed: this.openTrial.identitySeed, neutral: NEUTRAL_POSE,
+      type: "trial", trialId: this.openTrial.trialId, position, total: this.rules.trialsPerDrill,
+      identitySeed: this.openTrial.identitySeed, neutral: this.neutralPose,
       expression: poseFromVariant(variant, intensity, side),
       foreperiodFrames: framesFor(low + this.random() * (high - low), period), exposureFrames,
-      maskFrames: Math.ceil(MASK_MS / period),
+      maskFrames: Math.ceil(this.rules.maskMs / period),
     };
   }
 
@@ -207,7 +204,7 @@ export class LocalServer {
   /** The row the sync endpoint stores (see game/offline.py for every field's range). */
   #queueEntry(drill, trial, message, verdict) {
     return {
-      id: this.newId(), drillId: drill.id, drillTotal: TRIALS_PER_DRILL, mode: drill.mode,
+      id: this.newId(), drillId: drill.id, drillTotal: this.rules.trialsPerDrill, mode: drill.mode,
       position: trial.position, attempt: trial.attempt, emotion: trial.emotion, answer: message.answer,
       identitySeed: trial.identitySeed, intensity: trial.intensity, exposureFrames: trial.exposureFrames,
       exposureMs: round1(trial.exposureMs), framesShown: message.framesShown, refreshMs: message.refreshMs,
@@ -233,11 +230,11 @@ export class LocalServer {
  * Score an answer, or void it when the flash was not shown as planned (as game/rounds.py does).
  * @returns {{correct: boolean, scored: boolean, flag: null | "stall" | "frames" | "refresh"}}
  */
-export function judge(trial, plannedPeriodMs, message) {
+export function judge(trial, plannedPeriodMs, message, refreshTolerance) {
   const correct = message.answer === trial.emotion;
   if (message.stalled) return { correct, scored: false, flag: "stall" };
   if (message.framesShown !== trial.exposureFrames) return { correct, scored: false, flag: "frames" };
-  if (Math.abs(Number(message.refreshMs) - plannedPeriodMs) > REFRESH_TOLERANCE * plannedPeriodMs) {
+  if (Math.abs(Number(message.refreshMs) - plannedPeriodMs) > refreshTolerance * plannedPeriodMs) {
     return { correct, scored: false, flag: "refresh" };
   }
   return { correct, scored: true, flag: null };
@@ -257,9 +254,12 @@ export function planEmotions(keys, count, random) {
   return shuffle(order, random);
 }
 
-/** Snap a measured period to the display rate it almost certainly is (as game/rounds.py). */
-export function nominalPeriod(measuredMs) {
-  for (const rate of COMMON_RATES_HZ) {
+/**
+ * Snap a measured period to the display rate it almost certainly is (as game/rounds.py).
+ * @param {number} measuredMs @param {number[]} ratesHz the catalogue's drillRules.displayRatesHz
+ */
+export function nominalPeriod(measuredMs, ratesHz) {
+  for (const rate of ratesHz) {
     if (Math.abs((measuredMs * rate) / 1000 - 1) < 0.03) return 1000 / rate;
   }
   return Math.round(measuredMs * 10) / 10;
