@@ -25,6 +25,15 @@ def create_app(test_config: dict | None = None) -> Flask:
         BEHIND_PROXY=os.environ.get("GLIMPSE_BEHIND_PROXY", "") == "1",
         SOCK_SERVER_OPTIONS={"ping_interval": 25},
         SEND_FILE_MAX_AGE_DEFAULT=3600,
+        # Development: pick up edited static files (checked at most once a second). Off: read once per process.
+        WATCH_STATIC=os.environ.get("GLIMPSE_WATCH_STATIC", "") == "1",
+        # Capacity and limits (docs/scaling.md): refuse what is over them quickly, never hang.
+        MAX_CONNECTIONS=int(os.environ.get("GLIMPSE_MAX_CONNECTIONS", "10000")),
+        MAX_CONNECTIONS_PER_ADDRESS=int(os.environ.get("GLIMPSE_MAX_CONNECTIONS_PER_ADDRESS", "200")),
+        MAX_CONTENT_LENGTH=512 * 1024,  # every route, chunked bodies too (game.gate reads them whole)
+        BODY_DEADLINE_S=float(os.environ.get("GLIMPSE_BODY_DEADLINE_S", "15")),
+        SOCKETS_PER_PLAYER=int(os.environ.get("GLIMPSE_SOCKETS_PER_PLAYER", "3")),
+        NEW_PLAYERS_PER_MINUTE=float(os.environ.get("GLIMPSE_NEW_PLAYERS_PER_MINUTE", "30")),
     )
     if test_config:
         app.config.update(test_config)

@@ -1,8 +1,17 @@
-"""SQLite access: one sqlite-utils Database per request or WebSocket handler."""
+"""SQLite access: a small per-process pool of connections, lent to one request or one WebSocket message at a time.
+
+A WebSocket that held its own connection for its whole life pinned three file descriptors (the
+database, its WAL and shared-memory files): 1,024 descriptors ran out near 340 players. A lease
+lasts only while a request or message is handled, so a few connections serve thousands of sockets,
+and each keeps its prepared-statement cache warm. Greenlets are cooperative and SQLite calls do not
+yield, so a lease is rarely held while another greenlet runs; the pool grows past ``keep`` only then.
+"""
 
 from __future__ import annotations
 
 import sqlite3
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import click
@@ -20,7 +29,7 @@ def connect(path: str | Path) -> Database:
     :param path: the SQLite file; its folder is created if missing
     """
     Path(path).parent.mkdir(parents=True, exist_ok=True)
-    conn = sqlite3.connect(str(path), timeout=BUSY_TIMEOUT_MS / 1000, check_same_thread=True)
+    conn = sqlite3.connect(str(path), timeout=BUSY_TIMEOUT_MS / 1000, check_same_thread=False)
     db = Database(conn)
     db.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
     db.execute("PRAGMA foreign_keys = ON")
@@ -40,17 +49,49 @@ def migrate(path: str | Path) -> list[str]:
         db.close()
 
 
+class Pool:
+    """Connections to one file, each lent to one borrower at a time (never shared mid-transaction)."""
+
+    def __init__(self, path: str | Path, keep: int = 8) -> None:
+        self.path = path
+        self.keep = keep
+        self._idle: list[Database] = []
+
+    def borrow(self) -> Database:
+        return self._idle.pop() if self._idle else connect(self.path)
+
+    def give_back(self, db: Database) -> None:
+        if db.conn.in_transaction:  # a borrower that failed mid-way: never hand its half-transaction on
+            db.conn.rollback()
+        if len(self._idle) < self.keep:
+            self._idle.append(db)
+        else:
+            db.close()
+
+    @contextmanager
+    def connection(self) -> Iterator[Database]:
+        db = self.borrow()
+        try:
+            yield db
+        finally:
+            self.give_back(db)
+
+
+def pool() -> Pool:
+    return current_app.extensions["glimpse_db_pool"]
+
+
 def get_db() -> Database:
-    """The connection for this request (or WebSocket handler), opened on first use."""
+    """The connection lent to this request until it ends. WebSocket handlers use ``pool().connection()``."""
     if "db" not in g:
-        g.db = connect(current_app.config["DATABASE"])
+        g.db = pool().borrow()
     return g.db
 
 
 def close_db(_exc: BaseException | None = None) -> None:
     db = g.pop("db", None)
     if db is not None:
-        db.close()
+        pool().give_back(db)
 
 
 @click.command("migrate")
@@ -67,6 +108,7 @@ def init_db_command() -> None:
 
 
 def init_app(app: Flask) -> None:
+    app.extensions["glimpse_db_pool"] = Pool(app.config["DATABASE"])
     app.teardown_appcontext(close_db)
     app.cli.add_command(migrate_command)
     app.cli.add_command(init_db_command)

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import base64
 import hashlib
+import re
 import secrets
 import time
 import unicodedata
@@ -12,6 +14,7 @@ from sqlite_utils import Database
 TOKEN_BYTES = 32  # 256 bits
 NICKNAME_MIN, NICKNAME_MAX = 2, 20
 _NICKNAME_PUNCTUATION = frozenset(" _-")
+_TOKEN = re.compile(r"[A-Za-z0-9_-]{43}")  # token_urlsafe(32)
 
 
 class NicknameError(ValueError):
@@ -44,17 +47,35 @@ def clean_nickname(raw: object) -> tuple[str, str]:
     return name, name.casefold()
 
 
-def create_player(db: Database) -> tuple[dict, str]:
-    """Make a new anonymous player; return the row and the secret token (never stored)."""
-    token = secrets.token_urlsafe(TOKEN_BYTES)
+def new_token() -> str:
+    """A browser's secret, handed out in a cookie; the player row comes later, when they first play or save."""
+    return secrets.token_urlsafe(TOKEN_BYTES)
+
+
+def valid_token(token: object) -> bool:
+    return isinstance(token, str) and _TOKEN.fullmatch(token) is not None
+
+
+def id_for_token(token: str) -> str:
+    """A new player's public id, derived from the secret so it is known before the row exists."""
+    return base64.urlsafe_b64encode(hashlib.sha256(b"player-id:" + token.encode()).digest()[:12]).decode()
+
+
+def create_player(db: Database, token: str | None = None) -> tuple[dict, str]:
+    """Make the player for a token (a new token if none); return the row and the token (never stored).
+
+    Two requests of one new browser may race to create it: the second finds the first's row.
+    """
+    token = token or new_token()
     now = time.time()
-    row = {"id": secrets.token_urlsafe(12), "token_hash": hash_token(token), "created_at": now, "last_seen_at": now}
-    db["players"].insert(row)
-    return row, token
+    row = {"id": id_for_token(token), "token_hash": hash_token(token), "created_at": now, "last_seen_at": now}
+    db.execute("INSERT OR IGNORE INTO players (id, token_hash, created_at, last_seen_at) VALUES (?, ?, ?, ?)",
+               [row["id"], row["token_hash"], now, now])
+    return player_for_token(db, token) or row, token
 
 
 def player_for_token(db: Database, token: str | None) -> dict | None:
-    if not token or len(token) > 100:
+    if not valid_token(token):
         return None
     rows = list(db["players"].rows_where("token_hash = ?", [hash_token(token)], limit=1))
     return rows[0] if rows else None

@@ -1,27 +1,32 @@
 """The WebSocket protocol: message shapes and their validation. Pure; no I/O.
 
 Every message is a JSON object with a ``type``. ``docs/protocol.md`` documents
-each one; this module is what enforces it.
+each one; this module is what enforces it. Each shape is a msgspec Struct: one
+C pass decodes and type-checks a message (ranges, lengths, patterns, strict
+bools), and hostile JSON (deep nesting, 400-digit numbers, lone surrogates)
+becomes a ``ProtocolError`` with a code instead of an exception from deep inside.
 """
 
 from __future__ import annotations
 
-import json
-import math
-from dataclasses import dataclass
-from typing import Any
+import re
+from typing import Annotated, Any, Literal
+
+import msgspec
 
 from game.emotions import EMOTION_KEYS
+from game.zones import is_time_zone
 
 VERSION = 1
 # Larger messages get a `too_large` error; the socket itself closes (1009) past
-# HARD_MAX_MESSAGE_BYTES, set in the server options.
+# HARD_MAX_MESSAGE_BYTES, set in the server options. Both count UTF-8 bytes.
 MAX_MESSAGE_BYTES = 2048
 HARD_MAX_MESSAGE_BYTES = 65536
 
 MODES = ("speed", "subtle", "challenge")
 REFRESH_MS_RANGE = (3.0, 60.0)  # 333 Hz down to a 16 Hz crawl
 REACTION_MS_RANGE = (0.0, 120_000.0)
+ID_PATTERN = r"^[A-Za-z0-9_-]{1,64}$"  # the ids the server hands out (token_urlsafe) and nothing else
 
 
 class ProtocolError(ValueError):
@@ -36,82 +41,74 @@ class ProtocolError(ValueError):
         return {"type": "error", "code": self.code, "message": str(self), **self.details}
 
 
-@dataclass(frozen=True)
-class Hello:
-    version: int
-    time_zone: str | None = None  # IANA name from the browser, for the daily streak
+def _range(low: float, high: float) -> msgspec.Meta:
+    return msgspec.Meta(ge=low, le=high)
 
 
-@dataclass(frozen=True)
-class Start:
-    mode: str
-    focus: bool
-    refresh_ms: float
+Id = Annotated[str, msgspec.Meta(pattern=ID_PATTERN)]
+RefreshMs = Annotated[float, _range(*REFRESH_MS_RANGE)]
 
 
-@dataclass(frozen=True)
-class Resume:
-    drill_id: str
-    refresh_ms: float
+class _Message(msgspec.Struct, frozen=True, kw_only=True, tag_field="type", rename="camel"):
+    """Unknown fields are ignored (a newer client may send more); known ones are strictly typed."""
 
 
-@dataclass(frozen=True)
-class Next:
+class Hello(_Message, tag="hello", kw_only=True):
+    version: int = msgspec.field(name="v")
+    time_zone: Annotated[str, msgspec.Meta(min_length=1, max_length=64)] | None = msgspec.field(default=None,
+                                                                                                 name="tz")
+
+
+class Start(_Message, tag="start", kw_only=True):
+    mode: Literal["speed", "subtle", "challenge"] = "speed"
+    focus: bool = False
+    refresh_ms: RefreshMs
+
+
+class Resume(_Message, tag="resume", kw_only=True):
+    drill_id: Id
+    refresh_ms: RefreshMs
+
+
+class Next(_Message, tag="next", kw_only=True):
     pass
 
 
-@dataclass(frozen=True)
-class Abandon:
+class Abandon(_Message, tag="abandon", kw_only=True):
     pass
 
 
-@dataclass(frozen=True)
-class Answer:
-    trial_id: str
-    answer: str
-    frames_shown: int
-    refresh_ms: float
-    max_gap_ms: float
-    reaction_ms: float
-    stalled: bool
+class Answer(_Message, tag="answer", kw_only=True):
+    trial_id: Id
+    answer: Literal[tuple(EMOTION_KEYS)]  # type: ignore[valid-type]
+    frames_shown: Annotated[int, _range(0, 10_000)]
+    refresh_ms: RefreshMs
+    max_gap_ms: Annotated[float, _range(0, 600_000)]
+    reaction_ms: Annotated[float, _range(*REACTION_MS_RANGE)]
+    stalled: bool = False
 
 
 ClientMessage = Hello | Start | Resume | Next | Abandon | Answer
+MESSAGE_TYPES = ("hello", "start", "resume", "next", "abandon", "answer")
+_decoder = msgspec.json.Decoder(ClientMessage)
 
-
-def _field(body: dict, name: str, kind: type | tuple[type, ...], *, required: bool = True, default: Any = None):
-    if name not in body:
-        if required:
-            raise ProtocolError("missing_field", f"`{name}` is required.", field=name)
-        return default
-    value = body[name]
-    # bool is an int in Python; never accept true where a number is expected.
-    if isinstance(value, bool) and bool not in (kind if isinstance(kind, tuple) else (kind,)):
-        raise ProtocolError("bad_field", f"`{name}` has the wrong type.", field=name)
-    if not isinstance(value, kind):
-        raise ProtocolError("bad_field", f"`{name}` has the wrong type.", field=name)
-    return value
-
-
-def _number(body: dict, name: str, low: float, high: float) -> float:
-    value = float(_field(body, name, (int, float)))
-    if not (math.isfinite(value) and low <= value <= high):
-        raise ProtocolError("bad_field", f"`{name}` must be between {low:g} and {high:g}.", field=name)
-    return value
-
-
-def _integer(body: dict, name: str, low: int, high: int) -> int:
-    value = _field(body, name, int)
-    if not low <= value <= high:
-        raise ProtocolError("bad_field", f"`{name}` must be between {low} and {high}.", field=name)
-    return value
-
-
-def _short_text(body: dict, name: str, max_length: int = 64) -> str:
-    value = _field(body, name, str)
-    if not 0 < len(value) <= max_length:
-        raise ProtocolError("bad_field", f"`{name}` must be 1-{max_length} characters.", field=name)
-    return value
+# What a player's client is told about each field when it is out of range or of the wrong type.
+FIELD_RULES = {
+    "v": f"must be {VERSION}",
+    "tz": "must be an IANA time zone name",
+    "mode": f"must be one of {', '.join(MODES)}",
+    "focus": "must be true or false",
+    "refreshMs": f"must be between {REFRESH_MS_RANGE[0]:g} and {REFRESH_MS_RANGE[1]:g}",
+    "drillId": "must be an id the server sent",
+    "trialId": "must be an id the server sent",
+    "answer": f"must be one of {', '.join(EMOTION_KEYS)}",
+    "framesShown": "must be a whole number between 0 and 10000",
+    "maxGapMs": "must be between 0 and 600000",
+    "reactionMs": f"must be between {REACTION_MS_RANGE[0]:g} and {REACTION_MS_RANGE[1]:g}",
+    "stalled": "must be true or false",
+}
+_MISSING = re.compile(r"^Object missing required field `(?P<field>[^`]+)`")
+_AT_FIELD = re.compile(r" - at `\$\.(?P<field>[A-Za-z]+)`$")
 
 
 def parse(raw: str | bytes) -> ClientMessage:
@@ -119,65 +116,46 @@ def parse(raw: str | bytes) -> ClientMessage:
 
     :raises ProtocolError: for oversized, malformed or ill-typed messages
     """
-    if len(raw) > MAX_MESSAGE_BYTES:
+    # A character is 1-4 UTF-8 bytes: only count bytes when the character count cannot decide.
+    if len(raw) > MAX_MESSAGE_BYTES or (isinstance(raw, str) and len(raw) * 4 > MAX_MESSAGE_BYTES
+                                        and len(raw.encode("utf-8", "surrogatepass")) > MAX_MESSAGE_BYTES):
         raise ProtocolError("too_large", f"Messages are limited to {MAX_MESSAGE_BYTES} bytes.")
     try:
-        body = json.loads(raw)
-    except (ValueError, UnicodeDecodeError):
+        message = _decoder.decode(raw)
+    except msgspec.ValidationError as error:
+        raise _explain(str(error)) from None
+    except msgspec.DecodeError:
         raise ProtocolError("bad_json", "That message is not valid JSON.") from None
-    if not isinstance(body, dict):
-        raise ProtocolError("bad_json", "A message must be a JSON object.")
-    kind = body.get("type")
-    parser = _PARSERS.get(kind) if isinstance(kind, str) else None
-    if parser is None:
-        raise ProtocolError("unknown_type", f"Unknown message type {str(kind)[:32]!r}.")
-    return parser(body)
+    except RecursionError:
+        raise ProtocolError("bad_json", "That message is nested too deeply.") from None
+    if isinstance(message, Hello):
+        if message.version != VERSION:
+            raise ProtocolError("unsupported_version", f"This server speaks protocol version {VERSION}.",
+                                supported=VERSION)
+        if message.time_zone is not None and not is_time_zone(message.time_zone):
+            raise _bad_field("tz")
+    return message
 
 
-def _hello(body: dict) -> Hello:
-    version = _field(body, "v", int)
-    if version != VERSION:
-        raise ProtocolError("unsupported_version", f"This server speaks protocol version {VERSION}.",
-                            supported=VERSION)
-    time_zone = _field(body, "tz", str, required=False)
-    if time_zone is not None and not 0 < len(time_zone) <= 64:
-        raise ProtocolError("bad_field", "`tz` must be a time zone name.", field="tz")
-    return Hello(version, time_zone)
+def _explain(reason: str) -> ProtocolError:
+    """A msgspec validation message, as the protocol's error codes."""
+    if reason.startswith("Expected `object`"):
+        return ProtocolError("bad_json", "A message must be a JSON object.")
+    missing = _MISSING.match(reason)
+    if missing:
+        field = missing["field"]
+        if field == "type":
+            return ProtocolError("unknown_type", "A message needs a `type`.")
+        return ProtocolError("missing_field", f"`{field}` is required.", field=field)
+    at = _AT_FIELD.search(reason)
+    if at is None:
+        return ProtocolError("bad_json", "That message does not have the shape of any message.")
+    field = at["field"]
+    if field == "type":
+        return ProtocolError("unknown_type", f"Unknown message type; one of {', '.join(MESSAGE_TYPES)}.")
+    return _bad_field(field)
 
 
-def _start(body: dict) -> Start:
-    mode = _field(body, "mode", str, required=False, default="speed")
-    if mode not in MODES:
-        raise ProtocolError("bad_field", f"`mode` must be one of {', '.join(MODES)}.", field="mode")
-    return Start(mode, _field(body, "focus", bool, required=False, default=False),
-                 _number(body, "refreshMs", *REFRESH_MS_RANGE))
-
-
-def _resume(body: dict) -> Resume:
-    return Resume(_short_text(body, "drillId"), _number(body, "refreshMs", *REFRESH_MS_RANGE))
-
-
-def _answer(body: dict) -> Answer:
-    answer = _field(body, "answer", str)
-    if answer not in EMOTION_KEYS:
-        raise ProtocolError("bad_field", f"`answer` must be one of {', '.join(EMOTION_KEYS)}.", field="answer")
-    return Answer(
-        trial_id=_short_text(body, "trialId"),
-        answer=answer,
-        frames_shown=_integer(body, "framesShown", 0, 10_000),
-        refresh_ms=_number(body, "refreshMs", *REFRESH_MS_RANGE),
-        max_gap_ms=_number(body, "maxGapMs", 0, 600_000),
-        reaction_ms=_number(body, "reactionMs", *REACTION_MS_RANGE),
-        stalled=_field(body, "stalled", bool, required=False, default=False),
-    )
-
-
-_PARSERS = {
-    "hello": _hello,
-    "start": _start,
-    "resume": _resume,
-    "next": lambda _body: Next(),
-    "abandon": lambda _body: Abandon(),
-    "answer": _answer,
-}
-MESSAGE_TYPES = tuple(_PARSERS)
+def _bad_field(field: str) -> ProtocolError:
+    rule = FIELD_RULES.get(field, "has the wrong type")
+    return ProtocolError("bad_field", f"`{field}` {rule}.", field=field)

@@ -8,13 +8,12 @@ from flask import Blueprint, Flask, Response, jsonify, render_template, request,
 
 from game import boards, challenge, friends
 from game.db import get_db
-from game.throttle import TokenBucket
-from game.web import current_player
+from game.limits import limits
+from game.throttle import address_key
+from game.web import acting_player, player_id, player_token, read_json
 
 bp = Blueprint("social", __name__)
 BOARD_NAMES = ("today", "week", "skill", "friends")
-# Friend requests per player: a handful at once, then one every 10 s. One worker, so memory is enough.
-_friend_buckets: dict[str, TokenBucket] = {}
 
 
 def _public(rows: list[dict], me: str) -> list[dict]:
@@ -32,7 +31,7 @@ def _board_key(name: str, now: float) -> str:
 def board(name: str) -> tuple[Response, int] | Response:
     if name not in BOARD_NAMES:
         return jsonify({"error": "unknown_board", "message": f"Boards: {', '.join(BOARD_NAMES)}."}), 404
-    db, me = get_db(), current_player()["id"]
+    db, me = get_db(), player_id()
     key = _board_key(name, time.time())
     if name == "friends":
         rows = boards.among(db, key, [me, *friends.friend_ids(db, me)])
@@ -45,7 +44,7 @@ def board(name: str) -> tuple[Response, int] | Response:
 
 @bp.get("/api/friends")
 def friend_list() -> Response:
-    db, me = get_db(), current_player()["id"]
+    db, me = get_db(), acting_player()["id"]  # a friend code is saved: this makes the player
     code = friends.friend_code(db, me)
     return jsonify({"code": code, "inviteUrl": url_for("social.friends_page", add=code, _external=True),
                     "friends": friends.friends(db, me)})
@@ -53,15 +52,16 @@ def friend_list() -> Response:
 
 @bp.post("/api/friends")
 def add_friend() -> tuple[Response, int] | Response:
-    me = current_player()["id"]
-    bucket = _friend_buckets.setdefault(me, TokenBucket(rate=0.1, burst=5, patience=1_000_000))
-    if not bucket.allow(time.monotonic()):
+    # Per player and per address: new players from one address cannot befriend a victim 200 times.
+    held, now = limits(), time.monotonic()
+    if not (held.address_friend_requests.allow(address_key(request.remote_addr), now)
+            and held.friend_requests.allow(player_id(), now)):
         return jsonify({"error": "rate_limited", "message": "Too many friend requests; wait a little."}), 429
-    body = request.get_json(silent=True)
+    body = read_json()
     if not isinstance(body, dict):
         return jsonify({"error": "bad_request", "message": "Send JSON like {\"code\": \"ABCD2345\"}."}), 400
     try:
-        friend = friends.befriend(get_db(), me, body.get("code"))
+        friend = friends.befriend(get_db(), acting_player()["id"], body.get("code"))
     except friends.FriendError as error:
         return jsonify({"error": error.code, "message": str(error)}), 409 if error.code == "already_friends" else 400
     return jsonify({"friend": friend})
@@ -70,7 +70,7 @@ def add_friend() -> tuple[Response, int] | Response:
 @bp.delete("/api/friends/<friend_id>")
 def remove_friend(friend_id: str) -> tuple[Response, int] | Response:
     try:
-        friends.unfriend(get_db(), current_player()["id"], friend_id)
+        friends.unfriend(get_db(), player_id(), friend_id)
     except friends.FriendError as error:
         return jsonify({"error": error.code, "message": str(error)}), 404
     return jsonify({"removed": friend_id})
@@ -78,13 +78,13 @@ def remove_friend(friend_id: str) -> tuple[Response, int] | Response:
 
 @bp.get("/boards")
 def boards_page() -> str:
-    current_player()
+    player_token()
     return render_template("boards.html")
 
 
 @bp.get("/friends")
 def friends_page() -> str:
-    current_player()
+    player_token()
     return render_template("friends.html")
 
 

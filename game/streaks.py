@@ -10,9 +10,11 @@ from __future__ import annotations
 import time
 from dataclasses import dataclass, replace
 from datetime import date, datetime
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+from zoneinfo import ZoneInfo
 
 from sqlite_utils import Database
+
+from game.zones import zone_or_utc
 
 MAX_FREEZES = 2
 DRILLS_PER_FREEZE = 5  # completed drills that earn one freeze
@@ -31,12 +33,7 @@ class Streak:
 
 def zone(name: object) -> ZoneInfo:
     """The player's zone, or UTC for anything that is not a known IANA name."""
-    if isinstance(name, str) and 0 < len(name) <= 64:
-        try:
-            return ZoneInfo(name)
-        except (ZoneInfoNotFoundError, ValueError):
-            pass
-    return ZoneInfo("UTC")
+    return zone_or_utc(name)
 
 
 def local_day(at: float, tz: ZoneInfo) -> tuple[date, float]:
@@ -72,7 +69,8 @@ def status(streak: Streak, now: float, tz: ZoneInfo) -> dict:
     """What the home screen shows: the streak as it stands today, whether today is done."""
     today, _ = local_day(now, tz)
     if streak.last_day is None:
-        return {"days": 0, "todayDone": False, "longest": streak.longest, "freezes": streak.freezes}
+        return {"days": 0, "todayDone": False, "longest": streak.longest, "freezes": streak.freezes,
+                "freezesNeeded": 0}
     today_done = streak.last_day >= today
     missed = (today - streak.last_day).days - 1
     alive = today_done or missed <= streak.freezes

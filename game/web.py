@@ -1,12 +1,14 @@
-"""HTTP routes: pages, the emotion catalogue, the player's nickname, hardening headers."""
+"""HTTP routes: pages, the emotion catalogue, the player's nickname, hardening headers; who the player is."""
 
 from __future__ import annotations
 
-from flask import Blueprint, Flask, Response, g, jsonify, render_template, request
+from flask import Blueprint, Flask, Response, current_app, g, jsonify, render_template, request
 from werkzeug.middleware.proxy_fix import ProxyFix
 
-from game import emotions, players, rounds, stats
+from game import emotions, jsonbody, players, rounds, stats
 from game.db import get_db
+from game.gate import Gate
+from game.limits import TooManyPlayers, from_config, limits
 
 bp = Blueprint("web", __name__)
 COOKIE = "glimpse_player"
@@ -29,37 +31,76 @@ CONTENT_SECURITY_POLICY = "; ".join(
 )
 
 
-def current_player() -> dict:
-    """The player behind this request's cookie, created on first visit."""
-    if "player" not in g:
-        db = get_db()
-        player = players.player_for_token(db, request.cookies.get(COOKIE))
-        if player is None:
-            player, g.new_token = players.create_player(db)
-        g.player = player
+def player_token() -> str:
+    """This browser's secret: its cookie's, or a new one sent back in a cookie. No database write."""
+    token = request.cookies.get(COOKIE)
+    if players.valid_token(token):
+        return token
+    if "new_token" not in g:
+        g.new_token = players.new_token()
+    return g.new_token
+
+
+def current_player() -> dict | None:
+    """The player behind this request's cookie if they ever played or saved something; never creates one."""
+    if g.get("player") is None:
+        g.player = players.player_for_token(get_db(), request.cookies.get(COOKIE))
     return g.player
+
+
+def acting_player() -> dict:
+    """The player about to play or save something, created now if new (crawlers and floods create nobody).
+
+    :raises TooManyPlayers: this address made too many players lately (answered 429)
+    """
+    player = current_player()
+    if player is None:
+        player = g.player = limits().admit_new_player(get_db(), player_token(), request.remote_addr)
+    return player
+
+
+def player_id() -> str:
+    """The public id of this browser's player, known before the row exists (read-only views use it)."""
+    player = current_player()
+    return player["id"] if player else players.id_for_token(player_token())
+
+
+def read_json() -> object:
+    """The request body as JSON (read whole by game.gate, so within the size limit and deadline).
+
+    :raises BadBody: answered 400 with its code
+    """
+    return jsonbody.decode(request.get_data(cache=False))
 
 
 @bp.get("/")
 def home() -> str:
-    return render_template("index.html", player=current_player())
+    player_token()
+    player = current_player() or {}
+    if player.get("nickname") or current_app.config["WATCH_STATIC"]:
+        return render_template("index.html", player=player)
+    # Most views of / are new visitors: the page without a nickname is the same for all, render it once.
+    cached = current_app.extensions.get("glimpse_home")
+    if cached is None:
+        cached = current_app.extensions["glimpse_home"] = render_template("index.html", player={})
+    return cached
 
 
 @bp.get("/learn")
 def learn() -> str:
-    current_player()
+    player_token()
     return render_template("learn.html")
 
 
 @bp.get("/stats")
 def stats_page() -> str:
-    current_player()
+    player_token()
     return render_template("stats.html")
 
 
 @bp.get("/api/stats")
 def stats_api() -> Response:
-    return jsonify(stats.player_stats(get_db(), current_player()["id"]))
+    return jsonify(stats.player_stats(get_db(), player_id()))
 
 
 @bp.get("/api/catalogue.json")
@@ -69,18 +110,17 @@ def catalogue() -> Response:
 
 @bp.get("/api/me")
 def me() -> Response:
-    player = current_player()
-    return jsonify({"id": player["id"], "nickname": player.get("nickname")})
+    player = current_player() or {}
+    return jsonify({"id": player_id(), "nickname": player.get("nickname")})
 
 
 @bp.post("/api/nickname")
 def nickname() -> tuple[Response, int] | Response:
-    player = current_player()
-    body = request.get_json(silent=True)
+    body = read_json()
     if not isinstance(body, dict):
         return jsonify({"error": "bad_request", "message": "Send JSON like {\"nickname\": \"Ada\"}."}), 400
     try:
-        name = players.set_nickname(get_db(), player["id"], body.get("nickname"))
+        name = players.set_nickname(get_db(), acting_player()["id"], body.get("nickname"))
     except players.NicknameError as error:
         return jsonify({"error": "bad_nickname", "message": str(error)}), 400
     return jsonify({"nickname": name})
@@ -111,9 +151,29 @@ def _finish_response(response: Response) -> Response:
     return response
 
 
+def _bad_body(error: jsonbody.BadBody) -> tuple[Response, int]:
+    return jsonify(error.to_json()), 400
+
+
+def _too_many_players(_error: TooManyPlayers) -> tuple[Response, int]:
+    return jsonify({"error": "too_many_players", "message": "Too many new players from your address; "
+                    "try again in a minute."}), 429
+
+
+def _too_large(_error: Exception) -> tuple[Response, int]:
+    return jsonify({"error": "too_large", "message": "That request body is too large."}), 413
+
+
 def init_app(app: Flask) -> None:
+    app.extensions["glimpse_limits"] = from_config(app.config)
     app.register_blueprint(bp)
     app.after_request(_finish_response)
-    if app.config["BEHIND_PROXY"]:
-        # Heroku-style routers terminate TLS: trust their X-Forwarded-Proto/Host.
-        app.wsgi_app = ProxyFix(app.wsgi_app, x_proto=1, x_host=1)
+    app.register_error_handler(jsonbody.BadBody, _bad_body)
+    app.register_error_handler(TooManyPlayers, _too_many_players)
+    app.register_error_handler(413, _too_large)
+    gate = Gate(app.wsgi_app, max_connections=app.config["MAX_CONNECTIONS"],
+                per_address=app.config["MAX_CONNECTIONS_PER_ADDRESS"], max_body=app.config["MAX_CONTENT_LENGTH"],
+                body_deadline_s=app.config["BODY_DEADLINE_S"])
+    app.extensions["glimpse_gate"] = gate
+    # Heroku-style routers terminate TLS: trust their X-Forwarded-Proto/Host/For (so limits see the client).
+    app.wsgi_app = ProxyFix(gate, x_for=1, x_proto=1, x_host=1) if app.config["BEHIND_PROXY"] else gate

@@ -1,4 +1,10 @@
-"""The WebSocket endpoint /ws: transport only. Drill logic lives in game.drills."""
+"""The WebSocket endpoint /ws: admission and transport only. Drill logic lives in game.drills.
+
+Before the upgrade, a socket must come from our own pages (Origin), carry a player cookie, and its
+player must hold fewer than ``SOCKETS_PER_PLAYER`` sockets; otherwise HTTP 403/429, never an upgrade.
+After it, the socket must say ``hello`` within ``HELLO_TIMEOUT_S``; one with no drill is closed after
+``IDLE_TIMEOUT_S`` of silence. Messages are limited per player across all their sockets.
+"""
 
 from __future__ import annotations
 
@@ -6,19 +12,22 @@ import json
 import time
 from urllib.parse import urlsplit
 
-from flask import Flask, abort, current_app, request
+from flask import Flask, Response, current_app, g, jsonify, request
 from flask_sock import ConnectionClosed, Sock
 
 from game import players, protocol
-from game.db import get_db
+from game.db import pool
 from game.drills import DrillSession
+from game.limits import TooManyPlayers, limits
 from game.protocol import Abandon, Answer, Hello, Next, ProtocolError, Resume, Start
-from game.throttle import TokenBucket
 from game.web import COOKIE
 
 sock = Sock()
 POLICY_VIOLATION = 1008
-IDLE_TIMEOUT_S = 600  # a socket silent this long (no messages; pings keep it open) is closed
+HELLO_TIMEOUT_S = 5.0  # a socket that has not said hello by then is closed
+IDLE_TIMEOUT_S = 90.0  # silence this long with no drill (pings do not count) closes the socket
+DRILL_IDLE_TIMEOUT_S = 300.0  # in a drill: a trial is void after 120 s anyway
+SERVER_ERROR = {"type": "error", "code": "server_error", "message": "Something went wrong; try again."}
 
 
 def origin_allowed(origin: str | None, host: str, allowed: list[str]) -> bool:
@@ -28,16 +37,49 @@ def origin_allowed(origin: str | None, host: str, allowed: list[str]) -> bool:
     return urlsplit(origin).netloc == host or origin in allowed
 
 
+def _refuse(status: int, code: str, message: str) -> tuple[Response, int]:
+    return jsonify({"error": code, "message": message}), status
+
+
+def _admit() -> tuple[Response, int] | None:
+    """Decide before the upgrade (a refused client gets an HTTP status, not a socket that closes)."""
+    if request.path != "/ws":
+        return None
+    if not origin_allowed(request.headers.get("Origin"), request.host, current_app.config["ALLOWED_ORIGINS"]):
+        return _refuse(403, "bad_origin", "Cross-origin WebSocket refused.")
+    token = request.cookies.get(COOKIE)
+    if not players.valid_token(token):
+        return _refuse(403, "no_player", "Reload the page to get a player.")
+    held = limits()
+    with pool().connection() as db:
+        try:
+            player = players.player_for_token(db, token) or held.admit_new_player(db, token, request.remote_addr)
+        except TooManyPlayers:
+            return _refuse(429, "too_many_players", "Too many new players from your address; try again later.")
+    if held.sockets[player["id"]] >= held.sockets_per_player:
+        return _refuse(429, "too_many_sockets", f"At most {held.sockets_per_player} open drills per player.")
+    g.ws_player_id = player["id"]
+    return None
+
+
 @sock.route("/ws")
 def drill_socket(ws) -> None:
-    db = get_db()
-    player = players.player_for_token(db, request.cookies.get(COOKIE))
-    if player is None:
-        ws.send(json.dumps({"type": "error", "code": "no_player", "message": "Reload the page to get a player."}))
-        ws.close(reason=POLICY_VIOLATION, message="No player cookie")
-        return
-    session = DrillSession(db, player["id"], trial_ttl_s=current_app.config["TRIAL_TTL_S"])
-    bucket = TokenBucket()
+    player_id: str = g.ws_player_id
+    held = limits()
+    held.sockets.add(player_id)
+    session = DrillSession(None, player_id, trial_ttl_s=current_app.config["TRIAL_TTL_S"])  # type: ignore[arg-type]
+    try:
+        _serve(ws, session, player_id)
+    except (ConnectionClosed, OSError):  # the client went away, maybe with replies still queued
+        pass
+    finally:
+        held.sockets.remove(player_id)
+        with pool().connection() as db:
+            session.db = db
+            session.disconnect()
+
+
+def _serve(ws, session: DrillSession, player_id: str) -> None:
     handlers = {
         Hello: lambda message: [session.welcome(message)],
         Start: session.start,
@@ -46,44 +88,48 @@ def drill_socket(ws) -> None:
         Answer: session.answer,
         Abandon: lambda _m: session.abandon(),
     }
-    try:
-        while True:
-            raw = ws.receive(timeout=IDLE_TIMEOUT_S)
-            if raw is None:
-                ws.close(reason=1000, message="Idle for too long")
+    bucket = limits().messages.get(player_id)  # shared by the player's sockets
+    hello_by = time.monotonic() + HELLO_TIMEOUT_S
+    while True:
+        if hello_by:
+            wait = max(0.0, hello_by - time.monotonic())
+        else:
+            wait = DRILL_IDLE_TIMEOUT_S if session.drill is not None else IDLE_TIMEOUT_S
+        raw = ws.receive(timeout=wait)
+        if raw is None:
+            ws.close(reason=POLICY_VIOLATION if hello_by else 1000,
+                     message="Say hello first" if hello_by else "Idle for too long")
+            return
+        if not bucket.allow(time.monotonic()):
+            if bucket.overflowing:
+                ws.send(json.dumps({"type": "error", "code": "flooding",
+                                    "message": "Too many messages: closing the connection."}))
+                ws.close(reason=POLICY_VIOLATION, message="Too many messages")
                 return
-            if not bucket.allow(time.monotonic()):
-                if bucket.overflowing:
-                    ws.send(json.dumps({"type": "error", "code": "flooding",
-                                        "message": "Too many messages: closing the connection."}))
-                    ws.close(reason=POLICY_VIOLATION, message="Too many messages")
-                    return
-                ws.send(json.dumps({"type": "error", "code": "rate_limited", "message": "Slow down."}))
-                continue
-            try:
-                message = protocol.parse(raw)
-                replies = handlers[type(message)](message)
-            except ProtocolError as error:
-                replies = [error.to_message()]
-            except Exception:  # a bug must not end the player's drill; what was stored stays stored
-                current_app.logger.exception("drill socket failed on %.200r", raw)
-                replies = [{"type": "error", "code": "server_error", "message": "Something went wrong; try again."}]
-            for reply in replies:
-                ws.send(json.dumps(reply))
-    except ConnectionClosed:
-        pass
-    finally:
-        session.disconnect()
+            ws.send(json.dumps({"type": "error", "code": "rate_limited", "message": "Slow down."}))
+            continue
+        with pool().connection() as db:  # lent for this message only: sockets do not pin connections
+            session.db = db
+            replies = _handle(raw, handlers)
+            session.db = None
+        if hello_by and any(reply.get("type") == "welcome" for reply in replies):
+            hello_by = 0.0
+        for reply in replies:
+            ws.send(json.dumps(reply))
 
 
-def _check_origin() -> None:
-    if request.path == "/ws" and not origin_allowed(
-        request.headers.get("Origin"), request.host, current_app.config["ALLOWED_ORIGINS"]
-    ):
-        abort(403, "Cross-origin WebSocket refused")
+def _handle(raw: str | bytes, handlers: dict) -> list[dict]:
+    try:
+        message = protocol.parse(raw)
+        return handlers[type(message)](message)
+    except ProtocolError as error:
+        return [error.to_message()]
+    except Exception:  # a bug must not end the player's drill; what was stored stays stored
+        current_app.logger.exception("drill socket failed on %.200r", raw)
+        return [SERVER_ERROR]
 
 
 def init_app(app: Flask) -> None:
     app.config["SOCK_SERVER_OPTIONS"].setdefault("max_message_size", protocol.HARD_MAX_MESSAGE_BYTES)
     sock.init_app(app)
-    app.before_request(_check_origin)
+    app.before_request(_admit)

@@ -11,12 +11,15 @@ from pathlib import Path
 import pytest
 from harness import CHROMIUM, CHROMIUM_ARGS, PHONE, ROOT, LiveServer
 
+MANY_PLAYERS_FROM_LOOPBACK = {"GLIMPSE_NEW_PLAYERS_PER_MINUTE": "100000"}
 ARTIFACTS = ROOT / "screenshots"  # pytest-playwright empties test-results/ at every start
 
 
 @pytest.fixture(scope="session")
 def live_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer]:
-    server = LiveServer(tmp_path_factory.mktemp("server") / "glimpse.db").start()
+    # Every test plays new players from 127.0.0.1: lift the per-address creation limit here only
+    # (tests/test_hostile.py runs a server with the production limits).
+    server = LiveServer(tmp_path_factory.mktemp("server") / "glimpse.db", MANY_PLAYERS_FROM_LOOPBACK).start()
     yield server
     server.stop()
 

@@ -33,14 +33,17 @@ def post_nickname(server: LiveServer, cookie: str, body: object) -> tuple[int, d
         return error.code, json.load(error)
 
 
-def test_first_visit_makes_a_player_with_a_hashed_secret_cookie(live_server: LiveServer) -> None:
+def test_first_visit_gives_a_hashed_secret_cookie_and_the_first_save_makes_the_player(live_server: LiveServer) -> None:
     with urllib.request.urlopen(live_server.url + "/", timeout=10) as response:
         cookie = response.headers["Set-Cookie"]
     assert "HttpOnly" in cookie and "SameSite=Lax" in cookie
     token = cookie.split(";")[0].split("=", 1)[1]
     assert len(token) >= 43  # 32 random bytes, base64url
+    # A visit alone stores nothing (crawlers and floods make no players); the first save does.
+    assert not list(open_db(live_server)["players"].rows_where("token_hash = ?", [hash_token(token)]))
+    assert post_nickname(live_server, f"glimpse_player={token}", {"nickname": "First Save"})[0] == 200
     rows = list(open_db(live_server)["players"].rows_where("token_hash = ?", [hash_token(token)]))
-    assert len(rows) == 1
+    assert len(rows) == 1 and rows[0]["nickname"] == "First Save"
     assert not list(open_db(live_server)["players"].rows_where("token_hash = ?", [token]))
 
 

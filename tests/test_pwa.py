@@ -45,7 +45,10 @@ def test_module_imports_carry_the_imported_files_version(tmp_path: Path) -> None
     (tmp_path / "js" / "a.js").write_text('import { b } from "./b.js";\nconst c = () => import("./c.js");\n')
     (tmp_path / "js" / "b.js").write_text("export const b = 1;\n")
     (tmp_path / "js" / "c.js").write_text("export const c = 1;\n")
-    assets = Assets(tmp_path)
+    assets = Assets(tmp_path, watch=True)  # development: edits show up
+    assets.WATCH_INTERVAL_S = 0.0
+    frozen = Assets(tmp_path)  # production: read once per process
+    frozen_version = frozen.version("js/a.js")
     a = assets.get("js/a.js")
     assert a is not None
     assert f'from "./b.js?v={assets.version("js/b.js")}"' in a.body.decode()
@@ -54,6 +57,7 @@ def test_module_imports_carry_the_imported_files_version(tmp_path: Path) -> None
     before = a.version
     (tmp_path / "js" / "b.js").write_text("export const b = 2;\n")
     assert assets.version("js/a.js") != before, "a change below a module changes its version"
+    assert frozen.version("js/a.js") == frozen_version == before, "production never re-reads a file"
     assert assets.module_graph(["js/a.js"]) == ["js/a.js", "js/b.js"]
     assert assets.get("../secret.txt") is None
 

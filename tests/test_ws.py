@@ -176,9 +176,11 @@ def test_cross_site_origin_is_refused(connect, live_server: LiveServer) -> None:
     assert refused.value.status_code == 403
 
 
-def test_a_socket_without_a_player_cookie_is_told_why(connect, live_server: LiveServer) -> None:
-    anonymous = connect(cookie="glimpse_player=forged")
-    assert anonymous.receive()["code"] == "no_player"
+@pytest.mark.parametrize("cookie", ["", "glimpse_player=forged", "glimpse_player=" + "\u00e9" * 43])
+def test_a_socket_without_a_player_cookie_is_refused_before_the_upgrade(connect, cookie: str) -> None:
+    with pytest.raises(websocket.WebSocketBadStatusException) as refused:
+        connect(cookie=cookie)
+    assert refused.value.status_code == 403
 
 
 def close_frame_after(client: DrillClient, limit: int = 400) -> tuple[list[dict], int | None, bytes]:

@@ -1,0 +1,117 @@
+"""The front gate (WSGI middleware): how many connections come in, and how much body each may send.
+
+One gevent worker serves everyone, so no single client may hold it:
+- over ``MAX_CONNECTIONS`` open requests and sockets, a newcomer gets HTTP 503 with Retry-After at
+  once (gunicorn's pool is sized above this, so the refusal is always served, never left hanging);
+- one address may hold at most ``MAX_CONNECTIONS_PER_ADDRESS`` of them (429 past that);
+- a request body is read whole, before the app sees it, within ``BODY_DEADLINE_S`` (408 past it) and
+  up to ``MAX_CONTENT_LENGTH`` bytes, chunked bodies included (413, and the connection is closed).
+"""
+
+from __future__ import annotations
+
+import io
+import json
+from collections.abc import Callable, Iterable
+
+from werkzeug.wsgi import ClosingIterator
+
+from game.throttle import Counter, address_key
+
+CHUNK = 64 * 1024
+RETRY_AFTER_S = 5
+
+
+def _gevent_timeout() -> type | None:
+    """gevent's Timeout when the worker's sockets are cooperative (under gunicorn's gevent worker), else None."""
+    try:
+        from gevent import Timeout, monkey
+    except ImportError:  # pragma: no cover - gevent comes with gunicorn[gevent]
+        return None
+    return Timeout if monkey.is_module_patched("socket") else None
+
+
+def refusal(start_response: Callable, status: str, code: str, message: str,
+            headers: Iterable[tuple[str, str]] = ()) -> list[bytes]:
+    body = json.dumps({"error": code, "message": message}).encode()
+    start_response(status, [("Content-Type", "application/json"), ("Content-Length", str(len(body))),
+                            ("Cache-Control", "no-store"), *headers])
+    return [body]
+
+
+class Gate:
+    def __init__(self, app: Callable, *, max_connections: int, per_address: int, max_body: int,
+                 body_deadline_s: float) -> None:
+        self.app = app
+        self.max_connections = max_connections
+        self.per_address = per_address
+        self.max_body = max_body
+        self.body_deadline_s = body_deadline_s
+        self.open = Counter()
+
+    def __call__(self, environ: dict, start_response: Callable) -> Iterable[bytes]:
+        address = address_key(environ.get("REMOTE_ADDR"))
+        retry = [("Retry-After", str(RETRY_AFTER_S)), ("Connection", "close")]
+        if self.open.total >= self.max_connections:
+            return refusal(start_response, "503 Service Unavailable", "over_capacity",
+                           "The server is full right now; try again in a few seconds.", retry)
+        if self.open[address] >= self.per_address:
+            return refusal(start_response, "429 Too Many Requests", "too_many_connections",
+                           "Too many connections from your address.", retry)
+        self.open.add(address)
+        try:
+            refused = self._read_body(environ, start_response)
+            if refused is not None:
+                self.open.remove(address)
+                return refused
+            # A WebSocket's call lasts as long as the socket; a page's until its body is sent.
+            response = self.app(environ, start_response)
+        except BaseException:  # flask-sock ends a gunicorn WebSocket by raising StopIteration
+            self.open.remove(address)
+            raise
+        return ClosingIterator(response, lambda: self.open.remove(address))
+
+    def _read_body(self, environ: dict, start_response: Callable) -> list[bytes] | None:
+        """Replace the input stream by the whole body, read in time and within the limit; or refuse."""
+        chunked = "chunked" in environ.get("HTTP_TRANSFER_ENCODING", "").lower()
+        try:
+            declared = int(environ.get("CONTENT_LENGTH") or 0)
+        except ValueError:
+            declared = -1
+        if declared < 0:
+            return refusal(start_response, "400 Bad Request", "bad_request", "Bad Content-Length.",
+                           [("Connection", "close")])
+        if not declared and not chunked:
+            return None
+        too_large = ("413 Content Too Large", "too_large", f"Request bodies are limited to {self.max_body} bytes.")
+        if declared > self.max_body:
+            return refusal(start_response, *too_large, [("Connection", "close")])
+        timeout_type = _gevent_timeout()
+        deadline = timeout_type(self.body_deadline_s) if timeout_type else None
+        stream, parts, size = environ["wsgi.input"], [], 0
+        try:
+            if deadline is not None:
+                deadline.start()
+            while size <= self.max_body:
+                part = stream.read(min(CHUNK, self.max_body + 1 - size))
+                if not part:
+                    break
+                parts.append(part)
+                size += len(part)
+        except BaseException as error:
+            if deadline is not None and error is deadline:
+                return refusal(start_response, "408 Request Timeout", "too_slow",
+                               f"The request body took longer than {self.body_deadline_s:g} s.",
+                               [("Connection", "close")])
+            raise
+        finally:
+            if deadline is not None:
+                deadline.close()
+        if size > self.max_body:
+            return refusal(start_response, *too_large, [("Connection", "close")])
+        body = b"".join(parts)
+        environ["wsgi.input"] = io.BytesIO(body)
+        environ["CONTENT_LENGTH"] = str(len(body))
+        environ.pop("HTTP_TRANSFER_ENCODING", None)
+        environ["wsgi.input_terminated"] = True
+        return None
