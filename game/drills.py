@@ -31,6 +31,7 @@ class DrillSession:
         self.player_id = player_id
         self.clock = clock
         self.drill: dict | None = None
+        self.finished = False  # the last drill on this connection was completed: `next` answers drill_over
         self.open_trial: dict | None = None  # sent, not yet answered
         self.procedures: dict[str, Staircase] = {}
 
@@ -66,7 +67,7 @@ class DrillSession:
             plan = rounds.plan_emotions(rng, rounds.TRIALS_PER_DRILL, weights)
             self.drill = store.create_drill(self.db, self.player_id, mode=message.mode, focus=message.focus,
                                             seed=rng.getrandbits(53), plan=plan, refresh_ms=period)
-        self.open_trial = None
+        self.open_trial, self.finished = None, False
         return [self._started(), self._send_trial()]
 
     def resume(self, message: Resume) -> list[dict]:
@@ -83,6 +84,8 @@ class DrillSession:
         return [self._started(), self._send_trial()]
 
     def next_trial(self) -> list[dict]:
+        if self.drill is None and self.finished:
+            raise ProtocolError("drill_over", "This drill is over; start a new one.")
         drill = self._require_drill()
         if self.open_trial is not None:
             raise ProtocolError("answer_pending", "Answer the current trial first.",
@@ -142,7 +145,7 @@ class DrillSession:
                   "done": done}
         if not done:
             return [result]
-        self.drill = None
+        self.drill, self.finished = None, True
         return [result, {**self.summary(drill), **banked}]
 
     def abandon(self) -> list[dict]:

@@ -124,7 +124,7 @@ def parse(raw: str | bytes) -> ClientMessage:
         message = _decoder.decode(raw)
     except msgspec.ValidationError as error:
         raise _explain(str(error)) from None
-    except msgspec.DecodeError:
+    except (msgspec.DecodeError, UnicodeEncodeError):  # a str with a lone surrogate cannot even be UTF-8
         raise ProtocolError("bad_json", "That message is not valid JSON.") from None
     except RecursionError:
         raise ProtocolError("bad_json", "That message is nested too deeply.") from None
