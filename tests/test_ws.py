@@ -243,3 +243,19 @@ def test_a_drill_started_in_another_tab_closes_this_one_without_scoring_its_answ
     assert first.ask({"type": "next"})["code"] == "no_drill"
     row = open_db(live_server)["trials"].get(trial["trialId"])
     assert (row["scored"], row["flag"], row["answer"]) == (0, "abandoned", None)
+
+
+def test_next_after_the_last_trial_says_the_drill_is_over_and_a_new_player_sees_every_streak_field(
+    client: DrillClient,
+) -> None:
+    welcome = client.ask({"type": "hello", "v": 1})
+    assert welcome["streak"] == {"days": 0, "todayDone": False, "longest": 0, "freezes": 0, "freezesNeeded": 0}
+    assert client.play_right()["type"] == "summary"
+    assert client.ask({"type": "next"})["code"] == "drill_over"
+
+
+@pytest.mark.parametrize("tz", ["America", "__pycache__", "../../../etc/passwd", "\ud800", "Europe"])
+def test_a_time_zone_that_is_no_zone_is_a_bad_field(client: DrillClient, tz: str) -> None:
+    reply = client.ask(json.dumps({"type": "hello", "v": 1, "tz": tz}))
+    assert (reply["code"], reply.get("field")) in {("bad_field", "tz"), ("bad_json", None)}
+    assert client.ask({"type": "hello", "v": 1, "tz": "Europe/Paris"})["type"] == "welcome"

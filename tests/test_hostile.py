@@ -1,0 +1,201 @@
+"""Hostile clients against a real gunicorn with the production limits, while a legitimate player plays.
+
+Malformed, oversized, deep, huge-number and surrogate messages; one player flooding from every socket
+it may hold; sockets that never say hello; idle sockets up to the server's capacity; a slow body; a
+chunked body far over the limit; cookie-less POST floods. The player finishes their drill, every
+answer stored once, and the server never answers server_error or HTTP 500 nor logs a traceback.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import socket
+import statistics
+import threading
+import time
+import urllib.error
+import urllib.request
+from pathlib import Path
+
+import pytest
+import websocket
+from conftest import DrillClient, emotion_of, new_player_cookie, open_db
+from harness import LiveServer
+
+CAPACITY = 60  # GLIMPSE_MAX_CONNECTIONS for this server: small, so the test can fill it
+HOSTILE_MESSAGES = [
+    "{not json", "[1, 2]", "null", '"\\ud800"', "x" * 3000, "é" * 1500,  # 1,500 characters, 3,000 bytes
+    '{"type": "hello", "v": 1, "x": ' + "[" * 1000 + "]" * 1000 + "}",
+    '{"type": "hello", "v": ' + "9" * 400 + "}",
+    '{"type": "hello", "v": 1, "tz": "America"}', '{"type": "hello", "v": 1, "tz": "__pycache__"}',
+    '{"type": "hello", "v": 1, "tz": "\\udfff"}',
+    '{"type": "start", "refreshMs": ' + "1" * 400 + "}",
+    '{"type": "start", "refreshMs": 1e400}',
+    '{"type": "resume", "drillId": "\\ud800\\ud800", "refreshMs": 16.7}',
+    '{"type": "answer", "trialId": "\\udc00", "answer": "fear", "framesShown": ' + "7" * 400
+    + ', "refreshMs": 16.7, "maxGapMs": 1, "reactionMs": 1}',
+    '{"type": "answer", "trialId": "abc", "answer": "fear", "framesShown": 1, "refreshMs": 16.7, "maxGapMs": '
+    + "-" + "9" * 400 + ', "reactionMs": 1}',
+    '{"type": "' + "\\ud800" * 10 + '"}', '{"type": {"a": [[[[[]]]]]}}', '{"type": "next", "type": "abandon"}',
+]
+
+
+@pytest.fixture(scope="module")
+def server(tmp_path_factory: pytest.TempPathFactory):
+    live = LiveServer(tmp_path_factory.mktemp("hostile") / "glimpse.db",
+                      {"GLIMPSE_MAX_CONNECTIONS": str(CAPACITY), "GLIMPSE_BODY_DEADLINE_S": "2"}).start()
+    yield live
+    live.stop()
+
+
+def post(server: LiveServer, path: str, body: bytes, cookie: str | None = None) -> tuple[int, dict]:
+    headers = {"Content-Type": "application/json", **({"Cookie": cookie} if cookie else {})}
+    try:
+        with urllib.request.urlopen(urllib.request.Request(server.url + path, data=body, headers=headers,
+                                                           method="POST"), timeout=10) as response:
+            return response.status, json.load(response)
+    except urllib.error.HTTPError as error:
+        with error:
+            return error.code, json.load(error)
+
+
+def raw_http(server: LiveServer, head: str, chunks: list[bytes], pause_s: float = 0.0) -> bytes:
+    """Send a request by hand (slow or chunked bodies); return what the server answered."""
+    with socket.create_connection(("127.0.0.1", server.port), timeout=15) as conn:
+        conn.sendall(head.encode())
+        with contextlib.suppress(OSError):  # the server may hang up mid-body: that is the point
+            for chunk in chunks:
+                conn.sendall(chunk)
+                time.sleep(pause_s)
+        answer = b""
+        with contextlib.suppress(OSError):
+            while part := conn.recv(65536):
+                answer += part
+        return answer
+
+
+def refused_status(server: LiveServer, cookie: str) -> int | None:
+    try:
+        ws = websocket.create_connection(server.ws_url, cookie=cookie, origin=server.url, timeout=10)
+    except websocket.WebSocketBadStatusException as refused:
+        return refused.status_code
+    ws.close()
+    return None
+
+
+class Player(threading.Thread):
+    """A legitimate player: a whole drill at a human pace, timing each answer and next."""
+
+    def __init__(self, server: LiveServer) -> None:
+        super().__init__(daemon=True)
+        self.server, self.latencies, self.summary, self.error = server, [], None, None
+        self.client = DrillClient(server)
+
+    def timed(self, message: dict) -> dict:
+        started = time.perf_counter()
+        reply = self.client.ask(message) if message.get("type") == "next" else self.client.answer(self.trial, **message)
+        self.latencies.append(time.perf_counter() - started)
+        return reply
+
+    def run(self) -> None:
+        try:
+            self.client.ask({"type": "hello", "v": 1})
+            self.client.send({"type": "start", "refreshMs": 16.667})
+            self.client.receive()
+            self.trial = self.client.receive()
+            for position in range(1, 21):
+                time.sleep(0.15)
+                result = self.timed({"answer": emotion_of(self.server, self.trial["trialId"])})
+                assert result["type"] == "result" and result["correct"], result
+                if position < 20:
+                    self.trial = self.timed({"type": "next"})
+            self.summary = self.client.receive()
+        except Exception as error:  # reported by the test
+            self.error = error
+
+
+def test_hostile_clients_leave_a_legitimate_player_playing(server: LiveServer) -> None:
+    player = Player(server)
+    replies: list[dict] = []
+    held: list[DrillClient] = []
+    try:
+        player.start()
+        # Malformed, oversized, deep, huge-number and surrogate messages: documented codes only.
+        attacker = DrillClient(server)
+        held.append(attacker)
+        attacker.ask({"type": "hello", "v": 1})
+        for _ in range(3):
+            for raw in HOSTILE_MESSAGES:
+                replies.append(attacker.ask(raw))
+        codes = {reply.get("code") for reply in replies}
+        assert codes <= {"bad_json", "bad_field", "too_large", "unknown_type", "missing_field",
+                         "unsupported_version", "no_drill", "rate_limited"}, codes
+
+        # One player floods from every socket it may hold; a fourth socket is refused before the upgrade.
+        flooder = new_player_cookie(server)
+        sockets = [DrillClient(server, cookie=flooder) for _ in range(3)]
+        held.extend(sockets)
+        assert refused_status(server, flooder) == 429
+        flood_codes = []
+        for _ in range(80):
+            for flood in sockets:
+                with contextlib.suppress(OSError, ValueError, websocket.WebSocketException):  # closed: flooding
+                    flood_codes.append(flood.ask({"type": "hello", "v": 1}).get("code"))
+        assert "rate_limited" in flood_codes or "flooding" in flood_codes
+
+        # A socket that never says hello is closed.
+        silent = DrillClient(server)
+        opcode, data = silent.ws.recv_data(control_frame=True)
+        assert opcode == websocket.ABNF.OPCODE_CLOSE and int.from_bytes(data[:2], "big") == 1008
+
+        # A slow body is cut off at its deadline; a chunked body over the limit is refused and closed.
+        head = ("POST /api/nickname HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n"
+                "Content-Length: 100\r\n\r\n")
+        assert raw_http(server, head, [b"{"] * 8, pause_s=0.5).startswith(b"HTTP/1.1 408")
+        chunk = b"%x\r\n%s\r\n" % (65536, b"[" * 65536)
+        head = "POST /api/offline/sync HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n"
+        assert raw_http(server, head, [chunk] * 40).startswith(b"HTTP/1.1 413")
+
+        # Idle sockets fill the server: newcomers get 503 with Retry-After at once, never a hang.
+        statuses, idlers, cookie = [], [], ""
+        for count in range(CAPACITY):
+            cookie = cookie if count % 3 else new_player_cookie(server)  # each player holds its 3 sockets
+            try:
+                idle = DrillClient(server, cookie=cookie)
+            except websocket.WebSocketBadStatusException as refused:
+                statuses.append(refused.status_code)
+                if refused.status_code == 503:
+                    break
+                continue
+            idle.ask({"type": "hello", "v": 1})
+            idlers.append(idle)
+        assert statuses and statuses[-1] == 503
+        with pytest.raises(urllib.error.HTTPError) as full:
+            urllib.request.urlopen(server.url + "/", timeout=10)
+        assert full.value.code == 503 and full.value.headers["Retry-After"]
+        for idle in idlers:
+            idle.close()
+
+        # Cookie-less POSTs make at most the per-address allowance of players.
+        before = open_db(server)["players"].count
+        statuses = [post(server, "/api/nickname", b'{"nickname": "Spam"}')[0] for _ in range(60)]
+        assert 429 in statuses and open_db(server)["players"].count - before <= 30
+        time.sleep(0.5)  # the idle sockets' closes reach the server
+
+        player.join(timeout=120)
+        assert not player.is_alive() and player.error is None, player.error
+        assert player.summary["type"] == "summary" and player.summary["correct"] == 20
+        latencies = sorted(player.latencies)
+        print(f"legitimate player under attack: {len(latencies)} replies, median "
+              f"{statistics.median(latencies) * 1000:.1f} ms, max {latencies[-1] * 1000:.1f} ms")
+    finally:
+        for client in held:
+            client.close()
+        player.client.close()
+    player_id = open_db(server)["trials"].get(player.trial["trialId"])["player_id"]
+    scored = open_db(server).execute("SELECT COUNT(*) FROM trials WHERE player_id = ? AND scored = 1",
+                                     [player_id]).fetchone()[0]
+    assert scored == 20
+    log = Path(server.log).read_text()
+    assert "Traceback" not in log and '" 500 ' not in log and "server_error" not in log
