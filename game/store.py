@@ -66,7 +66,8 @@ def attempts_at(db: Database, drill_id: str, position: int) -> int:
 
 
 def insert_trial(db: Database, row: dict) -> None:
-    db["trials"].insert(row)
+    # Plain SQL: sqlite-utils' insert() spent more CPU building the statement than SQLite spent running it.
+    db.execute(f"INSERT INTO trials ({', '.join(row)}) VALUES ({', '.join('?' * len(row))})", list(row.values()))
 
 
 def void_open_trials(db: Database, drill_id: str, flag: str) -> None:

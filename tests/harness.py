@@ -41,7 +41,11 @@ def free_port() -> int:
 class LiveServer:
     """gunicorn serving wsgi:app on a free loopback port with its own SQLite file."""
 
-    def __init__(self, database: Path, env: dict[str, str] | None = None) -> None:
+    def __init__(self, database: Path, env: dict[str, str] | None = None, *, app: str = "wsgi:app",
+                 cpu: int | None = None) -> None:
+        """:param app: the WSGI app (bench/load.py also serves a bare echo app); :param cpu: pin to this core"""
+        self.app = app
+        self.cpu = cpu
         self.database = database
         self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}"
@@ -53,7 +57,9 @@ class LiveServer:
 
     def start(self) -> LiveServer:
         cmd = [sys.executable, "-m", "gunicorn", "-c", "gunicorn.conf.py", "--no-control-socket",
-               "--bind", f"127.0.0.1:{self.port}", "wsgi:app"]
+               "--bind", f"127.0.0.1:{self.port}", self.app]
+        if self.cpu is not None:
+            cmd = ["taskset", "-c", str(self.cpu), *cmd]
         with self.log.open("w") as log:  # the child keeps its own copy of the descriptor
             self.process = subprocess.Popen(cmd, cwd=ROOT, env=self._env, stdout=log, stderr=subprocess.STDOUT)
         deadline = time.monotonic() + 30

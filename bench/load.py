@@ -1,0 +1,263 @@
+"""N concurrent players over real WebSockets at a human pace, against the game and a bare echo app.
+
+The server (one gunicorn gevent worker, gunicorn.conf.py) is pinned to core 0 and this client to
+core 1. Each player plays drills as a person would: the trial's foreperiod + exposure + mask, a
+0.6-1.5 s reaction, ~1 s reading the feedback, then `next`; a new drill after each summary. The
+same players with the same pacing then talk to bench/echo_app.py under the same gunicorn settings.
+
+Prints, per N: p50/p95/p99 per message kind, messages/s, the worker's CPU (share of its core and
+per message), RSS and open descriptors, the ratio to echo; and checks that the database holds
+exactly the answers the players were told about (one stored answer per `result` received).
+
+Run: ``.venv/bin/python bench/load.py [--players 500 1000 2000] [--seconds 30] [--ramp 20]``
+(``make bench`` runs the short default).
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import os
+import random
+import secrets
+import sqlite3
+import statistics
+import sys
+import tempfile
+import time
+from collections import defaultdict
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import websockets
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT / "tests"))
+from harness import LiveServer  # noqa: E402
+
+EMOTIONS = ("anger", "contempt", "disgust", "fear", "happiness", "sadness", "surprise")
+SERVER_CPU, CLIENT_CPU = 0, 1
+TICKS = os.sysconf("SC_CLK_TCK")
+SERVER_ENV = {  # every player comes from 127.0.0.1 here: lift the per-address limits, keep the rest
+    "GLIMPSE_NEW_PLAYERS_PER_MINUTE": "1000000", "GLIMPSE_MAX_CONNECTIONS_PER_ADDRESS": "1000000",
+    "GLIMPSE_ACCESS_LOG": "",
+    **({"GLIMPSE_DEBUG_LOG": "1"} if os.environ.get("X") else {}),
+}
+
+
+@dataclass
+class Stats:
+    latencies: dict[str, list[float]] = field(default_factory=lambda: defaultdict(list))
+    sent: int = 0  # client -> server messages inside the window
+    results: dict[str, int] = field(default_factory=lambda: defaultdict(int))  # token -> results received
+    errors: dict[str, int] = field(default_factory=lambda: defaultdict(int))
+    recording: bool = False
+
+
+def worker_pid(master: int) -> int:
+    for _ in range(100):
+        children = Path(f"/proc/{master}/task/{master}/children").read_text().split()
+        if children:
+            return int(children[0])
+        time.sleep(0.1)
+    raise RuntimeError("no gunicorn worker")
+
+
+def cpu_seconds(pid: int) -> float:
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / TICKS
+
+
+def rss_mb(pid: int) -> float:
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+        if line.startswith("VmRSS:"):
+            return int(line.split()[1]) / 1024
+    return 0.0
+
+
+def descriptors(pid: int) -> int:
+    return len(os.listdir(f"/proc/{pid}/fd"))
+
+
+class Player:
+    """One player's socket: plays drills at a human pace (against echo: the same messages, echoed)."""
+
+    def __init__(self, url: str, origin: str, stats: Stats, echo: bool, rng: random.Random) -> None:
+        self.url, self.origin, self.stats, self.echo, self.rng = url, origin, stats, echo, rng
+        self.token = secrets.token_urlsafe(32)
+
+    async def ask(self, ws, kind: str, message: dict, wanted: str) -> dict:
+        started = time.perf_counter()
+        await ws.send(json.dumps(message))
+        if self.stats.recording:
+            self.stats.sent += 1
+        while True:
+            reply = json.loads(await ws.recv())
+            if self.echo or reply.get("type") == wanted:
+                break
+            if reply.get("type") == "error":
+                self.stats.errors[reply.get("code")] += 1
+                return reply
+        if self.stats.recording:
+            self.stats.latencies[kind].append((time.perf_counter() - started) * 1000)
+        return reply
+
+    async def play(self, stop: float) -> None:
+        headers = {"Cookie": f"glimpse_player={self.token}"}
+        async with websockets.connect(self.url, origin=self.origin, additional_headers=headers, open_timeout=60,
+                                      ping_interval=None, max_queue=None, compression=None) as ws:
+            await self.ask(ws, "hello", {"type": "hello", "v": 1, "tz": "Europe/Paris"}, "welcome")
+            while time.monotonic() < stop:
+                trial = await self.ask(ws, "start", {"type": "start", "refreshMs": 16.667}, "trial")
+                for _ in range(200):
+                    if time.monotonic() >= stop or trial.get("type") == "error":
+                        return
+                    # foreperiod + exposure + mask at 60 Hz, then the player's reaction
+                    frames = trial.get("foreperiodFrames", 60) + trial.get("exposureFrames", 6) + trial.get(
+                        "maskFrames", 30)
+                    reaction = self.rng.uniform(0.6, 1.5)
+                    await asyncio.sleep(frames / 60 + reaction)
+                    answer = {"type": "answer", "trialId": trial.get("trialId", "x"),
+                              "answer": self.rng.choice(EMOTIONS), "framesShown": trial.get("exposureFrames", 6),
+                              "refreshMs": 16.667, "maxGapMs": 17.0, "reactionMs": round(reaction * 1000, 1)}
+                    result = await self.ask(ws, "answer->result", answer, "result")
+                    if result.get("type") == "result":
+                        self.stats.results[self.token] += 1
+                    elif not self.echo:
+                        return
+                    if result.get("done"):
+                        await ws.recv()  # the summary
+                        await asyncio.sleep(self.rng.uniform(1.5, 3.0))  # reading it
+                        break
+                    await asyncio.sleep(self.rng.uniform(0.8, 1.2))  # the feedback
+                    trial = await self.ask(ws, "next->trial", {"type": "next"}, "trial")
+
+
+async def run_players(server: LiveServer, count: int, ramp_s: float, seconds: float, echo: bool,
+                      pid: int) -> dict:
+    stats, rng = Stats(), random.Random(1)
+    stop = time.monotonic() + ramp_s + seconds + 5
+    players = [Player(server.ws_url, server.url, stats, echo, random.Random(rng.random())) for _ in range(count)]
+
+    async def staggered(index: int, player: Player) -> None:
+        await asyncio.sleep(ramp_s * index / count)
+        try:
+            await player.play(stop)
+        except (TimeoutError, OSError, websockets.WebSocketException) as error:
+            stats.errors[type(error).__name__] += 1
+
+    tasks = [asyncio.create_task(staggered(i, p)) for i, p in enumerate(players)]
+    await asyncio.sleep(ramp_s + 2)  # everyone connected and into a drill
+    stats.recording = True
+    cpu0, client0, t0 = cpu_seconds(pid), time.process_time(), time.monotonic()
+    await asyncio.sleep(seconds)
+    stats.recording = False
+    elapsed = time.monotonic() - t0
+    cpu = cpu_seconds(pid) - cpu0
+    client_cpu = time.process_time() - client0
+    rss, fds = rss_mb(pid), descriptors(pid)
+    await asyncio.gather(*tasks)
+    return {"stats": stats, "elapsed": elapsed, "cpu": cpu, "client_cpu": client_cpu, "rss": rss, "fds": fds,
+            "tokens": [p.token for p in players]}
+
+
+def percentiles(values: list[float]) -> tuple[float, float, float]:
+    if len(values) < 2:
+        return (values[0],) * 3 if values else (float("nan"),) * 3
+    cuts = statistics.quantiles(values, n=100)
+    return statistics.median(values), cuts[94], cuts[98]
+
+
+def report(name: str, run: dict) -> float:
+    stats: Stats = run["stats"]
+    rate = stats.sent / run["elapsed"]
+    per_message = run["cpu"] / max(stats.sent, 1) * 1000
+    print(f"  {name}: {rate:.0f} msg/s, worker CPU {run['cpu'] / run['elapsed']:.0%} of a core = "
+          f"{per_message:.3f} ms/message, RSS {run['rss']:.0f} MB, {run['fds']} descriptors, "
+          f"client CPU {run['client_cpu'] / run['elapsed']:.0%}, errors {dict(stats.errors) or 0}")
+    for kind, values in sorted(stats.latencies.items()):
+        p50, p95, p99 = percentiles(values)
+        print(f"    {kind:15s} n={len(values):6d}  p50 {p50:7.1f}  p95 {p95:7.1f}  p99 {p99:7.1f} ms")
+    return per_message
+
+
+def check_database(path: Path, run: dict) -> tuple[int, int]:
+    """Answers stored for these players vs. results they were told about: must be equal, player by player."""
+    from game.players import hash_token
+
+    told = run["stats"].results
+    conn = sqlite3.connect(path)
+    stored = dict(conn.execute("SELECT p.token_hash, COUNT(*) FROM trials t JOIN players p ON p.id = t.player_id "
+                               "WHERE t.answer IS NOT NULL GROUP BY p.token_hash").fetchall())
+    conn.close()
+    mismatched = sum(stored.get(hash_token(token), 0) != told.get(token, 0) for token in run["tokens"])
+    return sum(told.values()), mismatched
+
+
+def one_rung(count: int, ramp_s: float, seconds: float, folder: Path) -> dict:
+    print(f"\n== {count} players (ramp {ramp_s:g} s, measured {seconds:g} s)")
+    figures = {}
+    for name, app in (("echo", "bench.echo_app:app"), ("game", "wsgi:app")):
+        database = folder / f"{name}-{count}.db"
+        server = LiveServer(database, SERVER_ENV, app=app, cpu=SERVER_CPU).start()
+        try:
+            pid = worker_pid(server.process.pid)
+            run = asyncio.run(run_players(server, count, ramp_s, seconds, echo=name == "echo", pid=pid))
+        finally:
+            server.stop()
+        figures[name] = report(name, run)
+        if name == "game":
+            told, mismatched = check_database(database, run)
+            print(f"    database: {told} answers told to players; players whose stored answers differ: {mismatched}")
+            figures["mismatched"] = mismatched
+            figures["p99"] = {k: percentiles(v)[2] for k, v in run["stats"].latencies.items()}
+    ratio = figures["game"] / figures["echo"]
+    print(f"  worker CPU per message, game / echo: {ratio:.2f}x")
+    figures["ratio"] = ratio
+    return figures
+
+
+def page_cost(folder: Path, views: int = 300) -> None:
+    """What a page view costs the one worker: its CPU over many GET / (a new visitor each)."""
+    import urllib.request
+
+    server = LiveServer(folder / "pages.db", SERVER_ENV, cpu=SERVER_CPU).start()
+    try:
+        pid = worker_pid(server.process.pid)
+        for path in ("/", "/healthz"):
+            urllib.request.urlopen(server.url + path).read()
+            before = cpu_seconds(pid)
+            for _ in range(views):
+                request = urllib.request.Request(server.url + path, headers={"Accept-Encoding": "br, gzip"})
+                with urllib.request.urlopen(request) as response:
+                    response.read()
+            print(f"GET {path}: {(cpu_seconds(pid) - before) / views * 1000:.2f} ms of worker CPU per view "
+                  f"(over {views} views)")
+    finally:
+        server.stop()
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--players", type=int, nargs="+", default=[300])
+    parser.add_argument("--seconds", type=float, default=15)
+    parser.add_argument("--ramp", type=float, default=None, help="seconds to connect everyone (default N/100)")
+    args = parser.parse_args()
+    if len(os.sched_getaffinity(0)) > 1:
+        os.sched_setaffinity(0, {CLIENT_CPU})
+    with tempfile.TemporaryDirectory() as tmp:
+        page_cost(Path(tmp))
+        ladder = [(n, one_rung(n, args.ramp if args.ramp is not None else max(5.0, n / 100), args.seconds,
+                               Path(tmp))) for n in args.players]
+    print("\nladder (p99 ms answer->result / next->trial, CPU per message game/echo, DB mismatches):")
+    for n, figures in ladder:
+        p99 = figures["p99"]
+        print(f"  {n:6d} players: {p99.get('answer->result', float('nan')):8.1f} / "
+              f"{p99.get('next->trial', float('nan')):8.1f} ms, {figures['ratio']:.2f}x, {figures['mismatched']}")
+    if any(figures["mismatched"] for _, figures in ladder):
+        sys.exit("FAIL: the database does not hold exactly the answers players were told about")
+
+
+if __name__ == "__main__":
+    main()
