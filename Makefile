@@ -27,7 +27,7 @@ $(FACES_VENV)/.installed:
 
 run: $(VENV)/.installed
 	$(VENV)/bin/flask --app game migrate
-	$(VENV)/bin/gunicorn -c gunicorn.conf.py wsgi:app
+	$(PY) -m game.backup run -- $(VENV)/bin/gunicorn -c gunicorn.conf.py wsgi:app
 
 $(CHROMIUM):
 	@if [ "$$(id -u)" = 0 ]; then \

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import os
 import secrets
-from pathlib import Path
 
 from flask import Flask
+
+from game.backup import database_path
 
 
 def create_app(test_config: dict | None = None) -> Flask:
@@ -15,9 +16,8 @@ def create_app(test_config: dict | None = None) -> Flask:
     :param test_config: overrides for tests, applied last
     """
     app = Flask(__name__, static_folder="../static", template_folder="../templates")
-    root = Path(app.root_path).parent
     app.config.from_mapping(
-        DATABASE=os.environ.get("GLIMPSE_DATABASE", str(root / "var" / "glimpse.db")),
+        DATABASE=database_path(),
         SECRET_KEY=os.environ.get("GLIMPSE_SECRET_KEY") or secrets.token_hex(32),
         # Origins allowed to open the WebSocket besides the page's own host.
         ALLOWED_ORIGINS=[o for o in os.environ.get("GLIMPSE_ALLOWED_ORIGINS", "").split(",") if o],

@@ -42,8 +42,10 @@ class LiveServer:
     """gunicorn serving wsgi:app on a free loopback port with its own SQLite file."""
 
     def __init__(self, database: Path, env: dict[str, str] | None = None, *, app: str = "wsgi:app",
-                 cpu: int | None = None) -> None:
-        """:param app: the WSGI app (bench/load.py also serves a bare echo app); :param cpu: pin to this core"""
+                 cpu: int | None = None, launcher: list[str] | None = None) -> None:
+        """:param app: the WSGI app (bench/load.py also serves a bare echo app); :param cpu: pin to this core;
+        :param launcher: run gunicorn through this (e.g. the Procfile's ``python -m game.backup run --``)"""
+        self.launcher = launcher or []
         self.app = app
         self.cpu = cpu
         self.database = database
@@ -58,6 +60,7 @@ class LiveServer:
     def start(self) -> LiveServer:
         cmd = [sys.executable, "-m", "gunicorn", "-c", "gunicorn.conf.py", "--no-control-socket",
                "--bind", f"127.0.0.1:{self.port}", self.app]
+        cmd = [*self.launcher, *cmd]
         if self.cpu is not None:
             cmd = ["taskset", "-c", str(self.cpu), *cmd]
         with self.log.open("w") as log:  # the child keeps its own copy of the descriptor
@@ -81,6 +84,7 @@ class LiveServer:
                 self.process.wait(timeout=10)
             except subprocess.TimeoutExpired:
                 self.process.kill()
+                self.process.wait(timeout=10)
 
 
 class _QuietHandler(http.server.SimpleHTTPRequestHandler):

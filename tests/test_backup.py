@@ -1,0 +1,143 @@
+"""Durability: every answer a player was told about survives kill -9, and a wiped disk comes back from Litestream."""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import signal
+import sqlite3
+import subprocess
+import sys
+import threading
+import time
+from pathlib import Path
+
+import pytest
+import websocket
+from conftest import MANY_PLAYERS_FROM_LOOPBACK, DrillClient
+from harness import LiveServer
+
+from game.backup import litestream_binary
+
+LAUNCHER = [sys.executable, "-m", "game.backup", "run", "--"]  # what the Procfile runs
+
+
+def play(server: LiveServer, players: int, answers: int, told: set[str], stop: threading.Event | None = None) -> None:
+    """Players answer trials at once; every trial id whose `result` came back goes into ``told``."""
+
+    def one_player() -> None:
+        client = None
+        with contextlib.suppress(OSError, ValueError, websocket.WebSocketException):  # a killed server
+            client = DrillClient(server)
+            client.ask({"type": "hello", "v": 1})
+            trial = {}
+            for _ in range(answers):
+                if stop is not None and stop.is_set():
+                    break
+                if trial.get("type") != "trial":  # a new drill (the first, or after a summary)
+                    client.send({"type": "start", "refreshMs": 16.667})
+                    client.receive()
+                    trial = client.receive()
+                result = client.answer(trial, "fear")
+                if result["type"] == "result":
+                    told.add(trial["trialId"])
+                trial = client.receive() if result.get("done") else client.ask({"type": "next"})
+        if client is not None:
+            client.close()
+
+    threads = [threading.Thread(target=one_player) for _ in range(players)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=120)
+
+
+def answered(database: Path, trial_ids: set[str]) -> set[str]:
+    conn = sqlite3.connect(database)
+    try:
+        rows = conn.execute("SELECT id FROM trials WHERE answer IS NOT NULL").fetchall()
+    finally:
+        conn.close()
+    return {row[0] for row in rows} & trial_ids
+
+
+def test_kill_9_under_load_loses_no_accepted_answer(tmp_path: Path) -> None:
+    server = LiveServer(tmp_path / "glimpse.db", MANY_PLAYERS_FROM_LOOPBACK).start()
+    told: set[str] = set()
+    stop = threading.Event()
+    load = threading.Thread(target=play, args=(server, 8, 400, told, stop))
+    try:
+        load.start()
+        deadline = time.monotonic() + 60
+        while len(told) < 200 and time.monotonic() < deadline:
+            time.sleep(0.05)
+        master = server.process.pid
+        workers = Path(f"/proc/{master}/task/{master}/children").read_text().split()
+        for pid in [master, *map(int, workers)]:
+            os.kill(pid, signal.SIGKILL)  # no shutdown, no final checkpoint: mid-transaction for some
+        stop.set()
+        load.join(timeout=60)
+        server.process.wait(timeout=10)
+    finally:
+        server.stop()
+    assert len(told) >= 200
+    assert answered(server.database, told) == told  # recovery from the WAL keeps every committed answer
+    again = LiveServer(server.database, MANY_PLAYERS_FROM_LOOPBACK).start()  # and the server starts on it
+    try:
+        client = DrillClient(again)
+        assert client.ask({"type": "hello", "v": 1})["type"] == "welcome"
+        client.close()
+    finally:
+        again.stop()
+
+
+def test_a_wiped_disk_is_restored_from_the_litestream_replica_with_every_answer(tmp_path: Path) -> None:
+    database, replica = tmp_path / "data" / "glimpse.db", tmp_path / "replica"
+    env = {**MANY_PLAYERS_FROM_LOOPBACK, "GLIMPSE_LITESTREAM_REPLICA": f"file://{replica}"}
+    database.parent.mkdir()
+    server = LiveServer(database, env, launcher=LAUNCHER).start()
+    told: set[str] = set()
+    try:
+        play(server, 4, 30, told)
+        assert len(told) == 120
+        # Replication is asynchronous (about once a second): wait, boundedly, until a restore holds it all.
+        copy = tmp_path / "copy.db"
+        for _ in range(60):
+            for stale in tmp_path.glob("copy.db*"):
+                stale.unlink()
+            subprocess.run([litestream_binary(), "restore", "-o", str(copy), f"file://{replica}"], check=True,
+                           capture_output=True, timeout=30)
+            if answered(copy, told) == told:
+                break
+            time.sleep(0.5)
+        assert answered(copy, told) == told
+    finally:
+        server.stop()
+    for file in database.parent.glob("glimpse.db*"):  # the host's disk is wiped
+        if not file.name.endswith(".yml"):
+            file.unlink()
+    assert not database.exists()
+    again = LiveServer(database, env, launcher=LAUNCHER).start()  # restores before serving
+    try:
+        assert answered(database, told) == told
+        client = DrillClient(again)
+        assert client.ask({"type": "hello", "v": 1})["type"] == "welcome"
+        client.close()
+    finally:
+        again.stop()
+
+
+@pytest.mark.parametrize("replica", ["", "file:///backups/glimpse"])
+def test_the_launcher_runs_the_command_directly_without_a_replica(tmp_path: Path, replica: str) -> None:
+    env = {**os.environ, "GLIMPSE_DATABASE": str(tmp_path / "db.sqlite"), "GLIMPSE_LITESTREAM_REPLICA": replica}
+    if replica:  # the generated configuration, checked by Litestream itself
+        from game.backup import config
+
+        (tmp_path / "ls.yml").write_text(config(env["GLIMPSE_DATABASE"], replica, "https://s3.example", "auto"))
+        listed = subprocess.run([litestream_binary(), "databases", "-config", str(tmp_path / "ls.yml")],
+                                capture_output=True, text=True, timeout=30)
+        assert listed.returncode == 0 and "db.sqlite" in listed.stdout, listed.stderr
+    else:
+        done = subprocess.run([*LAUNCHER, sys.executable, "-c", "print('ran')"], env=env, capture_output=True,
+                              text=True, timeout=30)
+        assert done.stdout.strip() == "ran"
