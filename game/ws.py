@@ -12,6 +12,7 @@ import json
 import time
 from urllib.parse import urlsplit
 
+import msgspec
 from flask import Flask, Response, current_app, g, jsonify, request
 from flask_sock import ConnectionClosed, Sock
 
@@ -23,6 +24,7 @@ from game.protocol import Abandon, Answer, Hello, Next, ProtocolError, Resume, S
 from game.web import COOKIE
 
 sock = Sock()
+_encode = msgspec.json.Encoder().encode  # several times faster than json.dumps for these replies
 POLICY_VIOLATION = 1008
 HELLO_TIMEOUT_S = 5.0  # a socket that has not said hello by then is closed
 IDLE_TIMEOUT_S = 90.0  # silence this long with no drill (pings do not count) closes the socket
@@ -115,7 +117,7 @@ def _serve(ws, session: DrillSession, player_id: str) -> None:
         if hello_by and any(reply.get("type") == "welcome" for reply in replies):
             hello_by = 0.0
         for reply in replies:
-            ws.send(json.dumps(reply))
+            ws.send(_encode(reply).decode())  # a text frame
 
 
 def _handle(raw: str | bytes, handlers: dict) -> list[dict]:
