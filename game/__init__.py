@@ -32,6 +32,7 @@ def create_app(test_config: dict | None = None) -> Flask:
         MAX_CONNECTIONS_PER_ADDRESS=int(os.environ.get("GLIMPSE_MAX_CONNECTIONS_PER_ADDRESS", "200")),
         MAX_CONTENT_LENGTH=512 * 1024,  # every route, chunked bodies too (game.gate reads them whole)
         BODY_DEADLINE_S=float(os.environ.get("GLIMPSE_BODY_DEADLINE_S", "15")),
+        IDLE_TIMEOUT_S=float(os.environ.get("GLIMPSE_IDLE_TIMEOUT_S", "90")),
         SOCKETS_PER_PLAYER=int(os.environ.get("GLIMPSE_SOCKETS_PER_PLAYER", "3")),
         NEW_PLAYERS_PER_MINUTE=float(os.environ.get("GLIMPSE_NEW_PLAYERS_PER_MINUTE", "30")),
     )

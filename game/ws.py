@@ -3,7 +3,7 @@
 Before the upgrade, a socket must come from our own pages (Origin), carry a player cookie, and its
 player must hold fewer than ``SOCKETS_PER_PLAYER`` sockets; otherwise HTTP 403/429, never an upgrade.
 After it, the socket must say ``hello`` within ``HELLO_TIMEOUT_S``; one with no drill is closed after
-``IDLE_TIMEOUT_S`` of silence. Messages are limited per player across all their sockets.
+``IDLE_TIMEOUT_S`` of silence (90 s; pings do not count). Messages are limited per player across all their sockets.
 """
 
 from __future__ import annotations
@@ -27,7 +27,6 @@ sock = Sock()
 _encode = msgspec.json.Encoder().encode  # several times faster than json.dumps for these replies
 POLICY_VIOLATION = 1008
 HELLO_TIMEOUT_S = 5.0  # a socket that has not said hello by then is closed
-IDLE_TIMEOUT_S = 90.0  # silence this long with no drill (pings do not count) closes the socket
 DRILL_IDLE_TIMEOUT_S = 300.0  # in a drill: a trial is void after 120 s anyway
 SERVER_ERROR = {"type": "error", "code": "server_error", "message": "Something went wrong; try again."}
 
@@ -92,11 +91,12 @@ def _serve(ws, session: DrillSession, player_id: str) -> None:
     }
     bucket = limits().messages.get(player_id)  # shared by the player's sockets
     hello_by = time.monotonic() + HELLO_TIMEOUT_S
+    idle_timeout_s = current_app.config["IDLE_TIMEOUT_S"]  # silence this long with no drill closes the socket
     while True:
         if hello_by:
             wait = max(0.0, hello_by - time.monotonic())
         else:
-            wait = DRILL_IDLE_TIMEOUT_S if session.drill is not None else IDLE_TIMEOUT_S
+            wait = DRILL_IDLE_TIMEOUT_S if session.drill is not None else idle_timeout_s
         raw = ws.receive(timeout=wait)
         if raw is None:
             ws.close(reason=POLICY_VIOLATION if hello_by else 1000,

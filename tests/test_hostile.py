@@ -205,3 +205,20 @@ def test_hostile_clients_leave_a_legitimate_player_playing(server: LiveServer) -
     assert scored == 20
     log = Path(server.log).read_text()
     assert "Traceback" not in log and '" 500 ' not in log and "server_error" not in log
+
+
+def test_a_socket_with_no_drill_is_closed_when_idle_and_one_in_a_drill_is_not(tmp_path: Path) -> None:
+    server = LiveServer(tmp_path / "idle.db", {"GLIMPSE_IDLE_TIMEOUT_S": "2"}).start()
+    idle, playing = DrillClient(server), DrillClient(server)
+    try:
+        idle.ask({"type": "hello", "v": 1})
+        playing.ask({"type": "hello", "v": 1})
+        playing.send({"type": "start", "refreshMs": 16.667})
+        playing.receive(), playing.receive()
+        opcode, data = idle.ws.recv_data(control_frame=True)  # within the client's 10 s timeout
+        assert opcode == websocket.ABNF.OPCODE_CLOSE and data[2:] == b"Idle for too long"
+        assert playing.ask({"type": "hello", "v": 1})["type"] == "welcome"  # 2 s on, the drill's socket lives
+    finally:
+        idle.close()
+        playing.close()
+        server.stop()
