@@ -29,12 +29,14 @@ def create_app(test_config: dict | None = None) -> Flask:
         WATCH_STATIC=os.environ.get("GLIMPSE_WATCH_STATIC", "") == "1",
         # Capacity and limits (docs/scaling.md): refuse what is over them quickly, never hang.
         MAX_CONNECTIONS=int(os.environ.get("GLIMPSE_MAX_CONNECTIONS", "10000")),
-        MAX_CONNECTIONS_PER_ADDRESS=int(os.environ.get("GLIMPSE_MAX_CONNECTIONS_PER_ADDRESS", "200")),
+        MAX_CONNECTIONS_PER_ADDRESS=int(os.environ.get("GLIMPSE_MAX_CONNECTIONS_PER_ADDRESS", "1000")),
+        BODIES_PER_ADDRESS=int(os.environ.get("GLIMPSE_BODIES_PER_ADDRESS", "20")),
         MAX_CONTENT_LENGTH=512 * 1024,  # every route, chunked bodies too (game.gate reads them whole)
         BODY_DEADLINE_S=float(os.environ.get("GLIMPSE_BODY_DEADLINE_S", "15")),
         IDLE_TIMEOUT_S=float(os.environ.get("GLIMPSE_IDLE_TIMEOUT_S", "90")),
         SOCKETS_PER_PLAYER=int(os.environ.get("GLIMPSE_SOCKETS_PER_PLAYER", "3")),
         NEW_PLAYERS_PER_MINUTE=float(os.environ.get("GLIMPSE_NEW_PLAYERS_PER_MINUTE", "30")),
+        FRIEND_REQUESTS_PER_ADDRESS_MINUTE=float(os.environ.get("GLIMPSE_FRIEND_REQUESTS_PER_ADDRESS_MINUTE", "60")),
     )
     if test_config:
         app.config.update(test_config)

@@ -3,9 +3,12 @@
 One gevent worker serves everyone, so no single client may hold it:
 - over ``MAX_CONNECTIONS`` open requests and sockets, a newcomer gets HTTP 503 with Retry-After at
   once (gunicorn's pool is sized above this, so the refusal is always served, never left hanging);
-- one address may hold at most ``MAX_CONNECTIONS_PER_ADDRESS`` of them (429 past that);
+- one address may hold at most ``MAX_CONNECTIONS_PER_ADDRESS`` of them (429 past that), a tenth of the
+  whole by default: many players share an address behind a NAT (or a test's loopback);
 - a request body is read whole, before the app sees it, within ``BODY_DEADLINE_S`` (408 past it) and
-  up to ``MAX_CONTENT_LENGTH`` bytes, chunked bodies included (413, and the connection is closed).
+  up to ``MAX_CONTENT_LENGTH`` bytes, chunked bodies included (413, and the connection is closed); one
+  address may be sending at most ``BODIES_PER_ADDRESS`` bodies at once (429), so slow senders cannot
+  take the address's share from its players, whose pages and sockets send no body.
 """
 
 from __future__ import annotations
@@ -41,13 +44,15 @@ def refusal(start_response: Callable, status: str, code: str, message: str,
 
 class Gate:
     def __init__(self, app: Callable, *, max_connections: int, per_address: int, max_body: int,
-                 body_deadline_s: float) -> None:
+                 body_deadline_s: float, bodies_per_address: int = 20) -> None:
         self.app = app
         self.max_connections = max_connections
         self.per_address = per_address
         self.max_body = max_body
         self.body_deadline_s = body_deadline_s
+        self.bodies_per_address = bodies_per_address
         self.open = Counter()
+        self.sending = Counter()  # bodies being read, per address
 
     def __call__(self, environ: dict, start_response: Callable) -> Iterable[bytes]:
         address = address_key(environ.get("REMOTE_ADDR"))
@@ -60,7 +65,7 @@ class Gate:
                            "Too many connections from your address.", retry)
         self.open.add(address)
         try:
-            refused = self._read_body(environ, start_response)
+            refused = self._read_body(environ, start_response, address)
             if refused is not None:
                 self.open.remove(address)
                 return refused
@@ -71,7 +76,7 @@ class Gate:
             raise
         return ClosingIterator(response, lambda: self.open.remove(address))
 
-    def _read_body(self, environ: dict, start_response: Callable) -> list[bytes] | None:
+    def _read_body(self, environ: dict, start_response: Callable, address: str) -> list[bytes] | None:
         """Replace the input stream by the whole body, read in time and within the limit; or refuse."""
         chunked = "chunked" in environ.get("HTTP_TRANSFER_ENCODING", "").lower()
         try:
@@ -86,6 +91,18 @@ class Gate:
         too_large = ("413 Content Too Large", "too_large", f"Request bodies are limited to {self.max_body} bytes.")
         if declared > self.max_body:
             return refusal(start_response, *too_large, [("Connection", "close")])
+        if self.sending[address] >= self.bodies_per_address:
+            return refusal(start_response, "429 Too Many Requests", "too_many_connections",
+                           "Too many uploads at once from your address.",
+                           [("Retry-After", str(RETRY_AFTER_S)), ("Connection", "close")])
+        self.sending.add(address)
+        try:
+            return self._read_whole_body(environ, start_response, too_large)
+        finally:
+            self.sending.remove(address)
+
+    def _read_whole_body(self, environ: dict, start_response: Callable, too_large: tuple[str, str, str]
+                         ) -> list[bytes] | None:
         timeout_type = _gevent_timeout()
         deadline = timeout_type(self.body_deadline_s) if timeout_type else None
         stream, parts, size = environ["wsgi.input"], [], 0

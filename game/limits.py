@@ -29,16 +29,15 @@ class Limits:
     message_burst: float = 120.0  # two whole drills played back to back by a fast script
     friend_rate: float = 0.1  # friend requests per player: a handful at once, then one per 10 s
     friend_burst: float = 5.0
-    address_friend_rate: float = 1.0  # and per address, for many players behind one address
-    address_friend_burst: float = 60.0
+    address_friend_requests_per_minute: float = 60.0  # and per address, for many players behind one address
     sockets: Counter = field(default_factory=Counter)
 
     def __post_init__(self) -> None:
         self.new_players = KeyedBuckets(rate=self.new_players_per_minute / 60, burst=self.new_players_per_minute)
         self.messages = KeyedBuckets(rate=self.message_rate, burst=self.message_burst)
         self.friend_requests = KeyedBuckets(rate=self.friend_rate, burst=self.friend_burst, patience=1_000_000)
-        self.address_friend_requests = KeyedBuckets(rate=self.address_friend_rate, burst=self.address_friend_burst,
-                                                    patience=1_000_000)
+        self.address_friend_requests = KeyedBuckets(rate=self.address_friend_requests_per_minute / 60,
+                                                    burst=self.address_friend_requests_per_minute, patience=1_000_000)
 
     def admit_new_player(self, db: Database, token: str, address: str | None) -> dict:
         """Create the player for a token, if this address has not made too many lately.
@@ -56,4 +55,5 @@ def limits() -> Limits:
 
 def from_config(config: dict) -> Limits:
     return Limits(sockets_per_player=int(config["SOCKETS_PER_PLAYER"]),
-                  new_players_per_minute=float(config["NEW_PLAYERS_PER_MINUTE"]))
+                  new_players_per_minute=float(config["NEW_PLAYERS_PER_MINUTE"]),
+                  address_friend_requests_per_minute=float(config["FRIEND_REQUESTS_PER_ADDRESS_MINUTE"]))

@@ -11,7 +11,8 @@ from pathlib import Path
 import pytest
 from harness import CHROMIUM, CHROMIUM_ARGS, PHONE, ROOT, LiveServer
 
-MANY_PLAYERS_FROM_LOOPBACK = {"GLIMPSE_NEW_PLAYERS_PER_MINUTE": "100000"}
+MANY_PLAYERS_FROM_LOOPBACK = {"GLIMPSE_NEW_PLAYERS_PER_MINUTE": "100000",
+                              "GLIMPSE_FRIEND_REQUESTS_PER_ADDRESS_MINUTE": "100000"}
 ARTIFACTS = ROOT / "screenshots"  # pytest-playwright empties test-results/ at every start
 
 
