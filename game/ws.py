@@ -59,22 +59,27 @@ def _admit() -> tuple[Response, int] | None:
             return _refuse(429, "too_many_players", "Too many new players from your address; try again later.")
     if held.sockets[player["id"]] >= held.sockets_per_player:
         return _refuse(429, "too_many_sockets", f"At most {held.sockets_per_player} open drills per player.")
+    held.sockets.add(player["id"])  # counted now, before the handshake can yield to the player's next socket
     g.ws_player_id = player["id"]
     return None
+
+
+def _release(_exc: BaseException | None = None) -> None:
+    """The socket's request is over (closed, or its upgrade failed): it no longer counts for its player."""
+    player_id = g.pop("ws_player_id", None)
+    if player_id is not None:
+        limits().sockets.remove(player_id)
 
 
 @sock.route("/ws")
 def drill_socket(ws) -> None:
     player_id: str = g.ws_player_id
-    held = limits()
-    held.sockets.add(player_id)
     session = DrillSession(None, player_id, trial_ttl_s=current_app.config["TRIAL_TTL_S"])  # type: ignore[arg-type]
     try:
         _serve(ws, session, player_id)
     except (ConnectionClosed, OSError):  # the client went away, maybe with replies still queued
         pass
     finally:
-        held.sockets.remove(player_id)
         with pool().connection() as db:
             session.db = db
             session.disconnect()
@@ -135,3 +140,4 @@ def init_app(app: Flask) -> None:
     app.config["SOCK_SERVER_OPTIONS"].setdefault("max_message_size", protocol.HARD_MAX_MESSAGE_BYTES)
     sock.init_app(app)
     app.before_request(_admit)
+    app.teardown_request(_release)

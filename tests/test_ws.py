@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import time
 
 import pytest
 import websocket
@@ -259,3 +260,21 @@ def test_a_time_zone_that_is_no_zone_is_a_bad_field(client: DrillClient, tz: str
     reply = client.ask(json.dumps({"type": "hello", "v": 1, "tz": tz}))
     assert (reply["code"], reply.get("field")) in {("bad_field", "tz"), ("bad_json", None)}
     assert client.ask({"type": "hello", "v": 1, "tz": "Europe/Paris"})["type"] == "welcome"
+
+
+def test_a_player_holds_three_sockets_and_a_closed_one_frees_its_place(connect) -> None:
+    tabs = [connect()]
+    tabs += [connect(cookie=tabs[0].cookie) for _ in range(2)]
+    with pytest.raises(websocket.WebSocketBadStatusException) as refused:
+        connect(cookie=tabs[0].cookie)
+    assert refused.value.status_code == 429
+    tabs[0].close()
+    for _ in range(50):  # the server notices the close within a moment
+        try:
+            again = connect(cookie=tabs[1].cookie)
+            break
+        except websocket.WebSocketBadStatusException:
+            time.sleep(0.1)
+    else:
+        raise AssertionError("the closed socket still counts")
+    assert again.ask({"type": "hello", "v": 1})["type"] == "welcome"
