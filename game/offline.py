@@ -17,6 +17,7 @@ from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from game.emotions import EMOTION_KEYS
+from game.protocol import REFRESH_MS_RANGE
 
 MAX_RESULTS = 200  # ten drills' worth; the browser sends bigger queues in several batches
 MAX_AGE_S = 30 * 24 * 3600  # older results are refused: too stale to count for a streak
@@ -109,7 +110,7 @@ def _parse_result(item: object, where: str, now: float) -> OfflineResult:
         answer=field.choice("answer", EMOTION_KEYS), identity_seed=field.integer("identitySeed", 0, 2**32 - 1),
         intensity=field.number("intensity", 0.0, 1.0), exposure_frames=field.integer("exposureFrames", 1, 240),
         exposure_ms=field.number("exposureMs", 0.0, 2000.0), frames_shown=field.integer("framesShown", 0, 10_000),
-        refresh_ms=field.number("refreshMs", 3.0, 60.0), max_gap_ms=field.number("maxGapMs", 0.0, 600_000.0),
+        refresh_ms=field.number("refreshMs", *REFRESH_MS_RANGE), max_gap_ms=field.number("maxGapMs", 0.0, 600_000.0),
         reaction_ms=field.number("reactionMs", 0.0, 600_000.0), played_at=played_at,
         scored=field.boolean("scored"), flag=field.choice("flag", FLAGS), time_zone=field.time_zone("timeZone"),
     )

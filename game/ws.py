@@ -36,7 +36,8 @@ def drill_socket(ws) -> None:
         ws.send(json.dumps({"type": "error", "code": "no_player", "message": "Reload the page to get a player."}))
         ws.close(reason=POLICY_VIOLATION, message="No player cookie")
         return
-    session = DrillSession(db, player["id"], trial_ttl_s=current_app.config["TRIAL_TTL_S"])
+    session = DrillSession(db, player["id"], trial_ttl_s=current_app.config["TRIAL_TTL_S"],
+                           answer_clock_scale=current_app.config["ANSWER_CLOCK_SCALE"])
     bucket = TokenBucket()
     handlers = {
         Hello: lambda message: [session.welcome(message)],

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import random
 import time
 import urllib.request
 from collections.abc import Iterator
@@ -16,7 +17,10 @@ ARTIFACTS = ROOT / "screenshots"  # pytest-playwright empties test-results/ at e
 
 @pytest.fixture(scope="session")
 def live_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer]:
-    server = LiveServer(tmp_path_factory.mktemp("server") / "glimpse.db").start()
+    # Scripted clients answer as soon as a human could tap, not after the flash's full display time: hundreds
+    # of trials in seconds. tests/test_fairplay.py runs its own server with the production clock rules.
+    server = LiveServer(tmp_path_factory.mktemp("server") / "glimpse.db",
+                        env={"GLIMPSE_ANSWER_CLOCK_SCALE": "0"}).start()
     yield server
     server.stop()
 
@@ -56,6 +60,8 @@ class DrillClient:
 
         self.server = server
         self.cookie = cookie if cookie is not None else new_player_cookie(server)
+        self.received_at: dict[str, float] = {}  # trial id -> when it arrived (monotonic)
+        self.reactions = random.Random()
         self.ws = websocket.create_connection(
             server.ws_url, cookie=self.cookie, origin=origin or server.url, timeout=10
         )
@@ -68,7 +74,10 @@ class DrillClient:
     def receive(self) -> dict:
         import json
 
-        return json.loads(self.ws.recv())
+        message = json.loads(self.ws.recv())
+        if message.get("type") == "trial":
+            self.received_at[message["trialId"]] = time.monotonic()
+        return message
 
     def ask(self, message: dict | str) -> dict:
         self.send(message)
@@ -80,11 +89,16 @@ class DrillClient:
         self.ws.shutdown()  # close() skips the socket when the server closed first
 
     def answer(self, trial: dict, answer: str, **overrides: object) -> dict:
-        """Answer a trial as a well-behaved browser that showed it exactly as asked."""
+        """Answer a trial as a well-behaved browser that showed it exactly as asked, with a person's quickest
+        reaction times (varied, over the 150 ms floor; the shared server does not wait for the display time)."""
         message = {"type": "answer", "trialId": trial["trialId"], "answer": answer,
                    "framesShown": trial["exposureFrames"], "refreshMs": 16.667, "maxGapMs": 17.0,
-                   "reactionMs": 1.0, **overrides}
-        time.sleep(0.003)  # the reaction time must not exceed the server's own elapsed time
+                   "reactionMs": round(self.reactions.uniform(170, 320), 1), **overrides}
+        wait = 0.003
+        if "reactionMs" not in overrides:  # the reaction time must not exceed the server's own elapsed time
+            elapsed = time.monotonic() - self.received_at.get(trial["trialId"], time.monotonic())
+            wait = max(wait, float(message["reactionMs"]) / 1000 - elapsed + 0.003)
+        time.sleep(wait)
         return self.ask(message)
 
 
