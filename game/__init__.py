@@ -32,7 +32,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     if test_config:
         app.config.update(test_config)
 
-    from game import db, pwa, social, web, ws
+    from game import db, fairplay_cli, pwa, social, web, ws
 
     db.init_app(app)
     db.migrate(app.config["DATABASE"])
@@ -40,4 +40,5 @@ def create_app(test_config: dict | None = None) -> Flask:
     social.init_app(app)
     ws.init_app(app)
     pwa.init_app(app)
+    fairplay_cli.init_app(app)
     return app

@@ -184,6 +184,8 @@ def m004_fair_play(db: Database) -> None:
 
     players = db["players"]
     players.add_column("board_hidden", int, not_null_default=0)  # 1: off public boards (probation, held, banned)
+    players.add_column("offline_synced_at", float)  # the last offline sync: results played before it were not offline
+    players.add_column("offline_credit_day", str)  # UTC day an offline sync last added a streak day (one per day)
 
     board_entries = db["board_entries"]
     board_entries.add_column("hidden", int, not_null_default=0)  # kept, but left out of public ranks and counts

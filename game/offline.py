@@ -28,6 +28,18 @@ FLAGS = (None, "frames", "stall", "refresh")
 _ID = re.compile(r"^[A-Za-z0-9_-]{8,64}$")
 
 
+def may_credit_streak(played_at: float, *, last_online: float, credited_on: str | None, sync_day: str) -> bool:
+    """Whether an offline drill completed at ``played_at`` may count for the daily streak.
+
+    Offline results are personal progress; a streak is the one thing they could inflate. So a drill counts
+    only if it was played after the device's last contact with the server (the account's creation, its
+    last live trial or its last sync: the device was really offline then, give or take clock skew), and
+    one day of syncing adds at most one streak day (``credited_on`` is the UTC day of the last such credit).
+    A forged batch of a month of drills thus earns at most today's day, and only if nothing was online since.
+    """
+    return played_at > last_online - FUTURE_SKEW_S and credited_on != sync_day
+
+
 class OfflineBatchError(ValueError):
     """A batch the server refuses whole; ``field`` points at the first bad value."""
 
