@@ -16,7 +16,7 @@ from sqlite_utils import Database
 from game import boards, plausibility
 from game.plausibility import State
 
-PROBATION_TRIALS = 40  # live scored answers before a player's results show on public boards (two drills)
+PROBATION_TRIALS = 60  # live scored answers before a player's results show on public boards (three drills)
 STATUSES = ("ok", "held", "cleared", "banned")
 
 

@@ -58,7 +58,7 @@ def test_an_abandoned_drill_never_reaches_a_board(connect, live_server: LiveServ
 
 def test_the_daily_challenge_is_the_same_for_everyone_and_ranked_once(connect, live_server: LiveServer) -> None:
     ann, bob = connect(), connect()
-    for _ in range(2):  # two drills first: new players show on public boards after 40 answers (fair play)
+    for _ in range(3):  # three drills first: new players show on public boards after 60 answers (fair play)
         play_drill(ann, live_server, right=False)  # half right: a person, not a pose reader
     ann_trials, ann_summary = play_drill(ann, live_server, mode="challenge")
     bob_trials, bob_summary = play_drill(bob, live_server, mode="challenge", right=False)
