@@ -135,7 +135,7 @@ def jitter_pose(shown: dict, rng: random.Random) -> dict:
     def nudge(level: float, factor: float, offset: float) -> float:
         if level <= 0:
             return level
-        return round(min(1.0, max(0.01, level * factor + offset)), 3)
+        return round(min(1.0, max(0.01, level * factor + offset)), 4)
 
     def nudged(levels: list[float]) -> list[float]:
         # One nudge per unit, the same on both sides: jitter never makes a face lopsided (a contempt cue).
