@@ -13,6 +13,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 
 from game.emotions import EMOTION_KEYS, NEUTRAL_POSE, pose
+from game.protocol import REFRESH_MS_RANGE
 
 TRIALS_PER_DRILL = 20
 LONGEST_EXPOSURE_MS = 500.0
@@ -50,7 +51,8 @@ def rules() -> dict:
     """The drill rules the browser's offline practice follows, as JSON (one source with the server's)."""
     return {"trialsPerDrill": TRIALS_PER_DRILL, "longestExposureMs": LONGEST_EXPOSURE_MS,
             "subtleExposureMs": SUBTLE_EXPOSURE_MS, "foreperiodMs": list(FOREPERIOD_MS), "maskMs": MASK_MS,
-            "refreshTolerance": REFRESH_TOLERANCE, "displayRatesHz": list(COMMON_RATES_HZ)}
+            "refreshTolerance": REFRESH_TOLERANCE, "displayRatesHz": list(COMMON_RATES_HZ),
+            "refreshMsRange": list(REFRESH_MS_RANGE)}
 
 
 def plan_emotions(rng: random.Random, count: int, weights: Mapping[str, float] | None = None) -> list[str]:

@@ -236,6 +236,16 @@ export function describeStanding(standing) {
   return `Rank ${standing.rank} of ${standing.players}: better than ${Math.round(standing.percentile)}% of players.`;
 }
 
+/**
+ * Why only you see yourself on the public boards (the server's `note`): neutral, never an accusation.
+ * @param {string | null | undefined} note "checking", "probation" or nothing
+ */
+export function describeNote(note) {
+  if (note === "checking") return "Your results are being checked. Until then, only you see them on the boards.";
+  if (note === "probation") return "Only you see your results on the boards until you have played a few drills.";
+  return "";
+}
+
 /** Fewer answers than this give an interval too wide to be worth quoting. */
 export const MIN_TRIALS_FOR_ESTIMATE = 8;
 const LONGEST_EXPOSURE_MS = 500;
