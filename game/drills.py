@@ -144,7 +144,7 @@ class DrillSession:
                 "refresh_ms": message.refresh_ms, "max_gap_ms": message.max_gap_ms,
                 "reaction_ms": message.reaction_ms, "answered_at": now, "scored": int(verdict.scored),
                 "flag": verdict.flag})
-            points, answer_streak = 0, 0
+            points, answer_streak, banked = 0, 0, {}
             if verdict.scored:
                 self._weigh(trial, verdict.correct, message.reaction_ms)
                 self._adapt(trial, verdict.correct)

@@ -58,6 +58,7 @@ def challenge_result(db: Database, drill: dict) -> dict:
         "SELECT correct FROM trials WHERE drill_id = ? AND scored = 1 ORDER BY position", [drill["id"]])]
     points, unranked = db.execute("SELECT points, unranked FROM drills WHERE id = ?", [drill["id"]]).fetchone()
     return {"number": challenge.number(day), "ranked": bool(drill.get("ranked")) and unranked is None,
+            "unranked": unranked if drill.get("ranked") else None,
             "standing": boards.standing(db, board, drill["player_id"]),
             "histogram": boards.histogram(db, board, viewer=drill["player_id"]),
             "shareText": challenge.share_text(day, outcomes, points)}

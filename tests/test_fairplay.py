@@ -389,7 +389,8 @@ def test_offline_days_really_spent_offline_count_once_a_sync(live_server: LiveSe
 
 # -- the browser under the strict rules ------------------------------------------------------------------------------
 
-def test_a_phone_browser_plays_a_whole_drill_under_the_clock_rules(page, strict_server: LiveServer) -> None:
+def test_a_phone_browser_plays_a_whole_drill_under_the_clock_rules(page, strict_server: LiveServer,
+                                                                   screenshot_dir) -> None:
     from playwright.sync_api import expect
 
     from game.emotions import EMOTIONS
@@ -401,6 +402,7 @@ def test_a_phone_browser_plays_a_whole_drill_under_the_clock_rules(page, strict_
     summary = page.locator("#summary")
     for _ in range(60):
         expect(page.locator("#answers button").first).to_be_enabled(timeout=10_000)
+        page.wait_for_timeout(200)  # a person's quickest choice
         page.get_by_role("button", name=EMOTIONS["anger"].name).tap()
         expect(page.locator("#feedback:not([hidden]), #summary:not([hidden])")).to_have_count(1)
         if summary.is_visible():
@@ -412,3 +414,8 @@ def test_a_phone_browser_plays_a_whole_drill_under_the_clock_rules(page, strict_
     assert sum(t["scored"] for t in trials) == 20 and not any(t["flag"] == "too_early" for t in trials)
     assert all((t["answered_at"] - t["sent_at"]) * 1000 >= t["display_ms"] - rounds.ANSWER_ALLOWANCE_MS
                for t in trials)
+    # A new player sees themselves on the week board, told (neutrally) why nobody else does yet.
+    page.goto(strict_server.url + "/boards?board=week")
+    expect(page.locator("#board-note")).to_contain_text("Only you see your results")
+    expect(page.locator("#board-top li.me")).to_have_count(1)
+    page.screenshot(path=screenshot_dir / "boards-probation.png", full_page=True)

@@ -148,9 +148,11 @@ export class View {
     if (!result) return;
     const standing = result.standing;
     byId("summary-title").textContent = `Daily challenge #${result.number}`;
-    byId("challenge-standing").textContent = !result.ranked
-      ? "Practice run: your first attempt today is the one that counts."
-      : describeStanding(standing);
+    byId("challenge-standing").textContent = result.unranked === "reaction"
+      ? "Some answers came faster than anyone can choose, so this attempt stays off the board."
+      : !result.ranked
+        ? "Practice run: your first attempt today is the one that counts."
+        : describeStanding(standing);
     const figure = byId("challenge-histogram");
     figure.querySelector("svg")?.remove();
     if (result.histogram.length) figure.insertAdjacentHTML("afterbegin", histogramSvg(result.histogram));
