@@ -2,9 +2,11 @@
 
 Honest players of every skill (75%-correct thresholds from the best plausible human, 30 ms, to
 novices at 400 ms; slopes 1.2-5; lapses 0-5%) on 60-240 Hz displays, at a person's pace and with a
-person's reaction times, including a group of fast, accurate experts at the model's limit who play
-long sessions back to back. Cheaters: pose readers (fast and slow), a refresh liar, an instant bot,
-a metronome, a careful reader who misses on purpose, and a sleeper who turns a reader on later.
+person's reaction times (a quarter of them tap blindly at once after flashes they missed), including a
+group of fast, accurate experts at the model's limit who play long sessions back to back. Cheaters:
+pose readers on 60 and 240 Hz displays, a careful reader who misses on purpose, a refresh liar, an
+instant bot (never held, never ranked: its drills stay off the boards), a metronome, and a sleeper who
+turns a reader on later.
 
 Every simulated drill runs the game's own pure rules: the same QUEST+ procedures choose each exposure
 (game.staircase, one per emotion plus the overall fit, as game.drills does), the same rounding to
@@ -53,6 +55,7 @@ class Player:
     drills: int
     session: int = 10  # drills in a row before a long break
     human: bool = True
+    guess_below_ms: float = 0.0  # a flash shorter than this (really shown), half the time: a blind tap at once
 
 
 @dataclass(frozen=True)
@@ -112,8 +115,9 @@ def honest(rng: random.Random, drills: int, expert: bool = False) -> Player:
         slope, lapse = math.exp(rng.uniform(math.log(1.2), math.log(5))), rng.uniform(0, 0.05)
         reaction = lognormal(rng.uniform(350, 1500), rng.uniform(0.2, 0.5))
         dwell, session = lognormal(rng.uniform(0.6, 2.0), 0.4, 0.3), rng.randint(1, 15)
+    quick = threshold * 0.6 if rng.random() < 0.25 else 0.0  # a quarter tap blindly after flashes they missed
     return Player("expert" if expert else "honest", hz, hz, weibull_answer(threshold, slope, lapse), reaction, dwell,
-                  drills, session)
+                  drills, session, guess_below_ms=quick)
 
 
 def cheaters(rng: random.Random, drills: int) -> list[Player]:
@@ -167,6 +171,8 @@ def play(player: Player, seed: int) -> Outcome:
             display_s = (rng.uniform(*rounds.FOREPERIOD_MS) + frames * real_period + rounds.MASK_MS) / 1000
             correct = player.answer(rng, frames * real_period)
             reaction = player.reaction(rng)
+            if frames * real_period < player.guess_below_ms and rng.random() < 0.5:
+                correct, reaction = rng.random() < GUESS, rng.uniform(80, 220)
             now += max(display_s + reaction / 1000, display_s - rounds.ANSWER_ALLOWANCE_MS / 1000) + 0.05
             unranked |= reaction < plausibility.REACTION_FLOOR_MS
             plausibility.observe_answer(state, axis="exposure", stimulus=shown_ms, correct=correct,

@@ -16,8 +16,9 @@ the false-positive rates measured by ``bench/fairplay.py``.
 - ``surprise``: the same ratio against the player's *own* fitted psychometric function (as it stood
   before the drill), on trials where that fit predicts near chance: a weak account that suddenly
   aces the shortest flashes. Only once the fit rests on enough trials.
-- ``regularity``: reaction times of a person spread by hundreds of ms; a script's barely move.
-- ``fast``: answers sooner than a person can tap after the buttons appear.
+- ``regularity``: reaction times of a person spread by hundreds of ms; a script's barely move. Only
+  times over the human floor count: faster answers keep their drill off the boards already, and a person
+  tapping blindly at once after a flash they missed should not look like a metronome.
 - ``drills_per_hour`` and ``points_per_minute``: pace beyond what the display times allow a person.
 """
 
@@ -41,7 +42,6 @@ SURPRISE_NEAR_CHANCE = 0.35  # only trials the player's own fit gives at most th
 REACTION_FLOOR_MS = 150.0  # from the answer buttons appearing to a tap: faster is not a human choosing
 REGULARITY_WINDOW = 20
 REGULARITY_SD_MS = 20.0  # people's 7-choice reaction times spread by 100s of ms; scripts by a few
-FAST_LIMIT = 5  # answers under the floor among the last REGULARITY_WINDOW before it counts against you
 HOUR_S, TEN_MINUTES_S = 3600.0, 600.0
 DRILLS_PER_HOUR_LIMIT = 90  # a person needs 45 s or more a drill (flashes, masks, taps); a script ~30 s
 POINTS_PER_MINUTE_LIMIT = 3000  # above a perfect player at one 60 Hz frame at a human's fastest pace
@@ -84,7 +84,7 @@ class State:
 
     accuracy: dict[str, float] = field(default_factory=dict)  # CUSUM per alternative, nats
     surprise: float = 0.0  # CUSUM, nats
-    reactions: list[float] = field(default_factory=list)  # the last REGULARITY_WINDOW, ms
+    reactions: list[float] = field(default_factory=list)  # the last REGULARITY_WINDOW over the floor, ms
     drills: list[float] = field(default_factory=list)  # completion times within the last hour
     banked: list[list[float]] = field(default_factory=list)  # [time, points] within the last ten minutes
     trials: int = 0
@@ -129,7 +129,8 @@ def observe_answer(state: State, *, axis: str, stimulus: float, correct: bool, r
         state.accuracy[name] = max(0.0, state.accuracy.get(name, 0.0) + evidence(correct, human_p, cheat_p))
     if own_p is not None and own_trials >= SURPRISE_MIN_TRIALS and own_p <= SURPRISE_NEAR_CHANCE:
         state.surprise = max(0.0, state.surprise + reader_evidence(correct, own_p))
-    state.reactions = [*state.reactions, round(reaction_ms, 1)][-REGULARITY_WINDOW:]
+    if reaction_ms >= REACTION_FLOOR_MS:
+        state.reactions = [*state.reactions, round(reaction_ms, 1)][-REGULARITY_WINDOW:]
 
 
 def observe_drill(state: State, *, at: float, points: int) -> None:
@@ -143,7 +144,6 @@ def assess(state: State) -> Assessment:
         "accuracy": max(state.accuracy.values(), default=0.0) / ACCURACY_LIMIT_NATS,
         "surprise": state.surprise / SURPRISE_LIMIT_NATS,
         "regularity": 0.0,
-        "fast": sum(r < REACTION_FLOOR_MS for r in state.reactions) / FAST_LIMIT,
         "drills_per_hour": len(state.drills) / DRILLS_PER_HOUR_LIMIT,
         "points_per_minute": sum(p for _, p in state.banked) / (TEN_MINUTES_S / 60) / POINTS_PER_MINUTE_LIMIT,
     }
