@@ -46,7 +46,8 @@ def finish_drill(db: Database, drill: dict, at: float, overall: Staircase | None
     streak = streaks.credit_day(db, player_id, at)
     local_day = streak.last_day.isoformat() if streak.last_day else None
     db.execute("UPDATE drills SET local_day = ? WHERE id = ?", [local_day, drill["id"]])
-    return {"points": points, "bestAnswerStreak": best, "streak": streaks.status(streak, at, streaks.zone(
+    return {"points": points, "bestAnswerStreak": best, "unranked": unranked,
+            "streak": streaks.status(streak, at, streaks.zone(
         db["players"].get(player_id)["time_zone"]))}
 
 

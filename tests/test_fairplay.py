@@ -184,7 +184,7 @@ def test_sub_human_reaction_times_are_stored_but_never_ranked(connect, live_serv
     summary = play_drill(bot, lambda t: emotion_of(live_server, t["trialId"]), reactionMs=60.0)
     db = open_db(live_server)
     drill = db["drills"].get(summary["drillId"])
-    assert drill["status"] == "completed" and drill["unranked"] == "reaction"
+    assert drill["status"] == "completed" and drill["unranked"] == "reaction" == summary["unranked"]
     assert summary["points"] > 0  # the player's own progress counts
     assert db.execute("SELECT COUNT(*) FROM board_entries WHERE player_id = ?", [drill["player_id"]]).fetchone()[0] == 0
     assert {t["reaction_ms"] for t in db["trials"].rows_where("drill_id = ?", [drill["id"]])} == {60.0}
