@@ -5,7 +5,7 @@ novices at 400 ms; slopes 1.2-5; lapses 0-5%) on 60-240 Hz displays, at a person
 person's reaction times (a quarter of them tap blindly at once after flashes they missed), including a
 group of fast, accurate experts at the model's limit who play long sessions back to back. Cheaters:
 pose readers on 60 and 240 Hz displays, a careful reader who misses on purpose, a refresh liar, an
-instant bot (never held, never ranked: its drills stay off the boards), a metronome, and a sleeper who
+instant bot (its drills never rank: answers under the reaction floor), a metronome, and a sleeper who
 turns a reader on later.
 
 Every simulated drill runs the game's own pure rules: the same QUEST+ procedures choose each exposure
