@@ -20,11 +20,13 @@ from collections import Counter
 from collections.abc import Iterator
 
 import pytest
+import sqlite_utils
 from conftest import DrillClient, LiveServer, emotion_of, new_player_cookie, open_db
 from harness import ROOT
 
 from game import boards, plausibility, rounds
 from game.emotions import EMOTION_KEYS, catalogue, pose
+from game.migrations import migrations
 
 sys.path.insert(0, str(ROOT / "bench"))
 from fairplay import Weibull, honest, play  # bench/fairplay.py: the simulated population
@@ -419,3 +421,17 @@ def test_a_phone_browser_plays_a_whole_drill_under_the_clock_rules(page, strict_
     expect(page.locator("#board-note")).to_contain_text("Only you see your results")
     expect(page.locator("#board-top li.me")).to_have_count(1)
     page.screenshot(path=screenshot_dir / "boards-probation.png", full_page=True)
+
+
+def test_the_migration_keeps_each_players_latest_active_drill_only() -> None:
+    """A database from before fair play, with a player holding two active drills (the two-tab bug)."""
+    db = sqlite_utils.Database(memory=True)
+    migrations.apply(db, stop_before="m004_fair_play")
+    db["players"].insert({"id": "p", "token_hash": "h", "created_at": 0})
+    for name, started in (("old", 1.0), ("new", 2.0)):
+        db["drills"].insert({"id": name, "player_id": "p", "mode": "speed", "seed": 1, "trial_count": 20,
+                             "status": "active", "started_at": started})
+    migrations.apply(db)
+    assert {row["id"]: row["status"] for row in db["drills"].rows} == {"old": "abandoned", "new": "active"}
+    with pytest.raises(sqlite3.IntegrityError):
+        db.execute("UPDATE drills SET status = 'active' WHERE id = 'old'")
