@@ -56,6 +56,7 @@ class Player:
     session: int = 10  # drills in a row before a long break
     human: bool = True
     guess_below_ms: float = 0.0  # a flash shorter than this (really shown), half the time: a blind tap at once
+    learns_to: float = 1.0  # by the last drill the threshold has shrunk by this factor (log-linearly)
 
 
 @dataclass(frozen=True)
@@ -120,6 +121,15 @@ def honest(rng: random.Random, drills: int, expert: bool = False) -> Player:
                   drills, session, guess_below_ms=quick)
 
 
+def learner(rng: random.Random, drills: int) -> Player:
+    """An honest player who gets 2-4x sharper over their drills: their own past fit keeps underrating them."""
+    player = honest(rng, drills)
+    start = HUMAN_BEST["exposure"] * math.exp(rng.uniform(math.log(3), math.log(400 / HUMAN_BEST["exposure"])))
+    player.answer = Weibull(start, player.answer.slope, player.answer.lapse)
+    player.kind, player.learns_to = "learner", 1 / rng.uniform(2, min(4, start / HUMAN_BEST["exposure"]))
+    return player
+
+
 def cheaters(rng: random.Random, drills: int) -> list[Player]:
     human_rt, human_dwell = lognormal(700, 0.35), lognormal(1.0, 0.4, 0.3)
     reader = Reader
@@ -157,10 +167,14 @@ def play(player: Player, seed: int) -> Outcome:
     candidates = rounds.exposure_candidates(claimed_period)
     procedures = {emotion: Staircase("exposure") for emotion in ("all", *EMOTION_KEYS)}
     state, outcome, now, trials = plausibility.State(), Outcome(player.kind), 1_000_000.0, 0
-    status = "ok"
+    status, base = "ok", player.answer
+    answer = base
     for drill in range(player.drills):
         if player.kind.startswith("sleeper") and drill == player.drills // 2:
-            player.answer = Reader(0.99)
+            answer = Reader(0.99)
+        if player.learns_to != 1.0:
+            answer = Weibull(base.threshold_ms * player.learns_to ** (drill / (player.drills - 1)), base.slope,
+                             base.lapse)
         own = Staircase.from_json(procedures["all"].to_json())
         plan = rounds.plan_emotions(rng, rounds.TRIALS_PER_DRILL)
         unranked, points, streak = False, 0, 0
@@ -169,7 +183,7 @@ def play(player: Player, seed: int) -> Outcome:
             frames = rounds.frames_for(exposure_ms, claimed_period)
             shown_ms = frames * claimed_period  # what the server believes
             display_s = (rng.uniform(*rounds.FOREPERIOD_MS) + frames * real_period + rounds.MASK_MS) / 1000
-            correct = player.answer(rng, frames * real_period)
+            correct = answer(rng, frames * real_period)
             reaction = player.reaction(rng)
             if frames * real_period < player.guess_below_ms and rng.random() < 0.5:
                 correct, reaction = rng.random() < GUESS, rng.uniform(80, 220)
@@ -284,13 +298,14 @@ def main() -> None:
     per_player = 25
     population = [honest(rng, per_player) for _ in range(args.honest_drills // per_player)]
     experts = [honest(rng, 60, expert=True) for _ in range(max(1, args.honest_drills // 600))]
+    learners = [learner(rng, 30) for _ in range(max(1, args.honest_drills // 100))]
     bad = [player for _ in range(20) for player in cheaters(rng, 12)]
-    jobs = [(player, rng.getrandbits(32)) for player in (*population, *experts, *bad)]
+    jobs = [(player, rng.getrandbits(32)) for player in (*population, *experts, *learners, *bad)]
     started = time.perf_counter()
     with ProcessPoolExecutor(args.workers) as pool:
         outcomes = list(pool.map(_play_args, jobs, chunksize=8))
     elapsed = time.perf_counter() - started
-    honest_outcomes = [o for o in outcomes if o.kind in ("honest", "expert")]
+    honest_outcomes = [o for o in outcomes if o.kind in ("honest", "expert", "learner")]
     honest_drills = sum(o.drills for o in honest_outcomes)
     print_table(f"simulated players ({elapsed:.0f} s, seed {args.seed}); 'held after' = median drills completed "
                 "when first held; 'ever public' = players a public board showed", summarise(outcomes))
