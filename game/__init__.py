@@ -22,6 +22,9 @@ def create_app(test_config: dict | None = None) -> Flask:
         # Origins allowed to open the WebSocket besides the page's own host.
         ALLOWED_ORIGINS=[o for o in os.environ.get("GLIMPSE_ALLOWED_ORIGINS", "").split(",") if o],
         TRIAL_TTL_S=float(os.environ.get("GLIMPSE_TRIAL_TTL_S", "120")),
+        # Share of a trial's display time that must pass before its answer counts (fair play); never below
+        # 1 in production. Tests that script hundreds of answers set 0 (docs/fair-play.md).
+        ANSWER_CLOCK_SCALE=min(1.0, max(0.0, float(os.environ.get("GLIMPSE_ANSWER_CLOCK_SCALE", "1")))),
         BEHIND_PROXY=os.environ.get("GLIMPSE_BEHIND_PROXY", "") == "1",
         SOCK_SERVER_OPTIONS={"ping_interval": 25},
         SEND_FILE_MAX_AGE_DEFAULT=3600,
@@ -41,7 +44,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     if test_config:
         app.config.update(test_config)
 
-    from game import db, pwa, social, web, ws
+    from game import db, fairplay_cli, pwa, social, web, ws
 
     db.init_app(app)
     db.migrate(app.config["DATABASE"])
@@ -49,4 +52,5 @@ def create_app(test_config: dict | None = None) -> Flask:
     social.init_app(app)
     ws.init_app(app)
     pwa.init_app(app)
+    fairplay_cli.init_app(app)
     return app

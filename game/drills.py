@@ -7,6 +7,7 @@ the messages to send; client mistakes raise ``ProtocolError``.
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import random
 import secrets
@@ -15,7 +16,7 @@ from datetime import date
 
 from sqlite_utils import Database
 
-from game import challenge, rewards, rounds, store, streaks
+from game import challenge, fairplay, plausibility, rewards, rounds, store, streaks
 from game.emotions import EMOTION_KEYS
 from game.protocol import Answer, Hello, ProtocolError, Resume, Start
 from game.staircase import Staircase
@@ -25,15 +26,20 @@ OVERALL = "all"
 
 
 class DrillSession:
-    def __init__(self, db: Database, player_id: str, *, trial_ttl_s: float = TRIAL_TTL_S, clock=time.time) -> None:
+    def __init__(self, db: Database, player_id: str, *, trial_ttl_s: float = TRIAL_TTL_S, clock=time.time,
+                 answer_clock_scale: float = 1.0) -> None:
+        """:param answer_clock_scale: share of a trial's display time that must pass before its answer
+        (1 in production; tests that script hundreds of answers may lower it)"""
         self.db = db
         self.trial_ttl_s = trial_ttl_s
+        self.answer_clock_scale = answer_clock_scale
         self.player_id = player_id
         self.clock = clock
         self.drill: dict | None = None
         self.finished = False  # the last drill on this connection was completed: `next` answers drill_over
         self.open_trial: dict | None = None  # sent, not yet answered
         self.procedures: dict[str, Staircase] = {}
+        self.own_fit: Staircase | None = None  # the player's overall fit as the drill began, for fair play
 
     # -- messages -----------------------------------------------------------------
 
@@ -108,6 +114,8 @@ class DrillSession:
         if message.reaction_ms > (now - trial["sent_at"]) * 1000:
             raise ProtocolError("bad_timing", "That reaction time is longer than the trial has existed.",
                                 trialId=message.trial_id)
+        if now - trial["sent_at"] < rounds.earliest_answer_s(trial["display_ms"], self.answer_clock_scale):
+            return self._refuse_early(drill, trial, message, now)
         verdict = rounds.judge(trial["emotion"], trial["refresh_ms"], trial["exposure_frames"],
                                answer=message.answer, frames_shown=message.frames_shown,
                                refresh_ms=message.refresh_ms, stalled=message.stalled)
@@ -118,28 +126,43 @@ class DrillSession:
             self.drill, self.open_trial = None, None
             raise ProtocolError(rejected.code, str(rejected), trialId=message.trial_id) from None
 
+    def _refuse_early(self, drill: dict, trial: dict, message: Answer, now: float) -> list[dict]:
+        """An answer before the flash and mask could have been shown: stored, voided, never scored."""
+        try:
+            store.record_answer(self.db, trial["id"], {
+                "answer": message.answer, "frames_shown": message.frames_shown, "refresh_ms": message.refresh_ms,
+                "max_gap_ms": message.max_gap_ms, "reaction_ms": message.reaction_ms, "answered_at": now,
+                "scored": 0, "flag": "too_early"})
+        except store.AnswerRejected:
+            self.drill = None
+        self.open_trial = None
+        raise ProtocolError("too_early", "That answer came before the face could have been shown; it does not "
+                            "count. Ask for the next trial.", trialId=trial["id"])
+
     def _record(self, drill: dict, trial: dict, message: Answer, verdict: rounds.Verdict, now: float) -> list[dict]:
-        """Store the answer, its adaptive update and the drill's progress in one transaction."""
+        """Store the answer, its adaptive update, fair-play evidence and the drill's progress in one transaction."""
         with self.db.atomic():
             store.record_answer(self.db, message.trial_id, {
                 "answer": message.answer, "correct": int(verdict.correct), "frames_shown": message.frames_shown,
                 "refresh_ms": message.refresh_ms, "max_gap_ms": message.max_gap_ms,
                 "reaction_ms": message.reaction_ms, "answered_at": now, "scored": int(verdict.scored),
                 "flag": verdict.flag})
-            points, answer_streak = 0, 0
+            points, answer_streak, banked = 0, 0, {}
             if verdict.scored:
+                self._weigh(trial, verdict.correct, message.reaction_ms)
                 self._adapt(trial, verdict.correct)
                 points, answer_streak = rewards.award_answer(self.db, drill["id"], trial, verdict.correct)
             answered = store.scored_count(self.db, drill["id"])
             done = answered >= drill["trial_count"]
-            if done:
-                store.complete_drill(self.db, drill["id"])
+            if done and store.complete_drill(self.db, drill["id"]):
                 banked = rewards.finish_drill(self.db, drill, now, self.procedures.get(OVERALL))
         self.open_trial = None
         if abs(message.refresh_ms - drill["refresh_ms"]) > rounds.REFRESH_TOLERANCE * drill["refresh_ms"]:
             drill["refresh_ms"] = rounds.nominal_period(message.refresh_ms)  # the display changed rate
-        result = {"type": "result", "trialId": trial["id"], "emotion": trial["emotion"], "answer": message.answer,
-                  "correct": verdict.correct, "scored": verdict.scored, "flag": verdict.flag,
+        # A voided flash is shown again with a fresh emotion: its result tells nothing about either.
+        result = {"type": "result", "trialId": trial["id"], "emotion": trial["emotion"] if verdict.scored else None,
+                  "answer": message.answer, "correct": verdict.correct if verdict.scored else None,
+                  "scored": verdict.scored, "flag": verdict.flag,
                   "replay": not verdict.scored, "answered": answered, "total": drill["trial_count"],
                   "exposureMs": round(trial["exposure_ms"], 1), "points": points, "answerStreak": answer_streak,
                   "done": done}
@@ -187,6 +210,17 @@ class DrillSession:
         code, reason = store.why_not_open(self.db, message.trial_id, self.player_id)
         raise ProtocolError(code, reason, trialId=message.trial_id)
 
+    def _weigh(self, trial: dict, correct: bool, reaction_ms: float) -> None:
+        """Fair play: a sub-human reaction keeps the drill off the boards; every answer feeds the evidence."""
+        if reaction_ms < plausibility.REACTION_FLOOR_MS:
+            store.mark_unranked(self.db, trial["drill_id"], "reaction")
+        axis = _axis(self.drill["mode"]) if self.drill else "exposure"
+        stimulus = trial["intensity"] if axis == "intensity" else trial["exposure_ms"]
+        own = self.own_fit
+        fairplay.answered(self.db, self.player_id, axis=axis, stimulus=stimulus, correct=correct,
+                          reaction_ms=reaction_ms, own_p=own.p_correct(stimulus) if own and own.trials else None,
+                          own_trials=own.trials if own else 0)
+
     def _started(self) -> dict:
         drill = self.drill
         assert drill is not None
@@ -196,9 +230,17 @@ class DrillSession:
     def _send_trial(self) -> dict:
         drill = self.drill
         assert drill is not None
+        if not store.is_active(self.db, drill["id"]):
+            self.drill, self.open_trial = None, None
+            raise ProtocolError("drill_closed", "This drill was closed (a newer one was started); start again.")
         position = store.scored_count(self.db, drill["id"]) + 1
         attempt = store.attempts_at(self.db, drill["id"], position)
-        emotion = json.loads(drill["plan"])[position - 1]
+        order = json.loads(drill["plan"])
+        if attempt:  # a replay: a fresh emotion from the rest of the plan, so a voided flash gives nothing away
+            order = rounds.replay_plan(order, position, random.SystemRandom())
+            store.set_plan(self.db, drill["id"], order)
+            drill["plan"] = json.dumps(order)
+        emotion = order[position - 1]
         period = drill["refresh_ms"]
         procedure = self.procedures[emotion]
         if drill["mode"] == "challenge":
@@ -209,11 +251,14 @@ class DrillSession:
             exposure_ms, intensity = procedure.next_stimulus(rounds.exposure_candidates(period)), 1.0
         plan = rounds.plan_trial(rounds.trial_rng(drill["seed"], position, attempt), emotion, period,
                                  exposure_ms=exposure_ms, intensity=intensity)
+        jitter = random.Random(f"{drill.get('jitter_seed')}:{drill['id']}:{position}:{attempt}")
+        plan = dataclasses.replace(plan, pose=rounds.jitter_pose(plan.pose, jitter))
         trial = {"id": secrets.token_urlsafe(12), "drill_id": drill["id"], "player_id": self.player_id,
                  "position": position, "attempt": attempt, "emotion": emotion, "pose": json.dumps(plan.pose),
                  "identity_seed": plan.identity_seed, "intensity": plan.intensity,
                  "exposure_frames": plan.exposure_frames, "exposure_ms": plan.exposure_frames * period,
-                 "wanted_ms": plan.wanted_ms, "refresh_ms": period, "sent_at": self.clock()}
+                 "wanted_ms": plan.wanted_ms, "refresh_ms": period, "display_ms": rounds.display_ms(plan, period),
+                 "sent_at": self.clock()}
         store.insert_trial(self.db, trial)
         self.open_trial = trial
         return rounds.trial_message(trial["id"], plan, position, drill["trial_count"])
@@ -223,6 +268,7 @@ class DrillSession:
         for emotion in (OVERALL, *EMOTION_KEYS):
             state = store.load_procedure_state(self.db, self.player_id, axis, emotion)
             self.procedures[emotion] = Staircase.from_json(state) if state else Staircase(axis)
+        self.own_fit = Staircase.from_json(self.procedures[OVERALL].to_json())
 
     def _adapt(self, trial: dict, correct: bool) -> None:
         """Update the emotion's and the overall procedure with what was actually shown."""

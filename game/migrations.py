@@ -161,3 +161,48 @@ def m003_streaks_boards_friends_offline(db: Database) -> None:
         {"board": str, "width": int, "bucket": int, "entries": int},
         pk=("board", "width", "bucket"),
     )
+
+
+@migrations()
+def m004_fair_play(db: Database) -> None:
+    """Fair play: one active drill per player, when a trial may be answered, who the public boards show.
+
+    See docs/fair-play.md. Only additions: every earlier row keeps its meaning.
+    """
+    # One active drill per player, whatever the number of sockets: keep each player's latest, close the rest.
+    db.execute(
+        "UPDATE drills SET status = 'abandoned', ended_at = COALESCE(ended_at, started_at) WHERE status = 'active' "
+        "AND id NOT IN (SELECT id FROM (SELECT id, ROW_NUMBER() OVER (PARTITION BY player_id "
+        "ORDER BY started_at DESC) AS n FROM drills WHERE status = 'active') WHERE n = 1)")
+    db.execute("CREATE UNIQUE INDEX idx_drills_one_active ON drills (player_id) WHERE status = 'active'")
+    drills = db["drills"]
+    drills.add_column("unranked", str)  # why a completed drill stays off the boards (reaction, pace); NULL: ranked
+    drills.add_column("jitter_seed", int)  # secret per drill: the AU jitter of its trials
+
+    trials = db["trials"]
+    trials.add_column("display_ms", float)  # foreperiod + exposure + mask as planned: no answer comes sooner
+
+    players = db["players"]
+    players.add_column("board_hidden", int, not_null_default=0)  # 1: off public boards (probation, held, banned)
+    players.add_column("offline_synced_at", float)  # the last offline sync: results played before it were not offline
+    players.add_column("offline_credit_day", str)  # UTC day an offline sync last added a streak day (one per day)
+
+    board_entries = db["board_entries"]
+    board_entries.add_column("hidden", int, not_null_default=0)  # kept, but left out of public ranks and counts
+
+    db["fairplay"].create(
+        {
+            "player_id": str,
+            "status": str,  # ok, held, cleared, banned
+            "score": float,  # the largest component / its limit: held at >= 1
+            "state": str,  # JSON running evidence, see game.plausibility
+            "reasons": str,  # JSON list of the components over their limit when held
+            "held_at": float,
+            "reviewed_at": float,  # an operator's last clear or ban
+            "updated_at": float,
+        },
+        pk="player_id",
+        foreign_keys=[("player_id", "players", "id")],
+        not_null={"status", "score", "state"},
+    )
+    db["fairplay"].create_index(["status"])

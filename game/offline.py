@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from game.emotions import EMOTION_KEYS
+from game.protocol import REFRESH_MS_RANGE
 from game.zones import is_time_zone
 
 MAX_RESULTS = 200  # ten drills' worth; the browser sends bigger queues in several batches
@@ -25,6 +26,18 @@ TRIALS_PER_DRILL_MAX = 50
 MODES = ("speed", "subtle")
 FLAGS = (None, "frames", "stall", "refresh")
 _ID = re.compile(r"^[A-Za-z0-9_-]{8,64}$")
+
+
+def may_credit_streak(played_at: float, *, last_online: float, credited_on: str | None, sync_day: str) -> bool:
+    """Whether an offline drill completed at ``played_at`` may count for the daily streak.
+
+    Offline results are personal progress; a streak is the one thing they could inflate. So a drill counts
+    only if it was played after the device's last contact with the server (the account's creation, its
+    last live trial or its last sync: the device was really offline then, give or take clock skew), and
+    one day of syncing adds at most one streak day (``credited_on`` is the UTC day of the last such credit).
+    A forged batch of a month of drills thus earns at most today's day, and only if nothing was online since.
+    """
+    return played_at > last_online - FUTURE_SKEW_S and credited_on != sync_day
 
 
 class OfflineBatchError(ValueError):
@@ -109,7 +122,7 @@ def _parse_result(item: object, where: str, now: float) -> OfflineResult:
         answer=field.choice("answer", EMOTION_KEYS), identity_seed=field.integer("identitySeed", 0, 2**32 - 1),
         intensity=field.number("intensity", 0.0, 1.0), exposure_frames=field.integer("exposureFrames", 1, 240),
         exposure_ms=field.number("exposureMs", 0.0, 2000.0), frames_shown=field.integer("framesShown", 0, 10_000),
-        refresh_ms=field.number("refreshMs", 3.0, 60.0), max_gap_ms=field.number("maxGapMs", 0.0, 600_000.0),
+        refresh_ms=field.number("refreshMs", *REFRESH_MS_RANGE), max_gap_ms=field.number("maxGapMs", 0.0, 600_000.0),
         reaction_ms=field.number("reactionMs", 0.0, 600_000.0), played_at=played_at,
         scored=field.boolean("scored"), flag=field.choice("flag", FLAGS), time_zone=field.time_zone("timeZone"),
     )

@@ -138,13 +138,25 @@ def store_offline_results(db: Database, player_id: str, results: list[offline.Of
         by_drill[result.drill_id].append(result)
     new = 0
     with db.atomic():
-        for client_drill_id, group in by_drill.items():
+        last_online = _last_online(db, player_id)  # before this sync: what the device did since was offline
+        # Latest first: if this sync may add a streak day, it is the most recent one.
+        for client_drill_id, group in sorted(by_drill.items(), key=lambda item: -max(r.played_at for r in item[1])):
             drill_id = offline_drill_id(player_id, client_drill_id)
             _ensure_offline_drill(db, drill_id, player_id, group)
             for result in group:
                 new += _insert_offline_trial(db, drill_id, player_id, result)
-            _complete_if_full(db, drill_id, player_id, group)
+            _complete_if_full(db, drill_id, player_id, group, last_online)
+        db.execute("UPDATE players SET offline_synced_at = ? WHERE id = ?", [time.time(), player_id])
     return new
+
+
+def _last_online(db: Database, player_id: str) -> float:
+    """The device's last contact with the server before this sync: creation, a live trial, or a sync."""
+    created, synced = db.execute("SELECT created_at, offline_synced_at FROM players WHERE id = ?",
+                                 [player_id]).fetchone()
+    live = db.execute("SELECT MAX(sent_at) FROM trials WHERE player_id = ? AND source = 'live'",
+                      [player_id]).fetchone()[0]
+    return max(t for t in (created, synced, live) if t is not None)
 
 
 def offline_drill_id(player_id: str, client_drill_id: str) -> str:
@@ -185,14 +197,19 @@ def _insert_offline_trial(db: Database, drill_id: str, player_id: str, result: o
     return cursor.rowcount
 
 
-def _complete_if_full(db: Database, drill_id: str, player_id: str, group: list[offline.OfflineResult]) -> None:
+def _complete_if_full(db: Database, drill_id: str, player_id: str, group: list[offline.OfflineResult],
+                      last_online: float) -> None:
     drill = db["drills"].get(drill_id)
     scored, last = db.execute("SELECT COUNT(*), MAX(answered_at) FROM trials WHERE drill_id = ? AND scored = 1",
                               [drill_id]).fetchone()
     if drill["status"] == "completed" or scored < drill["trial_count"]:
         return
     db.execute("UPDATE drills SET status = 'completed', ended_at = ? WHERE id = ?", [last, drill_id])
-    _credit_streak(db, player_id, last, group[-1].time_zone)
+    sync_day = datetime.fromtimestamp(time.time(), UTC).date().isoformat()
+    credited_on = db.execute("SELECT offline_credit_day FROM players WHERE id = ?", [player_id]).fetchone()[0]
+    if offline.may_credit_streak(last, last_online=last_online, credited_on=credited_on, sync_day=sync_day):
+        db.execute("UPDATE players SET offline_credit_day = ? WHERE id = ?", [sync_day, player_id])
+        _credit_streak(db, player_id, last, group[-1].time_zone)
 
 
 def _credit_streak(db: Database, player_id: str, played_at: float, time_zone: str | None) -> None:

@@ -6,14 +6,16 @@ from datetime import date
 
 from sqlite_utils import Database
 
-from game import boards, challenge, scoring, streaks
+from game import boards, challenge, fairplay, rounds, scoring, streaks
 from game.staircase import Staircase
 
 
 def award_answer(db: Database, drill_id: str, trial: dict, correct: bool) -> tuple[int, int]:
     """Score a counted answer: its points and the drill's answer streak after it."""
     current = db.execute("SELECT answer_streak FROM drills WHERE id = ?", [drill_id]).fetchone()[0]
-    points, streak = scoring.score_answer(correct, current, trial["exposure_ms"], trial["intensity"])
+    # A 240 Hz screen shows shorter flashes than a 60 Hz one; points do not reward the hardware.
+    exposure_ms = max(trial["exposure_ms"], rounds.RANKED_EXPOSURE_FLOOR_MS)
+    points, streak = scoring.score_answer(correct, current, exposure_ms, trial["intensity"])
     db.execute("UPDATE trials SET points = ? WHERE id = ?", [points, trial["id"]])
     db.execute("UPDATE drills SET points = points + ?, answer_streak = ?, "
                "best_answer_streak = MAX(best_answer_streak, ?) WHERE id = ?", [points, streak, streak, drill_id])
@@ -25,20 +27,27 @@ def award_answer(db: Database, drill_id: str, trial: dict, correct: bool) -> tup
 def finish_drill(db: Database, drill: dict, at: float, overall: Staircase | None) -> dict:
     """A drill was completed: bank its points, count the day, update the boards.
 
-    Only completed live drills reach a board; offline practice never calls this.
+    Only completed live drills reach a board; offline practice never calls this. A drill with an
+    inhumanly fast answer (``drills.unranked``) counts for the player alone; the fair-play check
+    runs first, so a player it holds is hidden before anything is banked.
     """
     player_id = drill["player_id"]
-    points, best = db.execute("SELECT points, best_answer_streak FROM drills WHERE id = ?", [drill["id"]]).fetchone()
+    points, best, unranked = db.execute("SELECT points, best_answer_streak, unranked FROM drills WHERE id = ?",
+                                        [drill["id"]]).fetchone()
     db.execute("UPDATE players SET points = points + ? WHERE id = ?", [points, player_id])
-    boards.add_points(db, boards.week_board(at), player_id, points)
-    if drill.get("kind") == "challenge" and drill.get("ranked"):
-        boards.set_score(db, boards.challenge_board(date.fromisoformat(drill["challenge_day"])), player_id, points, at)
-    if overall is not None and overall.axis == "exposure" and overall.trials >= boards.SKILL_MIN_TRIALS:
-        boards.set_score(db, boards.SKILL, player_id, boards.skill_score(overall.threshold().value), at)
+    fairplay.drill_completed(db, player_id, at, points)
+    if unranked is None:
+        boards.add_points(db, boards.week_board(at), player_id, points)
+        if drill.get("kind") == "challenge" and drill.get("ranked"):
+            day = date.fromisoformat(drill["challenge_day"])
+            boards.set_score(db, boards.challenge_board(day), player_id, points, at)
+        if overall is not None and overall.axis == "exposure" and overall.trials >= boards.SKILL_MIN_TRIALS:
+            boards.set_score(db, boards.SKILL, player_id, boards.skill_score(overall.threshold().value), at)
     streak = streaks.credit_day(db, player_id, at)
     local_day = streak.last_day.isoformat() if streak.last_day else None
     db.execute("UPDATE drills SET local_day = ? WHERE id = ?", [local_day, drill["id"]])
-    return {"points": points, "bestAnswerStreak": best, "streak": streaks.status(streak, at, streaks.zone(
+    return {"points": points, "bestAnswerStreak": best, "unranked": unranked,
+            "streak": streaks.status(streak, at, streaks.zone(
         db["players"].get(player_id)["time_zone"]))}
 
 
@@ -48,7 +57,9 @@ def challenge_result(db: Database, drill: dict) -> dict:
     board = boards.challenge_board(day)
     outcomes = [bool(row[0]) for row in db.execute(
         "SELECT correct FROM trials WHERE drill_id = ? AND scored = 1 ORDER BY position", [drill["id"]])]
-    points = db.execute("SELECT points FROM drills WHERE id = ?", [drill["id"]]).fetchone()[0]
-    return {"number": challenge.number(day), "ranked": bool(drill.get("ranked")),
-            "standing": boards.standing(db, board, drill["player_id"]), "histogram": boards.histogram(db, board),
+    points, unranked = db.execute("SELECT points, unranked FROM drills WHERE id = ?", [drill["id"]]).fetchone()
+    return {"number": challenge.number(day), "ranked": bool(drill.get("ranked")) and unranked is None,
+            "unranked": unranked if drill.get("ranked") else None,
+            "standing": boards.standing(db, board, drill["player_id"]),
+            "histogram": boards.histogram(db, board, viewer=drill["player_id"]),
             "shareText": challenge.share_text(day, outcomes, points)}

@@ -13,6 +13,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 
 from game.emotions import EMOTION_KEYS, NEUTRAL_POSE, pose
+from game.protocol import REFRESH_MS_RANGE
 
 TRIALS_PER_DRILL = 20
 LONGEST_EXPOSURE_MS = 500.0
@@ -21,6 +22,9 @@ SUBTLE_INTENSITIES = tuple(round(0.04 * 25 ** (k / 23), 3) for k in range(24))  
 FOREPERIOD_MS = (500.0, 1500.0)
 MASK_MS = 500.0
 REFRESH_TOLERANCE = 0.1  # a display whose rate moved more than this mid-trial voids the trial
+ANSWER_ALLOWANCE_MS = 100.0  # network and frame-phase slack on "no answer before the flash and mask are over"
+RANKED_EXPOSURE_FLOOR_MS = 1000 / 60  # boards count no flash as shorter than one 60 Hz frame
+POSE_JITTER = (0.08, 0.015)  # each action unit x (1 +- 8%) +- 0.015: invisible, but no two poses alike
 COMMON_RATES_HZ = (24, 30, 48, 50, 60, 72, 75, 90, 100, 120, 144, 165, 180, 240)
 
 
@@ -47,7 +51,8 @@ def rules() -> dict:
     """The drill rules the browser's offline practice follows, as JSON (one source with the server's)."""
     return {"trialsPerDrill": TRIALS_PER_DRILL, "longestExposureMs": LONGEST_EXPOSURE_MS,
             "subtleExposureMs": SUBTLE_EXPOSURE_MS, "foreperiodMs": list(FOREPERIOD_MS), "maskMs": MASK_MS,
-            "refreshTolerance": REFRESH_TOLERANCE, "displayRatesHz": list(COMMON_RATES_HZ)}
+            "refreshTolerance": REFRESH_TOLERANCE, "displayRatesHz": list(COMMON_RATES_HZ),
+            "refreshMsRange": list(REFRESH_MS_RANGE)}
 
 
 def plan_emotions(rng: random.Random, count: int, weights: Mapping[str, float] | None = None) -> list[str]:
@@ -119,6 +124,54 @@ def plan_trial(
         mask_frames=math.ceil(MASK_MS / period_ms),
         pose=pose(emotion, intensity, rng),
     )
+
+
+def jitter_pose(shown: dict, rng: random.Random) -> dict:
+    """The same expression with every moving unit nudged a little, so no table of exact poses names it.
+
+    Units at rest stay at rest (a one-sided expression keeps its side); the nudge is far below
+    what changes how the face reads. ``rng`` is seeded by a secret per drill, never sent.
+    """
+    scale, shift = POSE_JITTER
+
+    def nudge(level: float, factor: float, offset: float) -> float:
+        if level <= 0:
+            return level
+        return round(min(1.0, max(0.01, level * factor + offset)), 4)
+
+    def nudged(levels: list[float]) -> list[float]:
+        # One nudge per unit, the same on both sides: jitter never makes a face lopsided (a contempt cue).
+        factor, offset = 1 + rng.uniform(-scale, scale), rng.uniform(-shift, shift)
+        return [nudge(level, factor, offset) for level in levels]
+
+    gaze, pitch = nudged([shown["gaze"][1], shown["head"]["pitch"]])
+    return {
+        "au": {unit: nudged(sides) for unit, sides in shown["au"].items()},
+        "gaze": [shown["gaze"][0], gaze],
+        "head": {"pitch": pitch, "roll": shown["head"]["roll"]},
+    }
+
+
+def display_ms(plan: TrialPlan, period_ms: float) -> float:
+    """How long the browser needs to show a trial: foreperiod, flash and mask. No answer can come sooner."""
+    return (plan.foreperiod_frames + plan.exposure_frames + plan.mask_frames) * period_ms
+
+
+def earliest_answer_s(display: float, scale: float = 1.0) -> float:
+    """Seconds after sending a trial before its answer may arrive (``scale`` 0 turns the rule off)."""
+    return max(0.0, display * scale - ANSWER_ALLOWANCE_MS) / 1000
+
+
+def replay_plan(order: list[str], position: int, rng: random.Random) -> list[str]:
+    """The plan with a fresh emotion at a replayed position, drawn from what is still to come.
+
+    Swapping with a later position keeps the drill's balance, and a voided flash tells nothing
+    about the one that replaces it.
+    """
+    swapped = list(order)
+    other = rng.randrange(position - 1, len(order))
+    swapped[position - 1], swapped[other] = swapped[other], swapped[position - 1]
+    return swapped
 
 
 def trial_message(trial_id: str, plan: TrialPlan, position: int, total: int) -> dict:

@@ -6,7 +6,7 @@ import time
 
 from flask import Blueprint, Flask, Response, jsonify, render_template, request, url_for
 
-from game import boards, challenge, friends
+from game import boards, challenge, fairplay, friends
 from game.db import get_db
 from game.limits import limits
 from game.throttle import address_key
@@ -33,13 +33,15 @@ def board(name: str) -> tuple[Response, int] | Response:
         return jsonify({"error": "unknown_board", "message": f"Boards: {', '.join(BOARD_NAMES)}."}), 404
     db, me = get_db(), player_id()
     key = _board_key(name, time.time())
+    # Off the public boards (new, held or banned): you still see yourself, with a neutral note.
+    note = fairplay.note(db, me)
     if name == "friends":
-        rows = boards.among(db, key, [me, *friends.friend_ids(db, me)])
-        return jsonify({"board": name, "top": _public(rows, me), "around": [], "standing": None})
-    return jsonify({"board": name, "top": _public(boards.top(db, key), me),
+        rows = boards.among(db, key, [me, *friends.friend_ids(db, me)], viewer=me)
+        return jsonify({"board": name, "top": _public(rows, me), "around": [], "standing": None, "note": note})
+    return jsonify({"board": name, "top": _public(boards.top(db, key, viewer=me), me),
                     "around": _public(boards.neighbourhood(db, key, me), me),
-                    "standing": boards.standing(db, key, me),
-                    "histogram": boards.histogram(db, key) if name == "today" else None})
+                    "standing": boards.standing(db, key, me), "note": note,
+                    "histogram": boards.histogram(db, key, viewer=me) if name == "today" else None})
 
 
 @bp.get("/api/friends")

@@ -278,6 +278,14 @@ class Staircase:
             self._posterior = post
         return self._posterior
 
+    def p_correct(self, stimulus: float) -> float:
+        """The posterior predictive probability of a correct answer at ``stimulus``.
+
+        :param stimulus: a finite positive stimulus
+        """
+        x = _check_stimulus(stimulus)
+        return float(_p_correct(_grid(self._axis), np.array([math.log10(x)]))[0] @ self.posterior())
+
     def next_stimulus(self, candidates: Sequence[float]) -> float:
         """Pick the candidate with the minimum expected posterior entropy.
 

@@ -25,7 +25,9 @@ def create_drill(db: Database, player_id: str, *, mode: str, focus: bool, seed: 
     now = time.time()
     row = {"id": secrets.token_urlsafe(12), "player_id": player_id, "mode": mode, "focus": int(focus),
            "seed": seed, "plan": json.dumps(plan), "trial_count": len(plan), "refresh_ms": refresh_ms,
-           "status": "active", "started_at": now, "kind": kind, "challenge_day": challenge_day, "ranked": int(ranked)}
+           "status": "active", "started_at": now, "kind": kind, "challenge_day": challenge_day, "ranked": int(ranked),
+           "jitter_seed": secrets.randbits(62)}
+    # One active drill per player: a unique index on (player_id) WHERE status = 'active' backs this up.
     with db.atomic():
         abandon_drills(db, player_id)
         db["drills"].insert(row)
@@ -70,6 +72,20 @@ def insert_trial(db: Database, row: dict) -> None:
     db.execute(f"INSERT INTO trials ({', '.join(row)}) VALUES ({', '.join('?' * len(row))})", list(row.values()))
 
 
+def is_active(db: Database, drill_id: str) -> bool:
+    row = db.execute("SELECT status FROM drills WHERE id = ?", [drill_id]).fetchone()
+    return row is not None and row[0] == "active"
+
+
+def set_plan(db: Database, drill_id: str, plan: list[str]) -> None:
+    db.execute("UPDATE drills SET plan = ? WHERE id = ?", [json.dumps(plan), drill_id])
+
+
+def mark_unranked(db: Database, drill_id: str, reason: str) -> None:
+    """Keep a drill off the boards (it still counts for the player's own progress); the first reason stays."""
+    db.execute("UPDATE drills SET unranked = COALESCE(unranked, ?) WHERE id = ?", [reason, drill_id])
+
+
 def void_open_trials(db: Database, drill_id: str, flag: str) -> None:
     """Close trials that were sent but never answered (a dropped connection, a restart)."""
     db.execute("UPDATE trials SET scored = 0, flag = ? WHERE drill_id = ? AND answered_at IS NULL AND flag IS NULL",
@@ -86,6 +102,8 @@ def why_not_open(db: Database, trial_id: str, player_id: str) -> tuple[str, str]
         return "unknown_trial", "No such trial was sent to you."
     if trial["answered_at"] is not None:
         return "already_answered", "That trial was already answered."
+    if not is_active(db, trial["drill_id"]):
+        return "drill_closed", "That drill is closed (a newer one was started); nothing was stored."
     return "trial_expired", "That trial is no longer open."
 
 
@@ -96,7 +114,8 @@ def record_answer(db: Database, trial_id: str, answer: dict) -> None:
     """
     cursor = db.execute(
         "UPDATE trials SET " + ", ".join(f"{column} = ?" for column in answer)
-        + " WHERE id = ? AND answered_at IS NULL AND flag IS NULL",
+        + " WHERE id = ? AND answered_at IS NULL AND flag IS NULL"
+        " AND drill_id IN (SELECT id FROM drills WHERE status = 'active')",
         [*answer.values(), trial_id],
     )
     if cursor.rowcount != 1:
@@ -105,9 +124,11 @@ def record_answer(db: Database, trial_id: str, answer: dict) -> None:
         raise AnswerRejected(code, reason)
 
 
-def complete_drill(db: Database, drill_id: str) -> None:
-    db.execute("UPDATE drills SET status = 'completed', ended_at = ? WHERE id = ? AND status = 'active'",
-               [time.time(), drill_id])
+def complete_drill(db: Database, drill_id: str) -> bool:
+    """Close an active drill as completed; False if it was no longer active (nothing may be banked then)."""
+    cursor = db.execute("UPDATE drills SET status = 'completed', ended_at = ? WHERE id = ? AND status = 'active'",
+                        [time.time(), drill_id])
+    return cursor.rowcount == 1
 
 
 def load_procedure_state(db: Database, player_id: str, axis: str, emotion: str) -> str | None:

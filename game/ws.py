@@ -74,7 +74,8 @@ def _release(_exc: BaseException | None = None) -> None:
 @sock.route("/ws")
 def drill_socket(ws) -> None:
     player_id: str = g.ws_player_id
-    session = DrillSession(None, player_id, trial_ttl_s=current_app.config["TRIAL_TTL_S"])  # type: ignore[arg-type]
+    session = DrillSession(None, player_id, trial_ttl_s=current_app.config["TRIAL_TTL_S"],  # type: ignore[arg-type]
+                           answer_clock_scale=current_app.config["ANSWER_CLOCK_SCALE"])
     try:
         _serve(ws, session, player_id)
     except (ConnectionClosed, OSError):  # the client went away, maybe with replies still queued

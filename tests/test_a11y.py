@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 from axe_playwright_python.sync_playwright import Axe
-from conftest import LiveServer, page_player
+from conftest import SCRIPTED_PLAYERS, LiveServer, page_player
 from playwright.sync_api import Page, expect
 
 AXE = Axe()
@@ -16,7 +16,7 @@ AXE = Axe()
 @pytest.fixture(scope="module")
 def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer]:
     """A server of this module's own: the trials played here must not show up in other modules' counts."""
-    own = LiveServer(tmp_path_factory.mktemp("a11y") / "glimpse.db").start()
+    own = LiveServer(tmp_path_factory.mktemp("a11y") / "glimpse.db", SCRIPTED_PLAYERS).start()
     yield own
     own.stop()
 

@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 import websocket
-from conftest import MANY_PLAYERS_FROM_LOOPBACK, DrillClient
+from conftest import SCRIPTED_PLAYERS, DrillClient
 from harness import LiveServer
 
 from game.backup import litestream_binary
@@ -62,7 +62,7 @@ def answered(database: Path, trial_ids: set[str]) -> set[str]:
 
 
 def test_kill_9_under_load_loses_no_accepted_answer(tmp_path: Path) -> None:
-    server = LiveServer(tmp_path / "glimpse.db", MANY_PLAYERS_FROM_LOOPBACK).start()
+    server = LiveServer(tmp_path / "glimpse.db", SCRIPTED_PLAYERS).start()
     told: set[str] = set()
     stop = threading.Event()
     load = threading.Thread(target=play, args=(server, 8, 400, told, stop))
@@ -82,7 +82,7 @@ def test_kill_9_under_load_loses_no_accepted_answer(tmp_path: Path) -> None:
         server.stop()
     assert len(told) >= 200
     assert answered(server.database, told) == told  # recovery from the WAL keeps every committed answer
-    again = LiveServer(server.database, MANY_PLAYERS_FROM_LOOPBACK).start()  # and the server starts on it
+    again = LiveServer(server.database, SCRIPTED_PLAYERS).start()  # and the server starts on it
     try:
         client = DrillClient(again)
         assert client.ask({"type": "hello", "v": 1})["type"] == "welcome"
@@ -93,7 +93,7 @@ def test_kill_9_under_load_loses_no_accepted_answer(tmp_path: Path) -> None:
 
 def test_a_wiped_disk_is_restored_from_the_litestream_replica_with_every_answer(tmp_path: Path) -> None:
     database, replica = tmp_path / "data" / "glimpse.db", tmp_path / "replica"
-    env = {**MANY_PLAYERS_FROM_LOOPBACK, "GLIMPSE_LITESTREAM_REPLICA": f"file://{replica}"}
+    env = {**SCRIPTED_PLAYERS, "GLIMPSE_LITESTREAM_REPLICA": f"file://{replica}"}
     database.parent.mkdir()
     server = LiveServer(database, env, launcher=LAUNCHER).start()
     told: set[str] = set()

@@ -79,3 +79,23 @@ def test_weeks_start_monday_utc() -> None:
     sunday_night = datetime(2026, 11, 29, 23, 59, tzinfo=UTC).timestamp()
     assert boards.week_board(sunday_night) != boards.week_board(sunday_night + 120)
     assert boards.week_board(sunday_night) == "week:2026-W48"
+
+
+def test_hidden_players_leave_every_public_list_and_rank_but_still_see_themselves(db: Database) -> None:
+    add_players(db, {"ann": 50, "bob": 80, "cy": 60, "dee": 10})
+    boards.set_visibility(db, "bob", False)  # held, banned or on probation
+    assert [r["playerId"] for r in boards.top(db, "b")] == ["cy", "ann", "dee"]
+    assert boards.standing(db, "b", "cy") == {"rank": 1, "score": 60, "players": 3, "percentile": 66.7}
+    assert [r["playerId"] for r in boards.neighbourhood(db, "b", "ann")] == ["cy", "ann", "dee"]
+    assert [r["playerId"] for r in boards.among(db, "b", ["ann", "bob"], viewer="ann")] == ["ann"]
+    assert sum(b["players"] for b in boards.histogram(db, "b")) == 3
+    # Bob sees himself where he would stand, and in the histogram; nobody else sees him.
+    assert next((r["playerId"], r["rank"]) for r in boards.top(db, "b", viewer="bob")) == ("bob", 1)
+    assert boards.standing(db, "b", "bob")["rank"] == 1 and boards.standing(db, "b", "bob")["players"] == 4
+    assert sum(b["players"] for b in boards.histogram(db, "b", viewer="bob")) == 4
+    boards.set_score(db, "b", "bob", 90)  # new scores stay hidden
+    assert "bob" not in [r["playerId"] for r in boards.top(db, "b")] and boards.size(db, "b") == 3
+    boards.set_visibility(db, "bob", True)
+    assert next((r["playerId"], r["rank"]) for r in boards.top(db, "b")) == ("bob", 1) and boards.size(db, "b") == 4
+    boards.set_visibility(db, "bob", True)  # idempotent: counted once
+    assert boards.size(db, "b") == 4

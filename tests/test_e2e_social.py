@@ -13,6 +13,7 @@ def tap_through(page: Page, answer: str = "Happiness") -> None:
     verdicts = []
     for _ in range(60):  # 20 trials plus any voided flash (a loaded machine drops frames)
         expect(page.locator("#answers button").first).to_be_enabled(timeout=10_000)
+        page.wait_for_timeout(200)  # a person's quickest choice: faster taps never reach a board (fair play)
         page.get_by_role("button", name=answer).tap()
         expect(page.locator("#feedback:not([hidden]), #summary:not([hidden])")).to_have_count(1)
         if summary.is_visible():

@@ -67,7 +67,7 @@ def test_a_well_formed_batch_parses() -> None:
     ({"position": 21}, "position", "from 1 to 20"),
     ({"framesShown": 2.5}, "framesShown", "whole number"),
     ({"scored": "yes"}, "scored", "true or false"),
-    ({"refreshMs": 0}, "refreshMs", "from 3 to 60"),
+    ({"refreshMs": 3}, "refreshMs", "from 4 to 60"),
     ({"reactionMs": float("nan")}, "reactionMs", "number"),
     ({"id": "short"}, "id", "8-64"),
     ({"playedAt": NOW + 3600}, "playedAt", "not in the future"),

@@ -60,4 +60,4 @@ def test_errors_carry_the_field_for_the_client() -> None:
     with pytest.raises(ProtocolError) as raised:
         parse(json.dumps({**GOOD_ANSWER, "refreshMs": 0}))
     assert raised.value.to_message() == {"type": "error", "code": "bad_field", "field": "refreshMs",
-                                         "message": "`refreshMs` must be between 3 and 60."}
+                                         "message": "`refreshMs` must be between 4 and 60."}

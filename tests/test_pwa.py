@@ -11,7 +11,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from conftest import LiveServer, open_db
+from conftest import SCRIPTED_PLAYERS, LiveServer, open_db
 from playwright.sync_api import Browser, BrowserContext, Page, expect
 from werkzeug.serving import make_server
 
@@ -23,7 +23,7 @@ from game.emotions import EMOTIONS
 @pytest.fixture(scope="module")
 def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer]:
     """A server of this module's own: the trials played here must not show up in other modules' counts."""
-    own = LiveServer(tmp_path_factory.mktemp("pwa") / "glimpse.db").start()
+    own = LiveServer(tmp_path_factory.mktemp("pwa") / "glimpse.db", SCRIPTED_PLAYERS).start()
     yield own
     own.stop()
 

@@ -1,7 +1,7 @@
 // Leaderboards page: Today's challenge, this week's points, all-time skill, friends.
 
 import { histogramSvg } from "./chart.js";
-import { describeStanding } from "./view.js";
+import { describeNote, describeStanding } from "./view.js";
 
 /** @param {string} id */
 const byId = (id) => /** @type {HTMLElement} */ (document.getElementById(id));
@@ -58,6 +58,9 @@ async function show(board) {
   byId("board-standing").textContent = standing
     ? describeStanding(standing)
     : board === "friends" ? "" : "You are not on this board yet: play to get on it.";
+  const note = byId("board-note");
+  note.textContent = describeNote(data.note);
+  note.hidden = !note.textContent;
   byId("board-top").replaceChildren(...listItems(data.top, board));
   if (data.top.length === 0) byId("board-top").replaceChildren(Object.assign(document.createElement("li"), {textContent: "Nobody yet. Be the first!"}));
   const showAround = data.around.length > 0 && !data.top.some((/** @type {Row} */ r) => r.me);

@@ -148,9 +148,11 @@ export class View {
     if (!result) return;
     const standing = result.standing;
     byId("summary-title").textContent = `Daily challenge #${result.number}`;
-    byId("challenge-standing").textContent = !result.ranked
-      ? "Practice run: your first attempt today is the one that counts."
-      : describeStanding(standing);
+    byId("challenge-standing").textContent = result.unranked === "reaction"
+      ? "Some answers came faster than anyone can choose, so this attempt stays off the board."
+      : !result.ranked
+        ? "Practice run: your first attempt today is the one that counts."
+        : describeStanding(standing);
     const figure = byId("challenge-histogram");
     figure.querySelector("svg")?.remove();
     if (result.histogram.length) figure.insertAdjacentHTML("afterbegin", histogramSvg(result.histogram));
@@ -234,6 +236,16 @@ export function describeStanding(standing) {
   if (!standing) return "";
   if (standing.players === 1) return "You're the first on this board today. Invite friends to beat you!";
   return `Rank ${standing.rank} of ${standing.players}: better than ${Math.round(standing.percentile)}% of players.`;
+}
+
+/**
+ * Why only you see yourself on the public boards (the server's `note`): neutral, never an accusation.
+ * @param {string | null | undefined} note "checking", "probation" or nothing
+ */
+export function describeNote(note) {
+  if (note === "checking") return "Your results are being checked. Until then, only you see them on the boards.";
+  if (note === "probation") return "Only you see your results on the boards until you have played a few drills.";
+  return "";
 }
 
 /** Fewer answers than this give an interval too wide to be worth quoting. */

@@ -124,6 +124,8 @@ test("a flash shown for the wrong number of frames is replayed with a new face, 
   assert.equal(voided.replay, true);
   assert.equal(voided.flag, "frames");
   assert.equal(voided.answered, 2);
+  assert.equal(voided.emotion, null, "a voided flash names nothing, as on the server");
+  assert.equal(voided.correct, null);
   const [third, again] = [presenter.shown[2], presenter.shown[3]];
   assert.equal(again.position, third.position);
   assert.notEqual(again.identitySeed, third.identitySeed);
@@ -148,6 +150,18 @@ test("stalls and a changed refresh rate void the trial too", async () => {
   result = await server.ask({ ...base, trialId: trial.trialId, framesShown: trial.exposureFrames, refreshMs: 8.3 });
   assert.equal(result.flag, "refresh");
   assert.equal(result.answered, 0);
+});
+
+test("a refresh rate faster than any real display is refused, as on the server", async () => {
+  const { server } = makeServer();
+  await server.open();
+  const refused = await server.ask({ type: "start", refreshMs: 3 });
+  assert.deepEqual([refused.code, refused.field], ["bad_field", "refreshMs"]);
+  await server.ask({ type: "start", refreshMs: 4.17 });
+  const trial = await server.receive();
+  const lying = await server.ask({ type: "answer", trialId: trial.trialId, answer: "fear",
+    framesShown: trial.exposureFrames, refreshMs: 2, maxGapMs: 4, reactionMs: 10 });
+  assert.deepEqual([lying.code, lying.field], ["bad_field", "refreshMs"]);
 });
 
 test("protocol errors are the server's: unknown trial, answer pending, no drill", async () => {

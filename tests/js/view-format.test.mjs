@@ -3,7 +3,7 @@ import assert from "node:assert/strict";
 import { test } from "node:test";
 
 import { historySvg } from "../../static/js/chart.js";
-import { describeStanding, describeThreshold, formatLevel, reliable } from "../../static/js/view.js";
+import { describeNote, describeStanding, describeThreshold, formatLevel, reliable } from "../../static/js/view.js";
 
 test("levels read as milliseconds or intensity, honest beyond the range", () => {
   assert.equal(formatLevel(66.66, "exposure"), "67 ms");
@@ -39,4 +39,11 @@ test("a standing reads as a rank and a percentile, or a welcome when alone", () 
   assert.equal(describeStanding({ rank: 3, players: 40, percentile: 92.5 }), "Rank 3 of 40: better than 93% of players.");
   assert.match(describeStanding({ rank: 1, players: 1, percentile: 0 }), /first on this board/);
   assert.equal(describeStanding(null), "");
+});
+
+test("a player off the public boards is told why, neutrally", () => {
+  assert.match(describeNote("checking"), /being checked/);
+  assert.doesNotMatch(describeNote("checking"), /cheat|ban|suspic/i);
+  assert.match(describeNote("probation"), /a few drills/);
+  assert.equal(describeNote(null), "");
 });

@@ -102,6 +102,7 @@ export class LocalServer {
 
   /** @param {Message} message */
   #start(message) {
+    if (!this.#plausibleRefresh(message.refreshMs)) return this.#badRefresh();
     const mode = message.mode === "subtle" ? "subtle" : "speed";
     const axis = mode === "subtle" ? "intensity" : "exposure";
     this.drill = {
@@ -130,6 +131,7 @@ export class LocalServer {
     if (!trial || trial.trialId !== message.trialId) {
       return this.#error("unknown_trial", "No such trial is waiting for an answer.", { trialId: message.trialId });
     }
+    if (!this.#plausibleRefresh(message.refreshMs)) return this.#badRefresh();
     if (Number(message.reactionMs) > this.now() - trial.sentAt) {
       return this.#error("bad_timing", "That reaction time is longer than the trial has existed.");
     }
@@ -143,9 +145,11 @@ export class LocalServer {
       this.storage.setItem(STATE_KEY + drill.axis, JSON.stringify(drill.staircase.toJSON()));
     }
     const done = drill.scored.length >= this.rules.trialsPerDrill;
+    // As the server: a voided flash names nothing; its replay draws a fresh emotion.
     this.#reply({
-      type: "result", trialId: trial.trialId, emotion: trial.emotion, answer: message.answer,
-      correct: verdict.correct, scored: verdict.scored, flag: verdict.flag, replay: !verdict.scored,
+      type: "result", trialId: trial.trialId, emotion: verdict.scored ? trial.emotion : null, answer: message.answer,
+      correct: verdict.scored ? verdict.correct : null, scored: verdict.scored, flag: verdict.flag,
+      replay: !verdict.scored,
       answered: drill.scored.length, total: this.rules.trialsPerDrill, exposureMs: round1(trial.exposureMs), done,
     });
     if (done) {
@@ -168,6 +172,10 @@ export class LocalServer {
     const position = drill.scored.length + 1;
     const attempt = drill.attempts.get(position) ?? 0;
     drill.attempts.set(position, attempt + 1);
+    if (attempt > 0) {
+      const other = position - 1 + Math.floor(this.random() * (drill.plan.length - position + 1));
+      [drill.plan[position - 1], drill.plan[other]] = [drill.plan[other], drill.plan[position - 1]];
+    }
     const emotion = drill.plan[position - 1];
     const period = drill.periodMs;
     const wanted = drill.axis === "intensity" ? this.rules.subtleExposureMs : drill.staircase.next();
@@ -188,6 +196,17 @@ export class LocalServer {
       foreperiodFrames: framesFor(low + this.random() * (high - low), period), exposureFrames,
       maskFrames: Math.ceil(this.rules.maskMs / period),
     };
+  }
+
+  /** The server's range of real displays (game/protocol.py): anything else is refused, so it would not sync. */
+  #plausibleRefresh(refreshMs) {
+    const [low, high] = this.rules.refreshMsRange ?? [4, 60];
+    return typeof refreshMs === "number" && refreshMs >= low && refreshMs <= high;
+  }
+
+  #badRefresh() {
+    const [low, high] = this.rules.refreshMsRange ?? [4, 60];
+    return this.#error("bad_field", `\`refreshMs\` must be between ${low} and ${high}.`, { field: "refreshMs" });
   }
 
   /** @param {string} axis */

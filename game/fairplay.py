@@ -1,0 +1,138 @@
+"""Fair play records: each player's running plausibility, holds, operator reviews and board visibility.
+
+The rules are pure (``game.plausibility``); this module keeps their state in the ``fairplay`` table and
+decides who the public boards show: a player appears once they have played ``PROBATION_TRIALS`` live
+answers, unless held (until an operator clears them) or banned. Hidden players keep their entries and
+still see their own standing; nobody else does. See docs/fair-play.md.
+"""
+
+from __future__ import annotations
+
+import json
+import time
+
+from sqlite_utils import Database
+
+from game import boards, plausibility
+from game.plausibility import State
+
+PROBATION_TRIALS = 60  # live scored answers before a player's results show on public boards (three drills)
+STATUSES = ("ok", "held", "cleared", "banned")
+
+
+def _row(db: Database, player_id: str) -> dict | None:
+    rows = list(db["fairplay"].rows_where("player_id = ?", [player_id], limit=1))
+    return rows[0] if rows else None
+
+
+def load(db: Database, player_id: str) -> tuple[str, State]:
+    row = _row(db, player_id)
+    if row is None:
+        return "ok", State()
+    return row["status"], State.from_json(json.loads(row["state"]))
+
+
+def _save(db: Database, player_id: str, status: str, state: State, *, reviewed: bool = False) -> str:
+    """Store the evidence; hold the player when it crosses the line (never lifts a hold by itself)."""
+    assessment = plausibility.assess(state)
+    now = time.time()
+    previous = _row(db, player_id)
+    held_at = previous["held_at"] if previous else None
+    reasons = json.loads(previous["reasons"]) if previous and previous["reasons"] else []
+    if assessment.held and status in ("ok", "cleared"):
+        status, held_at, reasons = "held", now, assessment.reasons
+    db["fairplay"].upsert({
+        "player_id": player_id, "status": status, "score": assessment.score, "state": json.dumps(state.to_json()),
+        "reasons": json.dumps(reasons), "held_at": held_at,
+        "reviewed_at": now if reviewed else (previous["reviewed_at"] if previous else None), "updated_at": now,
+    }, pk="player_id")
+    return status
+
+
+def answered(db: Database, player_id: str, *, axis: str, stimulus: float, correct: bool, reaction_ms: float,
+             own_p: float | None, own_trials: int) -> str:
+    """A scored live answer; returns the player's status after it. The caller holds the transaction."""
+    status, state = load(db, player_id)
+    plausibility.observe_answer(state, axis=axis, stimulus=stimulus, correct=correct, reaction_ms=reaction_ms,
+                                own_p=own_p, own_trials=own_trials)
+    status = _save(db, player_id, status, state)
+    if status == "held":
+        boards.set_visibility(db, player_id, False)
+    return status
+
+
+def drill_completed(db: Database, player_id: str, at: float, points: int) -> None:
+    """Pace evidence from a completed live drill, then who the boards may show. Before any banking."""
+    status, state = load(db, player_id)
+    plausibility.observe_drill(state, at=at, points=points)
+    _save(db, player_id, status, state)
+    boards.set_visibility(db, player_id, public(db, player_id))
+
+
+def live_trials(db: Database, player_id: str) -> int:
+    return db.execute("SELECT COUNT(*) FROM trials WHERE player_id = ? AND scored = 1 AND source = 'live'",
+                      [player_id]).fetchone()[0]
+
+
+def public(db: Database, player_id: str) -> bool:
+    """Whether public boards show this player."""
+    status, _ = load(db, player_id)
+    return status in ("ok", "cleared") and live_trials(db, player_id) >= PROBATION_TRIALS
+
+
+def note(db: Database, player_id: str) -> str | None:
+    """What a player who is off the public boards is told about it: neutral, never an accusation."""
+    status, _ = load(db, player_id)
+    if status in ("held", "banned"):
+        return "checking"
+    if live_trials(db, player_id) < PROBATION_TRIALS:
+        return "probation"
+    return None
+
+
+# -- operator commands (game.fairplay_cli) ----------------------------------------------------------------------
+
+
+def find_player(db: Database, who: str) -> dict | None:
+    """A player by id or by nickname (case-insensitive)."""
+    rows = list(db["players"].rows_where("id = ? OR nickname_key = ?", [who, who.casefold()], limit=1))
+    return rows[0] if rows else None
+
+
+def held_players(db: Database) -> list[dict]:
+    """Held and banned players, the most suspicious first."""
+    return [dict(row) for row in db.query(
+        "SELECT f.player_id, p.nickname, f.status, f.score, f.reasons, f.held_at FROM fairplay f "
+        "JOIN players p ON p.id = f.player_id WHERE f.status IN ('held', 'banned') ORDER BY f.score DESC")]
+
+
+def review(db: Database, player_id: str) -> dict:
+    """Everything an operator weighs: status, each component against its limit, recent play."""
+    status, state = load(db, player_id)
+    row = _row(db, player_id) or {}
+    assessment = plausibility.assess(state)
+    drills = db.execute("SELECT COUNT(*), COALESCE(SUM(points), 0) FROM drills WHERE player_id = ? "
+                        "AND status = 'completed' AND kind != 'offline'", [player_id]).fetchone()
+    short = db.execute("SELECT COUNT(*), COALESCE(SUM(correct), 0) FROM trials WHERE player_id = ? AND scored = 1 "
+                       "AND source = 'live' AND exposure_ms < 25", [player_id]).fetchone()
+    return {"player_id": player_id, "status": status, "score": assessment.score,
+            "components": assessment.components, "reasons": json.loads(row.get("reasons") or "[]"),
+            "held_at": row.get("held_at"), "reviewed_at": row.get("reviewed_at"),
+            "live_trials": live_trials(db, player_id), "completed_drills": drills[0], "points": drills[1],
+            "short_flashes": {"shown": short[0], "correct": short[1]},
+            "recent_reactions_ms": state.reactions}
+
+
+def clear(db: Database, player_id: str) -> None:
+    """An operator found nothing wrong: the evidence starts afresh and the boards show the player again."""
+    with db.atomic():
+        _save(db, player_id, "cleared", State(), reviewed=True)
+        boards.set_visibility(db, player_id, public(db, player_id))
+
+
+def ban(db: Database, player_id: str) -> None:
+    """Off every board for good (their own play still works)."""
+    with db.atomic():
+        _, state = load(db, player_id)
+        _save(db, player_id, "banned", state, reviewed=True)
+        boards.set_visibility(db, player_id, False)

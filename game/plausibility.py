@@ -1,0 +1,155 @@
+"""How likely a player's answers are for a human: a running score per player. Pure; no I/O.
+
+No client-drawn face can be hidden from its own client, so a script can read every pose. What the
+server can judge is whether the answers look like a person's. Each component is a number compared
+with its limit; the score is the largest ratio, and a player whose score reaches 1 is held from
+public boards until an operator looks (``game.fairplay``). docs/fair-play.md has the reasoning and
+the false-positive rates measured by ``bench/fairplay.py``.
+
+- ``accuracy``: CUSUMs of the log-likelihood ratio of "too good" against "the best plausible human"
+  (a 7AFC log-Weibull whose 75% threshold is ``HUMAN_BEST`` with the kindest slope at each stimulus).
+  "Too good" is each of ``ALTERNATIVES``: a pose reader right 99% of the time, or a person who sees
+  every flash 2 or 4 times longer than the server thinks (a display lying about its refresh rate).
+  For an honest player no better than the ceiling each ratio is a non-negative supermartingale, so by
+  Ville's inequality the chance one ever climbs to ``ACCURACY_LIMIT_NATS`` is at most exp(-limit)
+  per excursion (the limit carries ln 3 for the three alternatives).
+- ``surprise``: the same ratio against the player's *own* fitted psychometric function (as it stood
+  before the drill), on trials where that fit predicts near chance: a weak account that suddenly
+  aces the shortest flashes. Only once the fit rests on enough trials.
+- ``regularity``: reaction times of a person spread by hundreds of ms; a script's barely move. Only
+  times over the human floor count: faster answers keep their drill off the boards already, and a person
+  tapping blindly at once after a flash they missed should not look like a metronome.
+- ``drills_per_hour`` and ``points_per_minute``: pace beyond what the display times allow a person.
+"""
+
+from __future__ import annotations
+
+import math
+import statistics
+from dataclasses import dataclass, field
+
+GUESS = 1 / 7
+HUMAN_BEST = {"exposure": 30.0, "intensity": 0.04}  # the best plausible 75%-correct threshold per axis
+HUMAN_SLOPES = tuple(1.2 * (5.0 / 1.2) ** (k / 39) for k in range(40))  # log-Weibull slopes people show
+READER_P = 0.99  # how often a pose reader is right, whatever the flash
+LONGER = (2.0, 4.0)  # "sees the flash this many times longer than claimed"
+BEST_P = 0.97  # no alternative is surer than this: a person still slips
+ALTERNATIVES = ("reader", *(f"longer{k:g}" for k in LONGER))
+ACCURACY_LIMIT_NATS = 11.5 + math.log(len(ALTERNATIVES))  # ~ln(100,000) each
+SURPRISE_LIMIT_NATS = 18.0
+SURPRISE_MIN_TRIALS = 60  # the player's own fit must rest on this many answers before it can accuse
+SURPRISE_NEAR_CHANCE = 0.35  # only trials the player's own fit gives at most this chance of being right
+REACTION_FLOOR_MS = 150.0  # from the answer buttons appearing to a tap: faster is not a human choosing
+REGULARITY_WINDOW = 20
+REGULARITY_SD_MS = 20.0  # people's 7-choice reaction times spread by 100s of ms; scripts by a few
+HOUR_S, TEN_MINUTES_S = 3600.0, 600.0
+DRILLS_PER_HOUR_LIMIT = 90  # a person needs 45 s or more a drill (flashes, masks, taps); a script ~30 s
+POINTS_PER_MINUTE_LIMIT = 3000  # above a perfect player at one 60 Hz frame at a human's fastest pace
+
+
+def _weibull_p(log_ratio: float, slope: float) -> float:
+    """P(correct) at log10(x / threshold75) for a lapse-free 7AFC log-Weibull of this slope."""
+    at_threshold = -math.log1p(-(0.75 - GUESS) / (1 - GUESS))  # 10 ** (slope * (log t - alpha))
+    exponent = at_threshold * 10 ** (slope * log_ratio)
+    return GUESS + (1 - GUESS) * -math.expm1(-exponent)
+
+
+def human_ceiling(axis: str, stimulus: float) -> float:
+    """The best P(correct) any plausible person has at a stimulus (the envelope over slopes)."""
+    log_ratio = math.log10(max(stimulus, 1e-6) / HUMAN_BEST[axis])
+    return max(_weibull_p(log_ratio, slope) for slope in HUMAN_SLOPES)
+
+
+def evidence(correct: bool, human_p: float, cheat_p: float) -> float:
+    """Log-likelihood ratio (nats) of one answer: a cheat right with ``cheat_p`` against a human with ``human_p``."""
+    human_p = min(max(human_p, 1e-6), 1 - 1e-6)
+    cheat_p = min(max(cheat_p, human_p), 1 - 1e-6)  # never evidence against being as good as a person may be
+    return math.log(cheat_p / human_p) if correct else math.log((1 - cheat_p) / (1 - human_p))
+
+
+def reader_evidence(correct: bool, human_p: float) -> float:
+    """Log-likelihood ratio (nats) of one answer: a pose reader against a human with ``human_p``."""
+    return evidence(correct, human_p, READER_P)
+
+
+def alternatives(axis: str, stimulus: float) -> dict[str, float]:
+    """P(correct) under each "too good" alternative at a stimulus."""
+    longer = {f"longer{k:g}": min(BEST_P, human_ceiling(axis, stimulus * k)) for k in LONGER}
+    return {"reader": READER_P, **longer}
+
+
+@dataclass
+class State:
+    """A player's running evidence (serialised with ``to_json``/``from_json``)."""
+
+    accuracy: dict[str, float] = field(default_factory=dict)  # CUSUM per alternative, nats
+    surprise: float = 0.0  # CUSUM, nats
+    reactions: list[float] = field(default_factory=list)  # the last REGULARITY_WINDOW over the floor, ms
+    drills: list[float] = field(default_factory=list)  # completion times within the last hour
+    banked: list[list[float]] = field(default_factory=list)  # [time, points] within the last ten minutes
+    trials: int = 0
+
+    def to_json(self) -> dict:
+        return {"accuracy": {name: round(value, 4) for name, value in self.accuracy.items()},
+                "surprise": round(self.surprise, 4),
+                "reactions": self.reactions, "drills": self.drills, "banked": self.banked, "trials": self.trials}
+
+    @classmethod
+    def from_json(cls, data: dict) -> State:
+        accuracy = data.get("accuracy", {})
+        return cls(accuracy={str(k): float(v) for k, v in accuracy.items()} if isinstance(accuracy, dict) else {},
+                   surprise=float(data.get("surprise", 0.0)),
+                   reactions=[float(r) for r in data.get("reactions", [])],
+                   drills=[float(t) for t in data.get("drills", [])],
+                   banked=[[float(t), float(p)] for t, p in data.get("banked", [])], trials=int(data.get("trials", 0)))
+
+
+@dataclass(frozen=True)
+class Assessment:
+    score: float  # the largest component / limit; held at >= 1
+    components: dict[str, float]  # each component / its limit
+    reasons: list[str]  # components at or over their limit
+
+    @property
+    def held(self) -> bool:
+        return self.score >= 1.0
+
+
+def observe_answer(state: State, *, axis: str, stimulus: float, correct: bool, reaction_ms: float,
+                   own_p: float | None = None, own_trials: int = 0) -> None:
+    """Take one scored live answer into account.
+
+    :param stimulus: the exposure (ms, as the display really showed it) or intensity of the flash
+    :param own_p: P(correct) at this stimulus by the player's own fit before the drill, if known
+    :param own_trials: how many answers that fit rests on
+    """
+    state.trials += 1
+    human_p = human_ceiling(axis, stimulus)
+    for name, cheat_p in alternatives(axis, stimulus).items():
+        state.accuracy[name] = max(0.0, state.accuracy.get(name, 0.0) + evidence(correct, human_p, cheat_p))
+    if own_p is not None and own_trials >= SURPRISE_MIN_TRIALS and own_p <= SURPRISE_NEAR_CHANCE:
+        state.surprise = max(0.0, state.surprise + reader_evidence(correct, own_p))
+    if reaction_ms >= REACTION_FLOOR_MS:
+        state.reactions = [*state.reactions, round(reaction_ms, 1)][-REGULARITY_WINDOW:]
+
+
+def observe_drill(state: State, *, at: float, points: int) -> None:
+    """A live drill was completed at ``at`` (server clock) and banked ``points``."""
+    state.drills = [t for t in state.drills if t > at - HOUR_S] + [at]
+    state.banked = [[t, p] for t, p in state.banked if t > at - TEN_MINUTES_S] + [[at, float(points)]]
+
+
+def assess(state: State) -> Assessment:
+    components = {
+        "accuracy": max(state.accuracy.values(), default=0.0) / ACCURACY_LIMIT_NATS,
+        "surprise": state.surprise / SURPRISE_LIMIT_NATS,
+        "regularity": 0.0,
+        "drills_per_hour": len(state.drills) / DRILLS_PER_HOUR_LIMIT,
+        "points_per_minute": sum(p for _, p in state.banked) / (TEN_MINUTES_S / 60) / POINTS_PER_MINUTE_LIMIT,
+    }
+    if len(state.reactions) >= REGULARITY_WINDOW:
+        spread = statistics.pstdev(state.reactions)
+        components["regularity"] = REGULARITY_SD_MS / max(spread, 0.1)
+    components = {name: round(value, 3) for name, value in components.items()}
+    reasons = [name for name, value in components.items() if value >= 1.0]
+    return Assessment(max(components.values()), components, reasons)
