@@ -215,9 +215,11 @@ def test_one_active_drill_per_player_across_tabs_enforced_by_the_database(connec
 
 
 def test_many_sockets_cannot_bank_drills_in_parallel(connect, live_server: LiveServer) -> None:
-    """11 sockets each starting a drill: only the last one is open; the others' answers never count."""
+    """Every socket a player may hold starting a drill: only the last one is open; the others' answers never count.
+
+    (A player holds at most three sockets at once: tests/test_hostile.py shows a fourth refused.)"""
     first = connect()
-    tabs = [first, *(connect(cookie=first.cookie) for _ in range(10))]
+    tabs = [first, *(connect(cookie=first.cookie) for _ in range(2))]
     trials = []
     for tab in tabs:
         tab.ask({"type": "hello", "v": 1})
@@ -226,7 +228,7 @@ def test_many_sockets_cannot_bank_drills_in_parallel(connect, live_server: LiveS
         trials.append(tab.receive())
     codes = [tab.answer(trial, emotion_of(live_server, trial["trialId"])).get("code")
              for tab, trial in zip(tabs, trials, strict=True)]
-    assert codes == ["drill_closed"] * 10 + [None]
+    assert codes == ["drill_closed"] * 2 + [None]
 
 
 # -- plausible displays ---------------------------------------------------------------------------------------------
@@ -264,7 +266,6 @@ def test_a_pose_reading_bot_is_held_before_any_public_board_shows_it(connect, li
         play_drill(bot, answer_for)
         assert "Pose Reader" not in public_nicknames(live_server, "week")
         assert "Pose Reader" not in public_nicknames(live_server, "skill")
-        bot = connect(cookie=cookie)  # a fresh socket per drill keeps well inside the flood budget
         if open_db(live_server)["fairplay"].get(me(live_server, cookie))["status"] == "held":
             break
     assert right / total > 0.95  # jitter does not stop a reader; that is expected (the browser draws the face)
@@ -282,10 +283,9 @@ def test_honest_players_from_novice_to_fast_expert_are_never_held(connect, live_
     people = {"Novice Nell": Weibull(250, 2.0, 0.04), "Expert Eve": Weibull(plausibility.HUMAN_BEST["exposure"], 5, 0)}
     for nickname, sees in people.items():
         cookie = named(live_server, nickname)
+        person = connect(cookie=cookie)
+        person.ask({"type": "hello", "v": 1})
         for _ in range(3):
-            person = connect(cookie=cookie)
-            person.ask({"type": "hello", "v": 1})
-
             def answer_for(trial: dict, sees=sees) -> str:
                 truth = emotion_of(live_server, trial["trialId"])
                 return truth if sees(rng, trial["exposureFrames"] * 1000 / 60) else rng.choice(EMOTION_KEYS)
@@ -321,9 +321,9 @@ def test_operators_list_show_clear_and_ban(connect, live_server: LiveServer) -> 
     friend = named(live_server, "Loyal Friend")
     code = get_json(live_server, "/api/friends", cookie)["code"]
     assert post_json(live_server, "/api/friends", {"code": code}, friend)[0] == 200
+    person = connect(cookie=cookie)
+    person.ask({"type": "hello", "v": 1})
     for _ in range(3):  # past probation, half right: a person
-        person = connect(cookie=cookie)
-        person.ask({"type": "hello", "v": 1})
         play_drill(person, lambda t: emotion_of(live_server, t["trialId"]) if random.random() < 0.5 else "fear")
     player_id = me(live_server, cookie)
     assert "Under Review" in public_nicknames(live_server, "week")
@@ -331,8 +331,6 @@ def test_operators_list_show_clear_and_ban(connect, live_server: LiveServer) -> 
     db = open_db(live_server)
     state = plausibility.State(accuracy={"reader": 40.0})  # as if a reader had been caught
     db["fairplay"].update(player_id, {"state": json.dumps(state.to_json())})
-    person = connect(cookie=cookie)
-    person.ask({"type": "hello", "v": 1})
     play_drill(person, lambda t: "fear")  # the next answer re-weighs the evidence and holds them
     assert "Under Review" not in public_nicknames(live_server, "week")
     listed = flask_fairplay(live_server, "list")
