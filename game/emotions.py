@@ -41,6 +41,7 @@ ACTION_UNITS: dict[int, ActionUnit] = {
         ActionUnit(24, "Lip pressor", "lips press together"),
         ActionUnit(25, "Lips part", "lips separate"),
         ActionUnit(26, "Jaw drop", "the jaw lowers and the mouth opens"),
+        ActionUnit(43, "Eyes closed", "the upper lids come down and meet the lower lids"),
     )
 }
 

@@ -131,6 +131,31 @@ const CASES = [
     inRange(-movement(id, both(26), "chin").up, 0.15, 0.25, "chin");
     assert.ok(lipGap(id, both(26)) / IOD_OF(id) > 0.12, "mouth opens");
   }],
+  ["AU43 shuts both lids over the eye at 1, and half-closes it at 0.5", 43, (id) => {
+    for (const side of "LR") {
+      const opening = (expression) => Math.min(...[["lidUpper", "lidLower"], ["lidUpperIn", "lidLowerIn"],
+        ["lidUpperOut", "lidLowerOut"]].map(([u, l]) => {
+        const p = landmarks(id, expression);
+        return p[`${l}${side}`].y - p[`${u}${side}`].y;
+      }));
+      const widest = (expression) => Math.max(...[["lidUpper", "lidLower"], ["lidUpperIn", "lidLowerIn"],
+        ["lidUpperOut", "lidLowerOut"]].map(([u, l]) => {
+        const p = landmarks(id, expression);
+        return p[`${l}${side}`].y - p[`${u}${side}`].y;
+      }));
+      assert.ok(widest(both(43)) < 1e-9, `${side} eye shut: opening ${widest(both(43))}`);
+      // Shut whatever else the lids are doing: wide (AU5), tense (AU7), looking down.
+      assert.ok(widest({ ...pose({ 5: [1, 1], 7: [1, 1], 43: [1, 1] }), gaze: [0, 1] }) < 1e-9, "shut over AU5+7");
+      inRange(widest(both(43, 0.5)) / widest(NEUTRAL), 0.4, 0.7, "half closed");
+      assert.ok(opening(both(43, 0.5)) > 0, "half closed is still open");
+      // The upper lid does most of the travel, as in a blink.
+      assert.ok(-movement(id, both(43), `lidUpper${side}`).up > 2 * movement(id, both(43), `lidLower${side}`).up);
+    }
+    const geo = faceGeometry(id, both(43));
+    for (const eye of [geo.eyes.L, geo.eyes.R]) {
+      assert.ok(eye.crease[2].y < eye.upper[2].y, "the lid fold stays above the shut lid");
+    }
+  }],
 ];
 
 test("every supported action unit has a behaviour test", () => {
@@ -188,7 +213,8 @@ test("contempt (12+14 on one side) lifts one corner and leaves the other where i
 
 test("identity never changes what an expression does: deltas match across faces, scaled by IOD", () => {
   const reference = IDENTITIES[0];
-  const moving = SUPPORTED_AUS.filter((au) => au !== 23 && au !== 24);
+  // AU43 shuts each eye over its own opening, so how far a lid travels depends on the eye (tested above).
+  const moving = SUPPORTED_AUS.filter((au) => au !== 23 && au !== 24 && au !== 43);
   for (const au of moving) {
     const expected = Object.fromEntries(Object.keys(landmarks(reference, NEUTRAL)).map((name) =>
       [name, movement(reference, both(au), name)]));

@@ -426,12 +426,13 @@ function drawEyes(ctx, identity, geo, skin) {
   ctx.lineWidth = (0.55 + (1 - identity.masculinity) * 0.2) * u;
   ctx.stroke();
   ctx.beginPath();
-  for (const [eye, s] of [[eyes[0], 1], [eyes[1], -1]]) {
+  for (const [eye, s, closed] of [[eyes[0], 1, geo.levels[43][0]], [eyes[1], -1, geo.levels[43][1]]]) {
     const outer = eye.upper[4];
     const nearOuter = eye.upper[3];
+    // The outer lashes flick up on an open eye and hang down on a closed one (AU43).
     ctx.moveTo(nearOuter.x, nearOuter.y);
     ctx.quadraticCurveTo(outer.x, outer.y - 0.1 * u, outer.x + s * (0.6 + (1 - identity.masculinity) * 0.5) * u,
-      outer.y - 0.5 * u);
+      outer.y - (0.5 - closed * 0.9) * u);
   }
   ctx.lineWidth = (0.5 + (1 - identity.masculinity) * 0.25) * u;
   ctx.stroke();

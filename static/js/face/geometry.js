@@ -13,7 +13,7 @@
 
 export const VIEWBOX = Object.freeze({ x: -42, y: -37, width: 84, height: 84 });
 export const SIDES = Object.freeze({ L: 1, R: -1 });
-export const SUPPORTED_AUS = Object.freeze([1, 2, 4, 5, 6, 7, 9, 10, 12, 14, 15, 16, 17, 20, 23, 24, 25, 26]);
+export const SUPPORTED_AUS = Object.freeze([1, 2, 4, 5, 6, 7, 9, 10, 12, 14, 15, 16, 17, 20, 23, 24, 25, 26, 43]);
 const MAX_PITCH_RAD = (18 * Math.PI) / 180;
 const MAX_ROLL_RAD = (12 * Math.PI) / 180;
 
@@ -71,6 +71,8 @@ export const AU_MOVES = Object.freeze({
     ["lowerLipInner", 0, 0.165], ["lowerLipInnerSide", 0, 0.12], ["mouthCorner", -0.02, 0.05],
     ["upperLipInner", 0, -0.01], ["jaw", -0.01, 0.11], ["jawAngle", 0, 0.03], ["chinSide", 0, 0.18],
     ["nasolabialBottom", 0, 0.03]],
+  // AU43 closes each eye over its own opening (applyLidClosure), so it has no fixed-size moves.
+  43: [],
 });
 
 /** Lip thinning per unit: fraction of the lip's red height lost at intensity 1 (facs.md: 30-50%). */
@@ -282,7 +284,8 @@ function expressionLandmarks(identity, pose) {
   }
   applyLipThickness(points, moved, levels);
   applyGaze(moved, pose, iod);
-  keepLidsApart(moved);
+  applyLidClosure(moved, levels[43]);
+  keepLidsApart(moved, levels[43]);
   return { points: moved, iod, levels };
 }
 
@@ -358,17 +361,41 @@ function applyGaze(moved, pose, iod) {
   }
 }
 
-/** Lids can close but never cross; the crease stays above the lid. */
-function keepLidsApart(moved) {
+const LID_PAIRS = [["lidUpper", "lidLower"], ["lidUpperIn", "lidLowerIn"], ["lidUpperOut", "lidLowerOut"]];
+
+/**
+ * AU43: the upper lid comes down over the eyeball and the lower lid rises a little to meet it, a bit below
+ * the middle of the opening (as in a blink). At 1 the lids touch along the whole eye, whatever the pose.
+ * @param {Record<string, Point>} moved @param {[number, number]} closed AU43 per side [L, R]
+ */
+function applyLidClosure(moved, closed) {
   for (const side of [1, -1]) {
-    for (const [upper, lower] of [["lidUpper", "lidLower"], ["lidUpperIn", "lidLowerIn"],
-      ["lidUpperOut", "lidLowerOut"]]) {
+    const level = closed[side > 0 ? 0 : 1];
+    if (level === 0) continue;
+    for (const [upper, lower] of LID_PAIRS) {
       const u = moved[key(upper, side)];
       const l = moved[key(lower, side)];
-      if (l.y - u.y < 0.35) {
+      const meet = u.y + (l.y - u.y) * 0.72;
+      const travel = meet - u.y;
+      u.y += travel * level;
+      l.y += (meet - l.y) * level;
+      // The fold above the lid is pulled down with it (about half the lid's travel).
+      if (upper === "lidUpper") moved[key("crease", side)].y += travel * level * 0.55;
+    }
+  }
+}
+
+/** Lids can close but never cross; open eyes keep a sliver; the crease stays above the lid. */
+function keepLidsApart(moved, closed = [0, 0]) {
+  for (const side of [1, -1]) {
+    const minGap = 0.35 * (1 - closed[side > 0 ? 0 : 1]);
+    for (const [upper, lower] of LID_PAIRS) {
+      const u = moved[key(upper, side)];
+      const l = moved[key(lower, side)];
+      if (l.y - u.y < minGap) {
         const meet = (l.y + u.y) / 2;
-        u.y = meet - 0.175;
-        l.y = meet + 0.175;
+        u.y = meet - minGap / 2;
+        l.y = meet + minGap / 2;
       }
     }
     const crease = moved[key("crease", side)];
