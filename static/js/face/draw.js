@@ -5,7 +5,7 @@ import { faceGeometry, VIEWBOX } from "./geometry.js";
 import { identityFromSeed, luma } from "./identity.js";
 import { makeRandom, hashSeed } from "./random.js";
 import { hairShapes } from "./hair.js";
-import { css, curveThrough, loopThrough, mixRgb } from "./paths.js";
+import { css, curveThrough, lightness, loopThrough, mixRgb, withLightness } from "./paths.js";
 
 /** @typedef {import("./geometry.js").Point} Point */
 /** @typedef {number[]} RGB */
@@ -24,7 +24,11 @@ export function skinPalette(identity) {
     light: mixRgb(base, [255, 244, 232], 0.16 - dark * 0.04),
     shadow,
     deep: mixRgb(scaleRgb(base, 0.5), [60, 20, 20], 0.15),
-    crease: scaleRgb(base, 0.42 - dark * 0.08),
+    // Creases and the lit ridges beside them are set by perceived lightness (CIE L*) relative to this skin,
+    // so a fold shows the same contrast on Fitzpatrick I and VI; dark skin carries more of it in the highlight.
+    crease: mixRgb(withLightness(base, lightness(base) - 30), [90, 30, 30], 0.08),
+    fold: withLightness(base, lightness(base) - 16),
+    ridge: withLightness(base, lightness(base) + 7 + dark * 14),
     sheen: mixRgb(base, [255, 246, 236], 0.3 + dark * 0.25),
     blush: mixRgb(base, [215, 90, 90], 0.5 - dark * 0.3),
     lip: mixRgb(mixRgb(scaleRgb(base, 0.9 - dark * 0.12), [186, 92, 98], 0.45 - dark * 0.2), [170, 50, 80],
@@ -74,7 +78,7 @@ export function drawFace(ctx, identity, pose, cssSize) {
   drawMoustache(ctx, identity, geo);
   hair.front?.(ctx);
   drawGlasses(ctx, identity, geo);
-  drawBrows(ctx, identity, geo);
+  drawBrows(ctx, identity, geo, skin);
   ctx.restore();
 }
 
@@ -223,7 +227,7 @@ function drawShading(ctx, geo, skin, identity) {
     const lowered = geo.levels[4][s > 0 ? 0 : 1];
     blob(eye.centre.x - s * 1.5 * u, eye.centre.y - 1.2 * u, 7.5 * u, skin.shadow, 0.45 + skin.dark * 0.1, 0.75);
     // A lowered brow overhangs the eye and shades the lid beneath it (AU4's glower).
-    if (lowered > 0.05) blob(eye.centre.x - s * 2 * u, eye.centre.y - 2.4 * u, 5 * u, skin.deep, lowered * 0.5, 0.6);
+    if (lowered > 0.05) blob(eye.centre.x - s * 2 * u, eye.centre.y - 2.4 * u, 5 * u, skin.deep, lowered * 0.55, 0.6);
     const cheek = side === "L" ? geo.cheekL : geo.cheekR;
     blob(cheek.x - s * 1.5 * u, cheek.y + 1 * u, 7 * u, skin.blush, 0.28 - skin.dark * 0.18, 0.8);
     // AU6 lifts and rounds the cheek: a brighter, higher apple with a soft shadow under it.
@@ -238,6 +242,14 @@ function drawShading(ctx, geo, skin, identity) {
       blob(corner.x + s * 2.2 * u, corner.y - 0.8 * u, 2.6 * u, skin.sheen, dimple * 0.4, 1.2);
       blob(corner.x + s * 0.5 * u, corner.y, 1.4 * u, skin.deep, dimple * 0.5, 1);
     }
+  }
+  // AU4 bunches the skin between the brows: a shadowed furrow between two lit mounds over the brow heads.
+  const knit = (geo.levels[4][0] + geo.levels[4][1]) / 2;
+  if (knit > 0.05) {
+    const heads = [geo.brows.L.lower[0], geo.brows.R.lower[0]];
+    const y = (heads[0].y + heads[1].y) / 2;
+    blob(0, y - 0.6 * u, 2.4 * u, skin.fold, knit * 0.55, 1.5);
+    for (const head of heads) blob(head.x * 0.8, head.y - 2.6 * u, 1.8 * u, skin.ridge, knit * 0.45, 0.8);
   }
   blob(0, -16 * u, 12 * u, skin.sheen, 0.16, 0.55);
   blob(0, geo.chinBoss.y + 1 * u, 4.5 * u, skin.sheen, 0.2, 0.7);
@@ -307,18 +319,21 @@ function drawNose(ctx, geo, skin) {
   ctx.fill();
 }
 
-/** A crease: a dark line with a faint lit edge just below it, so it reads on any skin tone. */
+/**
+ * A crease: a dark line with the lit ridge of skin just below it, both relative to the skin's own
+ * lightness, so it reads on any skin tone.
+ */
 function strokeCrease(ctx, line, skin, group = [line]) {
   ctx.beginPath();
   for (const member of group) curveThrough(ctx, member.points);
-  ctx.strokeStyle = css(skin.crease, line.alpha * 0.75);
+  ctx.strokeStyle = css(skin.crease, line.alpha * 0.8);
   ctx.lineWidth = line.width;
   ctx.stroke();
   if (line.alpha < 0.3) return; // faint resting lines need no lit edge
   ctx.save();
-  ctx.translate(0, line.width * 0.9);
-  ctx.strokeStyle = css(skin.sheen, line.alpha * 0.35);
-  ctx.lineWidth = line.width * 0.8;
+  ctx.translate(0, line.width * 1.1);
+  ctx.strokeStyle = css(skin.ridge, line.alpha * 0.6);
+  ctx.lineWidth = line.width * 1.1;
   ctx.stroke();
   ctx.restore();
 }
@@ -448,8 +463,20 @@ function drawEyes(ctx, identity, geo, skin) {
   }
 }
 
-function drawBrows(ctx, identity, geo) {
-  const colour = identity.hair.browRgb;
+function drawBrows(ctx, identity, geo, skin) {
+  const u = geo.unit;
+  // AU4 bunches the brows: denser hair (darker) over a shadowed fold along their lower edge, so a lowered,
+  // knit brow reads even when the brows are blonde or cross a glasses frame.
+  const knit = Math.max(geo.levels[4][0], geo.levels[4][1]);
+  let colour = identity.hair.browRgb;
+  if (knit > 0.05) {
+    colour = mixRgb(colour, withLightness(colour, lightness(colour) - 18), knit);
+    ctx.beginPath();
+    for (const side of ["L", "R"]) curveThrough(ctx, geo.brows[side].lower.slice(0, 4).map((p) => add(p, 0, 0.5 * u)));
+    ctx.strokeStyle = css(skin.fold, knit * 0.7);
+    ctx.lineWidth = 1.1 * u;
+    ctx.stroke();
+  }
   ctx.beginPath();
   for (const side of ["L", "R"]) {
     const brow = geo.brows[side];
@@ -518,11 +545,15 @@ function drawMouth(ctx, geo, skin) {
     ctx.restore();
   }
   // Lips.
+  // Pressed, tightened lips (AU23/24) keep their colour: the blood pressed into a thin band darkens the red,
+  // so the lips stay a visible line on pale and on dark skin instead of fading into it.
+  const press = Math.max(geo.levels[23][0], geo.levels[23][1], geo.levels[24][0], geo.levels[24][1]);
+  const lip = press > 0 ? mixRgb(skin.lip, withLightness(skin.lip, lightness(skin.lip) - 14), press) : skin.lip;
   ctx.beginPath();
   curveThrough(ctx, m.upperOuter);
   curveThrough(ctx, [...m.upperInner].reverse(), false);
   ctx.closePath();
-  ctx.fillStyle = css(scaleRgb(skin.lip, 0.86));
+  ctx.fillStyle = css(scaleRgb(lip, 0.86));
   ctx.fill();
   ctx.beginPath();
   curveThrough(ctx, m.lowerInner);
@@ -531,21 +562,22 @@ function drawMouth(ctx, geo, skin) {
   const lowerTop = m.lowerInner[2].y;
   const lowerBottom = m.lowerOuter[2].y;
   const lg = ctx.createLinearGradient(0, lowerTop, 0, lowerBottom);
-  lg.addColorStop(0, css(skin.lip));
-  lg.addColorStop(0.45, css(mixRgb(skin.lip, [255, 235, 230], 0.16)));
-  lg.addColorStop(1, css(scaleRgb(skin.lip, 0.9)));
+  lg.addColorStop(0, css(lip));
+  lg.addColorStop(0.45, css(mixRgb(lip, [255, 235, 230], 0.16)));
+  lg.addColorStop(1, css(scaleRgb(lip, 0.9)));
   ctx.fillStyle = lg;
   ctx.fill();
   // A lit vermilion border keeps the lip shape readable against dark skin, a moustache or a beard.
   ctx.beginPath();
   curveThrough(ctx, m.upperOuter);
-  ctx.strokeStyle = css(skin.sheen, 0.3);
-  ctx.lineWidth = 0.3 * u;
+  ctx.strokeStyle = css(skin.ridge, 0.45 + press * 0.4);
+  ctx.lineWidth = (0.3 + press * 0.25) * u;
   ctx.stroke();
   // Lip line (or the inner edges when open) and the corners; a smile deepens the line into a clear curve.
   const smile = (geo.levels[12][0] + geo.levels[12][1]) / 2;
-  ctx.strokeStyle = css(scaleRgb(skin.lip, 0.45 - smile * 0.12), 0.85 + smile * 0.1);
-  ctx.lineWidth = (0.4 + smile * 0.3) * u;
+  ctx.strokeStyle = css(withLightness(skin.lip, lightness(skin.lip) * (0.5 - smile * 0.12 - press * 0.2)),
+    0.85 + Math.max(smile, press) * 0.15);
+  ctx.lineWidth = (0.4 + smile * 0.3 + press * 0.2) * u;
   ctx.beginPath();
   curveThrough(ctx, m.upperInner);
   ctx.stroke();
@@ -735,7 +767,7 @@ function beardPath(ctx, style, geo) {
       corner,
       side: [{ x: s * (cheekX - 0.3 * u), y: 2 * u }, { x: jawAngle.x + s * 0.6 * u, y: jawAngle.y },
         { x: jaw.x + s * full * 0.6, y: jaw.y + full * 0.6 }],
-      cheek: [{ x: corner.x + s * 3.6 * u, y: corner.y - 1.5 * u }, { x: s * 17 * u, y: 11 * u },
+      cheek: [{ x: corner.x + s * 2.2 * u, y: corner.y - 1.6 * u }, { x: s * 17 * u, y: 11 * u },
         { x: s * (cheekX - 1.5 * u), y: 3 * u }],
     };
   });
@@ -748,10 +780,13 @@ function beardPath(ctx, style, geo) {
   ctx.quadraticCurveTo(left.side[2].x, left.side[2].y, left.side[1].x, left.side[1].y);
   ctx.lineTo(left.side[0].x, left.side[0].y);
   ctx.lineTo(left.cheek[2].x, left.cheek[2].y);
+  // Up to the mouth corners and along the lower lip, with no ring of bare skin around the corners: such a
+  // ring draws lines down from the corners that turn a resting mouth into a frown.
   ctx.quadraticCurveTo(left.cheek[1].x, left.cheek[1].y, left.cheek[0].x, left.cheek[0].y);
-  ctx.quadraticCurveTo(left.corner.x + 1.5 * u, left.corner.y + 1.5 * u, lip[3].x, lip[3].y + 0.7 * u);
-  ctx.quadraticCurveTo(lip[2].x, lip[2].y + 1.2 * u, lip[1].x, lip[1].y + 0.7 * u);
-  ctx.quadraticCurveTo(right.corner.x - 1.5 * u, right.corner.y + 1.5 * u, right.cheek[0].x, right.cheek[0].y);
+  ctx.quadraticCurveTo(left.corner.x + 0.8 * u, left.corner.y - 0.2 * u, left.corner.x + 0.3 * u, left.corner.y + 0.2 * u);
+  ctx.quadraticCurveTo(lip[3].x, lip[3].y + 0.6 * u, lip[2].x, lip[2].y + 0.7 * u);
+  ctx.quadraticCurveTo(lip[1].x, lip[1].y + 0.6 * u, right.corner.x - 0.3 * u, right.corner.y + 0.2 * u);
+  ctx.quadraticCurveTo(right.corner.x - 0.8 * u, right.corner.y - 0.2 * u, right.cheek[0].x, right.cheek[0].y);
   ctx.quadraticCurveTo(right.cheek[1].x, right.cheek[1].y, right.cheek[2].x, right.cheek[2].y);
   ctx.closePath();
 }
@@ -764,17 +799,28 @@ function drawMoustache(ctx, identity, geo) {
   const colours = facialHairPalette(identity);
   const top = geo.mouth.upperOuter;
   const sub = geo.nose.subnasale;
-  const lift = 0;
-  // The ends droop beside the corners (a ring of hair around the mouth) without covering them.
-  const lower = [add(top[0], -0.8 * u, 0.5 * u), add(top[1], 0, -lift), add(top[2], 0, -lift), add(top[3], 0, -lift),
-    add(top[4], 0, -lift), add(top[5], 0, -lift), add(top[6], 0.8 * u, 0.5 * u)];
-  const topY = Math.max(sub.y + 0.8 * u, top[3].y - 2.6 * u);
-  const upper = [add(top[6], 0.8 * u, 0.5 * u), { x: top[5].x + 1.0 * u, y: Math.min(topY + 0.8 * u, top[5].y - lift) },
-    { x: 0, y: topY }, { x: top[1].x - 1.0 * u, y: Math.min(topY + 0.8 * u, top[1].y - lift) }, add(top[0], -0.8 * u, 0.5 * u)];
+  // It lies along the upper lip's outline, from just inside one corner to just inside the other, and keeps
+  // that outline's shape: it never droops past the corners (which would turn a resting mouth into a frown)
+  // and it rises with them in a smile. A raised upper lip (AU9/AU10) rolls out from under it: more red shows.
+  const level = (au) => (geo.levels[au][0] + geo.levels[au][1]) / 2;
+  const room = Math.max(0.8 * u, top[3].y - sub.y - 0.6 * u);
+  const everted = Math.min(Math.max(level(9), level(10)) * 0.9 * u, Math.max(0, room - 1.2 * u));
+  // Its lower edge hangs a little over the upper lip's red, part way to the lip line, so it takes the shape of
+  // the mouth (flat at rest, curving up in a smile) rather than the arch of the lip's outline, which under a
+  // dark moustache reads as a frown. Over the Cupid's bow it runs straight across.
+  const inner = geo.mouth.upperInner;
+  const lipLine = [top[0], mix(inner[1], inner[0], 0.4), inner[1], inner[2], inner[3], mix(inner[3], inner[4], 0.4), top[6]];
+  const over = (i) => mix(top[i], lipLine[i], 0.4 * (1 - everted / (0.9 * u + 1e-9) * 0.5));
+  const bridge = { x: top[3].x, y: Math.min(over(3).y, (over(2).y + over(4).y) / 2) };
+  const rim = [mix(top[0], over(1), 0.3), over(1), over(2), bridge, over(4), over(5), mix(top[6], over(5), 0.3)];
+  const taper = [0.4, 0.85, 1, 1, 1, 0.85, 0.4];
+  const thickness = Math.min(2.6 * u, room);
+  const lower = rim.map((p, i) => add(p, 0, -everted * Math.min(1, taper[i] * 1.6)));
+  const upper = lower.map((p, i) => add(p, 0, -thickness * taper[i]));
   const rng = makeRandom(hashSeed(identity.seed ^ 0xbeef));
   const at = (t, v) => {
-    const a = along(upper, 1 - t);
-    const b = along([lower[0], lower[2], lower[3], lower[4], lower[6]], t);
+    const a = along(upper, t);
+    const b = along(lower, t);
     return { x: a.x + (b.x - a.x) * v, y: a.y + (b.y - a.y) * v };
   };
   if (style === "stubble") {
@@ -787,18 +833,9 @@ function drawMoustache(ctx, identity, geo) {
     ctx.fill();
     return;
   }
-  // It rests on the upper lip's edge and stops just short of the corners, which stay visible. A raised upper
-  // lip (AU9/AU10) rolls out from under it: more of its red shows.
-  const level = (au) => (geo.levels[au][0] + geo.levels[au][1]) / 2;
-  const everted = Math.min(Math.max(level(9), level(10)) * 0.9 * u, Math.max(0, top[3].y - 0.65 * u - topY));
-  const endR = add(top[0], -0.35 * u, -0.45 * u);
-  const endL = add(top[6], 0.35 * u, -0.45 * u);
   ctx.beginPath();
-  ctx.moveTo(endR.x, endR.y);
-  ctx.quadraticCurveTo(top[1].x, top[1].y - 0.1 * u - everted, top[3].x, top[3].y - 0.15 * u - everted);
-  ctx.quadraticCurveTo(top[5].x, top[5].y - 0.1 * u - everted, endL.x, endL.y);
-  ctx.quadraticCurveTo(top[5].x + 1 * u, topY, 0, topY);
-  ctx.quadraticCurveTo(top[1].x - 1 * u, topY, endR.x, endR.y);
+  curveThrough(ctx, lower);
+  curveThrough(ctx, [...upper].reverse(), false);
   ctx.closePath();
   ctx.fillStyle = css(colours.body, style === "moustache" ? 0.92 : 0.85);
   ctx.fill();

@@ -24,17 +24,20 @@ const MAX_ROLL_RAD = (12 * Math.PI) / 180;
  * @type {Record<number, [string, number, number][]>}
  */
 export const AU_MOVES = Object.freeze({
-  1: [["browInner", 0, -0.13], ["browMid", 0, -0.06], ["browOuter", 0, -0.015]],
+  // AU1 also draws the inner part of the upper lid up with the brow head: the oblique lid of sadness and fear.
+  1: [["browInner", 0, -0.13], ["browMid", 0, -0.06], ["browOuter", 0, -0.015], ["lidUpperIn", 0, -0.012]],
   2: [["browInner", 0, -0.02], ["browMid", 0, -0.11], ["browOuter", 0, -0.12], ["crease", 0, -0.02]],
-  4: [["browInner", -0.06, 0.1], ["browMid", -0.045, 0.075], ["browOuter", -0.02, 0.035],
-    ["crease", 0, 0.03], ["lidUpper", 0, 0.004]],
+  // The brow heads come down and in most, the tails hardly move: a slanted, knit brow, not a lowered bar.
+  4: [["browInner", -0.06, 0.1], ["browMid", -0.04, 0.062], ["browOuter", -0.015, 0.018],
+    ["crease", 0, 0.03], ["lidUpper", 0, 0.004], ["lidUpperOut", 0, 0.01]],
   5: [["lidUpper", 0, -0.06], ["lidUpperIn", 0, -0.045], ["lidUpperOut", 0, -0.045], ["crease", 0, -0.018],
     ["lidLower", 0, 0.005]],
   6: [["lidLower", 0, -0.045], ["lidLowerIn", 0, -0.03], ["lidLowerOut", 0, -0.045], ["eyeOuter", 0, -0.008],
     ["lidUpperOut", 0, 0.012], ["lidUpper", 0, 0.008], ["cheek", 0.005, -0.045], ["browOuter", 0, 0.012],
     ["nasolabialTop", 0.005, -0.015]],
-  7: [["lidLower", 0, -0.04], ["lidLowerIn", 0, -0.036], ["lidLowerOut", 0, -0.032], ["lidUpper", 0, 0.004],
-    ["lidUpperIn", 0, 0.004], ["lidUpperOut", 0, 0.004], ["eyeOuter", -0.004, 0]],
+  // The lower lid's curve flattens into a straight, raised line that cuts across the bottom of the iris.
+  7: [["lidLower", 0, -0.05], ["lidLowerIn", 0, -0.03], ["lidLowerOut", 0, -0.036], ["lidUpper", 0, 0.004],
+    ["lidUpperIn", 0, 0.004], ["lidUpperOut", 0, 0.006], ["eyeOuter", -0.004, 0], ["eyeInner", 0, -0.004]],
   // AU9 also pulls the centre of the upper lip up, at least as far as the nostrils rise (FACS; measured as
   // too weak by docs/face-validation.md when it lifted the lip only 2%).
   9: [["noseWing", 0.004, -0.035], ["nostril", 0, -0.03], ["noseTip", 0, -0.012], ["nasolabialTop", 0.005, -0.035],
@@ -59,10 +62,11 @@ export const AU_MOVES = Object.freeze({
   17: [["lowerLipBottom", 0, -0.04], ["lowerLipInner", 0, -0.03], ["lowerLipInnerSide", 0, -0.02],
     ["lowerLipBottomSide", 0, -0.03], ["chinBoss", 0, -0.045], ["upperLipInner", 0, -0.012],
     ["upperLipTop", 0, -0.008], ["mouthCorner", 0, 0.012], ["chin", 0, -0.01]],
-  20: [["mouthCorner", 0.13, 0.02], ["upperLipInnerSide", 0.06, 0.005], ["lowerLipInnerSide", 0.06, 0.025],
+  // AU20 pulls the lips taut: the lower lip's outline flattens instead of curving up at the ends (a grin's).
+  20: [["mouthCorner", 0.13, 0.03], ["upperLipInnerSide", 0.06, 0.005], ["lowerLipInnerSide", 0.06, 0.025],
     ["lowerLipInner", 0, 0.025],
-    ["upperLipSide", 0.07, 0.01], ["lowerLipBottomSide", 0.06, -0.005], ["upperLipPeak", 0.015, 0.005],
-    ["lowerLipBottom", 0, -0.012], ["nasolabialBottom", 0.06, 0.01]],
+    ["upperLipSide", 0.07, 0.01], ["lowerLipBottomSide", 0.06, 0.012], ["upperLipPeak", 0.015, 0.005],
+    ["lowerLipBottom", 0, -0.018], ["nasolabialBottom", 0.06, 0.01]],
   23: [["mouthCorner", -0.02, 0], ["upperLipInnerSide", -0.008, 0], ["lowerLipInnerSide", -0.008, 0]],
   24: [["mouthCorner", -0.01, 0.004]],
   25: [["upperLipInner", 0, -0.02], ["upperLipInnerSide", 0, -0.015], ["lowerLipInner", 0, 0.06],
@@ -76,7 +80,7 @@ export const AU_MOVES = Object.freeze({
 });
 
 /** Lip thinning per unit: fraction of the lip's red height lost at intensity 1 (facs.md: 30-50%). */
-export const LIP_THINNING = Object.freeze({ 23: 0.49, 24: 0.3, 20: 0.2, 14: 0.1 });
+export const LIP_THINNING = Object.freeze({ 23: 0.49, 24: 0.3, 20: 0.3, 14: 0.1 });
 
 const SIDE_LANDMARKS = [
   "browInner", "browMid", "browOuter", "eyeInner", "eyeOuter", "lidUpper", "lidUpperIn", "lidUpperOut",
@@ -277,6 +281,16 @@ function expressionLandmarks(identity, pose) {
       }
     }
   }
+  // AU1 with AU4 (fear, sadness): the raised brow heads are also pulled together, and the arch flattens into
+  // a straight, worried line, the cue that tells fear from surprise's curved brows.
+  for (const [side, index] of [[1, 0], [-1, 1]]) {
+    const knit = Math.min(levels[1][index], levels[4][index]);
+    if (knit === 0) continue;
+    moved[key("browInner", side)].x -= side * 0.025 * iod * knit;
+    moved[key("browMid", side)].y += 0.045 * iod * knit;
+    moved[key("browMid", side)].x -= side * 0.015 * iod * knit;
+    moved[key("browOuter", side)].y += 0.02 * iod * knit;
+  }
   // One-sided lip movements drag the lip centre a little toward the active side.
   for (const name of ["upperLipInner", "lowerLipInner", "upperLipTop", "lowerLipBottom"]) {
     moved[name].x += ((moved.mouthCornerL.x - points.mouthCornerL.x) + (moved.mouthCornerR.x - points.mouthCornerR.x))
@@ -352,12 +366,16 @@ function applyGaze(moved, pose, iod) {
     iris.x += gazeX * 2.4 * unit;
     iris.y += gazeY * 2.5 * unit;
     moved[key("iris", side)] = iris;
-    const lidDrop = Math.max(0, gazeY) * 2.0 * unit + Math.min(0, gazeY) * 0.8 * unit;
+    // The lower lid drops too (about half as far), so a lowered gaze keeps the iris in view and looks down,
+    // not asleep.
+    const lidDrop = Math.max(0, gazeY) * 1.8 * unit + Math.min(0, gazeY) * 0.8 * unit;
     moved[key("lidUpper", side)].y += lidDrop;
-    moved[key("lidUpperIn", side)].y += lidDrop * 0.8;
+    moved[key("lidUpperIn", side)].y += lidDrop * 0.75;
     moved[key("lidUpperOut", side)].y += lidDrop * 0.8;
     moved[key("crease", side)].y += lidDrop * 0.6;
-    moved[key("lidLower", side)].y += Math.max(0, gazeY) * 0.3 * unit;
+    moved[key("lidLower", side)].y += Math.max(0, gazeY) * 0.9 * unit;
+    moved[key("lidLowerIn", side)].y += Math.max(0, gazeY) * 0.6 * unit;
+    moved[key("lidLowerOut", side)].y += Math.max(0, gazeY) * 0.7 * unit;
   }
 }
 
@@ -475,7 +493,8 @@ export function faceGeometry(identity, pose) {
   const jawDrop = mean(26);
   // How far the upper teeth reach below the resting lip line: pulling the corners up (AU12) or back (AU20)
   // draws the upper lip off them.
-  const upperTeeth = 0.5 + Math.max(0.8 * mean(12), 1.1 * mean(20));
+  // AU20 stretches the lips flat and thin over the teeth: a dark, wide opening, not a band of upper teeth.
+  const upperTeeth = 0.5 + Math.max(0.8 * mean(12), 0.25 * mean(20));
 
   // Head outline: skull silhouette (no depth) plus the lower face, which follows the jaw.
   const outline = [];
@@ -550,7 +569,7 @@ export function faceGeometry(identity, pose) {
     // Teeth are fixed to skull and jaw, not to the lips: lifting a lip uncovers them.
     upperTeethEdge: at({ x: 0, y: neutralLandmarks(identity).upperLipInner.y + upperTeeth * unit }, depthOf("mouth")).y,
     lowerTeethEdge: at({ x: 0, y: neutralLandmarks(identity).upperLipInner.y
-      + Math.max(0.3 * unit + 0.15 * iod * jawDrop, (upperTeeth + 0.25) * unit) },
+      + Math.max(0.3 * unit + 0.2 * iod * jawDrop, (upperTeeth + 0.25) * unit) },
       depthOf("mouth")).y,
     halfWidth: LIPS[identity.lips].halfWidth * unit,
   };
@@ -639,6 +658,10 @@ function expressionLines({ L, M, unit, levels, mean, sideLevel, identity }) {
     push("glabella", [add(head, side * 0.6 * unit, -2.4 * unit), add(head, side * 2.6 * unit, -3.4 * unit)],
       lower * 0.7, 0.34);
   }
+  // AU4 also folds the skin across the root of the nose, just below the brow heads.
+  const rootY = (L("browInner", 1).y + L("browInner", -1).y) / 2 + 1.8 * unit;
+  push("glabella", [{ x: -1.4 * unit, y: rootY + 0.3 * unit }, { x: 0, y: rootY }, { x: 1.4 * unit, y: rootY + 0.3 * unit }],
+    (lower - 0.3) * 0.9, 0.36);
   // AU9: horizontal folds across the bridge, diagonal lines down the sides of the nose.
   const wrinkle = mean(9);
   const root = M("noseRoot");
@@ -696,7 +719,7 @@ function expressionLines({ L, M, unit, levels, mean, sideLevel, identity }) {
   const lowerLip = M("lowerLipBottom");
   const sulcusY = (lowerLip.y + boss.y) / 2 - 0.3 * unit;
   push("sulcus", [{ x: -3.2 * unit, y: sulcusY + 0.5 * unit }, { x: 0, y: sulcusY }, { x: 3.2 * unit, y: sulcusY + 0.5 * unit }],
-    0.1 + chinUp * 0.7 + mean(24) * 0.3 + mean(23) * 0.2, 0.4);
+    0.1 + chinUp * 0.7 + mean(24) * 0.4 + mean(23) * 0.35, 0.4);
   for (const [dx, dy] of [[-1.8, 0.6], [1.5, 0.9], [0, 2.0], [-0.9, 3.0], [1.2, 2.8], [2.3, 2.2], [-2.5, 2.2]]) {
     const p = add(boss, dx * unit, dy * unit);
     push("chin", [add(p, -0.5 * unit, 0), add(p, 0, -0.22 * unit), add(p, 0.5 * unit, 0)], chinUp * 0.8, 0.26);
@@ -705,6 +728,6 @@ function expressionLines({ L, M, unit, levels, mean, sideLevel, identity }) {
   const press = mean(24);
   const top = M("upperLipTop");
   push("press", [add(top, -4 * unit, -0.2 * unit), add(top, 0, -1.3 * unit), add(top, 4 * unit, -0.2 * unit)],
-    press * 0.6 + mean(23) * 0.35, 0.32);
+    press * 0.7 + mean(23) * 0.45, 0.32);
   return lines;
 }
