@@ -28,7 +28,7 @@ export function skinPalette(identity) {
     // so a fold shows the same contrast on Fitzpatrick I and VI; dark skin carries more of it in the highlight.
     crease: mixRgb(withLightness(base, lightness(base) - 30), [90, 30, 30], 0.08),
     fold: withLightness(base, lightness(base) - 16),
-    ridge: withLightness(base, lightness(base) + 7 + dark * 14),
+    ridge: withLightness(mixRgb(base, [250, 244, 236], 0.3), lightness(base) + 7 + dark * 14),
     sheen: mixRgb(base, [255, 246, 236], 0.3 + dark * 0.25),
     blush: mixRgb(base, [215, 90, 90], 0.5 - dark * 0.3),
     lip: mixRgb(mixRgb(scaleRgb(base, 0.9 - dark * 0.12), [186, 92, 98], 0.45 - dark * 0.2), [170, 50, 80],
@@ -71,8 +71,10 @@ export function drawFace(ctx, identity, pose, cssSize) {
   ctx.lineWidth = 0.5 * geo.unit;
   ctx.stroke();
   drawNose(ctx, geo, skin);
+  const bearded = BEARDS.has(identity.facialHair);
+  if (bearded) drawLines(ctx, geo, skin, identity, "under");
   drawFacialHair(ctx, identity, geo);
-  drawLines(ctx, geo, skin, identity);
+  drawLines(ctx, geo, skin, identity, bearded ? "over" : "all");
   drawEyes(ctx, identity, geo, skin);
   drawMouth(ctx, geo, skin);
   drawMoustache(ctx, identity, geo);
@@ -239,8 +241,14 @@ function drawShading(ctx, geo, skin, identity) {
     const dimple = geo.levels[14][s > 0 ? 0 : 1];
     if (dimple > 0.05) {
       const corner = s > 0 ? geo.mouth.cornerL : geo.mouth.cornerR;
-      blob(corner.x + s * 2.2 * u, corner.y - 0.8 * u, 2.6 * u, skin.sheen, dimple * 0.4, 1.2);
-      blob(corner.x + s * 0.5 * u, corner.y, 1.4 * u, skin.deep, dimple * 0.5, 1);
+      blob(corner.x + s * 2.6 * u, corner.y - 0.5 * u, 2.2 * u, skin.ridge, dimple * 0.7, 1.3);
+      blob(corner.x + s * 1.0 * u, corner.y - 0.2 * u, 1.0 * u, skin.fold, dimple * 0.45, 1.5);
+    }
+    // AU9 bunches the skin along the sides of the nose and lifts the cheeks into lit mounds.
+    const sneer = geo.levels[9][s > 0 ? 0 : 1];
+    if (sneer > 0.05) {
+      blob(s * 2.6 * u, geo.nose.root.y + 3.2 * u, 1.8 * u, skin.fold, sneer * 0.5, 1.6);
+      blob(cheek.x - s * 3.2 * u, cheek.y - 1.8 * u, 3.2 * u, skin.ridge, sneer * 0.45, 0.7);
     }
   }
   // AU4 bunches the skin between the brows: a shadowed furrow between two lit mounds over the brow heads.
@@ -310,11 +318,15 @@ function drawNose(ctx, geo, skin) {
     ctx.bezierCurveTo(wing.x + s * 0.9 * u, wing.y - 1.8 * u, wing.x + s * 1.2 * u, wing.y + 1.2 * u,
       nostril.x + s * 1.0 * u, nostril.y + 0.1 * u);
   }
-  ctx.strokeStyle = css(skin.crease, 0.55);
-  ctx.lineWidth = 0.42 * u;
+  // AU9 flares and lifts the wings: a deeper crease round them and wider nostrils.
+  const flare = (geo.levels[9][0] + geo.levels[9][1]) / 2;
+  ctx.strokeStyle = css(skin.crease, 0.55 + flare * 0.35);
+  ctx.lineWidth = (0.42 + flare * 0.2) * u;
   ctx.stroke();
   ctx.beginPath();
-  for (const [, nostril, s] of wings) ellipseArc(ctx, nostril.x, nostril.y, 1.15 * u, 0.55 * u, s * 0.35, 0, Math.PI * 2);
+  for (const [, nostril, s] of wings) {
+    ellipseArc(ctx, nostril.x, nostril.y, (1.15 + flare * 0.3) * u, (0.55 + flare * 0.2) * u, s * 0.35, 0, Math.PI * 2);
+  }
   ctx.fillStyle = css(skin.deep, 0.9);
   ctx.fill();
 }
@@ -340,18 +352,45 @@ function strokeCrease(ctx, line, skin, group = [line]) {
 
 const CHIN_BEARDS = new Set(["goatee", "shortBeard", "fullBeard"]);
 
-function drawLines(ctx, geo, skin, identity) {
+/** Folds in the skin a beard grows over: drawn before the beard on bearded faces, so hair covers them. */
+const UNDER_BEARD = new Set(["nasolabial", "dimple", "corner", "cheekfold"]);
+const BEARDS = new Set(["shortBeard", "fullBeard"]);
+
+/**
+ * @param {"under" | "over" | "all"} layer on bearded faces the folds under the beard ("under") are drawn
+ * before it and the rest ("over") after; other faces draw "all" in one pass.
+ */
+function drawLines(ctx, geo, skin, identity, layer = "all") {
   // A beard hides a dark crease: on it the chin's cue (AU17 wrinkles, the deepened fold under the lip) is
   // drawn as lit ridges of hair instead.
   const beard = CHIN_BEARDS.has(identity.facialHair) ? facialHairPalette(identity).light : null;
+  const wanted = (line) => layer === "all" || (layer === "under") === UNDER_BEARD.has(line.kind);
   // Lines of the same strength and width (a fan of crow's feet, a row of chin dimples) share one stroke.
   const groups = new Map();
   for (const line of geo.lines) {
-    if (line.kind === "neck") continue;
+    if (line.kind === "neck" || !wanted(line)) continue;
     const key = `${line.alpha}|${line.width}`;
     const group = groups.get(key);
     if (group) group.push(line);
     else groups.set(key, [line]);
+  }
+  // Deep folds (a smile's or a sneer's nasolabial fold) are more than a line: a soft shadow on the mouth side
+  // and the cheek bulging lit above it, each relative to the skin, so they read on every skin tone.
+  for (const line of geo.lines) {
+    if (line.kind !== "nasolabial" || line.alpha < 0.3 || !wanted(line)) continue;
+    const side = Math.sign(line.points[0].x);
+    ctx.save();
+    ctx.translate(-side * line.width * 1.2, 0);
+    ctx.beginPath();
+    curveThrough(ctx, line.points);
+    ctx.strokeStyle = css(skin.fold, line.alpha * 0.4);
+    ctx.lineWidth = line.width * 3.2;
+    ctx.stroke();
+    ctx.translate(side * line.width * 3.4, -line.width);
+    ctx.strokeStyle = css(skin.ridge, line.alpha * 0.3);
+    ctx.lineWidth = line.width * 2.4;
+    ctx.stroke();
+    ctx.restore();
   }
   for (const group of groups.values()) strokeCrease(ctx, group[0], skin, group);
   for (const line of geo.lines) {

@@ -667,8 +667,8 @@ function expressionLines({ L, M, unit, levels, mean, sideLevel, identity }) {
   const root = M("noseRoot");
   for (let i = 0; i < 3; i++) {
     const y = root.y + (i * 1.3 - 0.4) * unit;
-    push("nose", [{ x: -2.2 * unit, y: y + 0.3 * unit }, { x: 0, y }, { x: 2.2 * unit, y: y + 0.3 * unit }],
-      wrinkle * 0.9, 0.3);
+    push("nose", [{ x: -2.4 * unit, y: y + 0.35 * unit }, { x: 0, y }, { x: 2.4 * unit, y: y + 0.35 * unit }],
+      wrinkle * 1.1, 0.4);
   }
   for (const side of [1, -1]) {
     const eyeIn = L("eyeInner", side);
@@ -676,7 +676,7 @@ function expressionLines({ L, M, unit, levels, mean, sideLevel, identity }) {
     for (let i = 0; i < 2; i++) {
       push("nose", [add(eyeIn, -side * (1.2 + i * 0.8) * unit, (1.4 + i * 1.2) * unit),
         mix(add(eyeIn, -side * 1.0 * unit, 2.5 * unit), wing, 0.35 + i * 0.15),
-        add(wing, -side * 0.2 * unit, -(2.2 - i * 0.6) * unit)], sideLevel(9, side) * 0.8, 0.28);
+        add(wing, -side * 0.2 * unit, -(2.2 - i * 0.6) * unit)], sideLevel(9, side) * 1.0, 0.36);
     }
     // Nasolabial fold: from the nose wing toward (and past) the mouth corner.
     const top = L("nasolabialTop", side);
@@ -685,8 +685,10 @@ function expressionLines({ L, M, unit, levels, mean, sideLevel, identity }) {
       sideLevel(9, side) * 0.8, sideLevel(6, side) * 0.35, sideLevel(20, side) * 0.3, sideLevel(14, side) * 0.4);
     // A smile bows the fold out around the lifted cheek and cuts it deeper.
     const smile = sideLevel(12, side);
+    // AU9/AU10 cut it deepest at the top, beside the lifted nose wing.
+    const sneer = Math.max(sideLevel(9, side), sideLevel(10, side));
     push("nasolabial", [top, add(mix(top, bottom, 0.5), side * (1.3 + smile * 0.9) * unit, 0), bottom], depth,
-      0.42 + smile * 0.16);
+      0.42 + smile * 0.16 + sneer * 0.2);
     // AU6: crow's feet fanning from the outer eye corner, and the lower lid bulge.
     const cheek = sideLevel(6, side);
     const corner = L("eyeOuter", side);
@@ -698,14 +700,16 @@ function expressionLines({ L, M, unit, levels, mean, sideLevel, identity }) {
     const tense = sideLevel(7, side);
     const lidBulge = ["lidLowerIn", "lidLower", "lidLowerOut"].map((n, i) => add(L(n, side), 0,
       (1.1 + (i === 1 ? 0.3 : 0)) * unit));
-    push("lowerlid", lidBulge, cheek * 0.8 + tense * 0.6 + age * 0.08, 0.3);
+    push("lowerlid", lidBulge, cheek * 0.8 + tense * 0.6 + sideLevel(9, side) * 0.6 + age * 0.08, 0.3);
     push("cheekfold", [add(L("eyeInner", side), side * 0.6 * unit, 2.8 * unit),
       add(L("cheek", side), -side * 3.5 * unit, -1.2 * unit), add(L("cheek", side), side * 1 * unit, -2 * unit)],
     cheek * 0.45, 0.32);
     // AU14: the dimple beside a tightened corner; AU15: a short fold below a pulled-down corner.
     const c = L("mouthCorner", side);
-    push("dimple", [add(c, side * 0.7 * unit, -1.4 * unit), add(c, side * 1.25 * unit, -0.2 * unit),
-      add(c, side * 0.9 * unit, 1.0 * unit)], sideLevel(14, side) * 1.2 + sideLevel(12, side) * 0.6, 0.5);
+    // A crescent crease curving round the tightened corner, a line with a lit bulge beside it (drawn with
+    // the shading), not a dark spot.
+    push("dimple", [add(c, side * 0.9 * unit, -1.6 * unit), add(c, side * 1.55 * unit, -0.2 * unit),
+      add(c, side * 1.1 * unit, 1.2 * unit)], sideLevel(14, side) * 1.1 + sideLevel(12, side) * 0.5, 0.36);
     push("corner", [add(c, side * 0.6 * unit, 0.8 * unit), add(c, side * 1.2 * unit, 2.6 * unit)],
       sideLevel(15, side) * 0.7, 0.34);
     // AU20 tightens the neck (platysma) into cords.
