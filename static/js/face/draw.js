@@ -241,8 +241,8 @@ function drawShading(ctx, geo, skin, identity) {
     const dimple = geo.levels[14][s > 0 ? 0 : 1];
     if (dimple > 0.05) {
       const corner = s > 0 ? geo.mouth.cornerL : geo.mouth.cornerR;
-      blob(corner.x + s * 2.6 * u, corner.y - 0.5 * u, 2.2 * u, skin.ridge, dimple * 0.7, 1.3);
-      blob(corner.x + s * 1.0 * u, corner.y - 0.2 * u, 1.0 * u, skin.fold, dimple * 0.45, 1.5);
+      blob(corner.x + s * 3.0 * u, corner.y - 0.5 * u, 2.0 * u, skin.ridge, dimple * 0.7, 1.3);
+      blob(corner.x + s * 1.3 * u, corner.y - 0.2 * u, 1.1 * u, skin.fold, dimple * 0.45, 1.5);
     }
     // AU9 bunches the skin along the sides of the nose and lifts the cheeks into lit mounds.
     const sneer = geo.levels[9][s > 0 ? 0 : 1];
@@ -849,7 +849,9 @@ function drawMoustache(ctx, identity, geo) {
   // dark moustache reads as a frown. Over the Cupid's bow it runs straight across.
   const inner = geo.mouth.upperInner;
   const lipLine = [top[0], mix(inner[1], inner[0], 0.4), inner[1], inner[2], inner[3], mix(inner[3], inner[4], 0.4), top[6]];
-  const over = (i) => mix(top[i], lipLine[i], 0.4 * (1 - everted / (0.9 * u + 1e-9) * 0.5));
+  // An open mouth shows its upper lip whole: the overhang shrinks as the lips part.
+  const overhang = 0.4 * (1 - everted / (0.9 * u) * 0.5) * Math.max(0, 1 - geo.mouth.gap / (2.5 * u));
+  const over = (i) => mix(top[i], lipLine[i], overhang);
   const bridge = { x: top[3].x, y: Math.min(over(3).y, (over(2).y + over(4).y) / 2) };
   const rim = [mix(top[0], over(1), 0.3), over(1), over(2), bridge, over(4), over(5), mix(top[6], over(5), 0.3)];
   const taper = [0.4, 0.85, 1, 1, 1, 0.85, 0.4];

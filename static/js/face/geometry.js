@@ -287,9 +287,9 @@ function expressionLandmarks(identity, pose) {
     const knit = Math.min(levels[1][index], levels[4][index]);
     if (knit === 0) continue;
     moved[key("browInner", side)].x -= side * 0.025 * iod * knit;
-    moved[key("browMid", side)].y += 0.045 * iod * knit;
+    moved[key("browMid", side)].y += 0.07 * iod * knit;
     moved[key("browMid", side)].x -= side * 0.015 * iod * knit;
-    moved[key("browOuter", side)].y += 0.02 * iod * knit;
+    moved[key("browOuter", side)].y += 0.01 * iod * knit;
   }
   // One-sided lip movements drag the lip centre a little toward the active side.
   for (const name of ["upperLipInner", "lowerLipInner", "upperLipTop", "lowerLipBottom"]) {
@@ -665,10 +665,11 @@ function expressionLines({ L, M, unit, levels, mean, sideLevel, identity }) {
   // AU9: horizontal folds across the bridge, diagonal lines down the sides of the nose.
   const wrinkle = mean(9);
   const root = M("noseRoot");
-  for (let i = 0; i < 3; i++) {
-    const y = root.y + (i * 1.3 - 0.4) * unit;
-    push("nose", [{ x: -2.4 * unit, y: y + 0.35 * unit }, { x: 0, y }, { x: 2.4 * unit, y: y + 0.35 * unit }],
-      wrinkle * 1.1, 0.4);
+  // Folds down the whole upper bridge, narrowing as it does, not only at its root.
+  for (let i = 0; i < 5; i++) {
+    const y = root.y + (i * 1.25 - 0.4) * unit;
+    const half = (2.5 - i * 0.22) * unit;
+    push("nose", [{ x: -half, y: y + 0.35 * unit }, { x: 0, y }, { x: half, y: y + 0.35 * unit }], wrinkle * 1.1, 0.4);
   }
   for (const side of [1, -1]) {
     const eyeIn = L("eyeInner", side);
@@ -708,8 +709,8 @@ function expressionLines({ L, M, unit, levels, mean, sideLevel, identity }) {
     const c = L("mouthCorner", side);
     // A crescent crease curving round the tightened corner, a line with a lit bulge beside it (drawn with
     // the shading), not a dark spot.
-    push("dimple", [add(c, side * 0.9 * unit, -1.6 * unit), add(c, side * 1.55 * unit, -0.2 * unit),
-      add(c, side * 1.1 * unit, 1.2 * unit)], sideLevel(14, side) * 1.1 + sideLevel(12, side) * 0.5, 0.36);
+    push("dimple", [add(c, side * 1.3 * unit, -1.7 * unit), add(c, side * 2.0 * unit, -0.2 * unit),
+      add(c, side * 1.5 * unit, 1.3 * unit)], sideLevel(14, side) * 1.1 + sideLevel(12, side) * 0.5, 0.38);
     push("corner", [add(c, side * 0.6 * unit, 0.8 * unit), add(c, side * 1.2 * unit, 2.6 * unit)],
       sideLevel(15, side) * 0.7, 0.34);
     // AU20 tightens the neck (platysma) into cords.
