@@ -241,8 +241,8 @@ function drawShading(ctx, geo, skin, identity) {
     const dimple = geo.levels[14][s > 0 ? 0 : 1];
     if (dimple > 0.05) {
       const corner = s > 0 ? geo.mouth.cornerL : geo.mouth.cornerR;
-      blob(corner.x + s * 3.0 * u, corner.y - 0.5 * u, 2.0 * u, skin.ridge, dimple * 0.7, 1.3);
-      blob(corner.x + s * 1.3 * u, corner.y - 0.2 * u, 1.1 * u, skin.fold, dimple * 0.45, 1.5);
+      blob(corner.x + s * 2.8 * u, corner.y - 0.3 * u, 1.6 * u, skin.ridge, dimple * 0.75, 1.4);
+      blob(corner.x + s * 0.9 * u, corner.y, 0.9 * u, skin.fold, dimple * 0.5, 1.4);
     }
     // AU9 bunches the skin along the sides of the nose and lifts the cheeks into lit mounds.
     const sneer = geo.levels[9][s > 0 ? 0 : 1];
@@ -342,12 +342,32 @@ function strokeCrease(ctx, line, skin, group = [line]) {
   ctx.lineWidth = line.width;
   ctx.stroke();
   if (line.alpha < 0.3) return; // faint resting lines need no lit edge
-  ctx.save();
-  ctx.translate(0, line.width * 1.1);
+  ctx.beginPath();
+  for (const member of group) curveThrough(ctx, ridgeBeside(member.points, line.width * 1.1));
   ctx.strokeStyle = css(skin.ridge, line.alpha * 0.6);
   ctx.lineWidth = line.width * 1.1;
   ctx.stroke();
-  ctx.restore();
+}
+
+/**
+ * The lit ridge beside a crease: the line moved off it, below a lying crease and away from the face's
+ * midline beside a standing one (a dimple, the lines between the brows), never on top of it.
+ * @param {Point[]} points @param {number} distance
+ */
+function ridgeBeside(points, distance) {
+  const a = points[0];
+  const b = points[points.length - 1];
+  const dx = b.x - a.x;
+  const dy = b.y - a.y;
+  const length = Math.hypot(dx, dy) || 1;
+  let nx = -dy / length;
+  let ny = dx / length;
+  const flip = Math.abs(dx) >= Math.abs(dy) ? ny < 0 : nx * (a.x + b.x) < 0;
+  if (flip) {
+    nx = -nx;
+    ny = -ny;
+  }
+  return points.map((p) => ({ x: p.x + nx * distance, y: p.y + ny * distance }));
 }
 
 const CHIN_BEARDS = new Set(["goatee", "shortBeard", "fullBeard"]);
@@ -384,11 +404,11 @@ function drawLines(ctx, geo, skin, identity, layer = "all") {
     ctx.beginPath();
     curveThrough(ctx, line.points);
     ctx.strokeStyle = css(skin.fold, line.alpha * 0.4);
-    ctx.lineWidth = line.width * 3.2;
+    ctx.lineWidth = line.width * 2.6;
     ctx.stroke();
-    ctx.translate(side * line.width * 3.4, -line.width);
-    ctx.strokeStyle = css(skin.ridge, line.alpha * 0.3);
-    ctx.lineWidth = line.width * 2.4;
+    ctx.translate(side * line.width * 2.8, -line.width * 0.6);
+    ctx.strokeStyle = css(skin.ridge, line.alpha * 0.22);
+    ctx.lineWidth = line.width * 1.6;
     ctx.stroke();
     ctx.restore();
   }
@@ -509,7 +529,9 @@ function drawBrows(ctx, identity, geo, skin) {
   const knit = Math.max(geo.levels[4][0], geo.levels[4][1]);
   let colour = identity.hair.browRgb;
   if (knit > 0.05) {
-    colour = mixRgb(colour, withLightness(colour, lightness(colour) - 18), knit);
+    // Light (blonde, grey) brows darken toward at least 40 L* below the skin, dark ones by 18 L*.
+    const target = Math.min(lightness(colour) - 18, lightness(skin.base) - 40);
+    colour = mixRgb(colour, withLightness(colour, target), knit);
     ctx.beginPath();
     for (const side of ["L", "R"]) curveThrough(ctx, geo.brows[side].lower.slice(0, 4).map((p) => add(p, 0, 0.5 * u)));
     ctx.strokeStyle = css(skin.fold, knit * 0.7);
