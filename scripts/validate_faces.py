@@ -58,6 +58,7 @@ import cv2  # noqa: E402
 import mediapipe as mp  # noqa: E402
 import numpy as np  # noqa: E402
 from face_measures import (  # noqa: E402
+    CHEEK_HAIR,
     EXPECTED,
     Check,
     changes,
@@ -429,8 +430,10 @@ def _rate(outcomes: list[CheckOutcome]) -> float:
 
 def gated(check: Check, outcomes: list[CheckOutcome]) -> list[CheckOutcome]:
     """The renders a check is judged on: brow checks skip faces with glasses (FaceMesh snaps brow landmarks to
-    the rims, and the image measure cannot tell a thick rim or bridge from a brow); reported separately."""
-    return [outcome for outcome in outcomes if not (check.brow and outcome.glasses)]
+    the rims, and the image measure cannot tell a thick rim or bridge from a brow); the dimple skips faces whose
+    facial hair textures the cheek beside the mouth (face_measures.CHEEK_HAIR). Both reported separately."""
+    return [outcome for outcome in outcomes if not (check.brow and outcome.glasses)
+            and not (check.bare_cheeks and outcome.facial_hair in CHEEK_HAIR)]
 
 
 def by_group(outcomes: list[CheckOutcome]) -> dict[str, list[CheckOutcome]]:
@@ -592,13 +595,13 @@ def print_report(summary: dict, show_failures: int) -> None:
           f"base margin, {summary['base_margin_pct_iod']:.1f}% IOD, and the detector's p95 noise on that measurement; "
           f"image measures have fixed margins, see face_measures); 'vs' checks compare with the same face's "
           f"look-alike emotion; floor checks need the level itself.\nCore checks gate at {summary['threshold']:.0%} "
-          f"overall and in every group with >= {summary['min_group']} judged renders (bold = failing); brow-landmark "
-          f"checks are judged on faces without glasses.\n")
+          f"overall and in every group with >= {summary['min_group']} judged renders (bold = failing); brow "
+          f"checks are judged on faces without glasses, the dimple on faces without beard, goatee or stubble.\n")
     columns = " | ".join(GROUPS)
     for core in (True, False):
         print("Core checks and cues (gate):" if core else "\nReported checks (no gate):")
-        print(f"| emotion | check | unit | judged pass | {columns} | median Δ | p5 … p95 | margin |")
-        print("|---|---|---|---|" + "---|" * len(GROUPS) + "---|---|---|")
+        print(f"| emotion | check | unit | judged pass | all renders | {columns} | median Δ | p5 … p95 | margin |")
+        print("|---|---|---|---|---|" + "---|" * len(GROUPS) + "---|---|---|")
         for row in summary["emotions"]:
             if row["core"] != core:
                 continue
@@ -607,7 +610,7 @@ def print_report(summary: dict, show_failures: int) -> None:
             overall = _cell(row["pass_rate"], summary["min_group"], row["gate"], summary["min_group"], core)
             name = row["check"] + (f" (vs {row['versus']})" if row["versus"] else "")
             margin = f"≥ {_pct(row['floor'])}" if row["floor"] else f"{row['margin_pct_iod']:.1f}"
-            print(f"| {row['emotion']} | {name} | {row['unit']} | {overall} | {cells} | "
+            print(f"| {row['emotion']} | {name} | {row['unit']} | {overall} | {_pct(row['pass_rate_all'])} | {cells} | "
                   f"{row['median_change_pct_iod']:+.1f} | {row['p5_change_pct_iod']:+.1f} … "
                   f"{row['p95_change_pct_iod']:+.1f} | {margin} |")
     print("\nPer emotion, all core checks pooled (judged renders):\n| group | identities | detected | core pass | "
