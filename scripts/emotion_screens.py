@@ -79,6 +79,7 @@ async ({seed, traits, pose, progress}) => {
   const ctx = canvas.getContext('2d');
   ctx.setTransform(ratio, 0, 0, ratio, 0, 0);
   drawFace(ctx, identityFromSeed(seed, traits), pose, size);
+  canvas.style.opacity = '1';  // the frame the flash shows
   document.getElementById('progress').textContent = progress;
 }
 """
