@@ -179,9 +179,10 @@ export function identityFromSeed(seed, traits) {
   const hairStyle = rng.weighted(styleWeights);
 
   const facialHairChoices = facialHairOptions(presentation);
-  const drawnFacialHair = presentation === "masculine" && age !== "young"
+  // Drawn as the seed's own presentation would: the same draws whatever the traits, so the rest stays the seed's.
+  const drawnFacialHair = drawnPresentation === "masculine" && age !== "young"
     ? rng.weighted({ none: 3, stubble: 2, moustache: 0.7, goatee: 0.8, shortBeard: 1.5, fullBeard: 1 })
-    : presentation === "feminine" ? "none" : rng.weighted({ none: 6, stubble: 1.5, moustache: 0.3, goatee: 0.4,
+    : drawnPresentation === "feminine" ? "none" : rng.weighted({ none: 6, stubble: 1.5, moustache: 0.3, goatee: 0.4,
       shortBeard: 0.6, fullBeard: 0.3 });
   const facialHair = chosen.facialHair ?? drawnFacialHair;
   if (!facialHairChoices.includes(facialHair)) throw new Error("facial hair outside presentation");
