@@ -332,8 +332,8 @@ function drawNose(ctx, geo, skin) {
 }
 
 /**
- * A crease: a dark line with the lit ridge of skin just below it, both relative to the skin's own
- * lightness, so it reads on any skin tone.
+ * A crease: a dark line with the lit ridge of skin beside it, both relative to the skin's own lightness,
+ * so it reads on any skin tone.
  */
 function strokeCrease(ctx, line, skin, group = [line]) {
   ctx.beginPath();

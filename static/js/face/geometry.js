@@ -212,7 +212,7 @@ function buildNeutralLandmarks(identity) {
     s("nostril", nose.width * 0.5, nose.tip + 1.4);
     s("nasolabialTop", nose.width + 1.7, nose.tip - 0.6);
     s("nasolabialBottom", lips.halfWidth + 2.4, mouthY + 2.2);
-    s("mouthCorner", lips.halfWidth, mouthY + 0.3);
+    s("mouthCorner", lips.halfWidth, mouthY - 0.1);
     s("upperLipPeak", 1.9, mouthY - lips.upper - lips.bow * 0.35);
     s("upperLipSide", lips.halfWidth * 0.6, mouthY - lips.upper * 0.62);
     s("upperLipInnerSide", lips.halfWidth * 0.5, mouthY + 0.05);
