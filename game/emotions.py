@@ -152,8 +152,10 @@ EMOTIONS: dict[str, Emotion] = {
             "disgust",
             "Disgust",
             (
-                Variant({9: 1.0, 10: 1.0, 15: 0.6, 16: 0.7, 4: 0.3}),  # AU10: the upper lip must rise with the nose
-                Variant({9: 0.9, 10: 1.0, 15: 0.5, 17: 0.5, 4: 0.3}),
+                # AU10: the upper lip must rise with the nose. No AU4 (EMFACS disgust has none; AU9 lowers the
+                # brows a little by itself): lowered brows made photo-trained classifiers read disgust as anger.
+                Variant({9: 1.0, 10: 1.0, 15: 0.6, 16: 0.7}),
+                Variant({9: 0.9, 10: 1.0, 15: 0.5, 17: 0.5}),
             ),
             (
                 "Nose wrinkled",
