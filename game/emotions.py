@@ -126,7 +126,7 @@ EMOTIONS: dict[str, Emotion] = {
             (
                 "Brows raised but flat and pulled together",
                 "Upper lids raised high, lower lids tense",
-                "Lips stretched sideways toward the ears",
+                "Lips stretched sideways, mouth open but not smiling",
             ),
             "surprise",
             "Fear adds brows drawn together, tense lower lids and lips stretched sideways.",
@@ -158,9 +158,9 @@ EMOTIONS: dict[str, Emotion] = {
                 Variant({9: 0.9, 10: 1.0, 15: 0.5, 17: 0.5}),
             ),
             (
-                "Nose wrinkled",
-                "Upper lip raised",
-                "Lower lip pushed down, corners down",
+                "Nose wrinkled, nostrils lifted",
+                "Upper lip raised, deep folds beside the nose",
+                "Mouth corners pulled down",
             ),
             "anger",
             "Disgust wrinkles the nose and lifts the upper lip; anger glares and thins the lips.",
@@ -171,6 +171,7 @@ EMOTIONS: dict[str, Emotion] = {
             (Variant({12: 0.7, 14: 0.9}, one_sided=True),),
             (
                 "One lip corner tightened and slightly raised",
+                "A small dimple beside that corner",
                 "The rest of the face stays neutral",
             ),
             "happiness",
