@@ -707,6 +707,7 @@ def main() -> int:
     base_margin = args.margin / 100
     emotions = load_emotions()
     jobs = all_jobs(emotions)
+    renderer = renderer_fingerprint()  # now: the page loads the renderer once, at the start
     started = time.monotonic()
     with tempfile.TemporaryDirectory(prefix="glimpse-fer-") as scratch, serve_static() as base, \
             sync_playwright() as playwright:
@@ -746,9 +747,8 @@ def main() -> int:
     summary["seconds"] = round(time.monotonic() - started, 1)
     summary["command"] = " ".join(sys.argv)
     summary["jobs"] = [job.label for job in jobs]
-    summary["renderer"] = renderer_fingerprint()
+    summary["renderer"] = renderer
     print_report(summary, args.show_failures)
-    renderer = summary["renderer"]
     print(f"({summary['seconds']} s; renderer at {renderer['git_head']}, static/js/face sha256 "
           f"{renderer['face_js_sha256']}{' with uncommitted changes' if renderer['uncommitted_changes'] else ''})")
     if args.json:
