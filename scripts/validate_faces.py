@@ -652,7 +652,7 @@ def print_report(summary: dict, show_failures: int) -> None:
 
 
 def print_fer(fer: dict) -> None:
-    print(f"\nSecond opinion (fer {fer.get('version', '')}, top-1 of 7 classes; not a gate): "
+    print("\nSecond opinion (fer, top-1 of its 7 classes; not a gate): "
           f"{_pct(fer['overall'])} of {fer['renders']} renders read as intended (contempt excluded).")
     print(f"| intended | renders | haar found | read as intended | {' | '.join(GROUPS)} | read as |")
     print("|---|---|---|---|" + "---|" * len(GROUPS) + "---|")
