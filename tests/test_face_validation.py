@@ -38,8 +38,6 @@ NOT_YET = {
     ("fear", "brow flatter than in surprise R"): "fear's brow is not yet flatter than surprise's on every face",
     ("fear", "lower lid higher than in surprise L"): "fear's lower lid (AU7) is not yet tenser than surprise's",
     ("fear", "lower lid higher than in surprise R"): "fear's lower lid (AU7) is not yet tenser than surprise's",
-    ("disgust", "nose wrinkle contrast"): "AU9's nose wrinkles do not yet stand out from the skin on every face",
-    ("contempt", "dimple on the active side"): "AU14's dimple does not yet stand out beside the corner",
 }
 
 
