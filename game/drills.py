@@ -258,7 +258,7 @@ class DrillSession:
                  "identity_seed": plan.identity_seed, "intensity": plan.intensity,
                  "exposure_frames": plan.exposure_frames, "exposure_ms": plan.exposure_frames * period,
                  "wanted_ms": plan.wanted_ms, "refresh_ms": period, "display_ms": rounds.display_ms(plan, period),
-                 "sent_at": self.clock()}
+                 "sent_at": self.clock(), **plan.identity_columns()}
         store.insert_trial(self.db, trial)
         self.open_trial = trial
         return rounds.trial_message(trial["id"], plan, position, drill["trial_count"])

@@ -206,3 +206,13 @@ def m004_fair_play(db: Database) -> None:
         not_null={"status", "score", "state"},
     )
     db["fairplay"].create_index(["status"])
+
+
+@migrations()
+def m005_trial_identity_traits(db: Database) -> None:
+    """The face each trial showed: its variant and the traits the server chose (game.identities)."""
+    trials = db["trials"]
+    trials.add_column("variant", int)  # 1-based variant of the emotion; NULL for offline and older trials
+    trials.add_column("fitzpatrick", int)  # 1-6
+    trials.add_column("glasses", int)  # 0 or 1
+    trials.add_column("facial_hair", str)  # none, stubble, moustache, goatee, shortBeard, fullBeard
