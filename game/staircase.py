@@ -17,11 +17,21 @@ The next stimulus is the caller's candidate with the minimum expected posterior 
 response and the parameters: ``h(sum_t w_t P_t(x)) - sum_t w_t h(P_t(x))`` where ``h`` is
 the binary entropy. That is two matrix-vector products per call.
 
-Persistence stores only the sufficient statistics: trials and correct answers per distinct
-stimulus. Log-likelihoods are rounded to multiples of 2**-30 so that summing them is exact
-in float64 and does not depend on order: a state rebuilt from JSON has a posterior that is
-bit-for-bit the one it was saved from, hence the same next stimulus. The stored state does
-not depend on the grid, so a later grid or prior change still reads old states.
+Players change: they improve over a few drills and get rusty after a break. The threshold is
+therefore a hidden state that may move between sessions (a session is one drill): before each
+session the belief about ``alpha`` is blurred by a Gaussian random walk (a Kalman-style forward
+filter on the grid). How far it may move is itself unknown, so a few drift sizes are weighed by
+how well each explains the player's own history (Bayesian model averaging): a steady player's
+history keeps the no-drift model in charge, hence today's precision; a learner's history hands
+it to a drifting model, and the estimate follows. A long break adds drift in every model.
+
+Persistence stores only the sufficient statistics: per session, its start time and the trials
+and correct answers per distinct stimulus. Within a session log-likelihoods are rounded to
+multiples of 2**-30 so that summing them is exact in float64 and does not depend on order; the
+filter then runs over sessions in a fixed order, so a state rebuilt from JSON has a posterior
+that is bit-for-bit the one it was saved from, hence the same next stimulus. The stored state
+does not depend on the grid, so a later grid, prior or drift change still reads old states;
+version 1 states (one undated tally) read as a single session.
 """
 
 from __future__ import annotations
@@ -35,7 +45,8 @@ from typing import NamedTuple
 
 import numpy as np
 
-FORMAT_VERSION = 1
+FORMAT_VERSION = 2
+READABLE_VERSIONS = (1, 2)
 GUESS = 1 / 7  # seven emotions to choose from
 LAPSES = (0.0, 0.02, 0.04, 0.06)
 LAPSE_PRIOR = (0.4, 0.3, 0.2, 0.1)
@@ -46,6 +57,37 @@ CREDIBLE_MASS = 0.68  # central credible interval reported by Staircase.threshol
 _FIXED_POINT = 2.0**30  # log-likelihoods are multiples of 2**-30: exact, order-free sums
 _MIN_PROBABILITY = 1e-26  # log floor ~ -60 nats per trial; exact sums for > 100 000 trials
 _MAX_TRIALS = 100_000
+MAX_SESSIONS = 40  # older sessions are merged into the first: the state stays small, the filter fast
+_DAY_S = 86_400.0
+
+
+@dataclass(frozen=True)
+class Drift:
+    """How far a player's threshold may move between sessions (log10 units), and our prior belief in each size.
+
+    ``session_sds[k]`` is model k's random-walk step per session; the models are averaged with
+    weights ``prior[k]`` times how well each explains the player's answers. A break longer than
+    ``break_grace_days`` adds ``break_sd_per_week`` of drift per week away to every model.
+    """
+
+    session_sds: tuple[float, ...]
+    prior: tuple[float, ...]
+    break_sd_per_week: float = 0.0
+    break_grace_days: float = 2.0
+    max_break_days: float = 180.0
+
+    def step_sd(self, model: int, gap_days: float) -> float:
+        """Random-walk step before a session that starts ``gap_days`` after the previous one.
+
+        :param model: index into ``session_sds``
+        :param gap_days: days between the two sessions' starts (0 when unknown)
+        """
+        away = min(max(gap_days - self.break_grace_days, 0.0), self.max_break_days)
+        return math.sqrt(self.session_sds[model] ** 2 + self.break_sd_per_week**2 * away / 7)
+
+
+STEADY = Drift(session_sds=(0.0,), prior=(1.0,))  # the procedure before tracking: every trial weighs the same forever
+TRACKING = Drift(session_sds=(0.0, 0.05, 0.1, 0.2), prior=(0.55, 0.2, 0.15, 0.1), break_sd_per_week=0.05)
 
 
 class StaircaseError(ValueError):
@@ -225,21 +267,80 @@ def _axis(name: object) -> Axis:
     return AXES[name]
 
 
-class Staircase:
-    """QUEST+ over (threshold, slope, lapse) for one player on one axis.
+def _alpha_count(axis: Axis) -> int:
+    """How many threshold values the grid has (the grid's slowest-varying dimension)."""
+    return _grid(axis).alpha.size // (len(SLOPES) * len(LAPSES))
 
-    Usage: ``x = s.next_stimulus(candidates)``, show ``x``, then ``s.update(x, correct)``.
-    Save with :meth:`to_json` and restore with :meth:`from_json`.
+
+@lru_cache(maxsize=256)
+def _drift_kernel(axis: Axis, sd: float) -> np.ndarray:
+    """Column-stochastic Gaussian random walk over the threshold grid: ``new = kernel @ old``.
+
+    Each column sums to one, so no belief leaks off the grid's ends.
+
+    :param axis: the stimulus dimension
+    :param sd: step standard deviation, log10 units (> 0)
+    """
+    steps = np.arange(_alpha_count(axis))
+    kernel = np.exp(-0.5 * ((steps[:, None] - steps[None, :]) * axis.alpha_step / sd) ** 2)
+    kernel /= kernel.sum(axis=0, keepdims=True)
+    kernel.setflags(write=False)
+    return kernel
+
+
+def _absorb(belief: np.ndarray, log_likelihood: np.ndarray) -> tuple[np.ndarray, float]:
+    """Bayes' rule on the grid: the normalised product and the log of its normaliser (the evidence).
+
+    :param belief: normalised belief, shape ``(alphas, slopes x lapses)``
+    :param log_likelihood: flat log-likelihood over the grid
+    """
+    top = float(log_likelihood.max())
+    product = belief * np.exp(log_likelihood - top).reshape(belief.shape)
+    total = float(product.sum())
+    if total <= 0:  # answers the model calls impossible under every remaining belief: keep the belief
+        return belief, top + math.log(_MIN_PROBABILITY)
+    return product / total, math.log(total) + top
+
+
+class _Session:
+    """One session's answers: when it started, tallies per stimulus and their exact log-likelihood sum."""
+
+    __slots__ = ("at", "counts", "log_likelihood")
+
+    def __init__(self, axis: Axis, at: float | None) -> None:
+        self.at = at
+        self.counts: dict[float, list[int]] = {}  # stimulus -> [trials, correct]
+        self.log_likelihood = np.zeros_like(_grid(axis).log_prior)
+
+    def add(self, axis: Axis, stimulus: float, trials: int, correct: int) -> None:
+        hit, miss = _log_likelihood(axis, stimulus)
+        self.log_likelihood += correct * hit + (trials - correct) * miss
+        tally = self.counts.setdefault(stimulus, [0, 0])
+        tally[0] += trials
+        tally[1] += correct
+
+    @property
+    def trials(self) -> int:
+        return sum(n for n, _ in self.counts.values())
+
+
+class Staircase:
+    """QUEST+ over (threshold, slope, lapse) for one player on one axis, following a threshold that moves.
+
+    Usage: ``s.begin_session(now)`` when a drill starts, then per trial ``x = s.next_stimulus(candidates)``,
+    show ``x``, ``s.update(x, correct)``. Save with :meth:`to_json` and restore with :meth:`from_json`.
     """
 
-    def __init__(self, axis: str = "exposure") -> None:
-        """Start from the prior.
+    def __init__(self, axis: str = "exposure", drift: Drift = TRACKING) -> None:
+        """Start from the prior, with one open session of unknown date.
 
         :param axis: ``"exposure"`` (milliseconds) or ``"intensity"`` (0-1)
+        :param drift: how far the threshold may move between sessions (:data:`STEADY` never moves it)
         """
         self._axis = _axis(axis)
-        self._log_likelihood = np.zeros_like(_grid(self._axis).log_prior)
-        self._counts: dict[float, list[int]] = {}  # stimulus -> [trials, correct]
+        self._drift = drift
+        self._sessions = [_Session(self._axis, None)]
+        self._predicted: tuple[list[np.ndarray], np.ndarray] | None = None  # beliefs before the open session
         self._posterior: np.ndarray | None = None
 
     @property
@@ -250,10 +351,43 @@ class Staircase:
     @property
     def trials(self) -> int:
         """Number of answers taken into account."""
-        return sum(n for n, _ in self._counts.values())
+        return sum(session.trials for session in self._sessions)
+
+    @property
+    def sessions(self) -> int:
+        """Number of sessions in the state (the open one included, even when empty)."""
+        return len(self._sessions)
+
+    def begin_session(self, at: float) -> None:
+        """Open a new session starting at ``at`` (seconds since the epoch), e.g. when a drill starts.
+
+        Calling it again with the same ``at`` (a resumed drill) keeps the open session. An open
+        session with no answers yet is re-dated instead of left empty.
+
+        :param at: the session's start time
+        """
+        at = float(at)
+        if not math.isfinite(at):
+            raise StaircaseError(f"session start must be a finite time, got {at!r}")
+        current = self._sessions[-1]
+        if current.at == at:
+            return
+        if current.trials == 0:
+            current.at = at
+        else:
+            self._sessions.append(_Session(self._axis, at))
+            if len(self._sessions) > MAX_SESSIONS:
+                self._merge_oldest()
+        self._predicted, self._posterior = None, None
+
+    def _merge_oldest(self) -> None:
+        first, second = self._sessions[0], self._sessions.pop(1)
+        for stimulus, (n, k) in second.counts.items():
+            first.add(self._axis, stimulus, n, k)
+        first.at = second.at
 
     def update(self, stimulus: float, correct: bool) -> None:
-        """Take one answer into account.
+        """Take one answer into account, in the open session.
 
         :param stimulus: the stimulus actually shown (need not be one of the candidates)
         :param correct: whether the player picked the right emotion
@@ -261,22 +395,55 @@ class Staircase:
         x = _check_stimulus(stimulus)
         if self.trials >= _MAX_TRIALS:
             raise StaircaseError(f"at most {_MAX_TRIALS} trials per staircase")
-        hit, miss = _log_likelihood(self._axis, x)
-        self._log_likelihood += hit if correct else miss
-        tally = self._counts.setdefault(x, [0, 0])
-        tally[0] += 1
-        tally[1] += bool(correct)
+        self._sessions[-1].add(self._axis, x, 1, int(bool(correct)))
         self._posterior = None
 
+    def _predict(self) -> tuple[list[np.ndarray], np.ndarray]:
+        """Each drift model's belief before the open session, and its log weight (prior x evidence so far)."""
+        if self._predicted is None:
+            grid, drift = _grid(self._axis), self._drift
+            start = np.exp(grid.log_prior - grid.log_prior.max())
+            start = (start / start.sum()).reshape(_alpha_count(self._axis), -1)
+            beliefs = [start for _ in drift.session_sds]
+            log_weights = np.log(np.asarray(drift.prior, dtype=float))
+            for index, session in enumerate(self._sessions):
+                if index:
+                    previous = self._sessions[index - 1].at
+                    gap = (session.at - previous) / _DAY_S if session.at is not None and previous is not None else 0.0
+                    for model, belief in enumerate(beliefs):
+                        sd = drift.step_sd(model, gap)
+                        if sd > 0:
+                            beliefs[model] = _drift_kernel(self._axis, sd) @ belief
+                if index == len(self._sessions) - 1:
+                    break
+                for model, belief in enumerate(beliefs):
+                    beliefs[model], log_evidence = _absorb(belief, session.log_likelihood)
+                    log_weights[model] += log_evidence
+            self._predicted = (beliefs, log_weights)
+        return self._predicted
+
     def posterior(self) -> np.ndarray:
-        """The normalised posterior over the flattened parameter grid (read-only array)."""
+        """The normalised posterior over the flattened parameter grid (read-only array), drift models averaged."""
         if self._posterior is None:
-            log_post = _grid(self._axis).log_prior + self._log_likelihood
-            post = np.exp(log_post - log_post.max())
-            post /= post.sum()
+            beliefs, log_weights = self._predict()
+            current = self._sessions[-1].log_likelihood
+            absorbed = [_absorb(belief, current) for belief in beliefs]
+            log_weights = log_weights + np.array([log_evidence for _, log_evidence in absorbed])
+            weights = np.exp(log_weights - log_weights.max())
+            weights /= weights.sum()
+            post = sum(w * belief for w, (belief, _) in zip(weights, absorbed, strict=True)).ravel()
+            post = post / post.sum()
             post.setflags(write=False)
             self._posterior = post
         return self._posterior
+
+    def drift_weights(self) -> tuple[float, ...]:
+        """How much each drift model is believed now (sums to 1): what this player's history says about change."""
+        beliefs, log_weights = self._predict()
+        current = self._sessions[-1].log_likelihood
+        log_weights = log_weights + np.array([_absorb(belief, current)[1] for belief in beliefs])
+        weights = np.exp(log_weights - log_weights.max())
+        return tuple(float(w) for w in weights / weights.sum())
 
     def next_stimulus(self, candidates: Sequence[float]) -> float:
         """Pick the candidate with the minimum expected posterior entropy.
@@ -315,56 +482,80 @@ class Staircase:
         return Estimate(10 ** float(post @ values), 10 ** float(low), 10 ** float(high))
 
     def to_json(self) -> str:
-        """Serialise the state: axis and per-stimulus tallies (a few hundred bytes to ~3 KB).
+        """Serialise the state: axis and, per session, its start and tallies (a few hundred bytes to ~10 KB).
 
-        Format ``{"v": 1, "axis": ..., "counts": [[stimulus, trials, correct], ...]}``, sorted
-        by stimulus. Floats are written with ``repr`` so they read back exactly.
+        Format ``{"v": 2, "axis": ..., "sessions": [{"at": seconds or null, "counts": [[stimulus, trials,
+        correct], ...]}, ...]}``, tallies sorted by stimulus. Floats are written with ``repr`` so they
+        read back exactly. The drift model is not stored: it is the code's.
         """
-        counts = [[x, n, k] for x, (n, k) in sorted(self._counts.items())]
-        return json.dumps({"v": FORMAT_VERSION, "axis": self.axis, "counts": counts}, separators=(",", ":"))
+        sessions = [{"at": s.at, "counts": [[x, n, k] for x, (n, k) in sorted(s.counts.items())]}
+                    for s in self._sessions]
+        return json.dumps({"v": FORMAT_VERSION, "axis": self.axis, "sessions": sessions}, separators=(",", ":"))
 
     @classmethod
-    def from_json(cls, text: str) -> Staircase:
-        """Rebuild a staircase saved by :meth:`to_json`; its next stimulus is identical.
+    def from_json(cls, text: str, drift: Drift = TRACKING) -> Staircase:
+        """Rebuild a staircase saved by :meth:`to_json` (or a version 1 state); its next stimulus is identical.
 
         :param text: the JSON state
+        :param drift: the drift model to follow with
         :raises InvalidStateError: if the state is malformed or of an unknown version
         """
-        data = _parse_state(text)
-        staircase = cls(data["axis"])
-        for stimulus, n, k in data["counts"]:
-            x = float(stimulus)
-            hit, miss = _log_likelihood(staircase._axis, x)
-            staircase._log_likelihood += k * hit + (n - k) * miss
-            staircase._counts[x] = [n, k]
+        axis, sessions = _parse_state(text)
+        staircase = cls(axis, drift)
+        staircase._sessions = []
+        for at, counts in sessions:
+            session = _Session(staircase._axis, at)
+            for stimulus, n, k in counts:
+                session.add(staircase._axis, float(stimulus), n, k)
+            staircase._sessions.append(session)
+        while len(staircase._sessions) > MAX_SESSIONS:
+            staircase._merge_oldest()
         return staircase
 
 
-def _parse_state(text: str) -> dict:
-    """Decode and validate a stored state.
+def _parse_state(text: str) -> tuple[str, list[tuple[float | None, list]]]:
+    """Decode and validate a stored state: its axis and its sessions as ``(at, tallies)``.
 
-    :param text: the JSON state
+    :param text: the JSON state (version 1: ``{"v", "axis", "counts"}``; version 2: ``{"v", "axis", "sessions"}``)
     :raises InvalidStateError: if it cannot be used
     """
     try:
         data = json.loads(text)
     except (TypeError, ValueError) as error:
         raise InvalidStateError(f"state is not JSON: {error}") from None
-    if not isinstance(data, dict) or set(data) != {"v", "axis", "counts"}:
-        raise InvalidStateError("state must be an object with v, axis and counts")
-    if data["v"] != FORMAT_VERSION:
-        raise InvalidStateError(f"unsupported state version {data['v']!r}")
-    if data["axis"] not in AXES or not isinstance(data["counts"], list):
-        raise InvalidStateError("state has an unknown axis or malformed counts")
-    seen, total = set(), 0
-    for entry in data["counts"]:
-        if not (isinstance(entry, list) and len(entry) == 3 and _valid_tally(*entry)) or entry[0] in seen:
-            raise InvalidStateError(f"bad tally {entry!r}")
-        seen.add(entry[0])
-        total += entry[1]
+    if not isinstance(data, dict) or data.get("v") not in READABLE_VERSIONS:
+        raise InvalidStateError("state must be an object with a known version v")
+    if data["v"] == 1:
+        if set(data) != {"v", "axis", "counts"}:
+            raise InvalidStateError("version 1 state must have v, axis and counts")
+        sessions = [{"at": None, "counts": data["counts"]}]
+    else:
+        if set(data) != {"v", "axis", "sessions"} or not isinstance(data["sessions"], list) or not data["sessions"]:
+            raise InvalidStateError("state must have v, axis and a non-empty list of sessions")
+        sessions = data["sessions"]
+    if data["axis"] not in AXES:
+        raise InvalidStateError("state has an unknown axis")
+    parsed, total, last_at = [], 0, None
+    for session in sessions:
+        if not isinstance(session, dict) or set(session) != {"at", "counts"} or not isinstance(session["counts"], list):
+            raise InvalidStateError(f"bad session {str(session)[:80]!r}")
+        at = session["at"]
+        if at is not None:
+            if isinstance(at, bool) or not isinstance(at, (int, float)) or not math.isfinite(at):
+                raise InvalidStateError(f"bad session start {at!r}")
+            if last_at is not None and at < last_at:
+                raise InvalidStateError("sessions out of order")
+            last_at = at = float(at)
+        seen = set()
+        for entry in session["counts"]:
+            if not (isinstance(entry, list) and len(entry) == 3 and _valid_tally(*entry)) or entry[0] in seen:
+                raise InvalidStateError(f"bad tally {entry!r}")
+            seen.add(entry[0])
+            total += entry[1]
+        parsed.append((at, session["counts"]))
     if total > _MAX_TRIALS:
         raise InvalidStateError("too many trials in state")
-    return data
+    return data["axis"], parsed
 
 
 def _valid_tally(stimulus: object, trials: object, correct: object) -> bool:
