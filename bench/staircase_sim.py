@@ -151,6 +151,9 @@ class Reference:
     def begin_session(self, at: float) -> None:
         """Static: sessions do not exist for it."""
 
+    def anchor(self, log_value: float) -> None:
+        """Static: each procedure stands alone."""
+
     def next_stimulus(self, candidates: list[float]) -> float:
         return 10 ** float(self.qp.next_stim["intensity"])
 
@@ -193,12 +196,14 @@ def play(player: Player, make_procedure: Callable[[], Staircase | Reference]) ->
             procedure.begin_session(day * DAY_S)
         served = []
         for emotion in plan_emotions(plan_rng, TRIALS_PER_DRILL):
+            procedures[emotion].anchor(_log_estimate(procedures[OVERALL])[0])
             stimulus = procedures[emotion].next_stimulus(candidates)
             correct = bool(player.uniforms[trial] < player.p_correct(drill, stimulus))
             trial += 1
             served.append(math.log10(stimulus))
             procedures[emotion].update(stimulus, correct)
             procedures[OVERALL].update(stimulus, correct)
+            procedures[emotion].anchor(_log_estimate(procedures[OVERALL])[0])
         truth = player.log_thresholds[drill]
         value, low, high = _log_estimate(procedures[OVERALL])
         outcomes.append(DrillOutcome(value - truth, low <= truth <= high, float(np.median(served)) - truth,

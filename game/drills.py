@@ -8,6 +8,7 @@ the messages to send; client mistakes raise ``ProtocolError``.
 from __future__ import annotations
 
 import json
+import math
 import random
 import secrets
 import time
@@ -15,7 +16,7 @@ from datetime import date
 
 from sqlite_utils import Database
 
-from game import challenge, rewards, rounds, store, streaks
+from game import challenge, checkup, checkup_store, rewards, rounds, store, streaks
 from game.emotions import EMOTION_KEYS
 from game.protocol import Answer, Hello, ProtocolError, Resume, Start
 from game.staircase import Staircase
@@ -49,11 +50,14 @@ class DrillSession:
         day = challenge.today(now)
         return {"type": "welcome", "v": 1, "activeDrill": active, "streak": streaks.status(streak, now, tz),
                 "challenge": {"number": challenge.number(day),
-                              "played": store.ranked_challenge(self.db, self.player_id, day.isoformat()) is not None}}
+                              "played": store.ranked_challenge(self.db, self.player_id, day.isoformat()) is not None},
+                "checkup": checkup_store.welcome(self.db, self.player_id, now)}
 
     def start(self, message: Start) -> list[dict]:
-        self._load_procedures(_axis(message.mode))
         period = rounds.nominal_period(message.refresh_ms)
+        if message.mode == "checkup":
+            return self._start_checkup(period)
+        self._load_procedures(_axis(message.mode))
         if message.mode == "challenge":
             day = challenge.today(self.clock())
             ranked = store.ranked_challenge(self.db, self.player_id, day.isoformat()) is None
@@ -66,6 +70,21 @@ class DrillSession:
             plan = rounds.plan_emotions(rng, rounds.TRIALS_PER_DRILL, weights)
             self.drill = store.create_drill(self.db, self.player_id, mode=message.mode, focus=message.focus,
                                             seed=rng.getrandbits(53), plan=plan, refresh_ms=period)
+        self.open_trial = None
+        self._begin_sessions(self.drill["started_at"])
+        return [self._started(), self._send_trial()]
+
+    def _start_checkup(self, period: float) -> list[dict]:
+        """The standard test: refused unless due (after a first drill, then weekly), see game.checkup."""
+        due = checkup_store.status(self.db, self.player_id, self.clock())
+        if not due.due:
+            raise ProtocolError("checkup_not_due", "Play a drill first: the checkup measures where you start."
+                                if due.reason == "play_first" else "Your next checkup opens a week after the last.",
+                                nextAt=due.next_at)
+        self.procedures = {}
+        self.drill = store.create_drill(self.db, self.player_id, mode="checkup", focus=False, seed=checkup.FORM,
+                                        plan=[item.emotion for item in checkup.items()], refresh_ms=period,
+                                        kind="checkup")
         self.open_trial = None
         return [self._started(), self._send_trial()]
 
@@ -80,6 +99,7 @@ class DrillSession:
         self.drill = {**drill, "refresh_ms": period}
         self.open_trial = None
         self._load_procedures(_axis(drill["mode"]))
+        self._begin_sessions(drill["started_at"])
         return [self._started(), self._send_trial()]
 
     def next_trial(self) -> list[dict]:
@@ -124,14 +144,16 @@ class DrillSession:
                 "reaction_ms": message.reaction_ms, "answered_at": now, "scored": int(verdict.scored),
                 "flag": verdict.flag})
             points, answer_streak = 0, 0
-            if verdict.scored:
+            measuring = drill.get("kind") == "checkup"  # a checkup measures: it neither adapts nor earns
+            if verdict.scored and not measuring:
                 self._adapt(trial, verdict.correct)
                 points, answer_streak = rewards.award_answer(self.db, drill["id"], trial, verdict.correct)
             answered = store.scored_count(self.db, drill["id"])
             done = answered >= drill["trial_count"]
             if done:
                 store.complete_drill(self.db, drill["id"])
-                banked = rewards.finish_drill(self.db, drill, now, self.procedures.get(OVERALL))
+                banked = (checkup_store.record(self.db, drill, now) if measuring
+                          else rewards.finish_drill(self.db, drill, now, self.procedures.get(OVERALL)))
         self.open_trial = None
         if abs(message.refresh_ms - drill["refresh_ms"]) > rounds.REFRESH_TOLERANCE * drill["refresh_ms"]:
             drill["refresh_ms"] = rounds.nominal_period(message.refresh_ms)  # the display changed rate
@@ -140,9 +162,13 @@ class DrillSession:
                   "replay": not verdict.scored, "answered": answered, "total": drill["trial_count"],
                   "exposureMs": round(trial["exposure_ms"], 1), "points": points, "answerStreak": answer_streak,
                   "done": done}
+        if measuring:
+            result = checkup.result_message(result)
         if not done:
             return [result]
         self.drill = None
+        if measuring:
+            return [result, checkup.summary_message(drill["id"], banked)]
         return [result, {**self.summary(drill), **banked}]
 
     def abandon(self) -> list[dict]:
@@ -197,7 +223,10 @@ class DrillSession:
         attempt = store.attempts_at(self.db, drill["id"], position)
         emotion = json.loads(drill["plan"])[position - 1]
         period = drill["refresh_ms"]
+        if drill["mode"] == "checkup":
+            return self._open_trial(checkup.plan(position, period), position, attempt)
         procedure = self.procedures[emotion]
+        procedure.anchor(self._overall_level())
         if drill["mode"] == "challenge":
             exposure_ms, intensity = challenge.exposure_ms(date.fromisoformat(drill["challenge_day"]), position), 1.0
         elif drill["mode"] == "subtle":
@@ -206,6 +235,14 @@ class DrillSession:
             exposure_ms, intensity = procedure.next_stimulus(rounds.exposure_candidates(period)), 1.0
         plan = rounds.plan_trial(rounds.trial_rng(drill["seed"], position, attempt), emotion, period,
                                  exposure_ms=exposure_ms, intensity=intensity)
+        return self._open_trial(plan, position, attempt)
+
+    def _open_trial(self, plan: rounds.TrialPlan, position: int, attempt: int) -> dict:
+        """Store a planned trial as the one in flight and build its message."""
+        drill = self.drill
+        assert drill is not None
+        period = drill["refresh_ms"]
+        emotion = plan.emotion
         trial = {"id": secrets.token_urlsafe(12), "drill_id": drill["id"], "player_id": self.player_id,
                  "position": position, "attempt": attempt, "emotion": emotion, "pose": json.dumps(plan.pose),
                  "identity_seed": plan.identity_seed, "intensity": plan.intensity,
@@ -221,13 +258,24 @@ class DrillSession:
             state = store.load_procedure_state(self.db, self.player_id, axis, emotion)
             self.procedures[emotion] = Staircase.from_json(state) if state else Staircase(axis)
 
+    def _begin_sessions(self, started_at: float) -> None:
+        """A drill is a session of every procedure: the player may have changed since the last (see game.staircase)."""
+        for procedure in self.procedures.values():
+            procedure.begin_session(started_at)
+
+    def _overall_level(self) -> float:
+        """The overall threshold (log10) that each emotion's procedure moves with between drills."""
+        return math.log10(self.procedures[OVERALL].threshold().value)
+
     def _adapt(self, trial: dict, correct: bool) -> None:
         """Update the emotion's and the overall procedure with what was actually shown."""
         axis = _axis(self.drill["mode"]) if self.drill else "exposure"
         stimulus = trial["intensity"] if axis == "intensity" else trial["exposure_ms"]
-        for emotion in (trial["emotion"], OVERALL):
+        for emotion in (OVERALL, trial["emotion"]):
             procedure = self.procedures[emotion]
             procedure.update(stimulus, correct)
+            if emotion != OVERALL:
+                procedure.anchor(self._overall_level())
             store.save_procedure_state(self.db, self.player_id, axis, emotion, procedure.to_json(),
                                        procedure.trials)
 

@@ -21,6 +21,7 @@ SUBTLE_INTENSITIES = tuple(round(0.04 * 25 ** (k / 23), 3) for k in range(24))  
 FOREPERIOD_MS = (500.0, 1500.0)
 MASK_MS = 500.0
 REFRESH_TOLERANCE = 0.1  # a display whose rate moved more than this mid-trial voids the trial
+CHECKUP_IDENTITY_BIT = 1 << 31  # identity seeds with this bit set are reserved for checkups (game.checkup)
 COMMON_RATES_HZ = (24, 30, 48, 50, 60, 72, 75, 90, 100, 120, 144, 165, 180, 240)
 
 
@@ -111,7 +112,7 @@ def plan_trial(
     """
     return TrialPlan(
         emotion=emotion,
-        identity_seed=rng.getrandbits(32),
+        identity_seed=rng.getrandbits(32) & (CHECKUP_IDENTITY_BIT - 1),  # never a checkup face
         intensity=intensity,
         exposure_frames=frames_for(exposure_ms, period_ms),
         wanted_ms=exposure_ms,

@@ -75,6 +75,7 @@ class Drift:
     break_sd_per_week: float = 0.0
     break_grace_days: float = 2.0
     max_break_days: float = 180.0
+    follows_anchor: bool = False  # move with the anchor (the overall estimate) between sessions, see Staircase.anchor
 
     def step_sd(self, model: int, gap_days: float) -> float:
         """Random-walk step before a session that starts ``gap_days`` after the previous one.
@@ -87,7 +88,8 @@ class Drift:
 
 
 STEADY = Drift(session_sds=(0.0,), prior=(1.0,))  # the procedure before tracking: every trial weighs the same forever
-TRACKING = Drift(session_sds=(0.0, 0.05, 0.1, 0.2), prior=(0.55, 0.2, 0.15, 0.1), break_sd_per_week=0.05)
+TRACKING = Drift(session_sds=(0.0, 0.05, 0.1, 0.2), prior=(0.55, 0.2, 0.15, 0.1), break_sd_per_week=0.05,
+                 follows_anchor=True)
 
 
 class StaircaseError(ValueError):
@@ -272,20 +274,31 @@ def _alpha_count(axis: Axis) -> int:
     return _grid(axis).alpha.size // (len(SLOPES) * len(LAPSES))
 
 
-@lru_cache(maxsize=256)
-def _drift_kernel(axis: Axis, sd: float) -> np.ndarray:
-    """Column-stochastic Gaussian random walk over the threshold grid: ``new = kernel @ old``.
+@lru_cache(maxsize=1024)
+def _drift_kernel(axis: Axis, sd: float, shift: float) -> np.ndarray:
+    """Column-stochastic Gaussian step over the threshold grid: ``new = kernel @ old``.
 
-    Each column sums to one, so no belief leaks off the grid's ends.
+    Each column sums to one, so no belief leaks off the grid's ends. A pure shift is blurred by
+    half a grid step (the grid cannot shift by a fraction of a step otherwise).
 
     :param axis: the stimulus dimension
-    :param sd: step standard deviation, log10 units (> 0)
+    :param sd: step standard deviation, log10 units
+    :param shift: mean step, log10 units
     """
-    steps = np.arange(_alpha_count(axis))
-    kernel = np.exp(-0.5 * ((steps[:, None] - steps[None, :]) * axis.alpha_step / sd) ** 2)
+    steps = np.arange(_alpha_count(axis)) * axis.alpha_step
+    sd = max(sd, axis.alpha_step / 2)
+    exponent = -0.5 * ((steps[:, None] - steps[None, :] - shift) / sd) ** 2
+    kernel = np.exp(exponent - exponent.max(axis=0, keepdims=True))  # a shift off the grid piles up at its end
     kernel /= kernel.sum(axis=0, keepdims=True)
     kernel.setflags(write=False)
     return kernel
+
+
+def _step(axis: Axis, belief: np.ndarray, sd: float, shift: float) -> np.ndarray:
+    """The belief one random-walk step later (unchanged when the step is nil)."""
+    if sd == 0 and shift == 0:
+        return belief
+    return _drift_kernel(axis, round(sd, 4), round(shift, 3)) @ belief
 
 
 def _absorb(belief: np.ndarray, log_likelihood: np.ndarray) -> tuple[np.ndarray, float]:
@@ -305,10 +318,11 @@ def _absorb(belief: np.ndarray, log_likelihood: np.ndarray) -> tuple[np.ndarray,
 class _Session:
     """One session's answers: when it started, tallies per stimulus and their exact log-likelihood sum."""
 
-    __slots__ = ("at", "counts", "log_likelihood")
+    __slots__ = ("anchor", "at", "counts", "log_likelihood")
 
-    def __init__(self, axis: Axis, at: float | None) -> None:
+    def __init__(self, axis: Axis, at: float | None, anchor: float | None = None) -> None:
         self.at = at
+        self.anchor = anchor  # the anchor (log10 overall estimate) when this session last answered
         self.counts: dict[float, list[int]] = {}  # stimulus -> [trials, correct]
         self.log_likelihood = np.zeros_like(_grid(axis).log_prior)
 
@@ -384,7 +398,7 @@ class Staircase:
         first, second = self._sessions[0], self._sessions.pop(1)
         for stimulus, (n, k) in second.counts.items():
             first.add(self._axis, stimulus, n, k)
-        first.at = second.at
+        first.at, first.anchor = second.at, second.anchor
 
     def update(self, stimulus: float, correct: bool) -> None:
         """Take one answer into account, in the open session.
@@ -398,40 +412,65 @@ class Staircase:
         self._sessions[-1].add(self._axis, x, 1, int(bool(correct)))
         self._posterior = None
 
-    def _predict(self) -> tuple[list[np.ndarray], np.ndarray]:
-        """Each drift model's belief before the open session, and its log weight (prior x evidence so far)."""
+    def anchor(self, log_value: float) -> None:
+        """Tie the open session to a reference level: the overall threshold (log10) as it stands now.
+
+        An emotion's own procedure sees two or three trials per drill, too few to notice that the
+        player improved. With an anchor, its belief moves between sessions by as much as the anchor
+        moved, as well as by its own drift: what the overall procedure learns about the player's
+        progress carries over to each emotion, whose offset from the overall stays its own.
+        Only drift models with ``follows_anchor`` use it.
+
+        :param log_value: the reference level, log10 stimulus units
+        """
+        value = float(log_value)
+        if not math.isfinite(value):
+            raise StaircaseError(f"anchor must be finite, got {log_value!r}")
+        if self._sessions[-1].anchor != value:
+            self._sessions[-1].anchor = value
+            self._posterior = None
+
+    def _gap_and_shift(self, index: int) -> tuple[float, float]:
+        """Days between session ``index`` and the one before, and how far the anchor moved between them."""
+        before, after = self._sessions[index - 1], self._sessions[index]
+        gap = (after.at - before.at) / _DAY_S if after.at is not None and before.at is not None else 0.0
+        moved = self._drift.follows_anchor and after.anchor is not None and before.anchor is not None
+        return gap, (after.anchor - before.anchor) if moved else 0.0  # type: ignore[operator]
+
+    def _settled(self) -> tuple[list[np.ndarray], np.ndarray]:
+        """Each drift model's belief after every closed session, and its log weight (prior x evidence)."""
         if self._predicted is None:
             grid, drift = _grid(self._axis), self._drift
             start = np.exp(grid.log_prior - grid.log_prior.max())
             start = (start / start.sum()).reshape(_alpha_count(self._axis), -1)
             beliefs = [start for _ in drift.session_sds]
             log_weights = np.log(np.asarray(drift.prior, dtype=float))
-            for index, session in enumerate(self._sessions):
+            for index, session in enumerate(self._sessions[:-1]):
                 if index:
-                    previous = self._sessions[index - 1].at
-                    gap = (session.at - previous) / _DAY_S if session.at is not None and previous is not None else 0.0
-                    for model, belief in enumerate(beliefs):
-                        sd = drift.step_sd(model, gap)
-                        if sd > 0:
-                            beliefs[model] = _drift_kernel(self._axis, sd) @ belief
-                if index == len(self._sessions) - 1:
-                    break
+                    gap, shift = self._gap_and_shift(index)
+                    beliefs = [_step(self._axis, b, drift.step_sd(m, gap), shift) for m, b in enumerate(beliefs)]
                 for model, belief in enumerate(beliefs):
                     beliefs[model], log_evidence = _absorb(belief, session.log_likelihood)
                     log_weights[model] += log_evidence
             self._predicted = (beliefs, log_weights)
         return self._predicted
 
+    def _current(self) -> tuple[list[np.ndarray], np.ndarray]:
+        """Each drift model's belief after the open session's answers too, and its log weight."""
+        beliefs, log_weights = self._settled()
+        if len(self._sessions) > 1:
+            gap, shift = self._gap_and_shift(len(self._sessions) - 1)
+            beliefs = [_step(self._axis, b, self._drift.step_sd(m, gap), shift) for m, b in enumerate(beliefs)]
+        absorbed = [_absorb(belief, self._sessions[-1].log_likelihood) for belief in beliefs]
+        log_weights = log_weights + np.array([log_evidence for _, log_evidence in absorbed])
+        weights = np.exp(log_weights - log_weights.max())
+        return [belief for belief, _ in absorbed], weights / weights.sum()
+
     def posterior(self) -> np.ndarray:
         """The normalised posterior over the flattened parameter grid (read-only array), drift models averaged."""
         if self._posterior is None:
-            beliefs, log_weights = self._predict()
-            current = self._sessions[-1].log_likelihood
-            absorbed = [_absorb(belief, current) for belief in beliefs]
-            log_weights = log_weights + np.array([log_evidence for _, log_evidence in absorbed])
-            weights = np.exp(log_weights - log_weights.max())
-            weights /= weights.sum()
-            post = sum(w * belief for w, (belief, _) in zip(weights, absorbed, strict=True)).ravel()
+            beliefs, weights = self._current()
+            post = sum(w * belief for w, belief in zip(weights, beliefs, strict=True)).ravel()
             post = post / post.sum()
             post.setflags(write=False)
             self._posterior = post
@@ -439,11 +478,7 @@ class Staircase:
 
     def drift_weights(self) -> tuple[float, ...]:
         """How much each drift model is believed now (sums to 1): what this player's history says about change."""
-        beliefs, log_weights = self._predict()
-        current = self._sessions[-1].log_likelihood
-        log_weights = log_weights + np.array([_absorb(belief, current)[1] for belief in beliefs])
-        weights = np.exp(log_weights - log_weights.max())
-        return tuple(float(w) for w in weights / weights.sum())
+        return tuple(float(w) for w in self._current()[1])
 
     def next_stimulus(self, candidates: Sequence[float]) -> float:
         """Pick the candidate with the minimum expected posterior entropy.
@@ -484,11 +519,11 @@ class Staircase:
     def to_json(self) -> str:
         """Serialise the state: axis and, per session, its start and tallies (a few hundred bytes to ~10 KB).
 
-        Format ``{"v": 2, "axis": ..., "sessions": [{"at": seconds or null, "counts": [[stimulus, trials,
-        correct], ...]}, ...]}``, tallies sorted by stimulus. Floats are written with ``repr`` so they
-        read back exactly. The drift model is not stored: it is the code's.
+        Format ``{"v": 2, "axis": ..., "sessions": [{"at": seconds or null, "anchor": log10 or null,
+        "counts": [[stimulus, trials, correct], ...]}, ...]}``, tallies sorted by stimulus. Floats are written
+        with ``repr`` so they read back exactly. The drift model is not stored: it is the code's.
         """
-        sessions = [{"at": s.at, "counts": [[x, n, k] for x, (n, k) in sorted(s.counts.items())]}
+        sessions = [{"at": s.at, "anchor": s.anchor, "counts": [[x, n, k] for x, (n, k) in sorted(s.counts.items())]}
                     for s in self._sessions]
         return json.dumps({"v": FORMAT_VERSION, "axis": self.axis, "sessions": sessions}, separators=(",", ":"))
 
@@ -503,8 +538,8 @@ class Staircase:
         axis, sessions = _parse_state(text)
         staircase = cls(axis, drift)
         staircase._sessions = []
-        for at, counts in sessions:
-            session = _Session(staircase._axis, at)
+        for at, anchor, counts in sessions:
+            session = _Session(staircase._axis, at, anchor)
             for stimulus, n, k in counts:
                 session.add(staircase._axis, float(stimulus), n, k)
             staircase._sessions.append(session)
@@ -513,8 +548,8 @@ class Staircase:
         return staircase
 
 
-def _parse_state(text: str) -> tuple[str, list[tuple[float | None, list]]]:
-    """Decode and validate a stored state: its axis and its sessions as ``(at, tallies)``.
+def _parse_state(text: str) -> tuple[str, list[tuple[float | None, float | None, list]]]:
+    """Decode and validate a stored state: its axis and its sessions as ``(at, anchor, tallies)``.
 
     :param text: the JSON state (version 1: ``{"v", "axis", "counts"}``; version 2: ``{"v", "axis", "sessions"}``)
     :raises InvalidStateError: if it cannot be used
@@ -528,7 +563,7 @@ def _parse_state(text: str) -> tuple[str, list[tuple[float | None, list]]]:
     if data["v"] == 1:
         if set(data) != {"v", "axis", "counts"}:
             raise InvalidStateError("version 1 state must have v, axis and counts")
-        sessions = [{"at": None, "counts": data["counts"]}]
+        sessions = [{"at": None, "anchor": None, "counts": data["counts"]}]
     else:
         if set(data) != {"v", "axis", "sessions"} or not isinstance(data["sessions"], list) or not data["sessions"]:
             raise InvalidStateError("state must have v, axis and a non-empty list of sessions")
@@ -537,12 +572,13 @@ def _parse_state(text: str) -> tuple[str, list[tuple[float | None, list]]]:
         raise InvalidStateError("state has an unknown axis")
     parsed, total, last_at = [], 0, None
     for session in sessions:
-        if not isinstance(session, dict) or set(session) != {"at", "counts"} or not isinstance(session["counts"], list):
+        if (not isinstance(session, dict) or set(session) != {"at", "anchor", "counts"}
+                or not isinstance(session["counts"], list)):
             raise InvalidStateError(f"bad session {str(session)[:80]!r}")
-        at = session["at"]
+        at, anchor = session["at"], session["anchor"]
+        if not (_optional_finite(at) and _optional_finite(anchor)):
+            raise InvalidStateError(f"bad session start or anchor {at!r}, {anchor!r}")
         if at is not None:
-            if isinstance(at, bool) or not isinstance(at, (int, float)) or not math.isfinite(at):
-                raise InvalidStateError(f"bad session start {at!r}")
             if last_at is not None and at < last_at:
                 raise InvalidStateError("sessions out of order")
             last_at = at = float(at)
@@ -552,10 +588,17 @@ def _parse_state(text: str) -> tuple[str, list[tuple[float | None, list]]]:
                 raise InvalidStateError(f"bad tally {entry!r}")
             seen.add(entry[0])
             total += entry[1]
-        parsed.append((at, session["counts"]))
+        parsed.append((at, None if anchor is None else float(anchor), session["counts"]))
     if total > _MAX_TRIALS:
         raise InvalidStateError("too many trials in state")
     return data["axis"], parsed
+
+
+def _optional_finite(value: object) -> bool:
+    """Whether ``value`` is null or a finite number (not a bool)."""
+    if value is None:
+        return True
+    return not isinstance(value, bool) and isinstance(value, (int, float)) and math.isfinite(value)
 
 
 def _valid_tally(stimulus: object, trials: object, correct: object) -> bool:

@@ -182,7 +182,7 @@ def test_state_stays_small_after_many_trials() -> None:
         staircase.update(float(rng.choice(FRAMES_240HZ)), bool(rng.random() < 0.7))
     state = staircase.to_json()
     assert len(state) < 4096
-    assert json.loads(state)["v"] == 1
+    assert json.loads(state)["v"] == 2
 
 
 @pytest.mark.parametrize(
@@ -192,6 +192,10 @@ def test_state_stays_small_after_many_trials() -> None:
         "[]",
         '{"v":1,"axis":"exposure"}',
         '{"v":2,"axis":"exposure","counts":[]}',
+        '{"v":3,"axis":"exposure","sessions":[{"at":null,"anchor":null,"counts":[]}]}',
+        '{"v":2,"axis":"exposure","sessions":[]}',
+        '{"v":2,"axis":"exposure","sessions":[{"at":5.0,"anchor":null,"counts":[]},{"at":1.0,"anchor":null,"counts":[]}]}',
+        '{"v":2,"axis":"exposure","sessions":[{"at":NaN,"anchor":null,"counts":[]}]}',
         '{"v":1,"axis":"loudness","counts":[]}',
         '{"v":1,"axis":"exposure","counts":[[50.0,1,2]]}',
         '{"v":1,"axis":"exposure","counts":[[-5,1,1]]}',
