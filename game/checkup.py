@@ -200,3 +200,43 @@ def summary_message(drill_id: str, result: dict) -> dict:
     return {"type": "summary", "drillId": drill_id, "mode": "checkup", "shown": overall["shown"],
             "correct": overall["correct"], "accuracy": overall["correct"] / overall["shown"] if overall["shown"] else 0,
             "checkup": result}
+
+
+def progress(history: list[dict], names: dict[str, str]) -> dict:
+    """What a player's checkups say: change since the first per emotion and overall, and one plain sentence.
+
+    Only checkups of the first one's form are compared. Honest when there is too little to say.
+
+    :param history: the player's checkups, oldest first, each with ``score`` (see :func:`score`)
+    :param names: emotion key -> its name for people
+    """
+    if not history:
+        return {"changes": None, "overall": None, "sentence": "Take a checkup to measure where you start: 28 quick "
+                "faces, the same test for everyone, no feedback until the end."}
+    first = history[0]
+    comparable = [c for c in history if c["form"] == first["form"]]
+    if len(comparable) < 2:
+        overall = first["score"]["overall"]
+        return {"changes": None, "overall": None, "sentence": (
+            f"Your starting point: {overall['correct']} of {overall['shown']} right. Practise for a week, then take "
+            "the next checkup to see what changed.")}
+    latest = comparable[-1]
+    changes = {key: change(first["score"]["emotions"][key], latest["score"]["emotions"][key])
+               for key in first["score"]["emotions"] if first["score"]["emotions"][key]["shown"]
+               and latest["score"]["emotions"][key]["shown"]}
+    overall = change(first["score"]["overall"], latest["score"]["overall"])
+    better = sorted(((c["points"], key) for key, c in changes.items() if c["verdict"] == "better"), reverse=True)
+    if better:
+        points, key = better[0]
+        sentence = f"You recognise {names[key].lower()} {points} points better than on day one."
+        if overall["verdict"] == "better":
+            sentence += f" Over all seven emotions: {overall['points']:+d} points."
+    elif overall["verdict"] == "better":
+        sentence = f"You recognise emotions {overall['points']} points better than on day one, over all seven."
+    elif overall["verdict"] == "worse":
+        sentence = (f"You scored {-overall['points']} points lower than on day one. A break or a tired day can do "
+                    "that; practice brings it back.")
+    else:
+        sentence = (f"No change yet that luck could not explain ({overall['points']:+d} points overall): a 28-face "
+                    "checkup only shows clear changes. Keep practising.")
+    return {"changes": changes, "overall": overall, "sentence": sentence}

@@ -76,6 +76,12 @@ class Drift:
     break_grace_days: float = 2.0
     max_break_days: float = 180.0
     follows_anchor: bool = False  # move with the anchor (the overall estimate) between sessions, see Staircase.anchor
+    session_means: tuple[float, ...] | None = None  # mean step per session (negative: improving); zero if None
+    share: float = 0.0  # at each session, this share of belief in the models returns to the prior (fixed share)
+
+    def step_mean(self, model: int) -> float:
+        """Mean random-walk step of model ``model`` per session (log10)."""
+        return self.session_means[model] if self.session_means else 0.0
 
     def step_sd(self, model: int, gap_days: float) -> float:
         """Random-walk step before a session that starts ``gap_days`` after the previous one.
@@ -315,6 +321,15 @@ def _absorb(belief: np.ndarray, log_likelihood: np.ndarray) -> tuple[np.ndarray,
     return product / total, math.log(total) + top
 
 
+def _share(log_weights: np.ndarray, drift: Drift) -> np.ndarray:
+    """Return a share of belief to the prior over models (fixed share), so no model is ruled out forever."""
+    if not drift.share:
+        return log_weights
+    weights = np.exp(log_weights - log_weights.max())
+    weights = (1 - drift.share) * weights / weights.sum() + drift.share * np.asarray(drift.prior)
+    return np.log(weights)
+
+
 class _Session:
     """One session's answers: when it started, tallies per stimulus and their exact log-likelihood sum."""
 
@@ -448,7 +463,9 @@ class Staircase:
             for index, session in enumerate(self._sessions[:-1]):
                 if index:
                     gap, shift = self._gap_and_shift(index)
-                    beliefs = [_step(self._axis, b, drift.step_sd(m, gap), shift) for m, b in enumerate(beliefs)]
+                    beliefs = [_step(self._axis, b, drift.step_sd(m, gap), shift + drift.step_mean(m))
+                               for m, b in enumerate(beliefs)]
+                    log_weights = _share(log_weights, drift)
                 for model, belief in enumerate(beliefs):
                     beliefs[model], log_evidence = _absorb(belief, session.log_likelihood)
                     log_weights[model] += log_evidence
@@ -460,7 +477,9 @@ class Staircase:
         beliefs, log_weights = self._settled()
         if len(self._sessions) > 1:
             gap, shift = self._gap_and_shift(len(self._sessions) - 1)
-            beliefs = [_step(self._axis, b, self._drift.step_sd(m, gap), shift) for m, b in enumerate(beliefs)]
+            beliefs = [_step(self._axis, b, self._drift.step_sd(m, gap), shift + self._drift.step_mean(m))
+                       for m, b in enumerate(beliefs)]
+            log_weights = _share(log_weights, self._drift)
         absorbed = [_absorb(belief, self._sessions[-1].log_likelihood) for belief in beliefs]
         log_weights = log_weights + np.array([log_evidence for _, log_evidence in absorbed])
         weights = np.exp(log_weights - log_weights.max())
