@@ -29,7 +29,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     if test_config:
         app.config.update(test_config)
 
-    from game import db, pwa, social, web, ws
+    from game import crowd_page, db, pwa, social, web, ws
 
     db.init_app(app)
     db.migrate(app.config["DATABASE"])
@@ -37,4 +37,5 @@ def create_app(test_config: dict | None = None) -> Flask:
     social.init_app(app)
     ws.init_app(app)
     pwa.init_app(app)
+    crowd_page.init_app(app)
     return app

@@ -7,6 +7,7 @@ import json
 from sqlite_utils import Database
 
 from game import checkup
+from game.crowd import History
 
 TRAINING = "kind != 'checkup' AND status = 'completed'"  # the drills that count as training
 MAX_DRILL_MINUTES = 15.0  # a drill left open longer was not 15 minutes of practice
@@ -57,3 +58,17 @@ def training_between(db: Database, player_id: str, start: float, end: float) -> 
         f"{TRAINING} AND started_at >= ? AND started_at < ?",
         [MAX_DRILL_MINUTES * 60, player_id, start, end]).fetchone()
     return count, round(seconds / 60, 1)
+
+
+def crowd_histories(db: Database) -> list[History]:
+    """Every player's checkups (first form only) and training drill starts, without who they are."""
+    checkups: dict[str, list[tuple[float, float, int]]] = {}
+    for player, at, correct, shown, form in db.execute(
+            "SELECT player_id, started_at, correct, shown, form FROM checkups ORDER BY player_id, started_at"):
+        checkups.setdefault(player, []).append((at, correct / shown if shown else 0.0, form))
+    drills: dict[str, list[float]] = {}
+    for player, at in db.execute(f"SELECT player_id, started_at FROM drills WHERE {TRAINING} AND player_id IN "
+                                 "(SELECT player_id FROM checkups)"):
+        drills.setdefault(player, []).append(at)
+    return [History(tuple((at, rate) for at, rate, form in rows if form == rows[0][2]), tuple(drills.get(player, ())))
+            for player, rows in checkups.items()]
