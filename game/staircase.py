@@ -76,12 +76,20 @@ class Drift:
     break_grace_days: float = 2.0
     max_break_days: float = 180.0
     follows_anchor: bool = False  # move with the anchor (the overall estimate) between sessions, see Staircase.anchor
-    session_means: tuple[float, ...] | None = None  # mean step per session (negative: improving); zero if None
+    session_means: tuple[float, ...] | None = None  # mean step into the 2nd session (negative: improving)
     share: float = 0.0  # at each session, this share of belief in the models returns to the prior (fixed share)
+    power_law: bool = False  # the mean step shrinks with practice: log10(n / (n - 1)) / log10(2) into session n
 
-    def step_mean(self, model: int) -> float:
-        """Mean random-walk step of model ``model`` per session (log10)."""
-        return self.session_means[model] if self.session_means else 0.0
+    def step_mean(self, model: int, session: int) -> float:
+        """Mean random-walk step of model ``model`` into session number ``session`` (1-based; log10).
+
+        With ``power_law`` the expected gain follows the power law of practice (threshold ~ n ** -b), so a
+        model of a learner expects most of the gain in the first few sessions and little after.
+        """
+        if not self.session_means or session < 2:
+            return 0.0
+        scale = math.log10(session / (session - 1)) / math.log10(2) if self.power_law else 1.0
+        return self.session_means[model] * scale
 
     def step_sd(self, model: int, gap_days: float) -> float:
         """Random-walk step before a session that starts ``gap_days`` after the previous one.
@@ -369,7 +377,8 @@ class Staircase:
         self._axis = _axis(axis)
         self._drift = drift
         self._sessions = [_Session(self._axis, None)]
-        self._predicted: tuple[list[np.ndarray], np.ndarray] | None = None  # beliefs before the open session
+        self._predicted: tuple[list[np.ndarray], np.ndarray] | None = None  # beliefs after the closed sessions
+        self._stepped: tuple[tuple, list[np.ndarray]] | None = None  # ...carried into the open session
         self._posterior: np.ndarray | None = None
 
     @property
@@ -407,7 +416,7 @@ class Staircase:
             self._sessions.append(_Session(self._axis, at))
             if len(self._sessions) > MAX_SESSIONS:
                 self._merge_oldest()
-        self._predicted, self._posterior = None, None
+        self._predicted, self._stepped, self._posterior = None, None, None
 
     def _merge_oldest(self) -> None:
         first, second = self._sessions[0], self._sessions.pop(1)
@@ -452,6 +461,18 @@ class Staircase:
         moved = self._drift.follows_anchor and after.anchor is not None and before.anchor is not None
         return gap, (after.anchor - before.anchor) if moved else 0.0  # type: ignore[operator]
 
+    def _step_into(self, index: int, beliefs: list[np.ndarray]) -> list[np.ndarray]:
+        """Each model's belief carried from session ``index - 1`` into session ``index`` (0-based).
+
+        An anchored session moves by the anchor's move, which already carries the expected learning: the
+        models' own mean step applies only to a procedure without an anchor (the overall one).
+        """
+        gap, shift = self._gap_and_shift(index)
+        anchored = self._drift.follows_anchor and self._sessions[index].anchor is not None
+        return [_step(self._axis, belief, self._drift.step_sd(model, gap),
+                      shift + (0.0 if anchored else self._drift.step_mean(model, index + 1)))
+                for model, belief in enumerate(beliefs)]
+
     def _settled(self) -> tuple[list[np.ndarray], np.ndarray]:
         """Each drift model's belief after every closed session, and its log weight (prior x evidence)."""
         if self._predicted is None:
@@ -462,9 +483,7 @@ class Staircase:
             log_weights = np.log(np.asarray(drift.prior, dtype=float))
             for index, session in enumerate(self._sessions[:-1]):
                 if index:
-                    gap, shift = self._gap_and_shift(index)
-                    beliefs = [_step(self._axis, b, drift.step_sd(m, gap), shift + drift.step_mean(m))
-                               for m, b in enumerate(beliefs)]
+                    beliefs = self._step_into(index, beliefs)
                     log_weights = _share(log_weights, drift)
                 for model, belief in enumerate(beliefs):
                     beliefs[model], log_evidence = _absorb(belief, session.log_likelihood)
@@ -476,9 +495,10 @@ class Staircase:
         """Each drift model's belief after the open session's answers too, and its log weight."""
         beliefs, log_weights = self._settled()
         if len(self._sessions) > 1:
-            gap, shift = self._gap_and_shift(len(self._sessions) - 1)
-            beliefs = [_step(self._axis, b, self._drift.step_sd(m, gap), shift + self._drift.step_mean(m))
-                       for m, b in enumerate(beliefs)]
+            key = (len(self._sessions), self._sessions[-1].at, self._sessions[-1].anchor)
+            if self._stepped is None or self._stepped[0] != key:  # the step only changes with the anchor
+                self._stepped = (key, self._step_into(len(self._sessions) - 1, beliefs))
+            beliefs = self._stepped[1]
             log_weights = _share(log_weights, self._drift)
         absorbed = [_absorb(belief, self._sessions[-1].log_likelihood) for belief in beliefs]
         log_weights = log_weights + np.array([log_evidence for _, log_evidence in absorbed])

@@ -84,7 +84,7 @@ async function main() {
   });
   setUpNickname();
   const homeFace = /** @type {HTMLCanvasElement} */ (byId("home-face"));
-  renderFace(homeFace, crypto.getRandomValues(new Uint32Array(1))[0], catalogue.neutralPose, homeFace.clientWidth);
+  renderFace(homeFace, crypto.getRandomValues(new Uint32Array(1))[0] >>> 1, catalogue.neutralPose, homeFace.clientWidth);
   view.showScreen("home");
 
   const welcome = await offline.prepare();
