@@ -263,9 +263,10 @@ def main() -> None:
     parser.add_argument("--reference-players", type=int, default=24, help="players the slow questplus plays")
     parser.add_argument("--seed", type=int, default=1)
     args = parser.parse_args()
-    print(f"7AFC log-Weibull QUEST+ (lapse {LAPSE:.0%}), 20-trial drills at 60 Hz, seed {args.seed}; "
-          f"tracking = drift models {TRACKING.session_sds} log10/session, prior {TRACKING.prior}, "
-          f"+{TRACKING.break_sd_per_week} per week away")
+    print(f"7AFC log-Weibull QUEST+ (lapse {LAPSE:.0%}), 20-trial drills at 60 Hz, seed {args.seed}; tracking = "
+          f"drift models sd {TRACKING.session_sds} mean {TRACKING.session_means} log10/session (power law "
+          f"{TRACKING.power_law}), prior {TRACKING.prior}, +{TRACKING.break_sd_per_week} sd per week away, emotions "
+          f"anchored to the overall: {TRACKING.follows_anchor}")
     print("per drill, overall estimate at the drill's end vs that drill's truth: est = median estimate/truth - 1, "
           "|err|~ = median |log10 error|, cover = 68% interval holds the truth, served = median exposure/truth - 1")
     header = f"{'est':>6} {'|err|~':>6} {'cover':>5} {'served':>6}"
