@@ -111,4 +111,10 @@ def test_a_phone_player_takes_a_checkup_and_sees_progress_a_week_later(
     page.screenshot(path=screenshot_dir / "progress-two-checkups.png")
     page.locator("#checkup-table").scroll_into_view_if_needed()
     page.screenshot(path=screenshot_dir / "progress-two-checkups-table.png")
+
+    page.goto(live_server.url + "/crowd")  # one player: the crowd page shows no figure yet
+    expect(page.locator("#crowd-gains tbody tr")).to_have_count(5)
+    expect(page.locator("#crowd-gains")).not_to_contain_text("points")
+    expect(page.locator("#crowd-fade")).to_contain_text("Not enough players")
+    page.screenshot(path=screenshot_dir / "crowd.png", full_page=True)
     assert errors == []
