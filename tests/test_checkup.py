@@ -8,6 +8,7 @@ from __future__ import annotations
 import json
 import random
 import time
+import urllib.request
 
 import pytest
 from conftest import DrillClient, LiveServer, emotion_of, open_db
@@ -171,6 +172,15 @@ def test_a_checkup_is_scored_stored_silent_and_not_retaken_within_the_week(
     refused = client.ask({"type": "start", "mode": "checkup", "refreshMs": 16.667})
     assert refused["code"] == "checkup_not_due" and abs(refused["nextAt"] - (row["started_at"] + WEEK)) < 1
 
+    # The progress page's data shows it as stored.
+    request = urllib.request.Request(live_server.url + "/api/stats", headers={"Cookie": client.cookie})
+    with urllib.request.urlopen(request, timeout=10) as response:
+        progress = json.load(response)["checkups"]
+    assert [c["score"] for c in progress["history"]] == [summary["checkup"]]
+    assert progress["history"][0]["drillsBefore"] == 1  # the drill before the first checkup
+    assert progress["sentence"].startswith("Your starting point: 14 of 28 right")
+    assert progress["changes"] is None and progress["status"]["due"] is False
+
     # Eight days later it opens again.
     db.execute("UPDATE checkups SET started_at = started_at - ? WHERE drill_id = ?", [8 * 86_400, row["drill_id"]])
     db.conn.commit()
@@ -220,3 +230,23 @@ def test_an_unfinished_checkup_resumes_and_does_not_count(connect, live_server: 
     assert resumed["type"] == "started" and resumed["answered"] == 1
     assert again.receive()["position"] == 2
     time.sleep(0.01)
+
+
+def test_the_progress_sentence_is_plain_and_honest() -> None:
+    names = {key: key.capitalize() for key in EMOTION_KEYS}
+
+    def taken(correct_per_emotion: dict[str, int], form: int = 1) -> dict:
+        answers = [(e, 33.3, k < correct_per_emotion.get(e, 2)) for e in EMOTION_KEYS for k in range(4)]
+        return {"form": form, "score": checkup.score(answers)}
+
+    assert "Take a checkup" in checkup.progress([], names)["sentence"]
+    assert checkup.progress([taken({})], names)["sentence"].startswith("Your starting point: 14 of 28 right")
+    better = checkup.progress([taken({"fear": 1}), taken({"fear": 4})], names)
+    assert better["sentence"].startswith("You recognise fear 75 points better than on day one")
+    assert better["changes"]["fear"]["verdict"] == "better" and better["changes"]["anger"]["verdict"] == "same"
+    same = checkup.progress([taken({}), taken({"fear": 3})], names)
+    assert same["sentence"].startswith("No change yet that luck could not explain")
+    worse = checkup.progress([taken({e: 4 for e in EMOTION_KEYS}), taken({e: 1 for e in EMOTION_KEYS})], names)
+    assert "lower than on day one" in worse["sentence"]
+    other_form = checkup.progress([taken({}), taken({"fear": 4}, form=2)], names)
+    assert other_form["changes"] is None  # another item set is not compared
