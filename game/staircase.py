@@ -106,7 +106,7 @@ STEADY = Drift(session_sds=(0.0,), prior=(1.0,))  # the procedure before trackin
 # the power law of practice (-0.2 log10 into the 2nd drill, -0.12 into the 3rd, ...); the emotions move with
 # the overall estimate (their anchor). Steady players keep today's precision; learners are followed.
 TRACKING = Drift(session_sds=(0.0, 0.1, 0.25, 0.07), session_means=(0.0, 0.0, 0.0, -0.2), power_law=True,
-                 prior=(0.55, 0.15, 0.15, 0.15), break_sd_per_week=0.05, follows_anchor=True)
+                 prior=(0.65, 0.1, 0.1, 0.15), break_sd_per_week=0.05, follows_anchor=True)
 
 
 class StaircaseError(ValueError):
