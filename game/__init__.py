@@ -44,7 +44,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     if test_config:
         app.config.update(test_config)
 
-    from game import db, fairplay_cli, item_report, pwa, social, web, ws
+    from game import crowd_page, db, fairplay_cli, item_report, pwa, social, web, ws
 
     db.init_app(app)
     item_report.init_app(app)
@@ -54,4 +54,5 @@ def create_app(test_config: dict | None = None) -> Flask:
     ws.init_app(app)
     pwa.init_app(app)
     fairplay_cli.init_app(app)
+    crowd_page.init_app(app)
     return app

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import dataclasses
 import json
+import math
 import random
 import secrets
 import time
@@ -16,7 +17,7 @@ from datetime import date
 
 from sqlite_utils import Database
 
-from game import challenge, fairplay, plausibility, rewards, rounds, store, streaks
+from game import challenge, checkup, checkup_store, fairplay, plausibility, rewards, rounds, store, streaks
 from game.emotions import EMOTION_KEYS
 from game.protocol import Answer, Hello, ProtocolError, Resume, Start
 from game.staircase import Staircase
@@ -56,11 +57,14 @@ class DrillSession:
         day = challenge.today(now)
         return {"type": "welcome", "v": 1, "activeDrill": active, "streak": streaks.status(streak, now, tz),
                 "challenge": {"number": challenge.number(day),
-                              "played": store.ranked_challenge(self.db, self.player_id, day.isoformat()) is not None}}
+                              "played": store.ranked_challenge(self.db, self.player_id, day.isoformat()) is not None},
+                "checkup": checkup_store.welcome(self.db, self.player_id, now)}
 
     def start(self, message: Start) -> list[dict]:
-        self._load_procedures(_axis(message.mode))
         period = rounds.nominal_period(message.refresh_ms)
+        if message.mode == "checkup":
+            return self._start_checkup(period)
+        self._load_procedures(_axis(message.mode))
         if message.mode == "challenge":
             day = challenge.today(self.clock())
             ranked = store.ranked_challenge(self.db, self.player_id, day.isoformat()) is None
@@ -73,6 +77,21 @@ class DrillSession:
             plan = rounds.plan_emotions(rng, rounds.TRIALS_PER_DRILL, weights)
             self.drill = store.create_drill(self.db, self.player_id, mode=message.mode, focus=message.focus,
                                             seed=rng.getrandbits(53), plan=plan, refresh_ms=period)
+        self.open_trial, self.finished = None, False
+        self._begin_sessions(self.drill["started_at"])
+        return [self._started(), self._send_trial()]
+
+    def _start_checkup(self, period: float) -> list[dict]:
+        """The standard test: refused unless due (after a first drill, then weekly), see game.checkup."""
+        due = checkup_store.status(self.db, self.player_id, self.clock())
+        if not due.due:
+            raise ProtocolError("checkup_not_due", "Play a drill first: the checkup measures where you start."
+                                if due.reason == "play_first" else "Your next checkup opens a week after the last.",
+                                nextAt=due.next_at)
+        self.procedures = {}
+        self.drill = store.create_drill(self.db, self.player_id, mode="checkup", focus=False, seed=checkup.FORM,
+                                        plan=[item.emotion for item in checkup.items()], refresh_ms=period,
+                                        kind="checkup")
         self.open_trial, self.finished = None, False
         return [self._started(), self._send_trial()]
 
@@ -87,6 +106,7 @@ class DrillSession:
         self.drill = {**drill, "refresh_ms": period}
         self.open_trial = None
         self._load_procedures(_axis(drill["mode"]))
+        self._begin_sessions(drill["started_at"])
         return [self._started(), self._send_trial()]
 
     def next_trial(self) -> list[dict]:
@@ -148,14 +168,17 @@ class DrillSession:
                 "reaction_ms": message.reaction_ms, "answered_at": now, "scored": int(verdict.scored),
                 "flag": verdict.flag})
             points, answer_streak, banked = 0, 0, {}
+            measuring = drill.get("kind") == "checkup"  # a checkup measures: it neither adapts nor earns
             if verdict.scored:
                 self._weigh(trial, verdict.correct, message.reaction_ms)
+            if verdict.scored and not measuring:
                 self._adapt(trial, verdict.correct)
                 points, answer_streak = rewards.award_answer(self.db, drill["id"], trial, verdict.correct)
             answered = store.scored_count(self.db, drill["id"])
             done = answered >= drill["trial_count"]
             if done and store.complete_drill(self.db, drill["id"]):
-                banked = rewards.finish_drill(self.db, drill, now, self.procedures.get(OVERALL))
+                banked = (checkup_store.record(self.db, drill, now) if measuring
+                          else rewards.finish_drill(self.db, drill, now, self.procedures.get(OVERALL)))
         self.open_trial = None
         if abs(message.refresh_ms - drill["refresh_ms"]) > rounds.REFRESH_TOLERANCE * drill["refresh_ms"]:
             drill["refresh_ms"] = rounds.nominal_period(message.refresh_ms)  # the display changed rate
@@ -166,9 +189,13 @@ class DrillSession:
                   "replay": not verdict.scored, "answered": answered, "total": drill["trial_count"],
                   "exposureMs": round(trial["exposure_ms"], 1), "points": points, "answerStreak": answer_streak,
                   "done": done}
+        if measuring:
+            result = checkup.result_message(result)
         if not done:
             return [result]
         self.drill, self.finished = None, True
+        if measuring:
+            return [result, checkup.summary_message(drill["id"], banked)]
         return [result, {**self.summary(drill), **banked}]
 
     def abandon(self) -> list[dict]:
@@ -236,13 +263,17 @@ class DrillSession:
         position = store.scored_count(self.db, drill["id"]) + 1
         attempt = store.attempts_at(self.db, drill["id"], position)
         order = json.loads(drill["plan"])
-        if attempt:  # a replay: a fresh emotion from the rest of the plan, so a voided flash gives nothing away
+        if attempt and drill["mode"] != "checkup":  # a replay: a fresh emotion from the rest of the plan, so a
+            # voided flash gives nothing away (a checkup shows its fixed item again and never names it)
             order = rounds.replay_plan(order, position, random.SystemRandom())
             store.set_plan(self.db, drill["id"], order)
             drill["plan"] = json.dumps(order)
         emotion = order[position - 1]
         period = drill["refresh_ms"]
+        if drill["mode"] == "checkup":
+            return self._open_trial(checkup.plan(position, period), position, attempt)
         procedure = self.procedures[emotion]
+        procedure.anchor(self._overall_level())
         if drill["mode"] == "challenge":
             exposure_ms, intensity = challenge.exposure_ms(date.fromisoformat(drill["challenge_day"]), position), 1.0
         elif drill["mode"] == "subtle":
@@ -251,6 +282,14 @@ class DrillSession:
             exposure_ms, intensity = procedure.next_stimulus(rounds.exposure_candidates(period)), 1.0
         plan = rounds.plan_trial(rounds.trial_rng(drill["seed"], position, attempt), emotion, period,
                                  exposure_ms=exposure_ms, intensity=intensity)
+        return self._open_trial(plan, position, attempt)
+
+    def _open_trial(self, plan: rounds.TrialPlan, position: int, attempt: int) -> dict:
+        """Store a planned trial as the one in flight and build its message (poses jittered: no lookup table works)."""
+        drill = self.drill
+        assert drill is not None
+        period = drill["refresh_ms"]
+        emotion = plan.emotion
         jitter = random.Random(f"{drill.get('jitter_seed')}:{drill['id']}:{position}:{attempt}")
         plan = dataclasses.replace(plan, pose=rounds.jitter_pose(plan.pose, jitter))
         trial = {"id": secrets.token_urlsafe(12), "drill_id": drill["id"], "player_id": self.player_id,
@@ -270,13 +309,24 @@ class DrillSession:
             self.procedures[emotion] = Staircase.from_json(state) if state else Staircase(axis)
         self.own_fit = Staircase.from_json(self.procedures[OVERALL].to_json())
 
+    def _begin_sessions(self, started_at: float) -> None:
+        """A drill is a session of every procedure: the player may have changed since the last (see game.staircase)."""
+        for procedure in self.procedures.values():
+            procedure.begin_session(started_at)
+
+    def _overall_level(self) -> float:
+        """The overall threshold (log10) that each emotion's procedure moves with between drills."""
+        return math.log10(self.procedures[OVERALL].threshold().value)
+
     def _adapt(self, trial: dict, correct: bool) -> None:
         """Update the emotion's and the overall procedure with what was actually shown."""
         axis = _axis(self.drill["mode"]) if self.drill else "exposure"
         stimulus = trial["intensity"] if axis == "intensity" else trial["exposure_ms"]
-        for emotion in (trial["emotion"], OVERALL):
+        for emotion in (OVERALL, trial["emotion"]):
             procedure = self.procedures[emotion]
             procedure.update(stimulus, correct)
+            if emotion != OVERALL:
+                procedure.anchor(self._overall_level())
             store.save_procedure_state(self.db, self.player_id, axis, emotion, procedure.to_json(),
                                        procedure.trials)
 

@@ -216,3 +216,25 @@ def m005_trial_identity_traits(db: Database) -> None:
     trials.add_column("fitzpatrick", int)  # 1-6
     trials.add_column("glasses", int)  # 0 or 1
     trials.add_column("facial_hair", str)  # none, stubble, moustache, goatee, shortBeard, fullBeard
+
+
+@migrations()
+def m006_checkups(db: Database) -> None:
+    """Checkups (game.checkup): one row per completed checkup, its score overall, per emotion and per exposure."""
+    db["checkups"].create(
+        {
+            "drill_id": str,  # the checkup's row in drills (kind = 'checkup')
+            "player_id": str,
+            "form": int,  # which item set (game.checkup.FORM); scores compare within a form
+            "refresh_ms": float,  # the display's frame period it was taken on
+            "started_at": float,
+            "completed_at": float,
+            "correct": int,
+            "shown": int,
+            "score": str,  # JSON: game.checkup.score()
+        },
+        pk="drill_id",
+        foreign_keys=[("player_id", "players", "id"), ("drill_id", "drills", "id")],
+        not_null={"player_id", "form", "started_at", "completed_at", "correct", "shown", "score"},
+    )
+    db["checkups"].create_index(["player_id", "started_at"])

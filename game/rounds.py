@@ -27,6 +27,7 @@ REFRESH_TOLERANCE = 0.1  # a display whose rate moved more than this mid-trial v
 ANSWER_ALLOWANCE_MS = 100.0  # network and frame-phase slack on "no answer before the flash and mask are over"
 RANKED_EXPOSURE_FLOOR_MS = 1000 / 60  # boards count no flash as shorter than one 60 Hz frame
 POSE_JITTER = (0.08, 0.015)  # each action unit x (1 +- 8%) +- 0.015: invisible, but no two poses alike
+CHECKUP_IDENTITY_BIT = 1 << 31  # identity seeds with this bit set are reserved for checkups (game.checkup)
 COMMON_RATES_HZ = (24, 30, 48, 50, 60, 72, 75, 90, 100, 120, 144, 165, 180, 240)
 
 
@@ -127,7 +128,7 @@ def plan_trial(
     shown = pose(emotion, intensity, rng)
     return TrialPlan(
         emotion=emotion,
-        identity_seed=identity_seed,
+        identity_seed=identity_seed & (CHECKUP_IDENTITY_BIT - 1),  # never a checkup face
         intensity=intensity,
         exposure_frames=frames_for(exposure_ms, period_ms),
         wanted_ms=exposure_ms,

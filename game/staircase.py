@@ -17,11 +17,21 @@ The next stimulus is the caller's candidate with the minimum expected posterior 
 response and the parameters: ``h(sum_t w_t P_t(x)) - sum_t w_t h(P_t(x))`` where ``h`` is
 the binary entropy. That is two matrix-vector products per call.
 
-Persistence stores only the sufficient statistics: trials and correct answers per distinct
-stimulus. Log-likelihoods are rounded to multiples of 2**-30 so that summing them is exact
-in float64 and does not depend on order: a state rebuilt from JSON has a posterior that is
-bit-for-bit the one it was saved from, hence the same next stimulus. The stored state does
-not depend on the grid, so a later grid or prior change still reads old states.
+Players change: they improve over a few drills and get rusty after a break. The threshold is
+therefore a hidden state that may move between sessions (a session is one drill): before each
+session the belief about ``alpha`` is blurred by a Gaussian random walk (a Kalman-style forward
+filter on the grid). How far it may move is itself unknown, so a few drift sizes are weighed by
+how well each explains the player's own history (Bayesian model averaging): a steady player's
+history keeps the no-drift model in charge, hence today's precision; a learner's history hands
+it to a drifting model, and the estimate follows. A long break adds drift in every model.
+
+Persistence stores only the sufficient statistics: per session, its start time and the trials
+and correct answers per distinct stimulus. Within a session log-likelihoods are rounded to
+multiples of 2**-30 so that summing them is exact in float64 and does not depend on order; the
+filter then runs over sessions in a fixed order, so a state rebuilt from JSON has a posterior
+that is bit-for-bit the one it was saved from, hence the same next stimulus. The stored state
+does not depend on the grid, so a later grid, prior or drift change still reads old states;
+version 1 states (one undated tally) read as a single session.
 """
 
 from __future__ import annotations
@@ -35,7 +45,8 @@ from typing import NamedTuple
 
 import numpy as np
 
-FORMAT_VERSION = 1
+FORMAT_VERSION = 2
+READABLE_VERSIONS = (1, 2)
 GUESS = 1 / 7  # seven emotions to choose from
 LAPSES = (0.0, 0.02, 0.04, 0.06)
 LAPSE_PRIOR = (0.4, 0.3, 0.2, 0.1)
@@ -46,6 +57,56 @@ CREDIBLE_MASS = 0.68  # central credible interval reported by Staircase.threshol
 _FIXED_POINT = 2.0**30  # log-likelihoods are multiples of 2**-30: exact, order-free sums
 _MIN_PROBABILITY = 1e-26  # log floor ~ -60 nats per trial; exact sums for > 100 000 trials
 _MAX_TRIALS = 100_000
+MAX_SESSIONS = 40  # older sessions are merged into the first: the state stays small, the filter fast
+_DAY_S = 86_400.0
+
+
+@dataclass(frozen=True)
+class Drift:
+    """How far a player's threshold may move between sessions (log10 units), and our prior belief in each size.
+
+    ``session_sds[k]`` is model k's random-walk step per session; the models are averaged with
+    weights ``prior[k]`` times how well each explains the player's answers. A break longer than
+    ``break_grace_days`` adds ``break_sd_per_week`` of drift per week away to every model.
+    """
+
+    session_sds: tuple[float, ...]
+    prior: tuple[float, ...]
+    break_sd_per_week: float = 0.0
+    break_grace_days: float = 2.0
+    max_break_days: float = 180.0
+    follows_anchor: bool = False  # move with the anchor (the overall estimate) between sessions, see Staircase.anchor
+    session_means: tuple[float, ...] | None = None  # mean step into the 2nd session (negative: improving)
+    share: float = 0.0  # at each session, this share of belief in the models returns to the prior (fixed share)
+    power_law: bool = False  # the mean step shrinks with practice: log10(n / (n - 1)) / log10(2) into session n
+
+    def step_mean(self, model: int, session: int) -> float:
+        """Mean random-walk step of model ``model`` into session number ``session`` (1-based; log10).
+
+        With ``power_law`` the expected gain follows the power law of practice (threshold ~ n ** -b), so a
+        model of a learner expects most of the gain in the first few sessions and little after.
+        """
+        if not self.session_means or session < 2:
+            return 0.0
+        scale = math.log10(session / (session - 1)) / math.log10(2) if self.power_law else 1.0
+        return self.session_means[model] * scale
+
+    def step_sd(self, model: int, gap_days: float) -> float:
+        """Random-walk step before a session that starts ``gap_days`` after the previous one.
+
+        :param model: index into ``session_sds``
+        :param gap_days: days between the two sessions' starts (0 when unknown)
+        """
+        away = min(max(gap_days - self.break_grace_days, 0.0), self.max_break_days)
+        return math.sqrt(self.session_sds[model] ** 2 + self.break_sd_per_week**2 * away / 7)
+
+
+STEADY = Drift(session_sds=(0.0,), prior=(1.0,))  # the procedure before tracking: every trial weighs the same forever
+# Chosen by measurement (bench/staircase_sim.py): no drift, two random walks, and a learner whose gain follows
+# the power law of practice (-0.2 log10 into the 2nd drill, -0.12 into the 3rd, ...); the emotions move with
+# the overall estimate (their anchor). Steady players keep today's precision; learners are followed.
+TRACKING = Drift(session_sds=(0.0, 0.1, 0.25, 0.07), session_means=(0.0, 0.0, 0.0, -0.2), power_law=True,
+                 prior=(0.65, 0.1, 0.1, 0.15), break_sd_per_week=0.05, follows_anchor=True)
 
 
 class StaircaseError(ValueError):
@@ -225,21 +286,102 @@ def _axis(name: object) -> Axis:
     return AXES[name]
 
 
-class Staircase:
-    """QUEST+ over (threshold, slope, lapse) for one player on one axis.
+def _alpha_count(axis: Axis) -> int:
+    """How many threshold values the grid has (the grid's slowest-varying dimension)."""
+    return _grid(axis).alpha.size // (len(SLOPES) * len(LAPSES))
 
-    Usage: ``x = s.next_stimulus(candidates)``, show ``x``, then ``s.update(x, correct)``.
-    Save with :meth:`to_json` and restore with :meth:`from_json`.
+
+@lru_cache(maxsize=1024)
+def _drift_kernel(axis: Axis, sd: float, shift: float) -> np.ndarray:
+    """Column-stochastic Gaussian step over the threshold grid: ``new = kernel @ old``.
+
+    Each column sums to one, so no belief leaks off the grid's ends. A pure shift is blurred by
+    half a grid step (the grid cannot shift by a fraction of a step otherwise).
+
+    :param axis: the stimulus dimension
+    :param sd: step standard deviation, log10 units
+    :param shift: mean step, log10 units
+    """
+    steps = np.arange(_alpha_count(axis)) * axis.alpha_step
+    sd = max(sd, axis.alpha_step / 2)
+    exponent = -0.5 * ((steps[:, None] - steps[None, :] - shift) / sd) ** 2
+    kernel = np.exp(exponent - exponent.max(axis=0, keepdims=True))  # a shift off the grid piles up at its end
+    kernel /= kernel.sum(axis=0, keepdims=True)
+    kernel.setflags(write=False)
+    return kernel
+
+
+def _step(axis: Axis, belief: np.ndarray, sd: float, shift: float) -> np.ndarray:
+    """The belief one random-walk step later (unchanged when the step is nil)."""
+    if sd == 0 and shift == 0:
+        return belief
+    return _drift_kernel(axis, round(sd, 4), round(shift, 3)) @ belief
+
+
+def _absorb(belief: np.ndarray, log_likelihood: np.ndarray) -> tuple[np.ndarray, float]:
+    """Bayes' rule on the grid: the normalised product and the log of its normaliser (the evidence).
+
+    :param belief: normalised belief, shape ``(alphas, slopes x lapses)``
+    :param log_likelihood: flat log-likelihood over the grid
+    """
+    top = float(log_likelihood.max())
+    product = belief * np.exp(log_likelihood - top).reshape(belief.shape)
+    total = float(product.sum())
+    if total <= 0:  # answers the model calls impossible under every remaining belief: keep the belief
+        return belief, top + math.log(_MIN_PROBABILITY)
+    return product / total, math.log(total) + top
+
+
+def _share(log_weights: np.ndarray, drift: Drift) -> np.ndarray:
+    """Return a share of belief to the prior over models (fixed share), so no model is ruled out forever."""
+    if not drift.share:
+        return log_weights
+    weights = np.exp(log_weights - log_weights.max())
+    weights = (1 - drift.share) * weights / weights.sum() + drift.share * np.asarray(drift.prior)
+    return np.log(weights)
+
+
+class _Session:
+    """One session's answers: when it started, tallies per stimulus and their exact log-likelihood sum."""
+
+    __slots__ = ("anchor", "at", "counts", "log_likelihood")
+
+    def __init__(self, axis: Axis, at: float | None, anchor: float | None = None) -> None:
+        self.at = at
+        self.anchor = anchor  # the anchor (log10 overall estimate) when this session last answered
+        self.counts: dict[float, list[int]] = {}  # stimulus -> [trials, correct]
+        self.log_likelihood = np.zeros_like(_grid(axis).log_prior)
+
+    def add(self, axis: Axis, stimulus: float, trials: int, correct: int) -> None:
+        hit, miss = _log_likelihood(axis, stimulus)
+        self.log_likelihood += correct * hit + (trials - correct) * miss
+        tally = self.counts.setdefault(stimulus, [0, 0])
+        tally[0] += trials
+        tally[1] += correct
+
+    @property
+    def trials(self) -> int:
+        return sum(n for n, _ in self.counts.values())
+
+
+class Staircase:
+    """QUEST+ over (threshold, slope, lapse) for one player on one axis, following a threshold that moves.
+
+    Usage: ``s.begin_session(now)`` when a drill starts, then per trial ``x = s.next_stimulus(candidates)``,
+    show ``x``, ``s.update(x, correct)``. Save with :meth:`to_json` and restore with :meth:`from_json`.
     """
 
-    def __init__(self, axis: str = "exposure") -> None:
-        """Start from the prior.
+    def __init__(self, axis: str = "exposure", drift: Drift = TRACKING) -> None:
+        """Start from the prior, with one open session of unknown date.
 
         :param axis: ``"exposure"`` (milliseconds) or ``"intensity"`` (0-1)
+        :param drift: how far the threshold may move between sessions (:data:`STEADY` never moves it)
         """
         self._axis = _axis(axis)
-        self._log_likelihood = np.zeros_like(_grid(self._axis).log_prior)
-        self._counts: dict[float, list[int]] = {}  # stimulus -> [trials, correct]
+        self._drift = drift
+        self._sessions = [_Session(self._axis, None)]
+        self._predicted: tuple[list[np.ndarray], np.ndarray] | None = None  # beliefs after the closed sessions
+        self._stepped: tuple[tuple, list[np.ndarray]] | None = None  # ...carried into the open session
         self._posterior: np.ndarray | None = None
 
     @property
@@ -250,10 +392,43 @@ class Staircase:
     @property
     def trials(self) -> int:
         """Number of answers taken into account."""
-        return sum(n for n, _ in self._counts.values())
+        return sum(session.trials for session in self._sessions)
+
+    @property
+    def sessions(self) -> int:
+        """Number of sessions in the state (the open one included, even when empty)."""
+        return len(self._sessions)
+
+    def begin_session(self, at: float) -> None:
+        """Open a new session starting at ``at`` (seconds since the epoch), e.g. when a drill starts.
+
+        Calling it again with the same ``at`` (a resumed drill) keeps the open session. An open
+        session with no answers yet is re-dated instead of left empty.
+
+        :param at: the session's start time
+        """
+        at = float(at)
+        if not math.isfinite(at):
+            raise StaircaseError(f"session start must be a finite time, got {at!r}")
+        current = self._sessions[-1]
+        if current.at == at:
+            return
+        if current.trials == 0:
+            current.at = at
+        else:
+            self._sessions.append(_Session(self._axis, at))
+            if len(self._sessions) > MAX_SESSIONS:
+                self._merge_oldest()
+        self._predicted, self._stepped, self._posterior = None, None, None
+
+    def _merge_oldest(self) -> None:
+        first, second = self._sessions[0], self._sessions.pop(1)
+        for stimulus, (n, k) in second.counts.items():
+            first.add(self._axis, stimulus, n, k)
+        first.at, first.anchor = second.at, second.anchor
 
     def update(self, stimulus: float, correct: bool) -> None:
-        """Take one answer into account.
+        """Take one answer into account, in the open session.
 
         :param stimulus: the stimulus actually shown (need not be one of the candidates)
         :param correct: whether the player picked the right emotion
@@ -261,19 +436,84 @@ class Staircase:
         x = _check_stimulus(stimulus)
         if self.trials >= _MAX_TRIALS:
             raise StaircaseError(f"at most {_MAX_TRIALS} trials per staircase")
-        hit, miss = _log_likelihood(self._axis, x)
-        self._log_likelihood += hit if correct else miss
-        tally = self._counts.setdefault(x, [0, 0])
-        tally[0] += 1
-        tally[1] += bool(correct)
+        self._sessions[-1].add(self._axis, x, 1, int(bool(correct)))
         self._posterior = None
 
+    def anchor(self, log_value: float) -> None:
+        """Tie the open session to a reference level: the overall threshold (log10) as it stands now.
+
+        An emotion's own procedure sees two or three trials per drill, too few to notice that the
+        player improved. With an anchor, its belief moves between sessions by as much as the anchor
+        moved, as well as by its own drift: what the overall procedure learns about the player's
+        progress carries over to each emotion, whose offset from the overall stays its own.
+        Only drift models with ``follows_anchor`` use it.
+
+        :param log_value: the reference level, log10 stimulus units
+        """
+        value = float(log_value)
+        if not math.isfinite(value):
+            raise StaircaseError(f"anchor must be finite, got {log_value!r}")
+        if self._sessions[-1].anchor != value:
+            self._sessions[-1].anchor = value
+            self._posterior = None
+
+    def _gap_and_shift(self, index: int) -> tuple[float, float]:
+        """Days between session ``index`` and the one before, and how far the anchor moved between them."""
+        before, after = self._sessions[index - 1], self._sessions[index]
+        gap = (after.at - before.at) / _DAY_S if after.at is not None and before.at is not None else 0.0
+        moved = self._drift.follows_anchor and after.anchor is not None and before.anchor is not None
+        return gap, (after.anchor - before.anchor) if moved else 0.0  # type: ignore[operator]
+
+    def _step_into(self, index: int, beliefs: list[np.ndarray]) -> list[np.ndarray]:
+        """Each model's belief carried from session ``index - 1`` into session ``index`` (0-based).
+
+        An anchored session moves by the anchor's move, which already carries the expected learning: the
+        models' own mean step applies only to a procedure without an anchor (the overall one).
+        """
+        gap, shift = self._gap_and_shift(index)
+        anchored = self._drift.follows_anchor and self._sessions[index].anchor is not None
+        return [_step(self._axis, belief, self._drift.step_sd(model, gap),
+                      shift + (0.0 if anchored else self._drift.step_mean(model, index + 1)))
+                for model, belief in enumerate(beliefs)]
+
+    def _settled(self) -> tuple[list[np.ndarray], np.ndarray]:
+        """Each drift model's belief after every closed session, and its log weight (prior x evidence)."""
+        if self._predicted is None:
+            grid, drift = _grid(self._axis), self._drift
+            start = np.exp(grid.log_prior - grid.log_prior.max())
+            start = (start / start.sum()).reshape(_alpha_count(self._axis), -1)
+            beliefs = [start for _ in drift.session_sds]
+            log_weights = np.log(np.asarray(drift.prior, dtype=float))
+            for index, session in enumerate(self._sessions[:-1]):
+                if index:
+                    beliefs = self._step_into(index, beliefs)
+                    log_weights = _share(log_weights, drift)
+                for model, belief in enumerate(beliefs):
+                    beliefs[model], log_evidence = _absorb(belief, session.log_likelihood)
+                    log_weights[model] += log_evidence
+            self._predicted = (beliefs, log_weights)
+        return self._predicted
+
+    def _current(self) -> tuple[list[np.ndarray], np.ndarray]:
+        """Each drift model's belief after the open session's answers too, and its log weight."""
+        beliefs, log_weights = self._settled()
+        if len(self._sessions) > 1:
+            key = (len(self._sessions), self._sessions[-1].at, self._sessions[-1].anchor)
+            if self._stepped is None or self._stepped[0] != key:  # the step only changes with the anchor
+                self._stepped = (key, self._step_into(len(self._sessions) - 1, beliefs))
+            beliefs = self._stepped[1]
+            log_weights = _share(log_weights, self._drift)
+        absorbed = [_absorb(belief, self._sessions[-1].log_likelihood) for belief in beliefs]
+        log_weights = log_weights + np.array([log_evidence for _, log_evidence in absorbed])
+        weights = np.exp(log_weights - log_weights.max())
+        return [belief for belief, _ in absorbed], weights / weights.sum()
+
     def posterior(self) -> np.ndarray:
-        """The normalised posterior over the flattened parameter grid (read-only array)."""
+        """The normalised posterior over the flattened parameter grid (read-only array), drift models averaged."""
         if self._posterior is None:
-            log_post = _grid(self._axis).log_prior + self._log_likelihood
-            post = np.exp(log_post - log_post.max())
-            post /= post.sum()
+            beliefs, weights = self._current()
+            post = sum(w * belief for w, belief in zip(weights, beliefs, strict=True)).ravel()
+            post = post / post.sum()
             post.setflags(write=False)
             self._posterior = post
         return self._posterior
@@ -285,6 +525,10 @@ class Staircase:
         """
         x = _check_stimulus(stimulus)
         return float(_p_correct(_grid(self._axis), np.array([math.log10(x)]))[0] @ self.posterior())
+
+    def drift_weights(self) -> tuple[float, ...]:
+        """How much each drift model is believed now (sums to 1): what this player's history says about change."""
+        return tuple(float(w) for w in self._current()[1])
 
     def next_stimulus(self, candidates: Sequence[float]) -> float:
         """Pick the candidate with the minimum expected posterior entropy.
@@ -323,56 +567,88 @@ class Staircase:
         return Estimate(10 ** float(post @ values), 10 ** float(low), 10 ** float(high))
 
     def to_json(self) -> str:
-        """Serialise the state: axis and per-stimulus tallies (a few hundred bytes to ~3 KB).
+        """Serialise the state: axis and, per session, its start and tallies (a few hundred bytes to ~10 KB).
 
-        Format ``{"v": 1, "axis": ..., "counts": [[stimulus, trials, correct], ...]}``, sorted
-        by stimulus. Floats are written with ``repr`` so they read back exactly.
+        Format ``{"v": 2, "axis": ..., "sessions": [{"at": seconds or null, "anchor": log10 or null,
+        "counts": [[stimulus, trials, correct], ...]}, ...]}``, tallies sorted by stimulus. Floats are written
+        with ``repr`` so they read back exactly. The drift model is not stored: it is the code's.
         """
-        counts = [[x, n, k] for x, (n, k) in sorted(self._counts.items())]
-        return json.dumps({"v": FORMAT_VERSION, "axis": self.axis, "counts": counts}, separators=(",", ":"))
+        sessions = [{"at": s.at, "anchor": s.anchor, "counts": [[x, n, k] for x, (n, k) in sorted(s.counts.items())]}
+                    for s in self._sessions]
+        return json.dumps({"v": FORMAT_VERSION, "axis": self.axis, "sessions": sessions}, separators=(",", ":"))
 
     @classmethod
-    def from_json(cls, text: str) -> Staircase:
-        """Rebuild a staircase saved by :meth:`to_json`; its next stimulus is identical.
+    def from_json(cls, text: str, drift: Drift = TRACKING) -> Staircase:
+        """Rebuild a staircase saved by :meth:`to_json` (or a version 1 state); its next stimulus is identical.
 
         :param text: the JSON state
+        :param drift: the drift model to follow with
         :raises InvalidStateError: if the state is malformed or of an unknown version
         """
-        data = _parse_state(text)
-        staircase = cls(data["axis"])
-        for stimulus, n, k in data["counts"]:
-            x = float(stimulus)
-            hit, miss = _log_likelihood(staircase._axis, x)
-            staircase._log_likelihood += k * hit + (n - k) * miss
-            staircase._counts[x] = [n, k]
+        axis, sessions = _parse_state(text)
+        staircase = cls(axis, drift)
+        staircase._sessions = []
+        for at, anchor, counts in sessions:
+            session = _Session(staircase._axis, at, anchor)
+            for stimulus, n, k in counts:
+                session.add(staircase._axis, float(stimulus), n, k)
+            staircase._sessions.append(session)
+        while len(staircase._sessions) > MAX_SESSIONS:
+            staircase._merge_oldest()
         return staircase
 
 
-def _parse_state(text: str) -> dict:
-    """Decode and validate a stored state.
+def _parse_state(text: str) -> tuple[str, list[tuple[float | None, float | None, list]]]:
+    """Decode and validate a stored state: its axis and its sessions as ``(at, anchor, tallies)``.
 
-    :param text: the JSON state
+    :param text: the JSON state (version 1: ``{"v", "axis", "counts"}``; version 2: ``{"v", "axis", "sessions"}``)
     :raises InvalidStateError: if it cannot be used
     """
     try:
         data = json.loads(text)
     except (TypeError, ValueError) as error:
         raise InvalidStateError(f"state is not JSON: {error}") from None
-    if not isinstance(data, dict) or set(data) != {"v", "axis", "counts"}:
-        raise InvalidStateError("state must be an object with v, axis and counts")
-    if data["v"] != FORMAT_VERSION:
-        raise InvalidStateError(f"unsupported state version {data['v']!r}")
-    if data["axis"] not in AXES or not isinstance(data["counts"], list):
-        raise InvalidStateError("state has an unknown axis or malformed counts")
-    seen, total = set(), 0
-    for entry in data["counts"]:
-        if not (isinstance(entry, list) and len(entry) == 3 and _valid_tally(*entry)) or entry[0] in seen:
-            raise InvalidStateError(f"bad tally {entry!r}")
-        seen.add(entry[0])
-        total += entry[1]
+    if not isinstance(data, dict) or data.get("v") not in READABLE_VERSIONS:
+        raise InvalidStateError("state must be an object with a known version v")
+    if data["v"] == 1:
+        if set(data) != {"v", "axis", "counts"}:
+            raise InvalidStateError("version 1 state must have v, axis and counts")
+        sessions = [{"at": None, "anchor": None, "counts": data["counts"]}]
+    else:
+        if set(data) != {"v", "axis", "sessions"} or not isinstance(data["sessions"], list) or not data["sessions"]:
+            raise InvalidStateError("state must have v, axis and a non-empty list of sessions")
+        sessions = data["sessions"]
+    if data["axis"] not in AXES:
+        raise InvalidStateError("state has an unknown axis")
+    parsed, total, last_at = [], 0, None
+    for session in sessions:
+        if (not isinstance(session, dict) or set(session) != {"at", "anchor", "counts"}
+                or not isinstance(session["counts"], list)):
+            raise InvalidStateError(f"bad session {str(session)[:80]!r}")
+        at, anchor = session["at"], session["anchor"]
+        if not (_optional_finite(at) and _optional_finite(anchor)):
+            raise InvalidStateError(f"bad session start or anchor {at!r}, {anchor!r}")
+        if at is not None:
+            if last_at is not None and at < last_at:
+                raise InvalidStateError("sessions out of order")
+            last_at = at = float(at)
+        seen = set()
+        for entry in session["counts"]:
+            if not (isinstance(entry, list) and len(entry) == 3 and _valid_tally(*entry)) or entry[0] in seen:
+                raise InvalidStateError(f"bad tally {entry!r}")
+            seen.add(entry[0])
+            total += entry[1]
+        parsed.append((at, None if anchor is None else float(anchor), session["counts"]))
     if total > _MAX_TRIALS:
         raise InvalidStateError("too many trials in state")
-    return data
+    return data["axis"], parsed
+
+
+def _optional_finite(value: object) -> bool:
+    """Whether ``value`` is null or a finite number (not a bool)."""
+    if value is None:
+        return True
+    return not isinstance(value, bool) and isinstance(value, (int, float)) and math.isfinite(value)
 
 
 def _valid_tally(stimulus: object, trials: object, correct: object) -> bool:

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import time
+
 from sqlite_utils import Database
 
-from game import store
+from game import checkup, checkup_store, store
 from game.emotions import EMOTION_KEYS, EMOTIONS
 from game.staircase import Staircase
 
@@ -66,9 +68,18 @@ def recent_drills(db: Database, player_id: str, limit: int = 10) -> list[dict]:
             for _id, kind, mode, ended, points, shown, correct in rows]
 
 
-def player_stats(db: Database, player_id: str) -> dict:
+def checkup_progress(db: Database, player_id: str, now: float) -> dict:
+    """Checkups over time with their uncertainty, the change since the first, training in between, a sentence."""
+    history = checkup_store.history(db, player_id)
+    drills, minutes = checkup_store.training_between(db, player_id, history[-1]["at"] if history else 0.0, now)
+    return {"history": history, **checkup.progress(history, {key: e.name for key, e in EMOTIONS.items()}),
+            "since": {"drills": drills, "minutes": minutes}, "status": checkup_store.welcome(db, player_id, now)}
+
+
+def player_stats(db: Database, player_id: str, now: float | None = None) -> dict:
     matrix = confusion_matrix(db, player_id)
     return {
+        "checkups": checkup_progress(db, player_id, time.time() if now is None else now),
         "confusion": matrix,
         "mostConfused": most_confused(matrix),
         "recent": recent_drills(db, player_id),

@@ -7,6 +7,7 @@ from pathlib import Path
 from conftest import LiveServer, open_db, page_player
 from playwright.sync_api import Page, expect
 
+from game import players
 from game.emotions import EMOTIONS
 
 
@@ -45,7 +46,10 @@ def test_a_phone_player_taps_through_a_whole_drill(page: Page, live_server: Live
     page.screenshot(path=screenshot_dir / "summary.png")
     assert errors == []
 
-    trials = list(open_db(live_server)["trials"].rows_where("answer IS NOT NULL"))
+    token = next(c["value"] for c in page.context.cookies() if c["name"] == "glimpse_player")
+    me = players.player_for_token(open_db(live_server), token)  # other tests share this server: only our trials
+    assert me is not None
+    trials = list(open_db(live_server)["trials"].rows_where("answer IS NOT NULL AND player_id = ?", [me["id"]]))
     assert sum(t["scored"] for t in trials) == 20
     assert all(t["answer"] == "fear" and t["reaction_ms"] > 0 for t in trials)
     assert all(t["frames_shown"] == t["exposure_frames"] for t in trials if t["scored"])

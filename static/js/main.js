@@ -34,7 +34,7 @@ async function main() {
     const mode = options.mode ?? chosen;
     const focus = /** @type {HTMLInputElement} */ (byId("focus")).checked;
     const letScreenSleep = await keepScreenOn();
-    view.startDrill();
+    view.startDrill(mode);
     try {
       await offline.prepare();
       await drill.play({ focus, ...options, mode });
@@ -53,6 +53,8 @@ async function main() {
 
   byId("play").addEventListener("click", () => play());
   byId("challenge").addEventListener("click", () => play({ mode: "challenge" }));
+  byId("checkup").addEventListener("click", () => play({ mode: "checkup" }));
+  byId("checkup-home").addEventListener("click", () => view.showScreen("home"));
   byId("share").addEventListener("click", async () => {
     const outcome = await share({ title: "Glimpse", text: view.shareText ?? "" });
     byId("share-status").textContent = { shared: "", copied: "Copied: paste it to your friends.", cancelled: "", failed: view.shareText ?? "" }[outcome];
@@ -82,7 +84,7 @@ async function main() {
   });
   setUpNickname();
   const homeFace = /** @type {HTMLCanvasElement} */ (byId("home-face"));
-  renderFace(homeFace, crypto.getRandomValues(new Uint32Array(1))[0], catalogue.neutralPose, homeFace.clientWidth);
+  renderFace(homeFace, crypto.getRandomValues(new Uint32Array(1))[0] >>> 1, catalogue.neutralPose, homeFace.clientWidth);
   view.showScreen("home");
 
   const welcome = await offline.prepare();
@@ -113,6 +115,11 @@ function showWelcome(welcome) {
   byId("challenge").textContent = challenge.played
     ? `Daily challenge #${challenge.number} ✓ (practice)`
     : `Daily challenge #${challenge.number}`;
+  const checkup = /** @type {{due: boolean, reason: string} | undefined} */ (welcome.checkup);
+  byId("checkup-offer").hidden = !checkup?.due;
+  byId("checkup-text").textContent = checkup?.reason === "first"
+    ? "Find your starting point: a 2-minute checkup, 28 faces, the same test for everyone. No feedback until the end."
+    : "Your weekly checkup is ready: the same 28 faces, to see how far you have come.";
 }
 
 function setUpNickname() {

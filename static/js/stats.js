@@ -40,6 +40,7 @@ async function main() {
   ]);
   /** @type {{key: string, name: string}[]} */
   const emotions = [{ key: "all", name: "All emotions" }, ...catalogue.emotions];
+  showCheckups(stats.checkups, catalogue.emotions);
   for (const [axis, target] of [["exposure", "threshold-table"], ["intensity", "intensity-table"]]) {
     const current = stats.axes[axis].current;
     if (!current.all) {
@@ -115,7 +116,7 @@ function showRecent(recent) {
   const items = recent.map((drill) => {
     const item = document.createElement("li");
     const when = new Date(drill.endedAt * 1000).toLocaleDateString(undefined, { month: "short", day: "numeric" });
-    const what = drill.kind === "challenge" ? "Challenge" : drill.kind === "offline" ? "Offline" : drill.mode === "subtle" ? "Subtle" : "Speed";
+    const what = drill.kind === "checkup" ? "Checkup" : drill.kind === "challenge" ? "Challenge" : drill.kind === "offline" ? "Offline" : drill.mode === "subtle" ? "Subtle" : "Speed";
     item.append(
       Object.assign(document.createElement("span"), { className: "rank", textContent: when }),
       Object.assign(document.createElement("span"), { className: "name", textContent: `${what}: ${drill.correct}/${drill.shown} right` }),
@@ -125,6 +126,94 @@ function showRecent(recent) {
   });
   if (!items.length) items.push(Object.assign(document.createElement("li"), { textContent: "No drills yet." }));
   byId("recent").replaceChildren(...items);
+}
+
+/**
+ * @typedef {{correct: number, shown: number, low: number, high: number}} Cell
+ * @typedef {{at: number, score: {overall: Cell, emotions: Record<string, Cell>}, drillsBefore: number, minutesBefore: number}} Checkup
+ * @typedef {{points: number, low: number, high: number, verdict: string}} Change
+ * @typedef {{history: Checkup[], changes: Record<string, Change> | null, overall: Change | null, sentence: string,
+ *            since: {drills: number, minutes: number}, status: {due: boolean, reason: string, nextAt: number | null}}} Checkups
+ */
+
+/** @param {number} at seconds since the epoch */
+const day = (at) => new Date(at * 1000).toLocaleDateString(undefined, { month: "short", day: "numeric" });
+
+/** @param {Cell} cell */
+const percent = (cell) => `${Math.round((100 * cell.correct) / cell.shown)}%`;
+
+/**
+ * The checkups: a plain sentence, scores over time with their ranges, change per emotion, training in between.
+ * @param {Checkups} checkups
+ * @param {{key: string, name: string}[]} emotions
+ */
+function showCheckups(checkups, emotions) {
+  byId("checkup-sentence").textContent = checkups.sentence;
+  const history = checkups.history;
+  if (history.length) {
+    byId("checkup-chart").insertAdjacentHTML("afterbegin", checkupSvg(history));
+    byId("checkup-chart").hidden = false;
+  }
+  const changes = checkups.changes;
+  if (history.length >= 2 && changes) {
+    const first = history[0].score.emotions;
+    const latest = history[history.length - 1].score.emotions;
+    const compared = emotions.filter((e) => changes[e.key]);
+    const element = table(["Emotion", "Day one", "Latest", "Change"],
+      compared.map((e) => [e.name, percent(first[e.key]), percent(latest[e.key]), describeChange(changes[e.key])]));
+    element.querySelectorAll("tbody tr").forEach((row, i) => {
+      const verdict = changes[compared[i].key].verdict;
+      if (verdict !== "same") row.lastElementChild?.classList.add(`change-${verdict}`);
+    });
+    byId("checkup-table").replaceChildren(element);
+  }
+  const lines = history.slice(1).map((c, i) => `Between checkups ${i + 1} and ${i + 2}: ${trained(c.drillsBefore, c.minutesBefore)}.`);
+  if (history.length) lines.push(`Since your last checkup: ${trained(checkups.since.drills, checkups.since.minutes)}.`);
+  byId("checkup-training").replaceChildren(...lines.map((text) => Object.assign(document.createElement("li"), { textContent: text })));
+  const status = checkups.status;
+  byId("checkup-next").textContent = status.due
+    ? "A checkup is ready for you: take it from the home page."
+    : status.reason === "play_first"
+      ? "Play a first drill, then take a checkup to find your starting point."
+      : `Your next checkup opens on ${day(/** @type {number} */ (status.nextAt))}.`;
+}
+
+/** @param {Change} change */
+function describeChange(change) {
+  const points = `${change.points > 0 ? "+" : ""}${change.points} points`;
+  return change.verdict === "same" ? `${points} (could be luck)` : points;
+}
+
+/** @param {number} drills @param {number} minutes */
+function trained(drills, minutes) {
+  if (!drills) return "no drills";
+  const rounded = Math.round(minutes);
+  const time = rounded < 1 ? "under a minute" : `${rounded} minute${rounded === 1 ? "" : "s"}`;
+  return `${drills} drill${drills > 1 ? "s" : ""}, ${time} of practice`;
+}
+
+/**
+ * Share right at each checkup (0-100%) with its 68% range as a bar, and the chance line.
+ * @param {Checkup[]} history oldest first
+ */
+export function checkupSvg(history) {
+  const [width, height, left, right, top, bottom] = [340, 170, 44, 24, 12, 26];
+  const x = (/** @type {number} */ i) => left + (history.length === 1 ? 0.5 : i / (history.length - 1)) * (width - left - right);
+  const y = (/** @type {number} */ rate) => top + (1 - rate) * (height - top - bottom);
+  const f = (/** @type {number} */ n) => n.toFixed(1);
+  const marks = history.map((c, i) => {
+    const o = c.score.overall;
+    return `<line class="bar" x1="${f(x(i))}" x2="${f(x(i))}" y1="${f(y(o.low))}" y2="${f(y(o.high))}"/>` +
+      `<circle cx="${f(x(i))}" cy="${f(y(o.correct / o.shown))}" r="4"><title>${day(c.at)}: ${o.correct} of ${o.shown}</title></circle>`;
+  }).join("");
+  const ticks = [0, 0.5, 1].map((r) => `<text x="${left - 6}" y="${f(y(r) + 4)}" text-anchor="end">${r * 100}%</text>`).join("");
+  const dates = history.length > 1
+    ? `<text x="${left}" y="${height - 6}">${day(history[0].at)}</text><text x="${width - right}" y="${height - 6}" text-anchor="end">${day(history[history.length - 1].at)}</text>`
+    : `<text x="${f(x(0))}" y="${height - 6}" text-anchor="middle">${day(history[0].at)}</text>`;
+  const last = history[history.length - 1].score.overall;
+  return `<svg viewBox="0 0 ${width} ${height}" role="img" aria-label="${history.length} checkup${history.length > 1 ? "s" : ""}, ` +
+    `latest ${last.correct} of ${last.shown} right">` +
+    `<line class="chance" x1="${left}" x2="${width - right}" y1="${f(y(1 / 7))}" y2="${f(y(1 / 7))}"/>${ticks}${marks}${dates}</svg>`;
 }
 
 main();

@@ -37,7 +37,7 @@ export class View {
     });
   }
 
-  /** @param {"home" | "drill" | "summary"} name */
+  /** @param {"home" | "drill" | "summary" | "checkup-summary"} name */
   showScreen(name) {
     for (const screen of document.querySelectorAll(".screen")) {
       /** @type {HTMLElement} */ (screen).hidden = screen.id !== name;
@@ -45,9 +45,10 @@ export class View {
     document.body.dataset.screen = name;
   }
 
-  startDrill() {
+  /** @param {string} [mode] a checkup gives no feedback, so it keeps no score on screen */
+  startDrill(mode) {
     this.correct = 0;
-    byId("score").textContent = "0 ✓";
+    byId("score").textContent = mode === "checkup" ? "Checkup" : "0 ✓";
     this.showScreen("drill");
   }
 
@@ -86,6 +87,7 @@ export class View {
    * @returns {Promise<void>} resolves when the player taps Next
    */
   showResult(result) {
+    if (result.checkup) return Promise.resolve(); // a test: no feedback, straight on to the next face
     const shown = this.byKey.get(String(result.emotion));
     const said = this.byKey.get(String(result.answer));
     let verdict;
@@ -110,8 +112,26 @@ export class View {
     return new Promise((resolve) => (this.pendingNext = resolve));
   }
 
+  /** @param {{correct: number, shown: number, checkup: {emotions: Record<string, {correct: number, shown: number}>}}} summary */
+  #showCheckupSummary(summary) {
+    byId("checkup-score").textContent = `${summary.correct} of ${summary.shown} right`;
+    const rows = this.emotions.map((emotion) => {
+      const tally = summary.checkup.emotions[emotion.key];
+      const row = document.createElement("tr");
+      const name = Object.assign(document.createElement("th"), { scope: "row", textContent: emotion.name });
+      row.append(name, Object.assign(document.createElement("td"), { textContent: `${tally.correct} of ${tally.shown}` }));
+      return row;
+    });
+    byId("checkup-rows").replaceChildren(...rows);
+    this.showScreen("checkup-summary");
+  }
+
   /** @param {import("./net.js").Message} summary */
   showSummary(summary) {
+    if (summary.mode === "checkup") {
+      this.#showCheckupSummary(/** @type {any} */ (summary));
+      return;
+    }
     const accuracy = Math.round(Number(summary.accuracy) * 100);
     byId("summary-accuracy").textContent = `${summary.correct} of ${summary.shown} right (${accuracy}%)`;
     const thresholds = /** @type {Record<string, {value: number, low: number, high: number}>} */ (summary.thresholds);

@@ -234,3 +234,20 @@ test("plans are balanced, poses and periods follow the server's rules", () => {
   assert.equal(nominalPeriod(16.9, rates), 1000 / 60);
   assert.equal(nominalPeriod(8.4, rates), 1000 / 120);
 });
+
+test("offline faces never come from the pool reserved for checkups (seeds of 2^31 and up)", async () => {
+  const { server } = makeServer();
+  await server.open();
+  await server.ask({ type: "start", refreshMs: 16.7 });
+  const seeds = [];
+  for (let i = 0; i < 20; i += 1) {
+    const trial = await server.receive();
+    seeds.push(trial.identitySeed);
+    const result = await server.ask({ type: "answer", trialId: trial.trialId, answer: "fear",
+      framesShown: trial.exposureFrames, refreshMs: 16.7, maxGapMs: 17, reactionMs: 0 });
+    if (result.done) break;
+    server.send({ type: "next" });
+  }
+  assert.equal(seeds.length, 20);
+  assert.ok(seeds.every((seed) => Number.isInteger(seed) && seed >= 0 && seed < 2 ** 31));
+});

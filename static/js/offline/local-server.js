@@ -202,7 +202,7 @@ export class LocalServer {
     const [low, high] = this.rules.foreperiodMs;
     this.openTrial = {
       trialId: this.newId(), position, attempt, emotion, intensity, exposureFrames,
-      exposureMs: exposureFrames * period, identitySeed: Math.floor(this.random() * 2 ** 32), sentAt: this.now(),
+      exposureMs: exposureFrames * period, identitySeed: Math.floor(this.random() * 2 ** 31), sentAt: this.now(), // seeds >= 2^31: checkup faces
     };
     return {
       type: "trial", trialId: this.openTrial.trialId, position, total: this.rules.trialsPerDrill,

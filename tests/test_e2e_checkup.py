@@ -1,0 +1,120 @@
+"""A phone player takes the checkup in Debian's Chromium, then reads their progress after a second one a week on."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from conftest import DrillClient, LiveServer, emotion_of, open_db, page_player
+from playwright.sync_api import Page, expect
+
+from game import checkup
+from game.emotions import EMOTION_KEYS, EMOTIONS
+
+WEEK = 7 * 86_400
+
+
+def open_checkup_trial(server: LiveServer) -> dict:
+    rows = list(open_db(server)["trials"].rows_where(
+        "answered_at IS NULL AND flag IS NULL AND drill_id IN (SELECT id FROM drills WHERE kind = 'checkup')",
+        order_by="sent_at DESC", limit=1))
+    assert rows, "no checkup trial in flight"
+    return rows[0]
+
+
+def wrong(emotion: str) -> str:
+    return next(e for e in EMOTION_KEYS if e != emotion)
+
+
+def test_a_phone_player_takes_a_checkup_and_sees_progress_a_week_later(
+        page: Page, live_server: LiveServer, screenshot_dir: Path) -> None:
+    errors: list[str] = []
+    page.on("pageerror", lambda error: errors.append(str(error)))
+    page.on("console", lambda message: message.type == "error" and errors.append(message.text))
+    page.goto(live_server.url + "/")
+    expect(page.get_by_role("button", name="Play", exact=True)).to_be_enabled()
+    expect(page.locator("#checkup-offer")).to_be_hidden()  # nothing to measure before a first drill
+    player = page_player(live_server, page)
+    player.play_right()
+    player.close()
+
+    page.reload()
+    offer = page.locator("#checkup-offer")
+    expect(offer).to_be_visible()
+    expect(offer).to_contain_text("Find your starting point")
+    page.screenshot(path=screenshot_dir / "checkup-offer.png")
+    page.get_by_role("button", name="Take the checkup").tap()
+    expect(page.locator("#score")).to_have_text("Checkup")
+
+    # Right on the 100 ms flashes, wrong on the 33 ms ones: 2 of 4 for every emotion.
+    summary = page.locator("#checkup-summary")
+    ready = page.locator("#answers button:not([disabled]), #checkup-summary:not([hidden])").first
+    for tap in range(60):  # 28 trials, plus any flash a loaded machine voided and replayed
+        expect(ready).to_be_visible(timeout=15_000)  # after foreperiod, flash and mask
+        if summary.is_visible():
+            break
+        trial = open_checkup_trial(live_server)
+        if tap == 0:
+            expect(page.locator("#progress")).to_have_text("Trial 1 of 28")
+            page.screenshot(path=screenshot_dir / "checkup-trial.png")
+        answer = trial["emotion"] if trial["exposure_ms"] > 50 else wrong(trial["emotion"])
+        page.get_by_role("button", name=EMOTIONS[answer].name).tap()
+        expect(page.locator("#feedback")).to_be_hidden()  # a test gives no feedback
+    expect(summary).to_be_visible()
+    expect(page.locator("#checkup-score")).to_have_text("14 of 28 right")
+    expect(page.locator("#checkup-rows tr")).to_have_count(7)
+    expect(page.locator("#checkup-rows tr").first).to_contain_text("2 of 4")
+    page.screenshot(path=screenshot_dir / "checkup-summary.png")
+
+    db = open_db(live_server)
+    first = next(db["checkups"].rows)
+    trials = list(db["trials"].rows_where("drill_id = ? AND scored = 1", [first["drill_id"]]))
+    assert len(trials) == 28 and all(checkup.is_checkup_identity(t["identity_seed"]) for t in trials)
+    assert (first["correct"], first["shown"]) == (14, 28)
+
+    page.get_by_role("link", name="See your progress").tap()
+    sentence = page.locator("#checkup-sentence")
+    expect(sentence).to_contain_text("Your starting point: 14 of 28 right")
+    expect(page.locator("#checkup-chart svg circle")).to_have_count(1)
+    expect(page.locator("#checkup-next")).to_contain_text("Your next checkup opens on")
+    page.screenshot(path=screenshot_dir / "progress-one-checkup.png")
+
+    # A week and two drills later, a second checkup: every answer right.
+    db.execute("UPDATE checkups SET started_at = started_at - ?", [8 * 86_400])
+    db.execute("UPDATE drills SET started_at = started_at - ?, ended_at = ended_at - ?", [8 * 86_400, 8 * 86_400])
+    db.conn.commit()
+    cookie = player.cookie
+    for _ in range(2):
+        drill = DrillClient(live_server, cookie=cookie)
+        drill.play_right()
+        drill.close()
+    second = DrillClient(live_server, cookie=cookie)
+    second.ask({"type": "hello", "v": 1})
+    second.send({"type": "start", "mode": "checkup", "refreshMs": 16.667})
+    assert second.receive()["type"] == "started"
+    trial = second.receive()
+    for position in range(1, 29):
+        reply = second.answer(trial, emotion_of(live_server, trial["trialId"]))
+        if position < 28:
+            trial = second.ask({"type": "next"})
+    assert reply["done"] and second.receive()["correct"] == 28
+    second.close()
+
+    page.reload()  # the same address: only a reload fetches the new progress
+    expect(sentence).to_contain_text("points better than on day one")
+    expect(page.locator("#checkup-chart svg circle")).to_have_count(2)
+    rows = page.locator("#checkup-table tbody tr")
+    expect(rows).to_have_count(7)
+    expect(rows.first).to_contain_text("50%")
+    expect(rows.first).to_contain_text("100%")
+    expect(rows.first).to_contain_text("+50 points")
+    expect(page.locator("#checkup-training")).to_contain_text("Between checkups 1 and 2: 2 drills, under a minute")
+    page.screenshot(path=screenshot_dir / "progress-two-checkups.png")
+    page.locator("#checkup-table").scroll_into_view_if_needed()
+    page.screenshot(path=screenshot_dir / "progress-two-checkups-table.png")
+
+    page.goto(live_server.url + "/crowd")  # one player: the crowd page shows no figure yet
+    expect(page.locator("#crowd-gains tbody tr")).to_have_count(5)
+    expect(page.locator("#crowd-gains")).not_to_contain_text("points")
+    expect(page.locator("#crowd-fade")).to_contain_text("Not enough players")
+    page.screenshot(path=screenshot_dir / "crowd.png", full_page=True)
+    assert errors == []
