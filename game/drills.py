@@ -282,16 +282,18 @@ class DrillSession:
             exposure_ms, intensity = procedure.next_stimulus(rounds.exposure_candidates(period)), 1.0
         plan = rounds.plan_trial(rounds.trial_rng(drill["seed"], position, attempt), emotion, period,
                                  exposure_ms=exposure_ms, intensity=intensity)
+        # Jittered poses: no table of exact poses names a training trial. (A checkup's items stay identical for
+        # everyone: it measures, and never reaches a board.)
+        jitter = random.Random(f"{drill.get('jitter_seed')}:{drill['id']}:{position}:{attempt}")
+        plan = dataclasses.replace(plan, pose=rounds.jitter_pose(plan.pose, jitter))
         return self._open_trial(plan, position, attempt)
 
     def _open_trial(self, plan: rounds.TrialPlan, position: int, attempt: int) -> dict:
-        """Store a planned trial as the one in flight and build its message (poses jittered: no lookup table works)."""
+        """Store a planned trial as the one in flight and build its message."""
         drill = self.drill
         assert drill is not None
         period = drill["refresh_ms"]
         emotion = plan.emotion
-        jitter = random.Random(f"{drill.get('jitter_seed')}:{drill['id']}:{position}:{attempt}")
-        plan = dataclasses.replace(plan, pose=rounds.jitter_pose(plan.pose, jitter))
         trial = {"id": secrets.token_urlsafe(12), "drill_id": drill["id"], "player_id": self.player_id,
                  "position": position, "attempt": attempt, "emotion": emotion, "pose": json.dumps(plan.pose),
                  "identity_seed": plan.identity_seed, "intensity": plan.intensity,

@@ -60,7 +60,7 @@ class Hello(_Message, tag="hello", kw_only=True):
 
 
 class Start(_Message, tag="start", kw_only=True):
-    mode: Literal["speed", "subtle", "challenge"] = "speed"
+    mode: Literal[MODES] = "speed"  # type: ignore[valid-type]
     focus: bool = False
     refresh_ms: RefreshMs
 
