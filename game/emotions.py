@@ -160,8 +160,8 @@ EMOTIONS: dict[str, Emotion] = {
             (
                 # AU10: the upper lip rises with the nose, squared off, not peaked. No AU4 (EMFACS disgust has none;
                 # AU9 lowers the brows a little by itself): lowered brows made classifiers read disgust as anger.
-                Variant({9: 1.0, 10: 1.0, 15: 0.3, 16: 0.5, 25: 0.5}),
-                Variant({9: 0.9, 10: 0.9, 15: 0.4, 17: 0.7}),
+                Variant({9: 1.0, 10: 1.0, 15: 0.6, 16: 0.4, 25: 0.3}),
+                Variant({9: 0.9, 10: 0.9, 15: 0.5, 17: 0.7}),
             ),
             (
                 "Nose wrinkled, nostrils lifted, cheeks pushed up so the eyes narrow from below",

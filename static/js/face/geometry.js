@@ -71,7 +71,7 @@ export const AU_MOVES = Object.freeze({
     ["lowerLipBottom", 0, -0.018], ["nasolabialBottom", 0.06, 0.01]],
   // AU22 funnels the lips: the corners come in, the lips' middle opens into a square (the open-mouthed anger's
   // bared, clenched teeth) and the red turns out, so the lips look thicker.
-  22: [["mouthCorner", -0.05, 0], ["upperLipInnerSide", 0.02, -0.04], ["lowerLipInnerSide", 0.02, 0.045],
+  22: [["mouthCorner", -0.035, 0], ["upperLipInnerSide", 0.02, -0.04], ["lowerLipInnerSide", 0.02, 0.045],
     ["upperLipSide", 0, -0.025],
     ["lowerLipBottomSide", 0, 0.03], ["lowerLipBottom", 0, 0.02]],
   23: [["mouthCorner", -0.02, 0], ["upperLipInnerSide", -0.008, 0], ["lowerLipInnerSide", -0.008, 0]],
