@@ -231,7 +231,12 @@ function drawShading(ctx, geo, skin, identity) {
     const lowered = geo.levels[4][s > 0 ? 0 : 1];
     blob(eye.centre.x - s * 1.5 * u, eye.centre.y - 1.2 * u, 7.5 * u, skin.shadow, 0.45 + skin.dark * 0.1, 0.75);
     // A lowered brow overhangs the eye and shades the lid beneath it (AU4's glower).
-    if (lowered > 0.05) blob(eye.centre.x - s * 2 * u, eye.centre.y - 2.4 * u, 5 * u, skin.deep, lowered * 0.55, 0.6);
+    // Without AU1 lifting the brow heads (anger, not fear or sadness) the brow comes right down and the shadow
+    // deepens: the glare from under it.
+    const glower = lowered * (1 - geo.levels[1][s > 0 ? 0 : 1]);
+    if (lowered > 0.05) {
+      blob(eye.centre.x - s * 2 * u, eye.centre.y - 2.4 * u, 5 * u, skin.deep, lowered * 0.55 + glower * 0.25, 0.6);
+    }
     const cheek = side === "L" ? geo.cheekL : geo.cheekR;
     blob(cheek.x - s * 1.5 * u, cheek.y + 1 * u, 7 * u, skin.blush, 0.28 - skin.dark * 0.18, 0.8);
     // AU6 lifts and rounds the cheek: a brighter, higher apple with a soft shadow under it.
