@@ -91,8 +91,8 @@ EMOTIONS: dict[str, Emotion] = {
             "Sadness",
             (
                 # The pout (AU17 under AU15) and the lowered gaze are what fear never shows; the eyes stay unwidened.
-                Variant({1: 0.85, 4: 0.6, 15: 1.0, 17: 0.5}, gaze_down=0.8, head_down=0.3),
-                Variant({1: 0.85, 4: 0.6, 15: 0.9, 17: 0.8}, gaze_down=0.9, head_down=0.4),
+                Variant({1: 0.9, 4: 0.5, 15: 1.0, 17: 0.5}, gaze_down=0.8, head_down=0.3),
+                Variant({1: 0.9, 4: 0.5, 15: 0.9, 17: 0.8}, gaze_down=0.9, head_down=0.4),
             ),
             (
                 "Inner ends of the brows raised and drawn together, the brows slanting up toward the middle",

@@ -41,8 +41,8 @@ export const AU_MOVES = Object.freeze({
   // AU9 also pulls the upper lip up with the nose wings; the lift spans the lip's middle half nearly evenly
   // (a squarish, curled raise), not a peak at its centre, which drew an inverted-V "tent" no face makes.
   9: [["noseWing", 0.004, -0.035], ["nostril", 0, -0.03], ["noseTip", 0, -0.012], ["nasolabialTop", 0.005, -0.035],
-    ["upperLipTop", 0, -0.04], ["upperLipPeak", 0, -0.045], ["upperLipSide", 0, -0.04],
-    ["upperLipInner", 0, -0.03], ["upperLipInnerSide", 0, -0.03], ["mouthCorner", 0, -0.006], ["browInner", -0.01, 0.03],
+    ["upperLipTop", 0, -0.07], ["upperLipPeak", 0, -0.07], ["upperLipSide", 0, -0.06],
+    ["upperLipInner", 0, -0.045], ["upperLipInnerSide", 0, -0.045], ["mouthCorner", 0, -0.006], ["browInner", -0.01, 0.03],
     ["browMid", 0, 0.018], ["browOuter", 0, 0.008], ["lidLower", 0, -0.035], ["lidLowerIn", 0, -0.032],
     ["lidLowerOut", 0, -0.022], ["cheek", 0, -0.04], ["lidUpper", 0, 0.008]],
   // AU10 lifts the upper lip's whole middle: its sides rise almost as far as its centre and spread out, so the
