@@ -37,6 +37,7 @@ ACTION_UNITS: dict[int, ActionUnit] = {
         ActionUnit(16, "Lower lip depressor", "the lower lip pulls down, lower teeth may show"),
         ActionUnit(17, "Chin raiser", "the chin pushes the lower lip up and wrinkles"),
         ActionUnit(20, "Lip stretcher", "lip corners pull straight sideways"),
+        ActionUnit(22, "Lip funneler", "the lips turn out and open into a square, the corners drawn in"),
         ActionUnit(23, "Lip tightener", "lips narrow and thin"),
         ActionUnit(24, "Lip pressor", "lips press together"),
         ActionUnit(25, "Lips part", "lips separate"),
@@ -89,13 +90,14 @@ EMOTIONS: dict[str, Emotion] = {
             "sadness",
             "Sadness",
             (
-                Variant({1: 0.9, 4: 0.5, 15: 0.9}, gaze_down=0.8, head_down=0.3),
-                Variant({1: 0.9, 4: 0.5, 15: 0.8, 17: 0.6}, gaze_down=0.9, head_down=0.4),
+                # The pout (AU17 under AU15) and the lowered gaze are what fear never shows; the eyes stay unwidened.
+                Variant({1: 0.9, 4: 0.5, 15: 1.0, 17: 0.5}, gaze_down=0.8, head_down=0.3),
+                Variant({1: 0.9, 4: 0.5, 15: 0.9, 17: 0.8}, gaze_down=0.9, head_down=0.4),
             ),
             (
-                "Inner ends of the brows raised and drawn together",
-                "Lip corners pulled down",
-                "Gaze and head tip downward",
+                "Inner ends of the brows raised and drawn together, the brows slanting up toward the middle",
+                "Lip corners pulled down, the chin pushing the lower lip up into a pout",
+                "Gaze and head tip downward; the eyes are not widened",
             ),
             "fear",
             "Both raise the inner brows; sadness drops the mouth corners and the gaze, without wide eyes.",
@@ -136,34 +138,39 @@ EMOTIONS: dict[str, Emotion] = {
             "anger",
             "Anger",
             (
-                Variant({4: 1.0, 5: 0.45, 7: 1.0, 23: 1.0}),
-                Variant({4: 1.0, 5: 0.45, 7: 1.0, 23: 0.8, 24: 0.8, 17: 0.5}),
+                # Open-mouthed anger (EMFACS 4+5+7+10+22+23+25): the glare over a squared mouth baring clenched
+                # teeth. AU10 here is not disgust's: no nose wrinkle (AU9), and the eyes glare.
+                Variant({4: 1.0, 5: 0.5, 7: 1.0, 10: 0.7, 22: 0.7, 23: 0.5, 25: 1.0}),
+                # Closed-mouth anger (4+5+7+17+23+24): lips pressed thin, the chin boss pushed up under them.
+                Variant({4: 1.0, 5: 0.5, 7: 1.0, 23: 0.8, 24: 0.9, 17: 0.8}),
             ),
             (
-                "Brows lowered and pulled together",
-                "Glaring eyes with tense lower lids",
-                "Lips pressed thin",
+                "Brows lowered and pulled together, shading the eyes",
+                "Glaring eyes: upper lids raised, lower lids tense",
+                "Lips pressed thin, or a squared mouth baring clenched teeth; no nose wrinkle",
             ),
             "disgust",
-            "Anger works on the brows, lids and thin lips; disgust works on the nose and upper lip.",
+            "Anger glares (lowered brows, raised upper lids, tense lower lids) and squares or presses the lips; "
+            "disgust wrinkles the nose and lifts the upper lip, with no glare.",
             "He says he likes your idea while his brows tighten and his lips press together.",
         ),
         Emotion(
             "disgust",
             "Disgust",
             (
-                # AU10: the upper lip must rise with the nose. No AU4 (EMFACS disgust has none; AU9 lowers the
-                # brows a little by itself): lowered brows made photo-trained classifiers read disgust as anger.
-                Variant({9: 1.0, 10: 1.0, 15: 0.6, 16: 0.7}),
-                Variant({9: 0.9, 10: 1.0, 15: 0.5, 17: 0.5}),
+                # AU10: the upper lip rises with the nose, squared off, not peaked. No AU4 (EMFACS disgust has none;
+                # AU9 lowers the brows a little by itself): lowered brows made classifiers read disgust as anger.
+                Variant({9: 1.0, 10: 1.0, 15: 0.6, 16: 0.4, 25: 0.3}),
+                Variant({9: 0.9, 10: 0.9, 15: 0.5, 17: 0.7}),
             ),
             (
-                "Nose wrinkled, nostrils lifted",
+                "Nose wrinkled, nostrils lifted, cheeks pushed up so the eyes narrow from below",
                 "Upper lip raised, deep folds beside the nose",
-                "Mouth corners pulled down",
+                "Lower lip pushed down or up; no glare",
             ),
             "anger",
-            "Disgust wrinkles the nose and lifts the upper lip; anger glares and thins the lips.",
+            "Disgust wrinkles the nose and lifts the upper lip, the eyes narrowed from below; anger glares from under "
+            "lowered brows with no nose wrinkle.",
         ),
         Emotion(
             "contempt",

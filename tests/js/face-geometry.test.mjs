@@ -113,6 +113,18 @@ const CASES = [
     inRange(m.lateral, 0.12, 0.16, "sideways");
     assert.ok(Math.abs(m.up) < m.lateral / 4, "mostly sideways");
   }],
+  ["AU22 draws the corners in and, with the lips parted, opens a squared mouth with thicker lips", 22, (id) => {
+    const iod = IOD_OF(id);
+    assert.ok(movement(id, both(22), "mouthCornerL").lateral < -0.03, "corners come in");
+    const open = landmarks(id, pose({ 22: [1, 1], 25: [1, 1] }));
+    const parted = landmarks(id, both(25));
+    // Squared: the opening halfway to each corner is nearly as tall as at the centre.
+    const gapAt = (p, side) => p[`lowerLipInnerSide${side}`].y - p[`upperLipInnerSide${side}`].y;
+    const centre = open.lowerLipInner.y - open.upperLipInner.y;
+    assert.ok(gapAt(open, "L") / centre > 0.85, `side gap ${gapAt(open, "L")} vs centre ${centre}`);
+    assert.ok(gapAt(open, "L") - gapAt(parted, "L") > 0.05 * iod, "the sides open further than parting alone");
+    assert.ok(lipHeights(id, both(22)).upper > lipHeights(id, NEUTRAL).upper * 1.1, "the red turns out");
+  }],
   ["AU23 thins the red of the lips by 30-50%", 23, (id) => {
     const before = lipHeights(id, NEUTRAL);
     const after = lipHeights(id, both(23));

@@ -45,3 +45,20 @@ test("creases and ridges sit the same L* distance from the skin on Fitzpatrick I
   // Dark skin carries more of a crease's contrast in its highlight (no room below).
   assert.ok(ridgeLift[5] > ridgeLift[0] + 8, `ridge lift I ${ridgeLift[0]} vs VI ${ridgeLift[5]}`);
 });
+
+test("shading keeps the hue of dark skin: shadows and blush do not turn it pink or maroon", () => {
+  // A fixed red tint mixed into the shadows is a large hue shift on dark skin (R:G of the shadow 9-13% above
+  // the skin's on type VI); tints scaled to the skin's brightness keep it a darker shade of the same skin.
+  const redness = (rgb) => rgb[0] / rgb[1];
+  for (const fitzpatrick of [5, 6]) {
+    for (let seed = 0; seed < 120; seed++) {
+      const identity = identityFromSeed(seed * 7919 + 3, { fitzpatrick });
+      const palette = skinPalette(identity);
+      const base = redness(palette.base);
+      for (const [name, limit] of [["shadow", 1.06], ["deep", 1.06], ["blush", 1.12]]) {
+        assert.ok(redness(palette[name]) / base < limit,
+          `type ${fitzpatrick} seed ${seed}: ${name} ${palette[name].map(Math.round)} on ${palette.base}`);
+      }
+    }
+  }
+});

@@ -18,19 +18,21 @@ const scaleRgb = (a, k) => a.map((c) => Math.min(255, c * k));
 export function skinPalette(identity) {
   const base = identity.skin.rgb;
   const dark = identity.skin.fitzpatrick / 6;
-  const shadow = mixRgb(scaleRgb(base, 0.74), [110, 40, 40], 0.1);
+  // Warm tints at the skin's own brightness: a fixed red pushed dark skin toward pink and maroon.
+  const tint = (rgb) => scaleRgb(rgb, Math.min(1, luma(base) / 200));
+  const shadow = mixRgb(scaleRgb(base, 0.74), tint([110, 40, 40]), 0.1);
   return {
     base,
     light: mixRgb(base, [255, 244, 232], 0.16 - dark * 0.04),
     shadow,
-    deep: mixRgb(scaleRgb(base, 0.5), [60, 20, 20], 0.15),
+    deep: mixRgb(scaleRgb(base, 0.5), tint([60, 20, 20]), 0.15),
     // Creases and the lit ridges beside them are set by perceived lightness (CIE L*) relative to this skin,
     // so a fold shows the same contrast on Fitzpatrick I and VI; dark skin carries more of it in the highlight.
-    crease: mixRgb(withLightness(base, lightness(base) - 30), [90, 30, 30], 0.08),
+    crease: mixRgb(withLightness(base, lightness(base) - 30), tint([90, 30, 30]), 0.08),
     fold: withLightness(base, lightness(base) - 16),
     ridge: withLightness(mixRgb(base, [250, 244, 236], 0.3), lightness(base) + 7 + dark * 14),
     sheen: mixRgb(base, [255, 246, 236], 0.3 + dark * 0.25),
-    blush: mixRgb(base, [215, 90, 90], 0.5 - dark * 0.3),
+    blush: mixRgb(base, tint([215, 90, 90]), 0.5 - dark * 0.3),
     lip: mixRgb(mixRgb(scaleRgb(base, 0.9 - dark * 0.12), [186, 92, 98], 0.45 - dark * 0.2), [170, 50, 80],
       identity.lipTint),
     lidShade: mixRgb(base, [120, 80, 90], 0.18),
@@ -229,7 +231,12 @@ function drawShading(ctx, geo, skin, identity) {
     const lowered = geo.levels[4][s > 0 ? 0 : 1];
     blob(eye.centre.x - s * 1.5 * u, eye.centre.y - 1.2 * u, 7.5 * u, skin.shadow, 0.45 + skin.dark * 0.1, 0.75);
     // A lowered brow overhangs the eye and shades the lid beneath it (AU4's glower).
-    if (lowered > 0.05) blob(eye.centre.x - s * 2 * u, eye.centre.y - 2.4 * u, 5 * u, skin.deep, lowered * 0.55, 0.6);
+    // Without AU1 lifting the brow heads (anger, not fear or sadness) the brow comes right down and the shadow
+    // deepens: the glare from under it.
+    const glower = lowered * (1 - geo.levels[1][s > 0 ? 0 : 1]);
+    if (lowered > 0.05) {
+      blob(eye.centre.x - s * 2 * u, eye.centre.y - 2.4 * u, 5 * u, skin.deep, lowered * 0.55 + glower * 0.25, 0.6);
+    }
     const cheek = side === "L" ? geo.cheekL : geo.cheekR;
     blob(cheek.x - s * 1.5 * u, cheek.y + 1 * u, 7 * u, skin.blush, 0.28 - skin.dark * 0.18, 0.8);
     // AU6 lifts and rounds the cheek: a brighter, higher apple with a soft shadow under it.
@@ -260,7 +267,9 @@ function drawShading(ctx, geo, skin, identity) {
     for (const head of heads) blob(head.x * 0.8, head.y - 2.6 * u, 1.8 * u, skin.ridge, knit * 0.45, 0.8);
   }
   blob(0, -16 * u, 12 * u, skin.sheen, 0.16, 0.55);
-  blob(0, geo.chinBoss.y + 1 * u, 4.5 * u, skin.sheen, 0.2, 0.7);
+  // AU17 pushes the chin boss up into a lit, rounded knob under a shadowed fold (anger's and sadness's pout).
+  const chinUp = (geo.levels[17][0] + geo.levels[17][1]) / 2;
+  blob(0, geo.chinBoss.y + (1 - chinUp * 0.8) * u, 4.5 * u, skin.sheen, 0.2 + chinUp * 0.3, 0.7);
   const lip = geo.mouth.lowerOuter[2];
   blob(0, lip.y + 1.6 * u, 5 * u, skin.shadow, 0.45, 0.45);
   blob(0, geo.nose.subnasale.y + 0.5 * u, 4 * u, skin.shadow, 0.4, 0.5);

@@ -13,7 +13,7 @@
 
 export const VIEWBOX = Object.freeze({ x: -42, y: -37, width: 84, height: 84 });
 export const SIDES = Object.freeze({ L: 1, R: -1 });
-export const SUPPORTED_AUS = Object.freeze([1, 2, 4, 5, 6, 7, 9, 10, 12, 14, 15, 16, 17, 20, 23, 24, 25, 26, 43]);
+export const SUPPORTED_AUS = Object.freeze([1, 2, 4, 5, 6, 7, 9, 10, 12, 14, 15, 16, 17, 20, 22, 23, 24, 25, 26, 43]);
 const MAX_PITCH_RAD = (18 * Math.PI) / 180;
 const MAX_ROLL_RAD = (12 * Math.PI) / 180;
 
@@ -38,15 +38,17 @@ export const AU_MOVES = Object.freeze({
   // The lower lid's curve flattens into a straight, raised line that cuts across the bottom of the iris.
   7: [["lidLower", 0, -0.05], ["lidLowerIn", 0, -0.03], ["lidLowerOut", 0, -0.036], ["lidUpper", 0, 0.004],
     ["lidUpperIn", 0, 0.004], ["lidUpperOut", 0, 0.006], ["eyeOuter", -0.004, 0], ["eyeInner", 0, -0.004]],
-  // AU9 also pulls the centre of the upper lip up, at least as far as the nostrils rise (FACS; measured as
-  // too weak by docs/face-validation.md when it lifted the lip only 2%).
+  // AU9 also pulls the upper lip up with the nose wings; the lift spans the lip's middle half nearly evenly
+  // (a squarish, curled raise), not a peak at its centre, which drew an inverted-V "tent" no face makes.
   9: [["noseWing", 0.004, -0.035], ["nostril", 0, -0.03], ["noseTip", 0, -0.012], ["nasolabialTop", 0.005, -0.035],
-    ["upperLipTop", 0, -0.075], ["upperLipPeak", 0, -0.075], ["upperLipSide", 0, -0.048],
-    ["upperLipInner", 0, -0.05], ["upperLipInnerSide", 0, -0.036], ["mouthCorner", 0, -0.006], ["browInner", -0.01, 0.03],
-    ["browMid", 0, 0.018], ["browOuter", 0, 0.008], ["lidLower", 0, -0.02], ["lidLowerIn", 0, -0.022],
-    ["lidLowerOut", 0, -0.012], ["cheek", 0, -0.03], ["lidUpper", 0, 0.008]],
-  10: [["upperLipTop", 0, -0.06], ["upperLipPeak", 0, -0.06], ["upperLipSide", 0, -0.04],
-    ["upperLipInner", 0, -0.055], ["upperLipInnerSide", 0, -0.04], ["mouthCorner", 0, -0.012],
+    ["upperLipTop", 0, -0.07], ["upperLipPeak", 0, -0.07], ["upperLipSide", 0, -0.06],
+    ["upperLipInner", 0, -0.045], ["upperLipInnerSide", 0, -0.045], ["mouthCorner", 0, -0.006], ["browInner", -0.01, 0.03],
+    ["browMid", 0, 0.018], ["browOuter", 0, 0.008], ["lidLower", 0, -0.035], ["lidLowerIn", 0, -0.032],
+    ["lidLowerOut", 0, -0.022], ["cheek", 0, -0.04], ["lidUpper", 0, 0.008]],
+  // AU10 lifts the upper lip's whole middle: its sides rise almost as far as its centre and spread out, so the
+  // raised lip is squared off and the upper teeth show under it.
+  10: [["upperLipTop", 0, -0.05], ["upperLipPeak", 0, -0.055], ["upperLipSide", 0.01, -0.05],
+    ["upperLipInner", 0, -0.05], ["upperLipInnerSide", 0.02, -0.048], ["mouthCorner", 0, -0.012],
     ["noseWing", 0, -0.008], ["nostril", 0, -0.006], ["nasolabialTop", 0.005, -0.02], ["nasolabialBottom", 0, -0.02]],
   12: [["mouthCorner", 0.085, -0.13], ["upperLipInnerSide", 0.04, -0.05], ["lowerLipInnerSide", 0.04, -0.05],
     ["upperLipSide", 0.04, -0.055], ["lowerLipBottomSide", 0.035, -0.03], ["upperLipPeak", 0.01, -0.012],
@@ -67,6 +69,11 @@ export const AU_MOVES = Object.freeze({
     ["lowerLipInner", 0, 0.025],
     ["upperLipSide", 0.07, 0.01], ["lowerLipBottomSide", 0.06, 0.012], ["upperLipPeak", 0.015, 0.005],
     ["lowerLipBottom", 0, -0.018], ["nasolabialBottom", 0.06, 0.01]],
+  // AU22 funnels the lips: the corners come in, the lips' middle opens into a square (the open-mouthed anger's
+  // bared, clenched teeth) and the red turns out, so the lips look thicker.
+  22: [["mouthCorner", -0.035, 0], ["upperLipInnerSide", 0.02, -0.04], ["lowerLipInnerSide", 0.02, 0.045],
+    ["upperLipSide", 0, -0.025],
+    ["lowerLipBottomSide", 0, 0.03], ["lowerLipBottom", 0, 0.02]],
   23: [["mouthCorner", -0.02, 0], ["upperLipInnerSide", -0.008, 0], ["lowerLipInnerSide", -0.008, 0]],
   24: [["mouthCorner", -0.01, 0.004]],
   25: [["upperLipInner", 0, -0.02], ["upperLipInnerSide", 0, -0.015], ["lowerLipInner", 0, 0.06],
@@ -80,7 +87,7 @@ export const AU_MOVES = Object.freeze({
 });
 
 /** Lip thinning per unit: fraction of the lip's red height lost at intensity 1 (facs.md: 30-50%). */
-export const LIP_THINNING = Object.freeze({ 23: 0.49, 24: 0.3, 20: 0.3, 14: 0.1 });
+export const LIP_THINNING = Object.freeze({ 23: 0.49, 24: 0.3, 20: 0.3, 14: 0.1, 22: -0.25 });
 
 const SIDE_LANDMARKS = [
   "browInner", "browMid", "browOuter", "eyeInner", "eyeOuter", "lidUpper", "lidUpperIn", "lidUpperOut",
@@ -689,7 +696,9 @@ function expressionLines({ L, M, unit, levels, mean, sideLevel, identity }) {
     const smile = sideLevel(12, side);
     // AU9/AU10 cut it deepest at the top, beside the lifted nose wing.
     const sneer = Math.max(sideLevel(9, side), sideLevel(10, side));
-    push("nasolabial", [top, add(mix(top, bottom, 0.5), side * (1.3 + smile * 0.9) * unit, 0), bottom], depth,
+    // A sneer's fold is deepest beside the nose and ends beside the mouth corner, not round it to the chin.
+    const end = mix(top, bottom, 1 - sneer * (1 - smile) * 0.3);
+    push("nasolabial", [top, add(mix(top, end, 0.5), side * (1.3 + smile * 0.9 - sneer * 0.3) * unit, 0), end], depth,
       0.42 + smile * 0.16 + sneer * 0.2);
     // AU6: crow's feet fanning from the outer eye corner, and the lower lid bulge.
     const cheek = sideLevel(6, side);
