@@ -342,7 +342,7 @@ def test_the_first_flash_of_a_fresh_page_is_on_screen_as_asked_or_flagged(browse
         assert show.presented_us is not None and hide.presented_us is not None, flips
         on_screen = (hide.presented_us - show.presented_us) / 1000 / report["periodMs"]
         outcomes.append((report["requestedFrames"], round(on_screen, 2), report["flagged"],
-                         round(show.latency_ms or 0, 1), round(report["maxFlipCommitMs"], 1), report["presentedFrames"], report["flagReason"], report["framesShown"], round(report["maxGapMs"], 1), round(report["maxFlipLateMs"], 1)))
+                         round(show.latency_ms or 0, 1), report["presentedFrames"], report["flagReason"]))
     wrong = [o for o in outcomes if not o[2] and abs(o[1] - o[0]) > 0.5]
-    print("asked, on screen, flagged, show latency ms, commit ms:", outcomes)
+    print("asked, on screen by the trace, flagged, show latency ms, on screen by the page, why:", outcomes)
     assert not wrong, f"scored first flashes not on screen as asked: {wrong} of {outcomes}"
