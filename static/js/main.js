@@ -7,7 +7,7 @@ import { OfflineMode } from "./offline/mode.js";
 import { share } from "./share.js";
 import { Presenter } from "./presenter.js";
 import { keepScreenOn } from "./pwa.js";
-import { View } from "./view.js";
+import { describeMoment, View } from "./view.js";
 
 /** @param {string} id */
 const byId = (id) => /** @type {HTMLElement} */ (document.getElementById(id));
@@ -18,6 +18,7 @@ async function main() {
     stage: byId("stage"),
     neutral: /** @type {HTMLCanvasElement} */ (byId("face-neutral")),
     expression: /** @type {HTMLCanvasElement} */ (byId("face-expression")),
+    probe: byId("flip-probe"),
   });
   const view = new View(catalogue.emotions, presenter);
   const connection = new Connection(socketUrl());
@@ -35,9 +36,11 @@ async function main() {
     const focus = /** @type {HTMLInputElement} */ (byId("focus")).checked;
     const letScreenSleep = await keepScreenOn();
     view.startDrill();
+    presenter.showStandIn(catalogue.neutralPose);
     try {
       await offline.prepare();
-      await drill.play({ focus, ...options, mode });
+      const summary = await drill.play({ focus, ...options, mode });
+      if (!offline.offline && summary.axis === "exposure") void showMoment(String(summary.drillId));
     } catch (error) {
       view.notice(error instanceof Error ? error.message : String(error));
       view.showScreen("home");
@@ -59,10 +62,30 @@ async function main() {
   });
   byId("again").addEventListener("click", () => play());
   byId("home-button").addEventListener("click", () => view.showScreen("home"));
-  byId("quit").addEventListener("click", () => {
+  const quitDialog = /** @type {HTMLDialogElement} */ (byId("quit-dialog"));
+  byId("quit").addEventListener("click", () => quitDialog.showModal());
+  byId("keep-playing").addEventListener("click", () => quitDialog.close());
+  byId("leave").addEventListener("click", () => {
     if (drill.connection.isOpen) drill.connection.send({ type: "abandon" });
     location.reload();
   });
+
+  /**
+   * "You got faster: 60 → 31 ms": the all-time estimate after this drill against the one before.
+   * @param {string} drillId
+   */
+  async function showMoment(drillId) {
+    try {
+      const stats = await (await fetch("/api/stats")).json();
+      /** @type {{drill_id: string, emotion: string, value: number, low: number, high: number, trials: number}[]} */
+      const history = stats.axes.exposure.history.filter((/** @type {{emotion: string}} */ h) => h.emotion === "all");
+      const index = history.findLastIndex((h) => h.drill_id === drillId);
+      if (index < 0) return;
+      view.showMoment(describeMoment(history[index - 1], history[index], presenter.periodMs));
+    } catch {
+      // no history (offline, a server hiccup): the summary's own line stays
+    }
+  }
   byId("resume").addEventListener("click", () => play({ resumeId: byId("resume").dataset.drillId }));
   byId("discard").addEventListener("click", () => {
     byId("resume-offer").hidden = true;
@@ -71,6 +94,7 @@ async function main() {
     if (event.repeat || event.metaKey || event.ctrlKey || event.altKey) return;
     const screen = document.body.dataset.screen ?? "home";
     const index = Number(event.key) - 1;
+    if (quitDialog.open) return; // the dialog's own buttons take the keys
     if (screen === "drill" && index >= 0 && index < catalogue.emotions.length) {
       view.answer(catalogue.emotions[index].key, event.timeStamp);
     } else if ((event.key === "Enter" || event.key === " ") && !(event.target instanceof HTMLInputElement)) {
@@ -129,6 +153,7 @@ function setUpNickname() {
     const body = await response.json();
     status.textContent = response.ok ? `Saved as ${body.nickname}.` : body.message;
     status.dataset.ok = String(response.ok);
+    byId("nickname").setAttribute("aria-invalid", String(!response.ok));
   });
 }
 
