@@ -4,9 +4,9 @@
 // shows what it is told, measures, and reports. Its collaborators are passed
 // in, so it runs under `node --test` with fakes.
 
+import { greet } from "./greet.js";
 import { ConnectionLost } from "./net.js";
 
-export const PROTOCOL_VERSION = 1;
 const RECONNECT_DELAYS_MS = [250, 1000, 2000, 4000, 8000];
 
 /**
@@ -45,14 +45,7 @@ export class Drill {
 
   /** Open the socket and greet the server; returns the welcome (with any unfinished drill). */
   async connect() {
-    if (!this.connection.isOpen) await this.connection.open();
-    const welcome = await this.connection.ask({
-      type: "hello",
-      v: PROTOCOL_VERSION,
-      tz: Intl.DateTimeFormat().resolvedOptions().timeZone,
-    });
-    if (welcome.type !== "welcome") throw new Error(String(welcome.message ?? "unexpected reply"));
-    return welcome;
+    return greet(this.connection);
   }
 
   /**

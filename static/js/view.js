@@ -1,6 +1,5 @@
 // The only module that writes to the game's DOM: screens, answer buttons, feedback, summary.
 
-import { histogramSvg, MIN_PLAYERS_FOR_HISTOGRAM } from "./chart.js";
 
 /** @typedef {{key: string, name: string, cues: string[], lookalike: string, tellApart: string}} EmotionInfo */
 /** @typedef {{value: number, low: number, high: number, trials: number}} Threshold */
@@ -225,15 +224,18 @@ export class View {
     byId("challenge-standing").textContent = !result.ranked
       ? "Practice run: your first attempt today is the one that counts."
       : describeStanding(standing);
+    this.shareText = result.shareText;
     const figure = byId("challenge-histogram");
     figure.querySelector("svg")?.remove();
-    const players = result.histogram.reduce((sum, bin) => sum + bin.players, 0);
-    figure.hidden = players < MIN_PLAYERS_FOR_HISTOGRAM; // a chart of 1-4 scores says less than the rank line
-    if (!figure.hidden) {
+    figure.hidden = true;
+    // The chart module loads with the first challenge summary, not on the first visit.
+    void import("./chart.js").then(({ histogramSvg, MIN_PLAYERS_FOR_HISTOGRAM }) => {
+      const players = result.histogram.reduce((sum, bin) => sum + bin.players, 0);
+      figure.hidden = players < MIN_PLAYERS_FOR_HISTOGRAM; // a chart of 1-4 scores says less than the rank line
+      if (figure.hidden) return;
       const score = /** @type {any} */ (result.standing)?.score;
       figure.insertAdjacentHTML("afterbegin", histogramSvg(result.histogram, { width: figure.clientWidth || 320, mine: score }));
-    }
-    this.shareText = result.shareText;
+    });
   }
 
   /** @param {string} text */
