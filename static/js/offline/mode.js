@@ -102,7 +102,12 @@ export class OfflineMode {
    */
   #show(pending, pendingText) {
     if (!this.status) return;
-    const offlineNote = this.offline && !this.isOnline() ? "Offline: practice drills still work." : "";
+    let offlineNote = "";
+    if (this.offline) {
+      offlineNote = this.isOnline()
+        ? "Can't reach Glimpse right now: practice drills still work, without points."
+        : "You're offline: practice drills still work, without points.";
+    }
     const text = [offlineNote, pendingText(pending)].filter(Boolean).join(" ");
     this.status.textContent = text;
     this.status.hidden = text === "";
