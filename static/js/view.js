@@ -380,9 +380,9 @@ export function describeThreshold(threshold, axis, frameMs = 0) {
   if (!threshold || !reliable(threshold)) {
     return "Your speed estimate appears after a few more answers: each drill narrows it down.";
   }
-  const what = axis === "intensity" ? "All drills so far: you spot emotions at" : "All drills so far: you catch emotions at";
+  const what = axis === "intensity" ? "You spot emotions at" : "You catch emotions at";
   if (axis === "exposure" && threshold.low > LONGEST_EXPOSURE_MS) {
-    return "All drills so far: your catch speed is still over 500 ms. The flashes shorten as you catch them.";
+    return "Your catch speed is still over 500 ms. The flashes shorten as you catch them.";
   }
   if (axis === "exposure" && threshold.value < frameMs) {
     return `${what} the shortest flash this screen can show: 1 frame (${Math.round(frameMs)} ms).`;

@@ -19,8 +19,8 @@ test("no level is quoted faster than one frame of the player's display", () => {
   assert.equal(formatLevel(6, "exposure", FRAME), "1 frame (17 ms)");
   assert.equal(formatLevel(17, "exposure", FRAME), "17 ms");
   const fast = { value: 14, low: 6, high: 36, trials: 20 };
-  assert.equal(describeThreshold({ ...fast, value: 20 }, "exposure", FRAME), "All drills so far: you catch emotions at 20 ms (likely 17 ms to 36 ms).");
-  assert.equal(describeThreshold(fast, "exposure", FRAME), "All drills so far: you catch emotions at the shortest flash this screen can show: 1 frame (17 ms).");
+  assert.equal(describeThreshold({ ...fast, value: 20 }, "exposure", FRAME), "You catch emotions at 20 ms (likely 17 ms to 36 ms).");
+  assert.equal(describeThreshold(fast, "exposure", FRAME), "You catch emotions at the shortest flash this screen can show: 1 frame (17 ms).");
 });
 
 test("a threshold is quoted only once enough trials back it, and never as 'over 500 to over 500'", () => {
@@ -28,7 +28,7 @@ test("a threshold is quoted only once enough trials back it, and never as 'over 
   assert.equal(reliable(few), false);
   assert.match(describeThreshold(few, "exposure"), /after a few more answers/);
   const enough = { ...few, value: 45, low: 25, high: 80, trials: 20 };
-  assert.equal(describeThreshold(enough, "exposure", FRAME), "All drills so far: you catch emotions at 45 ms (likely 25 ms to 80 ms).");
+  assert.equal(describeThreshold(enough, "exposure", FRAME), "You catch emotions at 45 ms (likely 25 ms to 80 ms).");
   const slow = { value: 700, low: 560, high: 900, trials: 20 };
   const sentence = describeThreshold(slow, "exposure", FRAME);
   assert.doesNotMatch(sentence, /over 500 ms to over 500 ms/);
