@@ -363,3 +363,17 @@ def friend_code(server: LiveServer, cookie: str) -> str:
     request = urllib.request.Request(server.url + "/api/friends", headers={"Cookie": cookie})
     with urllib.request.urlopen(request, timeout=10) as response:
         return json.loads(response.read())["code"]
+
+
+@pytest.mark.parametrize(("motion", "animated"), [("no-preference", True), ("reduce", False)])
+def test_the_celebration_respects_reduced_motion(phone, live_server: LiveServer, motion: str, animated: bool) -> None:
+    page = phone(reduced_motion=motion)
+    open_home(page, live_server)
+    page.evaluate("document.getElementById('summary').classList.add('celebrate')")  # as after a good drill
+    style = page.evaluate("""() => {
+      const piece = document.querySelector('.confetti i');
+      return [getComputedStyle(piece.parentElement).display, getComputedStyle(piece).animationName];
+    }""")
+    assert (style == ["block", "confetti"]) is animated, style
+    if not animated:
+        assert style[0] == "none"
