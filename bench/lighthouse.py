@@ -70,11 +70,11 @@ def print_report(path: str, report: dict) -> bool:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    parser.add_argument("--all", action="store_true", help="also the Learn and progress pages")
+    parser.add_argument("--all", action="store_true", help="also Learn, Stats, Boards and Friends")
     parser.add_argument("--json", type=Path, help="keep the JSON reports in this folder")
     args = parser.parse_args()
     install_lighthouse()
-    paths = ["/", "/learn", "/stats"] if args.all else ["/"]
+    paths = ["/", "/learn", "/stats", "/boards", "/friends"] if args.all else ["/"]
     with tempfile.TemporaryDirectory() as folder:
         server = LiveServer(Path(folder) / "bench.db").start()
         try:

@@ -190,7 +190,9 @@ def close_db(_exc: BaseException | None = None) -> None:
 def migrate_command() -> None:
     """Create the database or bring it up to date."""
     applied = migrate(current_app.config["DATABASE"])
-    click.echo(f"{current_app.config['DATABASE']}: applied {len(applied)} migration(s) {applied}")
+    # The app migrates when it is created (before this command runs), so "nothing applied" is the usual case.
+    state = f"applied {', '.join(applied)}" if applied else "up to date"
+    click.echo(f"Database {current_app.config['DATABASE']}: {state}.")
 
 
 @click.command("init-db")

@@ -252,7 +252,8 @@ class DrillSession:
         drill = self.drill
         assert drill is not None
         return {"type": "started", "drillId": drill["id"], "mode": drill["mode"], "total": drill["trial_count"],
-                "answered": store.scored_count(self.db, drill["id"])}
+                "answered": store.scored_count(self.db, drill["id"]),
+                "correct": store.correct_count(self.db, drill["id"])}
 
     def _send_trial(self) -> dict:
         drill = self.drill

@@ -62,6 +62,11 @@ def scored_count(db: Database, drill_id: str) -> int:
     return db.execute("SELECT COUNT(*) FROM trials WHERE drill_id = ? AND scored = 1", [drill_id]).fetchone()[0]
 
 
+def correct_count(db: Database, drill_id: str) -> int:
+    return db.execute("SELECT COUNT(*) FROM trials WHERE drill_id = ? AND scored = 1 AND correct = 1",
+                      [drill_id]).fetchone()[0]
+
+
 def attempts_at(db: Database, drill_id: str, position: int) -> int:
     return db.execute("SELECT COUNT(*) FROM trials WHERE drill_id = ? AND position = ?",
                       [drill_id, position]).fetchone()[0]

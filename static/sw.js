@@ -83,12 +83,35 @@ async function networkFirst(request) {
       (await caches.match(request, { cacheName: SHELL_CACHE, ignoreSearch: true }));
     if (cached) return cached;
     if (request.mode === "navigate") {
-      const home = await caches.match("/", { cacheName: SHELL_CACHE });
-      if (home) return home;
+      // Only the home page, Learn and Stats work offline (precached); any other page says so plainly
+      // instead of showing the home page under its URL.
+      if (url(request).pathname === "/") {
+        const home = await caches.match("/", { cacheName: SHELL_CACHE });
+        if (home) return home;
+      }
+      return offlinePage();
     }
     return new Response(JSON.stringify({ error: "offline", message: "You are offline." }), {
       status: 503,
       headers: { "Content-Type": "application/json" },
     });
   }
+}
+
+/** @param {Request} request */
+function url(request) {
+  return new URL(request.url);
+}
+
+/** A page that needs the network, asked for offline. */
+function offlinePage() {
+  const css = SHELL.urls.find((u) => u.startsWith("/static/css/app.css")) ?? "/static/css/app.css";
+  const body = `<!doctype html><html lang="en"><head><meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1"><meta name="color-scheme" content="dark light">
+<title>Offline — Glimpse</title><link rel="stylesheet" href="${css}"></head>
+<body><main id="app"><header class="page-head"><a href="/" class="back">← Home</a><h1>You're offline</h1></header>
+<p>This page needs a connection: leaderboards and friends live on the server.</p>
+<p>Drills still work offline, and your results sync when you're back.</p>
+<p><a href="/" class="learn-link">Play offline</a></p></main></body></html>`;
+  return new Response(body, { status: 503, headers: { "Content-Type": "text/html; charset=utf-8" } });
 }

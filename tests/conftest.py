@@ -165,3 +165,28 @@ def connect(live_server: LiveServer) -> Iterator:
 @pytest.fixture
 def client(connect) -> DrillClient:
     return connect()
+
+
+def play_drill_by_tapping(page, emotion_name: str, limit: int = 200) -> int:
+    """Tap `emotion_name` for every face until the summary; returns the answers given (voided ones included).
+
+    A right answer moves on by itself, a wrong one waits for Next (tapped here), a voided flash brings
+    another face without a tap: whichever comes, the loop takes it.
+    """
+    from playwright.sync_api import expect
+
+    summary = page.locator("#summary")
+    answers = 0
+    for _ in range(limit):
+        ready = page.locator("#summary:not([hidden]), #next:visible, #answers:not([hidden]):not(.waiting)")
+        expect(ready.first).to_be_visible(timeout=20_000)
+        if summary.is_visible():
+            return answers
+        if page.locator("#next").is_visible():
+            page.locator("#next").tap()
+            expect(page.locator("#feedback")).to_be_hidden()  # gone before the loop looks again
+            continue
+        page.wait_for_timeout(200)  # a person's quickest choice: faster taps never reach a board (fair play)
+        page.get_by_role("button", name=emotion_name, exact=True).tap()
+        answers += 1
+    raise AssertionError(f"the drill did not end within {limit} steps")

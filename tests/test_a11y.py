@@ -1,4 +1,4 @@
-"""axe-core on every screen at phone size: zero violations."""
+"""axe-core on every screen at phone size, dark and light: zero violations."""
 
 from __future__ import annotations
 
@@ -8,7 +8,8 @@ from pathlib import Path
 import pytest
 from axe_playwright_python.sync_playwright import Axe
 from conftest import SCRIPTED_PLAYERS, LiveServer, page_player
-from playwright.sync_api import Page, expect
+from harness import PHONE
+from playwright.sync_api import Browser, Page, expect
 
 AXE = Axe()
 
@@ -21,7 +22,17 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer]:
     own.stop()
 
 
+@pytest.fixture(params=["dark", "light"])
+def page(request: pytest.FixtureRequest, browser: Browser) -> Iterator[Page]:
+    """A phone in the colour scheme the test is parametrised with."""
+    context = browser.new_context(**PHONE, color_scheme=request.param)
+    yield context.new_page()
+    context.close()
+
+
 def assert_no_violations(page: Page, screen: str, screenshot_dir: Path) -> None:
+    scheme = "light" if page.evaluate("matchMedia('(prefers-color-scheme: light)').matches") else "dark"
+    screen = f"{screen}-{scheme}"
     page.screenshot(path=screenshot_dir / f"a11y-{screen}.png")
     results = AXE.run(page)
     assert results.violations_count == 0, f"{screen}:\n{results.generate_report()}"
@@ -38,7 +49,7 @@ def test_home_drill_feedback_and_summary(page: Page, server: LiveServer, screens
     page.goto(server.url + "/")
     play = page.get_by_role("button", name="Play", exact=True)
     expect(play).to_be_enabled()
-    expect(page.locator("#flash-note")).to_be_visible()
+    expect(page.locator("#how-to")).to_be_visible()
     assert_no_violations(page, "home-first-visit", screenshot_dir)
     page.get_by_role("button", name="Got it").tap()
 
@@ -52,23 +63,34 @@ def test_home_drill_feedback_and_summary(page: Page, server: LiveServer, screens
 
     expect(page.locator("#answers button").first).to_be_enabled(timeout=15_000)
     assert_no_violations(page, "drill-answer", screenshot_dir)
-    page.keyboard.press("4")  # keys 1-7 answer
-    expect(page.locator("#feedback")).to_be_visible()
+    page.locator("#quit").tap()
+    expect(page.locator("#quit-dialog")).to_be_visible()
+    assert_no_violations(page, "drill-quit-dialog", screenshot_dir)
+    page.get_by_role("button", name="Keep playing").tap()
+    for _ in range(10):  # until an answer counts: a voided flash brings another face
+        expect(page.locator("#answers button").first).to_be_enabled(timeout=15_000)
+        page.keyboard.press("4")  # keys 1-7 answer
+        expect(page.locator("#feedback:not([hidden]), #answers:not(.waiting)").first).to_be_visible(timeout=15_000)
+        if page.locator("#feedback").is_visible():
+            break
     assert_no_violations(page, "drill-feedback", screenshot_dir)
-    page.keyboard.press("Enter")  # and Enter moves on
-    expect(page.locator("#answers button").first).to_be_enabled(timeout=15_000)
-    for _ in range(5):  # the last trial, and any replay of it
-        page.get_by_role("button", name="Fear").tap()
-        expect(page.locator("#feedback:not([hidden]), #summary:not([hidden])")).to_have_count(1)
+    for _ in range(10):  # the last trial, its feedback, then the summary
+        ready = page.locator("#summary:not([hidden]), #next:visible, #answers:not([hidden]):not(.waiting)")
+        expect(ready.first).to_be_visible(timeout=15_000)
         if page.locator("#summary").is_visible():
             break
-        page.get_by_role("button", name="Next").tap()
-        expect(page.locator("#answers button").first).to_be_enabled(timeout=15_000)
+        if page.locator("#next").is_visible():
+            page.keyboard.press("Enter")  # Enter moves on
+            expect(page.locator("#feedback")).to_be_hidden()
+        else:
+            page.keyboard.press("6")
     expect(page.locator("#summary")).to_be_visible()
+    page.wait_for_timeout(1600)  # the celebration has settled
     assert_no_violations(page, "summary", screenshot_dir)
 
 
-@pytest.mark.parametrize(("path", "ready"), [("/learn", "#learn[data-ready=true]"), ("/stats", "#threshold-table")])
+@pytest.mark.parametrize(("path", "ready"), [("/learn", "#learn[data-ready=true]"), ("/stats", "#app:not(.loading)"),
+                                             ("/boards", "#board-top li"), ("/friends", "#friend-list li")])
 def test_learn_and_stats(page: Page, server: LiveServer, screenshot_dir: Path, path: str, ready: str) -> None:
     page.goto(server.url + path)
     expect(page.locator(ready)).to_be_attached(timeout=15_000)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from conftest import LiveServer, open_db, page_player
+from conftest import LiveServer, open_db, page_player, play_drill_by_tapping
 from playwright.sync_api import Page, expect
 
 from game import players
@@ -21,25 +21,10 @@ def test_a_phone_player_taps_through_a_whole_drill(page: Page, live_server: Live
     page.screenshot(path=screenshot_dir / "home.png")
     play.tap()
 
-    summary = page.locator("#summary")
-    for tap in range(60):  # 20 trials, plus any flash a loaded machine voided and replayed
-        buttons = page.locator("#answers button")
-        expect(buttons.first).to_be_enabled(timeout=10_000)  # after foreperiod, flash and mask
-        assert buttons.count() == 7
-        if tap == 0:
-            page.screenshot(path=screenshot_dir / "drill-answer.png")
-        page.get_by_role("button", name=EMOTIONS["fear"].name).tap()
-        expect(page.locator("#feedback:not([hidden]), #summary:not([hidden])")).to_have_count(1)
-        if summary.is_visible():
-            break
-        if tap == 0:
-            page.screenshot(path=screenshot_dir / "drill-feedback.png")
-            if page.get_by_role("button", name="Replay slowly").is_visible():
-                page.get_by_role("button", name="Replay slowly").tap()
-                expect(page.get_by_role("button", name="Next")).to_be_disabled()  # no second flash on top
-                expect(page.get_by_role("button", name="Next")).to_be_enabled()
-        page.get_by_role("button", name="Next").tap()
-
+    expect(page.locator("#answers button").first).to_be_enabled(timeout=10_000)  # after foreperiod, flash and mask
+    assert page.locator("#answers button").count() == 7
+    page.screenshot(path=screenshot_dir / "drill-answer.png")
+    play_drill_by_tapping(page, EMOTIONS["fear"].name)
     expect(page.locator("#summary")).to_be_visible()
     expect(page.locator("#summary-accuracy")).to_contain_text("of 20 right")
     assert page.locator("#summary-rows tr").count() == 7

@@ -11,7 +11,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from conftest import SCRIPTED_PLAYERS, LiveServer, open_db
+from conftest import SCRIPTED_PLAYERS, LiveServer, open_db, play_drill_by_tapping
 from playwright.sync_api import Browser, BrowserContext, Page, expect
 from werkzeug.serving import make_server
 
@@ -70,7 +70,9 @@ def test_versioned_static_files_are_gzipped_and_cached_for_a_year(server: LiveSe
     assert status == 200 and headers["Content-Encoding"] == "gzip"
     assert headers["Cache-Control"] == "public, max-age=31536000, immutable"
     assert "Accept-Encoding" in headers["Vary"]
-    assert re.search(r'from "\./drill\.js\?v=[0-9a-f]{10}"', gzip.decompress(body).decode())
+    source = gzip.decompress(body).decode()
+    assert re.search(r'from "\./view\.js\?v=[0-9a-f]{10}"', source)
+    assert re.search(r'import\("\./drill\.js\?v=[0-9a-f]{10}"\)', source), "dynamic imports are versioned too"
     assert fetch(server, url[1].decode(), {"If-None-Match": headers["ETag"]})[0] == 304
     status, headers, _ = fetch(server, "/static/js/main.js")
     assert status == 200 and headers["Cache-Control"] == "no-cache", "an unversioned URL is revalidated"
@@ -120,19 +122,6 @@ def test_chromium_finds_the_manifest_and_an_active_service_worker(page: Page, se
     assert [e for e in errors if e != "in-incognito"] == []
 
 
-def play_drill_by_tapping(page: Page) -> int:
-    """Tap through a drill to its summary; returns how many answers were given (replays included)."""
-    summary = page.locator("#summary")
-    for tap in range(1, 46):  # 20 trials, plus flashes voided and replayed (a busy CI machine drops frames)
-        expect(page.locator("#answers button").first).to_be_enabled(timeout=10_000)
-        page.get_by_role("button", name=EMOTIONS["anger"].name).tap()
-        expect(page.locator("#feedback:not([hidden]), #summary:not([hidden])")).to_have_count(1)
-        if summary.is_visible():
-            return tap
-        page.get_by_role("button", name="Next").tap()
-    raise AssertionError("the drill did not end within 45 answers")
-
-
 def test_an_offline_drill_syncs_once_when_the_network_returns(page: Page, context: BrowserContext,
                                                              server: LiveServer, screenshot_dir: Path) -> None:
     syncs: list[str] = []
@@ -145,9 +134,12 @@ def test_an_offline_drill_syncs_once_when_the_network_returns(page: Page, contex
     page.reload()
     expect(page.get_by_role("button", name="Play", exact=True)).to_be_enabled(timeout=15_000)
     expect(page.locator("body")).to_have_attribute("data-offline", "true")
-    page.get_by_role("button", name="Got it").tap()  # the one-time note about brief face changes
+    expect(page.locator("#sync-status")).to_contain_text("offline")  # the home screen says so
+    page.get_by_role("button", name="Got it").tap()  # the first visit's how-to
     page.get_by_role("button", name="Play", exact=True).tap()
-    answers = play_drill_by_tapping(page)
+    answers = play_drill_by_tapping(page, EMOTIONS["anger"].name)
+    expect(page.locator("#summary-points")).to_contain_text("no points for offline drills")
+    expect(page.locator("#summary-points")).not_to_contain_text("+0 points")
     expect(page.locator("#summary-accuracy")).to_contain_text("of 20 right")
     page.screenshot(path=screenshot_dir / "offline-summary.png")
     page.get_by_role("button", name="Home").tap()

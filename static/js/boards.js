@@ -1,6 +1,6 @@
 // Leaderboards page: Today's challenge, this week's points, all-time skill, friends.
 
-import { histogramSvg } from "./chart.js";
+import { histogramSvg, MIN_PLAYERS_FOR_HISTOGRAM } from "./chart.js";
 import { describeNote, describeStanding } from "./view.js";
 
 /** @param {string} id */
@@ -53,7 +53,9 @@ async function show(board) {
     if (selected) byId("board").setAttribute("aria-labelledby", tab.id);
   }
   byId("board-blurb").textContent = BLURBS[/** @type {keyof typeof BLURBS} */ (board)];
-  const data = await (await fetch(`/api/boards/${board}`)).json();
+  const response = await fetch(`/api/boards/${board}`);
+  if (!response.ok) throw new Error(`boards: ${response.status}`);
+  const data = await response.json();
   const standing = data.standing;
   byId("board-standing").textContent = standing
     ? describeStanding(standing)
@@ -69,10 +71,27 @@ async function show(board) {
   const figure = byId("board-histogram");
   figure.querySelector("svg")?.remove();
   figure.hidden = !(data.histogram && data.histogram.length);
-  if (!figure.hidden) figure.insertAdjacentHTML("afterbegin", histogramSvg(data.histogram));
+  const players = figure.hidden ? 0 : data.histogram.reduce((sum, /** @type {{players: number}} */ b) => sum + b.players, 0);
+  figure.hidden = players < MIN_PLAYERS_FOR_HISTOGRAM; // a chart of 1-4 scores says less than the ranking below
+  if (!figure.hidden) {
+    figure.insertAdjacentHTML("afterbegin", histogramSvg(data.histogram, { width: figure.clientWidth || 320, mine: standing?.score }));
+  }
+}
+
+/** @param {string} board */
+async function showOrExplain(board) {
+  try {
+    await show(board);
+  } catch {
+    // offline (the service worker answers 503) or the server is unreachable
+    byId("board-standing").textContent = "You're offline: leaderboards need a connection. Drills still work offline.";
+    byId("board-top").replaceChildren();
+    byId("board-around").replaceChildren();
+    byId("board-histogram").hidden = true;
+  }
 }
 
 for (const tab of document.querySelectorAll("[role=tab]")) {
-  tab.addEventListener("click", () => show(/** @type {HTMLElement} */ (tab).dataset.board ?? "today"));
+  tab.addEventListener("click", () => showOrExplain(/** @type {HTMLElement} */ (tab).dataset.board ?? "today"));
 }
-show(new URLSearchParams(location.search).get("board") ?? "today");
+showOrExplain(new URLSearchParams(location.search).get("board") ?? "today");

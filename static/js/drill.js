@@ -4,9 +4,9 @@
 // shows what it is told, measures, and reports. Its collaborators are passed
 // in, so it runs under `node --test` with fakes.
 
+import { greet } from "./greet.js";
 import { ConnectionLost } from "./net.js";
 
-export const PROTOCOL_VERSION = 1;
 const RECONNECT_DELAYS_MS = [250, 1000, 2000, 4000, 8000];
 
 /**
@@ -19,9 +19,12 @@ const RECONNECT_DELAYS_MS = [250, 1000, 2000, 4000, 8000];
  * @property {(trial: Message) => Promise<Shown>} present flash it; resolves in the frame the mask ends
  *
  * @typedef {object} View
+ * @property {(started: Message) => void} showStarted the drill's position and score so far (a resume starts mid-way)
  * @property {(trial: Message) => void} showTrial
  * @property {() => Promise<Choice>} waitForAnswer
- * @property {(result: Message) => Promise<void>} showResult resolves when the player moves on
+ * @property {(result: Message) => Promise<void>} showResult resolves when the player moves on (after a
+ *   right answer by itself, after a wrong one on Next)
+ * @property {(result: Message) => Promise<void>} showVoided a flash that cannot count: say "one more face" briefly, no tap
  * @property {(summary: Message) => void} showSummary
  * @property {(text: string) => void} notice
  * @property {(trying: boolean) => void} showReconnecting
@@ -42,14 +45,7 @@ export class Drill {
 
   /** Open the socket and greet the server; returns the welcome (with any unfinished drill). */
   async connect() {
-    if (!this.connection.isOpen) await this.connection.open();
-    const welcome = await this.connection.ask({
-      type: "hello",
-      v: PROTOCOL_VERSION,
-      tz: Intl.DateTimeFormat().resolvedOptions().timeZone,
-    });
-    if (welcome.type !== "welcome") throw new Error(String(welcome.message ?? "unexpected reply"));
-    return welcome;
+    return greet(this.connection);
   }
 
   /**
@@ -81,6 +77,7 @@ export class Drill {
     const started = await this.connection.ask(opening);
     if (started.type !== "started") throw new Error(String(started.message ?? "could not start"));
     this.drillId = String(started.drillId);
+    this.view.showStarted(started);
     return this.#expect("trial");
   }
 
@@ -103,12 +100,16 @@ export class Drill {
       this.view.notice(String(result.message));
       return { next: await this.#askForTrial() };
     }
+    if (!result.scored && !result.done) {
+      await this.view.showVoided(result); // the same position comes again with a new face, quietly
+      return { next: await this.#askForTrial() };
+    }
+    await this.view.showResult(result); // the last answer too gets its feedback before the summary
     if (result.done) {
       const summary = await this.#expect("summary");
       this.view.showSummary(summary);
       return { summary };
     }
-    await this.view.showResult(result);
     return { next: await this.#askForTrial() };
   }
 

@@ -26,6 +26,21 @@
 //   presented after their own vsync; 0.5-0.75: 6 of 23; 0.75-1: 10 of 14; later: all 47. So 0.5
 //   errs towards replaying trials that were in fact fine.
 //
+//   Neither check sees a flip frame whose own rendering is slow: the callback starts on time and
+//   returns quickly, but the style, paint and commit of the frame it produced overrun the frame's
+//   deadline (the very first flash of a fresh page: canvases and compositor layers still cold;
+//   traces showed the show frame taking 10-13 ms to commit and reaching the screen about a frame
+//   late while every rAF gap looked normal). So each flip callback also posts a message: it runs as
+//   the next task, after the main thread has finished that frame, and its arrival time minus the
+//   flip's rAF timestamp is how long the frame took to leave the main thread. A flip frame later
+//   than LATE_COMMIT_FACTOR periods is flagged too. Presenter also warms the canvases and the
+//   compositor before the first flash, so this mostly catches what warming cannot prevent.
+//
+//   Where the browser reports presentation times (Element Timing, see presented.js), each flip
+//   frame's presentation time is measured directly: presentedFrames = (hide presented - show
+//   presented) / period, and a flash off by more than PRESENTED_TOLERANCE frames is flagged. That
+//   check replaces the commit-time heuristic, which can only guess.
+//
 //   Phases advance by elapsed frames, round((t - phaseStartTs) / period), not by counting
 //   callbacks. Without dropped frames the two are identical (callback k after the show has
 //   elapsed k). After a stall between the flips, counting callbacks would always overrun; elapsed
@@ -57,6 +72,12 @@
  * @property {number} maxFlipLateMs the larger lateness of the show and hide callbacks, each
  *   measured as performance.now() at its start minus its rAF timestamp (an addition to the
  *   contract; 0 when the scheduler was fed no start times)
+ * @property {number} maxFlipCommitMs the larger time from the show or hide flip's rAF timestamp to
+ *   the end of the main thread's work on that frame (a message posted in the flip callback); 0
+ *   when no such measurement was made
+ * @property {number | null} presentedFrames (hide presented - show presented) / period, from the
+ *   browser's presentation times; NaN when they were expected but not reported; null where the
+ *   browser reports none
  * @property {boolean} flagged true when the trial must not be scored
  * @property {null | "frames" | "stall"} flagReason "frames" when framesShown differs from the
  *   request (whatever the cause), otherwise "stall" when a gap exceeded STALL_FACTOR periods or
@@ -68,6 +89,16 @@
 export const STALL_FACTOR = 1.5;
 /** A flip callback starting this many periods into its frame may miss the frame's vsync. */
 export const LATE_FLIP_FACTOR = 0.5;
+/** A flip frame still on the main thread this many periods after its start may miss its vsync. */
+export const LATE_COMMIT_FACTOR = 0.75;
+/**
+ * Presented length further than this from the request (in frames) is not what was asked.
+ * Chrome rounds Element Timing render times to 4 ms (0.24 frame at 60 Hz), so a measured length
+ * within 0.3 frame keeps the true one within half a frame at 60 Hz. At 120 Hz the rounding is half
+ * a frame by itself and about half of exact flashes measure 0.32 frame off: they are replayed, an
+ * honest cost of a coarse clock.
+ */
+export const PRESENTED_TOLERANCE = 0.3;
 
 /**
  * Whole frames elapsed between two rAF timestamps.
@@ -83,13 +114,19 @@ export function framesBetween(fromTs, toTs, periodMs) {
 /**
  * Why a trial must not be scored, or null when it may be.
  * @param {{requestedFrames: number, framesShown: number, maxGapMs: number, maxFlipLateMs?: number,
- *   periodMs: number}} trial
+ *   maxFlipCommitMs?: number, presentedFrames?: number | null, periodMs: number}} trial
  * @returns {null | "frames" | "stall"}
  */
-export function flagReasonFor({ requestedFrames, framesShown, maxGapMs, maxFlipLateMs = 0, periodMs }) {
+export function flagReasonFor({
+  requestedFrames, framesShown, maxGapMs, maxFlipLateMs = 0, maxFlipCommitMs = 0, presentedFrames = null, periodMs,
+}) {
   if (framesShown !== requestedFrames) return "frames";
   if (maxGapMs > STALL_FACTOR * periodMs) return "stall";
   if (maxFlipLateMs > LATE_FLIP_FACTOR * periodMs) return "stall";
+  if (presentedFrames !== null) {
+    // NaN (a flip frame never reported) fails this comparison too.
+    if (!(Math.abs(presentedFrames - requestedFrames) <= PRESENTED_TOLERANCE)) return "stall";
+  } else if (maxFlipCommitMs > LATE_COMMIT_FACTOR * periodMs) return "stall";
   return null;
 }
 
@@ -122,6 +159,27 @@ export class FlashScheduler {
     /** @type {number} */ this.maskEndTs = NaN;
     this.maxGapMs = 0;
     this.maxFlipLateMs = 0;
+    this.maxFlipCommitMs = 0;
+    /** @type {Map<number, number | null>} flip rAF timestamp -> its presentation time */
+    this.presented = new Map();
+  }
+
+  /**
+   * The browser presented the frame of the flip made at `flipTs` at `atMs` (null: never reported).
+   * @param {number} flipTs
+   * @param {number | null} atMs
+   */
+  flipPresented(flipTs, atMs) {
+    this.presented.set(flipTs, atMs);
+  }
+
+  /**
+   * The main thread finished the frame of the flip made at `flipTs` at `atMs` (performance.now).
+   * @param {number} flipTs the flip callback's rAF timestamp
+   * @param {number} atMs
+   */
+  flipCommitted(flipTs, atMs) {
+    this.maxFlipCommitMs = Math.max(this.maxFlipCommitMs, atMs - flipTs);
   }
 
   /** @returns {boolean} */
@@ -185,8 +243,16 @@ export class FlashScheduler {
     if (!this.done) throw new Error("the flash has not finished");
     const { exposureFrames, periodMs } = this.spec;
     const framesShown = framesBetween(this.showTs, this.hideTs, periodMs);
-    const { maxGapMs, maxFlipLateMs } = this;
-    const trial = { requestedFrames: exposureFrames, framesShown, maxGapMs, maxFlipLateMs, periodMs };
+    const { maxGapMs, maxFlipLateMs, maxFlipCommitMs } = this;
+    let presentedFrames = null;
+    if (this.presented.size > 0) {
+      const shown = this.presented.get(this.showTs) ?? null;
+      const hidden = this.presented.get(this.hideTs) ?? null;
+      presentedFrames = shown === null || hidden === null ? NaN : Math.round((100 * (hidden - shown)) / periodMs) / 100;
+    }
+    const trial = {
+      requestedFrames: exposureFrames, framesShown, maxGapMs, maxFlipLateMs, maxFlipCommitMs, presentedFrames, periodMs,
+    };
     const flagReason = flagReasonFor(trial);
     return {
       ...trial,
@@ -204,7 +270,8 @@ export class FlashScheduler {
  * @property {HTMLElement} neutral pre-drawn neutral face, under `expression`
  * @property {HTMLElement} expression pre-drawn expression of the same face, stacked on top
  * @property {(report: FlashReport) => void} [onMaskEnd] called inside the rAF callback that ends
- *   the mask, so the caller can put up the answer buttons in that same frame
+ *   the mask, so the caller can put up the answer buttons in that same frame (or, if a flip
+ *   frame's commit measurement is still due, as soon as it arrives)
  */
 
 /**
@@ -227,29 +294,40 @@ function markFrame(name) {
 }
 
 /**
+ * Call `callback(performance.now())` in the task after the current one: posted from a rAF
+ * callback, that is once the main thread has finished (styled, painted, committed) the frame.
+ * @param {(atMs: number) => void} callback
+ */
+export function afterFrame(callback) {
+  const channel = new MessageChannel();
+  channel.port1.onmessage = () => {
+    channel.port1.close();
+    callback(performance.now());
+  };
+  channel.port2.postMessage(null);
+}
+
+/**
  * Run one flash on the drill's loop: neutral for `foreperiodFrames`, expression for
  * `exposureFrames`, neutral again for `maskFrames`. Resolves in the callback that ends the mask.
  * Marks "glimpse-show" and "glimpse-hide" in the flip callbacks (for Chrome-trace proof).
+ * The report waits for both flip frames' commit measurements (they arrive within a frame or two).
  * @param {import("./frames.js").FrameLoop} loop the drill's loop (started here if needed)
- * @param {FlashSpec & FlashElements} options
+ * @param {FlashSpec & FlashElements & {whenFrameDone?: (callback: (atMs: number) => void) => void,
+ *   presentation?: {supported: boolean, mark: () => Promise<number | null>}}} options
+ *   `whenFrameDone` defaults to afterFrame (injected by tests); `presentation` (a PresentationProbe)
+ *   measures when each flip frame was presented, where supported
  * @returns {Promise<FlashReport>}
  */
-export function runFlash(loop, { neutral, expression, onMaskEnd, ...spec }) {
+export function runFlash(loop, { neutral, expression, onMaskEnd, whenFrameDone = afterFrame, presentation, ...spec }) {
   const scheduler = new FlashScheduler(spec);
   setVisible(neutral, true);
   setVisible(expression, false);
   return new Promise((resolve, reject) => {
     let expressionVisible = false;
-    const unsubscribe = loop.subscribe((timestamp) => {
-      const phase = scheduler.next(timestamp, performance.now());
-      const wantVisible = phase === "expression";
-      if (wantVisible !== expressionVisible) {
-        setVisible(expression, wantVisible);
-        markFrame(wantVisible ? "glimpse-show" : "glimpse-hide");
-        expressionVisible = wantVisible;
-      }
-      if (phase !== "done") return;
-      unsubscribe();
+    let pendingCommits = 0;
+    let maskEnded = false;
+    const finish = () => {
       const report = scheduler.report();
       try {
         onMaskEnd?.(report);
@@ -258,6 +336,36 @@ export function runFlash(loop, { neutral, expression, onMaskEnd, ...spec }) {
         return;
       }
       resolve(report);
+    };
+    const unsubscribe = loop.subscribe((timestamp) => {
+      const phase = scheduler.next(timestamp, performance.now());
+      const wantVisible = phase === "expression";
+      if (wantVisible !== expressionVisible) {
+        setVisible(expression, wantVisible);
+        markFrame(wantVisible ? "glimpse-show" : "glimpse-hide");
+        expressionVisible = wantVisible;
+        const measured = () => {
+          pendingCommits -= 1;
+          if (maskEnded && pendingCommits === 0) finish();
+        };
+        pendingCommits += 1;
+        whenFrameDone((atMs) => {
+          scheduler.flipCommitted(timestamp, atMs);
+          measured();
+        });
+        if (presentation?.supported) {
+          pendingCommits += 1;
+          presentation.mark().then((atMs) => {
+            scheduler.flipPresented(timestamp, atMs);
+            measured();
+          });
+        }
+      }
+      if (phase !== "done") return;
+      unsubscribe();
+      maskEnded = true;
+      // Normally both measurements are in by now and the report is ready inside this callback.
+      if (pendingCommits === 0) finish();
     });
     loop.start();
   });

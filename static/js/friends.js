@@ -9,7 +9,15 @@ const byId = (id) => /** @type {HTMLElement} */ (document.getElementById(id));
 let state = { code: "", inviteUrl: "", friends: [] };
 
 async function load() {
-  state = await (await fetch("/api/friends")).json();
+  const response = await fetch("/api/friends").catch(() => null);
+  if (!response?.ok) {
+    byId("my-code").textContent = "––––";
+    byId("friend-list").replaceChildren(Object.assign(document.createElement("li"), {
+      textContent: "You're offline: friends need a connection. Drills still work offline.",
+    }));
+    return;
+  }
+  state = await response.json();
   byId("my-code").textContent = `${state.code.slice(0, 4)} ${state.code.slice(4)}`;
   const items = state.friends.map((friend) => {
     const item = document.createElement("li");
@@ -20,16 +28,30 @@ async function load() {
     remove.className = "link";
     remove.textContent = "Remove";
     remove.setAttribute("aria-label", `Remove ${name.textContent}`);
-    remove.addEventListener("click", async () => {
-      await fetch(`/api/friends/${encodeURIComponent(friend.id)}`, { method: "DELETE" });
-      await load();
-    });
+    remove.addEventListener("click", () => confirmRemove(friend.id, name.textContent ?? ""));
     item.append(name, remove);
     return item;
   });
   if (items.length === 0) items.push(Object.assign(document.createElement("li"), { textContent: "No friends yet: invite one!" }));
   byId("friend-list").replaceChildren(...items);
 }
+
+/**
+ * Ask before removing: a friend removed by a slipped thumb would have to be added again by code.
+ * @param {string} id
+ * @param {string} name
+ */
+function confirmRemove(id, name) {
+  const dialog = /** @type {HTMLDialogElement} */ (byId("remove-dialog"));
+  byId("remove-name").textContent = name;
+  dialog.showModal();
+  byId("remove-confirm").onclick = async () => {
+    dialog.close();
+    await fetch(`/api/friends/${encodeURIComponent(id)}`, { method: "DELETE" });
+    await load();
+  };
+}
+byId("remove-cancel").addEventListener("click", () => /** @type {HTMLDialogElement} */ (byId("remove-dialog")).close());
 
 byId("invite").addEventListener("click", async () => {
   const outcome = await share({ title: "Glimpse", text: "Can you catch a half-second emotion? Be my friend on Glimpse:", url: state.inviteUrl });

@@ -1,30 +1,46 @@
 // Wires the game together: the only place objects are created.
+//
+// The drill's own modules (the drill script, the presenter and its frame-exact flash) load when
+// Play is first tapped, not on the first visit: the home screen only needs to greet the server.
+// The service worker precaches them, so offline play still finds them.
 
-import { Drill } from "./drill.js";
 import { renderFace } from "./face/draw.js";
+import { greet } from "./greet.js";
 import { Connection, socketUrl } from "./net.js";
 import { OfflineMode } from "./offline/mode.js";
 import { share } from "./share.js";
-import { Presenter } from "./presenter.js";
 import { keepScreenOn } from "./pwa.js";
-import { View } from "./view.js";
+import { describeMoment, View } from "./view.js";
 
 /** @param {string} id */
 const byId = (id) => /** @type {HTMLElement} */ (document.getElementById(id));
 
 async function main() {
   const catalogue = await (await fetch("/api/catalogue.json")).json();
-  const presenter = new Presenter({
-    stage: byId("stage"),
-    neutral: /** @type {HTMLCanvasElement} */ (byId("face-neutral")),
-    expression: /** @type {HTMLCanvasElement} */ (byId("face-expression")),
-  });
-  const view = new View(catalogue.emotions, presenter);
-  const connection = new Connection(socketUrl());
-  const drill = new Drill({ connection, presenter, view });
-  // Offline, or when the socket cannot open, drills run against the browser's own LocalServer.
-  const offline = new OfflineMode({ drill, catalogue, status: byId("sync-status") });
+  // Nothing to reveal or replay before the first drill: the real presenter comes with it.
+  const view = new View(catalogue.emotions, { reveal() {}, replaySlowly: async () => {} });
+  // Offline, or when the socket cannot open, drills run against the browser's own LocalServer:
+  // OfflineMode points `session.connection` at whichever answers.
+  /** @type {{connection: any, connect: () => Promise<import("./net.js").Message>}} */
+  const session = { connection: new Connection(socketUrl()), connect: () => greet(session.connection) };
+  const offline = new OfflineMode({ drill: session, catalogue, status: byId("sync-status") });
   let playing = false;
+  /** @type {Promise<{drill: import("./drill.js").Drill, presenter: import("./presenter.js").Presenter}> | null} */
+  let parts = null;
+
+  function drillParts() {
+    parts ??= Promise.all([import("./drill.js"), import("./presenter.js")]).then(([{ Drill }, { Presenter }]) => {
+      const presenter = new Presenter({
+        stage: byId("stage"),
+        neutral: /** @type {HTMLCanvasElement} */ (byId("face-neutral")),
+        expression: /** @type {HTMLCanvasElement} */ (byId("face-expression")),
+        probe: byId("flip-probe"),
+      });
+      view.presenter = presenter;
+      return { drill: new Drill({ connection: session.connection, presenter, view }), presenter };
+    });
+    return parts;
+  }
 
   /** @param {{resumeId?: string, mode?: string}} [options] */
   async function play(options = {}) {
@@ -35,9 +51,16 @@ async function main() {
     const focus = /** @type {HTMLInputElement} */ (byId("focus")).checked;
     const letScreenSleep = await keepScreenOn();
     view.startDrill(mode);
+    /** @type {import("./presenter.js").Presenter | null} */
+    let presenter = null;
     try {
+      const loaded = await drillParts();
+      presenter = loaded.presenter;
+      presenter.showStandIn(catalogue.neutralPose);
       await offline.prepare();
-      await drill.play({ focus, ...options, mode });
+      loaded.drill.connection = session.connection;
+      const summary = await loaded.drill.play({ focus, ...options, mode });
+      if (!offline.offline && summary.axis === "exposure") void showMoment(String(summary.drillId), presenter.periodMs);
     } catch (error) {
       view.notice(error instanceof Error ? error.message : String(error));
       view.showScreen("home");
@@ -45,9 +68,9 @@ async function main() {
       playing = false;
       letScreenSleep();
       void offline.drillEnded();
-      presenter.stop();
+      presenter?.stop();
       byId("resume-offer").hidden = true;
-      drill.connect().then(showWelcome, () => {}); // the streak and challenge lines may have changed
+      session.connect().then(showWelcome, () => {}); // the streak and challenge lines may have changed
     }
   }
 
@@ -61,10 +84,31 @@ async function main() {
   });
   byId("again").addEventListener("click", () => play());
   byId("home-button").addEventListener("click", () => view.showScreen("home"));
-  byId("quit").addEventListener("click", () => {
-    if (drill.connection.isOpen) drill.connection.send({ type: "abandon" });
+  const quitDialog = /** @type {HTMLDialogElement} */ (byId("quit-dialog"));
+  byId("quit").addEventListener("click", () => quitDialog.showModal());
+  byId("keep-playing").addEventListener("click", () => quitDialog.close());
+  byId("leave").addEventListener("click", () => {
+    if (session.connection.isOpen) session.connection.send({ type: "abandon" });
     location.reload();
   });
+
+  /**
+   * "You got faster: 60 → 31 ms": the all-time estimate after this drill against the one before.
+   * @param {string} drillId
+   * @param {number} frameMs the display's frame period
+   */
+  async function showMoment(drillId, frameMs) {
+    try {
+      const stats = await (await fetch("/api/stats")).json();
+      /** @type {{drill_id: string, emotion: string, value: number, low: number, high: number, trials: number}[]} */
+      const history = stats.axes.exposure.history.filter((/** @type {{emotion: string}} */ h) => h.emotion === "all");
+      const index = history.findLastIndex((h) => h.drill_id === drillId);
+      if (index < 0) return;
+      view.showMoment(describeMoment(history[index - 1], history[index], frameMs));
+    } catch {
+      // no history (offline, a server hiccup): the summary's own line stays
+    }
+  }
   byId("resume").addEventListener("click", () => play({ resumeId: byId("resume").dataset.drillId }));
   byId("discard").addEventListener("click", () => {
     byId("resume-offer").hidden = true;
@@ -73,6 +117,7 @@ async function main() {
     if (event.repeat || event.metaKey || event.ctrlKey || event.altKey) return;
     const screen = document.body.dataset.screen ?? "home";
     const index = Number(event.key) - 1;
+    if (quitDialog.open) return; // the dialog's own buttons take the keys
     if (screen === "drill" && index >= 0 && index < catalogue.emotions.length) {
       view.answer(catalogue.emotions[index].key, event.timeStamp);
     } else if ((event.key === "Enter" || event.key === " ") && !(event.target instanceof HTMLInputElement)) {
@@ -109,7 +154,7 @@ function showWelcome(welcome) {
   const line = byId("streak");
   const today = streak.todayDone ? "today done ✓" : "play today to keep it";
   line.textContent = streak.days
-    ? `${streak.days}-day streak · ${today} · best ${streak.longest}${streak.freezes ? ` · ❄ ${streak.freezes} freeze${streak.freezes > 1 ? "s" : ""}` : ""}`
+    ? `${streak.days}\u2011day streak · ${today} · best ${streak.longest}${streak.freezes ? ` · ❄ ${streak.freezes} freeze${streak.freezes > 1 ? "s" : ""}` : ""}`
     : `Start a daily streak: play one drill a day.${streak.longest ? ` Best so far: ${streak.longest} days.` : ""}`;
   const challenge = /** @type {{number: number, played: boolean}} */ (welcome.challenge);
   byId("challenge").textContent = challenge.played
@@ -136,6 +181,7 @@ function setUpNickname() {
     const body = await response.json();
     status.textContent = response.ok ? `Saved as ${body.nickname}.` : body.message;
     status.dataset.ok = String(response.ok);
+    byId("nickname").setAttribute("aria-invalid", String(!response.ok));
   });
 }
 

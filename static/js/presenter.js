@@ -4,6 +4,7 @@ import { drawFace } from "./face/draw.js";
 import { identityFromSeed } from "./face/identity.js";
 import { runFlash } from "./flash.js";
 import { FrameLoop, measureRefresh, medianPeriod } from "./frames.js";
+import { PresentationProbe } from "./presented.js";
 
 /**
  * Sizes a canvas for the device pixel ratio and draws a face on it (renderFace, for an identity with traits).
@@ -28,19 +29,50 @@ function drawOn(canvas, identity, pose, cssSize) {
 
 export class Presenter {
   /**
-   * @param {{stage: HTMLElement, neutral: HTMLCanvasElement, expression: HTMLCanvasElement}} elements
+   * @param {{stage: HTMLElement, neutral: HTMLCanvasElement, expression: HTMLCanvasElement,
+   *   probe: HTMLElement}} elements `probe` holds presentation markers, under the faces
    */
-  constructor({ stage, neutral, expression }) {
+  constructor({ stage, neutral, expression, probe }) {
     this.stage = stage;
+    this.presentation = new PresentationProbe(probe);
     this.neutral = neutral;
     this.expression = expression;
     this.loop = new FrameLoop();
     this.periodMs = 1000 / 60;
   }
 
-  /** Measure the display's frame period (median over about a second) and keep the loop running. */
+  /**
+   * Put a neutral face on the stage at once, so the drill never opens on an empty box.
+   * @param {object} pose the catalogue's neutral pose
+   */
+  showStandIn(pose) {
+    const size = this.stage.clientWidth;
+    const seed = crypto.getRandomValues(new Uint32Array(1))[0];
+    for (const canvas of [this.neutral, this.expression]) renderFace(canvas, seed, /** @type {any} */ (pose), size);
+    this.neutral.style.opacity = "1";
+    this.expression.style.opacity = "0";
+    this.standIn = true;
+  }
+
+  /**
+   * Measure the display's frame period (median over about a second) and keep the loop running.
+   *
+   * Meanwhile, warm the flip: a fresh page's first opacity change of a canvas pays for creating
+   * and uploading its compositor layer, and that frame reached the screen about one frame late.
+   * While both canvases hold the same stand-in face, flipping the top one is invisible, so the
+   * whole path (paint, commit, composite at opacity 1 and 0) runs a few times before any flash.
+   */
   async measureRefresh() {
+    let frame = 0;
+    const warm = this.standIn
+      ? this.loop.subscribe(() => {
+        frame += 1;
+        if (frame % 6 === 0) this.expression.style.opacity = this.expression.style.opacity === "1" ? "0" : "1";
+      })
+      : () => {};
     this.periodMs = await measureRefresh(this.loop, 60);
+    warm();
+    this.expression.style.opacity = "0";
     return this.periodMs;
   }
 
@@ -58,27 +90,33 @@ export class Presenter {
     /** @type {number[]} */
     const timestamps = [];
     const stopCollecting = this.loop.subscribe((ts) => timestamps.push(ts));
+    this.presentation.clear();
     const report = await runFlash(this.loop, {
       neutral: this.neutral,
       expression: this.expression,
+      presentation: this.presentation,
       foreperiodFrames: Number(trial.foreperiodFrames),
       exposureFrames: Number(trial.exposureFrames),
       maskFrames: Number(trial.maskFrames),
       periodMs: this.periodMs,
     });
     stopCollecting();
+    this.standIn = false;
     const refreshMs = timestamps.length > 10 ? medianPeriod(timestamps) : this.periodMs;
     this.periodMs = refreshMs;
+    // For traces and tests: what the page measured about this flash.
+    performance.clearMarks("glimpse-report");
+    performance.mark("glimpse-report", { detail: { ...report, refreshMs } });
     return { ...report, refreshMs };
   }
 
   /**
-   * Replay the last flash slowly (about half a second), to study what was missed.
+   * Replay the last flash slowly: the neutral face, the expression for about 600 ms, and the
+   * neutral face again, which stays (ending on the expression would add a one-frame blink).
    * @returns {Promise<void>}
    */
   async replaySlowly() {
     const frames = (/** @type {number} */ ms) => Math.max(1, Math.round(ms / this.periodMs));
-    this.reveal(false);
     await runFlash(this.loop, {
       neutral: this.neutral,
       expression: this.expression,
@@ -87,7 +125,6 @@ export class Presenter {
       maskFrames: 1,
       periodMs: this.periodMs,
     });
-    this.reveal(true);
   }
 
   /** Show the expression again, still, for feedback. */

@@ -1,8 +1,8 @@
 // The installable app around the game: service worker, install offer, update prompt,
-// the one-time note about brief face changes, and keeping the screen on during a drill.
+// the first visit's how-to-play (with the line about brief face changes), keeping the screen on during a drill.
 // Loaded on every page; each part does nothing where its elements are missing.
 
-const FLASH_NOTE_KEY = "glimpse.flashNoteSeen";
+const HOW_TO_KEY = "glimpse.flashNoteSeen"; // the old note's key: who dismissed it has seen the safety line
 
 /** @param {string} id */
 const byId = (id) => document.getElementById(id);
@@ -66,12 +66,12 @@ function isStandalone() {
   return matchMedia("(display-mode: standalone)").matches || /** @type {any} */ (navigator).standalone === true;
 }
 
-function showFlashNoteOnce() {
-  const note = byId("flash-note");
-  const dismiss = byId("flash-note-ok");
+function showHowToOnce() {
+  const note = byId("how-to");
+  const dismiss = byId("how-to-ok");
   if (!note || !dismiss) return;
   try {
-    if (localStorage.getItem(FLASH_NOTE_KEY)) return;
+    if (localStorage.getItem(HOW_TO_KEY)) return;
   } catch {
     // storage blocked: show the note each visit rather than never
   }
@@ -79,7 +79,7 @@ function showFlashNoteOnce() {
   dismiss.addEventListener("click", () => {
     note.hidden = true;
     try {
-      localStorage.setItem(FLASH_NOTE_KEY, "1");
+      localStorage.setItem(HOW_TO_KEY, "1");
     } catch {
       // nothing to remember it in
     }
@@ -127,5 +127,5 @@ function registerWhenLoaded() {
 }
 
 offerInstall();
-showFlashNoteOnce();
+showHowToOnce();
 registerWhenLoaded();

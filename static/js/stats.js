@@ -61,8 +61,9 @@ async function main() {
   }
   const overall = stats.axes.exposure.history.filter((/** @type {{emotion: string}} */ h) => h.emotion === "all");
   if (overall.length) {
-    byId("history").insertAdjacentHTML("afterbegin", historySvg(overall, (v) => formatLevel(v, "exposure")));
-    byId("history").hidden = false;
+    byId("history").hidden = false; // shown first: the chart is drawn at the width it gets (12 px labels stay 12 px)
+    const width = byId("history").clientWidth || 340;
+    byId("history").insertAdjacentHTML("afterbegin", historySvg(overall, (v) => formatLevel(v, "exposure"), width));
   }
   const accuracy = catalogue.emotions.map((/** @type {{key: string, name: string}} */ e) => {
     const a = stats.accuracy[e.key];

@@ -1,17 +1,22 @@
 // The only module that writes to the game's DOM: screens, answer buttons, feedback, summary.
 
-import { histogramSvg } from "./chart.js";
 
 /** @typedef {{key: string, name: string, cues: string[], lookalike: string, tellApart: string}} EmotionInfo */
+/** @typedef {{value: number, low: number, high: number, trials: number}} Threshold */
 
 /** @param {string} id */
 const byId = (id) => /** @type {HTMLElement} */ (document.getElementById(id));
 
+/** How long "One more face" shows before a voided trial's replacement. */
+const VOIDED_PAUSE_MS = 700;
+/** How long a right answer's feedback stays before the drill moves on by itself. */
+const RIGHT_PAUSE_MS = 1400;
+
 export class View {
   /**
    * @param {EmotionInfo[]} emotions in answer-button order (keys 1-7)
-   * @param {{reveal: (visible: boolean) => void, replaySlowly: () => Promise<void>}} presenter shows the
-   *   expression during feedback
+   * @param {{reveal: (visible: boolean) => void, replaySlowly: () => Promise<void>, periodMs?: number}} presenter
+   *   shows the expression during feedback; its period is the display's frame
    */
   constructor(emotions, presenter) {
     this.emotions = emotions;
@@ -25,8 +30,8 @@ export class View {
     this.pendingNext = null;
     this.#buildAnswers();
     this.#setAnswersEnabled(false);
-    byId("next").addEventListener("click", () => this.#moveOn());
-    byId("replay").addEventListener("click", async () => {
+    onDeliberateClick(byId("next"), () => this.#moveOn());
+    onDeliberateClick(byId("replay"), async () => {
       // Moving on mid-replay would let two flashes drive the same canvases: hold Next until it ends.
       const buttons = /** @type {HTMLButtonElement[]} */ ([byId("replay"), byId("next")]);
       this.replaying = true;
@@ -37,28 +42,68 @@ export class View {
     });
   }
 
-  /** @param {"home" | "drill" | "summary" | "checkup-summary"} name */
+  /**
+   * Every screen opens at its top: a drill must not inherit the home page's scroll (in landscape
+   * that put the eyes above the viewport during the flash).
+   * @param {"home" | "drill" | "summary" | "checkup-summary"} name
+   */
   showScreen(name) {
     for (const screen of document.querySelectorAll(".screen")) {
       /** @type {HTMLElement} */ (screen).hidden = screen.id !== name;
     }
     document.body.dataset.screen = name;
+    window.scrollTo(0, 0);
   }
 
   /** @param {string} [mode] a checkup gives no feedback, so it keeps no score on screen */
   startDrill(mode) {
     this.correct = 0;
+    this.#showProgress(0, 20);
     byId("score").textContent = mode === "checkup" ? "Checkup" : "0 ✓";
+    byId("prompt").textContent = "Get ready…";
+    byId("feedback").hidden = true;
+    byId("answers").hidden = false;
+    this.#setAnswersEnabled(false);
     this.showScreen("drill");
+  }
+
+  /** @param {import("./net.js").Message} started a new drill, or a resumed one with its score so far */
+  showStarted(started) {
+    this.correct = Number(started.correct ?? 0);
+    byId("score").textContent = `${this.correct} ✓`;
+    this.#showProgress(Number(started.answered ?? 0), Number(started.total ?? 20));
   }
 
   /** @param {import("./net.js").Message} trial */
   showTrial(trial) {
+    this.#showProgress(Number(trial.position) - 1, Number(trial.total));
     byId("progress").textContent = `Trial ${trial.position} of ${trial.total}`;
     byId("prompt").textContent = "Watch the face…";
     byId("feedback").hidden = true;
     byId("answers").hidden = false;
     this.#setAnswersEnabled(false);
+  }
+
+  /**
+   * @param {number} done answers that count so far
+   * @param {number} total
+   */
+  #showProgress(done, total) {
+    const bar = /** @type {HTMLProgressElement} */ (byId("progress-bar"));
+    bar.max = total;
+    bar.value = done;
+  }
+
+  /**
+   * The screen skipped a frame during the flash, so it cannot count: no verdict, no tap; the same
+   * position comes again with a new face.
+   * @param {import("./net.js").Message} _result its verdict, deliberately unused: nothing to tell the player
+   * @returns {Promise<void>}
+   */
+  showVoided(_result) {
+    byId("prompt").textContent = "One more face…";
+    this.#setAnswersEnabled(false);
+    return new Promise((resolve) => setTimeout(resolve, VOIDED_PAUSE_MS));
   }
 
   /** @returns {Promise<import("./drill.js").Choice>} */
@@ -83,33 +128,47 @@ export class View {
   }
 
   /**
+   * Feedback on a counted answer. After a right one the drill moves on by itself (or on a tap
+   * anywhere); after a wrong one it waits for Next, with the cues and a slow replay to study.
    * @param {import("./net.js").Message} result
-   * @returns {Promise<void>} resolves when the player taps Next
+   * @returns {Promise<void>} resolves when the player moves on
    */
   showResult(result) {
-    if (result.checkup) return Promise.resolve(); // a test: no feedback, straight on to the next face
+    if (result.checkup) { // a test: no feedback, straight on to the next face
+      this.#showProgress(Number(result.answered ?? 0), Number(result.total ?? 28));
+      return Promise.resolve();
+    }
     const shown = this.byKey.get(String(result.emotion));
     const said = this.byKey.get(String(result.answer));
-    let verdict;
-    if (!result.scored) {
-      verdict = "⟳ The screen skipped a frame during that flash, so it doesn't count. Here comes another face.";
-    } else if (result.correct) {
-      this.correct += 1;
-      verdict = `✓ Right: ${shown?.name}.`;
-    } else {
-      verdict = `✗ Not quite. It was ${shown?.name}, not ${said?.name}.`;
-    }
+    const right = Boolean(result.correct);
+    if (right) this.correct += 1;
+    this.#showProgress(Number(result.answered ?? 0), Number(result.total ?? 20));
     byId("score").textContent = `${this.correct} ✓`;
-    byId("verdict").textContent = verdict;
-    byId("verdict").dataset.outcome = !result.scored ? "void" : result.correct ? "right" : "wrong";
-    byId("cue").textContent = result.scored && shown ? `Look for: ${shown.cues.join("; ").toLowerCase()}.` : "";
+    const points = Number(result.points) > 0 ? ` +${result.points}` : "";
+    byId("verdict").textContent = right ? `✓ ${shown?.name ?? "Right"}${points}` : `✗ It was ${shown?.name}, not ${said?.name}.`;
+    byId("verdict").dataset.outcome = right ? "right" : "wrong";
+    byId("cue").textContent = shown ? `Look for: ${shown.cues.join("; ").toLowerCase()}.` : "";
     byId("answers").hidden = true;
     byId("feedback").hidden = false;
+    byId("feedback").dataset.outcome = right ? "right" : "wrong";
     byId("prompt").textContent = "";
-    if (result.scored) this.presenter.reveal(true);
-    byId("replay").hidden = !result.scored;
-    byId("next").focus({ preventScroll: true });
-    return new Promise((resolve) => (this.pendingNext = resolve));
+    this.presenter.reveal(true);
+    byId("next").textContent = result.done ? "See results" : "Next";
+    byId("tap-on").textContent = result.done ? "Tap for your results" : "Tap to go on";
+    const moved = new Promise((resolve) => (this.pendingNext = /** @type {() => void} */ (resolve)));
+    if (right) {
+      const stage = byId("drill");
+      const onTap = () => this.#moveOn();
+      stage.addEventListener("pointerdown", onTap, { once: true });
+      const timer = setTimeout(onTap, RIGHT_PAUSE_MS);
+      void moved.then(() => {
+        clearTimeout(timer);
+        stage.removeEventListener("pointerdown", onTap);
+      });
+    } else {
+      byId("next").focus({ preventScroll: true });
+    }
+    return /** @type {Promise<void>} */ (moved);
   }
 
   /** @param {{correct: number, shown: number, checkup: {emotions: Record<string, {correct: number, shown: number}>}}} summary */
@@ -126,25 +185,31 @@ export class View {
     this.showScreen("checkup-summary");
   }
 
-  /** @param {import("./net.js").Message} summary */
-  showSummary(summary) {
+  /**
+   * The summary: this drill's own results first (right per emotion, the flash lengths it used),
+   * then the all-time estimate, kept apart so a 1-of-3 emotion cannot read as the fastest.
+   * @param {import("./net.js").Message} summary
+   * @param {number} [frameMs] the display's frame period: no estimate is quoted below one frame
+   */
+  showSummary(summary, frameMs = this.presenter.periodMs ?? 1000 / 60) {
     if (summary.mode === "checkup") {
       this.#showCheckupSummary(/** @type {any} */ (summary));
       return;
     }
     const accuracy = Math.round(Number(summary.accuracy) * 100);
-    byId("summary-accuracy").textContent = `${summary.correct} of ${summary.shown} right (${accuracy}%)`;
-    const thresholds = /** @type {Record<string, {value: number, low: number, high: number}>} */ (summary.thresholds);
     const axis = String(summary.axis);
-    const overall = thresholds.all;
-    byId("summary-threshold").textContent = describeThreshold(overall, axis);
-    const perEmotion = /** @type {Record<string, {shown: number, correct: number}>} */ (summary.perEmotion);
-    const rows = this.emotions.map((emotion) => {
-      const tally = perEmotion[emotion.key] ?? { shown: 0, correct: 0 };
-      const threshold = thresholds[emotion.key];
+    this.#showProgress(Number(summary.shown), Number(summary.shown));
+    byId("summary-accuracy").textContent = `${summary.correct} of ${summary.shown} right (${accuracy}%)`;
+    const thresholds = /** @type {Record<string, Threshold>} */ (summary.thresholds ?? {});
+    byId("summary-threshold").textContent = describeThreshold(thresholds.all, axis, frameMs);
+    const perEmotion = /** @type {Record<string, {shown: number, correct: number, meanExposureMs?: number}>} */ (summary.perEmotion);
+    byId("summary-flash-head").hidden = axis !== "exposure";
+    const rows = this.emotions.filter((emotion) => perEmotion[emotion.key]?.shown).map((emotion) => {
+      const tally = perEmotion[emotion.key];
       const row = document.createElement("tr");
-      const speed = reliable(threshold) ? formatLevel(threshold.value, axis) : "needs more play";
-      for (const text of [emotion.name, `${tally.correct}/${tally.shown}`, speed]) {
+      const cells = [emotion.name, `${tally.correct}/${tally.shown}`];
+      if (axis === "exposure") cells.push(formatLevel(Math.max(frameMs, Number(tally.meanExposureMs)), axis));
+      for (const text of cells) {
         const cell = document.createElement(row.childElementCount ? "td" : "th");
         if (!row.childElementCount) cell.setAttribute("scope", "row");
         cell.textContent = text;
@@ -153,10 +218,21 @@ export class View {
       return row;
     });
     byId("summary-rows").replaceChildren(...rows);
+    byId("summary-tip").textContent = describeDrill(perEmotion, this.emotions);
     byId("summary-points").textContent = describeRewards(summary);
+    byId("summary-moment").textContent = summary.correct ? "Drill complete" : "Drill complete: every miss is practice";
+    byId("summary").classList.toggle("celebrate", Number(summary.accuracy) >= 0.5);
     this.#showChallenge(/** @type {any} */ (summary.challenge));
     this.showScreen("summary");
     byId("again").focus({ preventScroll: true });
+  }
+
+  /**
+   * The moment that matters, once the all-time history is known (online only).
+   * @param {string} text
+   */
+  showMoment(text) {
+    if (text) byId("summary-moment").textContent = text;
   }
 
   /**
@@ -173,10 +249,18 @@ export class View {
       : !result.ranked
         ? "Practice run: your first attempt today is the one that counts."
         : describeStanding(standing);
+    this.shareText = result.shareText;
     const figure = byId("challenge-histogram");
     figure.querySelector("svg")?.remove();
-    if (result.histogram.length) figure.insertAdjacentHTML("afterbegin", histogramSvg(result.histogram));
-    this.shareText = result.shareText;
+    figure.hidden = true;
+    // The chart module loads with the first challenge summary, not on the first visit.
+    void import("./chart.js").then(({ histogramSvg, MIN_PLAYERS_FOR_HISTOGRAM }) => {
+      const players = result.histogram.reduce((sum, bin) => sum + bin.players, 0);
+      figure.hidden = players < MIN_PLAYERS_FOR_HISTOGRAM; // a chart of 1-4 scores says less than the rank line
+      if (figure.hidden) return;
+      const score = /** @type {any} */ (result.standing)?.score;
+      figure.insertAdjacentHTML("afterbegin", histogramSvg(result.histogram, { width: figure.clientWidth || 320, mine: score }));
+    });
   }
 
   /** @param {string} text */
@@ -237,25 +321,56 @@ export class View {
 }
 
 /**
+ * Answers go in on touch-down, and the feedback's buttons can appear under the finger before it
+ * lifts: the browser's click from that same touch would then press Next or Replay unasked. So a
+ * pointer click counts only if its press also began on the button (keyboard clicks always count).
+ * @param {HTMLElement} button
+ * @param {() => void} action
+ */
+function onDeliberateClick(button, action) {
+  let pressedHere = false;
+  button.addEventListener("pointerdown", () => (pressedHere = true));
+  button.addEventListener("click", (event) => {
+    const deliberate = event.detail === 0 || pressedHere;
+    pressedHere = false;
+    if (deliberate) action();
+  });
+}
+
+/**
  * Points and streaks after a drill, in one line.
  * @param {import("./net.js").Message} summary
  */
 export function describeRewards(summary) {
+  if (summary.points === undefined) {
+    // The browser's own drill server: offline drills count for progress and the streak, never points.
+    return "Played offline: no points for offline drills. Your answers go to your progress and streak when you're back online.";
+  }
   const streak = /** @type {{days: number} | undefined} */ (summary.streak);
-  const parts = [`+${summary.points ?? 0} points`];
+  const parts = [`+${summary.points} points`];
   if (Number(summary.bestAnswerStreak) > 2) parts.push(`best run ${summary.bestAnswerStreak} in a row`);
-  if (streak?.days) parts.push(`${streak.days}-day streak`);
+  if (streak?.days) parts.push(`${streak.days}\u2011day streak`); // a non-breaking hyphen: never "1-/day"
   return parts.join(" · ");
 }
 
 /**
- * Where a player stands on a board, in words.
- * @param {{rank: number, players: number, percentile: number} | null} standing
+ * Where a player stands on a board, in words: kind at the bottom, exact at the top, and no
+ * percentages of a handful of players.
+ * @param {{rank: number, players: number} | null} standing
  */
 export function describeStanding(standing) {
   if (!standing) return "";
-  if (standing.players === 1) return "You're the first on this board today. Invite friends to beat you!";
-  return `Rank ${standing.rank} of ${standing.players}: better than ${Math.round(standing.percentile)}% of players.`;
+  const { rank, players } = standing;
+  if (players === 1) return "You're the first on this board today. Invite friends to beat you!";
+  const place = `Rank ${rank} of ${players}`;
+  const behind = players - rank;
+  if (rank === 1) return `${place}: top of the board!`;
+  if (players <= 10) {
+    if (behind === 0) return `${place}: everyone starts somewhere. Play again to climb.`;
+    return `${place}: ahead of ${behind} player${behind > 1 ? "s" : ""}.`;
+  }
+  const ahead = Math.round((100 * behind) / (players - 1));
+  return ahead > 0 ? `${place}: ahead of ${ahead}% of players.` : `${place}: keep playing to climb.`;
 }
 
 /**
@@ -280,19 +395,70 @@ export function reliable(threshold) {
 /**
  * @param {number} value
  * @param {string} axis "exposure" (ms) or "intensity" (0-1)
+ * @param {number} [frameMs] the display's frame: nothing shorter can be shown, so none is quoted
  */
-export function formatLevel(value, axis) {
+export function formatLevel(value, axis, frameMs = 0) {
   if (axis === "intensity") return value > 1 ? "over full intensity" : `${Math.round(value * 100)}% intensity`;
-  return value > LONGEST_EXPOSURE_MS ? `over ${LONGEST_EXPOSURE_MS} ms` : `${Math.round(value)} ms`;
+  if (value > LONGEST_EXPOSURE_MS) return `over ${LONGEST_EXPOSURE_MS} ms`;
+  if (frameMs > 0 && value < frameMs) return `1 frame (${Math.round(frameMs)} ms)`;
+  return `${Math.round(value)} ms`;
 }
 
 /**
- * One sentence on the player's threshold, honest about its uncertainty.
- * @param {{value: number, low: number, high: number, trials: number} | undefined} threshold
+ * One sentence on the player's all-time threshold, honest about its uncertainty and about what
+ * the display can show.
+ * @param {Threshold | undefined} threshold
  * @param {string} axis
+ * @param {number} [frameMs]
  */
-export function describeThreshold(threshold, axis) {
-  if (!threshold || !reliable(threshold)) return "Play a few more trials for an estimate of your speed.";
+export function describeThreshold(threshold, axis, frameMs = 0) {
+  if (!threshold || !reliable(threshold)) {
+    return "Your speed estimate appears after a few more answers: each drill narrows it down.";
+  }
   const what = axis === "intensity" ? "You spot emotions at" : "You catch emotions at";
-  return `${what} ${formatLevel(threshold.value, axis)} (likely ${formatLevel(threshold.low, axis)} to ${formatLevel(threshold.high, axis)}).`;
+  if (axis === "exposure" && threshold.low > LONGEST_EXPOSURE_MS) {
+    return "Your catch speed is still over 500 ms. The flashes shorten as you catch them.";
+  }
+  if (axis === "exposure" && threshold.value < frameMs) {
+    return `${what} the shortest flash this screen can show: 1 frame (${Math.round(frameMs)} ms).`;
+  }
+  const value = formatLevel(threshold.value, axis, frameMs);
+  const low = formatLevel(Math.max(threshold.low, frameMs), axis, frameMs);
+  const high = formatLevel(threshold.high, axis, frameMs);
+  const range = low === high ? "" : ` (likely ${low} to ${high})`;
+  return `${what} ${value}${range}.`;
+}
+
+/**
+ * What this drill says, in one line: the emotion caught best and the one to work on.
+ * @param {Record<string, {shown: number, correct: number}>} perEmotion
+ * @param {EmotionInfo[]} emotions
+ */
+export function describeDrill(perEmotion, emotions) {
+  const played = emotions.filter((e) => perEmotion[e.key]?.shown);
+  if (played.length === 0) return "";
+  const rate = (/** @type {EmotionInfo} */ e) => perEmotion[e.key].correct / perEmotion[e.key].shown;
+  const sorted = [...played].sort((a, b) => rate(b) - rate(a) || perEmotion[b.key].shown - perEmotion[a.key].shown);
+  const best = sorted[0];
+  const worst = sorted[sorted.length - 1];
+  if (rate(worst) === 1) return "Every emotion caught: the flashes will get shorter.";
+  const cue = worst.cues[0]?.toLowerCase() ?? "";
+  const start = rate(best) > 0 ? `Best: ${best.name}. ` : "";
+  return `${start}To work on: ${worst.name}${cue ? `: look for ${cue}` : ""}.`;
+}
+
+/**
+ * The moment that matters after a drill, from the all-time threshold before and after it.
+ * @param {Threshold | null | undefined} before the estimate after the previous drill (none: first drill)
+ * @param {Threshold | undefined} after the estimate now
+ * @param {number} [frameMs]
+ */
+export function describeMoment(before, after, frameMs = 0) {
+  if (!after || !reliable(after)) return "First steps: your speed estimate appears after a few more answers.";
+  const now = formatLevel(after.value, "exposure", frameMs);
+  if (!before || !reliable(before)) return `Your first speed estimate: ${now}.`;
+  const then = formatLevel(before.value, "exposure", frameMs);
+  if (then === now) return `Holding steady at ${now}.`;
+  if (after.value < before.value) return `You got faster: ${then} → ${now}`;
+  return `${then} → ${now} this time: a harder drill. It evens out over a few.`;
 }

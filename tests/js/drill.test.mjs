@@ -50,7 +50,9 @@ function fakeView(answers) {
   const log = [];
   return {
     log,
+    showStarted: (started) => log.push(`started ${started.correct ?? 0}`),
     showTrial: (trial) => log.push(`trial ${trial.position}`),
+    showVoided: async () => log.push("one more face"),
     waitForAnswer: async () => ({ answer: answers.shift() ?? "fear", at: 2100 }),
     showResult: async (result) => log.push(`result ${result.correct}`),
     showSummary: (summary) => log.push(`summary ${summary.correct}`),
@@ -78,8 +80,8 @@ function twoTrialServer({ dropAfterAnswer = false } = {}) {
           return "drop";
         }
         return answered === 2
-          ? [{ type: "result", correct: true, done: true }, { type: "summary", correct: 2 }]
-          : [{ type: "result", correct: true, done: false }];
+          ? [{ type: "result", scored: true, correct: true, done: true }, { type: "summary", correct: 2 }]
+          : [{ type: "result", scored: true, correct: true, done: false }];
       case "next":
         return [trial(answered + 1)];
       default:
@@ -97,7 +99,8 @@ test("a drill sends measured frames and reaction time, then ends on the summary"
   assert.deepEqual(answers.map((m) => m.answer), ["fear", "anger"]);
   assert.equal(answers[0].framesShown, 3);
   assert.equal(answers[0].reactionMs, 500); // from the end of the mask, not from the flash
-  assert.deepEqual(view.log, ["trial 1", "result true", "trial 2", "summary 2"]);
+  // The last answer gets its feedback before the summary replaces it.
+  assert.deepEqual(view.log, ["started 0", "trial 1", "result true", "trial 2", "result true", "summary 2"]);
 });
 
 test("a dropped connection reconnects and resumes where the server says", async () => {
@@ -125,4 +128,36 @@ test("an error reply to an answer is shown and the drill asks for the next trial
   const view = fakeView([]);
   await new Drill({ connection, presenter, view, wait: async () => {} }).play();
   assert.ok(view.log.includes("notice That trial timed out."));
+});
+
+test("a voided flash is replayed quietly: no feedback, no tap, the next face comes", async () => {
+  let voided = false;
+  const base = twoTrialServer();
+  const connection = new FakeConnection((message, conn) => {
+    if (message.type === "answer" && !voided) {
+      voided = true;
+      return [{ type: "result", scored: false, correct: false, replay: true, done: false }];
+    }
+    if (message.type === "next" && voided && !conn.replayed) {
+      conn.replayed = true;
+      return [{ type: "trial", trialId: "t1b", position: 1, total: 2, exposureFrames: 3 }];
+    }
+    return base(message, conn);
+  });
+  const view = fakeView([]);
+  await new Drill({ connection, presenter, view, wait: async () => {} }).play();
+  assert.deepEqual(view.log.slice(0, 4), ["started 0", "trial 1", "one more face", "trial 1"]);
+});
+
+test("a resumed drill shows the score it already has", async () => {
+  const connection = new FakeConnection((message) => {
+    if (message.type === "hello") return [{ type: "welcome", activeDrill: null }];
+    if (message.type === "resume") {
+      return [{ type: "started", drillId: "d1", answered: 3, correct: 3 }, { type: "trial", trialId: "t4", position: 4, total: 4 }];
+    }
+    return [{ type: "result", scored: true, correct: true, done: true }, { type: "summary", correct: 4 }];
+  });
+  const view = fakeView([]);
+  await new Drill({ connection, presenter, view, wait: async () => {} }).play({ resumeId: "d1" });
+  assert.equal(view.log[0], "started 3");
 });

@@ -2,7 +2,9 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 
-import { FlashScheduler, flagReasonFor, framesBetween, runFlash, STALL_FACTOR } from "../../static/js/flash.js";
+import {
+  FlashScheduler, flagReasonFor, framesBetween, PRESENTED_TOLERANCE, runFlash, STALL_FACTOR,
+} from "../../static/js/flash.js";
 import { FrameLoop, medianPeriod } from "../../static/js/frames.js";
 
 const RATES_HZ = [30, 60, 90, 120, 144];
@@ -222,6 +224,19 @@ describe("flash specs and reports", () => {
     assert.equal(flagReasonFor({ ...base, framesShown: 1, maxGapMs: 10 }), "frames");
     assert.equal(flagReasonFor({ ...base, framesShown: 2, maxGapMs: 10, maxFlipLateMs: 5.1 }), "stall");
   });
+
+  it("flags a flash the browser presented off by more than PRESENTED_TOLERANCE frames", () => {
+    const base = { requestedFrames: 4, framesShown: 4, maxGapMs: 10, periodMs: 10 };
+    assert.equal(flagReasonFor({ ...base, presentedFrames: 3.83 }), null); // 64 ms: Chrome's 4 ms steps
+    assert.equal(flagReasonFor({ ...base, presentedFrames: 3.59 }), "stall"); // 60 ms: the truth may be 3.4
+    assert.equal(flagReasonFor({ ...base, presentedFrames: 4 + PRESENTED_TOLERANCE + 0.01 }), "stall");
+    assert.equal(flagReasonFor({ ...base, presentedFrames: 2.87 }), "stall"); // the first flash of issue 13
+    assert.equal(flagReasonFor({ ...base, presentedFrames: Number.NaN }), "stall", "a flip never reported");
+    // Presentation known: the commit heuristic is not needed; unknown: it decides.
+    assert.equal(flagReasonFor({ ...base, presentedFrames: 4, maxFlipCommitMs: 9 }), null);
+    assert.equal(flagReasonFor({ ...base, presentedFrames: null, maxFlipCommitMs: 7.5 }), null);
+    assert.equal(flagReasonFor({ ...base, presentedFrames: null, maxFlipCommitMs: 7.6 }), "stall");
+  });
 });
 
 describe("runFlash", () => {
@@ -274,6 +289,54 @@ describe("runFlash", () => {
     assert.equal(loop._subscribers.size, 0, "unsubscribed when done");
     assert.equal(performance.getEntriesByName("glimpse-show").length, 1);
     assert.equal(performance.getEntriesByName("glimpse-hide").length, 1);
+  });
+
+  /** Run a 1-1-1 flash at 10 ms with presentation times `latency(flipIndex)` after each flip's frame start. */
+  async function presentedFlash(latency, { commitMs = 1 } = {}) {
+    const { loop, frame } = handLoop();
+    const flips = [];
+    let flip = 0;
+    const done = runFlash(loop, {
+      neutral: fakeElement(),
+      expression: fakeElement(),
+      foreperiodFrames: 1,
+      exposureFrames: 2,
+      maskFrames: 1,
+      periodMs: 10,
+      whenFrameDone: (callback) => {
+        const ts = flips.ts;
+        flips.push(() => callback(ts + commitMs));
+      },
+      presentation: {
+        supported: true,
+        mark: () => {
+          const at = flips.ts + latency(flip++);
+          return Number.isNaN(at) ? Promise.resolve(null) : Promise.resolve(at);
+        },
+      },
+    });
+    const start = performance.now() + 1000;
+    for (const t of [0, 10, 20, 30, 40]) {
+      flips.ts = start + t;
+      frame(start + t);
+    }
+    for (const measured of flips) measured();
+    return done;
+  }
+
+  it("reports the presented length and flags a late show frame", async () => {
+    const onTime = await presentedFlash(() => 6);
+    assert.deepEqual([onTime.presentedFrames, onTime.flagged], [2, false]);
+    const lateShow = await presentedFlash((flip) => (flip === 0 ? 17 : 6)); // 0.9 frames short
+    assert.deepEqual([lateShow.presentedFrames, lateShow.flagReason], [0.9, "stall"]);
+    const lost = await presentedFlash((flip) => (flip === 1 ? Number.NaN : 6));
+    assert.ok(Number.isNaN(lost.presentedFrames) && lost.flagged);
+  });
+
+  it("waits for the flip frames' commit times before reporting", async () => {
+    const slow = await presentedFlash(() => 6, { commitMs: 9 });
+    assert.equal(slow.maxFlipCommitMs, 9);
+    assert.equal(slow.flagged, false, "presentation was on time: commit time alone does not void it");
   });
 
   it("rejects when onMaskEnd throws", async () => {

@@ -73,7 +73,9 @@ function fakeView(answer = (trial) => "fear") {
   return {
     results,
     summary: null,
+    showStarted: () => {},
     showTrial: (trial) => (current = trial),
+    showVoided: async (result) => void results.push(result),
     waitForAnswer: async () => ({ answer: answer(current), at: 300 }),
     showResult: async (result) => void results.push(result),
     showSummary(summary) {

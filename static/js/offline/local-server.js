@@ -127,7 +127,7 @@ export class LocalServer {
       staircase: this.#loadStaircase(axis), scored: [], attempts: new Map(),
     };
     this.openTrial = null;
-    this.#reply({ type: "started", drillId: this.drill.id, mode, total: this.rules.trialsPerDrill, answered: 0 });
+    this.#reply({ type: "started", drillId: this.drill.id, mode, total: this.rules.trialsPerDrill, answered: 0, correct: 0 });
     this.#reply(this.#sendTrial());
   }
 

@@ -30,7 +30,12 @@ export class OfflineMode {
     this.syncing = null;
     /** @type {any} */
     this.local = null;
-    window.addEventListener("online", () => void this.syncing?.then(({ syncer }) => syncer.sync()));
+    /** Online by the browser's account, yet the server did not answer the last time we tried. */
+    this.unreachable = false;
+    window.addEventListener("online", () => {
+      this.unreachable = false; // the next drill tries the server again
+      void this.syncing?.then(({ syncer }) => syncer.sync());
+    });
     resultsMayBeQueued().then((maybe) => {
       if (maybe) void this.#syncer().then(({ syncer }) => this.isOnline() && syncer.sync()).catch(() => {});
     });
@@ -45,10 +50,12 @@ export class OfflineMode {
       this.drill.connection = this.online;
       try {
         const welcome = await withTimeout(this.drill.connect(), CONNECT_TIMEOUT_MS);
+        this.unreachable = false;
         this.#setOffline(false);
         return welcome;
       } catch {
         this.online.close?.(); // fall through: practise offline
+        this.unreachable = true; // the network is up but the server did not answer
       }
     }
     this.drill.connection = await this.#localServer();
@@ -102,7 +109,9 @@ export class OfflineMode {
    */
   #show(pending, pendingText) {
     if (!this.status) return;
-    const offlineNote = this.offline && !this.isOnline() ? "Offline: practice drills still work." : "";
+    let offlineNote = "";
+    if (this.offline && !this.isOnline()) offlineNote = "You're offline: practice drills still work, without points.";
+    else if (this.offline && this.unreachable) offlineNote = "Can't reach Glimpse right now: practice drills still work, without points.";
     const text = [offlineNote, pendingText(pending)].filter(Boolean).join(" ");
     this.status.textContent = text;
     this.status.hidden = text === "";
