@@ -47,7 +47,9 @@ HOSTILE_MESSAGES = [
 @pytest.fixture(scope="module")
 def server(tmp_path_factory: pytest.TempPathFactory):
     live = LiveServer(tmp_path_factory.mktemp("hostile") / "glimpse.db",
-                      {"GLIMPSE_MAX_CONNECTIONS": str(CAPACITY), "GLIMPSE_BODY_DEADLINE_S": "2"}).start()
+                      {"GLIMPSE_MAX_CONNECTIONS": str(CAPACITY), "GLIMPSE_BODY_DEADLINE_S": "2",
+                       # the legitimate player is a script answering at once (the clock rules are tested elsewhere)
+                       "GLIMPSE_ANSWER_CLOCK_SCALE": "0"}).start()
     yield live
     live.stop()
 

@@ -17,7 +17,7 @@ from hypothesis import strategies as st
 
 from game import jsonbody
 from game.emotions import EMOTION_KEYS
-from game.protocol import MESSAGE_TYPES, ClientMessage, ProtocolError, parse
+from game.protocol import MESSAGE_TYPES, REFRESH_MS_RANGE, ClientMessage, ProtocolError, parse
 
 # Every error code the docs promise (protocol errors and HTTP endpoints alike).
 _ERRORS_DOC = (ROOT / "docs/protocol.md").read_text().split("## Error codes")[1]
@@ -81,7 +81,7 @@ def test_deep_nesting_is_bad_json_not_a_recursion_error(depth: int) -> None:
         assert error.code in ("bad_json", "too_large")
 
 
-@given(st.sampled_from(EMOTION_KEYS), st.integers(0, 10_000), st.floats(3, 60), st.floats(0, 600_000),
+@given(st.sampled_from(EMOTION_KEYS), st.integers(0, 10_000), st.floats(*REFRESH_MS_RANGE), st.floats(0, 600_000),
        st.floats(0, 120_000), st.text("abcXYZ019_-", min_size=1, max_size=64))
 def test_every_valid_answer_parses_to_its_values(answer: str, frames: int, refresh: float, gap: float,
                                                   reaction: float, trial_id: str) -> None:

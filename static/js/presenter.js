@@ -47,8 +47,9 @@ export class Presenter {
    */
   showStandIn(pose) {
     const size = this.stage.clientWidth;
-    const seed = crypto.getRandomValues(new Uint32Array(1))[0];
-    for (const canvas of [this.neutral, this.expression]) renderFace(canvas, seed, /** @type {any} */ (pose), size);
+    const seed = crypto.getRandomValues(new Uint32Array(1))[0] >>> 1; // seeds >= 2^31 are checkup faces
+    const identity = identityFromSeed(seed);
+    for (const canvas of [this.neutral, this.expression]) drawOn(canvas, identity, /** @type {any} */ (pose), size);
     this.neutral.style.opacity = "1";
     this.expression.style.opacity = "0";
     this.standIn = true;
