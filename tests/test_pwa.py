@@ -119,14 +119,16 @@ def test_chromium_finds_the_manifest_and_an_active_service_worker(page: Page, se
 def play_drill_by_tapping(page: Page) -> int:
     """Tap through a drill to its summary; returns how many answers were given (replays included)."""
     summary = page.locator("#summary")
+    verdicts = []
     for tap in range(1, 46):  # 20 trials, plus flashes voided and replayed (a busy CI machine drops frames)
         expect(page.locator("#answers button").first).to_be_enabled(timeout=10_000)
         page.get_by_role("button", name=EMOTIONS["anger"].name).tap()
         expect(page.locator("#feedback:not([hidden]), #summary:not([hidden])")).to_have_count(1)
         if summary.is_visible():
             return tap
+        verdicts.append(page.locator("#verdict").inner_text())
         page.get_by_role("button", name="Next").tap()
-    raise AssertionError("the drill did not end within 45 answers")
+    raise AssertionError(f"the drill did not end within 45 answers: {verdicts}")
 
 
 def test_an_offline_drill_syncs_once_when_the_network_returns(page: Page, context: BrowserContext,
