@@ -1,7 +1,7 @@
 """Operators' fair-play commands: ``flask --app game fairplay list|show PLAYER|clear PLAYER|ban PLAYER``.
 
-PLAYER is a player id or a nickname. A held player is off public boards until cleared; a ban hides
-them from every board for good. See docs/fair-play.md.
+PLAYER is a player id or a nickname (an id may start with "-": put ``--`` before it). A held player
+is off public boards until cleared; a ban hides them from every board for good. See docs/fair-play.md.
 """
 
 from __future__ import annotations
