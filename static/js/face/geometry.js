@@ -294,7 +294,7 @@ function expressionLandmarks(identity, pose) {
     const knit = Math.min(levels[1][index], levels[4][index]);
     if (knit === 0) continue;
     moved[key("browInner", side)].x -= side * 0.025 * iod * knit;
-    moved[key("browInner", side)].y -= 0.03 * iod * knit;
+    moved[key("browInner", side)].y -= 0.045 * iod * knit;
     moved[key("browMid", side)].y += 0.07 * iod * knit;
     moved[key("browMid", side)].x -= side * 0.015 * iod * knit;
     moved[key("browOuter", side)].y += 0.01 * iod * knit;
