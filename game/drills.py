@@ -15,7 +15,7 @@ from datetime import date
 
 from sqlite_utils import Database
 
-from game import challenge, rewards, rounds, store, streaks
+from game import challenge, rewards, rounds, scene_session, store, streaks
 from game.emotions import EMOTION_KEYS
 from game.protocol import Answer, Hello, ProtocolError, Resume, Start
 from game.staircase import Staircase
@@ -47,23 +47,28 @@ class DrillSession:
         streak, tz = streaks.load(self.db, self.player_id)
         now = self.clock()
         day = challenge.today(now)
+        played = {kind: store.ranked_challenge(self.db, self.player_id, day.isoformat(), kind) is not None
+                  for kind in rewards.CHALLENGE_KINDS}
         return {"type": "welcome", "v": 1, "activeDrill": active, "streak": streaks.status(streak, now, tz),
-                "challenge": {"number": challenge.number(day),
-                              "played": store.ranked_challenge(self.db, self.player_id, day.isoformat()) is not None}}
+                "challenge": {"number": challenge.number(day), "played": played["challenge"]},
+                "sceneChallenge": {"number": challenge.number(day), "played": played["scene-challenge"]}}
 
     def start(self, message: Start) -> list[dict]:
         self._load_procedures(_axis(message.mode))
         period = rounds.nominal_period(message.refresh_ms)
-        if message.mode == "challenge":
+        if message.mode in rewards.CHALLENGE_KINDS:
             day = challenge.today(self.clock())
-            ranked = store.ranked_challenge(self.db, self.player_id, day.isoformat()) is None
-            self.drill = store.create_drill(self.db, self.player_id, mode="challenge", focus=False,
-                                            seed=challenge.seed(day), plan=challenge.plan(day), refresh_ms=period,
-                                            kind="challenge", challenge_day=day.isoformat(), ranked=ranked)
+            ranked = store.ranked_challenge(self.db, self.player_id, day.isoformat(), message.mode) is None
+            seed, plan = ((challenge.seed(day), challenge.plan(day)) if message.mode == "challenge"
+                          else (scene_session.challenge_seed(day), scene_session.challenge_plan(day)))
+            self.drill = store.create_drill(self.db, self.player_id, mode=message.mode, focus=False, seed=seed,
+                                            plan=plan, refresh_ms=period, kind=message.mode,
+                                            challenge_day=day.isoformat(), ranked=ranked)
         else:
             rng = random.Random(secrets.randbits(64))
             weights = self._weakness_weights() if message.focus else None
-            plan = rounds.plan_emotions(rng, rounds.TRIALS_PER_DRILL, weights)
+            plan = (scene_session.plan_drill(rng, weights) if scene_session.is_scene(message.mode)
+                    else rounds.plan_emotions(rng, rounds.TRIALS_PER_DRILL, weights))
             self.drill = store.create_drill(self.db, self.player_id, mode=message.mode, focus=message.focus,
                                             seed=rng.getrandbits(53), plan=plan, refresh_ms=period)
         self.open_trial = None
@@ -140,6 +145,8 @@ class DrillSession:
                   "replay": not verdict.scored, "answered": answered, "total": drill["trial_count"],
                   "exposureMs": round(trial["exposure_ms"], 1), "points": points, "answerStreak": answer_streak,
                   "done": done}
+        if scene_session.is_scene(drill["mode"]):
+            result.update(scene_session.result_extras(trial))
         if not done:
             return [result]
         self.drill = None
@@ -163,7 +170,7 @@ class DrillSession:
         store.record_thresholds(self.db, self.player_id, drill["id"], axis, thresholds)
         summary = {"type": "summary", "drillId": drill["id"], "mode": drill["mode"], "axis": axis,
                    **store.drill_summary(self.db, drill["id"]), "thresholds": thresholds}
-        if drill.get("kind") == "challenge":
+        if drill.get("kind") in rewards.CHALLENGE_KINDS:
             summary["challenge"] = rewards.challenge_result(self.db, drill)
         return summary
 
@@ -196,6 +203,12 @@ class DrillSession:
         position = store.scored_count(self.db, drill["id"]) + 1
         attempt = store.attempts_at(self.db, drill["id"], position)
         emotion = json.loads(drill["plan"])[position - 1]
+        if scene_session.is_scene(drill["mode"]):
+            trial, message = scene_session.next_trial(drill, self.procedures[emotion], position, attempt,
+                                                      self.player_id, self.clock())
+            store.insert_trial(self.db, trial)
+            self.open_trial = trial
+            return message
         period = drill["refresh_ms"]
         procedure = self.procedures[emotion]
         if drill["mode"] == "challenge":
@@ -225,6 +238,8 @@ class DrillSession:
         """Update the emotion's and the overall procedure with what was actually shown."""
         axis = _axis(self.drill["mode"]) if self.drill else "exposure"
         stimulus = trial["intensity"] if axis == "intensity" else trial["exposure_ms"]
+        if axis == scene_session.AXIS:
+            stimulus = scene_session.adaptive_stimulus(trial)
         for emotion in (trial["emotion"], OVERALL):
             procedure = self.procedures[emotion]
             procedure.update(stimulus, correct)
@@ -243,4 +258,6 @@ class DrillSession:
 
 
 def _axis(mode: str) -> str:
+    if scene_session.is_scene(mode):
+        return scene_session.AXIS
     return "intensity" if mode == "subtle" else "exposure"

@@ -19,7 +19,7 @@ VERSION = 1
 MAX_MESSAGE_BYTES = 2048
 HARD_MAX_MESSAGE_BYTES = 65536
 
-MODES = ("speed", "subtle", "challenge")
+MODES = ("speed", "subtle", "challenge", "scene", "scene-challenge")
 REFRESH_MS_RANGE = (3.0, 60.0)  # 333 Hz down to a 16 Hz crawl
 REACTION_MS_RANGE = (0.0, 120_000.0)
 

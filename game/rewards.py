@@ -9,6 +9,8 @@ from sqlite_utils import Database
 from game import boards, challenge, scoring, streaks
 from game.staircase import Staircase
 
+CHALLENGE_KINDS = ("challenge", "scene-challenge")
+
 
 def award_answer(db: Database, drill_id: str, trial: dict, correct: bool) -> tuple[int, int]:
     """Score a counted answer: its points and the drill's answer streak after it."""
@@ -31,8 +33,9 @@ def finish_drill(db: Database, drill: dict, at: float, overall: Staircase | None
     points, best = db.execute("SELECT points, best_answer_streak FROM drills WHERE id = ?", [drill["id"]]).fetchone()
     db.execute("UPDATE players SET points = points + ? WHERE id = ?", [points, player_id])
     boards.add_points(db, boards.week_board(at), player_id, points)
-    if drill.get("kind") == "challenge" and drill.get("ranked"):
-        boards.set_score(db, boards.challenge_board(date.fromisoformat(drill["challenge_day"])), player_id, points, at)
+    if drill.get("kind") in CHALLENGE_KINDS and drill.get("ranked"):
+        boards.set_score(db, boards.challenge_board(date.fromisoformat(drill["challenge_day"]), drill["kind"]),
+                         player_id, points, at)
     if overall is not None and overall.axis == "exposure" and overall.trials >= boards.SKILL_MIN_TRIALS:
         boards.set_score(db, boards.SKILL, player_id, boards.skill_score(overall.threshold().value), at)
     streak = streaks.credit_day(db, player_id, at)
@@ -45,7 +48,7 @@ def finish_drill(db: Database, drill: dict, at: float, overall: Staircase | None
 def challenge_result(db: Database, drill: dict) -> dict:
     """Rank, percentile, histogram and share card of a finished daily challenge."""
     day = date.fromisoformat(drill["challenge_day"])
-    board = boards.challenge_board(day)
+    board = boards.challenge_board(day, drill["kind"])
     outcomes = [bool(row[0]) for row in db.execute(
         "SELECT correct FROM trials WHERE drill_id = ? AND scored = 1 ORDER BY position", [drill["id"]])]
     points = db.execute("SELECT points FROM drills WHERE id = ?", [drill["id"]]).fetchone()[0]

@@ -12,7 +12,7 @@ from game.throttle import TokenBucket
 from game.web import current_player
 
 bp = Blueprint("social", __name__)
-BOARD_NAMES = ("today", "week", "skill", "friends")
+BOARD_NAMES = ("today", "scenes", "week", "skill", "friends")
 # Friend requests per player: a handful at once, then one every 10 s. One worker, so memory is enough.
 _friend_buckets: dict[str, TokenBucket] = {}
 
@@ -23,8 +23,8 @@ def _public(rows: list[dict], me: str) -> list[dict]:
 
 
 def _board_key(name: str, now: float) -> str:
-    if name == "today":
-        return boards.challenge_board(challenge.today(now))
+    if name in ("today", "scenes"):
+        return boards.challenge_board(challenge.today(now), "challenge" if name == "today" else "scene-challenge")
     return boards.week_board(now) if name in ("week", "friends") else boards.SKILL
 
 
@@ -40,7 +40,7 @@ def board(name: str) -> tuple[Response, int] | Response:
     return jsonify({"board": name, "top": _public(boards.top(db, key), me),
                     "around": _public(boards.neighbourhood(db, key, me), me),
                     "standing": boards.standing(db, key, me),
-                    "histogram": boards.histogram(db, key) if name == "today" else None})
+                    "histogram": boards.histogram(db, key) if name in ("today", "scenes") else None})
 
 
 @bp.get("/api/friends")
