@@ -40,7 +40,7 @@ TOLERANCE = 0.006  # largest interpolation error at a whole frame, in unit inten
 MIN_LEAK_MS, MAX_LEAK_MS = 40.0, 500.0  # 1/25 s .. 1/2 s
 MAX_ONSET_MS = 260.0
 MASK_RELATIONS = ("before", "during", "after")  # the mask starts before the leak, in its offset, right after it
-WINDOW_MARGIN_MS = (60.0, 250.0)  # the measured window reaches this far past the leak on each side
+WINDOW_MARGIN_MS = (17.0, 50.0)  # the measured window reaches this far past the leak on each side
 SYLLABLE_MS = (150.0, 230.0)
 # Partial leaks (many real ones are only brows or only mouth): regions that still name the emotion.
 PARTIAL_REGIONS: dict[str, tuple[frozenset[int], ...]] = {

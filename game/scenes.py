@@ -49,7 +49,7 @@ class Situation:
 SITUATIONS: dict[str, Situation] = {
     s.key: s
     for s in (
-        Situation("weekend", "Monday morning. You ask a colleague about her weekend.",
+        Situation("weekend", "Monday morning. You ask a colleague how the weekend was.",
                   ("It was fine, thanks.", "Oh, quiet. Nothing special.", "Good! Busy, but good."),
                   ("polite-smile", "social-smile", "neutral"),
                   ("sadness", "happiness", "anger", "disgust", "fear", "surprise")),
@@ -69,11 +69,11 @@ SITUATIONS: dict[str, Situation] = {
                   ("It's fine. Really.", "Don't worry about it.", "Whatever you think is best."),
                   ("neutral", "polite-smile"),
                   ("anger", "sadness", "fear", "contempt", "disgust")),
-        Situation("interview", "In a job interview, you ask the candidate why she left her last job.",
+        Situation("interview", "In a job interview, you ask the candidate why they left their last job.",
                   ("I was ready for a new challenge.", "It was time to move on.", "I wanted to grow."),
                   ("social-smile", "neutral", "interested"),
                   ("fear", "anger", "sadness", "disgust", "contempt", "surprise")),
-        Situation("gift", "A friend unwraps the present you chose for him.",
+        Situation("gift", "A friend unwraps the present you chose.",
                   ("Oh, wow. Thank you!", "You shouldn't have!", "That's so thoughtful."),
                   ("social-smile", "polite-smile", "interested"),
                   ("disgust", "surprise", "happiness", "sadness", "contempt", "anger")),

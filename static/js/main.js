@@ -25,6 +25,9 @@ async function main() {
   // Offline, or when the socket cannot open, drills run against the browser's own LocalServer.
   const offline = new OfflineMode({ drill, catalogue, status: byId("sync-status") });
   let playing = false;
+  let lastMode = "speed";
+  /** @type {{drill: Drill, view: any} | null} loaded on first use: the first visit never downloads scenes */
+  let scenes = null;
 
   /** @param {{resumeId?: string, mode?: string}} [options] */
   async function play(options = {}) {
@@ -32,12 +35,22 @@ async function main() {
     playing = true;
     const chosen = /** @type {HTMLInputElement} */ (document.querySelector("input[name=mode]:checked")).value;
     const mode = options.mode ?? chosen;
+    lastMode = mode;
     const focus = /** @type {HTMLInputElement} */ (byId("focus")).checked;
     const letScreenSleep = await keepScreenOn();
-    view.startDrill();
+    const isScene = mode.startsWith("scene");
+    if (!isScene) view.startDrill();
     try {
       await offline.prepare();
-      await drill.play({ focus, ...options, mode });
+      let runner = drill;
+      if (isScene) {
+        scenes ??= (await import("./scene/mode.js")).createSceneDrill({ connection: drill.connection, view,
+          emotions: catalogue.emotions });
+        scenes.drill.connection = drill.connection; // the server's socket, or offline the browser's LocalServer
+        scenes.view.start();
+        runner = scenes.drill;
+      }
+      await runner.play({ focus, ...options, mode });
     } catch (error) {
       view.notice(error instanceof Error ? error.message : String(error));
       view.showScreen("home");
@@ -46,6 +59,7 @@ async function main() {
       letScreenSleep();
       void offline.drillEnded();
       presenter.stop();
+      scenes?.drill.presenter.stop();
       byId("resume-offer").hidden = true;
       drill.connect().then(showWelcome, () => {}); // the streak and challenge lines may have changed
     }
@@ -53,17 +67,19 @@ async function main() {
 
   byId("play").addEventListener("click", () => play());
   byId("challenge").addEventListener("click", () => play({ mode: "challenge" }));
+  byId("scenes").addEventListener("click", () => play({ mode: "scene" }));
+  byId("scene-challenge").addEventListener("click", () => play({ mode: "scene-challenge" }));
   byId("share").addEventListener("click", async () => {
     const outcome = await share({ title: "Glimpse", text: view.shareText ?? "" });
     byId("share-status").textContent = { shared: "", copied: "Copied: paste it to your friends.", cancelled: "", failed: view.shareText ?? "" }[outcome];
   });
-  byId("again").addEventListener("click", () => play());
+  byId("again").addEventListener("click", () => play({ mode: { challenge: undefined, "scene-challenge": "scene" }[lastMode] ?? lastMode }));
   byId("home-button").addEventListener("click", () => view.showScreen("home"));
   byId("quit").addEventListener("click", () => {
     if (drill.connection.isOpen) drill.connection.send({ type: "abandon" });
     location.reload();
   });
-  byId("resume").addEventListener("click", () => play({ resumeId: byId("resume").dataset.drillId }));
+  byId("resume").addEventListener("click", () => play({ resumeId: byId("resume").dataset.drillId, mode: byId("resume").dataset.mode }));
   byId("discard").addEventListener("click", () => {
     byId("resume-offer").hidden = true;
   });
@@ -87,14 +103,17 @@ async function main() {
 
   const welcome = await offline.prepare();
   showWelcome(welcome);
-  const active = /** @type {{id: string, answered: number, total: number} | null} */ (welcome.activeDrill);
+  const active = /** @type {{id: string, mode: string, answered: number, total: number} | null} */ (welcome.activeDrill);
   if (active) {
     byId("resume-text").textContent = `You have an unfinished drill (${active.answered} of ${active.total} done).`;
     byId("resume").dataset.drillId = active.id;
+    byId("resume").dataset.mode = active.mode;
     byId("resume-offer").hidden = false;
   }
   /** @type {HTMLButtonElement} */ (byId("play")).disabled = false;
   /** @type {HTMLButtonElement} */ (byId("challenge")).disabled = false;
+  /** @type {HTMLButtonElement} */ (byId("scenes")).disabled = false;
+  /** @type {HTMLButtonElement} */ (byId("scene-challenge")).disabled = false;
 }
 
 /**
@@ -113,6 +132,12 @@ function showWelcome(welcome) {
   byId("challenge").textContent = challenge.played
     ? `Daily challenge #${challenge.number} ✓ (practice)`
     : `Daily challenge #${challenge.number}`;
+  const sceneChallenge = /** @type {{number: number, played: boolean} | undefined} */ (welcome.sceneChallenge);
+  if (sceneChallenge) {
+    byId("scene-challenge").textContent = sceneChallenge.played
+      ? `Daily scene challenge #${sceneChallenge.number} ✓ (practice)`
+      : `Daily scene challenge #${sceneChallenge.number}`;
+  }
 }
 
 function setUpNickname() {

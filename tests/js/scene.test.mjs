@@ -135,3 +135,11 @@ describe("SceneScheduler", () => {
     assert.throws(() => new SceneScheduler({ frames: 30, window: { start: 28, frames: 3 }, periodMs: 16 }));
   });
 });
+
+describe("leak thresholds in words", () => {
+  it("reads ms for leaks the display can show, and strength below the shortest", async () => {
+    const { formatLevel } = await import("../../static/js/view.js");
+    assert.equal(formatLevel(120.4, "leak"), "120 ms");
+    assert.equal(formatLevel(25, "leak"), "50 ms at 50%");
+  });
+});
