@@ -30,7 +30,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from game.emotions import EMOTIONS
-from game.scenes import MASKS, pick_situation
+from game.scenes import MASKS, SITUATIONS, pick_situation
 
 # Every unit the face draws, plus AU43 (eyes closed, for blinks). Fixed for every scene so the
 # list itself says nothing about the trial.
@@ -220,14 +220,18 @@ class _Tracks:
 
 
 def plan_scene(rng: random.Random, emotion: str, period_ms: float, *, leak_ms: float,
-               intensity: float = 1.0) -> ScenePlan:
+               intensity: float = 1.0, chosen: tuple[str, str, str] | None = None) -> ScenePlan:
     """Plan one scene: situation, mask, leak timing and every frame of the face.
 
     :param leak_ms: the leak's total duration wanted (rounded to whole frames, 2 at least)
     :param intensity: 0-1, how strongly the leak moves the face
+    :param chosen: (situation, mask, mask relation) to use instead of random ones (the Learn page's demo)
     """
     p = period_ms
     situation, line, mask = pick_situation(rng, emotion)
+    if chosen is not None:
+        situation, mask = SITUATIONS[chosen[0]], MASKS[chosen[1]]
+        line = situation.lines[0]
     identity_seed = rng.getrandbits(32)
     leak_frames = max(2, round(leak_ms / p))
     onset, apex, offset = leak_phases(leak_frames, p)
@@ -238,7 +242,7 @@ def plan_scene(rng: random.Random, emotion: str, period_ms: float, *, leak_ms: f
     # The leak comes just before the words or early inside them, as in the article's examples.
     leak_start = speech[0] + frames_for(rng.uniform(-450, 400), p) - leak_frames // 2
     leak = LeakTiming(leak_start, onset, apex, offset)
-    relation = rng.choice(MASK_RELATIONS)
+    relation = rng.choice(MASK_RELATIONS) if chosen is None else chosen[2]
     ramp = frames_for(rng.uniform(250, 400), p)
     if relation == "before":
         mask_start = max(0, leak.start - ramp - frames_for(rng.uniform(100, 500), p))

@@ -112,11 +112,12 @@ export class ScenePlayer {
    * "glimpse-scene-show"/"glimpse-scene-hide" at the window's flips and "glimpse-scene-frame"
    * in every callback that draws a frame (for trace proofs).
    * @param {number} periodMs
-   * @param {{onEnd?: (report: import("./scheduler.js").SceneReport) => void}} [options] onEnd runs
-   *   in the callback that ends the scene, so answers can appear in that frame
+   * @param {{onEnd?: (report: import("./scheduler.js").SceneReport) => void,
+   *          onFrame?: (frame: number) => void}} [options] onEnd runs in the callback that ends the
+   *   scene, so answers can appear in that frame; onFrame after each frame is drawn (the Learn demo)
    * @returns {Promise<import("./scheduler.js").SceneReport & {maxDrawMs: number, drawMs: number[]}>}
    */
-  play(periodMs, { onEnd } = {}) {
+  play(periodMs, { onEnd, onFrame } = {}) {
     const scene = /** @type {Scene} */ (this.scene);
     const scheduler = new SceneScheduler({ frames: scene.frames, window: scene.window, periodMs });
     const [speechFrom, speechTo] = scene.speech;
@@ -148,6 +149,7 @@ export class ScenePlayer {
         mark("glimpse-scene-frame");
         const wantSpeaking = frame >= speechFrom && frame < speechTo + 20;
         if (wantSpeaking !== speaking) this.#say((speaking = wantSpeaking));
+        onFrame?.(frame);
         drawMs.push(performance.now() - began);
       });
       this.loop.start();

@@ -13,6 +13,10 @@ const CSS = `
 .scene-marker line { stroke: var(--text); stroke-width: 2; }
 .scene-legend { margin: 0; color: var(--muted); font-size: 0.85rem; display: flex; justify-content: space-between; }
 .scene-reminder { margin: 0; color: var(--muted); font-size: 0.9rem; border-left: 3px solid var(--accent); padding-left: 10px; }
+.leak-flag { position: absolute; top: 8px; right: 8px; margin: 0; padding: 2px 10px; border-radius: 8px;
+  background: #ff7b54; color: #111; font-weight: 700; }
+.leak-demo { display: grid; gap: 12px; margin-top: 24px; }
+.leak-demo input[type=range] { width: 100%; min-height: 48px; accent-color: var(--accent); }
 #scene.reviewing .scene-stage { max-width: 62%; }
 #scene.reviewing .prompt { display: none; }
 `;
