@@ -36,9 +36,12 @@ function mark(name) {
 export class ScenePlayer {
   /**
    * @param {{canvas: HTMLCanvasElement, caption?: HTMLElement | null,
-   *          loop: import("../frames.js").FrameLoop}} parts
+   *          loop: import("../frames.js").FrameLoop, maxRatio?: number, prepareWindow?: boolean}} parts
+   *   maxRatio and prepareWindow exist for bench/scene_frames.py's baseline (every frame live at 3x)
    */
-  constructor({ canvas, caption = null, loop }) {
+  constructor({ canvas, caption = null, loop, maxRatio = MAX_RATIO, prepareWindow = true }) {
+    this.maxRatio = maxRatio;
+    this.prepareWindow = prepareWindow;
     this.canvas = canvas;
     this.caption = caption;
     this.loop = loop;
@@ -63,14 +66,14 @@ export class ScenePlayer {
     this.release();
     this.scene = scene;
     this.cssSize = cssSize;
-    this.ratio = Math.min(MAX_RATIO, globalThis.devicePixelRatio || 1);
+    this.ratio = Math.min(this.maxRatio, globalThis.devicePixelRatio || 1);
     const pixels = Math.round(cssSize * this.ratio);
     if (this.canvas.width !== pixels) this.canvas.width = this.canvas.height = pixels;
     this.canvas.style.width = this.canvas.style.height = `${cssSize}px`;
     this.poseAt = posesOf(scene);
     this.identity = identityFromSeed(Number(scene.identitySeed));
     const { start, frames } = scene.window;
-    for (let i = 0; i < Math.min(frames, MAX_PREPARED); i += 1) {
+    for (let i = 0; i < (this.prepareWindow ? Math.min(frames, MAX_PREPARED) : 0); i += 1) {
       this.prepared.push(this.#bitmap(start + i, pixels));
       if (i % 8 === 7) await new Promise((resolve) => setTimeout(resolve, 0)); // keep the page responsive
     }
