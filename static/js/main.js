@@ -45,7 +45,7 @@ async function main() {
       let runner = drill;
       if (isScene) {
         scenes ??= (await import("./scene/mode.js")).createSceneDrill({ connection: drill.connection, view,
-          emotions: catalogue.emotions });
+          emotions: catalogue.emotions, ratesHz: catalogue.drillRules.displayRatesHz });
         scenes.drill.connection = drill.connection; // the server's socket, or offline the browser's LocalServer
         scenes.view.start();
         runner = scenes.drill;

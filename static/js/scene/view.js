@@ -70,6 +70,7 @@ export class SceneView {
     /** @type {(() => void) | null} */
     this.pendingNext = null;
     this.#buildAnswers();
+    this.#setAnswersEnabled(false); // until a scene has played
     byId("scene-next").addEventListener("click", () => this.moveOn());
     byId("scene-replay").addEventListener("click", () => void this.replay());
     byId("scene-quit").addEventListener("click", () => byId("quit").click());
