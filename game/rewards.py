@@ -54,4 +54,5 @@ def challenge_result(db: Database, drill: dict) -> dict:
     points = db.execute("SELECT points FROM drills WHERE id = ?", [drill["id"]]).fetchone()[0]
     return {"number": challenge.number(day), "ranked": bool(drill.get("ranked")),
             "standing": boards.standing(db, board, drill["player_id"]), "histogram": boards.histogram(db, board),
-            "shareText": challenge.share_text(day, outcomes, points)}
+            "shareText": challenge.share_text(day, outcomes, points,
+                                              "Glimpse Scenes" if drill["kind"] == "scene-challenge" else "Glimpse")}

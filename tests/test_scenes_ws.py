@@ -98,6 +98,9 @@ def test_the_daily_scene_challenge_is_the_same_for_everyone_and_ranks_the_first_
             scene = second.ask({"type": "next"})
     summary = second.receive()
     assert summary["challenge"]["ranked"] and summary["challenge"]["standing"]["rank"] == 1
+    share = summary["challenge"]["shareText"]
+    assert share.startswith("Glimpse Scenes #") and "10/10" in share
+    assert not any(emotion in share.lower() for emotion in EMOTION_KEYS)
     request = urllib.request.Request(live_server.url + "/api/boards/scenes", headers={"Cookie": second.cookie})
     with urllib.request.urlopen(request, timeout=10) as response:
         board = json.load(response)
