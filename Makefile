@@ -2,6 +2,7 @@
 SHELL := /bin/bash
 VENV := .venv
 FACES_VENV := .venv-faces
+FER_VENV := .venv-fer
 PY := $(VENV)/bin/python
 PIP := $(VENV)/bin/pip
 CHROMIUM := /usr/bin/chromium
@@ -46,11 +47,22 @@ test: $(VENV)/.installed-test $(FACES_VENV)/.installed $(CHROMIUM) lint
 bench: $(VENV)/.installed-test $(CHROMIUM)
 	@for script in bench/*.py; do echo "== $$script"; $(PY) $$script || exit 1; done
 
-validate-faces: $(FACES_VENV)/.installed $(CHROMIUM)
-	$(FACES_VENV)/bin/python scripts/validate_faces.py --identities 210 --seed 1
+# The second opinion in validate-faces: the fer classifier bundles its model (a quantized TFLite file)
+# but not its runtime. Only what fer.FER with its Haar face finder imports: TensorFlow (the TFLite
+# interpreter), OpenCV < 5 (5 moved CascadeClassifier out), setuptools < 81 (pkg_resources); not the
+# facenet-pytorch (torch), moviepy and pandas its metadata asks for, hence --no-deps. Offline at run time.
+$(FER_VENV)/.installed:
+	python3 -m venv $(FER_VENV)
+	$(FER_VENV)/bin/pip install --quiet --no-deps fer==25.10.3
+	$(FER_VENV)/bin/pip install --quiet tensorflow-cpu==2.21.0 'opencv-python-headless>=4.8,<5' pillow requests \
+		'setuptools<81'
+	touch $@
+
+validate-faces: $(FACES_VENV)/.installed $(FER_VENV)/.installed $(CHROMIUM)
+	$(FACES_VENV)/bin/python scripts/validate_faces.py --identities 240 --seed 1 --fer $(FER_VENV)/bin/python
 
 contact-sheet: $(VENV)/.installed-test $(CHROMIUM)
 	$(PY) scripts/contact_sheet.py
 
 clean:
-	rm -rf $(VENV) $(FACES_VENV) var test-results screenshots
+	rm -rf $(VENV) $(FACES_VENV) $(FER_VENV) var test-results screenshots

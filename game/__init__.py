@@ -29,9 +29,10 @@ def create_app(test_config: dict | None = None) -> Flask:
     if test_config:
         app.config.update(test_config)
 
-    from game import db, pwa, scene_web, social, web, ws
+    from game import db, item_report, pwa, scene_web, social, web, ws
 
     db.init_app(app)
+    item_report.init_app(app)
     db.migrate(app.config["DATABASE"])
     web.init_app(app)
     social.init_app(app)

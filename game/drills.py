@@ -223,7 +223,8 @@ class DrillSession:
                  "position": position, "attempt": attempt, "emotion": emotion, "pose": json.dumps(plan.pose),
                  "identity_seed": plan.identity_seed, "intensity": plan.intensity,
                  "exposure_frames": plan.exposure_frames, "exposure_ms": plan.exposure_frames * period,
-                 "wanted_ms": plan.wanted_ms, "refresh_ms": period, "sent_at": self.clock()}
+                 "wanted_ms": plan.wanted_ms, "refresh_ms": period, "sent_at": self.clock(),
+                 **plan.identity_columns()}
         store.insert_trial(self.db, trial)
         self.open_trial = trial
         return rounds.trial_message(trial["id"], plan, position, drill["trial_count"])

@@ -41,6 +41,7 @@ ACTION_UNITS: dict[int, ActionUnit] = {
         ActionUnit(24, "Lip pressor", "lips press together"),
         ActionUnit(25, "Lips part", "lips separate"),
         ActionUnit(26, "Jaw drop", "the jaw lowers and the mouth opens"),
+        ActionUnit(43, "Eyes closed", "the upper lids come down and meet the lower lids"),
     )
 }
 
@@ -119,13 +120,13 @@ EMOTIONS: dict[str, Emotion] = {
             "fear",
             "Fear",
             (
-                Variant({1: 0.9, 2: 0.7, 4: 0.6, 5: 1.0, 7: 0.35, 20: 0.9, 25: 0.5, 26: 0.5}),
-                Variant({1: 0.9, 2: 0.7, 4: 0.6, 5: 1.0, 7: 0.35, 20: 0.9, 25: 0.8, 26: 0.4}),
+                Variant({1: 1.0, 2: 0.5, 4: 0.7, 5: 1.0, 7: 0.8, 20: 1.0, 25: 0.6, 26: 0.55}),
+                Variant({1: 1.0, 2: 0.5, 4: 0.7, 5: 1.0, 7: 0.8, 20: 0.9, 25: 0.9, 26: 0.4}),
             ),
             (
                 "Brows raised but flat and pulled together",
                 "Upper lids raised high, lower lids tense",
-                "Lips stretched sideways toward the ears",
+                "Lips stretched sideways, mouth open but not smiling",
             ),
             "surprise",
             "Fear adds brows drawn together, tense lower lids and lips stretched sideways.",
@@ -135,8 +136,8 @@ EMOTIONS: dict[str, Emotion] = {
             "anger",
             "Anger",
             (
-                Variant({4: 1.0, 5: 0.6, 7: 0.8, 23: 1.0}),
-                Variant({4: 1.0, 5: 0.6, 7: 0.8, 23: 0.8, 24: 0.8, 17: 0.5}),
+                Variant({4: 1.0, 5: 0.45, 7: 1.0, 23: 1.0}),
+                Variant({4: 1.0, 5: 0.45, 7: 1.0, 23: 0.8, 24: 0.8, 17: 0.5}),
             ),
             (
                 "Brows lowered and pulled together",
@@ -151,13 +152,15 @@ EMOTIONS: dict[str, Emotion] = {
             "disgust",
             "Disgust",
             (
-                Variant({9: 1.0, 10: 1.0, 15: 0.6, 16: 0.7, 4: 0.3}),  # AU10: the upper lip must rise with the nose
-                Variant({9: 0.9, 10: 1.0, 15: 0.5, 17: 0.5, 4: 0.3}),
+                # AU10: the upper lip must rise with the nose. No AU4 (EMFACS disgust has none; AU9 lowers the
+                # brows a little by itself): lowered brows made photo-trained classifiers read disgust as anger.
+                Variant({9: 1.0, 10: 1.0, 15: 0.6, 16: 0.7}),
+                Variant({9: 0.9, 10: 1.0, 15: 0.5, 17: 0.5}),
             ),
             (
-                "Nose wrinkled",
-                "Upper lip raised",
-                "Lower lip pushed down, corners down",
+                "Nose wrinkled, nostrils lifted",
+                "Upper lip raised, deep folds beside the nose",
+                "Mouth corners pulled down",
             ),
             "anger",
             "Disgust wrinkles the nose and lifts the upper lip; anger glares and thins the lips.",
@@ -168,6 +171,7 @@ EMOTIONS: dict[str, Emotion] = {
             (Variant({12: 0.7, 14: 0.9}, one_sided=True),),
             (
                 "One lip corner tightened and slightly raised",
+                "A small dimple beside that corner",
                 "The rest of the face stays neutral",
             ),
             "happiness",

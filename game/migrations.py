@@ -161,3 +161,13 @@ def m003_streaks_boards_friends_offline(db: Database) -> None:
         {"board": str, "width": int, "bucket": int, "entries": int},
         pk=("board", "width", "bucket"),
     )
+
+
+@migrations()
+def m004_trial_identity_traits(db: Database) -> None:
+    """The face each trial showed: its variant and the traits the server chose (game.identities)."""
+    trials = db["trials"]
+    trials.add_column("variant", int)  # 1-based variant of the emotion; NULL for offline and older trials
+    trials.add_column("fitzpatrick", int)  # 1-6
+    trials.add_column("glasses", int)  # 0 or 1
+    trials.add_column("facial_hair", str)  # none, stubble, moustache, goatee, shortBeard, fullBeard

@@ -13,6 +13,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 
 from game.emotions import EMOTION_KEYS, NEUTRAL_POSE, pose
+from game.identities import Traits, draw_traits
+from game.variants import variant_number
 
 TRIALS_PER_DRILL = 20
 LONGEST_EXPOSURE_MS = 500.0
@@ -34,6 +36,12 @@ class TrialPlan:
     foreperiod_frames: int
     mask_frames: int
     pose: dict
+    traits: Traits  # the face's skin type, glasses and facial hair, chosen here; the seed draws the rest
+    variant: int | None  # which of the emotion's variants the pose shows (1-based)
+
+    def identity_columns(self) -> dict:
+        """What a trial row stores about the face, for the operators' item report."""
+        return {"variant": self.variant, **self.traits.columns()}
 
 
 @dataclass(frozen=True)
@@ -109,15 +117,20 @@ def plan_trial(
     :param exposure_ms: the exposure the adaptive procedure wants
     :param intensity: 0-1, how strongly the face moves
     """
+    identity_seed = rng.getrandbits(32)
+    foreperiod_ms = rng.uniform(*FOREPERIOD_MS)
+    shown = pose(emotion, intensity, rng)
     return TrialPlan(
         emotion=emotion,
-        identity_seed=rng.getrandbits(32),
+        identity_seed=identity_seed,
         intensity=intensity,
         exposure_frames=frames_for(exposure_ms, period_ms),
         wanted_ms=exposure_ms,
-        foreperiod_frames=frames_for(rng.uniform(*FOREPERIOD_MS), period_ms),
+        foreperiod_frames=frames_for(foreperiod_ms, period_ms),
         mask_frames=math.ceil(MASK_MS / period_ms),
-        pose=pose(emotion, intensity, rng),
+        pose=shown,
+        traits=draw_traits(rng),  # drawn last: existing seeds keep their faces and timings
+        variant=variant_number(emotion, intensity, shown),
     )
 
 
@@ -129,6 +142,7 @@ def trial_message(trial_id: str, plan: TrialPlan, position: int, total: int) -> 
         "position": position,
         "total": total,
         "identitySeed": plan.identity_seed,
+        "identity": plan.traits.message(),
         "neutral": NEUTRAL_POSE,
         "expression": plan.pose,
         "foreperiodFrames": plan.foreperiod_frames,

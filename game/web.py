@@ -5,7 +5,7 @@ from __future__ import annotations
 from flask import Blueprint, Flask, Response, g, jsonify, render_template, request
 from werkzeug.middleware.proxy_fix import ProxyFix
 
-from game import emotions, players, rounds, stats
+from game import emotions, identities, players, rounds, stats
 from game.db import get_db
 
 bp = Blueprint("web", __name__)
@@ -64,7 +64,7 @@ def stats_api() -> Response:
 
 @bp.get("/api/catalogue.json")
 def catalogue() -> Response:
-    return jsonify({**emotions.catalogue(), "drillRules": rounds.rules()})
+    return jsonify({**emotions.catalogue(), "drillRules": rounds.rules(), "identityTraits": identities.catalogue()})
 
 
 @bp.get("/api/me")

@@ -27,12 +27,21 @@ LOWER_LIP_OUTER_CENTRE = 17
 SUBNASALE = 2  # where the nose meets the upper lip
 NOSE_BASE = (2, 98, 327)  # subnasale and the two alar bases: the nostril wings that AU9 lifts
 UPPER_LID = {"R": 159, "L": 386}
+UPPER_LID_CONTOUR = {"R": (33, 246, 161, 160, 159, 158, 157, 173, 133),
+                     "L": (263, 466, 388, 387, 386, 385, 384, 398, 362)}
 LOWER_LID = {"R": 145, "L": 374}
 IRIS_CENTRE = {"R": 468, "L": 473}  # only with refine_landmarks=True
 # Several points per brow region, averaged: single brow points slide along a drawn brow, so a
 # mean of the upper and lower contour points near each end is steadier.
 INNER_BROW = {"R": (107, 66, 55, 65), "L": (336, 296, 285, 295)}
 OUTER_BROW = {"R": (70, 63, 46, 53), "L": (300, 293, 276, 283)}
+MID_BROW = {"R": (105, 52), "L": (334, 282)}
+INNER_EYE_CORNER = {"R": 133, "L": 362}
+NOSE_ROOT = 168  # between the eyes, where the bridge starts
+NOSE_ABOVE_TIP = 4
+NOSE_WING = {"R": 98, "L": 327}  # alar bases
+# Outer lip contour, clockwise from the face's right corner (upper lip first).
+OUTER_LIPS = (61, 185, 40, 39, 37, 0, 267, 269, 270, 409, 291, 375, 321, 405, 314, 17, 84, 181, 91, 146)
 
 SIDES = ("L", "R")
 OTHER_SIDE = {"L": "R", "R": "L"}
@@ -89,6 +98,13 @@ def measure(landmarks_px: np.ndarray, active_side: str | None = None) -> dict[st
         values[f"outer_brow_height_{side}"] = _height(points, OUTER_BROW[side])
         values[f"eye_opening_{side}"] = float(points[LOWER_LID[side], 1] - points[UPPER_LID[side], 1])
         values[f"iris_drop_{side}"] = float(points[IRIS_CENTRE[side], 1])
+        # AU7 straightens and lifts the lower lid: its centre rises toward the line through the eye corners.
+        corners_y = (points[OUTER_EYE_CORNER[side], 1] + points[INNER_EYE_CORNER[side], 1]) / 2
+        values[f"lower_lid_raise_{side}"] = float(corners_y - points[LOWER_LID[side], 1])
+        # How much the middle of the brow stands above the line from its inner to its outer end:
+        # surprise arches the brow (AU1+2), fear's AU4 flattens it.
+        values[f"brow_arch_{side}"] = _height(points, MID_BROW[side]) - (
+            _height(points, INNER_BROW[side]) + _height(points, OUTER_BROW[side])) / 2
     if active_side is not None:
         other = OTHER_SIDE[active_side]
         values["corner_height_active"] = values[f"corner_height_{active_side}"]
@@ -97,16 +113,224 @@ def measure(landmarks_px: np.ndarray, active_side: str | None = None) -> dict[st
     return values
 
 
+# ---------------------------------------------------------------------------------------------------------
+# Image measures: what a glance at the pixels sees, each relative to the skin around it, so that a crease
+# drawn in a fixed dark colour that vanishes on dark skin (or a pale line on light skin) fails.
+
+# Sample spacing and the scale below which detail counts as a crease, both in IOD units.
+GRID = 0.004
+CREASE_SCALE = 0.03
+CREASE_VISIBLE = 0.10  # local Weber contrast a glance sees as a line (several times the ~1-2% detection threshold)
+BROW_DARKNESS = 0.30  # a brow pixel is at least 30% darker (linear luminance) than the cheek skin
+BROW_MIN_THICKNESS = 0.024  # a brow is thicker than a crease, a glasses rim or a forehead line
+BROW_MIN_LENGTH = 0.08  # and longer than the side of a glasses rim is wide
+DIMPLE_RADIUS = 0.035
+LIP_VISIBLE_DELTA_E = 10.0  # CIE76 distance from the skin around the mouth at which a line is plainly visible
+
+
+def _axes(landmarks_px: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray, float]:
+    right_corner = landmarks_px[OUTER_EYE_CORNER["R"]]
+    left_corner = landmarks_px[OUTER_EYE_CORNER["L"]]
+    inter_ocular = float(np.linalg.norm(left_corner - right_corner))
+    x_axis = (left_corner - right_corner) / inter_ocular
+    return (left_corner + right_corner) / 2, x_axis, np.array([-x_axis[1], x_axis[0]]), inter_ocular
+
+
+def frame_to_pixels(landmarks_px: np.ndarray, points: np.ndarray) -> np.ndarray:
+    """Face-frame points (IOD units, see face_frame) back to image pixels."""
+    origin, x_axis, y_axis, inter_ocular = _axes(landmarks_px)
+    points = np.asarray(points, dtype=float)
+    return origin + inter_ocular * (points[..., :1] * x_axis + points[..., 1:2] * y_axis)
+
+
+def linear_luminance(rgb: np.ndarray) -> np.ndarray:
+    """Relative luminance Y (0-1) of 8-bit sRGB pixels: light as the screen emits it."""
+    channels = rgb.astype(float) / 255
+    linear = np.where(channels <= 0.04045, channels / 12.92, ((channels + 0.055) / 1.055) ** 2.4)
+    return linear @ np.array([0.2126, 0.7152, 0.0722])
+
+
+def srgb_to_lab(rgb: np.ndarray) -> np.ndarray:
+    """CIE L*a*b* (D65) of 8-bit sRGB pixels, shape (..., 3)."""
+    channels = rgb.astype(float) / 255
+    linear = np.where(channels <= 0.04045, channels / 12.92, ((channels + 0.055) / 1.055) ** 2.4)
+    xyz = linear @ np.array([[0.4124, 0.3576, 0.1805], [0.2126, 0.7152, 0.0722], [0.0193, 0.1192, 0.9505]]).T
+    xyz /= np.array([0.95047, 1.0, 1.08883])
+    f = np.where(xyz > (6 / 29) ** 3, np.cbrt(xyz), xyz / (3 * (6 / 29) ** 2) + 4 / 29)
+    return np.stack([116 * f[..., 1] - 16, 500 * (f[..., 0] - f[..., 1]), 200 * (f[..., 1] - f[..., 2])], axis=-1)
+
+
+def _box_blur(image: np.ndarray, radius: int) -> np.ndarray:
+    for axis in (0, 1):
+        padded = np.pad(image, [(radius + 1, radius) if a == axis else (0, 0) for a in (0, 1)], mode="edge")
+        summed = np.cumsum(padded, axis=axis)
+        upper = np.take(summed, range(2 * radius + 1, summed.shape[axis]), axis=axis)
+        lower = np.take(summed, range(0, summed.shape[axis] - 2 * radius - 1), axis=axis)
+        image = (upper - lower) / (2 * radius + 1)
+    return image
+
+
+def blur(image: np.ndarray, sigma_px: float) -> np.ndarray:
+    """About a Gaussian of ``sigma_px``: three box blurs."""
+    radius = max(1, round((np.sqrt(4 * sigma_px**2 + 1) - 1) / 2))
+    for _ in range(3):
+        image = _box_blur(image, radius)
+    return image
+
+
+def crease_contrast(luminance: np.ndarray, sigma_px: float) -> np.ndarray:
+    """Weber contrast of fine detail: (Y - local mean) / local mean. A crease drawn as a fixed darkening
+    of the skin keeps its value on every skin; one drawn in a fixed colour does not."""
+    local = blur(luminance, sigma_px)
+    return (luminance - local) / np.maximum(local, 0.002)
+
+
+def _sample(image: np.ndarray, landmarks_px: np.ndarray, points: np.ndarray) -> np.ndarray:
+    """Nearest-pixel values of ``image`` at face-frame points (any leading shape)."""
+    pixels = np.rint(frame_to_pixels(landmarks_px, points)).astype(int)
+    columns = np.clip(pixels[..., 0], 0, image.shape[1] - 1)
+    rows = np.clip(pixels[..., 1], 0, image.shape[0] - 1)
+    return image[rows, columns]
+
+
+def _grid(x_range: tuple[float, float], y_range: tuple[float, float]) -> np.ndarray:
+    xs = np.arange(x_range[0], x_range[1] + GRID / 2, GRID)
+    ys = np.arange(y_range[0], y_range[1] + GRID / 2, GRID)
+    return np.stack(np.meshgrid(xs, ys), axis=-1)  # (rows, columns, 2)
+
+
+def crease_share(values: np.ndarray) -> float:
+    """The share of a region's pixels that a glance sees as a line: local Weber contrast of at least
+    CREASE_VISIBLE either way (dark creases and lit ridges). Additive: creases drawn beside a glasses bridge
+    or a nose outline add their own pixels, whatever else the region holds."""
+    return float(np.mean(np.abs(values) >= CREASE_VISIBLE)) if values.size else float("nan")
+
+
+def nose_bridge_points(points: np.ndarray) -> np.ndarray:
+    """Frame points covering the nose from its root between the eyes down its bridge and sides to just above
+    the tip, as wide as the gap between the eyes at the top and most of the wings below: where AU9's folds
+    across the bridge and lines down its sides are drawn."""
+    root, low = points[NOSE_ROOT], points[NOSE_ABOVE_TIP]
+    eye_gap = (points[INNER_EYE_CORNER["L"], 0] - points[INNER_EYE_CORNER["R"], 0]) / 2
+    wings = (points[NOSE_WING["L"], 0] - points[NOSE_WING["R"], 0]) / 2
+    samples = []
+    for t in np.linspace(0, 0.85, max(2, int(np.linalg.norm(low - root) / GRID))):  # stop above the tip's shading
+        centre = root + t * (low - root)
+        half_width = (1 - t) * 0.85 * eye_gap + t * 0.95 * wings
+        for dx in np.arange(-half_width, half_width + GRID / 2, GRID):
+            samples.append(centre + np.array([dx, 0.0]))
+    return np.array(samples)
+
+
+def dimple_points(points: np.ndarray, side: str) -> np.ndarray:
+    """A disc beside the mouth corner, where AU14's dimple forms, starting just outside the lips so the
+    lip's own edge stays out of it."""
+    corner = points[MOUTH_CORNER[side]]
+    outward = 1.0 if side == "L" else -1.0
+    grid = _grid((-DIMPLE_RADIUS, DIMPLE_RADIUS), (-DIMPLE_RADIUS, DIMPLE_RADIUS)).reshape(-1, 2)
+    grid = grid[np.hypot(grid[:, 0], grid[:, 1]) <= DIMPLE_RADIUS]
+    return corner + np.array([outward * (DIMPLE_RADIUS + 0.035), 0.0]) + grid
+
+
+def brow_gap(luminance: np.ndarray, landmarks_px: np.ndarray) -> float:
+    """Distance between the inner ends of the two brows as the pixels show them (IOD units; nan if a brow
+    cannot be found).
+
+    A brow column holds a vertical run of brow-dark pixels thicker than a line (creases, rims and forehead
+    lines are thinner), somewhere above the upper lid; a brow is a stretch of such columns at least
+    BROW_MIN_LENGTH long (a glasses rim's side is a narrow one).
+    """
+    points = face_frame(landmarks_px)
+    cheeks = np.concatenate([_grid((lo, hi), (0.30, 0.40)).reshape(-1, 2) for lo, hi in ((-0.34, -0.22), (0.22, 0.34))])
+    skin = float(np.median(_sample(luminance, landmarks_px, cheeks)))
+    band = _grid((-0.5, 0.5), (-0.62, -0.02))
+    xs, ys = band[0, :, 0], band[:, 0, 1]
+    # Below the brows: the upper lid and lashes, dark and thick, where an eye is; elsewhere the eye line.
+    lowest = np.full(len(xs), -0.03)
+    for side in SIDES:
+        lid = points[list(UPPER_LID_CONTOUR[side])]
+        order = np.argsort(lid[:, 0])
+        inside = (xs >= lid[:, 0].min()) & (xs <= lid[:, 0].max())
+        lowest[inside] = np.interp(xs[inside], lid[order, 0], lid[order, 1]) - 0.03
+    dark = (skin - _sample(luminance, landmarks_px, band)) / max(skin, 1e-3) >= BROW_DARKNESS
+    dark &= ys[:, None] <= lowest[None, :]
+    needed = int(np.ceil(BROW_MIN_THICKNESS / GRID))
+    run = np.zeros(len(xs), dtype=int)
+    longest = np.zeros(len(xs), dtype=int)
+    for row in dark:
+        run = np.where(row, run + 1, 0)
+        longest = np.maximum(longest, run)
+    is_brow = np.concatenate([[False], longest >= needed, [False]])
+    edges = np.flatnonzero(np.diff(is_brow.astype(int)))
+    brows = [(xs[a], xs[b - 1]) for a, b in zip(edges[::2], edges[1::2], strict=True)
+             if xs[b - 1] - xs[a] >= BROW_MIN_LENGTH]
+    if any(start <= 0 <= stop for start, stop in brows):
+        return 0.0  # the brows meet
+    left = min((start for start, _ in brows if start > 0), default=None)
+    right = max((stop for _, stop in brows if stop < 0), default=None)
+    if left is None or right is None:
+        return float("nan")
+    return float(left - right)
+
+
+def lip_visibility(rgb: np.ndarray, landmarks_px: np.ndarray) -> tuple[float, float]:
+    """How much of the mouth stays visible: the share of columns across its middle 80% in which some pixel
+    differs from the skin just above and below the lips by at least LIP_VISIBLE_DELTA_E, and the median over
+    columns of the largest difference. Around a beard the 'skin' is the beard: the lips must stand out from it."""
+    points = face_frame(landmarks_px)
+    lips = points[list(OUTER_LIPS)]
+    right, left = points[MOUTH_CORNER["R"], 0], points[MOUTH_CORNER["L"], 0]
+    inset = 0.1 * (left - right)
+    top, bottom = lips[:, 1].min() - 0.02, lips[:, 1].max() + 0.02
+    columns = (right + inset, left - inset)
+    lab = srgb_to_lab(rgb)
+    around = np.concatenate([_grid(columns, (top - 0.07, top - 0.03)).reshape(-1, 2),
+                             _grid(columns, (bottom + 0.03, bottom + 0.07)).reshape(-1, 2)])
+    reference = np.median(_sample(lab, landmarks_px, around), axis=0)
+    mouth = _sample(lab, landmarks_px, _grid(columns, (top, bottom)))  # (rows, columns, 3)
+    strongest = np.linalg.norm(mouth - reference, axis=-1).max(axis=0)
+    return float(np.mean(strongest >= LIP_VISIBLE_DELTA_E)), float(np.median(strongest))
+
+
+def image_measures(rgb: np.ndarray, landmarks_px: np.ndarray, active_side: str | None = None) -> dict[str, float]:
+    """Contrast and visibility measures of one render, located by its own landmarks.
+
+    :param rgb: (H, W, 3) uint8 sRGB image
+    """
+    points = face_frame(landmarks_px)
+    luminance = linear_luminance(rgb)
+    contrast = crease_contrast(luminance, CREASE_SCALE * _axes(landmarks_px)[3])
+    coverage, lip_delta_e = lip_visibility(rgb, landmarks_px)
+    values = {
+        "nose_wrinkle_contrast": crease_share(_sample(contrast, landmarks_px, nose_bridge_points(points))),
+        "brow_gap_image": brow_gap(luminance, landmarks_px),
+        "lip_visible_share": coverage,
+        "lip_delta_e": lip_delta_e,
+    }
+    for side in SIDES:
+        values[f"dimple_contrast_{side}"] = crease_share(_sample(contrast, landmarks_px, dimple_points(points, side)))
+    if active_side is not None:
+        values["dimple_contrast_asymmetry_active"] = (values[f"dimple_contrast_{active_side}"]
+                                                      - values[f"dimple_contrast_{OTHER_SIDE[active_side]}"])
+    return values
+
+
 @dataclass(frozen=True)
 class Check:
     """One expected movement: a measurement's change from neutral, in a direction.
 
     ``direction`` +1 expects an increase, -1 a decrease, 0 expects no change beyond ``margin``.
-    ``core`` checks carry the emotion's defining action units and gate the exit code; the others
-    are reported for information (secondary AUs whose size on a drawn face is small or ambiguous).
-    ``brow`` marks measurements of brow landmarks, which FaceMesh snaps to the top rim of drawn
-    glasses once the brows move away from it (see docs/face-validation.md): they gate on faces
-    without glasses and are reported separately for faces with glasses.
+    ``core`` checks carry the emotion's defining action units or a cue a player must see, and gate the
+    exit code; the others are reported for information (secondary AUs whose size on a drawn face is small
+    or ambiguous). ``brow`` marks measurements of brow landmarks, which FaceMesh snaps to the top rim of
+    drawn glasses once the brows move away from it (see docs/face-validation.md): they are judged on faces
+    without glasses (image measures of the brows are judged on every face).
+    ``versus``: compared with the same face showing that other emotion (mean of its variants), not with
+    neutral: the cue that tells two look-alikes apart. ``floor``: the expression's own value must reach it
+    (a visibility level, not a change). ``unit``: "iod" (distances), "contrast" (the share of a region's
+    pixels that show a line, see crease_share) or "share" (a fraction). ``margin`` fixes the margin of an image
+    measure: rescaling the canvas, which estimates the landmark detector's noise, changes line widths and
+    textures against the pixel grid, so it is no noise model for pixel measures (the renderer is deterministic).
     """
 
     name: str
@@ -115,25 +339,45 @@ class Check:
     core: bool
     why: str
     brow: bool = False
+    unit: str = "iod"
+    versus: str | None = None
+    floor: float | None = None
+    margin: float | None = None  # a fixed margin instead of the unit's base margin and the detector noise
+    bare_cheeks: bool = False  # judged on faces whose facial hair leaves the cheek beside the mouth bare
 
     def signed_effect(self, change: float) -> float:
         """The change in the expected direction (positive = as intended); for direction 0, minus its size."""
         return change * self.direction if self.direction else -abs(change)
 
     def passes(self, change: float, margin: float) -> bool:
+        """``change`` is the expression minus neutral (or minus ``versus``), or for a floor the value itself."""
+        if self.floor is not None:
+            return bool(change >= self.floor)
         if self.direction == 0:
-            return abs(change) < margin
-        return self.signed_effect(change) > margin
+            return bool(abs(change) < margin)
+        return bool(self.signed_effect(change) > margin)
 
 
-def _both_sides(name: str, measurement: str, direction: int, core: bool, why: str) -> list[Check]:
+def _both_sides(name: str, measurement: str, direction: int, core: bool, why: str, versus: str | None = None
+                ) -> list[Check]:
     brow = "brow" in measurement
-    return [Check(f"{name} {side}", f"{measurement}_{side}", direction, core, why, brow) for side in SIDES]
+    return [Check(f"{name} {side}", f"{measurement}_{side}", direction, core, why, brow, versus=versus)
+            for side in SIDES]
 
 
 UP, DOWN, STEADY = 1, -1, 0
+# Facial hair that textures the cheek beside the mouth corner: there a crease measure swings with the hair's
+# texture as the corner moves over it (+-50 points), so the dimple is judged on the other faces (the raised
+# corner, a landmark check, on all).
+CHEEK_HAIR = frozenset({"stubble", "goatee", "shortBeard", "fullBeard"})
+# Image measures' margins. A crease cue must newly line 3% of its region (the AU9 folds line ~10-20% of the
+# nose region, a dimple ~10-30% of its disc); the brows' inner ends must move 2% IOD (~2.6 px at 384 px).
+CREASE_MARGIN = 0.03
+BROW_GAP_MARGIN = 0.02
+# The share of the mouth's width that must stay plainly visible (pressed lips are a thin line, not nothing).
+LIPS_VISIBLE_SHARE = 0.9
 
-# What each emotion must do to the measured face, from facs.md's EMFACS prototypes.
+# What each emotion must do to the measured face, from facs.md's EMFACS prototypes and look-alike cues.
 EXPECTED: dict[str, list[Check]] = {
     "happiness": [
         Check("mouth wider", "mouth_width", UP, True, "AU12 pulls the corners out"),
@@ -156,17 +400,33 @@ EXPECTED: dict[str, list[Check]] = {
         Check("mouth opens", "mouth_opening", UP, True, "AU26 / AU25"),
         Check("mouth wider", "mouth_width", UP, True, "AU20 stretches the lips sideways"),
         *_both_sides("inner brow up", "inner_brow_height", UP, True, "AU1 (with AU4 the brow stays flat)"),
+        Check("brows closer than in surprise", "brow_gap_image", DOWN, True,
+              "AU4 pulls fear's raised brows together; surprise's stay apart (image: inner brow ends)",
+              brow=True, versus="surprise", margin=BROW_GAP_MARGIN),
+        *_both_sides("brow flatter than in surprise", "brow_arch", DOWN, True,
+                     "AU1+2+4: fear's brow is flat, surprise's arched", versus="surprise"),
+        *_both_sides("lower lid higher than in surprise", "lower_lid_raise", UP, True,
+                     "AU7: fear's lower lid is tense, surprise's relaxed", versus="surprise"),
         *_both_sides("outer brow up", "outer_brow_height", UP, False, "AU2 0.7"),
         *_both_sides("eye wider", "eye_opening", UP, False, "AU5 0.9 against AU7 0.5"),
     ],
     "anger": [
         *_both_sides("inner brow down", "inner_brow_height", DOWN, True, "AU4 lowers the brows"),
+        Check("brows knit", "brow_gap_image", DOWN, True, "AU4 pulls the brows together (image: inner brow ends)",
+              brow=True, margin=BROW_GAP_MARGIN),
+        *_both_sides("lower lid up", "lower_lid_raise", UP, True, "AU7 tightens and lifts the lower lid: the glare"),
+        Check("lips stay visible", "lip_visible_share", UP, True,
+              f"AU23/24 thin and press the lips; across {LIPS_VISIBLE_SHARE:.0%} of the mouth they still stand out "
+              f"from the skin around them by ΔE >= {LIP_VISIBLE_DELTA_E:g}", unit="share", floor=LIPS_VISIBLE_SHARE),
         Check("brows together", "brow_distance", DOWN, False, "AU4 pulls the brows together", brow=True),
         Check("lips thinner", "lip_thickness", DOWN, False, "AU23 thins the lips"),
     ],
     "disgust": [
         Check("upper lip up", "upper_lip_height", UP, True, "AU9/AU10 lift the upper lip (cue 'Upper lip raised')"),
         Check("upper lip nearer nose", "upper_lip_to_nose", DOWN, True, "AU9/AU10 lift the lip toward the nose"),
+        Check("nose wrinkle contrast", "nose_wrinkle_contrast", UP, True,
+              "AU9 wrinkles the bridge: crease contrast relative to the local skin rises", unit="contrast",
+              margin=CREASE_MARGIN),
         Check("upper lip (inner) nearer nose", "upper_lip_inner_to_nose", DOWN, False, "AU9/AU10"),
         Check("nostrils up", "nose_base_height", UP, False, "AU9 lifts the nostril wings"),
         *_both_sides("corner down", "corner_height", DOWN, False, "AU15 0.5-0.6"),
@@ -175,6 +435,9 @@ EXPECTED: dict[str, list[Check]] = {
     "contempt": [
         Check("active corner above the other", "corner_asymmetry_active", UP, True,
               "R12A+R14A on one side only: asymmetry beyond the neutral face's"),
+        Check("dimple on the active side", "dimple_contrast_asymmetry_active", UP, True,
+              "R14: crease contrast beside the active corner rises more than beside the other", unit="contrast",
+              margin=CREASE_MARGIN, bare_cheeks=True),
         Check("active corner up", "corner_height_active", UP, False, "AU12 0.55 on the active side"),
         Check("other corner steady", "corner_height_other", STEADY, False, "the other side stays neutral"),
         Check("mouth opening steady", "mouth_opening", STEADY, False, "no AU25/26"),

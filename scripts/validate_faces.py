@@ -1,20 +1,28 @@
-"""Check that drawn faces move the way their action units say, with an offline landmark detector.
+"""Check that drawn faces move the way their action units say, and show the cues a player must see,
+on every kind of face: an offline landmark detector plus image measures, and a second opinion.
 
 Renders faces with the real renderer (static/js/face/draw.js) in headless Chromium, finds 478
 landmarks on each with MediaPipe FaceMesh, and compares every emotion with the same identity's
-neutral face, in units of the measured inter-ocular distance (IOD).
+neutral face, in units of the measured inter-ocular distance (IOD); image measures (crease contrast
+relative to the local skin, the brows' inner ends, the lips' visibility) are located by those landmarks.
 
-    .venv-faces/bin/python scripts/validate_faces.py [--identities 210] [--seed 1] [--json out.json]
+    .venv-faces/bin/python scripts/validate_faces.py [--identities 240] [--seed 1] [--json out.json]
+        [--fer .venv-fer/bin/python]
 
 Per identity it renders: neutral; neutral again (must be pixel-identical: the renderer is
 deterministic); neutral at a smaller canvas size (the detector's own noise, since the face is the
 same in IOD units); and every variant of every emotion at full intensity, built by game.emotions.pose
-exactly as the server builds it (contempt on both sides). Identities are stratified over Fitzpatrick
-type I-VI x glasses on/off, and within each cell spread over hair styles.
+exactly as the server builds it (contempt on both sides). Identities get their skin type, glasses and
+facial hair as the server gives them (game/identities.py traits over a seed), spread evenly over the
+24 cells Fitzpatrick I-VI x glasses x facial hair, and within cells over hair styles.
 
-Exit status 1 if any face is not detected, the neutral re-render differs, or a core check (the
-emotion's defining action units, see face_measures.EXPECTED) passes on fewer than --threshold of
-renders overall or within one skin tone.
+Exit status 1 if any face is not detected, the neutral re-render differs, or a core check (an
+emotion's defining action units and the cues a player must see, see face_measures.EXPECTED) passes on
+fewer than --threshold of renders overall or within any group: each Fitzpatrick type, glasses or
+not, facial hair or not (groups judged once they hold --min-group outcomes).
+
+With --fer, an off-the-shelf expression classifier (the fer package, in its own virtualenv) reads
+every render too and its verdicts are printed per emotion and group: a smoke alarm, never a gate.
 
 Needs its own virtualenv (mediapipe 0.10.14 wants numpy<2 and protobuf<5), see docs/face-validation.md.
 """
@@ -31,6 +39,7 @@ import os
 import random
 import subprocess
 import sys
+import tempfile
 import time
 import warnings
 from collections import Counter, defaultdict
@@ -48,7 +57,17 @@ os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
 import cv2  # noqa: E402
 import mediapipe as mp  # noqa: E402
 import numpy as np  # noqa: E402
-from face_measures import EXPECTED, Check, changes, max_abs_change, measure, median, percentile  # noqa: E402
+from face_measures import (  # noqa: E402
+    CHEEK_HAIR,
+    EXPECTED,
+    Check,
+    changes,
+    image_measures,
+    max_abs_change,
+    measure,
+    median,
+    percentile,
+)
 from harness import CHROMIUM, CHROMIUM_ARGS, serve_static  # noqa: E402
 from playwright.sync_api import Page, sync_playwright  # noqa: E402
 
@@ -56,24 +75,32 @@ from playwright.sync_api import Page, sync_playwright  # noqa: E402
 warnings.filterwarnings("ignore", message=r"SymbolDatabase\.GetPrototype\(\) is deprecated")
 
 PAGE_PATH = "/validate-faces.html"  # answered by a route handler: a same-origin page to import modules from
-FITZPATRICK_TYPES = (1, 2, 3, 4, 5, 6)
 ROMAN = {1: "I", 2: "II", 3: "III", 4: "IV", 5: "V", 6: "VI"}
 # Detector noise is measured on the same neutral face drawn at this fraction of the canvas size:
 # the pixels differ, the face in IOD units does not.
 RESCALE_FOR_NOISE = 0.875
-MIN_RENDERS_PER_STRATUM = 40  # per (skin tone, emotion) check outcomes before its pass rate gates
 IDENTITIES_PER_EVALUATE = 3  # ~20 PNGs per round trip: few round trips, bounded memory
+# The groups every gating check must pass in, and the columns of the tables.
+GROUPS = (*ROMAN.values(), "no glasses", "glasses", "no facial hair", "facial hair")
+BASE_MARGIN = {"contrast": 0.03, "share": 0.0}  # "iod" comes from --margin
+# The fer package's classes, by our emotion keys (it has no contempt).
+FER_CLASS = {"neutral": "neutral", "happiness": "happy", "sadness": "sad", "surprise": "surprise", "fear": "fear",
+             "anger": "angry", "disgust": "disgust"}
 
 
-def load_emotions() -> ModuleType:
-    """game/emotions.py itself (stdlib only), without importing the game package, which needs Flask."""
-    spec = importlib.util.spec_from_file_location("glimpse_emotions", ROOT / "game" / "emotions.py")
+def _load(name: str) -> ModuleType:
+    """A stdlib-only module of the game package by path, without importing the package (it needs Flask)."""
+    spec = importlib.util.spec_from_file_location(f"glimpse_{name}", ROOT / "game" / f"{name}.py")
     if spec is None or spec.loader is None:
-        raise SystemExit("cannot load game/emotions.py")
+        raise SystemExit(f"cannot load game/{name}.py")
     module = importlib.util.module_from_spec(spec)
     sys.modules[spec.name] = module  # dataclasses look their module up while the file executes
     spec.loader.exec_module(module)
     return module
+
+
+def load_emotions() -> ModuleType:
+    return _load("emotions")
 
 
 @dataclass(frozen=True)
@@ -141,27 +168,35 @@ def all_jobs(emotions: ModuleType) -> list[RenderJob]:
 
 
 IDENTITIES_JS = """
-async (seeds) => {
+async (items) => {
   const {identityFromSeed} = await import('/js/face/identity.js');
-  return seeds.map((seed) => {
-    const id = identityFromSeed(seed);
+  return items.map(([seed, traits]) => {
+    const id = identityFromSeed(seed, traits);
     // Rec. 601 luma of skin minus brow: how much darker the brows are drawn than the skin around them.
     const luma = ([r, g, b]) => 0.299 * r + 0.587 * g + 0.114 * b;
     return {seed: id.seed, fitzpatrick: id.skin.fitzpatrick, glasses: id.glasses, hairStyle: id.hair.style,
             hairColour: id.hair.colour, facialHair: id.facialHair, presentation: id.presentation, age: id.age,
-            browContrast: Math.round(luma(id.skin.rgb) - luma(id.hair.browRgb))};
+            browContrast: Math.round(luma(id.skin.rgb) - luma(id.hair.browRgb)), traits};
   });
 }
 """
 
+# renderFace at device pixel ratio 1, for an identity with the server's traits (as static/js/presenter.js draws).
 RENDER_JS = """
-async ({seeds, jobs, size}) => {
-  const {renderFace} = await import('/js/face/draw.js');
+async ({items, jobs, size}) => {
+  const {drawFace} = await import('/js/face/draw.js');
+  const {identityFromSeed} = await import('/js/face/identity.js');
   const canvas = document.createElement('canvas');
   const out = [];
-  for (const seed of seeds) {
+  for (const [seed, traits] of items) {
+    const identity = identityFromSeed(seed, traits);
     out.push(jobs.map(({pose, scale}) => {
-      renderFace(canvas, seed, pose, Math.round(size * scale));
+      const pixels = Math.round(size * scale);
+      canvas.width = pixels;
+      canvas.height = pixels;
+      const ctx = canvas.getContext('2d');
+      ctx.setTransform(1, 0, 0, 1, 0, 0);
+      drawFace(ctx, identity, pose, pixels);
       return canvas.toDataURL('image/png');
     }));
   }
@@ -181,57 +216,61 @@ class Identity:
     presentation: str
     age: str
     browContrast: int  # skin luma minus brow luma (0-255): negative = brows lighter than the skin
+    traits: dict | None = None  # as the server sends them: {fitzpatrick, glasses, facialHair}; None = seed only
+
+    def groups(self) -> tuple[str, ...]:
+        return (ROMAN[self.fitzpatrick], "glasses" if self.glasses != "none" else "no glasses",
+                "facial hair" if self.facialHair != "none" else "no facial hair")
 
 
 def sample_identities(page: Page, count: int, seed: int) -> list[Identity]:
-    """``count`` identities spread evenly over Fitzpatrick I-VI x glasses on/off, varied in hair.
+    """``count`` identities spread evenly over Fitzpatrick I-VI x glasses x facial hair, with the traits
+    set as the server sets them (game/identities.py), facial hair kinds taken in turn, hair styles varied.
 
-    Candidates come from a seeded stream of uint32 seeds; each cell of the 6 x 2 grid takes its
-    quota, preferring the hair style (then facial hair) least represented so far.
+    Seeds come from a seeded stream; each slot takes, of a few candidate seeds, the one whose hair style
+    (then presentation) is least represented so far.
     """
-    cells = [(skin, wears) for skin in FITZPATRICK_TYPES for wears in (False, True)]
-    quota = {cell: count // len(cells) + (1 if index < count % len(cells) else 0) for index, cell in enumerate(cells)}
+    identities = _load("identities")
+    kinds = [kind for kind in identities.FACIAL_HAIR_KINDS if kind != "none"]
+    # Ordered so that the first 12 already hold every skin type with and without glasses, half of them
+    # bearded (each skin type once each way): a small sample is as balanced as it can be.
+    cells = [(skin, wears, bearded) for half in (0, 1) for skin in identities.FITZPATRICK_TYPES
+             for wears in (False, True) for bearded in (False, True) if (skin + wears + bearded) % 2 == half]
     stream = random.Random(seed)
-    candidates: dict[tuple[int, bool], list[Identity]] = defaultdict(list)
-    for _ in range(50):  # glasses are ~35% of faces, so a pool of 30 x count is more than enough
-        seeds = [stream.getrandbits(32) for _ in range(max(60, count * 6))]
-        for fields in page.evaluate(IDENTITIES_JS, seeds):
-            identity = Identity(**fields)
-            candidates[(identity.fitzpatrick, identity.glasses != "none")].append(identity)
-        if all(len(candidates[cell]) >= 3 * quota[cell] for cell in cells):
-            break
+    slots = []
+    beard_turn = 0
+    for index in range(count):
+        skin, wears, bearded = cells[index % len(cells)]
+        kind = kinds[beard_turn % len(kinds)] if bearded else "none"
+        beard_turn += bearded
+        traits = {"fitzpatrick": skin, "glasses": wears, "facialHair": kind}
+        slots.append([[stream.getrandbits(32), traits] for _ in range(6)])
+    described = page.evaluate(IDENTITIES_JS, [candidate for slot in slots for candidate in slot])
     hair_used: Counter[str] = Counter()
-    beard_used: Counter[str] = Counter()
+    presentation_used: Counter[str] = Counter()
     chosen: list[Identity] = []
-    for _ in range(max(quota.values())):  # round robin over cells so the hair balance is shared
-        for cell in cells:
-            taken = sum(1 for identity in chosen if (identity.fitzpatrick, identity.glasses != "none") == cell)
-            if taken >= quota[cell] or not candidates[cell]:
-                continue
-            best = min(candidates[cell], key=lambda i: (hair_used[i.hairStyle], beard_used[i.facialHair]))
-            candidates[cell].remove(best)
-            hair_used[best.hairStyle] += 1
-            beard_used[best.facialHair] += 1
-            chosen.append(best)
-    if len(chosen) != count:
-        raise SystemExit(f"could only sample {len(chosen)} of {count} identities")
+    for number in range(count):
+        candidates = [Identity(**fields) for fields in described[number * 6:(number + 1) * 6]]
+        best = min(candidates, key=lambda i: (hair_used[i.hairStyle], presentation_used[i.presentation]))
+        hair_used[best.hairStyle] += 1
+        presentation_used[best.presentation] += 1
+        chosen.append(best)
     return chosen
 
 
 class LandmarkDetector:
-    """MediaPipe's legacy FaceMesh on PNG bytes; returns (478, 2) pixel landmarks or None."""
+    """MediaPipe's legacy FaceMesh on RGB images; returns (478, 2) pixel landmarks or None."""
 
     def __init__(self) -> None:
         self._mesh = mp.solutions.face_mesh.FaceMesh(
             static_image_mode=True, max_num_faces=1, refine_landmarks=True, min_detection_confidence=0.5
         )
 
-    def landmarks(self, png: bytes) -> np.ndarray | None:
-        image = cv2.imdecode(np.frombuffer(png, np.uint8), cv2.IMREAD_COLOR)
-        result = self._mesh.process(cv2.cvtColor(image, cv2.COLOR_BGR2RGB))
+    def landmarks(self, rgb: np.ndarray) -> np.ndarray | None:
+        result = self._mesh.process(rgb)
         if not result.multi_face_landmarks:
             return None
-        height, width = image.shape[:2]
+        height, width = rgb.shape[:2]
         return np.array([[point.x * width, point.y * height] for point in result.multi_face_landmarks[0].landmark])
 
     def close(self) -> None:
@@ -243,9 +282,14 @@ class CheckOutcome:
     seed: int
     fitzpatrick: int
     glasses: bool
+    facial_hair: str
     label: str
-    change: float  # IOD units, expression minus neutral
+    change: float  # expression minus neutral (or minus the look-alike; for a floor check, the value itself)
     passed: bool = False  # decided once the detector noise of the whole run is known
+
+    def groups(self) -> tuple[str, ...]:
+        return (ROMAN[self.fitzpatrick], "glasses" if self.glasses else "no glasses",
+                "facial hair" if self.facial_hair != "none" else "no facial hair")
 
 
 @dataclass
@@ -257,19 +301,28 @@ class Sweep:
     detector_noise: dict[str, list[float]] = field(default_factory=lambda: defaultdict(list))
     outcomes: dict[tuple[str, Check], list[CheckOutcome]] = field(default_factory=lambda: defaultdict(list))
     pngs: dict[tuple[int, str], bytes] = field(default_factory=dict)  # (seed, render label) -> PNG
+    fer_inputs: list[dict] = field(default_factory=list)  # grayscale PNGs written for the second opinion
 
 
 def margins(sweep: Sweep, base_margin: float) -> dict[str, float]:
-    """How far each measurement must move to count: the larger of the base margin and the 95th
+    """How far each measurement must move to count: the larger of its unit's base margin and the 95th
     percentile of the detector's own |change| on the identical neutral face drawn at another size."""
-    return {name: max(base_margin, percentile([abs(value) for value in values], 95))
+    units = {check.measurement: check.unit for checks in EXPECTED.values() for check in checks}
+    return {name: max(BASE_MARGIN.get(units.get(name, "iod"), base_margin),
+                      percentile([abs(value) for value in values if not math.isnan(value)], 95))
             for name, values in sweep.detector_noise.items()}
+
+
+def margin_of(check: Check, margin_for: dict[str, float], base_margin: float) -> float:
+    if check.margin is not None:
+        return check.margin
+    return margin_for.get(check.measurement, BASE_MARGIN.get(check.unit, base_margin))
 
 
 def decide(sweep: Sweep, margin_for: dict[str, float], base_margin: float) -> None:
     for (_, check), outcomes in sweep.outcomes.items():
         for outcome in outcomes:
-            outcome.passed = check.passes(outcome.change, margin_for.get(check.measurement, base_margin))
+            outcome.passed = check.passes(outcome.change, margin_of(check, margin_for, base_margin))
 
 
 def save_failing_samples(sweep: Sweep, directory: Path) -> int:
@@ -283,17 +336,19 @@ def save_failing_samples(sweep: Sweep, directory: Path) -> int:
     return len(failing)
 
 
-def run_sweep(identities: list[Identity], jobs: list[RenderJob], page: Page, size: int) -> Sweep:
+def run_sweep(identities: list[Identity], jobs: list[RenderJob], page: Page, size: int,
+              fer_dir: Path | None) -> Sweep:
     sweep = Sweep(identities)
     detector = LandmarkDetector()
     payload_jobs = [{"pose": job.pose, "scale": job.scale} for job in jobs]
     try:
         for start in range(0, len(identities), IDENTITIES_PER_EVALUATE):
             batch = identities[start:start + IDENTITIES_PER_EVALUATE]
-            rendered = page.evaluate(RENDER_JS, {"seeds": [i.seed for i in batch], "jobs": payload_jobs, "size": size})
+            rendered = page.evaluate(RENDER_JS, {"items": [[i.seed, i.traits] for i in batch], "jobs": payload_jobs,
+                                                 "size": size})
             for identity, urls in zip(batch, rendered, strict=True):
                 pngs = [base64.b64decode(url.split(",", 1)[1]) for url in urls]
-                _evaluate_identity(sweep, identity, jobs, pngs, detector)
+                _evaluate_identity(sweep, identity, jobs, pngs, detector, fer_dir)
             print(f"  {min(start + len(batch), len(identities))}/{len(identities)} identities", file=sys.stderr)
     finally:
         detector.close()
@@ -301,42 +356,72 @@ def run_sweep(identities: list[Identity], jobs: list[RenderJob], page: Page, siz
 
 
 def _evaluate_identity(sweep: Sweep, identity: Identity, jobs: list[RenderJob], pngs: list[bytes],
-                       detector: LandmarkDetector) -> None:
+                       detector: LandmarkDetector, fer_dir: Path | None) -> None:
     landmarks: dict[str, np.ndarray] = {}
+    images: dict[str, np.ndarray] = {}
     for job, png in zip(jobs, pngs, strict=True):
         sweep.renders += 1
-        found = detector.landmarks(png)
+        image = cv2.cvtColor(cv2.imdecode(np.frombuffer(png, np.uint8), cv2.IMREAD_COLOR), cv2.COLOR_BGR2RGB)
+        found = detector.landmarks(image)
         if found is None:
             sweep.undetected.append({"seed": identity.seed, "render": job.label, "fitzpatrick": identity.fitzpatrick,
-                                     "glasses": identity.glasses, "hair": identity.hairStyle})
+                                     "glasses": identity.glasses, "facial_hair": identity.facialHair,
+                                     "hair": identity.hairStyle})
             sweep.pngs[(identity.seed, job.label)] = png
             continue
         landmarks[job.label] = found
+        images[job.label] = image
+        if fer_dir is not None and job.label not in ("neutral again", "neutral rescaled"):
+            name = f"{identity.seed}_{job.label.replace(' ', '_')}.png"
+            cv2.imwrite(str(fer_dir / name), cv2.cvtColor(image, cv2.COLOR_RGB2GRAY))
+            low, high = found.min(axis=0), found.max(axis=0)
+            sweep.fer_inputs.append({"file": name, "seed": identity.seed, "emotion": job.emotion, "label": job.label,
+                                     "box": [int(low[0]), int(low[1]), int(high[0] - low[0]), int(high[1] - low[1])],
+                                     "groups": list(identity.groups())})
     if pngs[0] != pngs[1]:
         sweep.not_repeatable.append({"seed": identity.seed, "reason": "neutral re-render is not pixel-identical"})
     if "neutral" not in landmarks:
         return  # nothing to compare with; already counted as undetected
-    neutral = measure(landmarks["neutral"])
+
+    def values(label: str, side: str | None) -> dict[str, float]:
+        return {**measure(landmarks[label], side), **image_measures(images[label], landmarks[label], side)}
+
+    neutral = values("neutral", None)
     if "neutral again" in landmarks:
-        name, difference = max_abs_change(measure(landmarks["neutral again"]), neutral)
+        name, difference = max_abs_change(values("neutral again", None), neutral)
         if difference > 1e-9:
-            sweep.not_repeatable.append({"seed": identity.seed, "reason": f"{name} differs by {difference:.2e} IOD"})
+            sweep.not_repeatable.append({"seed": identity.seed, "reason": f"{name} differs by {difference:.2e}"})
     if "neutral rescaled" in landmarks:
         for side in ("L", "R"):  # both side mappings, so one-sided measurements get a noise estimate too
-            noise = changes(measure(landmarks["neutral rescaled"], side), measure(landmarks["neutral"], side))
+            noise = changes(values("neutral rescaled", side), values("neutral", side))
             for name, change in noise.items():
                 sweep.detector_noise[name].append(change)
-    for job, png in zip(jobs, pngs, strict=True):
-        if job.emotion == "neutral" or job.label not in landmarks:
+    measured = {job.label: values(job.label, job.active_side) for job in jobs
+                if job.emotion != "neutral" and job.label in landmarks}
+    for job in jobs:
+        if job.label not in measured:
             continue
-        expression_change = changes(measure(landmarks[job.label], job.active_side),
-                                    measure(landmarks["neutral"], job.active_side))
+        expression_change = changes(measured[job.label], values("neutral", job.active_side))
         for check in EXPECTED[job.emotion]:
+            if check.floor is not None:
+                change = measured[job.label][check.measurement]
+            elif check.versus is not None:
+                partners = [measured[other.label][check.measurement] for other in jobs
+                            if other.emotion == check.versus and other.label in measured]
+                if not partners:
+                    continue  # the look-alike was not detected: already counted
+                change = measured[job.label][check.measurement] - float(np.mean(partners))
+            else:
+                change = expression_change[check.measurement]
             sweep.outcomes[(job.emotion, check)].append(CheckOutcome(
-                identity.seed, identity.fitzpatrick, identity.glasses != "none", job.label,
-                expression_change[check.measurement]))
+                identity.seed, identity.fitzpatrick, identity.glasses != "none", identity.facialHair, job.label,
+                change))
         # Kept until the margins are known, so failing renders can be saved as evidence.
-        sweep.pngs[(identity.seed, job.label)] = png
+        sweep.pngs[(identity.seed, job.label)] = png_of(jobs, pngs, job.label)
+
+
+def png_of(jobs: list[RenderJob], pngs: list[bytes], label: str) -> bytes:
+    return next(png for job, png in zip(jobs, pngs, strict=True) if job.label == label)
 
 
 def _rate(outcomes: list[CheckOutcome]) -> float:
@@ -344,80 +429,91 @@ def _rate(outcomes: list[CheckOutcome]) -> float:
 
 
 def gated(check: Check, outcomes: list[CheckOutcome]) -> list[CheckOutcome]:
-    """The renders a check is judged on: brow checks skip faces with glasses (a detector blind spot)."""
-    return [outcome for outcome in outcomes if not (check.brow and outcome.glasses)]
+    """The renders a check is judged on: brow checks skip faces with glasses (FaceMesh snaps brow landmarks to
+    the rims, and the image measure cannot tell a thick rim or bridge from a brow); the dimple skips faces whose
+    facial hair textures the cheek beside the mouth (face_measures.CHEEK_HAIR). Both reported separately."""
+    return [outcome for outcome in outcomes if not (check.brow and outcome.glasses)
+            and not (check.bare_cheeks and outcome.facial_hair in CHEEK_HAIR)]
 
 
-def contrast_band(brow_contrast: float) -> str:
-    """Brow vs skin luma difference, in bands that matter to the detector (and to a glancing eye)."""
-    if brow_contrast < 0:
-        return "brows lighter than skin"
-    return "darker by < 40" if brow_contrast < 40 else "darker by >= 40"
+def by_group(outcomes: list[CheckOutcome]) -> dict[str, list[CheckOutcome]]:
+    grouped: dict[str, list[CheckOutcome]] = {group: [] for group in GROUPS}
+    for outcome in outcomes:
+        for group in outcome.groups():
+            grouped[group].append(outcome)
+    return grouped
 
 
-CONTRAST_BANDS = ("brows lighter than skin", "darker by < 40", "darker by >= 40")
+def _scale(check: Check) -> float:
+    return 100.0  # % IOD, contrast in percentage points, shares in %
 
 
 def summarise(sweep: Sweep, margin_for: dict[str, float], base_margin: float, threshold: float,
-              brow_threshold: float) -> dict:
+              brow_threshold: float, min_group: int) -> dict:
     """Tables and verdict as JSON-ready data."""
-    contrast = {identity.seed: identity.browContrast for identity in sweep.identities}
     emotions_table = []
     problems: list[str] = []
     for (emotion, check), outcomes in sweep.outcomes.items():
         judged = gated(check, outcomes)
         rate = _rate(judged)
-        changes_seen = [outcome.change for outcome in outcomes]
+        changes_seen = [outcome.change for outcome in outcomes if not math.isnan(outcome.change)]
+        groups = by_group(judged)
+        gate = brow_threshold if check.brow else threshold
+        failing_groups = [group for group, members in groups.items()
+                          if len(members) >= min_group and _rate(members) < gate]
+        scale = _scale(check)
         emotions_table.append({
             "emotion": emotion, "check": check.name, "measurement": check.measurement, "core": check.core,
-            "brow": check.brow, "direction": {1: "up", -1: "down", 0: "steady"}[check.direction], "why": check.why,
-            "margin_pct_iod": 100 * margin_for.get(check.measurement, base_margin),
-            "renders": len(outcomes), "judged_renders": len(judged), "pass_rate": rate,
+            "brow": check.brow, "unit": check.unit, "versus": check.versus, "floor": check.floor,
+            "direction": {1: "up", -1: "down", 0: "steady"}[check.direction], "why": check.why,
+            "margin_pct_iod": scale * margin_of(check, margin_for, base_margin),
+            "renders": len(outcomes), "judged_renders": len(judged), "pass_rate": rate, "gate": gate,
             "pass_rate_all": _rate(outcomes),
             "pass_rate_no_glasses": _rate([o for o in outcomes if not o.glasses]),
             "pass_rate_glasses": _rate([o for o in outcomes if o.glasses]),
+            "pass_rate_by_group": {group: _rate(members) for group, members in groups.items()},
+            "judged_by_group": {group: len(members) for group, members in groups.items()},
+            "failing_groups": failing_groups,
             "pass_rate_by_variant": {label: _rate([o for o in outcomes if o.label == label])
                                      for label in sorted({o.label for o in outcomes})},
-            "median_change_by_variant_pct_iod": {
-                label: 100 * median([o.change for o in outcomes if o.label == label])
-                for label in sorted({o.label for o in outcomes})},
-            "pass_rate_by_brow_contrast": {band: _rate([o for o in judged if contrast_band(contrast[o.seed]) == band])
-                                           for band in CONTRAST_BANDS},
-            "median_change_pct_iod": 100 * median(changes_seen),
-            "p5_change_pct_iod": 100 * percentile(changes_seen, 5),
-            "p95_change_pct_iod": 100 * percentile(changes_seen, 95),
+            "pass_rate_by_facial_hair": {kind: _rate([o for o in judged if o.facial_hair == kind])
+                                         for kind in sorted({o.facial_hair for o in judged})},
+            "median_change_by_group_pct_iod": {
+                group: scale * median([o.change for o in members if not math.isnan(o.change)])
+                for group, members in groups.items()},
+            "median_change_pct_iod": scale * median(changes_seen),
+            "p5_change_pct_iod": scale * percentile(changes_seen, 5),
+            "p95_change_pct_iod": scale * percentile(changes_seen, 95),
             "failures": [asdict(outcome) for outcome in judged if not outcome.passed],
         })
-        gate = brow_threshold if check.brow else threshold
-        if check.core and rate < gate:
+        if not check.core:
+            continue
+        if rate < gate:
             problems.append(f"{emotion}: core check '{check.name}' passed {rate:.1%} of {len(judged)} renders "
                             f"< {gate:.0%}")
+        for group in failing_groups:
+            members = groups[group]
+            problems.append(f"{emotion}: core check '{check.name}' passed {_rate(members):.1%} of {len(members)} "
+                            f"renders in group '{group}' < {gate:.0%}")
 
+    per_emotion_group = {
+        emotion: {group: _rate(members) for group, members in by_group(
+            [o for (e, check), outcomes in sweep.outcomes.items() if e == emotion and check.core
+             for o in gated(check, outcomes)]).items()}
+        for emotion in EXPECTED}
     renders_per_identity = sweep.renders // max(1, len(sweep.identities))
-    skin_table = []
-    for skin in FITZPATRICK_TYPES:
-        members = [identity for identity in sweep.identities if identity.fitzpatrick == skin]
+    group_table = []
+    for group in GROUPS:
+        members = [identity for identity in sweep.identities if group in identity.groups()]
         renders_here = renders_per_identity * len(members)
-        undetected_here = sum(1 for miss in sweep.undetected if miss["fitzpatrick"] == skin)
-        per_emotion = {}
-        for emotion in EXPECTED:
-            mine = [o for (e, check), outcomes in sweep.outcomes.items() if e == emotion and check.core
-                    for o in gated(check, outcomes) if o.fitzpatrick == skin]
-            per_emotion[emotion] = _rate(mine)
-            # One skin tone failing an emotion is a fairness problem even when the overall rate hides it;
-            # judged only with enough renders for a rate to mean something (the full sweep, not the test's 12).
-            if len(mine) >= MIN_RENDERS_PER_STRATUM and _rate(mine) < brow_threshold:
-                problems.append(f"Fitzpatrick {ROMAN[skin]}: {emotion} core checks pass {_rate(mine):.1%} "
-                                f"< {brow_threshold:.0%}")
+        undetected_here = sum(1 for miss in sweep.undetected if group in _miss_groups(miss))
         core_here = [o for (_, check), outcomes in sweep.outcomes.items() if check.core
-                     for o in gated(check, outcomes) if o.fitzpatrick == skin]
-        skin_table.append({
-            "fitzpatrick": skin, "identities": len(members),
-            "with_glasses": sum(1 for identity in members if identity.glasses != "none"),
-            "brows_lighter_than_skin": sum(1 for identity in members if identity.browContrast < 0),
-            "renders": renders_here, "detected": renders_here - undetected_here,
-            "detection_rate": (renders_here - undetected_here) / renders_here if renders_here else float("nan"),
-            "core_checks": len(core_here), "core_pass_rate": _rate(core_here), "core_pass_rate_by_emotion": per_emotion,
+                     for o in gated(check, outcomes) if group in o.groups()]
+        group_table.append({
+            "group": group, "identities": len(members), "renders": renders_here,
+            "detected": renders_here - undetected_here, "core_checks": len(core_here),
+            "core_pass_rate": _rate(core_here),
+            "core_pass_rate_by_emotion": {emotion: per_emotion_group[emotion][group] for emotion in EXPECTED},
         })
 
     detection_rate = 1 - len(sweep.undetected) / sweep.renders if sweep.renders else 0.0
@@ -425,17 +521,16 @@ def summarise(sweep: Sweep, margin_for: dict[str, float], base_margin: float, th
         problems.append(f"{len(sweep.undetected)} of {sweep.renders} renders had no face detected")
     if sweep.not_repeatable:
         problems.append(f"{len(sweep.not_repeatable)} identities: the neutral re-render was not identical")
-    noise = {name: {"p95_abs_pct_iod": 100 * percentile([abs(v) for v in values], 95),
-                    "max_abs_pct_iod": 100 * max(abs(v) for v in values)}
+    noise = {name: {"p95_abs": 100 * percentile([abs(v) for v in values if not math.isnan(v)], 95),
+                    "max_abs": 100 * max((abs(v) for v in values if not math.isnan(v)), default=float("nan"))}
              for name, values in sorted(sweep.detector_noise.items())}
     return {
         "identities": len(sweep.identities), "renders": sweep.renders, "detection_rate": detection_rate,
         "neutral_repeat_identical": len(sweep.identities) - len(sweep.not_repeatable),
         "base_margin_pct_iod": 100 * base_margin, "threshold": threshold, "brow_threshold": brow_threshold,
-        "undetected": sweep.undetected, "not_repeatable": sweep.not_repeatable,
-        "detector_noise": noise, "emotions": emotions_table, "skin_tones": skin_table,
+        "min_group": min_group, "undetected": sweep.undetected, "not_repeatable": sweep.not_repeatable,
+        "detector_noise": noise, "emotions": emotions_table, "groups": group_table,
         "glasses": dict(Counter(identity.glasses for identity in sweep.identities)),
-        "brow_contrast": dict(Counter(contrast_band(identity.browContrast) for identity in sweep.identities)),
         "hair_styles": dict(Counter(identity.hairStyle for identity in sweep.identities).most_common()),
         "facial_hair": dict(Counter(identity.facialHair for identity in sweep.identities).most_common()),
         "identity_details": [asdict(identity) for identity in sweep.identities],
@@ -443,48 +538,102 @@ def summarise(sweep: Sweep, margin_for: dict[str, float], base_margin: float, th
     }
 
 
+def _miss_groups(miss: dict) -> tuple[str, ...]:
+    return (ROMAN[miss["fitzpatrick"]], "glasses" if miss["glasses"] != "none" else "no glasses",
+            "facial hair" if miss["facial_hair"] != "none" else "no facial hair")
+
+
+def run_fer(python: Path, directory: Path, inputs: list[dict]) -> dict:
+    """The fer classifier's verdict on every saved render, run in its own virtualenv (scripts/fer_classify.py)."""
+    (directory / "inputs.json").write_text(json.dumps(inputs))
+    result = subprocess.run([str(python), str(ROOT / "scripts" / "fer_classify.py"), str(directory)],
+                            capture_output=True, text=True, timeout=3600)
+    if result.returncode != 0:
+        raise SystemExit(f"fer_classify.py failed:\n{result.stderr[-3000:]}")
+    verdicts = json.loads(result.stdout)
+    return summarise_fer(inputs, verdicts)
+
+
+def summarise_fer(inputs: list[dict], verdicts: dict[str, dict]) -> dict:
+    """Top-1 agreement per intended emotion and per group (contempt has no class: only what it reads as)."""
+    rows = [{**item, **verdicts[item["file"]]} for item in inputs if item["file"] in verdicts]
+    per_emotion = {}
+    for emotion in ("neutral", *EXPECTED):
+        mine = [row for row in rows if row["emotion"] == emotion]
+        wanted = FER_CLASS.get(emotion)
+        per_emotion[emotion] = {
+            "renders": len(mine), "haar_found": sum(row["detector"] == "haar" for row in mine),
+            "agree": sum(row["top"] == wanted for row in mine) if wanted else None,
+            "read_as": dict(Counter(row["top"] for row in mine).most_common()),
+            "by_group": {group: _share([row["top"] == wanted for row in mine if group in row["groups"]])
+                         for group in GROUPS} if wanted else {},
+        }
+    scored = [row for row in rows if FER_CLASS.get(row["emotion"])]
+    overall_by_group = {group: _share([row["top"] == FER_CLASS[row["emotion"]] for row in scored
+                                       if group in row["groups"]]) for group in GROUPS}
+    return {"renders": len(rows), "overall": _share([row["top"] == FER_CLASS[row["emotion"]] for row in scored]),
+            "overall_by_group": overall_by_group, "per_emotion": per_emotion}
+
+
+def _share(flags: list[bool]) -> float:
+    return sum(flags) / len(flags) if flags else float("nan")
+
+
 def _pct(rate: float) -> str:
-    return "–" if math.isnan(rate) else f"{rate:.0%}"
+    return "–" if rate is None or math.isnan(rate) else f"{rate:.0%}"
+
+
+def _cell(rate: float, judged: int, gate: float, min_group: int, core: bool) -> str:
+    text = _pct(rate)
+    return f"**{text}**" if core and judged >= min_group and not math.isnan(rate) and rate < gate else text
 
 
 def print_report(summary: dict, show_failures: int) -> None:
     print(f"\n{summary['identities']} identities, {summary['renders']} renders, detection "
           f"{summary['detection_rate']:.2%}; neutral re-render identical for {summary['neutral_repeat_identical']}/"
-          f"{summary['identities']}.\nPass = change in the expected direction beyond the margin (the larger of "
-          f"{summary['base_margin_pct_iod']:.1f}% IOD and the detector's p95 noise on that measurement).\nCore checks "
-          f"gate at {summary['threshold']:.0%}; core brow checks at {summary['brow_threshold']:.0%} on faces without "
-          f"glasses; each skin tone's core checks per emotion at {summary['brow_threshold']:.0%} (given "
-          f"{MIN_RENDERS_PER_STRATUM}+ outcomes).\n")
-    print("| emotion | check | core | dir | judged pass | no glasses | glasses | per variant (all renders) "
-          "| median Δ % IOD | p5 … p95 | margin |")
-    print("|---|---|---|---|---|---|---|---|---|---|---|")
-    for row in summary["emotions"]:
-        by_variant = row["pass_rate_by_variant"].items()
-        variants = " / ".join(f"{label.split()[-1]} {_pct(rate)}" for label, rate in by_variant)
-        print(f"| {row['emotion']} | {row['check']} | {'yes' if row['core'] else ''} | {row['direction']} | "
-              f"{row['pass_rate']:.1%} | {_pct(row['pass_rate_no_glasses'])} | {_pct(row['pass_rate_glasses'])} | "
-              f"{variants} | {row['median_change_pct_iod']:+.1f} | {row['p5_change_pct_iod']:+.1f} … "
-              f"{row['p95_change_pct_iod']:+.1f} | {row['margin_pct_iod']:.1f} |")
-    print("\n| Fitzpatrick | identities | glasses | brows lighter than skin | detected | core pass | "
+          f"{summary['identities']}.\nPass = change in the expected direction beyond the margin (the larger of a "
+          f"base margin, {summary['base_margin_pct_iod']:.1f}% IOD, and the detector's p95 noise on that measurement; "
+          f"image measures have fixed margins, see face_measures); 'vs' checks compare with the same face's "
+          f"look-alike emotion; floor checks need the level itself.\nCore checks gate at {summary['threshold']:.0%} "
+          f"overall and in every group with >= {summary['min_group']} judged renders (bold = failing); brow "
+          f"checks are judged on faces without glasses, the dimple on faces without beard, goatee or stubble.\n")
+    columns = " | ".join(GROUPS)
+    for core in (True, False):
+        print("Core checks and cues (gate):" if core else "\nReported checks (no gate):")
+        print(f"| emotion | check | unit | judged pass | all renders | {columns} | median Δ | p5 … p95 | margin |")
+        print("|---|---|---|---|---|" + "---|" * len(GROUPS) + "---|---|---|")
+        for row in summary["emotions"]:
+            if row["core"] != core:
+                continue
+            cells = " | ".join(_cell(row["pass_rate_by_group"][group], row["judged_by_group"][group], row["gate"],
+                                     summary["min_group"], core) for group in GROUPS)
+            overall = _cell(row["pass_rate"], summary["min_group"], row["gate"], summary["min_group"], core)
+            name = row["check"] + (f" (vs {row['versus']})" if row["versus"] else "")
+            margin = f"≥ {_pct(row['floor'])}" if row["floor"] else f"{row['margin_pct_iod']:.1f}"
+            print(f"| {row['emotion']} | {name} | {row['unit']} | {overall} | {_pct(row['pass_rate_all'])} | {cells} | "
+                  f"{row['median_change_pct_iod']:+.1f} | {row['p5_change_pct_iod']:+.1f} … "
+                  f"{row['p95_change_pct_iod']:+.1f} | {margin} |")
+    print("\nPer emotion, all core checks pooled (judged renders):\n| group | identities | detected | core pass | "
           + " | ".join(EXPECTED) + " |")
-    print("|---|---|---|---|---|---|" + "---|" * len(EXPECTED))
-    for row in summary["skin_tones"]:
+    print("|---|---|---|---|" + "---|" * len(EXPECTED))
+    for row in summary["groups"]:
         by_emotion = " | ".join(_pct(rate) for rate in row["core_pass_rate_by_emotion"].values())
-        print(f"| {ROMAN[row['fitzpatrick']]} | {row['identities']} | {row['with_glasses']} | "
-              f"{row['brows_lighter_than_skin']} | {row['detected']}/{row['renders']} | {row['core_pass_rate']:.1%} | "
-              f"{by_emotion} |")
-    print(f"\nCore brow checks (faces without glasses) by brow-vs-skin luma contrast {summary['brow_contrast']}:")
-    print("| emotion | check | " + " | ".join(CONTRAST_BANDS) + " |")
-    print("|---|---|" + "---|" * len(CONTRAST_BANDS))
+        print(f"| {row['group']} | {row['identities']} | {row['detected']}/{row['renders']} | "
+              f"{_pct(row['core_pass_rate'])} | {by_emotion} |")
+    kinds = sorted({kind for row in summary["emotions"] for kind in row["pass_rate_by_facial_hair"]})
+    print("\nCore checks by facial hair kind:\n| emotion | check | " + " | ".join(kinds) + " |")
+    print("|---|---|" + "---|" * len(kinds))
     for row in summary["emotions"]:
-        if row["core"] and row["brow"]:
+        if row["core"]:
             print(f"| {row['emotion']} | {row['check']} | "
-                  + " | ".join(_pct(rate) for rate in row["pass_rate_by_brow_contrast"].values()) + " |")
-    print("\nDetector noise (same neutral face, canvas rescaled), |Δ| in % IOD, p95 / max:")
-    print("  " + "; ".join(f"{name} {stats['p95_abs_pct_iod']:.2f}/{stats['max_abs_pct_iod']:.2f}"
+                  + " | ".join(_pct(row["pass_rate_by_facial_hair"].get(kind, float("nan"))) for kind in kinds) + " |")
+    print("\nDetector noise (same neutral face, canvas rescaled), |Δ| ×100, p95 / max:")
+    print("  " + "; ".join(f"{name} {stats['p95_abs']:.2f}/{stats['max_abs']:.2f}"
                            for name, stats in summary["detector_noise"].items()))
     print(f"\nGlasses: {summary['glasses']}\nHair styles: {summary['hair_styles']}\n"
           f"Facial hair: {summary['facial_hair']}")
+    if "fer" in summary:
+        print_fer(summary["fer"])
     details = {identity["seed"]: identity for identity in summary["identity_details"]}
     failing_core = [(row, failure) for row in summary["emotions"] if row["core"] for failure in row["failures"]]
     if failing_core:
@@ -492,14 +641,28 @@ def print_report(summary: dict, show_failures: int) -> None:
         for row, failure in failing_core[:show_failures]:
             who = details[failure["seed"]]
             print(f"  seed {failure['seed']} (Fitzpatrick {ROMAN[who['fitzpatrick']]}, glasses {who['glasses']}, "
-                  f"hair {who['hairColour']}, brow contrast {who['browContrast']:+d}) {failure['label']}: "
-                  f"{row['check']} changed {100 * failure['change']:+.2f}% IOD")
+                  f"facial hair {who['facialHair']}, hair {who['hairColour']}) {failure['label']}: "
+                  f"{row['check']} {100 * failure['change']:+.2f}")
     for miss in summary["undetected"]:
         print(f"  NOT DETECTED: seed {miss['seed']} {miss['render']} (Fitzpatrick {ROMAN[miss['fitzpatrick']]}, "
-              f"glasses {miss['glasses']}, hair {miss['hair']})")
+              f"glasses {miss['glasses']}, facial hair {miss['facial_hair']}, hair {miss['hair']})")
     for item in summary["not_repeatable"]:
         print(f"  NOT REPEATABLE: seed {item['seed']}: {item['reason']}")
     print("\nRESULT: " + ("PASS" if summary["ok"] else "FAIL\n  " + "\n  ".join(summary["problems"])))
+
+
+def print_fer(fer: dict) -> None:
+    print(f"\nSecond opinion (fer {fer.get('version', '')}, top-1 of 7 classes; not a gate): "
+          f"{_pct(fer['overall'])} of {fer['renders']} renders read as intended (contempt excluded).")
+    print(f"| intended | renders | haar found | read as intended | {' | '.join(GROUPS)} | read as |")
+    print("|---|---|---|---|" + "---|" * len(GROUPS) + "---|")
+    for emotion, row in fer["per_emotion"].items():
+        agree = "–" if row["agree"] is None else _pct(row["agree"] / row["renders"] if row["renders"] else math.nan)
+        groups = " | ".join(_pct(row["by_group"].get(group, math.nan)) for group in GROUPS)
+        read = ", ".join(f"{label} {count}" for label, count in row["read_as"].items())
+        print(f"| {emotion} | {row['renders']} | {row['haar_found']} | {agree} | {groups} | {read} |")
+    print("| all but contempt | | | " + _pct(fer["overall"]) + " | "
+          + " | ".join(_pct(fer["overall_by_group"][group]) for group in GROUPS) + " | |")
 
 
 def renderer_fingerprint() -> dict:
@@ -510,7 +673,7 @@ def renderer_fingerprint() -> dict:
     try:
         head = subprocess.run(["git", "rev-parse", "--short", "HEAD"], cwd=ROOT, capture_output=True, text=True,
                               check=True, timeout=10).stdout.strip()
-        dirty = subprocess.run(["git", "status", "--porcelain", "--", "static/js/face"], cwd=ROOT,
+        dirty = subprocess.run(["git", "status", "--porcelain", "--", "static/js/face", "game/emotions.py"], cwd=ROOT,
                                capture_output=True, text=True, check=True, timeout=10).stdout.strip()
     except (OSError, subprocess.SubprocessError):
         head, dirty = "unknown", ""
@@ -519,26 +682,35 @@ def renderer_fingerprint() -> dict:
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--identities", type=int, default=210, help="faces to sample (stratified; default 210)")
+    parser.add_argument("--identities", type=int, default=240,
+                        help="faces to sample (10 per Fitzpatrick x glasses x facial hair cell at 240)")
     parser.add_argument("--seed", type=int, default=1, help="seeds the identity sample")
-    parser.add_argument("--seeds", type=str, default="", help="comma-separated identity seeds instead of sampling")
+    parser.add_argument("--seeds", type=str, default="", help="comma-separated identity seeds (seed only, no traits)")
     parser.add_argument("--size", type=int, default=384, help="canvas size in pixels (device pixel ratio 1)")
     parser.add_argument("--margin", type=float, default=1.0,
-                        help="%% IOD a change must at least exceed to count (raised to the detector noise)")
-    parser.add_argument("--threshold", type=float, default=0.95, help="minimum pass rate of a core check")
-    parser.add_argument("--brow-threshold", type=float, default=0.85,
-                        help="minimum pass rate of a core brow check (faces without glasses) and of each skin tone")
+                        help="%% IOD a landmark change must at least exceed to count (raised to the detector noise)")
+    parser.add_argument("--threshold", type=float, default=0.95,
+                        help="minimum pass rate of a core check, overall and in every group")
+    parser.add_argument("--brow-threshold", type=float, default=0.95,
+                        help="the same for core brow-landmark checks (judged on faces without glasses)")
+    parser.add_argument("--min-group", type=int, default=20,
+                        help="judged renders a group needs before its pass rate gates")
+    parser.add_argument("--fer", type=Path, help="python of a virtualenv with the fer package: adds its verdicts")
     parser.add_argument("--json", type=Path, help="write the summary as JSON here")
     parser.add_argument("--samples", type=Path, help="save PNGs of failing renders in this directory")
     parser.add_argument("--show-failures", type=int, default=40)
     args = parser.parse_args()
     if not 1 <= args.identities <= 2000:
         parser.error("--identities must be 1..2000")
+    if args.fer is not None and not args.fer.exists():
+        parser.error(f"--fer {args.fer}: no such python (make .venv-fer/.installed creates it)")
     base_margin = args.margin / 100
     emotions = load_emotions()
     jobs = all_jobs(emotions)
     started = time.monotonic()
-    with serve_static() as base, sync_playwright() as playwright:
+    with tempfile.TemporaryDirectory(prefix="glimpse-fer-") as scratch, serve_static() as base, \
+            sync_playwright() as playwright:
+        fer_dir = Path(scratch) if args.fer else None
         browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
         try:
             page = browser.new_page(device_scale_factor=1)
@@ -549,20 +721,26 @@ def main() -> int:
                 status=200, content_type="text/html", body="<!doctype html><title>validate faces</title>"))
             page.goto(base + PAGE_PATH)
             if args.seeds:
-                seeds = [int(seed) for seed in args.seeds.split(",") if seed.strip()]
-                identities = [Identity(**fields) for fields in page.evaluate(IDENTITIES_JS, seeds)]
+                items = [[int(seed), None] for seed in args.seeds.split(",") if seed.strip()]
+                identities = [Identity(**fields) for fields in page.evaluate(IDENTITIES_JS, items)]
             else:
                 identities = sample_identities(page, args.identities, args.seed)
             print(f"rendering {len(jobs)} faces for each of {len(identities)} identities: "
                   + ", ".join(job.label for job in jobs), file=sys.stderr)
-            sweep = run_sweep(identities, jobs, page, args.size)
+            sweep = run_sweep(identities, jobs, page, args.size, fer_dir)
             if errors:
                 raise SystemExit("browser errors: " + json.dumps(errors))
         finally:
             browser.close()
+        fer = None
+        if fer_dir is not None:
+            print(f"classifying {len(sweep.fer_inputs)} renders with fer", file=sys.stderr)
+            fer = run_fer(args.fer, fer_dir, sweep.fer_inputs)
     margin_for = margins(sweep, base_margin)
     decide(sweep, margin_for, base_margin)
-    summary = summarise(sweep, margin_for, base_margin, args.threshold, args.brow_threshold)
+    summary = summarise(sweep, margin_for, base_margin, args.threshold, args.brow_threshold, args.min_group)
+    if fer is not None:
+        summary["fer"] = fer
     if args.samples:
         summary["samples_saved"] = save_failing_samples(sweep, args.samples)
     summary["seconds"] = round(time.monotonic() - started, 1)

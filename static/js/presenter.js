@@ -1,8 +1,30 @@
 // Draws a trial's two faces ahead of time and flashes them on the drill's frame loop.
 
-import { renderFace } from "./face/draw.js";
+import { drawFace } from "./face/draw.js";
+import { identityFromSeed } from "./face/identity.js";
 import { runFlash } from "./flash.js";
 import { FrameLoop, measureRefresh, medianPeriod } from "./frames.js";
+
+/**
+ * Sizes a canvas for the device pixel ratio and draws a face on it (renderFace, for an identity with traits).
+ * @param {HTMLCanvasElement} canvas
+ * @param {ReturnType<typeof identityFromSeed>} identity
+ * @param {import("./face/geometry.js").Pose} pose
+ * @param {number} cssSize
+ */
+function drawOn(canvas, identity, pose, cssSize) {
+  const ratio = Math.min(3, globalThis.devicePixelRatio || 1);
+  const pixels = Math.round(cssSize * ratio);
+  if (canvas.width !== pixels || canvas.height !== pixels) {
+    canvas.width = pixels;
+    canvas.height = pixels;
+  }
+  canvas.style.width = `${cssSize}px`;
+  canvas.style.height = `${cssSize}px`;
+  const ctx = /** @type {CanvasRenderingContext2D} */ (canvas.getContext("2d"));
+  ctx.setTransform(ratio, 0, 0, ratio, 0, 0);
+  drawFace(ctx, identity, pose, cssSize);
+}
 
 export class Presenter {
   /**
@@ -29,8 +51,10 @@ export class Presenter {
    */
   async present(trial) {
     const size = this.stage.clientWidth;
-    renderFace(this.neutral, Number(trial.identitySeed), /** @type {any} */ (trial.neutral), size);
-    renderFace(this.expression, Number(trial.identitySeed), /** @type {any} */ (trial.expression), size);
+    // The server chose the skin type, glasses and facial hair (trial.identity); the seed gives the rest.
+    const identity = identityFromSeed(Number(trial.identitySeed), trial.identity);
+    drawOn(this.neutral, identity, /** @type {any} */ (trial.neutral), size);
+    drawOn(this.expression, identity, /** @type {any} */ (trial.expression), size);
     /** @type {number[]} */
     const timestamps = [];
     const stopCollecting = this.loop.subscribe((ts) => timestamps.push(ts));

@@ -131,6 +131,31 @@ const CASES = [
     inRange(-movement(id, both(26), "chin").up, 0.15, 0.25, "chin");
     assert.ok(lipGap(id, both(26)) / IOD_OF(id) > 0.12, "mouth opens");
   }],
+  ["AU43 shuts both lids over the eye at 1, and half-closes it at 0.5", 43, (id) => {
+    for (const side of "LR") {
+      const opening = (expression) => Math.min(...[["lidUpper", "lidLower"], ["lidUpperIn", "lidLowerIn"],
+        ["lidUpperOut", "lidLowerOut"]].map(([u, l]) => {
+        const p = landmarks(id, expression);
+        return p[`${l}${side}`].y - p[`${u}${side}`].y;
+      }));
+      const widest = (expression) => Math.max(...[["lidUpper", "lidLower"], ["lidUpperIn", "lidLowerIn"],
+        ["lidUpperOut", "lidLowerOut"]].map(([u, l]) => {
+        const p = landmarks(id, expression);
+        return p[`${l}${side}`].y - p[`${u}${side}`].y;
+      }));
+      assert.ok(widest(both(43)) < 1e-9, `${side} eye shut: opening ${widest(both(43))}`);
+      // Shut whatever else the lids are doing: wide (AU5), tense (AU7), looking down.
+      assert.ok(widest({ ...pose({ 5: [1, 1], 7: [1, 1], 43: [1, 1] }), gaze: [0, 1] }) < 1e-9, "shut over AU5+7");
+      inRange(widest(both(43, 0.5)) / widest(NEUTRAL), 0.4, 0.7, "half closed");
+      assert.ok(opening(both(43, 0.5)) > 0, "half closed is still open");
+      // The upper lid does most of the travel, as in a blink.
+      assert.ok(-movement(id, both(43), `lidUpper${side}`).up > 2 * movement(id, both(43), `lidLower${side}`).up);
+    }
+    const geo = faceGeometry(id, both(43));
+    for (const eye of [geo.eyes.L, geo.eyes.R]) {
+      assert.ok(eye.crease[2].y < eye.upper[2].y, "the lid fold stays above the shut lid");
+    }
+  }],
 ];
 
 test("every supported action unit has a behaviour test", () => {
@@ -188,7 +213,8 @@ test("contempt (12+14 on one side) lifts one corner and leaves the other where i
 
 test("identity never changes what an expression does: deltas match across faces, scaled by IOD", () => {
   const reference = IDENTITIES[0];
-  const moving = SUPPORTED_AUS.filter((au) => au !== 23 && au !== 24);
+  // AU43 shuts each eye over its own opening, so how far a lid travels depends on the eye (tested above).
+  const moving = SUPPORTED_AUS.filter((au) => au !== 23 && au !== 24 && au !== 43);
   for (const au of moving) {
     const expected = Object.fromEntries(Object.keys(landmarks(reference, NEUTRAL)).map((name) =>
       [name, movement(reference, both(au), name)]));
@@ -288,4 +314,62 @@ test("a downward gaze moves the irises down visibly, with the upper lids followi
   const down = { ...NEUTRAL, gaze: [0, 0.8] };
   assert.ok(movement(id, down, "irisL").up < -0.06, "iris drops at least 6% IOD at AU64 0.8");
   assert.ok(movement(id, down, "lidUpperL").up < -0.045, "the upper lid follows");
+});
+
+/** Full-intensity pose of a catalogue emotion's variant (one-sided units on the face's left). */
+function fullPose(emotions, key, variant = 0) {
+  const v = emotions[key].variants[variant];
+  const au = {};
+  for (const [unit, level] of Object.entries(v.units)) au[unit] = v.oneSided ? [level, 0] : [level, level];
+  return { au, gaze: [0, v.gazeDown], head: { pitch: v.headDown, roll: 0 } };
+}
+
+test("fear's brows are flat and knit where surprise's arch; fear's lower lids are tenser", () => {
+  const emotions = Object.fromEntries(catalogue().emotions.map((e) => [e.key, e]));
+  for (const id of IDENTITIES.slice(0, 10)) {
+    const iod = IOD_OF(id);
+    for (const variant of [0, 1]) {
+      const arch = (key) => {
+        const p = landmarks(id, fullPose(emotions, key, variant));
+        return ((p.browInnerL.y + p.browOuterL.y) / 2 - p.browMidL.y) / iod;
+      };
+      assert.ok(arch("surprise") - arch("fear") > 0.04, `arch surprise ${arch("surprise")} fear ${arch("fear")}`);
+      const lowerLid = (key) => landmarks(id, fullPose(emotions, key, variant)).lidLowerL.y;
+      assert.ok(lowerLid("surprise") - lowerLid("fear") > 0.02 * iod, "fear's lower lid higher");
+      // Fear shows its teeth no more than a relaxed open mouth does: a dark stretched opening, not a grin.
+      const teeth = (key) => faceGeometry(id, fullPose(emotions, key, variant)).mouth.upperTeethEdge;
+      assert.ok(teeth("fear") - teeth("surprise") < 0.4 * iod / 30, "no band of upper teeth in fear");
+      assert.ok(teeth("happiness") - teeth("fear") > 0.3 * iod / 30, "a smile bares more upper teeth than fear");
+    }
+  }
+});
+
+test("anger's glare: brows slant down to the middle, the lower lid rises flat across the eye", () => {
+  const emotions = Object.fromEntries(catalogue().emotions.map((e) => [e.key, e]));
+  for (const id of IDENTITIES.slice(0, 10)) {
+    const iod = IOD_OF(id);
+    const neutral = landmarks(id, NEUTRAL);
+    for (const variant of [0, 1]) {
+      const p = landmarks(id, fullPose(emotions, "anger", variant));
+      const drop = (name) => (p[name].y - neutral[name].y) / iod;
+      assert.ok(drop("browInnerL") - drop("browOuterL") > 0.07, "the brow heads come down far more than the tails");
+      // Straighter: the lower lid's centre rises more than its ends.
+      assert.ok(-drop("lidLowerL") > -drop("lidLowerInL") + 0.01 && -drop("lidLowerL") > -drop("lidLowerOutL") + 0.01);
+      // Not the round, startled eye: the opening is no wider than at rest.
+      const opening = (q) => q.lidLowerL.y - q.lidUpperL.y;
+      assert.ok(opening(p) <= opening(neutral), "a glare, not wide eyes");
+    }
+  }
+});
+
+test("sad eyes look down without closing: most of the opening stays", () => {
+  const emotions = Object.fromEntries(catalogue().emotions.map((e) => [e.key, e]));
+  for (const id of IDENTITIES) {
+    const opening = (q) => q.lidLowerL.y - q.lidUpperL.y;
+    for (const variant of [0, 1]) {
+      const p = landmarks(id, fullPose(emotions, "sadness", variant));
+      assert.ok(opening(p) > 0.6 * opening(landmarks(id, NEUTRAL)), `seed ${id.seed}: sad eyes half shut`);
+      assert.ok(p.irisL.y > landmarks(id, NEUTRAL).irisL.y, "looking down");
+    }
+  }
 });

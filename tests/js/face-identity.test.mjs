@@ -3,7 +3,7 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 
-import { identityFromSeed, CHOICES, countCombinations, luma } from "../../static/js/face/identity.js";
+import { identityFromSeed, CHOICES, countCombinations, luma, validTraits } from "../../static/js/face/identity.js";
 import { faceGeometry, landmarks } from "../../static/js/face/geometry.js";
 
 const SAMPLE = Array.from({ length: 6000 }, (_, i) => identityFromSeed((i * 2246822519 + 17) >>> 0));
@@ -158,4 +158,57 @@ test("facial hair is drawn darker than the skin, in a colour from the hair, neve
     assert.ok(skin - luma(body) >= 40, `seed ${identity.seed}: beard only ${(skin - luma(body)).toFixed(0)} darker`);
     assert.ok(luma(dark) <= luma(body) && luma(light) <= skin - 30 + 0.01, `seed ${identity.seed}: texture colours`);
   }
+});
+
+test("server-chosen traits set skin type, glasses and facial hair; the seed keeps everything else", () => {
+  const traits = { fitzpatrick: 6, glasses: true, facialHair: "fullBeard" };
+  for (const seed of SAMPLE.slice(0, 300).map((id) => id.seed)) {
+    const bare = identityFromSeed(seed);
+    const chosen = identityFromSeed(seed, traits);
+    assert.equal(chosen.skin.fitzpatrick, 6);
+    assert.equal(chosen.facialHair, "fullBeard");
+    assert.notEqual(chosen.glasses, "none");
+    if (bare.glasses !== "none") assert.equal(chosen.glasses, bare.glasses, "a seed's own frame is kept");
+    assert.notEqual(chosen.presentation, "feminine", "a beard goes on a face that can carry one");
+    for (const key of ["faceShape", "nose", "lips", "brows", "iodScale", "age"]) {
+      assert.deepEqual(chosen[key], bare[key], `seed ${seed}: ${key}`);
+    }
+    // What follows from the skin type follows it: type VI skin is dark whatever the seed drew.
+    assert.ok(luma(chosen.skin.rgb) < 90, `seed ${seed}: ${chosen.skin.rgb}`);
+    assert.deepEqual(identityFromSeed(seed, traits), chosen, "deterministic with traits too");
+    const none = identityFromSeed(seed, { fitzpatrick: 1, glasses: false, facialHair: "none" });
+    assert.equal(none.glasses, "none");
+    assert.equal(none.facialHair, "none");
+    assert.ok(luma(none.skin.rgb) > 180);
+  }
+});
+
+test("unknown or hostile trait values are ignored, so a bad message cannot break the face", () => {
+  const seed = 4242;
+  const bare = identityFromSeed(seed);
+  for (const bad of [null, 7, "x", [], { fitzpatrick: 9, glasses: "yes", facialHair: "<script>" },
+    { fitzpatrick: "6" }, { __proto__: { fitzpatrick: 6 } }]) {
+    assert.deepEqual(identityFromSeed(seed, bad), bare, JSON.stringify(bad));
+  }
+  assert.deepEqual(validTraits({ fitzpatrick: 3, glasses: false, facialHair: "goatee", extra: 1 }),
+    { fitzpatrick: 3, glasses: false, facialHair: "goatee" });
+});
+
+test("offline practice draws traits from the catalogue's tables as the server does", async () => {
+  const { drawTraits } = await import("../../static/js/offline/local-server.js");
+  const tables = { fitzpatrick: [1, 2, 3, 4, 5, 6], glassesShare: 1 / 3,
+    facialHair: { none: 5, stubble: 1, moustache: 1, goatee: 1, shortBeard: 1, fullBeard: 1 } };
+  let state = 7;
+  const random = () => ((state = (state * 1103515245 + 12345) % 2 ** 31) / 2 ** 31);
+  const draws = Array.from({ length: 6000 }, () => drawTraits(tables, random));
+  for (const type of tables.fitzpatrick) {
+    const share = draws.filter((t) => t.fitzpatrick === type).length / draws.length;
+    assert.ok(Math.abs(share - 1 / 6) < 0.025, `type ${type}: ${share}`);
+  }
+  const glasses = draws.filter((t) => t.glasses).length / draws.length;
+  assert.ok(Math.abs(glasses - 1 / 3) < 0.03, `glasses ${glasses}`);
+  const none = draws.filter((t) => t.facialHair === "none").length / draws.length;
+  assert.ok(Math.abs(none - 0.5) < 0.03, `no facial hair ${none}`);
+  assert.deepEqual(new Set(draws.map((t) => t.facialHair)), new Set(Object.keys(tables.facialHair)));
+  for (const traits of draws.slice(0, 50)) assert.deepEqual(validTraits(traits), traits);
 });

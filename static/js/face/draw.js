@@ -5,7 +5,7 @@ import { faceGeometry, VIEWBOX } from "./geometry.js";
 import { identityFromSeed, luma } from "./identity.js";
 import { makeRandom, hashSeed } from "./random.js";
 import { hairShapes } from "./hair.js";
-import { css, curveThrough, loopThrough, mixRgb } from "./paths.js";
+import { css, curveThrough, lightness, loopThrough, mixRgb, withLightness } from "./paths.js";
 
 /** @typedef {import("./geometry.js").Point} Point */
 /** @typedef {number[]} RGB */
@@ -24,7 +24,11 @@ export function skinPalette(identity) {
     light: mixRgb(base, [255, 244, 232], 0.16 - dark * 0.04),
     shadow,
     deep: mixRgb(scaleRgb(base, 0.5), [60, 20, 20], 0.15),
-    crease: scaleRgb(base, 0.42 - dark * 0.08),
+    // Creases and the lit ridges beside them are set by perceived lightness (CIE L*) relative to this skin,
+    // so a fold shows the same contrast on Fitzpatrick I and VI; dark skin carries more of it in the highlight.
+    crease: mixRgb(withLightness(base, lightness(base) - 30), [90, 30, 30], 0.08),
+    fold: withLightness(base, lightness(base) - 16),
+    ridge: withLightness(mixRgb(base, [250, 244, 236], 0.3), lightness(base) + 7 + dark * 14),
     sheen: mixRgb(base, [255, 246, 236], 0.3 + dark * 0.25),
     blush: mixRgb(base, [215, 90, 90], 0.5 - dark * 0.3),
     lip: mixRgb(mixRgb(scaleRgb(base, 0.9 - dark * 0.12), [186, 92, 98], 0.45 - dark * 0.2), [170, 50, 80],
@@ -67,14 +71,16 @@ export function drawFace(ctx, identity, pose, cssSize) {
   ctx.lineWidth = 0.5 * geo.unit;
   ctx.stroke();
   drawNose(ctx, geo, skin);
+  const bearded = BEARDS.has(identity.facialHair);
+  if (bearded) drawLines(ctx, geo, skin, identity, "under");
   drawFacialHair(ctx, identity, geo);
-  drawLines(ctx, geo, skin, identity);
+  drawLines(ctx, geo, skin, identity, bearded ? "over" : "all");
   drawEyes(ctx, identity, geo, skin);
   drawMouth(ctx, geo, skin);
   drawMoustache(ctx, identity, geo);
   hair.front?.(ctx);
   drawGlasses(ctx, identity, geo);
-  drawBrows(ctx, identity, geo);
+  drawBrows(ctx, identity, geo, skin);
   ctx.restore();
 }
 
@@ -223,7 +229,7 @@ function drawShading(ctx, geo, skin, identity) {
     const lowered = geo.levels[4][s > 0 ? 0 : 1];
     blob(eye.centre.x - s * 1.5 * u, eye.centre.y - 1.2 * u, 7.5 * u, skin.shadow, 0.45 + skin.dark * 0.1, 0.75);
     // A lowered brow overhangs the eye and shades the lid beneath it (AU4's glower).
-    if (lowered > 0.05) blob(eye.centre.x - s * 2 * u, eye.centre.y - 2.4 * u, 5 * u, skin.deep, lowered * 0.5, 0.6);
+    if (lowered > 0.05) blob(eye.centre.x - s * 2 * u, eye.centre.y - 2.4 * u, 5 * u, skin.deep, lowered * 0.55, 0.6);
     const cheek = side === "L" ? geo.cheekL : geo.cheekR;
     blob(cheek.x - s * 1.5 * u, cheek.y + 1 * u, 7 * u, skin.blush, 0.28 - skin.dark * 0.18, 0.8);
     // AU6 lifts and rounds the cheek: a brighter, higher apple with a soft shadow under it.
@@ -235,9 +241,23 @@ function drawShading(ctx, geo, skin, identity) {
     const dimple = geo.levels[14][s > 0 ? 0 : 1];
     if (dimple > 0.05) {
       const corner = s > 0 ? geo.mouth.cornerL : geo.mouth.cornerR;
-      blob(corner.x + s * 2.2 * u, corner.y - 0.8 * u, 2.6 * u, skin.sheen, dimple * 0.4, 1.2);
-      blob(corner.x + s * 0.5 * u, corner.y, 1.4 * u, skin.deep, dimple * 0.5, 1);
+      blob(corner.x + s * 2.8 * u, corner.y - 0.3 * u, 1.6 * u, skin.ridge, dimple * 0.75, 1.4);
+      blob(corner.x + s * 0.9 * u, corner.y, 0.9 * u, skin.fold, dimple * 0.5, 1.4);
     }
+    // AU9 bunches the skin along the sides of the nose and lifts the cheeks into lit mounds.
+    const sneer = geo.levels[9][s > 0 ? 0 : 1];
+    if (sneer > 0.05) {
+      blob(s * 2.6 * u, geo.nose.root.y + 3.2 * u, 1.8 * u, skin.fold, sneer * 0.5, 1.6);
+      blob(cheek.x - s * 3.2 * u, cheek.y - 1.8 * u, 3.2 * u, skin.ridge, sneer * 0.45, 0.7);
+    }
+  }
+  // AU4 bunches the skin between the brows: a shadowed furrow between two lit mounds over the brow heads.
+  const knit = (geo.levels[4][0] + geo.levels[4][1]) / 2;
+  if (knit > 0.05) {
+    const heads = [geo.brows.L.lower[0], geo.brows.R.lower[0]];
+    const y = (heads[0].y + heads[1].y) / 2;
+    blob(0, y - 0.6 * u, 2.4 * u, skin.fold, knit * 0.55, 1.5);
+    for (const head of heads) blob(head.x * 0.8, head.y - 2.6 * u, 1.8 * u, skin.ridge, knit * 0.45, 0.8);
   }
   blob(0, -16 * u, 12 * u, skin.sheen, 0.16, 0.55);
   blob(0, geo.chinBoss.y + 1 * u, 4.5 * u, skin.sheen, 0.2, 0.7);
@@ -298,45 +318,99 @@ function drawNose(ctx, geo, skin) {
     ctx.bezierCurveTo(wing.x + s * 0.9 * u, wing.y - 1.8 * u, wing.x + s * 1.2 * u, wing.y + 1.2 * u,
       nostril.x + s * 1.0 * u, nostril.y + 0.1 * u);
   }
-  ctx.strokeStyle = css(skin.crease, 0.55);
-  ctx.lineWidth = 0.42 * u;
+  // AU9 flares and lifts the wings: a deeper crease round them and wider nostrils.
+  const flare = (geo.levels[9][0] + geo.levels[9][1]) / 2;
+  ctx.strokeStyle = css(skin.crease, 0.55 + flare * 0.35);
+  ctx.lineWidth = (0.42 + flare * 0.2) * u;
   ctx.stroke();
   ctx.beginPath();
-  for (const [, nostril, s] of wings) ellipseArc(ctx, nostril.x, nostril.y, 1.15 * u, 0.55 * u, s * 0.35, 0, Math.PI * 2);
+  for (const [, nostril, s] of wings) {
+    ellipseArc(ctx, nostril.x, nostril.y, (1.15 + flare * 0.3) * u, (0.55 + flare * 0.2) * u, s * 0.35, 0, Math.PI * 2);
+  }
   ctx.fillStyle = css(skin.deep, 0.9);
   ctx.fill();
 }
 
-/** A crease: a dark line with a faint lit edge just below it, so it reads on any skin tone. */
+/**
+ * A crease: a dark line with the lit ridge of skin beside it, both relative to the skin's own lightness,
+ * so it reads on any skin tone.
+ */
 function strokeCrease(ctx, line, skin, group = [line]) {
   ctx.beginPath();
   for (const member of group) curveThrough(ctx, member.points);
-  ctx.strokeStyle = css(skin.crease, line.alpha * 0.75);
+  ctx.strokeStyle = css(skin.crease, line.alpha * 0.8);
   ctx.lineWidth = line.width;
   ctx.stroke();
   if (line.alpha < 0.3) return; // faint resting lines need no lit edge
-  ctx.save();
-  ctx.translate(0, line.width * 0.9);
-  ctx.strokeStyle = css(skin.sheen, line.alpha * 0.35);
-  ctx.lineWidth = line.width * 0.8;
+  ctx.beginPath();
+  for (const member of group) curveThrough(ctx, ridgeBeside(member.points, line.width * 1.1));
+  ctx.strokeStyle = css(skin.ridge, line.alpha * 0.6);
+  ctx.lineWidth = line.width * 1.1;
   ctx.stroke();
-  ctx.restore();
+}
+
+/**
+ * The lit ridge beside a crease: the line moved off it, below a lying crease and away from the face's
+ * midline beside a standing one (a dimple, the lines between the brows), never on top of it.
+ * @param {Point[]} points @param {number} distance
+ */
+function ridgeBeside(points, distance) {
+  const a = points[0];
+  const b = points[points.length - 1];
+  const dx = b.x - a.x;
+  const dy = b.y - a.y;
+  const length = Math.hypot(dx, dy) || 1;
+  let nx = -dy / length;
+  let ny = dx / length;
+  const flip = Math.abs(dx) >= Math.abs(dy) ? ny < 0 : nx * (a.x + b.x) < 0;
+  if (flip) {
+    nx = -nx;
+    ny = -ny;
+  }
+  return points.map((p) => ({ x: p.x + nx * distance, y: p.y + ny * distance }));
 }
 
 const CHIN_BEARDS = new Set(["goatee", "shortBeard", "fullBeard"]);
 
-function drawLines(ctx, geo, skin, identity) {
+/** Folds in the skin a beard grows over: drawn before the beard on bearded faces, so hair covers them. */
+const UNDER_BEARD = new Set(["nasolabial", "dimple", "corner", "cheekfold"]);
+const BEARDS = new Set(["shortBeard", "fullBeard"]);
+
+/**
+ * @param {"under" | "over" | "all"} layer on bearded faces the folds under the beard ("under") are drawn
+ * before it and the rest ("over") after; other faces draw "all" in one pass.
+ */
+function drawLines(ctx, geo, skin, identity, layer = "all") {
   // A beard hides a dark crease: on it the chin's cue (AU17 wrinkles, the deepened fold under the lip) is
   // drawn as lit ridges of hair instead.
   const beard = CHIN_BEARDS.has(identity.facialHair) ? facialHairPalette(identity).light : null;
+  const wanted = (line) => layer === "all" || (layer === "under") === UNDER_BEARD.has(line.kind);
   // Lines of the same strength and width (a fan of crow's feet, a row of chin dimples) share one stroke.
   const groups = new Map();
   for (const line of geo.lines) {
-    if (line.kind === "neck") continue;
+    if (line.kind === "neck" || !wanted(line)) continue;
     const key = `${line.alpha}|${line.width}`;
     const group = groups.get(key);
     if (group) group.push(line);
     else groups.set(key, [line]);
+  }
+  // Deep folds (a smile's or a sneer's nasolabial fold) are more than a line: a soft shadow on the mouth side
+  // and the cheek bulging lit above it, each relative to the skin, so they read on every skin tone.
+  for (const line of geo.lines) {
+    if (line.kind !== "nasolabial" || line.alpha < 0.3 || !wanted(line)) continue;
+    const side = Math.sign(line.points[0].x);
+    ctx.save();
+    ctx.translate(-side * line.width * 1.2, 0);
+    ctx.beginPath();
+    curveThrough(ctx, line.points);
+    ctx.strokeStyle = css(skin.fold, line.alpha * 0.4);
+    ctx.lineWidth = line.width * 2.6;
+    ctx.stroke();
+    ctx.translate(side * line.width * 2.8, -line.width * 0.6);
+    ctx.strokeStyle = css(skin.ridge, line.alpha * 0.22);
+    ctx.lineWidth = line.width * 1.6;
+    ctx.stroke();
+    ctx.restore();
   }
   for (const group of groups.values()) strokeCrease(ctx, group[0], skin, group);
   for (const line of geo.lines) {
@@ -426,12 +500,13 @@ function drawEyes(ctx, identity, geo, skin) {
   ctx.lineWidth = (0.55 + (1 - identity.masculinity) * 0.2) * u;
   ctx.stroke();
   ctx.beginPath();
-  for (const [eye, s] of [[eyes[0], 1], [eyes[1], -1]]) {
+  for (const [eye, s, closed] of [[eyes[0], 1, geo.levels[43][0]], [eyes[1], -1, geo.levels[43][1]]]) {
     const outer = eye.upper[4];
     const nearOuter = eye.upper[3];
+    // The outer lashes flick up on an open eye and hang down on a closed one (AU43).
     ctx.moveTo(nearOuter.x, nearOuter.y);
     ctx.quadraticCurveTo(outer.x, outer.y - 0.1 * u, outer.x + s * (0.6 + (1 - identity.masculinity) * 0.5) * u,
-      outer.y - 0.5 * u);
+      outer.y - (0.5 - closed * 0.9) * u);
   }
   ctx.lineWidth = (0.5 + (1 - identity.masculinity) * 0.25) * u;
   ctx.stroke();
@@ -447,8 +522,22 @@ function drawEyes(ctx, identity, geo, skin) {
   }
 }
 
-function drawBrows(ctx, identity, geo) {
-  const colour = identity.hair.browRgb;
+function drawBrows(ctx, identity, geo, skin) {
+  const u = geo.unit;
+  // AU4 bunches the brows: denser hair (darker) over a shadowed fold along their lower edge, so a lowered,
+  // knit brow reads even when the brows are blonde or cross a glasses frame.
+  const knit = Math.max(geo.levels[4][0], geo.levels[4][1]);
+  let colour = identity.hair.browRgb;
+  if (knit > 0.05) {
+    // Light (blonde, grey) brows darken toward at least 40 L* below the skin, dark ones by 18 L*.
+    const target = Math.min(lightness(colour) - 18, lightness(skin.base) - 40);
+    colour = mixRgb(colour, withLightness(colour, target), knit);
+    ctx.beginPath();
+    for (const side of ["L", "R"]) curveThrough(ctx, geo.brows[side].lower.slice(0, 4).map((p) => add(p, 0, 0.5 * u)));
+    ctx.strokeStyle = css(skin.fold, knit * 0.7);
+    ctx.lineWidth = 1.1 * u;
+    ctx.stroke();
+  }
   ctx.beginPath();
   for (const side of ["L", "R"]) {
     const brow = geo.brows[side];
@@ -517,11 +606,15 @@ function drawMouth(ctx, geo, skin) {
     ctx.restore();
   }
   // Lips.
+  // Pressed, tightened lips (AU23/24) keep their colour: the blood pressed into a thin band darkens the red,
+  // so the lips stay a visible line on pale and on dark skin instead of fading into it.
+  const press = Math.max(geo.levels[23][0], geo.levels[23][1], geo.levels[24][0], geo.levels[24][1]);
+  const lip = press > 0 ? mixRgb(skin.lip, withLightness(skin.lip, lightness(skin.lip) - 14), press) : skin.lip;
   ctx.beginPath();
   curveThrough(ctx, m.upperOuter);
   curveThrough(ctx, [...m.upperInner].reverse(), false);
   ctx.closePath();
-  ctx.fillStyle = css(scaleRgb(skin.lip, 0.86));
+  ctx.fillStyle = css(scaleRgb(lip, 0.86));
   ctx.fill();
   ctx.beginPath();
   curveThrough(ctx, m.lowerInner);
@@ -530,21 +623,22 @@ function drawMouth(ctx, geo, skin) {
   const lowerTop = m.lowerInner[2].y;
   const lowerBottom = m.lowerOuter[2].y;
   const lg = ctx.createLinearGradient(0, lowerTop, 0, lowerBottom);
-  lg.addColorStop(0, css(skin.lip));
-  lg.addColorStop(0.45, css(mixRgb(skin.lip, [255, 235, 230], 0.16)));
-  lg.addColorStop(1, css(scaleRgb(skin.lip, 0.9)));
+  lg.addColorStop(0, css(lip));
+  lg.addColorStop(0.45, css(mixRgb(lip, [255, 235, 230], 0.16)));
+  lg.addColorStop(1, css(scaleRgb(lip, 0.9)));
   ctx.fillStyle = lg;
   ctx.fill();
   // A lit vermilion border keeps the lip shape readable against dark skin, a moustache or a beard.
   ctx.beginPath();
   curveThrough(ctx, m.upperOuter);
-  ctx.strokeStyle = css(skin.sheen, 0.3);
-  ctx.lineWidth = 0.3 * u;
+  ctx.strokeStyle = css(skin.ridge, 0.45 + press * 0.4);
+  ctx.lineWidth = (0.3 + press * 0.25) * u;
   ctx.stroke();
   // Lip line (or the inner edges when open) and the corners; a smile deepens the line into a clear curve.
   const smile = (geo.levels[12][0] + geo.levels[12][1]) / 2;
-  ctx.strokeStyle = css(scaleRgb(skin.lip, 0.45 - smile * 0.12), 0.85 + smile * 0.1);
-  ctx.lineWidth = (0.4 + smile * 0.3) * u;
+  ctx.strokeStyle = css(withLightness(skin.lip, lightness(skin.lip) * (0.5 - smile * 0.12 - press * 0.2)),
+    0.85 + Math.max(smile, press) * 0.15);
+  ctx.lineWidth = (0.4 + smile * 0.3 + press * 0.2) * u;
   ctx.beginPath();
   curveThrough(ctx, m.upperInner);
   ctx.stroke();
@@ -734,7 +828,7 @@ function beardPath(ctx, style, geo) {
       corner,
       side: [{ x: s * (cheekX - 0.3 * u), y: 2 * u }, { x: jawAngle.x + s * 0.6 * u, y: jawAngle.y },
         { x: jaw.x + s * full * 0.6, y: jaw.y + full * 0.6 }],
-      cheek: [{ x: corner.x + s * 3.6 * u, y: corner.y - 1.5 * u }, { x: s * 17 * u, y: 11 * u },
+      cheek: [{ x: corner.x + s * 2.2 * u, y: corner.y - 1.6 * u }, { x: s * 17 * u, y: 11 * u },
         { x: s * (cheekX - 1.5 * u), y: 3 * u }],
     };
   });
@@ -747,10 +841,13 @@ function beardPath(ctx, style, geo) {
   ctx.quadraticCurveTo(left.side[2].x, left.side[2].y, left.side[1].x, left.side[1].y);
   ctx.lineTo(left.side[0].x, left.side[0].y);
   ctx.lineTo(left.cheek[2].x, left.cheek[2].y);
+  // Up to the mouth corners and along the lower lip, with no ring of bare skin around the corners: such a
+  // ring draws lines down from the corners that turn a resting mouth into a frown.
   ctx.quadraticCurveTo(left.cheek[1].x, left.cheek[1].y, left.cheek[0].x, left.cheek[0].y);
-  ctx.quadraticCurveTo(left.corner.x + 1.5 * u, left.corner.y + 1.5 * u, lip[3].x, lip[3].y + 0.7 * u);
-  ctx.quadraticCurveTo(lip[2].x, lip[2].y + 1.2 * u, lip[1].x, lip[1].y + 0.7 * u);
-  ctx.quadraticCurveTo(right.corner.x - 1.5 * u, right.corner.y + 1.5 * u, right.cheek[0].x, right.cheek[0].y);
+  ctx.quadraticCurveTo(left.corner.x + 0.8 * u, left.corner.y - 0.2 * u, left.corner.x + 0.3 * u, left.corner.y + 0.2 * u);
+  ctx.quadraticCurveTo(lip[3].x, lip[3].y + 0.6 * u, lip[2].x, lip[2].y + 0.7 * u);
+  ctx.quadraticCurveTo(lip[1].x, lip[1].y + 0.6 * u, right.corner.x - 0.3 * u, right.corner.y + 0.2 * u);
+  ctx.quadraticCurveTo(right.corner.x - 0.8 * u, right.corner.y - 0.2 * u, right.cheek[0].x, right.cheek[0].y);
   ctx.quadraticCurveTo(right.cheek[1].x, right.cheek[1].y, right.cheek[2].x, right.cheek[2].y);
   ctx.closePath();
 }
@@ -763,17 +860,30 @@ function drawMoustache(ctx, identity, geo) {
   const colours = facialHairPalette(identity);
   const top = geo.mouth.upperOuter;
   const sub = geo.nose.subnasale;
-  const lift = 0;
-  // The ends droop beside the corners (a ring of hair around the mouth) without covering them.
-  const lower = [add(top[0], -0.8 * u, 0.5 * u), add(top[1], 0, -lift), add(top[2], 0, -lift), add(top[3], 0, -lift),
-    add(top[4], 0, -lift), add(top[5], 0, -lift), add(top[6], 0.8 * u, 0.5 * u)];
-  const topY = Math.max(sub.y + 0.8 * u, top[3].y - 2.6 * u);
-  const upper = [add(top[6], 0.8 * u, 0.5 * u), { x: top[5].x + 1.0 * u, y: Math.min(topY + 0.8 * u, top[5].y - lift) },
-    { x: 0, y: topY }, { x: top[1].x - 1.0 * u, y: Math.min(topY + 0.8 * u, top[1].y - lift) }, add(top[0], -0.8 * u, 0.5 * u)];
+  // It lies along the upper lip's outline, from just inside one corner to just inside the other, and keeps
+  // that outline's shape: it never droops past the corners (which would turn a resting mouth into a frown)
+  // and it rises with them in a smile. A raised upper lip (AU9/AU10) rolls out from under it: more red shows.
+  const level = (au) => (geo.levels[au][0] + geo.levels[au][1]) / 2;
+  const room = Math.max(0.8 * u, top[3].y - sub.y - 0.6 * u);
+  const everted = Math.min(Math.max(level(9), level(10)) * 0.9 * u, Math.max(0, room - 1.2 * u));
+  // Its lower edge hangs a little over the upper lip's red, part way to the lip line, so it takes the shape of
+  // the mouth (flat at rest, curving up in a smile) rather than the arch of the lip's outline, which under a
+  // dark moustache reads as a frown. Over the Cupid's bow it runs straight across.
+  const inner = geo.mouth.upperInner;
+  const lipLine = [top[0], mix(inner[1], inner[0], 0.4), inner[1], inner[2], inner[3], mix(inner[3], inner[4], 0.4), top[6]];
+  // An open mouth shows its upper lip whole: the overhang shrinks as the lips part.
+  const overhang = 0.4 * (1 - everted / (0.9 * u) * 0.5) * Math.max(0, 1 - geo.mouth.gap / (2.5 * u));
+  const over = (i) => mix(top[i], lipLine[i], overhang);
+  const bridge = { x: top[3].x, y: Math.min(over(3).y, (over(2).y + over(4).y) / 2) };
+  const rim = [mix(top[0], over(1), 0.3), over(1), over(2), bridge, over(4), over(5), mix(top[6], over(5), 0.3)];
+  const taper = [0.4, 0.85, 1, 1, 1, 0.85, 0.4];
+  const thickness = Math.min(2.6 * u, room);
+  const lower = rim.map((p, i) => add(p, 0, -everted * Math.min(1, taper[i] * 1.6)));
+  const upper = lower.map((p, i) => add(p, 0, -thickness * taper[i]));
   const rng = makeRandom(hashSeed(identity.seed ^ 0xbeef));
   const at = (t, v) => {
-    const a = along(upper, 1 - t);
-    const b = along([lower[0], lower[2], lower[3], lower[4], lower[6]], t);
+    const a = along(upper, t);
+    const b = along(lower, t);
     return { x: a.x + (b.x - a.x) * v, y: a.y + (b.y - a.y) * v };
   };
   if (style === "stubble") {
@@ -786,18 +896,9 @@ function drawMoustache(ctx, identity, geo) {
     ctx.fill();
     return;
   }
-  // It rests on the upper lip's edge and stops just short of the corners, which stay visible. A raised upper
-  // lip (AU9/AU10) rolls out from under it: more of its red shows.
-  const level = (au) => (geo.levels[au][0] + geo.levels[au][1]) / 2;
-  const everted = Math.min(Math.max(level(9), level(10)) * 0.9 * u, Math.max(0, top[3].y - 0.65 * u - topY));
-  const endR = add(top[0], -0.35 * u, -0.45 * u);
-  const endL = add(top[6], 0.35 * u, -0.45 * u);
   ctx.beginPath();
-  ctx.moveTo(endR.x, endR.y);
-  ctx.quadraticCurveTo(top[1].x, top[1].y - 0.1 * u - everted, top[3].x, top[3].y - 0.15 * u - everted);
-  ctx.quadraticCurveTo(top[5].x, top[5].y - 0.1 * u - everted, endL.x, endL.y);
-  ctx.quadraticCurveTo(top[5].x + 1 * u, topY, 0, topY);
-  ctx.quadraticCurveTo(top[1].x - 1 * u, topY, endR.x, endR.y);
+  curveThrough(ctx, lower);
+  curveThrough(ctx, [...upper].reverse(), false);
   ctx.closePath();
   ctx.fillStyle = css(colours.body, style === "moustache" ? 0.92 : 0.85);
   ctx.fill();

@@ -13,7 +13,7 @@
 
 export const VIEWBOX = Object.freeze({ x: -42, y: -37, width: 84, height: 84 });
 export const SIDES = Object.freeze({ L: 1, R: -1 });
-export const SUPPORTED_AUS = Object.freeze([1, 2, 4, 5, 6, 7, 9, 10, 12, 14, 15, 16, 17, 20, 23, 24, 25, 26]);
+export const SUPPORTED_AUS = Object.freeze([1, 2, 4, 5, 6, 7, 9, 10, 12, 14, 15, 16, 17, 20, 23, 24, 25, 26, 43]);
 const MAX_PITCH_RAD = (18 * Math.PI) / 180;
 const MAX_ROLL_RAD = (12 * Math.PI) / 180;
 
@@ -24,17 +24,20 @@ const MAX_ROLL_RAD = (12 * Math.PI) / 180;
  * @type {Record<number, [string, number, number][]>}
  */
 export const AU_MOVES = Object.freeze({
-  1: [["browInner", 0, -0.13], ["browMid", 0, -0.06], ["browOuter", 0, -0.015]],
+  // AU1 also draws the inner part of the upper lid up with the brow head: the oblique lid of sadness and fear.
+  1: [["browInner", 0, -0.13], ["browMid", 0, -0.06], ["browOuter", 0, -0.015], ["lidUpperIn", 0, -0.012]],
   2: [["browInner", 0, -0.02], ["browMid", 0, -0.11], ["browOuter", 0, -0.12], ["crease", 0, -0.02]],
-  4: [["browInner", -0.06, 0.1], ["browMid", -0.045, 0.075], ["browOuter", -0.02, 0.035],
-    ["crease", 0, 0.03], ["lidUpper", 0, 0.004]],
+  // The brow heads come down and in most, the tails hardly move: a slanted, knit brow, not a lowered bar.
+  4: [["browInner", -0.06, 0.1], ["browMid", -0.04, 0.062], ["browOuter", -0.015, 0.018],
+    ["crease", 0, 0.03], ["lidUpper", 0, 0.004], ["lidUpperOut", 0, 0.01]],
   5: [["lidUpper", 0, -0.06], ["lidUpperIn", 0, -0.045], ["lidUpperOut", 0, -0.045], ["crease", 0, -0.018],
     ["lidLower", 0, 0.005]],
   6: [["lidLower", 0, -0.045], ["lidLowerIn", 0, -0.03], ["lidLowerOut", 0, -0.045], ["eyeOuter", 0, -0.008],
     ["lidUpperOut", 0, 0.012], ["lidUpper", 0, 0.008], ["cheek", 0.005, -0.045], ["browOuter", 0, 0.012],
     ["nasolabialTop", 0.005, -0.015]],
-  7: [["lidLower", 0, -0.04], ["lidLowerIn", 0, -0.036], ["lidLowerOut", 0, -0.032], ["lidUpper", 0, 0.004],
-    ["lidUpperIn", 0, 0.004], ["lidUpperOut", 0, 0.004], ["eyeOuter", -0.004, 0]],
+  // The lower lid's curve flattens into a straight, raised line that cuts across the bottom of the iris.
+  7: [["lidLower", 0, -0.05], ["lidLowerIn", 0, -0.03], ["lidLowerOut", 0, -0.036], ["lidUpper", 0, 0.004],
+    ["lidUpperIn", 0, 0.004], ["lidUpperOut", 0, 0.006], ["eyeOuter", -0.004, 0], ["eyeInner", 0, -0.004]],
   // AU9 also pulls the centre of the upper lip up, at least as far as the nostrils rise (FACS; measured as
   // too weak by docs/face-validation.md when it lifted the lip only 2%).
   9: [["noseWing", 0.004, -0.035], ["nostril", 0, -0.03], ["noseTip", 0, -0.012], ["nasolabialTop", 0.005, -0.035],
@@ -59,10 +62,11 @@ export const AU_MOVES = Object.freeze({
   17: [["lowerLipBottom", 0, -0.04], ["lowerLipInner", 0, -0.03], ["lowerLipInnerSide", 0, -0.02],
     ["lowerLipBottomSide", 0, -0.03], ["chinBoss", 0, -0.045], ["upperLipInner", 0, -0.012],
     ["upperLipTop", 0, -0.008], ["mouthCorner", 0, 0.012], ["chin", 0, -0.01]],
-  20: [["mouthCorner", 0.13, 0.02], ["upperLipInnerSide", 0.06, 0.005], ["lowerLipInnerSide", 0.06, 0.025],
+  // AU20 pulls the lips taut: the lower lip's outline flattens instead of curving up at the ends (a grin's).
+  20: [["mouthCorner", 0.13, 0.03], ["upperLipInnerSide", 0.06, 0.005], ["lowerLipInnerSide", 0.06, 0.025],
     ["lowerLipInner", 0, 0.025],
-    ["upperLipSide", 0.07, 0.01], ["lowerLipBottomSide", 0.06, -0.005], ["upperLipPeak", 0.015, 0.005],
-    ["lowerLipBottom", 0, -0.012], ["nasolabialBottom", 0.06, 0.01]],
+    ["upperLipSide", 0.07, 0.01], ["lowerLipBottomSide", 0.06, 0.012], ["upperLipPeak", 0.015, 0.005],
+    ["lowerLipBottom", 0, -0.018], ["nasolabialBottom", 0.06, 0.01]],
   23: [["mouthCorner", -0.02, 0], ["upperLipInnerSide", -0.008, 0], ["lowerLipInnerSide", -0.008, 0]],
   24: [["mouthCorner", -0.01, 0.004]],
   25: [["upperLipInner", 0, -0.02], ["upperLipInnerSide", 0, -0.015], ["lowerLipInner", 0, 0.06],
@@ -71,10 +75,12 @@ export const AU_MOVES = Object.freeze({
     ["lowerLipInner", 0, 0.165], ["lowerLipInnerSide", 0, 0.12], ["mouthCorner", -0.02, 0.05],
     ["upperLipInner", 0, -0.01], ["jaw", -0.01, 0.11], ["jawAngle", 0, 0.03], ["chinSide", 0, 0.18],
     ["nasolabialBottom", 0, 0.03]],
+  // AU43 closes each eye over its own opening (applyLidClosure), so it has no fixed-size moves.
+  43: [],
 });
 
 /** Lip thinning per unit: fraction of the lip's red height lost at intensity 1 (facs.md: 30-50%). */
-export const LIP_THINNING = Object.freeze({ 23: 0.49, 24: 0.3, 20: 0.2, 14: 0.1 });
+export const LIP_THINNING = Object.freeze({ 23: 0.49, 24: 0.3, 20: 0.3, 14: 0.1 });
 
 const SIDE_LANDMARKS = [
   "browInner", "browMid", "browOuter", "eyeInner", "eyeOuter", "lidUpper", "lidUpperIn", "lidUpperOut",
@@ -206,7 +212,7 @@ function buildNeutralLandmarks(identity) {
     s("nostril", nose.width * 0.5, nose.tip + 1.4);
     s("nasolabialTop", nose.width + 1.7, nose.tip - 0.6);
     s("nasolabialBottom", lips.halfWidth + 2.4, mouthY + 2.2);
-    s("mouthCorner", lips.halfWidth, mouthY + 0.3);
+    s("mouthCorner", lips.halfWidth, mouthY - 0.1);
     s("upperLipPeak", 1.9, mouthY - lips.upper - lips.bow * 0.35);
     s("upperLipSide", lips.halfWidth * 0.6, mouthY - lips.upper * 0.62);
     s("upperLipInnerSide", lips.halfWidth * 0.5, mouthY + 0.05);
@@ -275,6 +281,17 @@ function expressionLandmarks(identity, pose) {
       }
     }
   }
+  // AU1 with AU4 (fear, sadness): the raised brow heads are also pulled together, and the arch flattens into
+  // a straight, worried line, the cue that tells fear from surprise's curved brows.
+  for (const [side, index] of [[1, 0], [-1, 1]]) {
+    const knit = Math.min(levels[1][index], levels[4][index]);
+    if (knit === 0) continue;
+    moved[key("browInner", side)].x -= side * 0.025 * iod * knit;
+    moved[key("browInner", side)].y -= 0.03 * iod * knit;
+    moved[key("browMid", side)].y += 0.07 * iod * knit;
+    moved[key("browMid", side)].x -= side * 0.015 * iod * knit;
+    moved[key("browOuter", side)].y += 0.01 * iod * knit;
+  }
   // One-sided lip movements drag the lip centre a little toward the active side.
   for (const name of ["upperLipInner", "lowerLipInner", "upperLipTop", "lowerLipBottom"]) {
     moved[name].x += ((moved.mouthCornerL.x - points.mouthCornerL.x) + (moved.mouthCornerR.x - points.mouthCornerR.x))
@@ -282,7 +299,8 @@ function expressionLandmarks(identity, pose) {
   }
   applyLipThickness(points, moved, levels);
   applyGaze(moved, pose, iod);
-  keepLidsApart(moved);
+  applyLidClosure(moved, levels[43]);
+  keepLidsApart(moved, levels[43]);
   return { points: moved, iod, levels };
 }
 
@@ -349,26 +367,54 @@ function applyGaze(moved, pose, iod) {
     iris.x += gazeX * 2.4 * unit;
     iris.y += gazeY * 2.5 * unit;
     moved[key("iris", side)] = iris;
-    const lidDrop = Math.max(0, gazeY) * 2.0 * unit + Math.min(0, gazeY) * 0.8 * unit;
+    // The lower lid drops too (about half as far), so a lowered gaze keeps the iris in view and looks down,
+    // not asleep.
+    const lidDrop = Math.max(0, gazeY) * 1.8 * unit + Math.min(0, gazeY) * 0.8 * unit;
     moved[key("lidUpper", side)].y += lidDrop;
-    moved[key("lidUpperIn", side)].y += lidDrop * 0.8;
+    moved[key("lidUpperIn", side)].y += lidDrop * 0.75;
     moved[key("lidUpperOut", side)].y += lidDrop * 0.8;
     moved[key("crease", side)].y += lidDrop * 0.6;
-    moved[key("lidLower", side)].y += Math.max(0, gazeY) * 0.3 * unit;
+    moved[key("lidLower", side)].y += Math.max(0, gazeY) * 0.9 * unit;
+    moved[key("lidLowerIn", side)].y += Math.max(0, gazeY) * 0.6 * unit;
+    moved[key("lidLowerOut", side)].y += Math.max(0, gazeY) * 0.7 * unit;
   }
 }
 
-/** Lids can close but never cross; the crease stays above the lid. */
-function keepLidsApart(moved) {
+const LID_PAIRS = [["lidUpper", "lidLower"], ["lidUpperIn", "lidLowerIn"], ["lidUpperOut", "lidLowerOut"]];
+
+/**
+ * AU43: the upper lid comes down over the eyeball and the lower lid rises a little to meet it, a bit below
+ * the middle of the opening (as in a blink). At 1 the lids touch along the whole eye, whatever the pose.
+ * @param {Record<string, Point>} moved @param {[number, number]} closed AU43 per side [L, R]
+ */
+function applyLidClosure(moved, closed) {
   for (const side of [1, -1]) {
-    for (const [upper, lower] of [["lidUpper", "lidLower"], ["lidUpperIn", "lidLowerIn"],
-      ["lidUpperOut", "lidLowerOut"]]) {
+    const level = closed[side > 0 ? 0 : 1];
+    if (level === 0) continue;
+    for (const [upper, lower] of LID_PAIRS) {
       const u = moved[key(upper, side)];
       const l = moved[key(lower, side)];
-      if (l.y - u.y < 0.35) {
+      const meet = u.y + (l.y - u.y) * 0.72;
+      const travel = meet - u.y;
+      u.y += travel * level;
+      l.y += (meet - l.y) * level;
+      // The fold above the lid is pulled down with it (about half the lid's travel).
+      if (upper === "lidUpper") moved[key("crease", side)].y += travel * level * 0.55;
+    }
+  }
+}
+
+/** Lids can close but never cross; open eyes keep a sliver; the crease stays above the lid. */
+function keepLidsApart(moved, closed = [0, 0]) {
+  for (const side of [1, -1]) {
+    const minGap = 0.35 * (1 - closed[side > 0 ? 0 : 1]);
+    for (const [upper, lower] of LID_PAIRS) {
+      const u = moved[key(upper, side)];
+      const l = moved[key(lower, side)];
+      if (l.y - u.y < minGap) {
         const meet = (l.y + u.y) / 2;
-        u.y = meet - 0.175;
-        l.y = meet + 0.175;
+        u.y = meet - minGap / 2;
+        l.y = meet + minGap / 2;
       }
     }
     const crease = moved[key("crease", side)];
@@ -448,7 +494,8 @@ export function faceGeometry(identity, pose) {
   const jawDrop = mean(26);
   // How far the upper teeth reach below the resting lip line: pulling the corners up (AU12) or back (AU20)
   // draws the upper lip off them.
-  const upperTeeth = 0.5 + Math.max(0.8 * mean(12), 1.1 * mean(20));
+  // AU20 stretches the lips flat and thin over the teeth: a dark, wide opening, not a band of upper teeth.
+  const upperTeeth = 0.5 + Math.max(0.8 * mean(12), 0.25 * mean(20));
 
   // Head outline: skull silhouette (no depth) plus the lower face, which follows the jaw.
   const outline = [];
@@ -523,7 +570,7 @@ export function faceGeometry(identity, pose) {
     // Teeth are fixed to skull and jaw, not to the lips: lifting a lip uncovers them.
     upperTeethEdge: at({ x: 0, y: neutralLandmarks(identity).upperLipInner.y + upperTeeth * unit }, depthOf("mouth")).y,
     lowerTeethEdge: at({ x: 0, y: neutralLandmarks(identity).upperLipInner.y
-      + Math.max(0.3 * unit + 0.15 * iod * jawDrop, (upperTeeth + 0.25) * unit) },
+      + Math.max(0.3 * unit + 0.2 * iod * jawDrop, (upperTeeth + 0.25) * unit) },
       depthOf("mouth")).y,
     halfWidth: LIPS[identity.lips].halfWidth * unit,
   };
@@ -612,13 +659,18 @@ function expressionLines({ L, M, unit, levels, mean, sideLevel, identity }) {
     push("glabella", [add(head, side * 0.6 * unit, -2.4 * unit), add(head, side * 2.6 * unit, -3.4 * unit)],
       lower * 0.7, 0.34);
   }
+  // AU4 also folds the skin across the root of the nose, just below the brow heads.
+  const rootY = (L("browInner", 1).y + L("browInner", -1).y) / 2 + 1.8 * unit;
+  push("glabella", [{ x: -1.4 * unit, y: rootY + 0.3 * unit }, { x: 0, y: rootY }, { x: 1.4 * unit, y: rootY + 0.3 * unit }],
+    (lower - 0.3) * 0.9, 0.36);
   // AU9: horizontal folds across the bridge, diagonal lines down the sides of the nose.
   const wrinkle = mean(9);
   const root = M("noseRoot");
-  for (let i = 0; i < 3; i++) {
-    const y = root.y + (i * 1.3 - 0.4) * unit;
-    push("nose", [{ x: -2.2 * unit, y: y + 0.3 * unit }, { x: 0, y }, { x: 2.2 * unit, y: y + 0.3 * unit }],
-      wrinkle * 0.9, 0.3);
+  // Folds down the whole upper bridge, narrowing as it does, not only at its root.
+  for (let i = 0; i < 5; i++) {
+    const y = root.y + (i * 1.25 - 0.4) * unit;
+    const half = (2.5 - i * 0.22) * unit;
+    push("nose", [{ x: -half, y: y + 0.35 * unit }, { x: 0, y }, { x: half, y: y + 0.35 * unit }], wrinkle * 1.1, 0.4);
   }
   for (const side of [1, -1]) {
     const eyeIn = L("eyeInner", side);
@@ -626,7 +678,7 @@ function expressionLines({ L, M, unit, levels, mean, sideLevel, identity }) {
     for (let i = 0; i < 2; i++) {
       push("nose", [add(eyeIn, -side * (1.2 + i * 0.8) * unit, (1.4 + i * 1.2) * unit),
         mix(add(eyeIn, -side * 1.0 * unit, 2.5 * unit), wing, 0.35 + i * 0.15),
-        add(wing, -side * 0.2 * unit, -(2.2 - i * 0.6) * unit)], sideLevel(9, side) * 0.8, 0.28);
+        add(wing, -side * 0.2 * unit, -(2.2 - i * 0.6) * unit)], sideLevel(9, side) * 1.0, 0.36);
     }
     // Nasolabial fold: from the nose wing toward (and past) the mouth corner.
     const top = L("nasolabialTop", side);
@@ -635,8 +687,10 @@ function expressionLines({ L, M, unit, levels, mean, sideLevel, identity }) {
       sideLevel(9, side) * 0.8, sideLevel(6, side) * 0.35, sideLevel(20, side) * 0.3, sideLevel(14, side) * 0.4);
     // A smile bows the fold out around the lifted cheek and cuts it deeper.
     const smile = sideLevel(12, side);
+    // AU9/AU10 cut it deepest at the top, beside the lifted nose wing.
+    const sneer = Math.max(sideLevel(9, side), sideLevel(10, side));
     push("nasolabial", [top, add(mix(top, bottom, 0.5), side * (1.3 + smile * 0.9) * unit, 0), bottom], depth,
-      0.42 + smile * 0.16);
+      0.42 + smile * 0.16 + sneer * 0.2);
     // AU6: crow's feet fanning from the outer eye corner, and the lower lid bulge.
     const cheek = sideLevel(6, side);
     const corner = L("eyeOuter", side);
@@ -648,14 +702,16 @@ function expressionLines({ L, M, unit, levels, mean, sideLevel, identity }) {
     const tense = sideLevel(7, side);
     const lidBulge = ["lidLowerIn", "lidLower", "lidLowerOut"].map((n, i) => add(L(n, side), 0,
       (1.1 + (i === 1 ? 0.3 : 0)) * unit));
-    push("lowerlid", lidBulge, cheek * 0.8 + tense * 0.6 + age * 0.08, 0.3);
+    push("lowerlid", lidBulge, cheek * 0.8 + tense * 0.6 + sideLevel(9, side) * 0.6 + age * 0.08, 0.3);
     push("cheekfold", [add(L("eyeInner", side), side * 0.6 * unit, 2.8 * unit),
       add(L("cheek", side), -side * 3.5 * unit, -1.2 * unit), add(L("cheek", side), side * 1 * unit, -2 * unit)],
     cheek * 0.45, 0.32);
     // AU14: the dimple beside a tightened corner; AU15: a short fold below a pulled-down corner.
     const c = L("mouthCorner", side);
-    push("dimple", [add(c, side * 0.7 * unit, -1.4 * unit), add(c, side * 1.25 * unit, -0.2 * unit),
-      add(c, side * 0.9 * unit, 1.0 * unit)], sideLevel(14, side) * 1.2 + sideLevel(12, side) * 0.6, 0.5);
+    // A crescent crease curving round the tightened corner, a line with a lit bulge beside it (drawn with
+    // the shading), not a dark spot.
+    push("dimple", [add(c, side * 1.0 * unit, -1.3 * unit), add(c, side * 1.6 * unit, 0),
+      add(c, side * 1.15 * unit, 1.1 * unit)], sideLevel(14, side) * 1.2 + sideLevel(12, side) * 0.3, 0.42);
     push("corner", [add(c, side * 0.6 * unit, 0.8 * unit), add(c, side * 1.2 * unit, 2.6 * unit)],
       sideLevel(15, side) * 0.7, 0.34);
     // AU20 tightens the neck (platysma) into cords.
@@ -669,7 +725,7 @@ function expressionLines({ L, M, unit, levels, mean, sideLevel, identity }) {
   const lowerLip = M("lowerLipBottom");
   const sulcusY = (lowerLip.y + boss.y) / 2 - 0.3 * unit;
   push("sulcus", [{ x: -3.2 * unit, y: sulcusY + 0.5 * unit }, { x: 0, y: sulcusY }, { x: 3.2 * unit, y: sulcusY + 0.5 * unit }],
-    0.1 + chinUp * 0.7 + mean(24) * 0.3 + mean(23) * 0.2, 0.4);
+    0.1 + chinUp * 0.7 + mean(24) * 0.4 + mean(23) * 0.35, 0.4);
   for (const [dx, dy] of [[-1.8, 0.6], [1.5, 0.9], [0, 2.0], [-0.9, 3.0], [1.2, 2.8], [2.3, 2.2], [-2.5, 2.2]]) {
     const p = add(boss, dx * unit, dy * unit);
     push("chin", [add(p, -0.5 * unit, 0), add(p, 0, -0.22 * unit), add(p, 0.5 * unit, 0)], chinUp * 0.8, 0.26);
@@ -678,6 +734,6 @@ function expressionLines({ L, M, unit, levels, mean, sideLevel, identity }) {
   const press = mean(24);
   const top = M("upperLipTop");
   push("press", [add(top, -4 * unit, -0.2 * unit), add(top, 0, -1.3 * unit), add(top, 4 * unit, -0.2 * unit)],
-    press * 0.6 + mean(23) * 0.35, 0.32);
+    press * 0.7 + mean(23) * 0.45, 0.32);
   return lines;
 }

@@ -1,6 +1,8 @@
-// Who the face is: a plain object derived only from a uint32 seed.
+// Who the face is: a plain object derived from a uint32 seed and, in drills, the traits the server chose.
 // Identity shapes the neutral face; it never moves expression landmarks (geometry.js
 // adds expression deltas as fixed fractions of the inter-ocular distance).
+// The traits that matter for fairness (skin type, glasses, facial hair) come from the server
+// (game/identities.py) so it can balance them and learn per trait which faces players misread.
 
 import { makeRandom } from "./random.js";
 
@@ -110,14 +112,45 @@ function adjust(rgb, amount) {
 }
 
 /**
- * The identity for a seed: plain data, deterministic, JSON-safe.
- * @param {number} seed uint32
+ * @typedef {{fitzpatrick?: number, glasses?: boolean, facialHair?: string}} Traits
+ * Server-chosen traits (game/identities.py); a missing or unknown value leaves the seed's own choice.
  */
-export function identityFromSeed(seed) {
+
+const FRAMES = CHOICES.glasses.filter((kind) => kind !== "none");
+
+/**
+ * The traits a value really sets: only known values, so a bad message cannot break the face.
+ * @param {unknown} traits
+ * @returns {Traits}
+ */
+export function validTraits(traits) {
+  if (!traits || typeof traits !== "object") return {};
+  const { fitzpatrick, glasses, facialHair } = /** @type {Record<string, unknown>} */ (traits);
+  /** @type {Traits} */
+  const valid = {};
+  if (CHOICES.fitzpatrick.includes(/** @type {number} */ (fitzpatrick))) valid.fitzpatrick = /** @type {number} */ (fitzpatrick);
+  if (typeof glasses === "boolean") valid.glasses = glasses;
+  if (CHOICES.facialHair.includes(/** @type {string} */ (facialHair))) valid.facialHair = /** @type {string} */ (facialHair);
+  return valid;
+}
+
+/**
+ * The identity for a seed: plain data, deterministic, JSON-safe.
+ * Traits are applied where the seed would have drawn them (the seed still draws, so every other
+ * feature is the seed's), and what depends on them (skin colour, eye and hair colour) follows.
+ * @param {number} seed uint32
+ * @param {unknown} [traits] server-chosen {fitzpatrick, glasses, facialHair}
+ */
+export function identityFromSeed(seed, traits) {
+  const chosen = validTraits(traits);
   const rng = makeRandom(seed >>> 0);
-  const presentation = rng.pick(CHOICES.presentation);
+  const drawnPresentation = rng.pick(CHOICES.presentation);
+  // A beard the server asks for goes on a face that can carry one.
+  const bearded = chosen.facialHair !== undefined && chosen.facialHair !== "none";
+  const presentation = bearded && drawnPresentation === "feminine" ? "masculine" : drawnPresentation;
   const age = rng.weighted({ young: 3, adult: 4, middle: 3, older: 2 });
-  const fitzpatrick = rng.pick(CHOICES.fitzpatrick);
+  const drawnFitzpatrick = rng.pick(CHOICES.fitzpatrick);
+  const fitzpatrick = chosen.fitzpatrick ?? drawnFitzpatrick;
   const undertone = rng.pick(CHOICES.undertone);
   const shift = UNDERTONE_SHIFT[undertone];
   const jitter = rng.range(-0.05, 0.05);
@@ -146,13 +179,17 @@ export function identityFromSeed(seed) {
   const hairStyle = rng.weighted(styleWeights);
 
   const facialHairChoices = facialHairOptions(presentation);
-  const facialHair = presentation === "masculine" && age !== "young"
+  // Drawn as the seed's own presentation would: the same draws whatever the traits, so the rest stays the seed's.
+  const drawnFacialHair = drawnPresentation === "masculine" && age !== "young"
     ? rng.weighted({ none: 3, stubble: 2, moustache: 0.7, goatee: 0.8, shortBeard: 1.5, fullBeard: 1 })
-    : presentation === "feminine" ? "none" : rng.weighted({ none: 6, stubble: 1.5, moustache: 0.3, goatee: 0.4,
+    : drawnPresentation === "feminine" ? "none" : rng.weighted({ none: 6, stubble: 1.5, moustache: 0.3, goatee: 0.4,
       shortBeard: 0.6, fullBeard: 0.3 });
+  const facialHair = chosen.facialHair ?? drawnFacialHair;
   if (!facialHairChoices.includes(facialHair)) throw new Error("facial hair outside presentation");
 
-  const glasses = rng.weighted({ none: 6, round: 1, rectangle: 1.3, thick: 1 });
+  const drawnGlasses = rng.weighted({ none: 6, round: 1, rectangle: 1.3, thick: 1 });
+  const glasses = chosen.glasses === undefined ? drawnGlasses
+    : !chosen.glasses ? "none" : drawnGlasses !== "none" ? drawnGlasses : FRAMES[(seed >>> 0) % FRAMES.length];
   const masc = presentation === "masculine" ? 1 : presentation === "androgynous" ? 0.5 : 0;
   const ageAmount = { young: 0, adult: 0.3, middle: 0.6, older: 1 }[age];
 

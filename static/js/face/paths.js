@@ -39,3 +39,38 @@ export function loopThrough(ctx, pts) {
   }
   ctx.closePath();
 }
+
+/** sRGB channel (0-255) to linear light. @param {number} c */
+const toLinear = (c) => {
+  const v = c / 255;
+  return v <= 0.04045 ? v / 12.92 : ((v + 0.055) / 1.055) ** 2.4;
+};
+/** Linear light to an sRGB channel (0-255). @param {number} v */
+const fromLinear = (v) => 255 * (v <= 0.0031308 ? 12.92 * v : 1.055 * v ** (1 / 2.4) - 0.055);
+
+/** CIE L* (0-100) of an sRGB colour: perceived lightness. @param {RGB} rgb */
+export function lightness(rgb) {
+  const y = 0.2126 * toLinear(rgb[0]) + 0.7152 * toLinear(rgb[1]) + 0.0722 * toLinear(rgb[2]);
+  return y > 216 / 24389 ? 116 * Math.cbrt(y) - 16 : (y * 24389) / 27;
+}
+
+/**
+ * The same colour at another perceived lightness (CIE L*), hue kept: shading and highlights that keep
+ * the same visible contrast on pale and on dark skin, where a fixed darkening factor fades to nothing.
+ * @param {RGB} rgb @param {number} target L* 0-100
+ */
+export function withLightness(rgb, target) {
+  const l = Math.max(0, Math.min(100, target));
+  const y = l > 8 ? ((l + 16) / 116) ** 3 : (l * 27) / 24389;
+  const linear = rgb.map(toLinear);
+  const current = 0.2126 * linear[0] + 0.7152 * linear[1] + 0.0722 * linear[2];
+  const k = y / Math.max(1e-6, current);
+  const scaled = linear.map((v) => v * k);
+  // A channel past white: spend the rest of the lightness on moving toward white.
+  const over = Math.max(...scaled);
+  if (over <= 1) return scaled.map(fromLinear);
+  const mixed = scaled.map((v) => v / over);
+  const mixedY = 0.2126 * mixed[0] + 0.7152 * mixed[1] + 0.0722 * mixed[2];
+  const t = Math.min(1, (y - mixedY) / Math.max(1e-6, 1 - mixedY));
+  return mixed.map((v) => fromLinear(v + (1 - v) * t));
+}

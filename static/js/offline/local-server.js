@@ -20,11 +20,25 @@ const STATE_KEY = "glimpse.offline.staircase.";
  *            headDown: number}[]}} Emotion
  * @typedef {{put: (entry: object) => Promise<void>}} Queue
  * @typedef {{getItem: (key: string) => string | null, setItem: (key: string, value: string) => void}} KeyValue
+ * @typedef {{fitzpatrick: number[], glassesShare: number, facialHair: Record<string, number>}} TraitTables
  */
+
+/**
+ * A face's server-style traits from the catalogue's tables (game/identities.py draw_traits).
+ * @param {TraitTables} tables @param {() => number} random
+ */
+export function drawTraits(tables, random) {
+  const fitzpatrick = tables.fitzpatrick[Math.floor(random() * tables.fitzpatrick.length)];
+  const glasses = random() < tables.glassesShare;
+  const entries = Object.entries(tables.facialHair);
+  let left = random() * entries.reduce((sum, [, weight]) => sum + weight, 0);
+  const found = entries.find(([, weight]) => (left -= weight) < 0);
+  return { fitzpatrick, glasses, facialHair: (found ?? entries[entries.length - 1])[0] };
+}
 
 export class LocalServer {
   /**
-   * @param {{catalogue: {emotions: Emotion[]}, queue: Queue, storage?: KeyValue, random?: () => number,
+   * @param {{catalogue: {emotions: Emotion[], identityTraits?: TraitTables}, queue: Queue, storage?: KeyValue, random?: () => number,
    *          now?: () => number, newId?: () => string, timeZone?: string | null,
    *          onQueued?: () => void}} parts  `now` in ms since the epoch
    */
@@ -33,6 +47,7 @@ export class LocalServer {
     this.emotions = catalogue.emotions;
     this.rules = catalogue.drillRules;
     this.neutralPose = catalogue.neutralPose;
+    this.traits = catalogue.identityTraits; // skin type, glasses, facial hair: drawn as the server draws them
     this.queue = queue;
     this.storage = storage;
     this.random = random;
@@ -200,6 +215,7 @@ export class LocalServer {
       expression: poseFromVariant(variant, intensity, side),
       foreperiodFrames: framesFor(low + this.random() * (high - low), period), exposureFrames,
       maskFrames: Math.ceil(this.rules.maskMs / period),
+      ...(this.traits ? { identity: drawTraits(this.traits, this.random) } : {}),
     };
   }
 
