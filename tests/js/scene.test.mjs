@@ -143,17 +143,3 @@ describe("leak thresholds in words", () => {
     assert.equal(formatLevel(25, "leak"), "50 ms at 50%");
   });
 });
-
-describe("blink adapter (until face/ draws AU43 itself)", () => {
-  it("lowers the lid edge from the upper lid to the lower one", async () => {
-    const { lidEdge } = await import("../../static/js/scene/blink.js");
-    const points = {};
-    for (const [i, name] of ["eyeInner", "lidUpperIn", "lidUpper", "lidUpperOut", "eyeOuter"].entries()) points[`${name}L`] = { x: i, y: -2 };
-    for (const [i, name] of ["lidLowerIn", "lidLower", "lidLowerOut"].entries()) points[`${name}L`] = { x: i + 1, y: 2 };
-    points.eyeInnerL = { x: 0, y: 0 };
-    points.eyeOuterL = { x: 4, y: 0 };
-    assert.deepEqual(lidEdge(points, "L", 0).map((p) => p.y), [0, -2, -2, -2, 0]);
-    assert.deepEqual(lidEdge(points, "L", 1).map((p) => p.y), [0, 2, 2, 2, 0]);
-    assert.deepEqual(lidEdge(points, "L", 0.5).map((p) => p.y), [0, 0, 0, 0, 0]);
-  });
-});

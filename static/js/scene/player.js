@@ -9,7 +9,6 @@
 
 import { drawFace } from "../face/draw.js";
 import { identityFromSeed } from "../face/identity.js";
-import { drawFaceBlinking } from "./blink.js";
 import { SceneScheduler } from "./scheduler.js";
 import { posesOf, slowReplayFrames } from "./timeline.js";
 
@@ -91,7 +90,7 @@ export class ScenePlayer {
     const offscreen = new OffscreenCanvas(pixels, pixels);
     const ctx = /** @type {OffscreenCanvasRenderingContext2D} */ (offscreen.getContext("2d"));
     ctx.setTransform(this.ratio, 0, 0, this.ratio, 0, 0);
-    drawFaceBlinking(ctx, this.identity, /** @type {any} */ (this.poseAt)(frame), this.cssSize, drawFace);
+    drawFace(/** @type {any} */ (ctx), this.identity, /** @type {any} */ (this.poseAt)(frame), this.cssSize);
     return offscreen.transferToImageBitmap();
   }
 
@@ -108,7 +107,7 @@ export class ScenePlayer {
       return;
     }
     this.ctx.setTransform(this.ratio, 0, 0, this.ratio, 0, 0);
-    drawFaceBlinking(this.ctx, this.identity, /** @type {any} */ (this.poseAt)(frame), this.cssSize, drawFace);
+    drawFace(this.ctx, this.identity, /** @type {any} */ (this.poseAt)(frame), this.cssSize);
   }
 
   /**
