@@ -69,7 +69,8 @@ export class ScenePlayer {
     this.ratio = Math.min(this.maxRatio, globalThis.devicePixelRatio || 1);
     const pixels = Math.round(cssSize * this.ratio);
     if (this.canvas.width !== pixels) this.canvas.width = this.canvas.height = pixels;
-    this.canvas.style.width = this.canvas.style.height = `${cssSize}px`;
+    // The stage sizes the canvas (it shrinks while the feedback is shown); pixels are set for cssSize.
+    this.canvas.style.width = this.canvas.style.height = "100%";
     this.poseAt = posesOf(scene);
     this.identity = identityFromSeed(Number(scene.identitySeed));
     const { start, frames } = scene.window;

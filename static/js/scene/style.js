@@ -19,6 +19,7 @@ const CSS = `
 .leak-demo input[type=range] { width: 100%; min-height: 48px; accent-color: var(--accent); }
 #scene.reviewing .scene-stage { max-width: 62%; }
 #scene.reviewing .prompt { display: none; }
+#scene.reviewing .feedback { margin-top: 0; }
 `;
 
 let added = false;
