@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import urllib.error
 import urllib.request
 from pathlib import Path
 
@@ -58,3 +59,21 @@ def test_scenes_play_offline_from_the_last_pack(page: Page, context: BrowserCont
     page.screenshot(path=screenshot_dir / "scene-offline-summary.png")
     assert errors == []
     context.set_offline(False)
+
+
+def test_scene_packs_are_rate_limited_per_client(tmp_path: Path) -> None:
+    """Planning a pack costs CPU: a client gets a few at once, then 429 rate_limited (own server: the
+    shared one's budget for this address stays for the other tests)."""
+    server = LiveServer(tmp_path / "glimpse.db").start()
+    codes = []
+    try:
+        for _ in range(8):
+            try:
+                with urllib.request.urlopen(server.url + "/api/scene-pack?periodMs=16.667", timeout=30) as response:
+                    codes.append(response.status)
+            except urllib.error.HTTPError as error:
+                codes.append(error.code)
+                assert json.load(error)["error"] == "rate_limited"
+    finally:
+        server.stop()
+    assert codes[:4] == [200] * 4 and 429 in codes
