@@ -44,13 +44,14 @@ def create_app(test_config: dict | None = None) -> Flask:
     if test_config:
         app.config.update(test_config)
 
-    from game import crowd_page, db, fairplay_cli, item_report, pwa, social, web, ws
+    from game import crowd_page, db, fairplay_cli, item_report, pwa, scene_web, social, web, ws
 
     db.init_app(app)
     item_report.init_app(app)
     db.migrate(app.config["DATABASE"])
     web.init_app(app)
     social.init_app(app)
+    scene_web.init_app(app)
     ws.init_app(app)
     pwa.init_app(app)
     fairplay_cli.init_app(app)

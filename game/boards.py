@@ -29,8 +29,9 @@ def week_board(at: float) -> str:
     return f"week:{year}-W{week:02d}"
 
 
-def challenge_board(day: date) -> str:
-    return f"challenge:{day.isoformat()}"
+def challenge_board(day: date, kind: str = "challenge") -> str:
+    """The day's board of a challenge kind: ``challenge`` (flashes) or ``scene-challenge``."""
+    return f"{kind}:{day.isoformat()}"
 
 
 def skill_score(threshold_ms: float, floor_ms: float = 1000 / 60) -> int:

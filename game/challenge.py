@@ -35,7 +35,8 @@ def exposure_ms(day: date, position: int) -> float:
     return rng.choice(CHALLENGE_EXPOSURES_MS)
 
 
-def share_text(day: date, outcomes: list[bool], score: int) -> str:
+def share_text(day: date, outcomes: list[bool], score: int, title: str = "Glimpse") -> str:
     """A spoiler-free card: which trials were right, never which emotion they showed."""
     squares = "".join("🟩" if right else "⬛" for right in outcomes)
-    return f"Glimpse #{number(day)} · {sum(outcomes)}/{len(outcomes)} · {score} pts\n{squares[:10]}\n{squares[10:]}"
+    rows = "\n".join(squares[i:i + 10] for i in range(0, max(len(squares), 1), 10))
+    return f"{title} #{number(day)} · {sum(outcomes)}/{len(outcomes)} · {score} pts\n{rows}"

@@ -17,7 +17,18 @@ from datetime import date
 
 from sqlite_utils import Database
 
-from game import challenge, checkup, checkup_store, fairplay, plausibility, rewards, rounds, store, streaks
+from game import (
+    challenge,
+    checkup,
+    checkup_store,
+    fairplay,
+    plausibility,
+    rewards,
+    rounds,
+    scene_session,
+    store,
+    streaks,
+)
 from game.emotions import EMOTION_KEYS
 from game.protocol import Answer, Hello, ProtocolError, Resume, Start
 from game.staircase import Staircase
@@ -55,9 +66,11 @@ class DrillSession:
         streak, tz = streaks.load(self.db, self.player_id)
         now = self.clock()
         day = challenge.today(now)
+        played = {kind: store.ranked_challenge(self.db, self.player_id, day.isoformat(), kind) is not None
+                  for kind in rewards.CHALLENGE_KINDS}
         return {"type": "welcome", "v": 1, "activeDrill": active, "streak": streaks.status(streak, now, tz),
-                "challenge": {"number": challenge.number(day),
-                              "played": store.ranked_challenge(self.db, self.player_id, day.isoformat()) is not None},
+                "challenge": {"number": challenge.number(day), "played": played["challenge"]},
+                "sceneChallenge": {"number": challenge.number(day), "played": played["scene-challenge"]},
                 "checkup": checkup_store.welcome(self.db, self.player_id, now)}
 
     def start(self, message: Start) -> list[dict]:
@@ -65,16 +78,19 @@ class DrillSession:
         if message.mode == "checkup":
             return self._start_checkup(period)
         self._load_procedures(_axis(message.mode))
-        if message.mode == "challenge":
+        if message.mode in rewards.CHALLENGE_KINDS:
             day = challenge.today(self.clock())
-            ranked = store.ranked_challenge(self.db, self.player_id, day.isoformat()) is None
-            self.drill = store.create_drill(self.db, self.player_id, mode="challenge", focus=False,
-                                            seed=challenge.seed(day), plan=challenge.plan(day), refresh_ms=period,
-                                            kind="challenge", challenge_day=day.isoformat(), ranked=ranked)
+            ranked = store.ranked_challenge(self.db, self.player_id, day.isoformat(), message.mode) is None
+            seed, plan = ((challenge.seed(day), challenge.plan(day)) if message.mode == "challenge"
+                          else (scene_session.challenge_seed(day), scene_session.challenge_plan(day)))
+            self.drill = store.create_drill(self.db, self.player_id, mode=message.mode, focus=False, seed=seed,
+                                            plan=plan, refresh_ms=period, kind=message.mode,
+                                            challenge_day=day.isoformat(), ranked=ranked)
         else:
             rng = random.Random(secrets.randbits(64))
             weights = self._weakness_weights() if message.focus else None
-            plan = rounds.plan_emotions(rng, rounds.TRIALS_PER_DRILL, weights)
+            plan = (scene_session.plan_drill(rng, weights) if scene_session.is_scene(message.mode)
+                    else rounds.plan_emotions(rng, rounds.TRIALS_PER_DRILL, weights))
             self.drill = store.create_drill(self.db, self.player_id, mode=message.mode, focus=message.focus,
                                             seed=rng.getrandbits(53), plan=plan, refresh_ms=period)
         self.open_trial, self.finished = None, False
@@ -191,6 +207,8 @@ class DrillSession:
                   "done": done}
         if measuring:
             result = checkup.result_message(result)
+        if scene_session.is_scene(drill["mode"]):
+            result.update(scene_session.result_extras(trial))
         if not done:
             return [result]
         self.drill, self.finished = None, True
@@ -216,7 +234,7 @@ class DrillSession:
         store.record_thresholds(self.db, self.player_id, drill["id"], axis, thresholds)
         summary = {"type": "summary", "drillId": drill["id"], "mode": drill["mode"], "axis": axis,
                    **store.drill_summary(self.db, drill["id"]), "thresholds": thresholds}
-        if drill.get("kind") == "challenge":
+        if drill.get("kind") in rewards.CHALLENGE_KINDS:
             summary["challenge"] = rewards.challenge_result(self.db, drill)
         return summary
 
@@ -270,6 +288,12 @@ class DrillSession:
             store.set_plan(self.db, drill["id"], order)
             drill["plan"] = json.dumps(order)
         emotion = order[position - 1]
+        if scene_session.is_scene(drill["mode"]):
+            trial, message = scene_session.next_trial(drill, self.procedures[emotion], position, attempt,
+                                                      self.player_id, self.clock())
+            store.insert_trial(self.db, trial)
+            self.open_trial = trial
+            return message
         period = drill["refresh_ms"]
         if drill["mode"] == "checkup":
             return self._open_trial(checkup.plan(position, period), position, attempt)
@@ -325,6 +349,8 @@ class DrillSession:
         """Update the emotion's and the overall procedure with what was actually shown."""
         axis = _axis(self.drill["mode"]) if self.drill else "exposure"
         stimulus = trial["intensity"] if axis == "intensity" else trial["exposure_ms"]
+        if axis == scene_session.AXIS:
+            stimulus = scene_session.adaptive_stimulus(trial)
         for emotion in (OVERALL, trial["emotion"]):
             procedure = self.procedures[emotion]
             procedure.update(stimulus, correct)
@@ -345,4 +371,6 @@ class DrillSession:
 
 
 def _axis(mode: str) -> str:
+    if scene_session.is_scene(mode):
+        return scene_session.AXIS
     return "intensity" if mode == "subtle" else "exposure"

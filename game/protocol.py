@@ -23,7 +23,7 @@ VERSION = 1
 MAX_MESSAGE_BYTES = 2048
 HARD_MAX_MESSAGE_BYTES = 65536
 
-MODES = ("speed", "subtle", "challenge", "checkup")
+MODES = ("speed", "subtle", "challenge", "checkup", "scene", "scene-challenge")
 REFRESH_MS_RANGE = (4.0, 60.0)  # 250 Hz (a 240 Hz display, measured with slack) down to a 16 Hz crawl
 REACTION_MS_RANGE = (0.0, 120_000.0)
 ID_PATTERN = r"^[A-Za-z0-9_-]{1,64}$"  # the ids the server hands out (token_urlsafe) and nothing else

@@ -9,6 +9,8 @@ from sqlite_utils import Database
 from game import boards, challenge, fairplay, rounds, scoring, streaks
 from game.staircase import Staircase
 
+CHALLENGE_KINDS = ("challenge", "scene-challenge")
+
 
 def award_answer(db: Database, drill_id: str, trial: dict, correct: bool) -> tuple[int, int]:
     """Score a counted answer: its points and the drill's answer streak after it."""
@@ -38,9 +40,9 @@ def finish_drill(db: Database, drill: dict, at: float, overall: Staircase | None
     fairplay.drill_completed(db, player_id, at, points)
     if unranked is None:
         boards.add_points(db, boards.week_board(at), player_id, points)
-        if drill.get("kind") == "challenge" and drill.get("ranked"):
-            day = date.fromisoformat(drill["challenge_day"])
-            boards.set_score(db, boards.challenge_board(day), player_id, points, at)
+        if drill.get("kind") in CHALLENGE_KINDS and drill.get("ranked"):
+            boards.set_score(db, boards.challenge_board(date.fromisoformat(drill["challenge_day"]), drill["kind"]),
+                             player_id, points, at)
         if overall is not None and overall.axis == "exposure" and overall.trials >= boards.SKILL_MIN_TRIALS:
             boards.set_score(db, boards.SKILL, player_id, boards.skill_score(overall.threshold().value), at)
     streak = streaks.credit_day(db, player_id, at)
@@ -54,7 +56,7 @@ def finish_drill(db: Database, drill: dict, at: float, overall: Staircase | None
 def challenge_result(db: Database, drill: dict) -> dict:
     """Rank, percentile, histogram and share card of a finished daily challenge."""
     day = date.fromisoformat(drill["challenge_day"])
-    board = boards.challenge_board(day)
+    board = boards.challenge_board(day, drill["kind"])
     outcomes = [bool(row[0]) for row in db.execute(
         "SELECT correct FROM trials WHERE drill_id = ? AND scored = 1 ORDER BY position", [drill["id"]])]
     points, unranked = db.execute("SELECT points, unranked FROM drills WHERE id = ?", [drill["id"]]).fetchone()
@@ -62,4 +64,5 @@ def challenge_result(db: Database, drill: dict) -> dict:
             "unranked": unranked if drill.get("ranked") else None,
             "standing": boards.standing(db, board, drill["player_id"]),
             "histogram": boards.histogram(db, board, viewer=drill["player_id"]),
-            "shareText": challenge.share_text(day, outcomes, points)}
+            "shareText": challenge.share_text(day, outcomes, points,
+                                              "Glimpse Scenes" if drill["kind"] == "scene-challenge" else "Glimpse")}

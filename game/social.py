@@ -13,7 +13,7 @@ from game.throttle import address_key
 from game.web import acting_player, player_id, player_token, read_json
 
 bp = Blueprint("social", __name__)
-BOARD_NAMES = ("today", "week", "skill", "friends")
+BOARD_NAMES = ("today", "scenes", "week", "skill", "friends")
 
 
 def _public(rows: list[dict], me: str) -> list[dict]:
@@ -22,8 +22,8 @@ def _public(rows: list[dict], me: str) -> list[dict]:
 
 
 def _board_key(name: str, now: float) -> str:
-    if name == "today":
-        return boards.challenge_board(challenge.today(now))
+    if name in ("today", "scenes"):
+        return boards.challenge_board(challenge.today(now), "challenge" if name == "today" else "scene-challenge")
     return boards.week_board(now) if name in ("week", "friends") else boards.SKILL
 
 
@@ -41,7 +41,7 @@ def board(name: str) -> tuple[Response, int] | Response:
     return jsonify({"board": name, "top": _public(boards.top(db, key, viewer=me), me),
                     "around": _public(boards.neighbourhood(db, key, me), me),
                     "standing": boards.standing(db, key, me), "note": note,
-                    "histogram": boards.histogram(db, key, viewer=me) if name == "today" else None})
+                    "histogram": boards.histogram(db, key, viewer=me) if name in ("today", "scenes") else None})
 
 
 @bp.get("/api/friends")

@@ -155,6 +155,9 @@ AXES: dict[str, Axis] = {
     "exposure": Axis("exposure", "ms", math.log10(2.0), 3.0, 0.025, math.log10(60.0), 0.6),
     # 0.01 .. 2 (intensity tops out at 1; higher means "not reached").
     "intensity": Axis("intensity", "fraction", -2.0, math.log10(2.0), 0.025, math.log10(0.25), 0.6),
+    # Scenes: a leak's duration x intensity in ms (game.scene_session), 3 ms .. 2 s; a leak inside a
+    # moving, talking face is harder to catch than a still flash, so the prior sits higher.
+    "leak": Axis("leak", "ms", math.log10(3.0), math.log10(2000.0), 0.025, math.log10(120.0), 0.6),
 }
 
 

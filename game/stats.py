@@ -10,7 +10,7 @@ from game import checkup, checkup_store, store
 from game.emotions import EMOTION_KEYS, EMOTIONS
 from game.staircase import Staircase
 
-AXES = ("exposure", "intensity")
+AXES = ("exposure", "intensity", "leak")  # leak: scenes (game.scene_session)
 
 
 def current_thresholds(db: Database, player_id: str, axis: str) -> dict[str, dict]:

@@ -34,10 +34,10 @@ def create_drill(db: Database, player_id: str, *, mode: str, focus: bool, seed: 
     return row
 
 
-def ranked_challenge(db: Database, player_id: str, day: str) -> dict | None:
-    """The player's one ranked attempt at a day's challenge, if started."""
-    rows = list(db["drills"].rows_where("player_id = ? AND kind = 'challenge' AND challenge_day = ? AND ranked = 1",
-                                        [player_id, day], limit=1))
+def ranked_challenge(db: Database, player_id: str, day: str, kind: str = "challenge") -> dict | None:
+    """The player's one ranked attempt at a day's challenge (or scene challenge), if started."""
+    rows = list(db["drills"].rows_where("player_id = ? AND kind = ? AND challenge_day = ? AND ranked = 1",
+                                        [player_id, kind, day], limit=1))
     return rows[0] if rows else None
 
 

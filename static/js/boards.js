@@ -10,6 +10,7 @@ const byId = (id) => /** @type {HTMLElement} */ (document.getElementById(id));
 
 const BLURBS = {
   today: "Today's challenge: the same 20 faces for everyone. Your first attempt counts.",
+  scenes: "Today's scene challenge: the same 10 scenes for everyone. Your first attempt counts.",
   week: "Points from completed drills this week. Resets Monday 00:00 UTC.",
   skill: "Shortest flash you catch 3 times in 4, after at least 40 trials.",
   friends: "You and your friends, by this week's points.",

@@ -8,6 +8,7 @@ import { greet } from "./greet.js";
 import { ConnectionLost } from "./net.js";
 
 const RECONNECT_DELAYS_MS = [250, 1000, 2000, 4000, 8000];
+const TRIAL_TYPES = ["trial", "scene"]; // a flash, or a scene (docs/protocol.md, Scenes)
 
 /**
  * @typedef {import("./net.js").Message} Message
@@ -78,7 +79,7 @@ export class Drill {
     if (started.type !== "started") throw new Error(String(started.message ?? "could not start"));
     this.drillId = String(started.drillId);
     this.view.showStarted(started);
-    return this.#expect("trial");
+    return this.#expect(...TRIAL_TYPES);
   }
 
   /** @param {Message} trial */
@@ -115,13 +116,15 @@ export class Drill {
 
   async #askForTrial() {
     this.connection.send({ type: "next" });
-    return this.#expect("trial");
+    return this.#expect(...TRIAL_TYPES);
   }
 
-  /** @param {string} type */
-  async #expect(type) {
+  /** @param {...string} types what may come next */
+  async #expect(...types) {
     const message = await this.connection.receive();
-    if (message.type !== type) throw new Error(String(message.message ?? `expected ${type}, got ${message.type}`));
+    if (!types.includes(message.type)) {
+      throw new Error(String(message.message ?? `expected ${types.join(" or ")}, got ${message.type}`));
+    }
     return message;
   }
 

@@ -300,6 +300,22 @@ function redrawAll() {
   });
 }
 
+/** The scenes' leak demo: its code and its scene load only when the section nears the screen. */
+function leakDemo() {
+  const section = el("section", { id: "leak-demo", class: "leak-demo", "aria-labelledby": "leak-demo-title" },
+    [el("h2", { id: "leak-demo-title", text: "A leak inside a mask" })]);
+  const near = new IntersectionObserver((entries) => {
+    if (!entries.some((entry) => entry.isIntersecting)) return;
+    near.disconnect();
+    import("./scene/learn-demo.js").then(({ mountLeakDemo }) => mountLeakDemo(section)).catch((error) => {
+      section.append(el("p", { class: "status", text: "Could not load the demonstration. Reload to try again." }));
+      console.warn("leak demo", error);
+    });
+  }, { rootMargin: "300px" });
+  near.observe(section);
+  return section;
+}
+
 async function newFace() {
   state.seed = randomSeed();
   state.identity = identityFromSeed(state.seed);
@@ -340,7 +356,7 @@ async function start() {
     emotions.map((emotion) => emotionCard(emotion, byKey, (a, b) => comparison.show(a, b))));
   const nav = el("nav", { "aria-label": "Emotions" }, [el("ul", {}, emotions.map((e) =>
     el("li", {}, [el("a", { href: `#emotion-${e.key}`, text: e.name })])))]);
-  root.append(toolbar, nav, list, comparison.section);
+  root.append(toolbar, nav, list, comparison.section, leakDemo());
   root.setAttribute("data-ready", "true");
 }
 

@@ -41,6 +41,9 @@ async function main() {
     });
     return parts;
   }
+  let lastMode = "speed";
+  /** @type {{drill: import("./drill.js").Drill, view: any} | null} loaded on first use: the first visit never downloads scenes */
+  let scenes = null;
 
   /** @param {{resumeId?: string, mode?: string}} [options] */
   async function play(options = {}) {
@@ -48,19 +51,30 @@ async function main() {
     playing = true;
     const chosen = /** @type {HTMLInputElement} */ (document.querySelector("input[name=mode]:checked")).value;
     const mode = options.mode ?? chosen;
+    lastMode = mode;
     const focus = /** @type {HTMLInputElement} */ (byId("focus")).checked;
     const letScreenSleep = await keepScreenOn();
-    view.startDrill(mode);
+    const isScene = mode.startsWith("scene");
+    if (!isScene) view.startDrill(mode);
     /** @type {import("./presenter.js").Presenter | null} */
     let presenter = null;
     try {
-      const loaded = await drillParts();
-      presenter = loaded.presenter;
-      presenter.showStandIn(catalogue.neutralPose);
+      // The stand-in face first: no empty box while the connection is checked.
+      const loaded = isScene ? null : await drillParts();
+      presenter = loaded?.presenter ?? null;
+      presenter?.showStandIn(catalogue.neutralPose);
       await offline.prepare();
-      loaded.drill.connection = session.connection;
-      const summary = await loaded.drill.play({ focus, ...options, mode });
-      if (!offline.offline && summary.axis === "exposure") void showMoment(String(summary.drillId), presenter.periodMs);
+      if (isScene || !loaded || !presenter) {
+        scenes ??= (await import("./scene/mode.js")).createSceneDrill({ connection: session.connection, view,
+          emotions: catalogue.emotions, ratesHz: catalogue.drillRules.displayRatesHz });
+        scenes.drill.connection = session.connection; // the server's socket, or offline the browser's LocalServer
+        scenes.view.start();
+        await scenes.drill.play({ focus, ...options, mode });
+      } else {
+        loaded.drill.connection = session.connection;
+        const summary = await loaded.drill.play({ focus, ...options, mode });
+        if (!offline.offline && summary.axis === "exposure") void showMoment(String(summary.drillId), presenter.periodMs);
+      }
     } catch (error) {
       view.notice(error instanceof Error ? error.message : String(error));
       view.showScreen("home");
@@ -69,6 +83,7 @@ async function main() {
       letScreenSleep();
       void offline.drillEnded();
       presenter?.stop();
+      scenes?.drill.presenter.stop();
       byId("resume-offer").hidden = true;
       session.connect().then(showWelcome, () => {}); // the streak and challenge lines may have changed
     }
@@ -78,11 +93,13 @@ async function main() {
   byId("challenge").addEventListener("click", () => play({ mode: "challenge" }));
   byId("checkup").addEventListener("click", () => play({ mode: "checkup" }));
   byId("checkup-home").addEventListener("click", () => view.showScreen("home"));
+  byId("scenes").addEventListener("click", () => play({ mode: "scene" }));
+  byId("scene-challenge").addEventListener("click", () => play({ mode: "scene-challenge" }));
   byId("share").addEventListener("click", async () => {
     const outcome = await share({ title: "Glimpse", text: view.shareText ?? "" });
     byId("share-status").textContent = { shared: "", copied: "Copied: paste it to your friends.", cancelled: "", failed: view.shareText ?? "" }[outcome];
   });
-  byId("again").addEventListener("click", () => play());
+  byId("again").addEventListener("click", () => play({ mode: { challenge: undefined, "scene-challenge": "scene" }[lastMode] ?? lastMode }));
   byId("home-button").addEventListener("click", () => view.showScreen("home"));
   const quitDialog = /** @type {HTMLDialogElement} */ (byId("quit-dialog"));
   byId("quit").addEventListener("click", () => quitDialog.showModal());
@@ -109,7 +126,7 @@ async function main() {
       // no history (offline, a server hiccup): the summary's own line stays
     }
   }
-  byId("resume").addEventListener("click", () => play({ resumeId: byId("resume").dataset.drillId }));
+  byId("resume").addEventListener("click", () => play({ resumeId: byId("resume").dataset.drillId, mode: byId("resume").dataset.mode }));
   byId("discard").addEventListener("click", () => {
     byId("resume-offer").hidden = true;
   });
@@ -134,14 +151,17 @@ async function main() {
 
   const welcome = await offline.prepare();
   showWelcome(welcome);
-  const active = /** @type {{id: string, answered: number, total: number} | null} */ (welcome.activeDrill);
+  const active = /** @type {{id: string, mode: string, answered: number, total: number} | null} */ (welcome.activeDrill);
   if (active) {
     byId("resume-text").textContent = `You have an unfinished drill (${active.answered} of ${active.total} done).`;
     byId("resume").dataset.drillId = active.id;
+    byId("resume").dataset.mode = active.mode;
     byId("resume-offer").hidden = false;
   }
   /** @type {HTMLButtonElement} */ (byId("play")).disabled = false;
   /** @type {HTMLButtonElement} */ (byId("challenge")).disabled = false;
+  /** @type {HTMLButtonElement} */ (byId("scenes")).disabled = false;
+  /** @type {HTMLButtonElement} */ (byId("scene-challenge")).disabled = false;
 }
 
 /**
@@ -165,6 +185,12 @@ function showWelcome(welcome) {
   byId("checkup-text").textContent = checkup?.reason === "first"
     ? "Find your starting point: a 2-minute checkup, 28 faces, the same test for everyone. No feedback until the end."
     : "Your weekly checkup is ready: the same 28 faces, to see how far you have come.";
+  const sceneChallenge = /** @type {{number: number, played: boolean} | undefined} */ (welcome.sceneChallenge);
+  if (sceneChallenge) {
+    byId("scene-challenge").textContent = sceneChallenge.played
+      ? `Daily scene challenge #${sceneChallenge.number} ✓ (practice)`
+      : `Daily scene challenge #${sceneChallenge.number}`;
+  }
 }
 
 function setUpNickname() {

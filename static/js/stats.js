@@ -41,14 +41,16 @@ async function main() {
   /** @type {{key: string, name: string}[]} */
   const emotions = [{ key: "all", name: "All emotions" }, ...catalogue.emotions];
   showCheckups(stats.checkups, catalogue.emotions);
-  for (const [axis, target] of [["exposure", "threshold-table"], ["intensity", "intensity-table"]]) {
+  for (const [axis, target] of [["exposure", "threshold-table"], ["intensity", "intensity-table"], ["leak", "leak-table"]]) {
     const current = stats.axes[axis].current;
     if (!current.all) {
       const hint = document.createElement("p");
       hint.className = "muted";
-      hint.textContent = axis === "intensity"
-        ? "Play a Subtle drill to measure how faint an expression you can still read."
-        : "Play a drill to measure how short a flash you can still read.";
+      hint.textContent = {
+        intensity: "Play a Subtle drill to measure how faint an expression you can still read.",
+        exposure: "Play a drill to measure how short a flash you can still read.",
+        leak: "Play Scenes to measure how brief a leak you can still catch inside a smile or a straight face.",
+      }[axis] ?? "";
       byId(target).replaceChildren(hint);
       continue;
     }

@@ -386,6 +386,7 @@ export function describeNote(note) {
 /** Fewer answers than this give an interval too wide to be worth quoting. */
 export const MIN_TRIALS_FOR_ESTIMATE = 8;
 const LONGEST_EXPOSURE_MS = 500;
+const SHORTEST_LEAK_MS = 50;
 
 /** @param {{trials: number} | undefined} threshold */
 export function reliable(threshold) {
@@ -400,6 +401,8 @@ export function reliable(threshold) {
 export function formatLevel(value, axis, frameMs = 0) {
   if (axis === "intensity") return value > 1 ? "over full intensity" : `${Math.round(value * 100)}% intensity`;
   if (value > LONGEST_EXPOSURE_MS) return `over ${LONGEST_EXPOSURE_MS} ms`;
+  // Scenes: a leak's ms x intensity; below the shortest leak (3 frames at 60 Hz) it is a fainter one.
+  if (axis === "leak" && value < SHORTEST_LEAK_MS) return `${SHORTEST_LEAK_MS} ms at ${Math.round((value / SHORTEST_LEAK_MS) * 100)}%`;
   if (frameMs > 0 && value < frameMs) return `1 frame (${Math.round(frameMs)} ms)`;
   return `${Math.round(value)} ms`;
 }

@@ -65,6 +65,8 @@ export class LocalServer {
     this.drill = null;
     /** @type {any} */
     this.openTrial = null;
+    /** @type {any} scene practice, loaded on the first scene start */
+    this.scenes = null;
   }
 
   async open() {
@@ -97,6 +99,16 @@ export class LocalServer {
 
   /** @param {Message} message */
   async #handle(message) {
+    // Scenes (a start with a scene mode, then that drill's messages) go to ../scene/offline.js.
+    if (message.type === "start" && String(message.mode).startsWith("scene")) {
+      this.drill = null;
+      this.scenes ??= new (await import("../scene/offline.js")).LocalScenes({ rules: this.rules, judge, nominalPeriod,
+        now: this.now, newId: this.newId });
+      return this.#replyAll(await this.scenes.start(message));
+    }
+    if (this.scenes?.active && ["next", "answer", "abandon"].includes(message.type)) {
+      return this.#replyAll(this.scenes[/** @type {"next" | "answer" | "abandon"} */ (message.type)](message));
+    }
     switch (message.type) {
       case "hello":
         return this.#reply({ type: "welcome", v: 1, activeDrill: null }); // offline drills end with the page
@@ -118,6 +130,7 @@ export class LocalServer {
   /** @param {Message} message */
   #start(message) {
     if (!this.#plausibleRefresh(message.refreshMs)) return this.#badRefresh();
+    if (this.scenes?.active) this.scenes.abandon();
     const mode = message.mode === "subtle" ? "subtle" : "speed";
     const axis = mode === "subtle" ? "intensity" : "exposure";
     this.drill = {
@@ -246,6 +259,11 @@ export class LocalServer {
       maxGapMs: message.maxGapMs, reactionMs: message.reactionMs, playedAt: this.now() / 1000,
       scored: verdict.scored, flag: verdict.flag, timeZone: this.timeZone,
     };
+  }
+
+  /** @param {Message[]} messages */
+  #replyAll(messages) {
+    for (const message of messages) this.#reply(message);
   }
 
   /** @param {Message} message */
