@@ -29,12 +29,12 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from game.emotions import EMOTIONS
+from game.emotions import ACTION_UNITS, EMOTIONS
 from game.scenes import MASKS, SITUATIONS, pick_situation
 
 # Every unit the face draws, plus AU43 (eyes closed, for blinks). Fixed for every scene so the
 # list itself says nothing about the trial.
-UNITS = (1, 2, 4, 5, 6, 7, 9, 10, 12, 14, 15, 16, 17, 20, 23, 24, 25, 26, 43)
+UNITS = tuple(sorted(ACTION_UNITS))
 CHANNELS = (*tuple(f"{u}{side}" for u in UNITS for side in "LR"), "gazeX", "gazeY", "pitch", "roll")
 TOLERANCE = 0.006  # largest interpolation error at a whole frame, in unit intensity
 MIN_LEAK_MS, MAX_LEAK_MS = 40.0, 500.0  # 1/25 s .. 1/2 s
