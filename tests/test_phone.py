@@ -10,7 +10,7 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
-from conftest import LiveServer, page_player
+from conftest import SCRIPTED_PLAYERS, LiveServer, page_player
 from playwright.sync_api import Browser, BrowserContext, Page, expect
 
 SIZES = {"portrait": (390, 844), "small": (320, 568), "landscape": (844, 390)}
@@ -54,7 +54,7 @@ LAYOUT_PROBLEMS = """
 @pytest.fixture(scope="module")
 def live_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer]:
     """A server of this module's own: its many drills must not show up in other modules' counts."""
-    own = LiveServer(tmp_path_factory.mktemp("phone") / "glimpse.db").start()
+    own = LiveServer(tmp_path_factory.mktemp("phone") / "glimpse.db", SCRIPTED_PLAYERS).start()
     yield own
     own.stop()
 

@@ -47,7 +47,8 @@ def test_scenes_play_offline_from_the_last_pack(page: Page, context: BrowserCont
     page.locator("#scenes").tap()
     summary = page.locator("#summary")
     for _ in range(3 * TRIALS_PER_SCENE_DRILL):
-        expect(page.locator("#scene-answers button:enabled, #summary:not([hidden])").first).to_be_visible(timeout=20_000)
+        ready = page.locator("#scene-answers button:enabled, #summary:not([hidden])")
+        expect(ready.first).to_be_visible(timeout=20_000)
         if summary.is_visible():
             break  # the last answer's feedback led to the summary
         page.get_by_role("button", name=EMOTIONS["sadness"].name, exact=True).tap()
