@@ -190,3 +190,18 @@ def play_drill_by_tapping(page, emotion_name: str, limit: int = 200) -> int:
         page.get_by_role("button", name=emotion_name, exact=True).tap()
         answers += 1
     raise AssertionError(f"the drill did not end within {limit} steps")
+
+
+def wait_for_scene_verdict(page, timeout_s: float = 20.0) -> None:
+    """After an answer: feedback, the summary, or (a voided scene) quietly the next one; the question is gone.
+
+    Polled with page.evaluate (the page's CSP forbids the eval that wait_for_function needs).
+    """
+    gone = ("document.getElementById('scene-prompt').textContent !== 'What did they really feel?'"
+            " || !document.getElementById('summary').hidden")
+    deadline = time.monotonic() + timeout_s
+    while time.monotonic() < deadline:
+        if page.evaluate(gone):
+            return
+        page.wait_for_timeout(50)
+    raise AssertionError("the scene's answer brought nothing")

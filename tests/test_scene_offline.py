@@ -7,7 +7,7 @@ import urllib.error
 import urllib.request
 from pathlib import Path
 
-from conftest import LiveServer
+from conftest import LiveServer, wait_for_scene_verdict
 from playwright.sync_api import BrowserContext, Page, expect
 from test_pwa import wait_for_service_worker
 
@@ -52,9 +52,7 @@ def test_scenes_play_offline_from_the_last_pack(page: Page, context: BrowserCont
         if summary.is_visible():
             break  # the last answer's feedback led to the summary
         page.get_by_role("button", name=EMOTIONS["sadness"].name, exact=True).tap()
-        # Feedback, the summary, or (a voided scene) quietly the next scene: the question is gone either way.
-        page.wait_for_function("document.getElementById('scene-prompt').textContent !== 'What did they really feel?'"
-                               " || !document.getElementById('summary').hidden", timeout=20_000)
+        wait_for_scene_verdict(page)
         if summary.is_visible():
             break
         if page.locator("#scene-feedback").is_hidden():
