@@ -92,13 +92,18 @@ export const LATE_FLIP_FACTOR = 0.5;
 /** A flip frame still on the main thread this many periods after its start may miss its vsync. */
 export const LATE_COMMIT_FACTOR = 0.75;
 /**
- * Presented length further than this from the request (in frames) is not what was asked.
- * Chrome rounds Element Timing render times to 4 ms (0.24 frame at 60 Hz), so a measured length
- * within 0.3 frame keeps the true one within half a frame at 60 Hz. At 120 Hz the rounding is half
- * a frame by itself and about half of exact flashes measure 0.32 frame off: they are replayed, an
- * honest cost of a coarse clock.
+ * Presented length further than this from the request (in frames) is not what was asked. Frames
+ * reach the screen on vsyncs, so a true length is a whole number of frames; the measurement adds
+ * only the clock's coarseness.
  */
 export const PRESENTED_TOLERANCE = 0.3;
+/**
+ * Chrome rounds Element Timing render times to 4 ms, so a measured length may be off by up to that
+ * much with nothing wrong. The tolerance never drops below it: at 120 Hz (8.3 ms frames) an exact
+ * flash still passes and one a frame off (at least 4.3 ms off as measured) is still caught; above
+ * about 125 Hz a one-frame error can hide inside the rounding, and only the rAF checks see it.
+ */
+export const PRESENTED_CLOCK_MS = 4;
 
 /**
  * Whole frames elapsed between two rAF timestamps.
@@ -125,7 +130,8 @@ export function flagReasonFor({
   if (maxFlipLateMs > LATE_FLIP_FACTOR * periodMs) return "stall";
   if (presentedFrames !== null) {
     // NaN (a flip frame never reported) fails this comparison too.
-    if (!(Math.abs(presentedFrames - requestedFrames) <= PRESENTED_TOLERANCE)) return "stall";
+    const tolerance = Math.max(PRESENTED_TOLERANCE, PRESENTED_CLOCK_MS / periodMs);
+    if (!(Math.abs(presentedFrames - requestedFrames) <= tolerance)) return "stall";
   } else if (maxFlipCommitMs > LATE_COMMIT_FACTOR * periodMs) return "stall";
   return null;
 }

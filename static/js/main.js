@@ -4,7 +4,6 @@
 // Play is first tapped, not on the first visit: the home screen only needs to greet the server.
 // The service worker precaches them, so offline play still finds them.
 
-import { renderFace } from "./face/draw.js";
 import { greet } from "./greet.js";
 import { Connection, socketUrl } from "./net.js";
 import { OfflineMode } from "./offline/mode.js";
@@ -145,8 +144,7 @@ async function main() {
     event.preventDefault();
   });
   setUpNickname();
-  const homeFace = /** @type {HTMLCanvasElement} */ (byId("home-face"));
-  renderFace(homeFace, crypto.getRandomValues(new Uint32Array(1))[0] >>> 1, catalogue.neutralPose, homeFace.clientWidth);
+  drawHomeFaceWhenShown(catalogue.neutralPose);
   view.showScreen("home");
 
   const welcome = await offline.prepare();
@@ -162,6 +160,22 @@ async function main() {
   /** @type {HTMLButtonElement} */ (byId("challenge")).disabled = false;
   /** @type {HTMLButtonElement} */ (byId("scenes")).disabled = false;
   /** @type {HTMLButtonElement} */ (byId("scene-challenge")).disabled = false;
+}
+
+/**
+ * The face renderer loads when the home face first shows, not on a first visit, where the how-to
+ * takes the face's place (and the renderer is most of a first visit's bytes).
+ * @param {import("./face/geometry.js").Pose} pose
+ */
+function drawHomeFaceWhenShown(pose) {
+  const canvas = /** @type {HTMLCanvasElement} */ (byId("home-face"));
+  const seed = crypto.getRandomValues(new Uint32Array(1))[0] >>> 1; // seeds >= 2^31 are checkup faces
+  const watcher = new ResizeObserver(() => {
+    if (!canvas.clientWidth) return;
+    watcher.disconnect();
+    void import("./face/draw.js").then(({ renderFace }) => renderFace(canvas, seed, pose, canvas.clientWidth));
+  });
+  watcher.observe(canvas);
 }
 
 /**
