@@ -1,31 +1,10 @@
 // Draws a trial's two faces ahead of time and flashes them on the drill's frame loop.
 
-import { drawFace } from "./face/draw.js";
+import { drawOnCanvas } from "./face/draw.js";
 import { identityFromSeed } from "./face/identity.js";
 import { runFlash } from "./flash.js";
 import { FrameLoop, measureRefresh, medianPeriod } from "./frames.js";
 import { PresentationProbe } from "./presented.js";
-
-/**
- * Sizes a canvas for the device pixel ratio and draws a face on it (renderFace, for an identity with traits).
- * @param {HTMLCanvasElement} canvas
- * @param {ReturnType<typeof identityFromSeed>} identity
- * @param {import("./face/geometry.js").Pose} pose
- * @param {number} cssSize
- */
-function drawOn(canvas, identity, pose, cssSize) {
-  const ratio = Math.min(3, globalThis.devicePixelRatio || 1);
-  const pixels = Math.round(cssSize * ratio);
-  if (canvas.width !== pixels || canvas.height !== pixels) {
-    canvas.width = pixels;
-    canvas.height = pixels;
-  }
-  canvas.style.width = `${cssSize}px`;
-  canvas.style.height = `${cssSize}px`;
-  const ctx = /** @type {CanvasRenderingContext2D} */ (canvas.getContext("2d"));
-  ctx.setTransform(ratio, 0, 0, ratio, 0, 0);
-  drawFace(ctx, identity, pose, cssSize);
-}
 
 export class Presenter {
   /**
@@ -49,7 +28,7 @@ export class Presenter {
     const size = this.stage.clientWidth;
     const seed = crypto.getRandomValues(new Uint32Array(1))[0] >>> 1; // seeds >= 2^31 are checkup faces
     const identity = identityFromSeed(seed);
-    for (const canvas of [this.neutral, this.expression]) drawOn(canvas, identity, /** @type {any} */ (pose), size);
+    for (const canvas of [this.neutral, this.expression]) drawOnCanvas(canvas, identity, /** @type {any} */ (pose), size);
     this.neutral.style.opacity = "1";
     this.expression.style.opacity = "0";
     this.standIn = true;
@@ -86,8 +65,8 @@ export class Presenter {
     const size = this.stage.clientWidth;
     // The server chose the skin type, glasses and facial hair (trial.identity); the seed gives the rest.
     const identity = identityFromSeed(Number(trial.identitySeed), trial.identity);
-    drawOn(this.neutral, identity, /** @type {any} */ (trial.neutral), size);
-    drawOn(this.expression, identity, /** @type {any} */ (trial.expression), size);
+    drawOnCanvas(this.neutral, identity, /** @type {any} */ (trial.neutral), size);
+    drawOnCanvas(this.expression, identity, /** @type {any} */ (trial.expression), size);
     /** @type {number[]} */
     const timestamps = [];
     const stopCollecting = this.loop.subscribe((ts) => timestamps.push(ts));

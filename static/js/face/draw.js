@@ -961,13 +961,13 @@ function drawGlasses(ctx, identity, geo) {
 }
 
 /**
- * Sizes a canvas for the device pixel ratio and draws the face for a seed and pose.
+ * Sizes a canvas for the device pixel ratio and draws a face on it.
  * @param {HTMLCanvasElement} canvas
- * @param {number} seed uint32 identity seed
+ * @param {ReturnType<typeof identityFromSeed>} identity
  * @param {import("./geometry.js").Pose} pose
  * @param {number} cssSize the canvas's CSS width and height in pixels
  */
-export function renderFace(canvas, seed, pose, cssSize) {
+export function drawOnCanvas(canvas, identity, pose, cssSize) {
   const ratio = Math.min(3, globalThis.devicePixelRatio || 1);
   const pixels = Math.round(cssSize * ratio);
   if (canvas.width !== pixels || canvas.height !== pixels) {
@@ -978,5 +978,16 @@ export function renderFace(canvas, seed, pose, cssSize) {
   canvas.style.height = `${cssSize}px`;
   const ctx = /** @type {CanvasRenderingContext2D} */ (canvas.getContext("2d"));
   ctx.setTransform(ratio, 0, 0, ratio, 0, 0);
-  drawFace(ctx, identityFromSeed(seed), pose, cssSize);
+  drawFace(ctx, identity, pose, cssSize);
+}
+
+/**
+ * Draws the face of a seed (every trait from the seed) on a canvas sized for the device.
+ * @param {HTMLCanvasElement} canvas
+ * @param {number} seed uint32 identity seed
+ * @param {import("./geometry.js").Pose} pose
+ * @param {number} cssSize the canvas's CSS width and height in pixels
+ */
+export function renderFace(canvas, seed, pose, cssSize) {
+  drawOnCanvas(canvas, identityFromSeed(seed), pose, cssSize);
 }
