@@ -3,7 +3,7 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 
-import { identityFromSeed, CHOICES, countCombinations, luma, validTraits } from "../../static/js/face/identity.js";
+import { identityFromSeed, CHOICES, countCombinations, luma, toLab, validTraits } from "../../static/js/face/identity.js";
 import { faceGeometry, landmarks } from "../../static/js/face/geometry.js";
 
 const SAMPLE = Array.from({ length: 6000 }, (_, i) => identityFromSeed((i * 2246822519 + 17) >>> 0));
@@ -62,6 +62,33 @@ test("skin tones span Fitzpatrick I-VI evenly enough to see every type often", (
     return ids.reduce((sum, id) => sum + lightness(id), 0) / ids.length;
   });
   for (let i = 1; i < byType.length; i++) assert.ok(byType[i] < byType[i - 1] - 10, "each type darker than the last");
+});
+
+test("every skin type with every undertone is a natural skin colour, the undertone as subtle on VI as on I", () => {
+  // Real skin lies at CIELAB hue angles of about 40-75 degrees (red-orange to yellow-orange), always with some
+  // red: a fixed RGB offset turned type VI pink (cool) or olive-green and light olive skin ivory (a* < 0).
+  const byType = new Map();
+  for (const identity of SAMPLE) {
+    const [l, a, b] = toLab(identity.skin.rgb);
+    const hue = (Math.atan2(b, a) * 180) / Math.PI;
+    const where = `type ${identity.skin.fitzpatrick} ${identity.skin.undertone} ${identity.skin.rgb}`;
+    assert.ok(hue > 40 && hue < 75, `${where}: hue ${hue.toFixed(1)}`);
+    assert.ok(a > 3 && Math.hypot(a, b) > 8, `${where}: a* ${a.toFixed(1)}`);
+    const key = `${identity.skin.fitzpatrick}`;
+    if (!byType.has(key)) byType.set(key, new Map());
+    const hues = byType.get(key);
+    if (!hues.has(identity.skin.undertone)) hues.set(identity.skin.undertone, []);
+    hues.get(identity.skin.undertone).push({ l, hue });
+  }
+  for (const [type, hues] of byType) {
+    const mean = (list, field) => list.reduce((sum, item) => sum + item[field], 0) / list.length;
+    const neutral = hues.get("neutral");
+    for (const [undertone, list] of hues) {
+      // An undertone moves the hue, never the lightness that makes the type.
+      assert.ok(Math.abs(mean(list, "l") - mean(neutral, "l")) < 1, `type ${type} ${undertone}: L* moved`);
+      assert.ok(Math.abs(mean(list, "hue") - mean(neutral, "hue")) < 11, `type ${type} ${undertone}: hue moved too far`);
+    }
+  }
 });
 
 const EVERYTHING_RAISED = {

@@ -58,11 +58,15 @@ const SKIN_BY_TYPE = {
   5: [134, 90, 62],
   6: [92, 60, 44],
 };
-const UNDERTONE_SHIFT = {
-  cool: [6, -4, 6],
-  neutral: [0, 0, 0],
-  warm: [6, 2, -10],
-  olive: [-6, 4, -10],
+// Undertones scale the type's own redness (CIE a*) and yellowness (b*) at its lightness (L*): relative, so
+// they are as subtle on Fitzpatrick VI as on I. Fixed RGB offsets were a large share of dark skin's channels
+// (type VI turned pink or olive) and pushed pale skin out of the range of real skin (olive I: no red at all).
+// Every type x undertone keeps a CIELAB hue angle between about 43 and 71 degrees, where real skin lies.
+const UNDERTONE_AB = {
+  cool: [1.2, 0.88],
+  neutral: [1, 1],
+  warm: [1, 1.2],
+  olive: [0.78, 1.08],
 };
 const HAIR_RGB = {
   black: [26, 23, 22],
@@ -104,6 +108,42 @@ function contrastingBrow(brow, skin) {
   if (current <= target) return brow;
   const k = Math.max(0, target) / Math.max(1, current);
   return brow.map((c) => Math.round(c * k));
+}
+
+const WHITE = [0.95047, 1, 1.08883]; // D65
+/** @param {number} c sRGB 0-255 */
+const toLinear = (c) => (c / 255 <= 0.04045 ? c / 255 / 12.92 : ((c / 255 + 0.055) / 1.055) ** 2.4);
+/** @param {number} v linear light */
+const fromLinear = (v) => 255 * (v <= 0.0031308 ? 12.92 * v : 1.055 * v ** (1 / 2.4) - 0.055);
+const labF = (t) => (t > (6 / 29) ** 3 ? Math.cbrt(t) : t / (3 * (6 / 29) ** 2) + 4 / 29);
+const labFInverse = (t) => (t > 6 / 29 ? t ** 3 : 3 * (6 / 29) ** 2 * (t - 4 / 29));
+
+/**
+ * CIE L*a*b* (D65) of an sRGB colour. Exported for the tests that keep every skin a natural skin colour.
+ * @param {number[]} rgb @returns {number[]} [L*, a*, b*]
+ */
+export function toLab(rgb) {
+  const [r, g, b] = rgb.map(toLinear);
+  const x = labF((0.4124 * r + 0.3576 * g + 0.1805 * b) / WHITE[0]);
+  const y = labF(0.2126 * r + 0.7152 * g + 0.0722 * b);
+  const z = labF((0.0193 * r + 0.1192 * g + 0.9505 * b) / WHITE[2]);
+  return [116 * y - 16, 500 * (x - y), 200 * (y - z)];
+}
+
+/** @param {number[]} lab [L*, a*, b*] @returns {number[]} sRGB, clamped to the gamut */
+function fromLab([l, a, b]) {
+  const fy = (l + 16) / 116;
+  const x = labFInverse(fy + a / 500) * WHITE[0];
+  const y = labFInverse(fy);
+  const z = labFInverse(fy - b / 200) * WHITE[2];
+  return [3.2406 * x - 1.5372 * y - 0.4986 * z, -0.9689 * x + 1.8758 * y + 0.0415 * z,
+    0.0557 * x - 0.204 * y + 1.057 * z].map((v) => Math.round(Math.max(0, Math.min(255, fromLinear(Math.max(0, v))))));
+}
+
+/** @param {number[]} rgb @param {number[]} scale of a* and b* */
+function withUndertone(rgb, [redness, yellowness]) {
+  const [l, a, b] = toLab(rgb);
+  return fromLab([l, a * redness, b * yellowness]);
 }
 
 /** @param {number[]} rgb @param {number} amount -1..1 lighten (+) or darken (-) */
@@ -152,9 +192,8 @@ export function identityFromSeed(seed, traits) {
   const drawnFitzpatrick = rng.pick(CHOICES.fitzpatrick);
   const fitzpatrick = chosen.fitzpatrick ?? drawnFitzpatrick;
   const undertone = rng.pick(CHOICES.undertone);
-  const shift = UNDERTONE_SHIFT[undertone];
   const jitter = rng.range(-0.05, 0.05);
-  const skin = adjust(SKIN_BY_TYPE[fitzpatrick].map((c, i) => Math.max(0, Math.min(255, c + shift[i]))), jitter);
+  const skin = adjust(withUndertone(SKIN_BY_TYPE[fitzpatrick], UNDERTONE_AB[undertone]), jitter);
 
   const darkEyed = fitzpatrick >= 4;
   const eyeColour = darkEyed
