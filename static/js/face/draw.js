@@ -724,14 +724,29 @@ function facialHairRegion(style, geo) {
   const full = style === "fullBeard" ? 2.6 * u : style === "shortBeard" ? 0.8 * u : 0;
   const sideR = inset(o[15], 0.985);
   const sideL = inset(o[5], 0.985);
-  const top = [sideR, add(mix(sideR, cR, 0.3), 0, 3.2 * u), add(mix(sideR, cR, 0.62), 0, 2.4 * u),
-    add(cR, -1.6 * u, -0.4 * u), ...underLip, add(cL, 1.6 * u, -0.4 * u), add(mix(sideL, cL, 0.62), 0, 2.4 * u),
-    add(mix(sideL, cL, 0.3), 0, 3.2 * u), sideL];
+  // The upper edge is the cheek line, from the sideburns to the nose and under it: the mouth lies inside the hair,
+  // which never draws an edge at its corners.
+  const top = [...cheekLine(geo, -1), { x: 0, y: geo.nose.subnasale.y + 0.9 * u }, ...cheekLine(geo, 1).reverse()];
   const bottom = [sideR, inset(o[14], 0.99), inset(o[13], 0.99), add(o[12], 0, full * 0.5), add(o[11], 0, full * 0.9),
     add(o[11], 1.5 * u, full), add(o[10], 0, full), add(o[9], -1.5 * u, full), add(o[9], 0, full * 0.9),
     add(o[8], 0, full * 0.5), inset(o[7], 0.99), inset(o[6], 0.99), sideL];
   // Same number of stations on both edges so that stipple can be placed between them.
   return { top: resample(top, 15), bottom: resample(bottom, 15) };
+}
+
+/**
+ * A beard's upper edge on one side (s = 1 the face's left), from the sideburn across the cheek to beside the nose
+ * wing and in under the nose: where a full beard and its moustache meet the bare cheek. It runs well above the
+ * mouth, so the hair rings the lips evenly and the mouth keeps its own shape (a line converging on the corners
+ * reads as a frown); it rides up with the nose wings (AU9/AU10).
+ */
+function cheekLine(geo, s) {
+  const u = geo.unit;
+  const wing = s > 0 ? geo.nose.wingL : geo.nose.wingR;
+  const cheekX = Math.abs(geo.outline[5].x);
+  return [{ x: s * (cheekX - 0.3 * u), y: 2 * u }, { x: s * (cheekX - 4 * u), y: 9 * u },
+    { x: s * (Math.abs(wing.x) + 8 * u), y: wing.y + 2.2 * u }, { x: wing.x + s * 2.6 * u, y: wing.y + 3.2 * u },
+    { x: wing.x + s * 0.2 * u, y: geo.nose.subnasale.y + 0.6 * u }];
 }
 
 /** @param {Point[]} pts @param {number} n */
@@ -762,7 +777,8 @@ function drawFacialHair(ctx, identity, geo) {
   if (dense) {
     // Body: hugs the lower lip and rings the corners at a small distance (the lips are drawn over it) ...
     beardPath(ctx, style, geo);
-    ctx.fillStyle = css(colours.body, { goatee: 0.85, shortBeard: 0.8, fullBeard: 0.9 }[style]);
+    // A full beard hides the folds under it (a smile shows in the cheeks above it); a short one lets them show.
+    ctx.fillStyle = css(colours.body, { goatee: 0.85, shortBeard: 0.82, fullBeard: 0.97 }[style]);
     ctx.fill();
   } else {
     ctx.beginPath();
@@ -796,8 +812,9 @@ function drawFacialHair(ctx, identity, geo) {
   // Hairs breaking the upper edge, so it reads as growth and not as a painted line.
   ctx.beginPath();
   for (let i = 0; i < 70; i++) {
-    const t = i / 69;
-    if (style === "goatee" || (t > 0.2 && t < 0.8)) continue;
+    // Unevenly spaced along the cheek lines (evenly spaced ticks look stitched on).
+    const t = i / 69 + (rng.next() - 0.5) * 0.014;
+    if (style === "goatee" || (t > 0.2 && t < 0.8) || rng.next() < 0.3) continue;
     const a = along(top, t);
     const b = along(bottom, t);
     const len = (0.6 + rng.next() * 0.7) * u;
@@ -807,8 +824,8 @@ function drawFacialHair(ctx, identity, geo) {
     ctx.moveTo(a.x + (dx / d) * 0.5 * u, a.y + (dy / d) * 0.5 * u);
     ctx.lineTo(a.x - (dx / d) * len * 0.6 + (rng.next() - 0.5) * 0.5 * u, a.y - (dy / d) * len * 0.6);
   }
-  ctx.strokeStyle = css(colours.body, 0.55);
-  ctx.lineWidth = 0.28 * u;
+  ctx.strokeStyle = css(colours.body, 0.45);
+  ctx.lineWidth = 0.26 * u;
   ctx.stroke();
 }
 
@@ -830,34 +847,21 @@ function beardPath(ctx, style, geo) {
   const full = style === "fullBeard" ? 2.5 * u : 0;
   const cheekX = Math.abs(geo.outline[5].x);
   const [right, left] = [-1, 1].map((s) => {
-    const corner = s > 0 ? m.cornerL : m.cornerR;
     const jawAngle = s > 0 ? geo.jawAngleL : geo.jawAngleR;
     const jaw = s > 0 ? geo.jawL : geo.jawR;
-    return {
-      corner,
-      side: [{ x: s * (cheekX - 0.3 * u), y: 2 * u }, { x: jawAngle.x + s * 0.6 * u, y: jawAngle.y },
-        { x: jaw.x + s * full * 0.6, y: jaw.y + full * 0.6 }],
-      cheek: [{ x: corner.x + s * 2.2 * u, y: corner.y - 1.6 * u }, { x: s * 17 * u, y: 11 * u },
-        { x: s * (cheekX - 1.5 * u), y: 3 * u }],
-    };
+    return [{ x: s * (cheekX - 0.3 * u), y: 2 * u }, { x: jawAngle.x + s * 0.6 * u, y: jawAngle.y },
+      { x: jaw.x + s * full * 0.6, y: jaw.y + full * 0.6 }];
   });
-  const lip = m.lowerOuter;
-  ctx.moveTo(right.cheek[2].x, right.cheek[2].y);
-  ctx.lineTo(right.side[0].x, right.side[0].y);
-  ctx.lineTo(right.side[1].x, right.side[1].y);
-  ctx.quadraticCurveTo(right.side[2].x, right.side[2].y, geo.chin.x - 5 * u, geo.chin.y + full);
+  // Cheek line (right side, outward), down the jaw, round the chin, up the other jaw and back along its cheek line
+  // to under the nose. No hole: the lips are drawn over the hair, whatever shape the mouth takes.
+  const cheekR = cheekLine(geo, -1).reverse();
+  const cheekL = cheekLine(geo, 1);
+  curveThrough(ctx, [{ x: 0, y: geo.nose.subnasale.y + 0.9 * u }, ...cheekR]);
+  ctx.lineTo(right[1].x, right[1].y);
+  ctx.quadraticCurveTo(right[2].x, right[2].y, geo.chin.x - 5 * u, geo.chin.y + full);
   ctx.quadraticCurveTo(geo.chin.x, geo.chin.y + 1.2 * u + full, geo.chin.x + 5 * u, geo.chin.y + full);
-  ctx.quadraticCurveTo(left.side[2].x, left.side[2].y, left.side[1].x, left.side[1].y);
-  ctx.lineTo(left.side[0].x, left.side[0].y);
-  ctx.lineTo(left.cheek[2].x, left.cheek[2].y);
-  // Up to the mouth corners and along the lower lip, with no ring of bare skin around the corners: such a
-  // ring draws lines down from the corners that turn a resting mouth into a frown.
-  ctx.quadraticCurveTo(left.cheek[1].x, left.cheek[1].y, left.cheek[0].x, left.cheek[0].y);
-  ctx.quadraticCurveTo(left.corner.x + 0.8 * u, left.corner.y - 0.2 * u, left.corner.x + 0.3 * u, left.corner.y + 0.2 * u);
-  ctx.quadraticCurveTo(lip[3].x, lip[3].y + 0.6 * u, lip[2].x, lip[2].y + 0.7 * u);
-  ctx.quadraticCurveTo(lip[1].x, lip[1].y + 0.6 * u, right.corner.x - 0.3 * u, right.corner.y + 0.2 * u);
-  ctx.quadraticCurveTo(right.corner.x - 0.8 * u, right.corner.y - 0.2 * u, right.cheek[0].x, right.cheek[0].y);
-  ctx.quadraticCurveTo(right.cheek[1].x, right.cheek[1].y, right.cheek[2].x, right.cheek[2].y);
+  ctx.quadraticCurveTo(left[2].x, left[2].y, left[1].x, left[1].y);
+  curveThrough(ctx, [...cheekL, { x: 0, y: geo.nose.subnasale.y + 0.9 * u }], false);
   ctx.closePath();
 }
 
@@ -925,40 +929,117 @@ function drawMoustache(ctx, identity, geo) {
   ctx.stroke();
 }
 
+// Glasses sit where the face's extremes leave room: the brows at their lowest (AU4 with AU9, anger's and disgust's
+// glower) stay above the top rim, the upper lids at their highest (AU5, fear's and surprise's white above the iris)
+// below it. Per identity, from the same face geometry the expressions use, so the frame never moves with a pose.
+const BROWS_LOWEST = { au: { 4: [1, 1], 7: [1, 1], 9: [1, 1] }, gaze: [0, 0], head: { pitch: 0, roll: 0 } };
+const LIDS_HIGHEST = { au: { 1: [1, 1], 2: [1, 1], 5: [1, 1] }, gaze: [0, 0], head: { pitch: 0, roll: 0 } };
+const NEUTRAL_FACE = { au: {}, gaze: [0, 0], head: { pitch: 0, roll: 0 } };
+// Across each lens, from the nose side (-1) to the temple side (+1).
+const LENS_STATIONS = [-1, -0.75, -0.5, -0.25, 0, 0.25, 0.5, 0.75, 1];
+/** @type {WeakMap<object, Record<string, number[]>>} */
+const lensTopCache = new WeakMap();
+
+/** y of a polyline at x (linear between its points), or null outside it. @param {Point[]} pts @param {number} x */
+function heightAt(pts, x) {
+  const sorted = [...pts].sort((a, b) => a.x - b.x);
+  if (x < sorted[0].x || x > sorted[sorted.length - 1].x) return null;
+  for (let i = 1; i < sorted.length; i++) {
+    if (x <= sorted[i].x) {
+      const t = (x - sorted[i - 1].x) / (sorted[i].x - sorted[i - 1].x || 1);
+      return sorted[i - 1].y + t * (sorted[i].y - sorted[i - 1].y);
+    }
+  }
+  return null;
+}
+
+/**
+ * The top rim of each lens at LENS_STATIONS, relative to the lens centre in the neutral face: the frame's own
+ * curve, pushed down where the lowest brows would reach it, never into the highest lids' room.
+ * @param {ReturnType<typeof identityFromSeed>} identity
+ */
+function lensTops(identity) {
+  let tops = lensTopCache.get(identity);
+  if (tops) return tops;
+  const [neutral, lowered, raised] = [NEUTRAL_FACE, BROWS_LOWEST, LIDS_HIGHEST].map((p) => faceGeometry(identity, p));
+  const u = neutral.unit;
+  tops = {};
+  for (const [side, s] of [["L", 1], ["R", -1]]) {
+    const lens = neutral.glasses[side];
+    const round = identity.glasses === "round";
+    tops[side] = LENS_STATIONS.map((f) => {
+      const x = lens.x + s * f * lens.halfWidth;
+      const natural = -lens.halfHeight * (round ? Math.sqrt(1 - f * f * 0.9) : 1 - Math.max(0, Math.abs(f) - 0.7) ** 2 * 3);
+      const brow = heightAt(lowered.brows[side].lower, x);
+      const lid = heightAt(raised.eyes[side].upper, x);
+      let top = natural;
+      if (brow !== null) top = Math.max(top, brow - lens.y + 0.9 * u);
+      if (lid !== null) top = Math.min(top, lid - lens.y - 0.6 * u);
+      return top;
+    });
+  }
+  lensTopCache.set(identity, tops);
+  return tops;
+}
+
+/** One lens outline, as points round the lens: the fitted top, then the frame's own sides and bottom. */
+function lensOutline(identity, lens, top, s) {
+  const round = identity.glasses === "round";
+  const pts = LENS_STATIONS.map((f, i) => ({ x: lens.x + s * f * lens.halfWidth, y: lens.y + top[i] }));
+  const bottom = [];
+  for (const f of [1.04, 0.9, 0.6, 0.2, -0.2, -0.6, -0.9, -1.04]) {
+    const depth = round ? Math.sqrt(Math.max(0, 1 - Math.min(1, Math.abs(f)) ** 2 * 0.92))
+      : 1 - Math.max(0, Math.abs(f) - 0.72) ** 2 * 4;
+    bottom.push({ x: lens.x + s * f * lens.halfWidth, y: lens.y + lens.halfHeight * (Math.abs(f) > 1 ? 0.1 : depth) });
+  }
+  return [...pts, ...bottom];
+}
+
 function drawGlasses(ctx, identity, geo) {
   if (!geo.glasses) return;
   const u = geo.unit;
   const rgb = identity.glassesRgb;
   const frame = css(rgb, 0.95);
-  const sides = [[geo.glasses.L, 1], [geo.glasses.R, -1]];
-  // Lenses, then the whole frame (rims, temple arms toward the ears, bridge) as one stroke.
+  const tops = lensTops(identity);
+  const sides = [[geo.glasses.L, 1, tops.L], [geo.glasses.R, -1, tops.R]];
+  const outlines = sides.map(([g, s, top]) => lensOutline(identity, g, top, s));
+  // Lenses, then the frame: thin all round (the top rim is a hairline under the brows), the temple arms, the bridge
+  // low on the nose between the lenses (clear of the brows' inner ends and the lines between them), and the
+  // lower rims and sides at the frame's own weight.
   ctx.beginPath();
-  for (const [g] of sides) {
-    if (identity.glasses === "round") ellipseArc(ctx, g.x, g.y, g.halfWidth, g.halfHeight, 0, 0, Math.PI * 2);
-    else ctx.roundRect(g.x - g.halfWidth, g.y - g.halfHeight, 2 * g.halfWidth, 2 * g.halfHeight, 0.3 * g.halfWidth);
-  }
-  ctx.fillStyle = "rgba(200,220,255,0.07)";
+  for (const outline of outlines) loopThrough(ctx, outline);
+  ctx.fillStyle = "rgba(200,220,255,0.05)";
   ctx.fill();
-  for (const [g, s] of sides) {
-    ctx.moveTo(g.x + s * g.halfWidth, g.y - 2 * u);
+  ctx.strokeStyle = frame;
+  ctx.lineWidth = Math.min(L_RIM_TOP * u, geo.glasses.L.rim);
+  ctx.stroke();
+  ctx.beginPath();
+  for (const [g, s, top] of sides) {
+    ctx.moveTo(g.x + s * g.halfWidth, g.y + top[top.length - 1] + 1.2 * u);
     ctx.lineTo(s * 25 * u, g.y - 2.6 * u);
   }
   const { L, R } = geo.glasses;
-  ctx.moveTo(R.x + R.halfWidth * 0.9, R.y - 1.8 * u);
-  ctx.quadraticCurveTo(0, L.y - 3.8 * u, L.x - L.halfWidth * 0.9, L.y - 1.8 * u);
-  ctx.strokeStyle = frame;
+  const bridgeY = Math.min(L.y + tops.L[0], R.y + tops.R[0]) + 1.4 * u;
+  ctx.moveTo(R.x + R.halfWidth, bridgeY + 0.3 * u);
+  ctx.quadraticCurveTo(0, bridgeY - 1 * u, L.x - L.halfWidth, bridgeY + 0.3 * u);
+  for (const outline of outlines) curveThrough(ctx, outline.slice(LENS_STATIONS.length - 2));
   ctx.lineWidth = L.rim;
   ctx.stroke();
-  // A faint reflection streak in the lower outer corner of each lens, off the iris.
+  // A faint reflection streak low on each lens, below the lower lid: never over the eye's white or the iris.
   ctx.beginPath();
   for (const [g, s] of sides) {
-    ctx.moveTo(g.x + s * 3 * u, g.y + 3.4 * u);
-    ctx.lineTo(g.x + s * 5 * u, g.y + 1.2 * u);
+    const eye = s > 0 ? geo.eyes.L : geo.eyes.R;
+    const below = Math.max(...eye.lower.map((p) => p.y)) + 0.9 * u;
+    const y = Math.min(g.y + g.halfHeight - 1 * u, Math.max(below + 1.2 * u, g.y + 2.6 * u));
+    ctx.moveTo(g.x + s * 1.5 * u, y);
+    ctx.lineTo(g.x + s * 3.6 * u, y - 1 * u);
   }
   ctx.strokeStyle = "rgba(255,255,255,0.18)";
   ctx.lineWidth = 0.6 * u;
   ctx.stroke();
 }
+// The top rim's weight: a hairline, so that a brow coming down toward it still reads as a brow.
+const L_RIM_TOP = 0.3;
 
 /**
  * Sizes a canvas for the device pixel ratio and draws a face on it.
