@@ -27,8 +27,10 @@ from harness import CHROMIUM, CHROMIUM_ARGS, PHONE, LiveServer  # noqa: E402
 from game.emotions import EMOTION_KEYS, EMOTIONS, NEUTRAL_POSE, pose  # noqa: E402
 
 SKIN_TYPES = (1, 2, 3, 4, 5, 6)
-# (label, glasses, beard); beards alternate between short and full across skin types.
+# (label, glasses, beard); the facial hair kind turns with the skin type, so every kind shows, and the lightest and
+# darkest skins wear the fullest beard.
 LOOKS = (("plain", False, False), ("glasses", True, False), ("beard", False, True), ("beard+glasses", True, True))
+BEARD_BY_SKIN = {1: "fullBeard", 2: "shortBeard", 3: "moustache", 4: "goatee", 5: "stubble", 6: "fullBeard"}
 
 
 def faces() -> list[dict]:
@@ -36,7 +38,7 @@ def faces() -> list[dict]:
     out = []
     for skin in SKIN_TYPES:
         for index, (label, glasses, bearded) in enumerate(LOOKS):
-            beard = ("shortBeard" if skin % 2 else "fullBeard") if bearded else "none"
+            beard = BEARD_BY_SKIN[skin] if bearded else "none"
             out.append({"seed": 7919 * skin + 104729 * index + 17, "label": f"F{skin}-{label}",
                         "traits": {"fitzpatrick": skin, "glasses": glasses, "facialHair": beard}})
     return out

@@ -700,24 +700,23 @@ function along(pts, t) {
 }
 
 /**
- * The facial hair region as two matching polylines, right to left: its upper edge (which keeps a band
- * of skin around the lips and mouth corners) and its lower edge (the jaw, or the chin for a goatee).
+ * The facial hair region as two matching polylines, right to left: its upper edge (the cheek line, or under the
+ * lower lip for a goatee) and its lower edge (the jaw, or the chin for a goatee).
  */
 function facialHairRegion(style, geo) {
   const u = geo.unit;
   const m = geo.mouth;
   const o = geo.outline;
   const lip = m.lowerOuter;
-  const cR = m.cornerR;
-  const cL = m.cornerL;
-  // Clear skin: a narrow band under the lower lip, wider beside and below each corner.
-  const underLip = [add(cR, -0.9 * u, 0.9 * u), add(lip[1], 0, 0.7 * u), add(lip[2], 0, 0.8 * u),
-    add(lip[3], 0, 0.7 * u), add(cL, 0.9 * u, 0.9 * u)];
   if (style === "goatee") {
+    // As beardPath draws it: under the lower lip, narrower than the mouth.
     const chin = geo.chin;
-    const top = underLip;
-    const bottom = [add(cR, 0.4 * u, 5.5 * u), mix(o[11], chin, 0.3), add(chin, 0, 0.9 * u), mix(o[9], chin, 0.3),
-      add(cL, -0.4 * u, 5.5 * u)];
+    const lipL = mix(lip[2], lip[3], 0.85);
+    const lipR = mix(lip[2], lip[1], 0.85);
+    const top = [add(lipR, 0, 0.6 * u), add(mix(lipR, lip[2], 0.5), 0, 0.9 * u), add(lip[2], 0, 1.1 * u),
+      add(mix(lipL, lip[2], 0.5), 0, 0.9 * u), add(lipL, 0, 0.6 * u)];
+    const bottom = [{ x: lipR.x * 0.8, y: chin.y - 2.5 * u }, { x: lipR.x * 0.45, y: chin.y - 0.3 * u },
+      add(chin, 0, 0.4 * u), { x: lipL.x * 0.45, y: chin.y - 0.3 * u }, { x: lipL.x * 0.8, y: chin.y - 2.5 * u }];
     return { top, bottom };
   }
   const inset = (p, k) => ({ x: p.x * k, y: p.y });
@@ -835,13 +834,17 @@ function beardPath(ctx, style, geo) {
   const m = geo.mouth;
   ctx.beginPath();
   if (style === "goatee") {
-    const lip = m.lowerOuter[2];
-    const left = m.cornerL;
-    const right = m.cornerR;
-    ctx.moveTo(right.x + 0.4 * u, right.y + 0.8 * u);
-    ctx.quadraticCurveTo(0, lip.y + 1.4 * u, left.x - 0.4 * u, left.y + 0.8 * u);
-    ctx.quadraticCurveTo(left.x + 0.5 * u, geo.chin.y - 3 * u, 0, geo.chin.y + 0.8 * u);
-    ctx.quadraticCurveTo(right.x - 0.5 * u, geo.chin.y - 3 * u, right.x + 0.4 * u, right.y + 0.8 * u);
+    // Under the lower lip and narrower than the mouth, so its sides run from the lip to the chin and never
+    // down from the corners (which would read as the corners drooping).
+    const lip = m.lowerOuter;
+    const left = mix(lip[2], lip[3], 0.85);
+    const right = mix(lip[2], lip[1], 0.85);
+    ctx.moveTo(right.x, right.y + 0.5 * u);
+    ctx.quadraticCurveTo(0, lip[2].y + 1.3 * u, left.x, left.y + 0.5 * u);
+    const chinY = geo.chin.y;
+    ctx.quadraticCurveTo(left.x + 1 * u, (left.y + chinY) / 2, left.x * 0.8, chinY - 2.5 * u);
+    ctx.quadraticCurveTo(0, chinY + 1.8 * u, right.x * 0.8, chinY - 2.5 * u);
+    ctx.quadraticCurveTo(right.x - 1 * u, (right.y + chinY) / 2, right.x, right.y + 0.5 * u);
     return;
   }
   const full = style === "fullBeard" ? 2.5 * u : 0;
@@ -1013,15 +1016,18 @@ function drawGlasses(ctx, identity, geo) {
   ctx.strokeStyle = frame;
   ctx.lineWidth = Math.min(L_RIM_TOP * u, geo.glasses.L.rim);
   ctx.stroke();
+  const { L, R } = geo.glasses;
+  const bridgeY = Math.min(L.y + tops.L[0], R.y + tops.R[0]) + 1.4 * u;
+  ctx.beginPath();
+  ctx.moveTo(R.x + R.halfWidth, bridgeY + 0.3 * u);
+  ctx.quadraticCurveTo(0, bridgeY - 1 * u, L.x - L.halfWidth, bridgeY + 0.3 * u);
+  ctx.lineWidth = Math.min(2 * L_RIM_TOP * u, L.rim);
+  ctx.stroke();
   ctx.beginPath();
   for (const [g, s, top] of sides) {
     ctx.moveTo(g.x + s * g.halfWidth, g.y + top[top.length - 1] + 1.2 * u);
     ctx.lineTo(s * 25 * u, g.y - 2.6 * u);
   }
-  const { L, R } = geo.glasses;
-  const bridgeY = Math.min(L.y + tops.L[0], R.y + tops.R[0]) + 1.4 * u;
-  ctx.moveTo(R.x + R.halfWidth, bridgeY + 0.3 * u);
-  ctx.quadraticCurveTo(0, bridgeY - 1 * u, L.x - L.halfWidth, bridgeY + 0.3 * u);
   for (const outline of outlines) curveThrough(ctx, outline.slice(LENS_STATIONS.length - 2));
   ctx.lineWidth = L.rim;
   ctx.stroke();
