@@ -232,20 +232,15 @@ def dimple_points(points: np.ndarray, side: str) -> np.ndarray:
     return corner + np.array([outward * (DIMPLE_RADIUS + 0.035), 0.0]) + grid
 
 
-def brow_gap(luminance: np.ndarray, landmarks_px: np.ndarray) -> float:
-    """Distance between the inner ends of the two brows as the pixels show them (IOD units; nan if a brow
-    cannot be found).
-
-    A brow column holds a vertical run of brow-dark pixels thicker than a line (creases, rims and forehead
-    lines are thinner), somewhere above the upper lid; a brow is a stretch of such columns at least
-    BROW_MIN_LENGTH long (a glasses rim's side is a narrow one).
-    """
+def _brow_band(luminance: np.ndarray, landmarks_px: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """The band above the eyes where brows are (frame columns xs, rows ys) and its brow-dark pixels: at least
+    BROW_DARKNESS darker (linear luminance, Weber) than the cheeks, above the upper lid (and its lashes) where an
+    eye is, above the eye line elsewhere."""
     points = face_frame(landmarks_px)
     cheeks = np.concatenate([_grid((lo, hi), (0.30, 0.40)).reshape(-1, 2) for lo, hi in ((-0.34, -0.22), (0.22, 0.34))])
     skin = float(np.median(_sample(luminance, landmarks_px, cheeks)))
-    band = _grid((-0.5, 0.5), (-0.62, -0.02))
+    band = _grid((-0.6, 0.6), (-0.62, -0.02))
     xs, ys = band[0, :, 0], band[:, 0, 1]
-    # Below the brows: the upper lid and lashes, dark and thick, where an eye is; elsewhere the eye line.
     lowest = np.full(len(xs), -0.03)
     for side in SIDES:
         lid = points[list(UPPER_LID_CONTOUR[side])]
@@ -254,6 +249,20 @@ def brow_gap(luminance: np.ndarray, landmarks_px: np.ndarray) -> float:
         lowest[inside] = np.interp(xs[inside], lid[order, 0], lid[order, 1]) - 0.03
     dark = (skin - _sample(luminance, landmarks_px, band)) / max(skin, 1e-3) >= BROW_DARKNESS
     dark &= ys[:, None] <= lowest[None, :]
+    return xs, ys, dark
+
+
+def brow_gap(luminance: np.ndarray, landmarks_px: np.ndarray) -> float:
+    """Distance between the inner ends of the two brows as the pixels show them (IOD units; nan if a brow
+    cannot be found).
+
+    A brow column holds a vertical run of brow-dark pixels thicker than a line (creases, rims and forehead
+    lines are thinner), somewhere above the upper lid; a brow is a stretch of such columns at least
+    BROW_MIN_LENGTH long (a glasses rim's side is a narrow one).
+    """
+    xs, _, dark = _brow_band(luminance, landmarks_px)
+    inner = np.abs(xs) <= 0.5  # the inner ends lie between the eyes' outer corners
+    xs, dark = xs[inner], dark[:, inner]
     needed = int(np.ceil(BROW_MIN_THICKNESS / GRID))
     run = np.zeros(len(xs), dtype=int)
     longest = np.zeros(len(xs), dtype=int)
@@ -271,6 +280,51 @@ def brow_gap(luminance: np.ndarray, landmarks_px: np.ndarray) -> float:
     if left is None or right is None:
         return float("nan")
     return float(left - right)
+
+
+# Where the image brow heights are read, |x| in the face frame (IOD units; the eyes' outer corners at 0.5):
+# over the inner third of the brow, its middle, and its outer part (still inside its thick length).
+BROW_COLUMNS = {"inner": (0.18, 0.26), "mid": (0.30, 0.38), "outer": (0.42, 0.50)}
+
+
+def brow_heights(luminance: np.ndarray, landmarks_px: np.ndarray) -> dict[str, float]:
+    """Height of each brow above the eye line as the pixels show it (IOD units): per column, the middle of the
+    highest run of brow-dark pixels above the upper lid at least BROW_MIN_THICKNESS thick (thinner lines, a glasses
+    top rim and forehead lines are not brows; hair reaching the band's top is not either), averaged over
+    BROW_COLUMNS; nan where fewer than half of a region's columns hold a brow. FaceMesh fits a face model to the
+    whole face and under-follows a drawn brow's movement and shape (its brow points barely move when surprise
+    lifts the brows well clear of them, and keep their arch when fear flattens the brow): these heights follow
+    the brow itself."""
+    xs, ys, dark = _brow_band(luminance, landmarks_px)
+    needed = int(np.ceil(BROW_MIN_THICKNESS / GRID))
+    run = np.zeros(len(xs), dtype=int)
+    centre = np.full(len(xs), np.nan)
+    for index in range(len(ys) + 1):
+        row = dark[index] if index < len(ys) else np.zeros(len(xs), dtype=bool)
+        # A run just ended. The first (highest) one thick enough is the brow: below it may lie the shadow a lowered
+        # brow casts on the lid, as dark as a pale brow and thicker, and the lashes; above it only forehead lines
+        # (thin) and hair reaching down from the band's top (a run that starts there is not a brow).
+        ended = ~row & (run >= needed) & (run < index) & np.isnan(centre)
+        centre = np.where(ended, _run_middle(ys, index, run), centre)
+        run = np.where(row, run + 1, 0)
+    values = {}
+    for side, sign in (("L", 1), ("R", -1)):
+        for name, (low, high) in BROW_COLUMNS.items():
+            chosen = (sign * xs >= low) & (sign * xs <= high)
+            heights = -centre[chosen]
+            found = heights[~np.isnan(heights)]
+            values[f"{name}_brow_height_image_{side}"] = (float(np.mean(found)) if len(found) >= len(heights) / 2
+                                                          else float("nan"))
+        values[f"brow_arch_image_{side}"] = values[f"mid_brow_height_image_{side}"] - (
+            values[f"inner_brow_height_image_{side}"] + values[f"outer_brow_height_image_{side}"]) / 2
+    return values
+
+
+def _run_middle(ys: np.ndarray, end: int, run: np.ndarray) -> np.ndarray:
+    """Per column, the row y midway through a run of ``run`` rows ending just before row ``end``."""
+    start = np.clip(end - run, 0, len(ys) - 1)
+    last = np.clip(end - 1, 0, len(ys) - 1)
+    return (ys[start] + ys[last]) / 2
 
 
 def lip_visibility(rgb: np.ndarray, landmarks_px: np.ndarray) -> tuple[float, float]:
@@ -304,6 +358,7 @@ def image_measures(rgb: np.ndarray, landmarks_px: np.ndarray, active_side: str |
     values = {
         "nose_wrinkle_contrast": crease_share(_sample(contrast, landmarks_px, nose_bridge_points(points))),
         "brow_gap_image": brow_gap(luminance, landmarks_px),
+        **brow_heights(luminance, landmarks_px),
         "lip_visible_share": coverage,
         "lip_delta_e": lip_delta_e,
     }
@@ -360,7 +415,7 @@ class Check:
 
 def _both_sides(name: str, measurement: str, direction: int, core: bool, why: str, versus: str | None = None
                 ) -> list[Check]:
-    brow = "brow" in measurement
+    brow = "brow" in measurement and "image" not in measurement  # FaceMesh's brow points, not the brow's pixels
     return [Check(f"{name} {side}", f"{measurement}_{side}", direction, core, why, brow, versus=versus)
             for side in SIDES]
 
@@ -386,34 +441,42 @@ EXPECTED: dict[str, list[Check]] = {
     ],
     "sadness": [
         *_both_sides("corner down", "corner_height", DOWN, True, "AU15 pulls the corners down"),
-        *_both_sides("inner brow up", "inner_brow_height", UP, True, "AU1 raises the inner brow"),
+        *_both_sides("inner brow up", "inner_brow_height_image", UP, True, "AU1 raises the inner brow (image)"),
+        *_both_sides("inner brow up (landmarks)", "inner_brow_height", UP, False, "AU1, FaceMesh's brow points"),
         *_both_sides("corner below lip centre", "corner_above_mouth_centre", DOWN, False, "AU15, pitch-free"),
         *_both_sides("iris down", "iris_drop", UP, False, "AU64 gaze down (0.5-0.7)"),
     ],
     "surprise": [
         Check("mouth opens", "mouth_opening", UP, True, "AU26 drops the jaw"),
-        *_both_sides("inner brow up", "inner_brow_height", UP, True, "AU1"),
-        *_both_sides("outer brow up", "outer_brow_height", UP, True, "AU2"),
+        *_both_sides("inner brow up", "inner_brow_height_image", UP, True, "AU1 (image)"),
+        *_both_sides("outer brow up", "outer_brow_height_image", UP, True, "AU2 (image)"),
+        *_both_sides("inner brow up (landmarks)", "inner_brow_height", UP, False, "AU1, FaceMesh's brow points"),
+        *_both_sides("outer brow up (landmarks)", "outer_brow_height", UP, False, "AU2, FaceMesh's brow points"),
         *_both_sides("eye wider", "eye_opening", UP, False, "AU5B raises the upper lid"),
     ],
     "fear": [
         Check("mouth opens", "mouth_opening", UP, True, "AU26 / AU25"),
         Check("mouth wider", "mouth_width", UP, True, "AU20 stretches the lips sideways"),
-        *_both_sides("inner brow up", "inner_brow_height", UP, True, "AU1 (with AU4 the brow stays flat)"),
+        *_both_sides("inner brow up", "inner_brow_height_image", UP, True,
+                     "AU1 (with AU4 the brow stays flat; image)"),
         Check("brows closer than in surprise", "brow_gap_image", DOWN, True,
               "AU4 pulls fear's raised brows together; surprise's stay apart (image: inner brow ends)",
-              brow=True, versus="surprise", margin=BROW_GAP_MARGIN),
-        *_both_sides("brow flatter than in surprise", "brow_arch", DOWN, True,
-                     "AU1+2+4: fear's brow is flat, surprise's arched", versus="surprise"),
+              versus="surprise", margin=BROW_GAP_MARGIN),
+        *_both_sides("brow flatter than in surprise", "brow_arch_image", DOWN, True,
+                     "AU1+2+4: fear's brow is flat, surprise's arched (image)", versus="surprise"),
         *_both_sides("lower lid higher than in surprise", "lower_lid_raise", UP, True,
                      "AU7: fear's lower lid is tense, surprise's relaxed", versus="surprise"),
-        *_both_sides("outer brow up", "outer_brow_height", UP, False, "AU2 0.7"),
+        *_both_sides("outer brow up", "outer_brow_height_image", UP, False, "AU2 0.7 (image)"),
+        *_both_sides("inner brow up (landmarks)", "inner_brow_height", UP, False, "AU1, FaceMesh's brow points"),
+        *_both_sides("brow flatter than in surprise (landmarks)", "brow_arch", DOWN, False,
+                     "FaceMesh's brow points keep their model's arch", versus="surprise"),
         *_both_sides("eye wider", "eye_opening", UP, False, "AU5 0.9 against AU7 0.5"),
     ],
     "anger": [
-        *_both_sides("inner brow down", "inner_brow_height", DOWN, True, "AU4 lowers the brows"),
+        *_both_sides("inner brow down", "inner_brow_height_image", DOWN, True, "AU4 lowers the brows (image)"),
+        *_both_sides("inner brow down (landmarks)", "inner_brow_height", DOWN, False, "AU4, FaceMesh's brow points"),
         Check("brows knit", "brow_gap_image", DOWN, True, "AU4 pulls the brows together (image: inner brow ends)",
-              brow=True, margin=BROW_GAP_MARGIN),
+              margin=BROW_GAP_MARGIN),
         *_both_sides("lower lid up", "lower_lid_raise", UP, True, "AU7 tightens and lifts the lower lid: the glare"),
         Check("lips stay visible", "lip_visible_share", UP, True,
               f"AU23/24 thin and press the lips; across {LIPS_VISIBLE_SHARE:.0%} of the mouth they still stand out "

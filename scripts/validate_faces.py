@@ -82,6 +82,13 @@ RESCALE_FOR_NOISE = 0.875
 IDENTITIES_PER_EVALUATE = 3  # ~20 PNGs per round trip: few round trips, bounded memory
 # The groups every gating check must pass in, and the columns of the tables.
 GROUPS = (*ROMAN.values(), "no glasses", "glasses", "no facial hair", "facial hair")
+# The 24 cells Fitzpatrick type x glasses x facial hair, e.g. "IV g b" (glasses, facial hair), "IV - -" (neither).
+CELLS = tuple(f"{roman} {'g' if glasses else '-'} {'b' if bearded else '-'}" for roman in ROMAN.values()
+              for glasses in (False, True) for bearded in (False, True))
+
+
+def cell_of(fitzpatrick: int, glasses: bool, facial_hair: str) -> str:
+    return f"{ROMAN[fitzpatrick]} {'g' if glasses else '-'} {'b' if facial_hair != 'none' else '-'}"
 BASE_MARGIN = {"contrast": 0.03, "share": 0.0}  # "iod" comes from --margin
 # The fer package's classes, by our emotion keys (it has no contempt).
 FER_CLASS = {"neutral": "neutral", "happiness": "happy", "sadness": "sad", "surprise": "surprise", "fear": "fear",
@@ -291,6 +298,9 @@ class CheckOutcome:
         return (ROMAN[self.fitzpatrick], "glasses" if self.glasses else "no glasses",
                 "facial hair" if self.facial_hair != "none" else "no facial hair")
 
+    def cell(self) -> str:
+        return cell_of(self.fitzpatrick, self.glasses, self.facial_hair)
+
 
 @dataclass
 class Sweep:
@@ -429,8 +439,9 @@ def _rate(outcomes: list[CheckOutcome]) -> float:
 
 
 def gated(check: Check, outcomes: list[CheckOutcome]) -> list[CheckOutcome]:
-    """The renders a check is judged on: brow checks skip faces with glasses (FaceMesh snaps brow landmarks to
-    the rims, and the image measure cannot tell a thick rim or bridge from a brow); the dimple skips faces whose
+    """The renders a check is judged on: checks of FaceMesh's brow points skip faces with glasses (FaceMesh snaps
+    them to the rims; the image measures of the brows, which find the brows' own pixels, are judged on every face:
+    the frame's top rim and bridge are hairlines, thinner than any brow); the dimple skips faces whose
     facial hair textures the cheek beside the mouth (face_measures.CHEEK_HAIR). Both reported separately."""
     return [outcome for outcome in outcomes if not (check.brow and outcome.glasses)
             and not (check.bare_cheeks and outcome.facial_hair in CHEEK_HAIR)]
@@ -478,6 +489,8 @@ def summarise(sweep: Sweep, margin_for: dict[str, float], base_margin: float, th
                                      for label in sorted({o.label for o in outcomes})},
             "pass_rate_by_facial_hair": {kind: _rate([o for o in judged if o.facial_hair == kind])
                                          for kind in sorted({o.facial_hair for o in judged})},
+            "pass_rate_by_cell": {cell: _rate([o for o in judged if o.cell() == cell]) for cell in CELLS},
+            "judged_by_cell": {cell: sum(o.cell() == cell for o in judged) for cell in CELLS},
             "median_change_by_group_pct_iod": {
                 group: scale * median([o.change for o in members if not math.isnan(o.change)])
                 for group, members in groups.items()},
@@ -595,8 +608,9 @@ def print_report(summary: dict, show_failures: int) -> None:
           f"base margin, {summary['base_margin_pct_iod']:.1f}% IOD, and the detector's p95 noise on that measurement; "
           f"image measures have fixed margins, see face_measures); 'vs' checks compare with the same face's "
           f"look-alike emotion; floor checks need the level itself.\nCore checks gate at {summary['threshold']:.0%} "
-          f"overall and in every group with >= {summary['min_group']} judged renders (bold = failing); brow "
-          f"checks are judged on faces without glasses, the dimple on faces without beard, goatee or stubble.\n")
+          f"overall and in every group with >= {summary['min_group']} judged renders (bold = failing); checks "
+          f"of FaceMesh's brow points are judged on faces without glasses (the brows' image measures on every face), "
+          f"the dimple on faces without beard, goatee or stubble.\n")
     columns = " | ".join(GROUPS)
     for core in (True, False):
         print("Core checks and cues (gate):" if core else "\nReported checks (no gate):")
@@ -627,6 +641,12 @@ def print_report(summary: dict, show_failures: int) -> None:
         if row["core"]:
             print(f"| {row['emotion']} | {row['check']} | "
                   + " | ".join(_pct(row["pass_rate_by_facial_hair"].get(kind, float("nan"))) for kind in kinds) + " |")
+    print("\nEvery check by cell, Fitzpatrick type x glasses (g) x facial hair (b), judged renders (not gated per "
+          "cell: a cell holds 1/24 of the faces):\n| emotion | check | core | " + " | ".join(CELLS) + " |")
+    print("|---|---|---|" + "---|" * len(CELLS))
+    for row in summary["emotions"]:
+        print(f"| {row['emotion']} | {row['check']} | {'yes' if row['core'] else ''} | "
+              + " | ".join(_pct(row["pass_rate_by_cell"][cell]) for cell in CELLS) + " |")
     print("\nDetector noise (same neutral face, canvas rescaled), |Δ| ×100, p95 / max:")
     print("  " + "; ".join(f"{name} {stats['p95_abs']:.2f}/{stats['max_abs']:.2f}"
                            for name, stats in summary["detector_noise"].items()))

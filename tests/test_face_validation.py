@@ -34,11 +34,10 @@ from face_measures import EXPECTED, face_frame, image_measures, measure  # noqa:
 # Cues the renderer does not yet draw strongly enough on every face (issue 9; the face renderer's work).
 # Each names its check; remove an entry once the sample passes it.
 NOT_YET = {
-    ("fear", "inner brow up R"): "fear's inner brow raise (AU1 against AU4's knit) measures 86% in the 240-face sweep",
-    ("fear", "brow flatter than in surprise L"): "fear's brow is not yet flatter than surprise's on every face",
-    ("fear", "brow flatter than in surprise R"): "fear's brow is not yet flatter than surprise's on every face",
-    ("fear", "lower lid higher than in surprise L"): "fear's lower lid (AU7) is not yet tenser than surprise's",
-    ("fear", "lower lid higher than in surprise R"): "fear's lower lid (AU7) is not yet tenser than surprise's",
+    # FaceMesh's lower-lid points follow about half of the lid's drawn lift (+1.6% IOD measured where the face's
+    # geometry lifts it +3.6%): not yet known whether the face or the measure must change.
+    ("fear", "lower lid higher than in surprise L"): "fear's lower lid (AU7) not yet measured tenser than in surprise",
+    ("fear", "lower lid higher than in surprise R"): "fear's lower lid (AU7) not yet measured tenser than in surprise",
 }
 
 
@@ -207,6 +206,46 @@ def test_brow_gap_ignores_thin_lines_and_narrow_uprights_and_misses_invisible_br
     faint = _with_brows(LIGHT, 0.16)
     _box(faint, (0.16, 0.45), (-0.34, -0.27), (225, 190, 165))  # the face's left brow barely darker than skin
     assert np.isnan(image_measures(faint, face)["brow_gap_image"])
+
+
+def _brows_at(skin, height: float, arch: float = 0.0) -> np.ndarray:
+    """Brows from x 0.16 to 0.56 each side, 0.07 IOD thick, their middle ``height`` above the eye line, the middle
+    of each brow (x 0.3-0.4) ``arch`` higher still."""
+    image = _canvas(skin)
+    for sign in (-1, 1):
+        for start, stop, lift in ((0.16, 0.3, 0.0), (0.3, 0.4, arch), (0.4, 0.56, 0.0)):
+            _box(image, sorted((sign * start, sign * stop)), (-height - lift - 0.035, -height - lift + 0.035),
+                 (30, 24, 20))
+    return image
+
+
+@pytest.mark.parametrize("skin", [LIGHT, DARK])
+def test_brow_heights_follow_the_brows_pixels(skin) -> None:
+    face = _plain_face()
+    resting = image_measures(_brows_at(skin, 0.3), face)
+    raised = image_measures(_brows_at(skin, 0.4), face)
+    for side in ("L", "R"):
+        assert resting[f"inner_brow_height_image_{side}"] == pytest.approx(0.3, abs=0.01)
+        for part in ("inner", "outer"):
+            rise = raised[f"{part}_brow_height_image_{side}"] - resting[f"{part}_brow_height_image_{side}"]
+            assert rise == pytest.approx(0.1, abs=0.01), (part, side)
+    arched = image_measures(_brows_at(skin, 0.3, arch=0.04), face)
+    assert arched["brow_arch_image_L"] - resting["brow_arch_image_L"] == pytest.approx(0.04, abs=0.01)
+
+
+def test_brow_heights_ignore_a_thin_rim_and_lashes_under_the_brows_and_miss_invisible_brows() -> None:
+    face = _plain_face()
+    image = _brows_at(LIGHT, 0.3)
+    _box(image, (-0.5, 0.5), (-0.2, -0.19), (20, 20, 20))  # a glasses top rim: a hairline under the brows
+    _box(image, (-0.5, 0.5), (-0.095, -0.08), (20, 20, 20))  # lashes along the lids
+    assert image_measures(image, face)["inner_brow_height_image_L"] == pytest.approx(0.3, abs=0.01)
+    # A lowered brow's shadow on the lid, as dark as a pale brow and thicker, does not pull the brow down.
+    shaded = _brows_at(LIGHT, 0.3)
+    _box(shaded, (-0.5, 0.5), (-0.2, -0.1), (150, 125, 110))
+    assert image_measures(shaded, face)["inner_brow_height_image_L"] == pytest.approx(0.3, abs=0.01)
+    faint = _canvas(LIGHT)
+    _box(faint, (0.16, 0.56), (-0.335, -0.265), (225, 190, 165))  # barely darker than the skin: no brow to measure
+    assert np.isnan(image_measures(faint, face)["inner_brow_height_image_L"])
 
 
 def _with_nose_folds(skin, colour_of) -> np.ndarray:
