@@ -58,8 +58,8 @@ def answered(db: Database, player_id: str, *, axis: str, stimulus: float, correc
     plausibility.observe_answer(state, axis=axis, stimulus=stimulus, correct=correct, reaction_ms=reaction_ms,
                                 own_p=own_p, own_trials=own_trials)
     status = _save(db, player_id, status, state)
-    if status == "held" or plausibility.waits(state):  # pulled at once, not at the drill's end
-        boards.set_visibility(db, player_id, False)
+    if (status == "held" or plausibility.waits(state)) and not boards.is_hidden(db, player_id):
+        boards.set_visibility(db, player_id, False)  # pulled at once, everything ever posted, not at the drill's end
     return status
 
 
