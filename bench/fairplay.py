@@ -1,4 +1,4 @@
-"""Fair play: how often simulated honest players and cheaters are held from public boards.
+"""Fair play: how often simulated honest players and cheaters are held, and whether a public board ever shows them.
 
 Honest players of every skill (75%-correct thresholds from the best plausible human, 30 ms, to
 novices at 400 ms; slopes 1.2-5; lapses 0-5%) on 60-240 Hz displays, at a person's pace and with a
@@ -10,7 +10,9 @@ turns a reader on later.
 
 Every simulated drill runs the game's own pure rules: the same QUEST+ procedures choose each exposure
 (game.staircase, one per emotion plus the overall fit, as game.drills does), the same rounding to
-display frames (game.rounds) and the same evidence (game.plausibility). A smaller run then plays
+display frames (game.rounds) and the same evidence, holds and waits (game.plausibility). Per kind of
+player it prints held/n, the median drills to a hold, how many a public board ever showed (for a
+cheater: after it began to cheat), and how many drills' results waited. A smaller run then plays
 real drills over the real server (gunicorn, WebSocket) to check the wiring agrees.
 
 Run: ``.venv/bin/python bench/fairplay.py [--honest-drills 10000] [--seed 1] [--no-server]``
