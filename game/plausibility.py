@@ -21,11 +21,12 @@ the false-positive rates measured by ``bench/fairplay.py``.
   tapping blindly at once after a flash they missed should not look like a metronome.
 - ``drills_per_hour`` and ``points_per_minute``: pace beyond what the display times allow a person.
 
-Short of a hold, a player is **in doubt** (``in_doubt``) for ``DOUBT_ANSWERS`` answers after any evidence
-reaches ``DOUBT_SHARE`` of its line, or after a drill whose answers alone carry ``JUMP_NATS`` against the
-player's own fit: their new results wait off the public boards until the doubt has passed. Doubt costs an
-honest player a short wait at worst, never a hold; it is what keeps a cheater's results off the boards
-while the evidence for a hold is still building.
+Short of a hold, a player's results **wait** off the public boards (``waits``) while they are in doubt
+(``in_doubt``: for ``DOUBT_ANSWERS`` answers after any evidence reaches ``DOUBT_SHARE`` of its line, or
+after a drill whose answers alone carry ``JUMP_NATS`` against the player's own fit), or while results
+resting on short flashes are not yet vetted (``vetted``). Waiting costs an honest player a short delay at
+worst, never a hold; it is what keeps a cheater's results off the boards while the evidence for a hold
+is still building.
 """
 
 from __future__ import annotations
