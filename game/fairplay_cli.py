@@ -61,6 +61,8 @@ def show_command(who: str) -> None:
     short = review["short_flashes"]
     click.echo(f"  {review['live_trials']} live answers, {review['completed_drills']} drills, "
                f"{review['points']} points; flashes under 25 ms: {short['correct']}/{short['shown']} right")
+    click.echo(f"  results wait off public boards: in doubt {'yes' if review['in_doubt'] else 'no'}, "
+               f"short flashes vetted {'yes' if review['vetted'] else 'no'}")
     click.echo(f"  recent reaction times (ms): {review['recent_reactions_ms']}")
 
 

@@ -409,7 +409,7 @@ def test_operators_list_show_clear_and_ban(connect, live_server: LiveServer) -> 
     listed = flask_fairplay(live_server, "list")
     assert player_id in listed and "held" in listed and "accuracy" in listed
     shown = flask_fairplay(live_server, "show", "under review")
-    assert "held" in shown and "accuracy" in shown and "over the limit" in shown
+    assert "held" in shown and "accuracy" in shown and "over the limit" in shown and "in doubt" in shown
 
     flask_fairplay(live_server, "clear", "--", player_id)  # ids may start with "-": end the options first
     assert open_db(live_server)["fairplay"].get(player_id)["status"] == "cleared"
