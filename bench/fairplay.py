@@ -1,4 +1,4 @@
-"""Fair play: how often simulated honest players and cheaters are held from public boards.
+"""Fair play: how often simulated honest players and cheaters are held, and whether a public board ever shows them.
 
 Honest players of every skill (75%-correct thresholds from the best plausible human, 30 ms, to
 novices at 400 ms; slopes 1.2-5; lapses 0-5%) on 60-240 Hz displays, at a person's pace and with a
@@ -10,7 +10,9 @@ turns a reader on later.
 
 Every simulated drill runs the game's own pure rules: the same QUEST+ procedures choose each exposure
 (game.staircase, one per emotion plus the overall fit, as game.drills does), the same rounding to
-display frames (game.rounds) and the same evidence (game.plausibility). A smaller run then plays
+display frames (game.rounds) and the same evidence, holds and waits (game.plausibility). Per kind of
+player it prints held/n, the median drills to a hold, how many a public board ever showed (for a
+cheater: after it began to cheat), and how many drills' results waited. A smaller run then plays
 real drills over the real server (gunicorn, WebSocket) to check the wiring agrees.
 
 Run: ``.venv/bin/python bench/fairplay.py [--honest-drills 10000] [--seed 1] [--no-server]``
@@ -154,6 +156,8 @@ class Outcome:
     drills: int = 0
     held_after: int | None = None  # drills completed when first held
     public_drills: int = 0  # drills whose points a public board showed
+    cheat_public_drills: int = 0  # ...of them, drills after the player began to cheat (its cheating results shown)
+    waited_drills: int = 0  # drills past probation whose results waited off public boards (doubt or vetting)
     unranked_drills: int = 0
     reasons: list[str] = field(default_factory=list)
     peak: float = 0.0
@@ -168,14 +172,20 @@ def play(player: Player, seed: int) -> Outcome:
     procedures = {emotion: Staircase("exposure") for emotion in ("all", *EMOTION_KEYS)}
     state, outcome, now, trials = plausibility.State(), Outcome(player.kind), 1_000_000.0, 0
     status, base = "ok", player.answer
-    answer = base
+    answer, cheated = base, False
+    cheats_from = player.drills // 2 if player.kind.startswith("sleeper") else 0
     for drill in range(player.drills):
-        if player.kind.startswith("sleeper") and drill == player.drills // 2:
+        if player.kind.startswith("sleeper") and drill == cheats_from:
             answer = Reader(0.99)
         if player.learns_to != 1.0:
             answer = Weibull(base.threshold_ms * player.learns_to ** (drill / (player.drills - 1)), base.slope,
                              base.lapse)
         own = Staircase.from_json(procedures["all"].to_json())
+        for procedure in procedures.values():  # a drill is a session of every procedure, as in game.drills
+            procedure.begin_session(now)
+        level = math.log10(procedures["all"].threshold().value)
+        for emotion in EMOTION_KEYS:  # each emotion moves with the overall level between drills (anchored once a
+            procedures[emotion].anchor(level)  # drill here, after each answer in game.drills: cheaper, near enough)
         plan = rounds.plan_emotions(rng, rounds.TRIALS_PER_DRILL)
         unranked, points, streak = False, 0, 0
         for emotion in plan:
@@ -202,6 +212,7 @@ def play(player: Player, seed: int) -> Outcome:
             now += player.dwell(rng)
         plausibility.observe_drill(state, at=now, points=points)
         assessment = plausibility.assess(state)
+        cheated |= not player.human and drill >= cheats_from
         outcome.peak = max(outcome.peak, assessment.score)
         for name, value in assessment.components.items():
             outcome.peaks[name] = max(outcome.peaks.get(name, 0.0), value)
@@ -209,8 +220,12 @@ def play(player: Player, seed: int) -> Outcome:
         outcome.unranked_drills += unranked
         if assessment.held and status == "ok":
             status, outcome.held_after, outcome.reasons = "held", drill + 1, assessment.reasons
+        waits = plausibility.waits(state)
         if status == "ok" and trials >= PROBATION_TRIALS and not unranked:
-            outcome.public_drills += 1
+            outcome.waited_drills += waits
+            if not waits:  # the board shows all the player's entries, earlier ones included
+                outcome.public_drills += 1
+                outcome.cheat_public_drills += cheated
         now += 5 if (drill + 1) % player.session else rng.uniform(1800, 20 * 3600)
     return outcome
 
@@ -219,24 +234,29 @@ def _play_args(args: tuple[Player, int]) -> Outcome:
     return play(*args)
 
 
-def summarise(outcomes: list[Outcome]) -> list[tuple[str, int, int, int, float, str, int]]:
+def summarise(outcomes: list[Outcome]) -> list[dict]:
     rows = []
     for kind in dict.fromkeys(o.kind for o in outcomes):
         group = [o for o in outcomes if o.kind == kind]
         held = [o for o in group if o.held_after is not None]
-        after = statistics.median(o.held_after for o in held) if held else float("nan")
-        reasons = sorted({r for o in held for r in o.reasons})
-        public = sum(o.public_drills > 0 for o in group)
-        rows.append((kind, len(group), sum(o.drills for o in group), len(held), after, ", ".join(reasons), public))
+        rows.append({
+            "kind": kind, "n": len(group), "drills": sum(o.drills for o in group), "held": len(held),
+            "after": statistics.median(o.held_after for o in held) if held else float("nan"),
+            "reasons": ", ".join(sorted({r for o in held for r in o.reasons})),
+            "public": sum(o.public_drills > 0 for o in group),
+            "cheat_public": sum(o.cheat_public_drills > 0 for o in group),
+            "waited": sum(o.waited_drills for o in group),
+        })
     return rows
 
 
-def print_table(title: str, rows: list) -> None:
+def print_table(title: str, rows: list[dict]) -> None:
     print(f"\n{title}")
-    print(f"{'players':34} {'n':>5} {'drills':>7} {'held':>5} {'rate':>8} {'held after':>10} {'ever public':>11}"
-          "  reasons")
-    for kind, n, drills, held, after, reasons, public in rows:
-        print(f"{kind:34} {n:5d} {drills:7d} {held:5d} {held / n:8.2%} {after:10.1f} {public:11d}  {reasons}")
+    print(f"{'players':34} {'n':>5} {'drills':>7} {'held':>5} {'rate':>8} {'held after':>10} {'ever public':>11} "
+          f"{'cheat shown':>11} {'waited':>6}  reasons")
+    for r in rows:
+        print(f"{r['kind']:34} {r['n']:5d} {r['drills']:7d} {r['held']:5d} {r['held'] / r['n']:8.2%} "
+              f"{r['after']:10.1f} {r['public']:11d} {r['cheat_public']:11d} {r['waited']:6d}  {r['reasons']}")
 
 
 def server_run(players: int, seed: int) -> None:
@@ -308,11 +328,15 @@ def main() -> None:
     honest_outcomes = [o for o in outcomes if o.kind in ("honest", "expert", "learner")]
     honest_drills = sum(o.drills for o in honest_outcomes)
     print_table(f"simulated players ({elapsed:.0f} s, seed {args.seed}); 'held after' = median drills completed "
-                "when first held; 'ever public' = players a public board showed", summarise(outcomes))
+                "when first held; 'ever public' = players a public board showed; 'cheat shown' = ...with results "
+                "from after they began to cheat; 'waited' = drills past probation whose results waited off public "
+                "boards (doubt or vetting), short of a hold", summarise(outcomes))
     held = sum(o.held_after is not None for o in honest_outcomes)
     peaks = sorted(o.peak for o in honest_outcomes)
+    waited = sum(o.waited_drills for o in honest_outcomes)
     print(f"\nhonest: {held} held in {honest_drills} drills ({len(honest_outcomes)} players); highest score "
-          f"{peaks[-1]:.2f}, 99th percentile {peaks[int(0.99 * (len(peaks) - 1))]:.2f} (held at 1.00)")
+          f"{peaks[-1]:.2f}, 99th percentile {peaks[int(0.99 * (len(peaks) - 1))]:.2f} (held at 1.00); "
+          f"{waited} drills ({waited / honest_drills:.2%}) waited off public boards")
     components = {name: max(o.peaks.get(name, 0.0) for o in honest_outcomes) for name in honest_outcomes[0].peaks}
     print("honest players' highest value of each component (held at 1.00): "
           + ", ".join(f"{name} {value:.2f}" for name, value in components.items()))

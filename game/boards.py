@@ -6,7 +6,7 @@ a sum over at most a few hundred bucket rows, never a scan of the board.
 Equal scores share a rank (1, 2, 2, 4); among them, whoever got there first is
 listed first.
 
-A hidden entry (a player on probation, held or banned: ``game.fairplay``) stays in
+A hidden entry (a player on probation, whose results wait, held or banned: ``game.fairplay``) stays in
 ``board_entries`` but out of ``board_counts`` and of every public list, so nobody's
 rank counts it; its owner still sees it, with the rank it would have.
 """
@@ -51,7 +51,7 @@ def _bump(db: Database, board: str, score: int, delta: int) -> None:
         )
 
 
-def _hidden(db: Database, player_id: str) -> int:
+def is_hidden(db: Database, player_id: str) -> int:
     row = db.execute("SELECT board_hidden FROM players WHERE id = ?", [player_id]).fetchone()
     return int(row[0]) if row else 0
 
@@ -62,7 +62,7 @@ def set_score(db: Database, board: str, player_id: str, score: int, at: float | 
                      [board, player_id]).fetchone()
     if old is not None and old[0] == score:
         return
-    hidden = _hidden(db, player_id)
+    hidden = is_hidden(db, player_id)
     if old is not None and not old[1]:
         _bump(db, board, old[0], -1)
     if not hidden:

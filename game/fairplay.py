@@ -2,8 +2,10 @@
 
 The rules are pure (``game.plausibility``); this module keeps their state in the ``fairplay`` table and
 decides who the public boards show: a player appears once they have played ``PROBATION_TRIALS`` live
-answers, unless held (until an operator clears them) or banned. Hidden players keep their entries and
-still see their own standing; nobody else does. See docs/fair-play.md.
+answers, unless their results wait (``plausibility.waits``: some evidence is building, or results resting
+on short flashes are not yet vetted), they are held (until an operator clears them) or banned. Hidden
+players keep their entries and still see their own standing; nobody else does. Hiding is retroactive:
+everything the player ever posted leaves the public boards at once. See docs/fair-play.md.
 """
 
 from __future__ import annotations
@@ -56,8 +58,8 @@ def answered(db: Database, player_id: str, *, axis: str, stimulus: float, correc
     plausibility.observe_answer(state, axis=axis, stimulus=stimulus, correct=correct, reaction_ms=reaction_ms,
                                 own_p=own_p, own_trials=own_trials)
     status = _save(db, player_id, status, state)
-    if status == "held":
-        boards.set_visibility(db, player_id, False)
+    if (status == "held" or plausibility.waits(state)) and not boards.is_hidden(db, player_id):
+        boards.set_visibility(db, player_id, False)  # pulled at once, everything ever posted, not at the drill's end
     return status
 
 
@@ -76,14 +78,15 @@ def live_trials(db: Database, player_id: str) -> int:
 
 def public(db: Database, player_id: str) -> bool:
     """Whether public boards show this player."""
-    status, _ = load(db, player_id)
-    return status in ("ok", "cleared") and live_trials(db, player_id) >= PROBATION_TRIALS
+    status, state = load(db, player_id)
+    return (status in ("ok", "cleared") and not plausibility.waits(state)
+            and live_trials(db, player_id) >= PROBATION_TRIALS)
 
 
 def note(db: Database, player_id: str) -> str | None:
     """What a player who is off the public boards is told about it: neutral, never an accusation."""
-    status, _ = load(db, player_id)
-    if status in ("held", "banned"):
+    status, state = load(db, player_id)
+    if status in ("held", "banned") or plausibility.waits(state):
         return "checking"
     if live_trials(db, player_id) < PROBATION_TRIALS:
         return "probation"
@@ -116,23 +119,24 @@ def review(db: Database, player_id: str) -> dict:
     short = db.execute("SELECT COUNT(*), COALESCE(SUM(correct), 0) FROM trials WHERE player_id = ? AND scored = 1 "
                        "AND source = 'live' AND exposure_ms < 25", [player_id]).fetchone()
     return {"player_id": player_id, "status": status, "score": assessment.score,
-            "components": assessment.components, "reasons": json.loads(row.get("reasons") or "[]"),
+            "components": assessment.components, "in_doubt": plausibility.in_doubt(state),
+            "vetted": plausibility.vetted(state), "reasons": json.loads(row.get("reasons") or "[]"),
             "held_at": row.get("held_at"), "reviewed_at": row.get("reviewed_at"),
             "live_trials": live_trials(db, player_id), "completed_drills": drills[0], "points": drills[1],
             "short_flashes": {"shown": short[0], "correct": short[1]},
             "recent_reactions_ms": state.reactions}
 
 
-def clear(db: Database, player_id: str) -> None:
-    """An operator found nothing wrong: the evidence starts afresh and the boards show the player again."""
+VERDICTS = ("cleared", "banned")
+
+
+def decide(db: Database, player_id: str, verdict: str) -> None:
+    """An operator's verdict: ``cleared`` (nothing wrong: the evidence starts afresh, back on the boards once
+    past probation) or ``banned`` (off every board, friends' included, for good; their own play still works)."""
+    if verdict not in VERDICTS:
+        raise ValueError(f"verdict must be one of {VERDICTS}, not {verdict!r}")
     with db.atomic():
-        _save(db, player_id, "cleared", State(), reviewed=True)
+        # A clear starts the evidence afresh, the operator's word standing in for the vetting of short flashes.
+        state = State(tested=-plausibility.VETTING_NATS) if verdict == "cleared" else load(db, player_id)[1]
+        _save(db, player_id, verdict, state, reviewed=True)
         boards.set_visibility(db, player_id, public(db, player_id))
-
-
-def ban(db: Database, player_id: str) -> None:
-    """Off every board for good (their own play still works)."""
-    with db.atomic():
-        _, state = load(db, player_id)
-        _save(db, player_id, "banned", state, reviewed=True)
-        boards.set_visibility(db, player_id, False)

@@ -61,25 +61,25 @@ def show_command(who: str) -> None:
     short = review["short_flashes"]
     click.echo(f"  {review['live_trials']} live answers, {review['completed_drills']} drills, "
                f"{review['points']} points; flashes under 25 ms: {short['correct']}/{short['shown']} right")
+    click.echo(f"  results wait off public boards: in doubt {'yes' if review['in_doubt'] else 'no'}, "
+               f"short flashes vetted {'yes' if review['vetted'] else 'no'}")
     click.echo(f"  recent reaction times (ms): {review['recent_reactions_ms']}")
 
 
-@fairplay_group.command("clear")
-@click.argument("who")
-def clear_command(who: str) -> None:
-    """Nothing wrong: back on the boards, evidence starts afresh."""
-    player = _player(who)
-    fairplay.clear(get_db(), player["id"])
-    click.echo(f"Cleared {player['id']}: back on public boards once past probation.")
+def _verdict_command(name: str, verdict: str, summary: str, done: str) -> None:
+    """``clear`` and ``ban``: find the player, record the operator's verdict, say what it did."""
+
+    @fairplay_group.command(name, help=summary)
+    @click.argument("who")
+    def command(who: str) -> None:
+        player = _player(who)
+        fairplay.decide(get_db(), player["id"], verdict)
+        click.echo(done.format(player["id"]))
 
 
-@fairplay_group.command("ban")
-@click.argument("who")
-def ban_command(who: str) -> None:
-    """Hide a player from every board for good."""
-    player = _player(who)
-    fairplay.ban(get_db(), player["id"])
-    click.echo(f"Banned {player['id']} from every board.")
+_verdict_command("clear", "cleared", "Nothing wrong: back on the boards, evidence starts afresh.",
+                 "Cleared {}: back on public boards once past probation.")
+_verdict_command("ban", "banned", "Hide a player from every board for good.", "Banned {} from every board.")
 
 
 def init_app(app: Flask) -> None:

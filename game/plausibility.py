@@ -13,13 +13,20 @@ the false-positive rates measured by ``bench/fairplay.py``.
   For an honest player no better than the ceiling each ratio is a non-negative supermartingale, so by
   Ville's inequality the chance one ever climbs to ``ACCURACY_LIMIT_NATS`` is at most exp(-limit)
   per excursion (the limit carries ln 3 for the three alternatives).
-- ``surprise``: the same ratio against the player's *own* fitted psychometric function (as it stood
-  before the drill), on trials where that fit predicts near chance: a weak account that suddenly
-  aces the shortest flashes. Only once the fit rests on enough trials.
+- ``shift``: the same ratio against the player's *own* fitted psychometric function (as it stood
+  before the drill), on every trial once that fit rests on enough answers: an account that plays like
+  its own history and then suddenly answers like a reader (a "sleeper").
 - ``regularity``: reaction times of a person spread by hundreds of ms; a script's barely move. Only
   times over the human floor count: faster answers keep their drill off the boards already, and a person
   tapping blindly at once after a flash they missed should not look like a metronome.
 - ``drills_per_hour`` and ``points_per_minute``: pace beyond what the display times allow a person.
+
+Short of a hold, a player's results **wait** off the public boards (``waits``) while they are in doubt
+(``in_doubt``: for ``DOUBT_ANSWERS`` answers after any evidence reaches ``DOUBT_SHARE`` of its line, or
+after a drill whose answers alone carry ``JUMP_NATS`` against the player's own fit), or while results
+resting on short flashes are not yet vetted (``vetted``). Waiting costs an honest player a short delay at
+worst, never a hold; it is what keeps a cheater's results off the boards while the evidence for a hold
+is still building.
 """
 
 from __future__ import annotations
@@ -38,9 +45,15 @@ LONGER = (2.0, 4.0)  # "sees the flash this many times longer than claimed"
 BEST_P = 0.97  # no alternative is surer than this: a person still slips
 ALTERNATIVES = ("reader", *(f"longer{k:g}" for k in LONGER))
 ACCURACY_LIMIT_NATS = 11.5 + math.log(len(ALTERNATIVES))  # ~ln(100,000) each
-SURPRISE_LIMIT_NATS = 30.0  # learners outgrow their own past fit: 18 nats brought one to 0.79 of the line
-SURPRISE_MIN_TRIALS = 60  # the player's own fit must rest on this many answers before it can accuse
-SURPRISE_NEAR_CHANCE = 0.35  # only trials the player's own fit gives at most this chance of being right
+SHIFT_LIMIT_NATS = 30.0  # learners outgrow their own past fit: simulated ones reach 11 nats (bench/fairplay.py)
+SHIFT_MIN_TRIALS = 60  # the player's own fit must rest on this many answers before it can accuse
+DOUBT_SHARE = 0.4  # evidence at this share of its line: results wait off public boards (not a hold)
+JUMP_NATS = 3.5  # one drill this far beyond the player's own fit: results wait (a sleeper's first drill as a reader)
+DOUBT_ANSWERS = 60  # a doubt lasts this many answers after what raised it (three drills)
+SHORT_CEILING = 0.9  # a "short" flash: the best person is right less often than this (1-2 frames at 60 Hz)
+SHORT_SHARE = 0.25  # results rest on short flashes once this share of a player's answers were at them...
+VETTING_ALTERNATIVE = "longer2"  # ...and show once the answers favour a person over one who sees each flash twice
+VETTING_NATS = 11.5  # as long by this much: the hold line's weight, the other way (ln 100,000)
 REACTION_FLOOR_MS = 150.0  # from the answer buttons appearing to a tap: faster is not a human choosing
 REGULARITY_WINDOW = 20
 REGULARITY_SD_MS = 20.0  # people's 7-choice reaction times spread by 100s of ms; scripts by a few
@@ -85,7 +98,11 @@ class State:
     """A player's running evidence (serialised with ``to_json``/``from_json``)."""
 
     accuracy: dict[str, float] = field(default_factory=dict)  # CUSUM per alternative, nats
-    surprise: float = 0.0  # CUSUM, nats
+    shift: float = 0.0  # CUSUM against the player's own fit, nats
+    drill_shift: float = 0.0  # the same evidence summed since the last completed drill (no floor), nats
+    doubt_until: int = 0  # in doubt until ``trials`` reaches this
+    short: int = 0  # answers at short flashes
+    tested: float = 0.0  # evidence for VETTING_ALTERNATIVE over all answers, nats (no floor: it can be negative)
     reactions: list[float] = field(default_factory=list)  # the last REGULARITY_WINDOW over the floor, ms
     drills: list[float] = field(default_factory=list)  # completion times within the last hour
     banked: list[list[float]] = field(default_factory=list)  # [time, points] within the last ten minutes
@@ -93,14 +110,17 @@ class State:
 
     def to_json(self) -> dict:
         return {"accuracy": {name: round(value, 4) for name, value in self.accuracy.items()},
-                "surprise": round(self.surprise, 4),
+                "shift": round(self.shift, 4), "drill_shift": round(self.drill_shift, 4),
+                "doubt_until": self.doubt_until, "short": self.short, "tested": round(self.tested, 4),
                 "reactions": self.reactions, "drills": self.drills, "banked": self.banked, "trials": self.trials}
 
     @classmethod
     def from_json(cls, data: dict) -> State:
         accuracy = data.get("accuracy", {})
         return cls(accuracy={str(k): float(v) for k, v in accuracy.items()} if isinstance(accuracy, dict) else {},
-                   surprise=float(data.get("surprise", 0.0)),
+                   shift=float(data.get("shift", 0.0)), drill_shift=float(data.get("drill_shift", 0.0)),
+                   doubt_until=int(data.get("doubt_until", 0)), short=int(data.get("short", 0)),
+                   tested=float(data.get("tested", 0.0)),
                    reactions=[float(r) for r in data.get("reactions", [])],
                    drills=[float(t) for t in data.get("drills", [])],
                    banked=[[float(t), float(p)] for t, p in data.get("banked", [])], trials=int(data.get("trials", 0)))
@@ -128,23 +148,61 @@ def observe_answer(state: State, *, axis: str, stimulus: float, correct: bool, r
     state.trials += 1
     human_p = human_ceiling(axis, stimulus)
     for name, cheat_p in alternatives(axis, stimulus).items():
-        state.accuracy[name] = max(0.0, state.accuracy.get(name, 0.0) + evidence(correct, human_p, cheat_p))
-    if own_p is not None and own_trials >= SURPRISE_MIN_TRIALS and own_p <= SURPRISE_NEAR_CHANCE:
-        state.surprise = max(0.0, state.surprise + reader_evidence(correct, own_p))
+        llr = evidence(correct, human_p, cheat_p)
+        state.accuracy[name] = max(0.0, state.accuracy.get(name, 0.0) + llr)
+        if name == VETTING_ALTERNATIVE:
+            state.tested += llr
+    state.short += human_p < SHORT_CEILING
+    if own_p is not None and own_trials >= SHIFT_MIN_TRIALS:
+        llr = reader_evidence(correct, own_p)
+        state.shift, state.drill_shift = max(0.0, state.shift + llr), state.drill_shift + llr
     if reaction_ms >= REACTION_FLOOR_MS:
         state.reactions = [*state.reactions, round(reaction_ms, 1)][-REGULARITY_WINDOW:]
+    evidence_share = max(max(state.accuracy.values(), default=0.0) / ACCURACY_LIMIT_NATS,
+                         state.shift / SHIFT_LIMIT_NATS)
+    if evidence_share >= DOUBT_SHARE:
+        _doubt(state)
 
 
 def observe_drill(state: State, *, at: float, points: int) -> None:
     """A live drill was completed at ``at`` (server clock) and banked ``points``."""
     state.drills = [t for t in state.drills if t > at - HOUR_S] + [at]
     state.banked = [[t, p] for t, p in state.banked if t > at - TEN_MINUTES_S] + [[at, float(points)]]
+    if state.drill_shift >= JUMP_NATS:
+        _doubt(state)
+    state.drill_shift = 0.0
+
+
+def _doubt(state: State) -> None:
+    state.doubt_until = state.trials + DOUBT_ANSWERS
+
+
+def in_doubt(state: State) -> bool:
+    """Whether some evidence is building, short of a hold."""
+    return state.trials < state.doubt_until
+
+
+def vetted(state: State) -> bool:
+    """Whether the short flashes a player's results rest on have been checked enough to show them.
+
+    Results that rest on short flashes are the ones that top boards, and the ones a script or a lying
+    display fakes; there, a cheater's evidence builds by a fraction of a nat an answer. So they wait
+    until the answers favour a person over one who sees every flash twice as long by ``VETTING_NATS``.
+    For an honest player that sum drifts down from the first short flash (a few drills); for a
+    cheater it drifts up, and a hold comes first.
+    """
+    return state.short <= SHORT_SHARE * state.trials or state.tested <= -VETTING_NATS
+
+
+def waits(state: State) -> bool:
+    """Whether the player's results wait off the public boards (not a hold: nothing is held against them)."""
+    return in_doubt(state) or not vetted(state)
 
 
 def assess(state: State) -> Assessment:
     components = {
         "accuracy": max(state.accuracy.values(), default=0.0) / ACCURACY_LIMIT_NATS,
-        "surprise": state.surprise / SURPRISE_LIMIT_NATS,
+        "shift": state.shift / SHIFT_LIMIT_NATS,
         "regularity": 0.0,
         "drills_per_hour": len(state.drills) / DRILLS_PER_HOUR_LIMIT,
         "points_per_minute": sum(p for _, p in state.banked) / (TEN_MINUTES_S / 60) / POINTS_PER_MINUTE_LIMIT,

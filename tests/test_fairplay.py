@@ -37,7 +37,7 @@ from game.emotions import EMOTION_KEYS, catalogue, pose
 from game.migrations import migrations
 
 sys.path.insert(0, str(ROOT / "bench"))
-from fairplay import Weibull, honest, play  # bench/fairplay.py: the simulated population
+from fairplay import Weibull, cheaters, honest, play  # bench/fairplay.py: the simulated population
 
 
 @pytest.fixture(scope="module")
@@ -285,22 +285,77 @@ def test_a_pose_reading_bot_is_held_before_any_public_board_shows_it(connect, li
     assert own["note"] == "checking" and any(row["me"] for row in own["top"])  # they still see themselves
 
 
+def public_on_any_board(server: LiveServer, nickname: str) -> bool:
+    return any(nickname in public_nicknames(server, board) for board in ("week", "skill"))
+
+
+def test_a_careful_reader_that_misses_on_purpose_never_appears_on_a_public_board(connect,
+                                                                                 live_server: LiveServer) -> None:
+    """Right 90% of the time whatever the flash: a stranger never sees it, before or after the hold."""
+    rng = random.Random(12)
+    cookie = named(live_server, "Careful Reader")
+    bot = connect(cookie=cookie)
+    bot.ask({"type": "hello", "v": 1})
+    for _ in range(10):
+        def answer_for(trial: dict) -> str:
+            truth = emotion_of(live_server, trial["trialId"])
+            return truth if rng.random() < 0.9 else next(e for e in EMOTION_KEYS if e != truth)
+
+        play_drill(bot, answer_for)
+        assert not public_on_any_board(live_server, "Careful Reader")
+        if open_db(live_server)["fairplay"].get(me(live_server, cookie))["status"] == "held":
+            break
+    assert open_db(live_server)["fairplay"].get(me(live_server, cookie))["status"] == "held"
+    own = get_json(live_server, "/api/boards/week", cookie)
+    assert own["note"] == "checking" and any(row["me"] for row in own["top"])
+
+
+def test_a_sleeper_is_pulled_from_the_boards_by_its_first_reading_drill_and_then_held(connect,
+                                                                                      live_server: LiveServer) -> None:
+    """Four drills as a person who needs long flashes (shown on the boards), then reading every answer: its
+    reading results never show, its earlier ones are pulled with them, and a hold follows."""
+    rng = random.Random(13)
+    sees = Weibull(200, 2.5, 0.02)
+    cookie = named(live_server, "Sleeper Cell")
+    bot = connect(cookie=cookie)
+    bot.ask({"type": "hello", "v": 1})
+    for _ in range(4):
+        def as_a_person(trial: dict) -> str:
+            truth = emotion_of(live_server, trial["trialId"])
+            shown_ms = trial["exposureFrames"] * 1000 / 60
+            return truth if sees(rng, shown_ms) else next(e for e in EMOTION_KEYS if e != truth)
+
+        play_drill(bot, as_a_person)
+    assert "Sleeper Cell" in public_nicknames(live_server, "week")
+    player_id = me(live_server, cookie)
+    for _ in range(8):
+        play_drill(bot, lambda trial: emotion_of(live_server, trial["trialId"]))
+        assert not public_on_any_board(live_server, "Sleeper Cell")
+        assert get_json(live_server, "/api/boards/week", cookie)["note"] == "checking"
+        if open_db(live_server)["fairplay"].get(player_id)["status"] == "held":
+            break
+    assert open_db(live_server)["fairplay"].get(player_id)["status"] == "held"
+
+
 def test_honest_players_from_novice_to_fast_expert_are_never_held(connect, live_server: LiveServer) -> None:
-    """Real drills over the real server: a novice and a fast, accurate expert at the model's limit."""
+    """Real drills over the real server: a novice and a fast, accurate expert at the model's limit. The expert's
+    results rest on one- and two-frame flashes, so they may wait a few drills to be vetted, never longer."""
     rng = random.Random(7)
     people = {"Novice Nell": Weibull(250, 2.0, 0.04), "Expert Eve": Weibull(plausibility.HUMAN_BEST["exposure"], 5, 0)}
     for nickname, sees in people.items():
         cookie = named(live_server, nickname)
         person = connect(cookie=cookie)
         person.ask({"type": "hello", "v": 1})
-        for _ in range(3):
+        player_id = me(live_server, cookie)
+        for drill in range(8):
             def answer_for(trial: dict, sees=sees) -> str:
                 truth = emotion_of(live_server, trial["trialId"])
                 return truth if sees(rng, trial["exposureFrames"] * 1000 / 60) else rng.choice(EMOTION_KEYS)
 
             play_drill(person, answer_for)
-        player_id = me(live_server, cookie)
-        assert open_db(live_server)["fairplay"].get(player_id)["status"] == "ok"
+            assert open_db(live_server)["fairplay"].get(player_id)["status"] == "ok"
+            if drill >= 2 and nickname in public_nicknames(live_server, "week"):
+                break
         assert nickname in public_nicknames(live_server, "week")
         assert get_json(live_server, "/api/boards/week", cookie)["note"] is None
 
@@ -312,6 +367,14 @@ def test_simulated_honest_players_of_every_skill_are_never_held() -> None:
     outcomes = [play(player, rng.getrandbits(32)) for player in players]
     assert sum(o.drills for o in outcomes) >= 240
     assert all(o.held_after is None and o.public_drills > 0 for o in outcomes), [o.peaks for o in outcomes]
+
+
+def test_no_simulated_cheater_ever_shows_on_a_public_board() -> None:
+    """One of each of bench/fairplay.py's cheaters, 12 drills each: held, and never shown after it began to cheat."""
+    rng = random.Random(12)
+    outcomes = [play(player, rng.getrandbits(32)) for player in cheaters(rng, 12)]
+    assert [o.cheat_public_drills for o in outcomes] == [0] * len(outcomes), [o.kind for o in outcomes]
+    assert all(o.held_after is not None for o in outcomes if not o.kind.startswith("refresh liar"))
 
 
 # -- operator tools -------------------------------------------------------------------------------------------------
@@ -331,8 +394,10 @@ def test_operators_list_show_clear_and_ban(connect, live_server: LiveServer) -> 
     assert post_json(live_server, "/api/friends", {"code": code}, friend)[0] == 200
     person = connect(cookie=cookie)
     person.ask({"type": "hello", "v": 1})
-    for _ in range(3):  # past probation, half right: a person
-        play_drill(person, lambda t: emotion_of(live_server, t["trialId"]) if random.random() < 0.5 else "fear")
+    rng, sees = random.Random(14), Weibull(200, 2.5, 0.02)  # a person who needs long flashes: nothing to vet
+    for _ in range(3):  # past probation
+        play_drill(person, lambda t: emotion_of(live_server, t["trialId"])
+                   if sees(rng, t["exposureFrames"] * 1000 / 60) else rng.choice(EMOTION_KEYS))
     player_id = me(live_server, cookie)
     assert "Under Review" in public_nicknames(live_server, "week")
 
@@ -344,7 +409,7 @@ def test_operators_list_show_clear_and_ban(connect, live_server: LiveServer) -> 
     listed = flask_fairplay(live_server, "list")
     assert player_id in listed and "held" in listed and "accuracy" in listed
     shown = flask_fairplay(live_server, "show", "under review")
-    assert "held" in shown and "accuracy" in shown and "over the limit" in shown
+    assert "held" in shown and "accuracy" in shown and "over the limit" in shown and "in doubt" in shown
 
     flask_fairplay(live_server, "clear", "--", player_id)  # ids may start with "-": end the options first
     assert open_db(live_server)["fairplay"].get(player_id)["status"] == "cleared"

@@ -5,7 +5,30 @@ from __future__ import annotations
 import random
 
 from game import plausibility
-from game.plausibility import HUMAN_BEST, REGULARITY_WINDOW, State, assess, human_ceiling, observe_answer
+from game.plausibility import (
+    DOUBT_ANSWERS,
+    HUMAN_BEST,
+    REGULARITY_WINDOW,
+    State,
+    assess,
+    human_ceiling,
+    in_doubt,
+    observe_answer,
+    observe_drill,
+    vetted,
+    waits,
+)
+
+ONE_FRAME = 1000 / 60
+
+
+def play_drill(state: State, rng: random.Random, *, stimulus: float, p: float, own_p: float | None = None,
+               own_trials: int = 0, at: float = 0.0) -> None:
+    """Twenty answers right with chance ``p`` at one stimulus, at a person's reaction times, then the drill ends."""
+    for _ in range(20):
+        observe_answer(state, axis="exposure", stimulus=stimulus, correct=rng.random() < p,
+                       reaction_ms=rng.uniform(400, 1200), own_p=own_p, own_trials=own_trials)
+    observe_drill(state, at=at, points=100)
 
 
 def test_the_human_ceiling_rises_with_the_flash_and_is_75_percent_at_the_best_threshold() -> None:
@@ -50,6 +73,59 @@ def test_pace_counts_only_the_last_hour_and_ten_minutes() -> None:
     assert "drills_per_hour" in assess(state).reasons
     plausibility.observe_drill(state, at=10 * 3600.0, points=100)
     assert assess(state).components["drills_per_hour"] < 0.05 and not assess(state).held
+
+
+def test_a_careful_reader_waits_off_the_boards_long_before_the_hold() -> None:
+    reader, rng = State(), random.Random(3)
+    while not waits(reader):
+        observe_answer(reader, axis="exposure", stimulus=ONE_FRAME, correct=rng.random() < 0.9, reaction_ms=700)
+    assert not assess(reader).held and reader.trials <= 40  # its results wait from the first drill or two
+    for _ in range(200):
+        observe_answer(reader, axis="exposure", stimulus=ONE_FRAME, correct=rng.random() < 0.9, reaction_ms=700)
+        assert waits(reader) or assess(reader).held  # and keep waiting until the hold lands
+    assert assess(reader).held
+
+
+def test_results_resting_on_short_flashes_show_once_vetted_a_lying_display_rarely_ever() -> None:
+    """People no better than the best at one frame are vetted within six drills; players seeing each flash four
+    times longer (a 60 Hz screen claiming 240 Hz: right 80% where the best person manages 53%) almost never are."""
+    rng = random.Random(4)
+    people, liars, novices = [State() for _ in range(20)], [State() for _ in range(20)], [State() for _ in range(20)]
+    for drill in range(6):
+        for person, liar, novice in zip(people, liars, novices, strict=True):
+            play_drill(person, rng, stimulus=ONE_FRAME, p=human_ceiling("exposure", ONE_FRAME), at=drill * 60.0)
+            play_drill(liar, rng, stimulus=ONE_FRAME, p=0.8, at=drill * 60.0)
+            play_drill(novice, rng, stimulus=300, p=0.75, at=drill * 60.0)
+    assert all(vetted(person) and not assess(person).held for person in people)
+    assert sum(vetted(liar) for liar in liars) <= 2
+    assert all(vetted(novice) and not waits(novice) for novice in novices)  # long flashes: nothing to vet
+
+
+def test_a_sleeper_that_turns_reader_waits_after_its_first_reading_drill_and_is_then_held() -> None:
+    """Drills like its own history (right 75% where its fit says 75%), then one drill all right: results wait."""
+    rng = random.Random(5)
+    sleeper, person = State(), State()
+    for drill in range(6):
+        for state in (sleeper, person):
+            play_drill(state, rng, stimulus=200, p=0.75, own_p=0.75, own_trials=20 * drill, at=drill * 60.0)
+    assert not waits(sleeper)
+    play_drill(sleeper, rng, stimulus=200, p=1.0, own_p=0.75, own_trials=120, at=400.0)
+    assert in_doubt(sleeper) and not assess(sleeper).held
+    for drill in range(6):
+        play_drill(sleeper, rng, stimulus=150, p=1.0, own_p=0.6, own_trials=140 + 20 * drill, at=500.0 + drill * 60)
+    assert assess(sleeper).held and "shift" in assess(sleeper).reasons
+    for drill in range(6):  # a person's ordinary drills carry no doubt
+        play_drill(person, rng, stimulus=200, p=0.75, own_p=0.75, own_trials=120 + 20 * drill, at=400.0 + drill * 60)
+        assert not waits(person)
+
+
+def test_a_doubt_passes_after_its_answers_if_nothing_renews_it() -> None:
+    state, rng = State(), random.Random(6)
+    play_drill(state, rng, stimulus=200, p=1.0, own_p=0.6, own_trials=100)
+    assert in_doubt(state)
+    for _ in range(DOUBT_ANSWERS // 20):
+        play_drill(state, rng, stimulus=200, p=0.0, own_p=0.6, own_trials=100)
+    assert not in_doubt(state) and not waits(state)
 
 
 def test_state_survives_json() -> None:
