@@ -22,6 +22,8 @@ def create_app(test_config: dict | None = None) -> Flask:
         # Origins allowed to open the WebSocket besides the page's own host.
         ALLOWED_ORIGINS=[o for o in os.environ.get("GLIMPSE_ALLOWED_ORIGINS", "").split(",") if o],
         TRIAL_TTL_S=float(os.environ.get("GLIMPSE_TRIAL_TTL_S", "120")),
+        # Duel timings, e.g. "countdown_s=1,reveal_s=0.5" (tests and benches shorten the pauses): game.duel_ws.
+        DUEL_PACE=os.environ.get("GLIMPSE_DUEL_PACE", ""),
         BEHIND_PROXY=os.environ.get("GLIMPSE_BEHIND_PROXY", "") == "1",
         SOCK_SERVER_OPTIONS={"ping_interval": 25},
         SEND_FILE_MAX_AGE_DEFAULT=3600,
@@ -29,12 +31,14 @@ def create_app(test_config: dict | None = None) -> Flask:
     if test_config:
         app.config.update(test_config)
 
-    from game import db, pwa, social, web, ws
+    from game import db, duel_web, duel_ws, pwa, social, web, ws
 
     db.init_app(app)
     db.migrate(app.config["DATABASE"])
     web.init_app(app)
     social.init_app(app)
     ws.init_app(app)
+    duel_ws.init_app(app)
+    duel_web.init_app(app)
     pwa.init_app(app)
     return app

@@ -178,6 +178,7 @@ class Member:
     role: str  # "player" or "spectator"
     period_ms: float
     joined_at: float
+    rejoin_token: str = ""
     connected: bool = True
     dropped_at: float | None = None
     out: bool = False  # gone for good: the duel went on without them
@@ -202,9 +203,14 @@ class Member:
     def reset_score(self) -> None:
         self.answers, self.lag, self.too_early, self.wants_rematch = {}, LagQuota(), 0, False
 
+    def outcomes(self) -> list[dict]:
+        """Trial by trial, in order: for a challenge link's side-by-side."""
+        return [{"answer": a.answer, "correct": a.correct, "reactionMs": round(a.reaction_ms)}
+                for _, a in sorted(self.answers.items())]
+
     def public(self) -> dict:
-        return {"seat": self.seat, "name": self.name, "role": self.role, "connected": self.connected,
-                "out": self.out, "correct": self.correct, "totalMs": round(self.total_ms),
+        return {"seat": self.seat, "name": self.name or f"Player {self.seat}", "role": self.role,
+                "connected": self.connected, "out": self.out, "correct": self.correct, "totalMs": round(self.total_ms),
                 "answered": len(self.answers)}
 
 
@@ -222,9 +228,11 @@ class OpenTrial:
 class Room:
     """One duel room. Every method takes the server's ``now`` and returns what to send."""
 
-    def __init__(self, code: str, *, pace: Pace = Pace(), seed: int | None = None,
+    def __init__(self, code: str, *, pace: Pace = Pace(), seed: int | None = None, solo: bool = False,
                  new_id: Callable[[], str] = lambda: secrets.token_urlsafe(9), now: float = 0.0) -> None:
+        """:param solo: one player against a fixed seed (a "beat my score" challenge link), no waiting for others"""
         self.code = code
+        self.min_players = 1 if solo else MIN_PLAYERS
         self.pace = pace
         self.new_id = new_id
         self.seed = seed if seed is not None else secrets.randbits(53)
@@ -247,16 +255,18 @@ class Room:
 
     # -- joining and leaving ----------------------------------------------------------
 
-    def join(self, player_id: str, name: str, period_ms: float, now: float) -> Outbox:
+    def join(self, player_id: str, name: str, period_ms: float, now: float, rejoin: str | None = None) -> Outbox:
         """A player opens the room: a seat in the lobby, a spectator's place later, or their own seat back.
 
-        :raises RoomError: ``already_joined``, ``room_full``, ``room_closed``
+        :param rejoin: the token this player's ``joined`` carried: a phone whose old connection has not been
+            seen to drop yet may take its seat back with it (a second tab without it is refused)
+        :raises RoomError: ``already_joined``, ``room_full``
         """
         self.last_activity = now
         member = self.members.get(player_id)
         if member is not None and not member.out:
-            if member.connected:
-                raise RoomError("already_joined", "You are already in this room (another tab?).")
+            if member.connected and (rejoin is None or rejoin != member.rejoin_token):
+                raise RoomError("already_joined", "You are already in this room (in another tab?).")
             return self._rejoin(member, period_ms, now)
         if member is not None and member.out and self.state in ("countdown", "playing"):
             member.connected, member.period_ms = True, period_ms  # back after being marked out: watch
@@ -271,7 +281,7 @@ class Room:
                 raise RoomError("room_full", "This room is full.")
             role = "spectator"
         member = Member(player_id=player_id, seat=self._next_seat, name=name, role=role,
-                        period_ms=period_ms, joined_at=now)
+                        period_ms=period_ms, joined_at=now, rejoin_token=self.new_id())
         self._next_seat += 1
         self.members[player_id] = member
         if self.host is None:
@@ -281,10 +291,10 @@ class Room:
     def _rejoin(self, member: Member, period_ms: float, now: float) -> Outbox:
         """Back within the grace period: same seat, same score, and the trial in play if not answered yet."""
         member.connected, member.dropped_at, member.period_ms = True, None, period_ms
+        self._drop_open_trials(member.seat)  # a trial sent to the old connection is sent again, timed from now
         out: Outbox = [(member.seat, self._joined(member)), (None, self.snapshot())]
         if self.state == "playing" and self.round_open and self.position not in member.answers \
                 and member.role == "player":
-            self._drop_open_trials(member.seat)
             out.append((member.seat, self._send_trial(member, now)))
         self._schedule(now)
         return out
@@ -375,8 +385,8 @@ class Room:
 
     def _begin(self, now: float) -> Outbox:
         ready = [m for m in self.members.values() if m.role == "player" and m.connected]
-        if len(ready) < MIN_PLAYERS:
-            raise RoomError("not_enough_players", f"A duel needs at least {MIN_PLAYERS} players here.")
+        if len(ready) < self.min_players:
+            raise RoomError("not_enough_players", f"A duel needs at least {self.min_players} players here.")
         for member in self.members.values():
             if member.role == "player" and not member.connected:
                 member.out = True  # left the lobby and never came back
@@ -474,7 +484,7 @@ class Room:
 
     def _end_if_alone(self, now: float) -> Outbox:
         """A duel with one player left in it is over: they win."""
-        if self.state in ("countdown", "playing") and sum(m.in_play for m in self.members.values()) < MIN_PLAYERS:
+        if self.state in ("countdown", "playing") and sum(m.in_play for m in self.members.values()) < self.min_players:
             return self._finish(now)
         return []
 
@@ -591,7 +601,7 @@ class Room:
 
     def _joined(self, member: Member) -> dict:
         return {"type": "joined", "code": self.code, "seat": member.seat, "role": member.role,
-                "host": self.host == member.player_id}
+                "host": self.host == member.player_id, "rejoin": member.rejoin_token}
 
     def _progress(self) -> dict:
         """Who has answered the trial in play: never whether they were right."""
