@@ -31,7 +31,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     if test_config:
         app.config.update(test_config)
 
-    from game import db, duel_web, duel_ws, pwa, social, web, ws
+    from game import db, duel_web, duel_ws, pwa, social, web, welcome, ws
 
     db.init_app(app)
     db.migrate(app.config["DATABASE"])
@@ -40,5 +40,6 @@ def create_app(test_config: dict | None = None) -> Flask:
     ws.init_app(app)
     duel_ws.init_app(app)
     duel_web.init_app(app)
+    welcome.init_app(app)
     pwa.init_app(app)
     return app

@@ -35,7 +35,21 @@ def exposure_ms(day: date, position: int) -> float:
     return rng.choice(CHALLENGE_EXPOSURES_MS)
 
 
-def share_text(day: date, outcomes: list[bool], score: int) -> str:
-    """A spoiler-free card: which trials were right, never which emotion they showed."""
+def share_text(day: date, outcomes: list[bool], score: int, *, fastest_ms: float | None = None,
+               friends_beaten: int = 0, url: str | None = None) -> str:
+    """A spoiler-free card: which trials were right, never which emotion they showed.
+
+    :param fastest_ms: the shortest flash caught (the speed reached), if any was
+    :param friends_beaten: friends who scored less on this challenge (said only when true)
+    :param url: the link back to the game
+    """
     squares = "".join("🟩" if right else "⬛" for right in outcomes)
-    return f"Glimpse #{number(day)} · {sum(outcomes)}/{len(outcomes)} · {score} pts\n{squares[:10]}\n{squares[10:]}"
+    card = f"Glimpse #{number(day)} · {sum(outcomes)}/{len(outcomes)} · {score} pts\n{squares[:10]}\n{squares[10:]}"
+    brag = []
+    if fastest_ms is not None:
+        brag.append(f"⚡ caught a {round(fastest_ms)} ms flash")
+    if friends_beaten > 0:
+        brag.append(f"you beat {friends_beaten} friend{'s' if friends_beaten > 1 else ''} today")
+    if brag:
+        card += "\n" + " · ".join(brag)
+    return card + (f"\n{url}" if url else "")

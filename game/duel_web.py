@@ -8,6 +8,7 @@ from flask import Blueprint, Flask, Response, current_app, jsonify, render_templ
 
 from game import duel_store, friends, rooms
 from game.db import get_db
+from game.emotions import EMOTIONS
 from game.rooms import RoomError
 from game.throttle import TokenBucket
 from game.web import current_player
@@ -70,7 +71,8 @@ def challenge_page(code: str) -> tuple[str, int] | str:
     except RoomError:
         return render_template("challenge.html", player=player, view=None, code=""), 404
     view = duel_store.challenge_view(db, link, player["id"], _plan_emotions(link))
-    return render_template("challenge.html", player=player, view=view, code=link["code"])
+    return render_template("challenge.html", player=player, view=view, code=link["code"],
+                           names={key: emotion.name for key, emotion in EMOTIONS.items()})
 
 
 @bp.get("/api/duels/friends")

@@ -113,7 +113,9 @@ class Hub:
             handle = self.rooms.get(key)
             if handle is not None:
                 return handle, False
-            pace = replace(self.pace, trials=link["trials"], countdown_s=min(self.pace.countdown_s, 1.5))
+            # Alone, nobody to wait for: a shorter countdown and pause after each reveal.
+            pace = replace(self.pace, trials=link["trials"], countdown_s=min(self.pace.countdown_s, 1.5),
+                           reveal_s=self.pace.reveal_s / 2)
             room = Room(key, pace=pace, seed=link["seed"], solo=True, now=now)
             return self._add(key, RoomHandle(room, kind="challenge", link_code=link["code"])), True
 
@@ -225,7 +227,9 @@ class Session:
         if self.handle is not None and self.handle.connections.get(self.player_id) is not self.connection:
             self.handle = None  # the player took their seat back from a newer connection
         if isinstance(message, Create | Join | PlayChallenge) and self.handle is not None:
-            raise RoomError("already_in_room", "Leave this room first.")
+            if self.handle.room.state != "done":
+                raise RoomError("already_in_room", "Leave this room first.")
+            self._leave_finished_room(now)
         if isinstance(message, Create):
             self._enter(self.hub.open_room(now), message.refresh_ms)
         elif isinstance(message, Join):
@@ -253,6 +257,14 @@ class Session:
             self.handle = None
             self.connection.send({"type": "left"})
 
+    def _leave_finished_room(self, now: float) -> None:
+        """On to something else after a duel or challenge is over: that room no longer holds this connection."""
+        handle = self.handle
+        assert handle is not None
+        self.hub.act(handle, lambda room: room.leave(self.player_id, now))  # the last one out closes it
+        handle.connections.pop(self.player_id, None)
+        self.handle = None
+
     def _enter(self, handle: RoomHandle, refresh_ms: float, rejoin: str | None = None) -> None:
         def join(room: Room) -> rooms.Outbox:
             outbox = room.join(self.player_id, self.name, refresh_ms, time.monotonic(), rejoin)
@@ -279,6 +291,7 @@ class Session:
                 with self.hub.lock:
                     self.hub.rooms.pop(handle.room.code, None)
                 raise
+        database.close_db()
         self._enter(handle, message.refresh_ms)
         if fresh:
             self.hub.act(handle, lambda room: room.start(self.player_id, time.monotonic()))
@@ -302,6 +315,7 @@ def _error(error: RoomError) -> dict:
 @sock.route(SOCKET_PATH, bp=bp)
 def duel_socket(ws) -> None:
     player = players.player_for_token(get_db(), request.cookies.get(COOKIE))
+    database.close_db()  # a socket lives for minutes: hold no SQLite handle meanwhile (about 3 descriptors)
     if player is None:
         ws.send(json.dumps({"type": "error", "code": "no_player", "message": "Reload the page to get a player."}))
         ws.close(reason=POLICY_VIOLATION, message="No player cookie")

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from datetime import date
 
+from flask import has_request_context, request
 from sqlite_utils import Database
 
-from game import boards, challenge, scoring, streaks
+from game import boards, challenge, inbox, scoring, streaks
 from game.staircase import Staircase
 
 
@@ -46,9 +47,14 @@ def challenge_result(db: Database, drill: dict) -> dict:
     """Rank, percentile, histogram and share card of a finished daily challenge."""
     day = date.fromisoformat(drill["challenge_day"])
     board = boards.challenge_board(day)
-    outcomes = [bool(row[0]) for row in db.execute(
-        "SELECT correct FROM trials WHERE drill_id = ? AND scored = 1 ORDER BY position", [drill["id"]])]
+    rows = db.execute("SELECT correct, exposure_ms FROM trials WHERE drill_id = ? AND scored = 1 ORDER BY position",
+                      [drill["id"]]).fetchall()
+    outcomes = [bool(correct) for correct, _ in rows]
+    caught = [exposure_ms for correct, exposure_ms in rows if correct]
     points = db.execute("SELECT points FROM drills WHERE id = ?", [drill["id"]]).fetchone()[0]
+    beaten = inbox.friends_beaten_today(db, drill["player_id"], day) if drill.get("ranked") else 0
+    url = request.host_url if has_request_context() else None  # the card links back to the game
     return {"number": challenge.number(day), "ranked": bool(drill.get("ranked")),
             "standing": boards.standing(db, board, drill["player_id"]), "histogram": boards.histogram(db, board),
-            "shareText": challenge.share_text(day, outcomes, points)}
+            "shareText": challenge.share_text(day, outcomes, points, fastest_ms=min(caught, default=None),
+                                              friends_beaten=beaten, url=url)}

@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, Flask, Response, g, jsonify, render_template, request
+from flask import Blueprint, Flask, Response, current_app, g, jsonify, render_template, request
 from werkzeug.middleware.proxy_fix import ProxyFix
 
-from game import emotions, players, rounds, stats
+from game import emotions, friends, inbox, players, rounds, stats
 from game.db import get_db
 
 bp = Blueprint("web", __name__)
@@ -42,7 +42,11 @@ def current_player() -> dict:
 
 @bp.get("/")
 def home() -> str:
-    return render_template("index.html", player=current_player())
+    player, db = current_player(), get_db()
+    waiting = current_app.extensions["glimpse_duels"].open_lobbies_hosted_by(set(friends.friend_ids(db, player["id"])))
+    notes = inbox.for_player(db, player["id"], waiting)  # what friends did: in the app, no push server
+    inbox.mark_seen(db, player["id"])
+    return render_template("index.html", player=player, inbox=notes)
 
 
 @bp.get("/learn")

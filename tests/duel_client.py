@@ -14,6 +14,10 @@ from game.emotions import EMOTIONS
 # A perfect eye: which emotion a pose shows, by the action units it moves (each variant's set is unique).
 _BY_UNITS = {frozenset(str(u) for u in variant.units): key for key, e in EMOTIONS.items() for variant in e.variants}
 PERIOD_MS = 1000 / 60
+DUEL_TRIALS = 3
+# Test servers: short pauses so a duel takes seconds; the trial rules (foreperiod, flash, mask, earliest answer)
+# are the real ones. A challenge link keeps its own 20 trials.
+DUEL_PACE = f"countdown_s=0.6,reveal_s=0.5,trials={DUEL_TRIALS},grace_s=3,answer_limit_s=8"
 
 
 def read_face(trial: dict) -> str:

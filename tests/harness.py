@@ -51,12 +51,12 @@ class LiveServer:
         self._env.pop("PORT", None)
         self.process: subprocess.Popen | None = None
 
-    def start(self) -> LiveServer:
+    def start(self, boot_timeout_s: float = 30) -> LiveServer:
         cmd = [sys.executable, "-m", "gunicorn", "-c", "gunicorn.conf.py", "--no-control-socket",
                "--bind", f"127.0.0.1:{self.port}", "wsgi:app"]
         with self.log.open("w") as log:  # the child keeps its own copy of the descriptor
             self.process = subprocess.Popen(cmd, cwd=ROOT, env=self._env, stdout=log, stderr=subprocess.STDOUT)
-        deadline = time.monotonic() + 30
+        deadline = time.monotonic() + boot_timeout_s
         while time.monotonic() < deadline:
             if self.process.poll() is not None:
                 raise RuntimeError(f"gunicorn exited: {self.log.read_text()}")
@@ -66,7 +66,7 @@ class LiveServer:
             except OSError:
                 time.sleep(0.1)
         self.stop()
-        raise RuntimeError(f"gunicorn did not answer in 30 s: {self.log.read_text()}")
+        raise RuntimeError(f"gunicorn did not answer in {boot_timeout_s:g} s: {self.log.read_text()}")
 
     def stop(self) -> None:
         if self.process and self.process.poll() is None:

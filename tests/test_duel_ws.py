@@ -9,21 +9,17 @@ from collections.abc import Iterator
 
 import pytest
 import sqlite_utils
-from duel_client import DuelClient, read_face, wrong
+from duel_client import DUEL_TRIALS, DuelClient, read_face, wrong
 from harness import LiveServer
 
 from game.emotions import EMOTION_KEYS
 
-TRIALS = 3
-# Short pauses so a duel takes seconds; the trial rules (foreperiod, flash, mask, earliest answer) are the real ones.
-PACE = f"countdown_s=0.3,reveal_s=0.2,trials={TRIALS},grace_s=3,answer_limit_s=8"
+TRIALS = DUEL_TRIALS
 
 
-@pytest.fixture(scope="module")
-def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer]:
-    live = LiveServer(tmp_path_factory.mktemp("duels") / "glimpse.db", env={"GLIMPSE_DUEL_PACE": PACE}).start()
-    yield live
-    live.stop()
+@pytest.fixture
+def server(duel_server: LiveServer) -> LiveServer:
+    return duel_server
 
 
 @pytest.fixture
@@ -70,8 +66,9 @@ def test_three_phones_play_a_whole_duel_on_the_same_trials(phones, server: LiveS
     assert ben.next("done") == done
 
     db = sqlite_utils.Database(server.database)
-    stored = list(db.query("SELECT rank, correct FROM duel_players ORDER BY rank"))
-    assert stored[-3:] == [{"rank": 1, "correct": 3}, {"rank": 2, "correct": 2}, {"rank": 3, "correct": 1}]
+    stored = list(db.query("SELECT rank, correct FROM duel_players JOIN duels ON duels.id = duel_id "
+                           "WHERE duels.code = ? ORDER BY rank", [code]))
+    assert stored == [{"rank": 1, "correct": 3}, {"rank": 2, "correct": 2}, {"rank": 3, "correct": 1}]
 
 
 def test_equal_scores_go_to_the_quicker_phone(phones) -> None:

@@ -55,6 +55,8 @@ async function show(board) {
   byId("board-blurb").textContent = BLURBS[/** @type {keyof typeof BLURBS} */ (board)];
   const data = await (await fetch(`/api/boards/${board}`)).json();
   const standing = data.standing;
+  if (standing) void import("./social/nickname.js").then(({ askNickname }) =>
+    askNickname("board", "You're on the board: pick the name everyone sees.", { modal: false }));
   byId("board-standing").textContent = standing
     ? describeStanding(standing)
     : board === "friends" ? "" : "You are not on this board yet: play to get on it.";

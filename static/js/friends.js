@@ -32,6 +32,8 @@ async function load() {
 }
 
 byId("invite").addEventListener("click", async () => {
+  const { askNickname } = await import("./social/nickname.js"); // a first invite: friends should see a name
+  await askNickname("invite", "Your friend sees it when they open your invite.");
   const outcome = await share({ title: "Glimpse", text: "Can you catch a half-second emotion? Be my friend on Glimpse:", url: state.inviteUrl });
   byId("invite-status").textContent = { shared: "Invite sent.", copied: "Invite link copied.", cancelled: "", failed: `Share this link: ${state.inviteUrl}` }[outcome];
 });
