@@ -91,7 +91,7 @@ def test_a_dropped_attempt_resumes_where_it_was(server: LiveServer) -> None:
 
 
 def test_unknown_links(server: LiveServer) -> None:
-    status, page, _ = http(server, "/c/NOPE2345")
+    status, page, _ = http(server, "/c/ZZZZ2345")
     assert status == 404 and "No such challenge" in page
-    assert http(server, "/api/challenges/NOPE2345")[1]["error"] == "unknown_challenge"
+    assert http(server, "/api/challenges/ZZZZ2345")[1]["error"] == "unknown_challenge"
     assert http(server, "/api/challenges/0000")[1]["error"] == "bad_code"
