@@ -95,3 +95,43 @@ def test_unknown_links(server: LiveServer) -> None:
     assert status == 404 and "No such challenge" in page
     assert http(server, "/api/challenges/ZZZZ2345")[1]["error"] == "unknown_challenge"
     assert http(server, "/api/challenges/0000")[1]["error"] == "bad_code"
+
+
+def test_a_new_player_opens_a_challenge_link_plays_and_sees_both_results(
+        browser, duel_server: LiveServer, screenshot_dir) -> None:
+    from harness import PHONE
+    from playwright.sync_api import expect
+
+    from game.emotions import EMOTIONS
+
+    ana = DuelClient(duel_server.url)
+    _, link, _ = http(duel_server, "/api/challenges", ana.cookie, "POST")
+    play_link(ana, link["code"], right=set(range(1, 13)))
+    ana.close()
+
+    context = browser.new_context(**PHONE)  # a brand-new phone, from a chat app's link
+    trials: list[dict] = []
+    try:
+        page = context.new_page()
+        page.on("websocket", lambda socket: socket.on(
+            "framereceived", lambda payload: trials.append(json.loads(payload))))
+        page.goto(link["url"])
+        expect(page.locator("#challenge-target")).to_contain_text("12/20")
+        page.screenshot(path=screenshot_dir / "challenge-invited.png")
+        page.get_by_role("button", name="Play the 20 faces").tap()
+        for position in range(1, 21):
+            expect(page.locator("#play-progress")).to_have_text(f"Face {position} of 20", timeout=20_000)
+            expect(page.locator("#answers button").first).to_be_enabled(timeout=20_000)
+            trial = [m for m in trials if m.get("type") == "trial"][-1]
+            truth = read_face(trial)
+            page.get_by_role("button", name=EMOTIONS[truth if position <= 15 else wrong(truth)].name).tap()
+            if position == 3:
+                expect(page.locator("#answers .truth")).to_have_count(1)
+                page.screenshot(path=screenshot_dir / "challenge-playing.png")
+        expect(page.locator("#versus")).to_be_visible(timeout=20_000)
+        expect(page.locator("#challenge-score")).to_contain_text("15/20")
+        expect(page.locator("#challenge-verdict")).to_contain_text("You beat")
+        expect(page.locator("#versus tbody tr")).to_have_count(20)
+        page.screenshot(path=screenshot_dir / "challenge-side-by-side.png", full_page=True)
+    finally:
+        context.close()

@@ -102,12 +102,13 @@ def test_two_phones_duel_from_a_shared_link(browser: Browser, duel_server: LiveS
         accessible(ben.page, "duel-results")
         assert [t["identitySeed"] for t in ana.trials] == [t["identitySeed"] for t in ben.trials]
 
+        ben.page.set_viewport_size({"width": 320, "height": 568})  # the rematch on a small phone, and on its side
+        ana.page.set_viewport_size({"width": 844, "height": 390})
         ben.page.get_by_role("button", name="Ask for a rematch").tap()
         expect(ana.page.locator("#results-rematch-status")).to_contain_text("Ben wants a rematch")
         ana.page.get_by_role("button", name="Rematch").tap()
         expect(ben.page.locator("#play-progress")).to_have_text(f"Trial 1 of {TRIALS}", timeout=15_000)
-        ben.page.set_viewport_size({"width": 320, "height": 568})  # a small phone, and a phone on its side
-        ana.page.set_viewport_size({"width": 844, "height": 390})
+        expect(ben.page.locator("#play-me")).to_have_text("")  # the new duel starts from nothing
         for phone, size in ((ben, "320x568"), (ana, "844x390")):
             expect(phone.page.locator("#answers button").first).to_be_enabled(timeout=15_000)
             phone.page.screenshot(path=screenshot_dir / f"duel-play-{size}.png")

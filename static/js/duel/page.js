@@ -236,6 +236,7 @@ function showStrip(answered) {
 async function countdown(ms) {
   showScreen("duel-play");
   state.standings = [];
+  byId("play-me").textContent = "";
   stage?.clearMarks();
   const overlay = byId("countdown");
   overlay.hidden = false;
