@@ -51,7 +51,8 @@ class LiveServer:
         self._env.pop("PORT", None)
         self.process: subprocess.Popen | None = None
 
-    def start(self, boot_timeout_s: float = 30) -> LiveServer:
+    def start(self, boot_timeout_s: float = 120) -> LiveServer:
+        """Boot and wait for /healthz; a box shared by many test runs can take over 30 s to boot a worker."""
         cmd = [sys.executable, "-m", "gunicorn", "-c", "gunicorn.conf.py", "--no-control-socket",
                "--bind", f"127.0.0.1:{self.port}", "wsgi:app"]
         with self.log.open("w") as log:  # the child keeps its own copy of the descriptor
