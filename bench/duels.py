@@ -50,7 +50,7 @@ def shown_s(trial: dict) -> float:
 
 
 def new_cookie(url: str) -> str:
-    with urllib.request.urlopen(url + "/", timeout=60) as response:
+    with urllib.request.urlopen(url + "/api/me", timeout=60) as response:  # a player, without a page render
         return response.headers["Set-Cookie"].split(";", 1)[0]
 
 

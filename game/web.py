@@ -45,7 +45,8 @@ def home() -> str:
     player, db = current_player(), get_db()
     waiting = current_app.extensions["glimpse_duels"].open_lobbies_hosted_by(set(friends.friend_ids(db, player["id"])))
     notes = inbox.for_player(db, player["id"], waiting)  # what friends did: in the app, no push server
-    inbox.mark_seen(db, player["id"])
+    if any(note["kind"] == "friend" for note in notes):
+        inbox.mark_seen(db, player["id"])  # a new friend is news once; no write on an ordinary visit
     return render_template("index.html", player=player, inbox=notes)
 
 
