@@ -38,6 +38,7 @@ IDLE_TIMEOUT_S = 600.0
 REMEMBER_CLOSED_S = 6 * 3600.0  # a code that closed this recently is "expired", not "unknown"
 MAX_ROOMS = 5000
 MAX_DRIVER_SLEEP_S = 30.0
+MIN_DRIVER_SLEEP_S = 0.005
 
 
 class Connection:
@@ -160,8 +161,9 @@ class Hub:
                 if handle.room.abandoned(now):
                     break
                 deadline = handle.room.next_deadline()
-            sleep = MAX_DRIVER_SLEEP_S if deadline is None else max(0.0, deadline - now)
-            handle.wake.wait(min(sleep, MAX_DRIVER_SLEEP_S))
+            sleep = MAX_DRIVER_SLEEP_S if deadline is None else deadline - now
+            # Never 0: a wait that returns at once never yields, and a stuck deadline would starve the worker.
+            handle.wake.wait(min(max(sleep, MIN_DRIVER_SLEEP_S), MAX_DRIVER_SLEEP_S))
             handle.wake.clear()
             try:
                 self.act(handle, lambda room: room.tick(time.monotonic()), wake=False)
