@@ -46,7 +46,20 @@ def create_app(test_config: dict | None = None) -> Flask:
     if test_config:
         app.config.update(test_config)
 
-    from game import crowd_page, db, duel_web, duel_ws, fairplay_cli, item_report, pwa, scene_web, social, web, welcome, ws
+    from game import (
+        crowd_page,
+        db,
+        duel_web,
+        duel_ws,
+        fairplay_cli,
+        item_report,
+        pwa,
+        scene_web,
+        social,
+        web,
+        welcome,
+        ws,
+    )
 
     db.init_app(app)
     item_report.init_app(app)

@@ -23,7 +23,7 @@ def record_duel(db: Database, code: str, seed: int, trials: int, started_at: flo
                             "started_at": started_at, "ended_at": time.time()})
         db["duel_players"].insert_all(
             {"duel_id": duel_id, "player_id": r["playerId"], "rank": r["rank"], "correct": r["correct"],
-             "total_ms": r["totalMs"], "out": int(r["out"])} for r in results)
+             "total_ms": r["totalMs"], "out": int(r["out"]), "unranked": r.get("unranked")} for r in results)
     return duel_id
 
 
@@ -85,21 +85,25 @@ def start_play(db: Database, code: str, player_id: str, now: float) -> None:
 
 
 def finish_play(db: Database, code: str, player_id: str, standing: dict, outcomes: list[dict]) -> None:
-    db.execute("UPDATE challenge_plays SET status = ?, correct = ?, total_ms = ?, outcomes = ?, finished_at = ? "
-               "WHERE code = ? AND player_id = ?",
+    """:param standing: the room's standing of the player, with ``unranked`` ("held", "reaction") if off the boards"""
+    db.execute("UPDATE challenge_plays SET status = ?, correct = ?, total_ms = ?, outcomes = ?, finished_at = ?, "
+               "unranked = ? WHERE code = ? AND player_id = ?",
                ["out" if standing["out"] else "done", standing["correct"], standing["totalMs"],
-                json.dumps(outcomes), time.time(), code, player_id])
+                json.dumps(outcomes), time.time(), standing.get("unranked"), code, player_id])
 
 
 def challenge_view(db: Database, link: dict, me: str, emotions: list[str]) -> dict:
     """A challenge as one player sees it: who set it, everyone's score, and trial by trial once you have played.
 
     Nobody sees anyone's trial-by-trial results, or what the trials were, before finishing their own attempt.
+    A play kept off the boards (its player held by the fair-play check, or answering faster than a person
+    can) is shown to its player alone, as the boards do.
     """
     rows = db.execute(
         "SELECT c.player_id, p.nickname, c.status, c.correct, c.total_ms, c.outcomes, c.finished_at "
         "FROM challenge_plays c JOIN players p ON p.id = c.player_id WHERE c.code = ? "
-        "ORDER BY c.status = 'done' DESC, c.correct DESC, c.total_ms, c.finished_at", [link["code"]]).fetchall()
+        "AND (c.unranked IS NULL OR c.player_id = ?) "
+        "ORDER BY c.status = 'done' DESC, c.correct DESC, c.total_ms, c.finished_at", [link["code"], me]).fetchall()
     creator = db.execute("SELECT nickname FROM players WHERE id = ?", [link["creator_id"]]).fetchone()
     mine = next((r for r in rows if r[0] == me), None)
     finished = mine is not None and mine[2] in ("done", "out")
@@ -125,6 +129,7 @@ def links_waiting_for(db: Database, player_id: str, friend_ids: list[str], since
     rows = db.execute(
         f"SELECT l.code, p.nickname, c.correct FROM challenge_links l "
         f"JOIN challenge_plays c ON c.code = l.code AND c.player_id = l.creator_id AND c.status = 'done' "
+        f"AND c.unranked IS NULL "
         f"JOIN players p ON p.id = l.creator_id "
         f"WHERE l.creator_id IN ({marks}) AND c.finished_at > ? AND NOT EXISTS "
         f"(SELECT 1 FROM challenge_plays mine WHERE mine.code = l.code AND mine.player_id = ?) "

@@ -11,7 +11,7 @@ from game.db import get_db
 from game.emotions import EMOTIONS
 from game.rooms import RoomError
 from game.throttle import TokenBucket
-from game.web import current_player
+from game.web import acting_player, current_player, player_id, player_token
 
 bp = Blueprint("duel_web", __name__)
 _link_buckets: dict[str, TokenBucket] = {}  # challenge links made per player: one worker, memory is enough
@@ -25,7 +25,8 @@ def _error(error: RoomError, status: int = 400) -> tuple[Response, int]:
 @bp.get("/duel/<code>")
 def duel_page(code: str | None = None) -> str:
     """The lobby; with a code (a shared link), the page joins that room as soon as it opens."""
-    player = current_player()
+    player_token()
+    player = current_player() or {}
     try:
         code = rooms.normalise_code(code) if code else None
     except RoomError:
@@ -35,7 +36,7 @@ def duel_page(code: str | None = None) -> str:
 
 @bp.post("/api/challenges")
 def new_challenge() -> tuple[Response, int] | Response:
-    me = current_player()["id"]
+    me = acting_player()["id"]  # a saved link: this makes the player
     bucket = _link_buckets.setdefault(me, TokenBucket(rate=0.2, burst=5, patience=1_000_000))
     if not bucket.allow(time.monotonic()):
         return jsonify({"error": "rate_limited", "message": "Too many challenges at once; wait a little."}), 429
@@ -58,19 +59,20 @@ def challenge_api(code: str) -> tuple[Response, int] | Response:
         link = duel_store.get_link(db, code)
     except RoomError as error:
         return _error(error, 404)
-    return jsonify(duel_store.challenge_view(db, link, current_player()["id"], _plan_emotions(link)))
+    return jsonify(duel_store.challenge_view(db, link, player_id(), _plan_emotions(link)))
 
 
 @bp.get("/c/<code>")
 def challenge_page(code: str) -> tuple[str, int] | str:
     """A "beat my score" link, straight from a chat app: works for a brand-new player (the cookie is made here)."""
-    player = current_player()
+    player = current_player() or {}
     db = get_db()
     try:
         link = duel_store.get_link(db, code)
     except RoomError:
+        player_token()
         return render_template("challenge.html", player=player, view=None, code=""), 404
-    view = duel_store.challenge_view(db, link, player["id"], _plan_emotions(link))
+    view = duel_store.challenge_view(db, link, player_id(), _plan_emotions(link))
     return render_template("challenge.html", player=player, view=view, code=link["code"],
                            names={key: emotion.name for key, emotion in EMOTIONS.items()})
 
@@ -78,7 +80,7 @@ def challenge_page(code: str) -> tuple[str, int] | str:
 @bp.get("/api/duels/friends")
 def friends_in_lobbies() -> Response:
     """Friends waiting in a duel room right now: join them from the friends list."""
-    db, me = get_db(), current_player()["id"]
+    db, me = get_db(), player_id()
     hub = current_app.extensions["glimpse_duels"]
     waiting = hub.open_lobbies_hosted_by(set(friends.friend_ids(db, me)))
     return jsonify({"rooms": [{"friendId": friend_id, "code": code} for friend_id, code in waiting.items()]})

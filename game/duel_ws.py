@@ -17,15 +17,14 @@ import threading
 import time
 from dataclasses import dataclass, field, replace
 
-from flask import Blueprint, Flask, abort, current_app, request
+from flask import Blueprint, Flask, Response, current_app, g, jsonify, request
 from flask_sock import ConnectionClosed, Sock
 
-from game import db as database
-from game import duel_protocol, duel_store, players, rooms
-from game.db import get_db
+from game import duel_protocol, duel_store, fairplay, players, rooms
+from game.db import Pool, pool
 from game.duel_protocol import Answer, Create, Join, Leave, PlayChallenge, Pong, Rematch, Start
+from game.limits import TooManyPlayers, limits
 from game.rooms import Room, RoomError
-from game.throttle import TokenBucket
 from game.web import COOKIE
 from game.ws import POLICY_VIOLATION, origin_allowed
 
@@ -81,9 +80,10 @@ class RoomHandle:
 class Hub:
     """Every live room of this process, by code (challenge plays by code and player)."""
 
-    def __init__(self, database_path: str, pace: rooms.Pace) -> None:
-        self.database_path = database_path
+    def __init__(self, db_pool: Pool, pace: rooms.Pace, answer_clock_scale: float = 1.0) -> None:
+        self.pool = db_pool
         self.pace = pace
+        self.answer_clock_scale = answer_clock_scale
         self.rooms: dict[str, RoomHandle] = {}
         self.closed: dict[str, float] = {}
         self.lock = threading.Lock()
@@ -96,7 +96,8 @@ class Hub:
             if len(self.rooms) >= MAX_ROOMS:
                 raise RoomError("busy", "Too many duels right now; try again in a minute.")
             code = rooms.new_code(lambda c: c in self.rooms or c in self.closed)
-            return self._add(code, RoomHandle(Room(code, pace=self.pace, now=now)))
+            return self._add(code, RoomHandle(Room(code, pace=self.pace, now=now,
+                                                   answer_clock_scale=self.answer_clock_scale)))
 
     def find(self, raw_code: str) -> RoomHandle:
         code = rooms.normalise_code(raw_code)
@@ -117,7 +118,8 @@ class Hub:
             # Alone, nobody to wait for: a shorter countdown and pause after each reveal.
             pace = replace(self.pace, trials=link["trials"], countdown_s=min(self.pace.countdown_s, 1.5),
                            reveal_s=self.pace.reveal_s / 2)
-            room = Room(key, pace=pace, seed=link["seed"], solo=True, now=now)
+            room = Room(key, pace=pace, seed=link["seed"], solo=True, now=now,
+                        answer_clock_scale=self.answer_clock_scale)
             return self._add(key, RoomHandle(room, kind="challenge", link_code=link["code"])), True
 
     def _add(self, key: str, handle: RoomHandle) -> RoomHandle:
@@ -190,24 +192,40 @@ class Hub:
                 self._keep_results(handle)
 
     def _keep_results(self, handle: RoomHandle) -> None:
+        """Weigh every answer for fair play, then store the results: a player it holds stays off the boards."""
         room = handle.room
-        db = database.connect(self.database_path)
+        with handle.lock:
+            evidence = room.take_evidence()
+            results = room.results()
+            outcomes = {m.player_id: m.outcomes() for m in room.members.values()}
         try:
-            if handle.kind == "challenge":
-                with self.lock:  # over: a new attempt is refused from the database, not resumed
-                    self.rooms.pop(room.code, None)
-                for member in room.members.values():
-                    standing = next(s for s in room.standings() if s["seat"] == member.seat)
-                    duel_store.finish_play(db, handle.link_code or "", member.player_id, standing,
-                                           member.outcomes())
-            else:
-                lasted_s = time.monotonic() - (room.started_at or time.monotonic())
-                duel_store.record_duel(db, room.code, room.seed, len(room.plan), time.time() - lasted_s,
-                                       room.results())
+            with self.pool.connection() as db, db.atomic():
+                held = {player_id for player_id, answers in _by_player(evidence).items()
+                        if fairplay.observed(db, player_id, answers) in ("held", "banned")}
+                held |= {r["playerId"] for r in results if r["playerId"] not in held
+                         and fairplay.load(db, r["playerId"])[0] in ("held", "banned")}
+                for result in results:
+                    if result["playerId"] in held:
+                        result["unranked"] = "held"
+                if handle.kind == "challenge":
+                    for result in results:
+                        duel_store.finish_play(db, handle.link_code or "", result["playerId"], result,
+                                               outcomes[result["playerId"]])
+                else:
+                    lasted_s = time.monotonic() - (room.started_at or time.monotonic())
+                    duel_store.record_duel(db, room.code, room.seed, len(room.plan), time.time() - lasted_s, results)
         except Exception:
             log.exception("could not store the results of duel room %s", room.code)
-        finally:
-            db.close()
+        if handle.kind == "challenge":
+            with self.lock:  # over: a new attempt is refused from the database, not resumed
+                self.rooms.pop(room.code, None)
+
+
+def _by_player(evidence: list[rooms.Evidence]) -> dict[str, list[tuple[float, bool, float]]]:
+    answers: dict[str, list[tuple[float, bool, float]]] = {}
+    for item in evidence:
+        answers.setdefault(item.player_id, []).append((item.stimulus_ms, item.correct, item.reaction_ms))
+    return answers
 
 
 # -- the socket ------------------------------------------------------------------------------
@@ -249,7 +267,7 @@ class Session:
             self.hub.act(self._room(), lambda room: room.start(self.player_id, now))
         elif isinstance(message, Answer):
             self.hub.act(self._room(), lambda room: room.answer(self.player_id, message.trial_id, message.answer,
-                                                                now))
+                                                                now, message.reaction_ms))
         elif isinstance(message, Rematch):
             self.hub.act(self._room(), lambda room: room.rematch(self.player_id, now))
         elif isinstance(message, Leave):
@@ -283,17 +301,16 @@ class Session:
         self.hub.keep_time(handle)
 
     def _play_challenge(self, message: PlayChallenge, now: float) -> None:
-        db = get_db()
-        link = duel_store.get_link(db, message.code)
-        handle, fresh = self.hub.challenge_room(link, self.player_id, now)
-        if fresh:
-            try:
-                duel_store.start_play(db, link["code"], self.player_id, time.time())
-            except RoomError:
-                with self.hub.lock:
-                    self.hub.rooms.pop(handle.room.code, None)
-                raise
-        database.close_db()
+        with self.hub.pool.connection() as db:
+            link = duel_store.get_link(db, message.code)
+            handle, fresh = self.hub.challenge_room(link, self.player_id, now)
+            if fresh:
+                try:
+                    duel_store.start_play(db, link["code"], self.player_id, time.time())
+                except RoomError:
+                    with self.hub.lock:
+                        self.hub.rooms.pop(handle.room.code, None)
+                    raise
         self._enter(handle, message.refresh_ms)
         if fresh:
             self.hub.act(handle, lambda room: room.start(self.player_id, time.monotonic()))
@@ -314,17 +331,44 @@ def _error(error: RoomError) -> dict:
     return {"type": "error", "code": error.code, "message": str(error)}
 
 
+def _admit() -> tuple[Response, int] | None:
+    """As the drill socket (game.ws): decided before the upgrade, refused with an HTTP status, never a socket."""
+    if request.path != SOCKET_PATH:
+        return None
+    if not origin_allowed(request.headers.get("Origin"), request.host, current_app.config["ALLOWED_ORIGINS"]):
+        return jsonify({"error": "bad_origin", "message": "Cross-origin WebSocket refused."}), 403
+    token = request.cookies.get(COOKIE)
+    if not players.valid_token(token):
+        return jsonify({"error": "no_player", "message": "Reload the page to get a player."}), 403
+    held = limits()
+    with pool().connection() as db:
+        try:  # a challenge link opened straight from a chat app: the player is made by this socket
+            player = players.player_for_token(db, token) or held.admit_new_player(db, token, request.remote_addr)
+        except TooManyPlayers:
+            return jsonify({"error": "too_many_players",
+                            "message": "Too many new players from your address; try again later."}), 429
+    key = f"duel:{player['id']}"  # counted apart from drill sockets: a phone may hold both
+    if held.sockets[key] >= held.sockets_per_player:
+        return jsonify({"error": "too_many_sockets",
+                        "message": f"At most {held.sockets_per_player} duel connections per player."}), 429
+    held.sockets.add(key)  # counted now, before the handshake can yield to the player's next socket
+    g.duel_player, g.duel_socket_key = player, key
+    return None
+
+
+def _release(_exc: BaseException | None = None) -> None:
+    """The socket's request is over: it no longer counts for its player."""
+    key = g.pop("duel_socket_key", None)
+    if key is not None:
+        limits().sockets.remove(key)
+
+
 @sock.route(SOCKET_PATH, bp=bp)
 def duel_socket(ws) -> None:
-    player = players.player_for_token(get_db(), request.cookies.get(COOKIE))
-    database.close_db()  # a socket lives for minutes: hold no SQLite handle meanwhile (about 3 descriptors)
-    if player is None:
-        ws.send(json.dumps({"type": "error", "code": "no_player", "message": "Reload the page to get a player."}))
-        ws.close(reason=POLICY_VIOLATION, message="No player cookie")
-        return
+    player: dict = g.duel_player
     connection = Connection(ws, player["id"])
     session = Session(current_app.extensions["glimpse_duels"], connection, player)
-    bucket = TokenBucket()
+    bucket = limits().messages.get(player["id"])  # one budget per player, shared with their drill sockets
     last_ping = last_message = time.monotonic()
     connection.send({"type": "ping", "t": round(last_ping * 1000, 1)})
     try:
@@ -356,18 +400,11 @@ def duel_socket(ws) -> None:
             except Exception:  # a bug must not end the duel for everyone
                 current_app.logger.exception("duel socket failed on %.200r", raw)
                 connection.send({"type": "error", "code": "server_error", "message": "Something went wrong."})
-    except ConnectionClosed:
+    except (ConnectionClosed, OSError):
         pass
     finally:
         session.disconnect()
         connection.close()
-
-
-def _check_origin() -> None:
-    if request.path == SOCKET_PATH and not origin_allowed(
-        request.headers.get("Origin"), request.host, current_app.config["ALLOWED_ORIGINS"]
-    ):
-        abort(403, "Cross-origin WebSocket refused")
 
 
 def pace_from_config(text: str) -> rooms.Pace:
@@ -382,6 +419,8 @@ def pace_from_config(text: str) -> rooms.Pace:
 
 
 def init_app(app: Flask) -> None:
-    app.extensions["glimpse_duels"] = Hub(app.config["DATABASE"], pace_from_config(app.config["DUEL_PACE"]))
+    app.extensions["glimpse_duels"] = Hub(app.extensions["glimpse_db_pool"], pace_from_config(app.config["DUEL_PACE"]),
+                                          app.config["ANSWER_CLOCK_SCALE"])
     app.register_blueprint(bp)
-    app.before_request(_check_origin)
+    app.before_request(_admit)
+    app.teardown_request(_release)

@@ -248,7 +248,8 @@ def m007_duels_challenges(db: Database) -> None:
         pk="id",
     )
     db["duel_players"].create(
-        {"duel_id": str, "player_id": str, "rank": int, "correct": int, "total_ms": int, "out": int},
+        {"duel_id": str, "player_id": str, "rank": int, "correct": int, "total_ms": int, "out": int,
+         "unranked": str},  # why the result stays off the boards ("held", "reaction"); NULL: ranked
         pk=("duel_id", "player_id"),
         foreign_keys=[("duel_id", "duels", "id"), ("player_id", "players", "id")],
     )
@@ -262,8 +263,9 @@ def m007_duels_challenges(db: Database) -> None:
     db["challenge_links"].create_index(["creator_id", "created_at"])
     db["challenge_plays"].create(
         {"code": str, "player_id": str, "status": str, "correct": int, "total_ms": int,
-         "outcomes": str,  # JSON: [{"correct", "reactionMs", "answer"}] in trial order
-         "started_at": float, "finished_at": float},
+         "outcomes": str,  # JSON: [{"correct", "reactionMs", "answer", "flag"}] in trial order
+         "started_at": float, "finished_at": float,
+         "unranked": str},  # as duel_players.unranked: others never see such a play
         pk=("code", "player_id"),
         foreign_keys=[("code", "challenge_links", "code"), ("player_id", "players", "id")],
     )

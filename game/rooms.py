@@ -16,18 +16,24 @@ Speed is measured on the server's clock, from sending a player the trial to rece
 the answer, minus the time the face was on screen, minus that player's network delay
 credited back up to a lichess-style quota (see ``LagQuota``): a slow phone line is not
 punished, and a script faking lag gains at most the small allowance.
+
+Fair play is the drills' (docs/fair-play.md): a trial names nothing and each phone's pose is
+jittered from a secret per duel; an answer sooner than the face could have been shown is
+``too_early`` and loses the trial; one under the human reaction floor keeps that player's
+result off every board; each answer is kept as evidence (``Evidence``) for the plausibility
+check, which the transport runs when the duel ends, before anything is stored.
 """
 
 from __future__ import annotations
 
-import math
+import dataclasses
 import random
 import secrets
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
-from game import rounds
-from game.emotions import EMOTION_KEYS, NEUTRAL_POSE, pose
+from game import plausibility, rounds
+from game.emotions import EMOTION_KEYS
 
 # No look-alikes to misread from a friend's screen: no 0/O, 1/I/L, U/V.
 CODE_ALPHABET = "ABCDEFGHJKMNPQRSTWXYZ23456789"
@@ -38,7 +44,7 @@ MIN_PLAYERS = 2
 DUEL_TRIALS = 10
 # A duel gets harder as it goes: exposures step down from 200 ms to 33 ms (whole frames at 60 Hz).
 EXPOSURE_RAMP_MS = (200.0, 150.0, 100.0, 66.7, 50.0, 33.3)
-MIN_REACTION_MS = 100.0  # faster than this after the mask ends is not a person (human floor ~140 ms)
+REACTION_FLOOR_MS = plausibility.REACTION_FLOOR_MS  # after the buttons appear; no time counts as faster
 LAG_QUOTA_GAIN_MS = 80.0  # lichess credits lag up to a quota that grows each move; ours grows per trial
 
 Seat = int | None  # None: everyone connected
@@ -67,13 +73,21 @@ class Pace:
 
 @dataclass(frozen=True)
 class DuelTrial:
-    """One trial of a room's plan, in milliseconds: each phone turns it into its own whole frames."""
+    """One trial of a room's plan: each phone turns it into its own whole frames (``plan_for``)."""
 
     emotion: str
-    identity_seed: int
     exposure_ms: float
-    foreperiod_ms: float
-    pose: dict
+    key: str  # seeds the face, its pose and its foreperiod in ms: the same for every phone of the room
+
+
+@dataclass(frozen=True)
+class Evidence:
+    """One answer, for the fair-play check (``game.fairplay.observed``)."""
+
+    player_id: str
+    stimulus_ms: float  # the exposure as this phone showed it (its frames x its period)
+    correct: bool
+    reaction_ms: float  # as the phone measured it, as in drills; else the server's, no lag credited
 
 
 def new_code(taken: Callable[[str], bool], rng: random.Random | None = None) -> str:
@@ -101,47 +115,26 @@ def normalise_code(raw: object) -> str:
 
 def plan_trials(seed: int, count: int) -> list[DuelTrial]:
     """The same trials for everyone who plays this seed: emotions balanced, exposures getting shorter."""
-    rng = random.Random(seed)
-    emotions = rounds.plan_emotions(rng, count)
-    plan = []
-    for position, emotion in enumerate(emotions, start=1):
-        trial_rng = random.Random(f"{seed}:duel:{position}")
-        step = min(len(EXPOSURE_RAMP_MS) - 1, (position - 1) * len(EXPOSURE_RAMP_MS) // count)
-        plan.append(DuelTrial(emotion=emotion, identity_seed=trial_rng.getrandbits(32),
-                              exposure_ms=EXPOSURE_RAMP_MS[step],
-                              foreperiod_ms=trial_rng.uniform(*rounds.FOREPERIOD_MS),
-                              pose=pose(emotion, 1.0, trial_rng)))
-    return plan
+    emotions = rounds.plan_emotions(random.Random(seed), count)
+    return [DuelTrial(emotion=emotion, key=f"{seed}:duel:{position}",
+                      exposure_ms=EXPOSURE_RAMP_MS[min(len(EXPOSURE_RAMP_MS) - 1,
+                                                       (position - 1) * len(EXPOSURE_RAMP_MS) // count)])
+            for position, emotion in enumerate(emotions, start=1)]
 
 
-@dataclass(frozen=True)
-class Frames:
-    """A trial as one phone shows it: its own whole frames."""
+def plan_for(trial: DuelTrial, period_ms: float) -> rounds.TrialPlan:
+    """A trial on one display: the drills' planning (face, traits, foreperiod), in this display's frames.
 
-    foreperiod: int
-    exposure: int
-    mask: int
-    period_ms: float
-
-    @property
-    def shown_ms(self) -> float:
-        """From the first frame to the end of the mask, when the answer buttons appear."""
-        return (self.foreperiod + self.exposure + self.mask) * self.period_ms
+    The draws do not depend on the period, so every phone of the room gets the same face, emotion and
+    exposure in ms; only the rounding to whole frames differs.
+    """
+    return rounds.plan_trial(random.Random(trial.key), trial.emotion, period_ms, exposure_ms=trial.exposure_ms,
+                             intensity=1.0)
 
 
-def frames_for(trial: DuelTrial, period_ms: float) -> Frames:
-    return Frames(foreperiod=rounds.frames_for(trial.foreperiod_ms, period_ms),
-                  exposure=rounds.frames_for(trial.exposure_ms, period_ms),
-                  mask=math.ceil(rounds.MASK_MS / period_ms), period_ms=period_ms)
-
-
-def trial_message(trial_id: str, trial: DuelTrial, frames: Frames, position: int, total: int,
-                  answer_limit_s: float) -> dict:
-    """What one phone needs to draw a trial, in the drill's `trial` shape; never what the answer is called."""
-    return {"type": "trial", "trialId": trial_id, "position": position, "total": total,
-            "identitySeed": trial.identity_seed, "neutral": NEUTRAL_POSE, "expression": trial.pose,
-            "foreperiodFrames": frames.foreperiod, "exposureFrames": frames.exposure, "maskFrames": frames.mask,
-            "answerLimitMs": round(answer_limit_s * 1000)}
+def trial_message(trial_id: str, plan: rounds.TrialPlan, position: int, total: int, answer_limit_s: float) -> dict:
+    """The drills' `trial` message (never the emotion or its variant) plus the time allowed to answer."""
+    return {**rounds.trial_message(trial_id, plan, position, total), "answerLimitMs": round(answer_limit_s * 1000)}
 
 
 class LagQuota:
@@ -166,8 +159,9 @@ class Answered:
     position: int
     answer: str | None  # None: no answer before the deadline
     correct: bool
-    reaction_ms: float  # server clock, after the mask, with lag credited
+    reaction_ms: float  # server clock, after the mask, with lag credited; never under REACTION_FLOOR_MS
     lag_credit_ms: float = 0.0
+    flag: str | None = None  # "too_early": a false start, the trial lost
 
 
 @dataclass
@@ -186,6 +180,7 @@ class Member:
     lag: LagQuota = field(default_factory=LagQuota)
     answers: dict[int, Answered] = field(default_factory=dict)
     too_early: int = 0  # answers refused for coming before the face could have been seen
+    unranked: str | None = None  # why this player's result stays off every board ("reaction"), as drills.unranked
     wants_rematch: bool = False
 
     @property
@@ -202,10 +197,11 @@ class Member:
 
     def reset_score(self) -> None:
         self.answers, self.lag, self.too_early, self.wants_rematch = {}, LagQuota(), 0, False
+        self.unranked = None
 
     def outcomes(self) -> list[dict]:
         """Trial by trial, in order: for a challenge link's side-by-side."""
-        return [{"answer": a.answer, "correct": a.correct, "reactionMs": round(a.reaction_ms)}
+        return [{"answer": a.answer, "correct": a.correct, "reactionMs": round(a.reaction_ms), "flag": a.flag}
                 for _, a in sorted(self.answers.items())]
 
     def public(self) -> dict:
@@ -222,16 +218,28 @@ class OpenTrial:
     seat: int
     position: int
     sent_at: float
-    frames: Frames
+    plan: rounds.TrialPlan  # in this phone's frames
+    period_ms: float
+
+    @property
+    def display_ms(self) -> float:
+        """Foreperiod, flash and mask on this phone: no answer can come sooner."""
+        return rounds.display_ms(self.plan, self.period_ms)
 
 
 class Room:
     """One duel room. Every method takes the server's ``now`` and returns what to send."""
 
     def __init__(self, code: str, *, pace: Pace = Pace(), seed: int | None = None, solo: bool = False,
-                 new_id: Callable[[], str] = lambda: secrets.token_urlsafe(9), now: float = 0.0) -> None:
-        """:param solo: one player against a fixed seed (a "beat my score" challenge link), no waiting for others"""
+                 new_id: Callable[[], str] = lambda: secrets.token_urlsafe(9), now: float = 0.0,
+                 answer_clock_scale: float = 1.0) -> None:
+        """:param solo: one player against a fixed seed (a "beat my score" challenge link), no waiting for others
+        :param answer_clock_scale: share of a trial's display time that must pass before its answer (1 in
+            production, as for drills; tests that script many answers may lower it)"""
         self.code = code
+        self.answer_clock_scale = answer_clock_scale
+        self.jitter_seed = secrets.randbits(64)  # secret: each phone's pose nudges, new for every duel
+        self.evidence: list[Evidence] = []  # answers not yet weighed by the fair-play check
         self.min_players = 1 if solo else MIN_PLAYERS
         self.pace = pace
         self.new_id = new_id
@@ -391,6 +399,7 @@ class Room:
             if member.role == "player" and not member.connected:
                 member.out = True  # left the lobby and never came back
         self.plan = plan_trials(self.seed, self.pace.trials)
+        self.jitter_seed, self.evidence = secrets.randbits(64), []
         self.open_trials, self.answered_ids, self.closed_ids, self.sent_at = {}, {}, {}, {}
         self.state, self.position, self.round_open = "countdown", 0, False
         self.started_at = now
@@ -400,14 +409,18 @@ class Room:
                 (None, {"type": "countdown", "startsInMs": round(self.pace.countdown_s * 1000),
                         "total": len(self.plan)})]
 
-    def answer(self, player_id: str, trial_id: str, answer: str, now: float) -> Outbox:
+    def answer(self, player_id: str, trial_id: str, answer: str, now: float,
+               reaction_ms: float | None = None) -> Outbox:
         """A player's answer to the trial in play; scored only when the round closes.
 
-        Fair-play rules (until the shared ones land from the fair-play work): one answer per trial, by the
-        player it was sent to, while its round is open, and never before the face could have been seen.
+        The drills' fair-play rules: one answer per trial, by the player it was sent to, while its round is
+        open; one sooner than the face could have been shown is a false start that loses the trial
+        (``too_early``, sent back in the outbox); one under the human reaction floor keeps the player's result
+        off the boards. Every answer becomes ``Evidence``.
 
+        :param reaction_ms: from the buttons appearing to the tap, as the phone measured it (as in drills)
         :raises RoomError: ``not_playing``, ``duel_over``, ``unknown_trial``, ``already_answered``,
-            ``trial_closed``, ``too_early``, ``bad_answer``
+            ``trial_closed``, ``bad_answer``, ``bad_timing``
         """
         member = self._require_member(player_id)
         self.last_activity = now
@@ -424,19 +437,36 @@ class Room:
             if self.closed_ids.get(trial_id) == member.seat:
                 raise RoomError("trial_closed", "That trial's round is over.")
             raise RoomError("unknown_trial", "That trial was never sent to you.")
-        elapsed_ms = (now - trial.sent_at) * 1000
-        if elapsed_ms < trial.frames.shown_ms + MIN_REACTION_MS:
-            member.too_early += 1
-            raise RoomError("too_early", "That answer came before the face could have been seen.")
-        lag_ms = member.lag.credit(member.rtt_ms or 0.0)
-        reaction = max(MIN_REACTION_MS, elapsed_ms - trial.frames.shown_ms - lag_ms)
-        emotion = self.plan[trial.position - 1].emotion
-        member.answers[trial.position] = Answered(trial.position, answer, answer == emotion, reaction, lag_ms)
+        if reaction_ms is not None and reaction_ms > (now - trial.sent_at) * 1000:
+            raise RoomError("bad_timing", "That reaction time is longer than the trial has existed.")
         del self.open_trials[trial_id]
         self.answered_ids[trial_id] = member.seat
+        elapsed_s = now - trial.sent_at
+        if elapsed_s < rounds.earliest_answer_s(trial.display_ms, self.answer_clock_scale):
+            member.too_early += 1
+            member.answers[trial.position] = Answered(trial.position, None, False, self.pace.answer_limit_s * 1000,
+                                                      flag="too_early")
+            early = {"type": "error", "code": "too_early", "trialId": trial_id,
+                     "message": "That answer came before the face could have been shown: this trial is lost."}
+            return [(member.seat, early), (None, self._progress()), *self._close_round_if_complete(now)]
+        # Network delays only lengthen the server's measure: under the floor, the person was faster than a person.
+        after_buttons_ms = elapsed_s * 1000 - trial.display_ms * self.answer_clock_scale
+        if min(after_buttons_ms, after_buttons_ms if reaction_ms is None else reaction_ms) < REACTION_FLOOR_MS:
+            member.unranked = "reaction"
+        lag_ms = member.lag.credit(member.rtt_ms or 0.0)
+        reaction = max(REACTION_FLOOR_MS, after_buttons_ms - lag_ms)  # nobody gains by beating a person's floor
+        correct = answer == self.plan[trial.position - 1].emotion
+        member.answers[trial.position] = Answered(trial.position, answer, correct, reaction, lag_ms)
+        self.evidence.append(Evidence(player_id, trial.plan.exposure_frames * trial.period_ms, correct,
+                                      max(0.0, after_buttons_ms) if reaction_ms is None else reaction_ms))
         out: Outbox = [(member.seat, {"type": "accepted", "trialId": trial_id, "position": trial.position}),
                        (None, self._progress())]
         return out + self._close_round_if_complete(now)
+
+    def take_evidence(self) -> list[Evidence]:
+        """The answers to weigh, once: the transport runs the fair-play check on them when the duel ends."""
+        taken, self.evidence = self.evidence, []
+        return taken
 
     def pong(self, player_id: str, sent_ms: float, now: float) -> None:
         """A reply to our ping: smooth the round trip (only pings we could have sent count)."""
@@ -500,12 +530,14 @@ class Room:
         return out
 
     def _send_trial(self, member: Member, now: float) -> dict:
-        trial = self.plan[self.position - 1]
-        frames = frames_for(trial, member.period_ms)
+        plan = plan_for(self.plan[self.position - 1], member.period_ms)
+        # Jittered per phone and per duel from a secret: no table of exact poses names a duel's trial either.
+        jitter = random.Random(f"{self.jitter_seed}:{member.seat}:{self.position}")
+        plan = dataclasses.replace(plan, pose=rounds.jitter_pose(plan.pose, jitter))
         trial_id = self.new_id()
-        self.open_trials[trial_id] = OpenTrial(trial_id, member.seat, self.position, now, frames)
+        self.open_trials[trial_id] = OpenTrial(trial_id, member.seat, self.position, now, plan, member.period_ms)
         self.sent_at[member.seat] = now
-        return trial_message(trial_id, trial, frames, self.position, len(self.plan), self.pace.answer_limit_s)
+        return trial_message(trial_id, plan, self.position, len(self.plan), self.pace.answer_limit_s)
 
     def _close_round_if_complete(self, now: float) -> Outbox:
         if self.state != "playing" or not self.round_open:
@@ -550,9 +582,10 @@ class Room:
         return [{**m.public(), "rank": rank} for rank, m in enumerate(players, start=1)]
 
     def results(self) -> list[dict]:
-        """For storage: each player's id with their standing."""
-        by_seat = {m.seat: m.player_id for m in self.members.values()}
-        return [{**s, "playerId": by_seat[s["seat"]]} for s in self.standings()]
+        """For storage: each player's id with their standing and why it stays off the boards, if it does."""
+        by_seat = {m.seat: m for m in self.members.values()}
+        return [{**s, "playerId": by_seat[s["seat"]].player_id, "unranked": by_seat[s["seat"]].unranked}
+                for s in self.standings()]
 
     # -- what is due next ----------------------------------------------------------------
 

@@ -8,7 +8,7 @@ from flask import Blueprint, Flask, Response, jsonify, render_template
 
 from game import challenge, friends, inbox
 from game.db import get_db
-from game.web import current_player
+from game.web import current_player, player_id
 
 bp = Blueprint("welcome", __name__)
 
@@ -16,7 +16,7 @@ bp = Blueprint("welcome", __name__)
 @bp.get("/i/<code>")
 def invite(code: str) -> tuple[str, int] | str:
     """An invite link from a chat app: "Ana invited you", one tap to be friends, one to play. New players welcome."""
-    player = current_player()
+    player, me = current_player() or {}, player_id()  # a new player's row is made by the tap that befriends
     db = get_db()
     inviter, state = None, "unknown"
     try:
@@ -27,9 +27,9 @@ def invite(code: str) -> tuple[str, int] | str:
         row = db.execute("SELECT id, nickname FROM players WHERE friend_code = ?", [clean]).fetchone()
         if row is not None:
             inviter = {"id": row[0], "name": row[1] or "A friend", "code": clean}
-            if row[0] == player["id"]:
+            if row[0] == me:
                 state = "self"
-            elif row[0] in friends.friend_ids(db, player["id"]):
+            elif row[0] in friends.friend_ids(db, me):
                 state = "friends"
             else:
                 state = "invited"
@@ -40,7 +40,7 @@ def invite(code: str) -> tuple[str, int] | str:
 @bp.get("/api/friends/today")
 def friends_today() -> Response:
     """Today's daily challenge among the player and their friends."""
-    db, me = get_db(), current_player()["id"]
+    db, me = get_db(), player_id()
     day = challenge.today(time.time())
     return jsonify({"number": challenge.number(day), "players": [
         {"nickname": row["nickname"], "score": row["score"], "rank": row["rank"], "me": row["me"]}

@@ -55,11 +55,12 @@ def test_three_phones_play_a_whole_duel_on_the_same_trials(phones, server: LiveS
         assert len({json.dumps(r) for r in rounds}) == 1  # everyone sees the same verdicts
         assert rounds[0]["position"] == position
     trials = [[m for m in phone.seen if m["type"] == "trial"] for phone in (ana, ben, cy)]
-    faces = {tuple((t["identitySeed"], json.dumps(t["expression"]), t["exposureFrames"]) for t in mine)
+    faces = {tuple((t["identitySeed"], json.dumps(t["identity"]), read_face(t), t["exposureFrames"]) for t in mine)
              for mine in trials}
     assert len(faces) == 1  # same faces, emotions and exposures for the whole room
+    assert len({json.dumps(mine[0]["expression"]) for mine in trials}) == 3  # each phone's pose jittered
     for trial in trials[0]:
-        assert not any(emotion in json.dumps(trial) for emotion in EMOTION_KEYS)
+        assert "variant" not in trial and not any(emotion in json.dumps(trial) for emotion in EMOTION_KEYS)
     done = ana.next("done")
     assert [s["seat"] for s in done["standings"]] == [1, 2, 3] and done["winner"] == 1
     assert [s["correct"] for s in done["standings"]] == [3, 2, 1]
@@ -182,7 +183,7 @@ def test_the_host_leaves_and_another_player_hosts(phones) -> None:
     assert cy.next("trial")["position"] == 1
 
 
-def test_a_cheater_answering_before_the_face_is_shown_is_refused(phones) -> None:
+def test_a_cheater_answering_before_the_face_is_shown_loses_the_trial(phones) -> None:
     honest, cheat = phones(), phones()
     code = honest.create()
     cheat.join(code)
@@ -191,10 +192,11 @@ def test_a_cheater_answering_before_the_face_is_shown_is_refused(phones) -> None
     honest_trial = honest.next("trial")
     refused = cheat.ask({"type": "answer", "trialId": trial["trialId"], "answer": read_face(trial)}, "accepted")
     assert refused["code"] == "too_early"
+    assert cheat.ask({"type": "answer", "trialId": trial["trialId"], "answer": read_face(trial)},
+                     "accepted")["code"] == "already_answered"  # no second try: the clock cannot be probed
     honest.answer(honest_trial, read_face(honest_trial))
-    cheat.answer(trial, wrong(read_face(trial)))  # the trial stayed open: a later, human answer counts
-    assert cheat.ask({"type": "answer", "trialId": trial["trialId"], "answer": "anger"},
-                     "accepted")["code"] == "already_answered"
+    verdicts = {r["seat"]: r for r in honest.next("round")["results"]}
+    assert verdicts[2]["correct"] is False and verdicts[1]["correct"] is True
 
 
 @pytest.mark.parametrize(("message", "code"), [
@@ -204,7 +206,9 @@ def test_a_cheater_answering_before_the_face_is_shown_is_refused(phones) -> None
     ({"type": "join", "code": "ABCDE"}, "missing_field"),
     ({"type": "create", "refreshMs": 1e9}, "bad_field"),
     ({"type": "start"}, "not_in_room"),
-    ({"type": "answer", "trialId": "x", "answer": "boredom"}, "bad_answer"),
+    ({"type": "answer", "trialId": "x", "answer": "boredom"}, "bad_field"),
+    ({"type": "answer", "trialId": "x", "answer": "anger", "reactionMs": -5}, "bad_field"),
+    ({"type": "create", "refreshMs": 3}, "bad_field"),  # a 333 Hz "display": refused, as in drills
     ({"type": "teleport"}, "unknown_type"),
     ("[1]", "bad_json"),
     ("{nope", "bad_json"),
@@ -260,10 +264,32 @@ def test_foreign_pages_cannot_open_the_duel_socket(server: LiveServer) -> None:
         DuelClient(server.url, origin="https://evil.example")
 
 
-def test_no_player_cookie_is_refused(server: LiveServer) -> None:
-    client = DuelClient(server.url, cookie="glimpse_player=forged")
-    assert client.next("error")["code"] == "no_player"
-    client.close()
+def test_no_player_cookie_is_refused_before_the_upgrade(server: LiveServer) -> None:
+    import websocket
+
+    with pytest.raises(websocket.WebSocketBadStatusException) as refused:
+        DuelClient(server.url, cookie="glimpse_player=forged")
+    assert refused.value.status_code == 403
+
+
+def test_a_player_holds_a_few_duel_sockets_at_most(server: LiveServer, phones) -> None:
+    import websocket
+
+    first = phones()
+    first.create()
+    more = [phones(cookie=first.cookie) for _ in range(2)]  # GLIMPSE_SOCKETS_PER_PLAYER: 3
+    with pytest.raises(websocket.WebSocketBadStatusException) as refused:
+        DuelClient(server.url, cookie=first.cookie)
+    assert refused.value.status_code == 429
+    more[0].close()
+    for _ in range(50):  # the server sees the close, then counts one fewer
+        try:
+            phones(cookie=first.cookie)
+            break
+        except websocket.WebSocketBadStatusException:
+            time.sleep(0.1)
+    else:
+        raise AssertionError("a closed socket still counted")
 
 
 def test_the_duel_page_opens_for_any_link(server: LiveServer) -> None:

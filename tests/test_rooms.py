@@ -11,7 +11,7 @@ from game.emotions import EMOTION_KEYS
 from game.rooms import (
     CODE_ALPHABET,
     MAX_PLAYERS,
-    MIN_REACTION_MS,
+    REACTION_FLOOR_MS,
     LagQuota,
     Pace,
     Room,
@@ -63,13 +63,13 @@ class Table:
     def truth(self) -> str:
         return self.room.plan[self.room.position - 1].emotion
 
-    def answer(self, player: str, after_s: float = 2.5, right: bool = True) -> list:
+    def answer(self, player: str, after_s: float = 2.5, right: bool = True, reaction_ms: float | None = None) -> list:
         """Answer the trial in play `after_s` seconds after it was sent to this player."""
         member = self.room.members[player]
         trial = self.trial(player)
         self.now = max(self.now, self.room.sent_at[member.seat] + after_s)
         choice = self.truth() if right else next(e for e in EMOTION_KEYS if e != self.truth())
-        return self.deliver(self.room.answer(player, trial["trialId"], choice, self.now))
+        return self.deliver(self.room.answer(player, trial["trialId"], choice, self.now, reaction_ms))
 
 
 def test_codes_avoid_look_alikes_and_normalise() -> None:
@@ -114,35 +114,68 @@ def test_only_the_host_starts_and_a_duel_needs_two() -> None:
     assert error.value.code == "not_host"
 
 
-def test_everyone_gets_the_same_trial_and_never_its_name() -> None:
+def test_everyone_gets_the_same_face_jittered_and_never_its_name() -> None:
     table = Table(players=3)
     table.join("slow-screen", period=1000 / 30)
     table.start()
     trials = [table.trial(p) for p in ("p0", "p1", "p2", "slow-screen")]
     assert len({t["trialId"] for t in trials}) == 4  # one id per player: an id is no use to anyone else
-    assert len({(t["identitySeed"], json.dumps(t["expression"])) for t in trials}) == 1
+    assert len({(t["identitySeed"], json.dumps(t["identity"])) for t in trials}) == 1  # the same face
+    moving = [{unit for unit, sides in t["expression"]["au"].items() if max(sides) > 0} for t in trials]
+    assert all(units == moving[0] for units in moving)  # the same expression...
+    assert len({json.dumps(t["expression"]) for t in trials}) == 4  # ...nudged per phone: no shared pose table
     assert trials[0]["exposureFrames"] == 12 and trials[3]["exposureFrames"] == 6  # 200 ms on 60 and 30 Hz
     for trial in trials:
         text = json.dumps(trial).lower()
-        assert not any(emotion in text for emotion in EMOTION_KEYS)
+        assert "variant" not in text and not any(emotion in text for emotion in EMOTION_KEYS)
 
 
-def test_impossibly_early_answers_are_refused_and_the_trial_stays_open() -> None:
+def test_an_answer_before_the_face_could_be_shown_loses_the_trial() -> None:
     table = Table()
     table.start()
     trial = table.trial("p0")
     shown_s = (trial["foreperiodFrames"] + trial["exposureFrames"] + trial["maskFrames"]) * PERIOD / 1000
-    with pytest.raises(RoomError) as error:
-        table.room.answer("p0", trial["trialId"], "happiness", table.now + shown_s + MIN_REACTION_MS / 2000)
-    assert error.value.code == "too_early"
+    early = table.deliver(table.room.answer("p0", trial["trialId"], table.truth(), table.now + shown_s - 0.2))
+    assert [(seat, m.get("code")) for seat, m in early if m["type"] == "error"] == [(1, "too_early")]
     assert table.room.members["p0"].too_early == 1
-    table.answer("p0")  # a human answer afterwards still counts
-    with pytest.raises(RoomError) as error:
-        table.room.answer("p0", trial["trialId"], "happiness", table.now + 1)
+    with pytest.raises(RoomError) as error:  # no second try: a script cannot probe the clock
+        table.room.answer("p0", trial["trialId"], table.truth(), table.now + 3)
     assert error.value.code == "already_answered"
     with pytest.raises(RoomError) as error:
         table.room.answer("p1", trial["trialId"], "happiness", table.now + 1)
     assert error.value.code == "unknown_trial"
+    table.answer("p1")
+    results = {r["seat"]: r for r in table.last(1, "round")["results"]}
+    assert results[1]["correct"] is False and results[1]["answer"] is None  # lost, though it named the truth
+    assert [e.player_id for e in table.room.take_evidence()] == ["p1"]  # a false start is no evidence
+    assert table.room.members["p0"].outcomes()[0]["flag"] == "too_early"
+
+
+def test_a_reaction_under_the_human_floor_keeps_the_result_off_the_boards() -> None:
+    table = Table()
+    table.start()
+    trial = table.trial("p0")
+    shown_s = (trial["foreperiodFrames"] + trial["exposureFrames"] + trial["maskFrames"]) * PERIOD / 1000
+    table.answer("p0", after_s=shown_s + REACTION_FLOOR_MS / 2000)  # 75 ms after the buttons
+    table.answer("p1", after_s=shown_s + 0.6)
+    results = {r["playerId"]: r for r in table.room.results()}
+    assert results["p0"]["unranked"] == "reaction" and results["p1"]["unranked"] is None
+    assert table.room.members["p0"].answers[1].reaction_ms == REACTION_FLOOR_MS  # nobody times under the floor
+    evidence = table.room.take_evidence()
+    assert [(e.player_id, e.correct) for e in evidence] == [("p0", True), ("p1", True)]
+    assert evidence[0].stimulus_ms == pytest.approx(trial["exposureFrames"] * PERIOD)
+    assert table.room.take_evidence() == []  # weighed once
+
+
+def test_a_reaction_longer_than_the_trial_has_existed_is_refused() -> None:
+    table = Table()
+    table.start()
+    trial = table.trial("p0")
+    with pytest.raises(RoomError) as error:
+        table.room.answer("p0", trial["trialId"], table.truth(), table.now + 2.0, reaction_ms=2500)
+    assert error.value.code == "bad_timing"
+    table.answer("p0", after_s=2.5, reaction_ms=400)  # the trial stayed open for the real answer
+    assert table.room.take_evidence()[0].reaction_ms == 400
 
 
 def test_progress_says_who_answered_but_not_whether_right_until_the_round_closes() -> None:

@@ -34,14 +34,16 @@ async function play() {
     stage: byId("stage"),
     neutral: /** @type {HTMLCanvasElement} */ (byId("face-neutral")),
     expression: /** @type {HTMLCanvasElement} */ (byId("face-expression")),
+    probe: byId("flip-probe"),
     answers: byId("answers"),
   }, catalogue.emotions);
   const refreshMs = Math.round((await stage.measureRefresh()) * 100) / 100;
   const pick = (/** @type {string} */ key) => {
     if (!answerable) return;
     answerable = false;
+    const reactionMs = stage.reactionMs();
     stage.enable(false);
-    socket.send({ type: "answer", trialId, answer: key });
+    socket.send({ type: "answer", trialId, answer: key, reactionMs });
     byId("play-prompt").textContent = "…";
   };
   stage.onPick = pick;

@@ -65,6 +65,7 @@ async function prepare() {
     stage: byId("stage"),
     neutral: /** @type {HTMLCanvasElement} */ (byId("face-neutral")),
     expression: /** @type {HTMLCanvasElement} */ (byId("face-expression")),
+    probe: byId("flip-probe"),
     answers: byId("answers"),
   }, catalogue.emotions);
   stage.onPick = pick;
@@ -271,9 +272,10 @@ function pick(key) {
   if (!stage || !state.answerable || state.myAnswer) return;
   state.answerable = false;
   state.myAnswer = key;
+  const reactionMs = stage.reactionMs();
   stage.enable(false);
   navigator.vibrate?.(10);
-  socket?.send({ type: "answer", trialId: state.trialId, answer: key });
+  socket?.send({ type: "answer", trialId: state.trialId, answer: key, reactionMs });
   byId("play-prompt").textContent = "Waiting for the others…";
 }
 

@@ -9,15 +9,18 @@ import { Presenter } from "../presenter.js";
 
 export class DuelStage {
   /**
-   * @param {{stage: HTMLElement, neutral: HTMLCanvasElement, expression: HTMLCanvasElement, answers: HTMLElement}} elements
+   * @param {{stage: HTMLElement, neutral: HTMLCanvasElement, expression: HTMLCanvasElement, probe: HTMLElement,
+   *   answers: HTMLElement}} elements `probe` holds the flash's presentation markers (presented.js)
    * @param {EmotionInfo[]} emotions in button order
    */
-  constructor({ stage, neutral, expression, answers }, emotions) {
-    this.presenter = new Presenter({ stage, neutral, expression });
+  constructor({ stage, neutral, expression, probe, answers }, emotions) {
+    this.presenter = new Presenter({ stage, neutral, expression, probe });
     this.answers = answers;
     this.emotions = emotions;
     /** @type {((key: string) => void) | null} */
     this.onPick = null;
+    /** @type {number | undefined} */
+    this.enabledAt = undefined;
     this.showing = ""; // the trial being flashed, so a trial sent again after a rejoin is not drawn twice
     this.#buildButtons();
     this.enable(false);
@@ -40,6 +43,11 @@ export class DuelStage {
     return this.showing === trial.trialId;
   }
 
+  /** @returns {number} ms since the answer buttons appeared (the fair-play check weighs it, as in drills) */
+  reactionMs() {
+    return Math.round(Math.max(0, performance.now() - (this.enabledAt ?? performance.now())));
+  }
+
   /** Show the expression still, after the round closed. */
   reveal() {
     this.presenter.reveal(true);
@@ -47,6 +55,7 @@ export class DuelStage {
 
   /** @param {boolean} on */
   enable(on) {
+    if (on) this.enabledAt = performance.now();
     this.answers.classList.toggle("waiting", !on);
     for (const button of this.answers.querySelectorAll("button")) /** @type {HTMLButtonElement} */ (button).disabled = !on;
   }
