@@ -117,9 +117,11 @@ def duel_player(server: LiveServer, cookie: str, code_box: list, host: bool, rea
         message = receive(ws, "trial", "done")
         if message["type"] == "done":
             break
+        arrived = time.monotonic()
         gevent.sleep(shown_s(message) + 0.1 + think_s * random.uniform(0.8, 1.2))
         sent = time.monotonic()
-        ws.send(json.dumps({"type": "answer", "trialId": message["trialId"], "answer": "happiness"}))
+        ws.send(json.dumps({"type": "answer", "trialId": message["trialId"], "answer": "happiness",
+                            "reactionMs": round((sent - arrived) * 1000 - shown_s(message) * 1000, 1)}))
         receive(ws, "accepted")
         turns.append(time.monotonic() - sent)
         receive(ws, "round")
@@ -146,7 +148,9 @@ def main() -> None:
     think_s = args.think_ms / 1000
     database = Path(tempfile.mkdtemp()) / "bench.db"
     pace = f"countdown_s=1,reveal_s=0.5,trials={args.trials},answer_limit_s=60,grace_s=60"
-    server = LiveServer(database, env={"GLIMPSE_DUEL_PACE": pace,
+    # Every phone comes from loopback: lift the per-address limits (new players, connections); clock rules stay.
+    server = LiveServer(database, env={"GLIMPSE_DUEL_PACE": pace, "GLIMPSE_NEW_PLAYERS_PER_MINUTE": "1000000",
+                                       "GLIMPSE_MAX_CONNECTIONS_PER_ADDRESS": str(players * 2 + 100),
                                        "GUNICORN_CMD_ARGS": f"--worker-connections {players * 2 + 100}"})
     server.start(boot_timeout_s=120)
     try:

@@ -10,13 +10,13 @@ never holds up the room.
 
 from __future__ import annotations
 
-import json
 import logging
 import queue
 import threading
 import time
 from dataclasses import dataclass, field, replace
 
+import msgspec
 from flask import Blueprint, Flask, Response, current_app, g, jsonify, request
 from flask_sock import ConnectionClosed, Sock
 
@@ -38,6 +38,12 @@ REMEMBER_CLOSED_S = 6 * 3600.0  # a code that closed this recently is "expired",
 MAX_ROOMS = 5000
 MAX_DRIVER_SLEEP_S = 30.0
 MIN_DRIVER_SLEEP_S = 0.005
+_encoder = msgspec.json.Encoder()
+
+
+def _encode(message: dict) -> str:
+    """JSON text for a text frame (msgspec: several times faster than json.dumps, as on /ws)."""
+    return _encoder.encode(message).decode()
 
 
 class Connection:
@@ -52,7 +58,7 @@ class Connection:
 
     def send(self, message: dict | str) -> None:
         if self.open:
-            self.outbox.put(message if isinstance(message, str) else json.dumps(message))
+            self.outbox.put(message if isinstance(message, str) else _encode(message))
 
     def _write(self) -> None:
         while (text := self.outbox.get()) is not None:
@@ -182,14 +188,14 @@ class Hub:
     def deliver(self, handle: RoomHandle, outbox: rooms.Outbox) -> None:
         by_seat = {m.seat: m.player_id for m in handle.room.members.values() if m.connected}
         for seat, message in outbox:
-            text = json.dumps(message)
+            text = _encode(message)  # once per message, whatever the number of recipients
             targets = by_seat.values() if seat is None else [by_seat.get(seat)]
             for player_id in targets:
                 connection = handle.connections.get(player_id) if player_id else None
                 if connection is not None:
                     connection.send(text)
-            if message["type"] == "done":
-                self._keep_results(handle)
+            if message["type"] == "done":  # stored by a greenlet of its own: the round's messages go out first
+                threading.Thread(target=self._keep_results, args=(handle,), daemon=True).start()
 
     def _keep_results(self, handle: RoomHandle) -> None:
         """Weigh every answer for fair play, then store the results: a player it holds stays off the boards."""

@@ -240,6 +240,7 @@ class Room:
         self.answer_clock_scale = answer_clock_scale
         self.jitter_seed = secrets.randbits(64)  # secret: each phone's pose nudges, new for every duel
         self.evidence: list[Evidence] = []  # answers not yet weighed by the fair-play check
+        self._plans: dict[tuple[int, float], rounds.TrialPlan] = {}  # (position, period): planned once per display
         self.min_players = 1 if solo else MIN_PLAYERS
         self.pace = pace
         self.new_id = new_id
@@ -270,6 +271,7 @@ class Room:
             seen to drop yet may take its seat back with it (a second tab without it is refused)
         :raises RoomError: ``already_joined``, ``room_full``
         """
+        period_ms = rounds.nominal_period(period_ms)  # as drills: phones of one rate get identical frames
         self.last_activity = now
         member = self.members.get(player_id)
         if member is not None and not member.out:
@@ -399,7 +401,7 @@ class Room:
             if member.role == "player" and not member.connected:
                 member.out = True  # left the lobby and never came back
         self.plan = plan_trials(self.seed, self.pace.trials)
-        self.jitter_seed, self.evidence = secrets.randbits(64), []
+        self.jitter_seed, self.evidence, self._plans = secrets.randbits(64), [], {}
         self.open_trials, self.answered_ids, self.closed_ids, self.sent_at = {}, {}, {}, {}
         self.state, self.position, self.round_open = "countdown", 0, False
         self.started_at = now
@@ -530,7 +532,10 @@ class Room:
         return out
 
     def _send_trial(self, member: Member, now: float) -> dict:
-        plan = plan_for(self.plan[self.position - 1], member.period_ms)
+        key = (self.position, member.period_ms)
+        plan = self._plans.get(key)
+        if plan is None:  # the same for every phone of this rate: plan it once (bench/duels.py profile)
+            plan = self._plans[key] = plan_for(self.plan[self.position - 1], member.period_ms)
         # Jittered per phone and per duel from a secret: no table of exact poses names a duel's trial either.
         jitter = random.Random(f"{self.jitter_seed}:{member.seat}:{self.position}")
         plan = dataclasses.replace(plan, pose=rounds.jitter_pose(plan.pose, jitter))
