@@ -15,17 +15,24 @@ from sqlite_utils import Database
 from game import boards, challenge, duel_store, friends
 
 NEW_FRIEND_DAYS = 3
+_HELD = "SELECT player_id FROM fairplay WHERE status IN ('held', 'banned')"
 CHALLENGE_LINK_DAYS = 7
 
 
 def today_among_friends(db: Database, player_id: str, day: date) -> list[dict]:
-    """Today's challenge ranked among the player and their friends: who played, their score (None: not yet)."""
+    """Today's challenge ranked among the player and their friends: who played, their score (None: not yet).
+
+    A friend the fair-play check holds (or an operator banned) is left out, as on every board. Friends
+    still on probation (new players, off the public boards) are in: friends know each other, and two
+    friends who met today could not compare otherwise.
+    """
     ids = [player_id, *friends.friend_ids(db, player_id)]
     marks = ",".join("?" * len(ids))
     rows = db.execute(
         f"SELECT p.id, p.nickname, e.score FROM players p LEFT JOIN board_entries e "
-        f"ON e.player_id = p.id AND e.board = ? WHERE p.id IN ({marks}) "
-        f"ORDER BY e.score IS NULL, e.score DESC, e.achieved_at", [boards.challenge_board(day), *ids]).fetchall()
+        f"ON e.player_id = p.id AND e.board = ? WHERE p.id IN ({marks}) AND (p.id = ? OR p.id NOT IN ({_HELD})) "
+        f"ORDER BY e.score IS NULL, e.score DESC, e.achieved_at",
+        [boards.challenge_board(day), *ids, player_id]).fetchall()
     ranked = []
     for friend_id, nickname, score in rows:
         rank = None if score is None else 1 + sum(r[2] is not None and r[2] > score for r in rows)
@@ -44,7 +51,8 @@ def friends_beaten_today(db: Database, player_id: str, day: date) -> int:
     if not ids:
         return 0
     marks = ",".join("?" * len(ids))
-    return db.execute(f"SELECT COUNT(*) FROM board_entries WHERE board = ? AND score < ? AND player_id IN ({marks})",
+    return db.execute(f"SELECT COUNT(*) FROM board_entries WHERE board = ? AND score < ? "
+                      f"AND player_id IN ({marks}) AND player_id NOT IN ({_HELD})",
                       [boards.challenge_board(day), mine[0], *ids]).fetchone()[0]
 
 

@@ -40,10 +40,10 @@ def unique(name: str) -> str:
 
 
 def test_an_invite_link_welcomes_a_new_player_who_adds_the_friend_in_one_tap(
-        browser: Browser, duel_server: LiveServer, screenshot_dir: Path) -> None:
+        browser: Browser, live_server: LiveServer, screenshot_dir: Path) -> None:
     ana_name = unique("Ana")
-    ana = named_player(duel_server, ana_name)
-    invite_url = call(duel_server, ana, "GET", "/api/friends")[1]["inviteUrl"]
+    ana = named_player(live_server, ana_name)
+    invite_url = call(live_server, ana, "GET", "/api/friends")[1]["inviteUrl"]
     assert "/i/" in invite_url
 
     context = browser.new_context(**PHONE)  # Ben: a brand-new phone, straight from a chat app
@@ -62,16 +62,16 @@ def test_an_invite_link_welcomes_a_new_player_who_adds_the_friend_in_one_tap(
         expect(page.get_by_role("button", name="Play", exact=True)).to_be_enabled()
     finally:
         context.close()
-    friends = call(duel_server, ana, "GET", "/api/friends")[1]["friends"]
+    friends = call(live_server, ana, "GET", "/api/friends")[1]["friends"]
     assert len(friends) == 1  # mutual, after exactly one confirmation
 
 
-def test_invite_pages_for_odd_links(duel_server: LiveServer) -> None:
-    ana = named_player(duel_server, unique("Solo"))
-    own = call(duel_server, ana, "GET", "/api/friends")[1]["inviteUrl"].split("/i/")[1]
-    assert call_page(duel_server, f"/i/{own}", ana) == (200, "This is your invite link")
-    assert call_page(duel_server, "/i/ZZZZZZZZ", ana)[0] == 404
-    assert call_page(duel_server, "/i/%3Cscript%3E", ana)[0] == 404
+def test_invite_pages_for_odd_links(live_server: LiveServer) -> None:
+    ana = named_player(live_server, unique("Solo"))
+    own = call(live_server, ana, "GET", "/api/friends")[1]["inviteUrl"].split("/i/")[1]
+    assert call_page(live_server, f"/i/{own}", ana) == (200, "This is your invite link")
+    assert call_page(live_server, "/i/ZZZZZZZZ", ana)[0] == 404
+    assert call_page(live_server, "/i/%3Cscript%3E", ana)[0] == 404
 
 
 def call_page(server: LiveServer, path: str, cookie: str) -> tuple[int, str]:
@@ -99,43 +99,43 @@ def home(server: LiveServer, cookie: str) -> str:
 
 
 def test_home_tells_what_friends_did_and_the_share_card_brags_honestly(
-        browser: Browser, duel_server: LiveServer, screenshot_dir: Path) -> None:
+        browser: Browser, live_server: LiveServer, screenshot_dir: Path) -> None:
     ana_name, ben_name = unique("Ana"), unique("Ben")
-    ana, ben = named_player(duel_server, ana_name), named_player(duel_server, ben_name)
-    befriend(duel_server, ben, ana)
-    assert f"{ben_name} is now your friend" in home(duel_server, ana)
-    assert f"{ben_name} is now your friend" not in home(duel_server, ana)  # new once, then seen
+    ana, ben = named_player(live_server, ana_name), named_player(live_server, ben_name)
+    befriend(live_server, ben, ana)
+    assert f"{ben_name} is now your friend" in home(live_server, ana)
+    assert f"{ben_name} is now your friend" not in home(live_server, ana)  # new once, then seen
 
-    ben_summary = play_daily_challenge(duel_server, ben, right=5)
+    ben_summary = play_daily_challenge(live_server, ben, right=5)
     assert "beat" not in ben_summary["challenge"]["shareText"]  # nobody to have beaten yet
-    assert f"{ben_name} scored" in home(duel_server, ana)  # Ana hasn't played: a nudge
-    ana_summary = play_daily_challenge(duel_server, ana, right=20)
+    assert f"{ben_name} scored" in home(live_server, ana)  # Ana hasn't played: a nudge
+    ana_summary = play_daily_challenge(live_server, ana, right=20)
     card = ana_summary["challenge"]["shareText"]
     assert "you beat 1 friend today" in card and "ms flash" in card
-    assert card.rstrip().endswith(duel_server.url + "/")  # the link back to the game
-    assert f"{ana_name} beat you on today's challenge" in home(duel_server, ben)
+    assert card.rstrip().endswith(live_server.url + "/")  # the link back to the game
+    assert f"{ana_name} beat you on today's challenge" in home(live_server, ben)
 
-    today = call(duel_server, ben, "GET", "/api/friends/today")[1]
+    today = call(live_server, ben, "GET", "/api/friends/today")[1]
     assert [(p["nickname"], p["rank"]) for p in today["players"]] == [(ana_name, 1), (ben_name, 2)]
 
-    lobby = DuelClient(duel_server.url, cookie=ana)
+    lobby = DuelClient(live_server.url, cookie=ana)
     code = lobby.create()
-    page = home(duel_server, ben)
+    page = home(live_server, ben)
     assert f"{ana_name} is waiting for you in a duel room" in page and f"/duel/{code}" in page
-    rooms = call(duel_server, ben, "GET", "/api/duels/friends")[1]["rooms"]
+    rooms = call(live_server, ben, "GET", "/api/duels/friends")[1]["rooms"]
     assert [room["code"] for room in rooms] == [code]
 
     context = browser.new_context(**PHONE)  # Ben's phone: the notifications on home, one tap to the room
     try:
         name, value = ben.split("=", 1)
-        context.add_cookies([{"name": name, "value": value, "url": duel_server.url}])
+        context.add_cookies([{"name": name, "value": value, "url": live_server.url}])
         page = context.new_page()
-        page.goto(duel_server.url + "/")
+        page.goto(live_server.url + "/")
         inbox = page.locator("#inbox")
         expect(inbox).to_contain_text(f"{ana_name} is waiting for you in a duel room")
         expect(inbox).to_contain_text(f"{ana_name} beat you on today's challenge")
         page.screenshot(path=screenshot_dir / "home-inbox.png")
-        page.goto(duel_server.url + "/friends")
+        page.goto(live_server.url + "/friends")
         expect(page.locator("#today-list li")).to_have_count(2)
         expect(page.locator("#duel-rooms")).to_contain_text(f"{ana_name} is waiting")
         page.screenshot(path=screenshot_dir / "friends-today.png", full_page=True)
