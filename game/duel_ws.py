@@ -188,14 +188,14 @@ class Hub:
     def deliver(self, handle: RoomHandle, outbox: rooms.Outbox) -> None:
         by_seat = {m.seat: m.player_id for m in handle.room.members.values() if m.connected}
         for seat, message in outbox:
+            if message["type"] == "done":  # stored first: a page asking for the results right after sees them
+                self._keep_results(handle)
             text = _encode(message)  # once per message, whatever the number of recipients
             targets = by_seat.values() if seat is None else [by_seat.get(seat)]
             for player_id in targets:
                 connection = handle.connections.get(player_id) if player_id else None
                 if connection is not None:
                     connection.send(text)
-            if message["type"] == "done":  # stored by a greenlet of its own: the round's messages go out first
-                threading.Thread(target=self._keep_results, args=(handle,), daemon=True).start()
 
     def _keep_results(self, handle: RoomHandle) -> None:
         """Weigh every answer for fair play, then store the results: a player it holds stays off the boards."""

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import contextlib
 import json
+import random
 import time
 import urllib.request
 
@@ -52,6 +53,7 @@ class DuelClient:
                                               origin=origin or base_url, timeout=15)
         self.seen: list[dict] = []
         self.trial_at: dict[str, float] = {}  # when each trial arrived, on our clock
+        self.rng = random.Random()
 
     def send(self, message: dict | str) -> None:
         self.ws.send(message if isinstance(message, str) else json.dumps(message))
@@ -82,11 +84,15 @@ class DuelClient:
     def join(self, code: str, **extra: object) -> dict:
         return self.ask({"type": "join", "code": code, "refreshMs": PERIOD_MS, **extra}, "joined")
 
-    def answer(self, trial: dict, answer: str, *, think_s: float = 0.15) -> dict:
-        """Answer as a person would: after the face has been shown, plus a moment to decide."""
+    def answer(self, trial: dict, answer: str, *, think_s: float = 0.2) -> dict:
+        """Answer as a person would: after the face has been shown, plus a moment to decide (at least
+        ``think_s``, up to 150 ms more: a person's quickest is over the 150 ms floor and never the same
+        twice, or the fair-play check holds them as a metronome), saying how long it took."""
+        think_s += self.rng.uniform(0, 0.15)
         ready_at = self.trial_at.get(trial["trialId"], time.monotonic()) + shown_s(trial) + think_s
         time.sleep(max(0.0, ready_at - time.monotonic()))
-        return self.ask({"type": "answer", "trialId": trial["trialId"], "answer": answer}, "accepted")
+        return self.ask({"type": "answer", "trialId": trial["trialId"], "answer": answer,
+                         "reactionMs": round(think_s * 1000)}, "accepted")
 
     def close(self) -> None:
         with contextlib.suppress(OSError, websocket.WebSocketException):
