@@ -24,6 +24,7 @@ monkey.patch_all()
 
 import argparse  # noqa: E402
 import json  # noqa: E402
+import os  # noqa: E402
 import random  # noqa: E402
 import statistics  # noqa: E402
 import sys  # noqa: E402
@@ -131,6 +132,14 @@ def duel_player(server: LiveServer, cookie: str, code_box: list, host: bool, rea
     ws.close()
 
 
+def worker_cpu_s(server: LiveServer) -> float:
+    """CPU seconds the gunicorn worker has used (user + system): other loads on the box barely move it."""
+    master = server.process.pid if server.process else 0
+    children = Path(f"/proc/{master}/task/{master}/children").read_text().split()
+    fields = Path(f"/proc/{children[0]}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
 def summarise(name: str, samples: list[float]) -> tuple[float, float]:
     ordered = sorted(samples)
     median = statistics.median(ordered) * 1000
@@ -161,9 +170,11 @@ def main() -> None:
         cookies = gevent.pool.Pool(50).map(lambda _: new_cookie(server.url), range(players))
 
         drill_turns: list[float] = []
+        cpu = worker_cpu_s(server)
         started = time.monotonic()
         gevent.joinall([gevent.spawn(solo_drill, server, cookie, args.trials, think_s, drill_turns)
                         for cookie in ([] if args.skip_solo else cookies)], raise_error=True)
+        solo_cpu, cpu = worker_cpu_s(server) - cpu, worker_cpu_s(server)
         print(f"solo drills: {len(drill_turns) // args.trials} players in {time.monotonic() - started:.1f} s")
 
         duel_turns: list[float] = []
@@ -178,12 +189,17 @@ def main() -> None:
                 greenlets.append(gevent.spawn(duel_player, server, cookies[room * 4 + seat], code_box, seat == 0,
                                               ready, joined, think_s, duel_turns, duel_rounds))
         gevent.joinall(greenlets, raise_error=True)
+        duel_cpu = worker_cpu_s(server) - cpu
         print(f"duels: {players // 4} rooms of 4 in {time.monotonic() - started:.1f} s")
         print()
+        print(f"worker CPU per duel turn: {1000 * duel_cpu / len(duel_turns):.2f} ms (everything a duel sends and "
+              f"receives, pings included, over its answers)")
         _, duel_p99 = summarise("duel turn (answer -> accepted)", duel_turns)
         summarise("duel round (answer -> round result)", duel_rounds)
         if drill_turns:
             _, drill_p99 = summarise("solo drill turn (answer -> result)", drill_turns)
+            print(f"worker CPU per solo drill turn: {1000 * solo_cpu / len(drill_turns):.2f} ms; duel/drill CPU ratio "
+                  f"{duel_cpu / len(duel_turns) / (solo_cpu / len(drill_turns)):.2f}")
             print(f"duel/drill p99 turn latency ratio: {duel_p99 / drill_p99:.2f}")
     finally:
         server.stop()
