@@ -79,9 +79,17 @@ def receive(ws: websocket.WebSocket, *types: str) -> dict:
 
 
 def solo_drill(server: LiveServer, cookie: str, trials: int, think_s: float, turns: list[float]) -> None:
-    ws = connect(server, "/ws", cookie)
-    ws.send(json.dumps({"type": "hello", "v": 1}))
-    receive(ws, "welcome")
+    for attempt in range(5):  # a loaded box may close a socket that did not say hello within 5 s: open another
+        ws = connect(server, "/ws", cookie)
+        ws.send(json.dumps({"type": "hello", "v": 1}))
+        try:
+            receive(ws, "welcome")
+            break
+        except (ValueError, OSError, websocket.WebSocketException):
+            ws.close()
+            gevent.sleep(attempt + 1)
+    else:
+        raise RuntimeError("no welcome")
     ws.send(json.dumps({"type": "start", "refreshMs": PERIOD_MS}))
     receive(ws, "started")
     trial = receive(ws, "trial")
