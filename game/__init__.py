@@ -25,6 +25,8 @@ def create_app(test_config: dict | None = None) -> Flask:
         # Share of a trial's display time that must pass before its answer counts (fair play); never below
         # 1 in production. Tests that script hundreds of answers set 0 (docs/fair-play.md).
         ANSWER_CLOCK_SCALE=min(1.0, max(0.0, float(os.environ.get("GLIMPSE_ANSWER_CLOCK_SCALE", "1")))),
+        # Duel timings, e.g. "countdown_s=1,reveal_s=0.5" (tests and benches shorten the pauses): game.duel_ws.
+        DUEL_PACE=os.environ.get("GLIMPSE_DUEL_PACE", ""),
         BEHIND_PROXY=os.environ.get("GLIMPSE_BEHIND_PROXY", "") == "1",
         SOCK_SERVER_OPTIONS={"ping_interval": 25},
         SEND_FILE_MAX_AGE_DEFAULT=3600,
@@ -44,7 +46,20 @@ def create_app(test_config: dict | None = None) -> Flask:
     if test_config:
         app.config.update(test_config)
 
-    from game import crowd_page, db, fairplay_cli, item_report, pwa, scene_web, social, web, ws
+    from game import (
+        crowd_page,
+        db,
+        duel_web,
+        duel_ws,
+        fairplay_cli,
+        item_report,
+        pwa,
+        scene_web,
+        social,
+        web,
+        welcome,
+        ws,
+    )
 
     db.init_app(app)
     item_report.init_app(app)
@@ -53,6 +68,9 @@ def create_app(test_config: dict | None = None) -> Flask:
     social.init_app(app)
     scene_web.init_app(app)
     ws.init_app(app)
+    duel_ws.init_app(app)
+    duel_web.init_app(app)
+    welcome.init_app(app)
     pwa.init_app(app)
     fairplay_cli.init_app(app)
     crowd_page.init_app(app)

@@ -35,8 +35,22 @@ def exposure_ms(day: date, position: int) -> float:
     return rng.choice(CHALLENGE_EXPOSURES_MS)
 
 
-def share_text(day: date, outcomes: list[bool], score: int, title: str = "Glimpse") -> str:
-    """A spoiler-free card: which trials were right, never which emotion they showed."""
+def share_text(day: date, outcomes: list[bool], score: int, title: str = "Glimpse", *,
+               fastest_ms: float | None = None, friends_beaten: int = 0, url: str | None = None) -> str:
+    """A spoiler-free card: which trials were right, never which emotion they showed.
+
+    :param fastest_ms: the shortest flash caught (the speed reached), if any was
+    :param friends_beaten: friends who scored less on this challenge (said only when true)
+    :param url: the link back to the game
+    """
     squares = "".join("🟩" if right else "⬛" for right in outcomes)
     rows = "\n".join(squares[i:i + 10] for i in range(0, max(len(squares), 1), 10))
-    return f"{title} #{number(day)} · {sum(outcomes)}/{len(outcomes)} · {score} pts\n{rows}"
+    card = f"{title} #{number(day)} · {sum(outcomes)}/{len(outcomes)} · {score} pts\n{rows}"
+    brag = []
+    if fastest_ms is not None:
+        brag.append(f"⚡ caught a {round(fastest_ms)} ms flash")
+    if friends_beaten > 0:
+        brag.append(f"you beat {friends_beaten} friend{'s' if friends_beaten > 1 else ''} today")
+    if brag:
+        card += "\n" + " · ".join(brag)
+    return card + (f"\n{url}" if url else "")

@@ -63,6 +63,21 @@ def answered(db: Database, player_id: str, *, axis: str, stimulus: float, correc
     return status
 
 
+def observed(db: Database, player_id: str, answers: list[tuple[float, bool, float]], axis: str = "exposure") -> str:
+    """Several scored live answers weighed at once (a duel's, when it ends): ``(stimulus, correct, reaction_ms)``.
+
+    A duel keeps no fit of the player's own, so only the ceiling, regularity and pace components see them.
+    Returns the player's status after them. The caller holds the transaction.
+    """
+    status, state = load(db, player_id)
+    for stimulus, correct, reaction_ms in answers:
+        plausibility.observe_answer(state, axis=axis, stimulus=stimulus, correct=correct, reaction_ms=reaction_ms)
+    status = _save(db, player_id, status, state)
+    if status == "held":
+        boards.set_visibility(db, player_id, False)
+    return status
+
+
 def drill_completed(db: Database, player_id: str, at: float, points: int) -> None:
     """Pace evidence from a completed live drill, then who the boards may show. Before any banking."""
     status, state = load(db, player_id)

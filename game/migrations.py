@@ -238,3 +238,37 @@ def m006_checkups(db: Database) -> None:
         not_null={"player_id", "form", "started_at", "completed_at", "correct", "shown", "score"},
     )
     db["checkups"].create_index(["player_id", "started_at"])
+
+
+@migrations()
+def m007_duels_challenges(db: Database) -> None:
+    """Finished live duels, "beat my score" challenge links and their plays, invites seen."""
+    db["duels"].create(
+        {"id": str, "code": str, "seed": int, "trials": int, "started_at": float, "ended_at": float},
+        pk="id",
+    )
+    db["duel_players"].create(
+        {"duel_id": str, "player_id": str, "rank": int, "correct": int, "total_ms": int, "out": int,
+         "unranked": str},  # why the result stays off the boards ("held", "reaction"); NULL: ranked
+        pk=("duel_id", "player_id"),
+        foreign_keys=[("duel_id", "duels", "id"), ("player_id", "players", "id")],
+    )
+    db["duel_players"].create_index(["player_id"])
+    db["challenge_links"].create(
+        {"code": str, "creator_id": str, "seed": int, "trials": int, "created_at": float},
+        pk="code",
+        foreign_keys=[("creator_id", "players", "id")],
+        not_null={"creator_id", "seed", "trials", "created_at"},
+    )
+    db["challenge_links"].create_index(["creator_id", "created_at"])
+    db["challenge_plays"].create(
+        {"code": str, "player_id": str, "status": str, "correct": int, "total_ms": int,
+         "outcomes": str,  # JSON: [{"correct", "reactionMs", "answer", "flag"}] in trial order
+         "started_at": float, "finished_at": float,
+         "unranked": str},  # as duel_players.unranked: others never see such a play
+        pk=("code", "player_id"),
+        foreign_keys=[("code", "challenge_links", "code"), ("player_id", "players", "id")],
+    )
+    db["challenge_plays"].create_index(["player_id", "finished_at"])
+    # When a player last looked at their notifications: what came after is "new".
+    db["players"].add_column("inbox_seen_at", float)

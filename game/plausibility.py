@@ -31,6 +31,7 @@ is still building.
 
 from __future__ import annotations
 
+import functools
 import math
 import statistics
 from dataclasses import dataclass, field
@@ -69,6 +70,7 @@ def _weibull_p(log_ratio: float, slope: float) -> float:
     return GUESS + (1 - GUESS) * -math.expm1(-exponent)
 
 
+@functools.lru_cache(maxsize=4096)  # stimuli are whole frames at a few display rates: few distinct values
 def human_ceiling(axis: str, stimulus: float) -> float:
     """The best P(correct) any plausible person has at a stimulus (the envelope over slopes)."""
     log_ratio = math.log10(max(stimulus, 1e-6) / HUMAN_BEST[axis])

@@ -123,7 +123,7 @@ def parse(raw: str | bytes) -> ClientMessage:
     try:
         message = _decoder.decode(raw)
     except msgspec.ValidationError as error:
-        raise _explain(str(error)) from None
+        raise explain(str(error)) from None
     except (msgspec.DecodeError, UnicodeEncodeError):  # a str with a lone surrogate cannot even be UTF-8
         raise ProtocolError("bad_json", "That message is not valid JSON.") from None
     except RecursionError:
@@ -137,8 +137,9 @@ def parse(raw: str | bytes) -> ClientMessage:
     return message
 
 
-def _explain(reason: str) -> ProtocolError:
-    """A msgspec validation message, as the protocol's error codes."""
+def explain(reason: str, message_types: tuple[str, ...] = MESSAGE_TYPES,
+            field_rules: dict[str, str] = FIELD_RULES) -> ProtocolError:
+    """A msgspec validation message, as the protocol's error codes (the duel socket shares them)."""
     if reason.startswith("Expected `object`"):
         return ProtocolError("bad_json", "A message must be a JSON object.")
     missing = _MISSING.match(reason)
@@ -152,10 +153,10 @@ def _explain(reason: str) -> ProtocolError:
         return ProtocolError("bad_json", "That message does not have the shape of any message.")
     field = at["field"]
     if field == "type":
-        return ProtocolError("unknown_type", f"Unknown message type; one of {', '.join(MESSAGE_TYPES)}.")
-    return _bad_field(field)
+        return ProtocolError("unknown_type", f"Unknown message type; one of {', '.join(message_types)}.")
+    return _bad_field(field, field_rules)
 
 
-def _bad_field(field: str) -> ProtocolError:
-    rule = FIELD_RULES.get(field, "has the wrong type")
+def _bad_field(field: str, field_rules: dict[str, str] = FIELD_RULES) -> ProtocolError:
+    rule = field_rules.get(field, "has the wrong type")
     return ProtocolError("bad_field", f"`{field}` {rule}.", field=field)

@@ -29,7 +29,8 @@ DYNAMIC_TYPES = {"text/html", "application/json"}
 MIN_DYNAMIC_COMPRESS = 1024
 # The module each page starts from: preloaded from its <head> so the imports do not arrive in a waterfall.
 PAGE_ENTRIES = {"web.home": "js/main.js", "web.learn": "js/learn.js", "web.stats_page": "js/stats.js",
-                "social.boards_page": "js/boards.js", "social.friends_page": "js/friends.js"}
+                "social.boards_page": "js/boards.js", "social.friends_page": "js/friends.js",
+                "duel_web.duel_page": "js/duel/page.js", "duel_web.challenge_page": "js/duel/challenge-page.js"}
 SHELL_PAGES = ("/", "/learn", "/stats", "/api/catalogue.json", "/manifest.webmanifest")
 SHELL_STATIC = ("css/app.css", "css/learn.css", "icons/icon.svg", "icons/icon-192.png")
 # Boards and friends need the network anyway: only the pages that work offline are precached.

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from datetime import date
 
+from flask import has_request_context, request
 from sqlite_utils import Database
 
-from game import boards, challenge, fairplay, rounds, scoring, streaks
+from game import boards, challenge, fairplay, inbox, rounds, scoring, streaks
 from game.staircase import Staircase
 
 CHALLENGE_KINDS = ("challenge", "scene-challenge")
@@ -57,12 +58,19 @@ def challenge_result(db: Database, drill: dict) -> dict:
     """Rank, percentile, histogram and share card of a finished daily challenge."""
     day = date.fromisoformat(drill["challenge_day"])
     board = boards.challenge_board(day, drill["kind"])
-    outcomes = [bool(row[0]) for row in db.execute(
-        "SELECT correct FROM trials WHERE drill_id = ? AND scored = 1 ORDER BY position", [drill["id"]])]
+    rows = db.execute("SELECT correct, exposure_ms FROM trials WHERE drill_id = ? AND scored = 1 ORDER BY position",
+                      [drill["id"]]).fetchall()
+    outcomes = [bool(correct) for correct, _ in rows]
+    caught = [exposure_ms for correct, exposure_ms in rows if correct]
     points, unranked = db.execute("SELECT points, unranked FROM drills WHERE id = ?", [drill["id"]]).fetchone()
-    return {"number": challenge.number(day), "ranked": bool(drill.get("ranked")) and unranked is None,
+    ranked = bool(drill.get("ranked")) and unranked is None
+    flashes = drill["kind"] == "challenge"
+    beaten = inbox.friends_beaten_today(db, drill["player_id"], day) if ranked and flashes else 0
+    url = request.host_url if has_request_context() else None  # the card links back to the game
+    return {"number": challenge.number(day), "ranked": ranked,
             "unranked": unranked if drill.get("ranked") else None,
             "standing": boards.standing(db, board, drill["player_id"]),
             "histogram": boards.histogram(db, board, viewer=drill["player_id"]),
-            "shareText": challenge.share_text(day, outcomes, points,
-                                              "Glimpse Scenes" if drill["kind"] == "scene-challenge" else "Glimpse")}
+            "shareText": challenge.share_text(day, outcomes, points, "Glimpse" if flashes else "Glimpse Scenes",
+                                              fastest_ms=min(caught, default=None) if flashes else None,
+                                              friends_beaten=beaten, url=url)}

@@ -48,7 +48,7 @@ def board(name: str) -> tuple[Response, int] | Response:
 def friend_list() -> Response:
     db, me = get_db(), acting_player()["id"]  # a friend code is saved: this makes the player
     code = friends.friend_code(db, me)
-    return jsonify({"code": code, "inviteUrl": url_for("social.friends_page", add=code, _external=True),
+    return jsonify({"code": code, "inviteUrl": url_for("welcome.invite", code=code, _external=True),
                     "friends": friends.friends(db, me)})
 
 

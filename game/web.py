@@ -5,7 +5,7 @@ from __future__ import annotations
 from flask import Blueprint, Flask, Response, current_app, g, jsonify, render_template, request
 from werkzeug.middleware.proxy_fix import ProxyFix
 
-from game import emotions, identities, jsonbody, players, rounds, stats
+from game import emotions, friends, identities, inbox, jsonbody, players, rounds, stats
 from game.db import get_db
 from game.gate import Gate
 from game.limits import TooManyPlayers, from_config, limits
@@ -77,13 +77,27 @@ def read_json() -> object:
 def home() -> str:
     player_token()
     player = current_player() or {}
-    if player.get("nickname") or current_app.config["WATCH_STATIC"]:
-        return render_template("index.html", player=player)
-    # Most views of / are new visitors: the page without a nickname is the same for all, render it once.
+    notes = _inbox(player) if player else []
+    if notes or player.get("nickname") or current_app.config["WATCH_STATIC"]:
+        return render_template("index.html", player=player, inbox=notes)
+    # Most views of / are new visitors: the page without a nickname or news is the same for all, render it once.
     cached = current_app.extensions.get("glimpse_home")
     if cached is None:
-        cached = current_app.extensions["glimpse_home"] = render_template("index.html", player={})
+        cached = current_app.extensions["glimpse_home"] = render_template("index.html", player={}, inbox=[])
     return cached
+
+
+def _inbox(player: dict) -> list[dict]:
+    """What friends did, for home: in the app, no push server."""
+    db = get_db()
+    friend_ids = friends.friend_ids(db, player["id"])
+    if not friend_ids:
+        return []  # no friends, no news: no further queries on most visits
+    waiting = current_app.extensions["glimpse_duels"].open_lobbies_hosted_by(set(friend_ids))
+    notes = inbox.for_player(db, player["id"], waiting)
+    if any(note["kind"] == "friend" for note in notes):
+        inbox.mark_seen(db, player["id"])  # a new friend is news once; no write on an ordinary visit
+    return notes
 
 
 @bp.get("/learn")

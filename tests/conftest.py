@@ -30,6 +30,19 @@ def live_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer
 
 
 @pytest.fixture(scope="session")
+def duel_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer]:
+    """A server whose duels pause briefly between phases (tests/duel_client.py DUEL_PACE); trial rules unchanged."""
+    from duel_client import DUEL_PACE
+
+    # The production clock rules (an answer waits for the face to be shown); many players from loopback.
+    server = LiveServer(tmp_path_factory.mktemp("duels") / "glimpse.db",
+                        env={**MANY_PLAYERS_FROM_LOOPBACK, "GLIMPSE_DUEL_PACE": DUEL_PACE})
+    server.start(boot_timeout_s=120)  # a box shared by many test runs can take over 30 s to boot a worker
+    yield server
+    server.stop()
+
+
+@pytest.fixture(scope="session")
 def base_url(live_server: LiveServer) -> str:
     return live_server.url
 

@@ -57,7 +57,8 @@ class LiveServer:
         self._env.pop("PORT", None)
         self.process: subprocess.Popen | None = None
 
-    def start(self) -> LiveServer:
+    def start(self, boot_timeout_s: float = 120) -> LiveServer:
+        """Boot and wait for /healthz; a box shared by many test runs can take over 30 s to boot a worker."""
         cmd = [sys.executable, "-m", "gunicorn", "-c", "gunicorn.conf.py", "--no-control-socket",
                "--bind", f"127.0.0.1:{self.port}", self.app]
         cmd = [*self.launcher, *cmd]
@@ -65,7 +66,7 @@ class LiveServer:
             cmd = ["taskset", "-c", str(self.cpu), *cmd]
         with self.log.open("w") as log:  # the child keeps its own copy of the descriptor
             self.process = subprocess.Popen(cmd, cwd=ROOT, env=self._env, stdout=log, stderr=subprocess.STDOUT)
-        deadline = time.monotonic() + 30
+        deadline = time.monotonic() + boot_timeout_s
         while time.monotonic() < deadline:
             if self.process.poll() is not None:
                 raise RuntimeError(f"gunicorn exited: {self.log.read_text()}")
@@ -75,7 +76,7 @@ class LiveServer:
             except OSError:
                 time.sleep(0.1)
         self.stop()
-        raise RuntimeError(f"gunicorn did not answer in 30 s: {self.log.read_text()}")
+        raise RuntimeError(f"gunicorn did not answer in {boot_timeout_s:g} s: {self.log.read_text()}")
 
     def stop(self) -> None:
         if self.process and self.process.poll() is None:

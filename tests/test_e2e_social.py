@@ -24,6 +24,8 @@ def test_daily_challenge_result_streak_boards_and_friends(page: Page, live_serve
     expect(page.locator("#summary-points")).to_contain_text("1\u2011day streak")  # never broken at its hyphen
     page.screenshot(path=screenshot_dir / "challenge-summary.png", full_page=True)
     page.get_by_role("button", name="Share result").tap()
+    page.get_by_role("dialog").get_by_label("Nickname").fill("Sharer")  # a first share asks for a nickname once
+    page.get_by_role("dialog").get_by_role("button", name="Save").tap()
     expect(page.locator("#share-status")).to_contain_text("Copied")
     card = page.evaluate("navigator.clipboard.readText()")
     assert card.startswith("Glimpse #") and card.count("🟩") + card.count("⬛") == 20

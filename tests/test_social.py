@@ -30,7 +30,7 @@ def named_player(server: LiveServer, nickname: str) -> str:
 def test_friend_codes_make_mutual_friendships_that_can_be_removed(live_server: LiveServer) -> None:
     ann, bob = named_player(live_server, "Ann Friend"), named_player(live_server, "Bob Friend")
     status, mine = call(live_server, ann, "GET", "/api/friends")
-    assert status == 200 and len(mine["code"]) == 8 and mine["inviteUrl"].endswith(f"/friends?add={mine['code']}")
+    assert status == 200 and len(mine["code"]) == 8 and mine["inviteUrl"].endswith(f"/i/{mine['code']}")
     spaced = f"{mine['code'][:4].lower()} {mine['code'][4:]}"  # as a person would type it
     status, added = call(live_server, bob, "POST", "/api/friends", {"code": spaced})
     assert status == 200 and added["friend"]["nickname"] == "Ann Friend" and set(added["friend"]) == {"id", "nickname"}

@@ -58,6 +58,8 @@ async function show(board) {
   if (!response.ok) throw new Error(`boards: ${response.status}`);
   const data = await response.json();
   const standing = data.standing;
+  if (standing) void import("./social/nickname.js").then(({ askNickname }) =>
+    askNickname("board", "You're on the board: pick the name everyone sees.", { modal: false }));
   byId("board-standing").textContent = standing
     ? describeStanding(standing)
     : board === "friends" ? "" : "You are not on this board yet: play to get on it.";

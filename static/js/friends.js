@@ -54,6 +54,8 @@ function confirmRemove(id, name) {
 byId("remove-cancel").addEventListener("click", () => /** @type {HTMLDialogElement} */ (byId("remove-dialog")).close());
 
 byId("invite").addEventListener("click", async () => {
+  const { askNickname } = await import("./social/nickname.js"); // a first invite: friends should see a name
+  await askNickname("invite", "Your friend sees it when they open your invite.");
   const outcome = await share({ title: "Glimpse", text: "Can you catch a half-second emotion? Be my friend on Glimpse:", url: state.inviteUrl });
   byId("invite-status").textContent = { shared: "Invite sent.", copied: "Invite link copied.", cancelled: "", failed: `Share this link: ${state.inviteUrl}` }[outcome];
 });

@@ -95,6 +95,8 @@ async function main() {
   byId("scenes").addEventListener("click", () => play({ mode: "scene" }));
   byId("scene-challenge").addEventListener("click", () => play({ mode: "scene-challenge" }));
   byId("share").addEventListener("click", async () => {
+    const { askNickname } = await import("./social/nickname.js"); // a first share: the card stands for a name
+    await askNickname("share", "Friends who open your link see it next to your score.");
     const outcome = await share({ title: "Glimpse", text: view.shareText ?? "" });
     byId("share-status").textContent = { shared: "", copied: "Copied: paste it to your friends.", cancelled: "", failed: view.shareText ?? "" }[outcome];
   });

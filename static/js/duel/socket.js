@@ -1,0 +1,77 @@
+// The duel socket: messages in as events, pings answered, and a dropped connection reopened.
+//
+// A room keeps a dropped seat for a grace period; `onReopen` lets the page send its `join` again
+// (with the rejoin token) as soon as the new socket is open.
+
+const RECONNECT_DELAYS_MS = [300, 1000, 2000, 3000, 4000, 5000];
+
+/** @typedef {{type: string, [field: string]: any}} Message */
+
+export class DuelSocket {
+  /**
+   * @param {string} url
+   * @param {{onMessage: (m: Message) => void, onReopen: () => void, onLost: () => void,
+   *          onReconnecting?: (trying: boolean) => void, WebSocketImpl?: typeof WebSocket}} handlers
+   */
+  constructor(url, { onMessage, onReopen, onLost, onReconnecting = () => {}, WebSocketImpl = globalThis.WebSocket }) {
+    this.url = url;
+    this.onMessage = onMessage;
+    this.onReopen = onReopen;
+    this.onLost = onLost;
+    this.onReconnecting = onReconnecting;
+    this.WebSocketImpl = WebSocketImpl;
+    /** @type {WebSocket | null} */
+    this.socket = null;
+    this.wanted = true; // false once the page leaves on purpose
+  }
+
+  /** @returns {Promise<void>} once open */
+  open() {
+    return new Promise((resolve, reject) => {
+      const socket = new this.WebSocketImpl(this.url);
+      this.socket = socket;
+      let opened = false;
+      socket.addEventListener("open", () => {
+        opened = true;
+        resolve();
+      });
+      socket.addEventListener("message", (event) => {
+        const message = JSON.parse(String(event.data));
+        if (message.type === "ping") this.send({ type: "pong", t: message.t });
+        this.onMessage(message);
+      });
+      socket.addEventListener("close", () => {
+        if (!opened) reject(new Error("Could not reach the server."));
+        else if (this.wanted && this.socket === socket) void this.#reconnect();
+      });
+    });
+  }
+
+  /** @param {Message} message */
+  send(message) {
+    if (this.socket?.readyState === 1) this.socket.send(JSON.stringify(message));
+  }
+
+  close() {
+    this.wanted = false;
+    this.socket?.close(1000, "bye");
+  }
+
+  async #reconnect() {
+    this.onReconnecting(true);
+    for (const delay of RECONNECT_DELAYS_MS) {
+      await new Promise((resolve) => setTimeout(resolve, delay));
+      if (!this.wanted) return;
+      try {
+        await this.open();
+        this.onReconnecting(false);
+        this.onReopen();
+        return;
+      } catch {
+        // still offline: try again
+      }
+    }
+    this.onReconnecting(false);
+    this.onLost();
+  }
+}
