@@ -73,8 +73,8 @@ def observed(db: Database, player_id: str, answers: list[tuple[float, bool, floa
     for stimulus, correct, reaction_ms in answers:
         plausibility.observe_answer(state, axis=axis, stimulus=stimulus, correct=correct, reaction_ms=reaction_ms)
     status = _save(db, player_id, status, state)
-    if status == "held":
-        boards.set_visibility(db, player_id, False)
+    if (status == "held" or plausibility.waits(state)) and not boards.is_hidden(db, player_id):
+        boards.set_visibility(db, player_id, False)  # as a drill's answers do: held or in doubt, off at once
     return status
 
 
