@@ -235,7 +235,16 @@ function drawShading(ctx, geo, skin, identity) {
     // deepens: the glare from under it.
     const glower = lowered * (1 - geo.levels[1][s > 0 ? 0 : 1]);
     if (lowered > 0.05) {
-      blob(eye.centre.x - s * 2 * u, eye.centre.y - 2.4 * u, 5 * u, skin.deep, lowered * 0.55 + glower * 0.25, 0.6);
+      blob(eye.centre.x - s * 2 * u, eye.centre.y - 2.4 * u, 5.5 * u, skin.deep, lowered * 0.6 + glower * 0.35, 0.6);
+    }
+    if (glower > 0.05) {
+      // The lid skin under the lowered brow falls into shadow: brow and eye merge into one dark, glaring band.
+      ctx.beginPath();
+      curveThrough(ctx, geo.brows[side].lower);
+      curveThrough(ctx, [...eye.upper].reverse(), false);
+      ctx.closePath();
+      ctx.fillStyle = css(skin.deep, glower * 0.5);
+      ctx.fill();
     }
     const cheek = side === "L" ? geo.cheekL : geo.cheekR;
     blob(cheek.x - s * 1.5 * u, cheek.y + 1 * u, 7 * u, skin.blush, 0.28 - skin.dark * 0.18, 0.8);
@@ -542,9 +551,9 @@ function drawBrows(ctx, identity, geo, skin) {
     const target = Math.min(lightness(colour) - 18, lightness(skin.base) - 40);
     colour = mixRgb(colour, withLightness(colour, target), knit);
     ctx.beginPath();
-    for (const side of ["L", "R"]) curveThrough(ctx, geo.brows[side].lower.slice(0, 4).map((p) => add(p, 0, 0.5 * u)));
-    ctx.strokeStyle = css(skin.fold, knit * 0.7);
-    ctx.lineWidth = 1.1 * u;
+    for (const side of ["L", "R"]) curveThrough(ctx, geo.brows[side].lower.slice(0, 4).map((p) => add(p, 0, 0.6 * u)));
+    ctx.strokeStyle = css(skin.crease, knit * 0.6);
+    ctx.lineWidth = 1.4 * u;
     ctx.stroke();
   }
   ctx.beginPath();
