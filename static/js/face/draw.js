@@ -257,8 +257,9 @@ function drawShading(ctx, geo, skin, identity) {
     const dimple = geo.levels[14][s > 0 ? 0 : 1];
     if (dimple > 0.05) {
       const corner = s > 0 ? geo.mouth.cornerL : geo.mouth.cornerR;
-      blob(corner.x + s * 2.8 * u, corner.y - 0.3 * u, 1.6 * u, skin.ridge, dimple * 0.75, 1.4);
-      blob(corner.x + s * 0.9 * u, corner.y, 0.9 * u, skin.fold, dimple * 0.5, 1.4);
+      blob(corner.x + s * 2.9 * u, corner.y - 0.3 * u, 1.8 * u, skin.ridge, dimple * 0.8, 1.4);
+      // The pit itself: a soft shadow just outside the corner, deepest at its centre, not a drawn mark.
+      blob(corner.x + s * 1.5 * u, corner.y + 0.2 * u, 1.8 * u, skin.crease, dimple * 0.9, 1.2);
     }
     // AU9 bunches the skin along the sides of the nose and lifts the cheeks into lit mounds.
     const sneer = geo.levels[9][s > 0 ? 0 : 1];

@@ -722,8 +722,8 @@ function expressionLines({ L, M, unit, levels, mean, sideLevel, identity }) {
     const c = L("mouthCorner", side);
     // A crescent crease curving round the tightened corner, a line with a lit bulge beside it (drawn with
     // the shading), not a dark spot.
-    push("dimple", [add(c, side * 1.0 * unit, -1.3 * unit), add(c, side * 1.6 * unit, 0),
-      add(c, side * 1.15 * unit, 1.1 * unit)], sideLevel(14, side) * 1.2 + sideLevel(12, side) * 0.3, 0.42);
+    push("dimple", [add(c, side * 1.2 * unit, -1.0 * unit), add(c, side * 1.7 * unit, 0),
+      add(c, side * 1.3 * unit, 0.9 * unit)], sideLevel(14, side) * 0.85 + sideLevel(12, side) * 0.1, 0.36);
     push("corner", [add(c, side * 0.6 * unit, 0.8 * unit), add(c, side * 1.2 * unit, 2.6 * unit)],
       sideLevel(15, side) * 0.7, 0.34);
     // AU20 tightens the neck (platysma) into cords.
