@@ -122,8 +122,9 @@ EMOTIONS: dict[str, Emotion] = {
             "fear",
             "Fear",
             (
-                Variant({1: 1.0, 2: 0.5, 4: 0.7, 5: 1.0, 7: 0.8, 20: 1.0, 25: 0.8, 26: 0.7}),
-                Variant({1: 1.0, 2: 0.5, 4: 0.7, 5: 1.0, 7: 0.8, 20: 0.9, 25: 1.0, 26: 0.55}),
+                # The stretch (AU20) makes the mouth wide more than tall: surprise's jaw drops further.
+                Variant({1: 1.0, 2: 0.5, 4: 0.7, 5: 1.0, 7: 0.8, 20: 1.0, 25: 0.8, 26: 0.45}),
+                Variant({1: 1.0, 2: 0.5, 4: 0.7, 5: 1.0, 7: 0.8, 20: 0.9, 25: 1.0, 26: 0.35}),
             ),
             (
                 "Brows raised but flat and pulled together",
@@ -142,7 +143,7 @@ EMOTIONS: dict[str, Emotion] = {
                 # rows of clenched teeth. AU10 here is not disgust's: no nose wrinkle (AU9), and the eyes glare.
                 Variant({4: 1.0, 5: 0.5, 7: 1.0, 10: 0.9, 16: 0.6, 22: 0.8, 23: 0.3, 25: 1.0}),
                 # Closed-mouth anger (4+5+7+17+23+24): lips pressed thin, the chin boss pushed up under them.
-                Variant({4: 1.0, 5: 0.5, 7: 1.0, 23: 0.8, 24: 0.9, 17: 0.8}),
+                Variant({4: 1.0, 5: 0.5, 7: 1.0, 23: 0.6, 24: 0.8, 17: 0.8}),
             ),
             (
                 "Brows lowered and pulled together, shading the eyes",

@@ -535,8 +535,8 @@ function drawEyes(ctx, identity, geo, skin) {
     const [which, tense] = group;
     ctx.beginPath();
     for (const eye of which) curveThrough(ctx, eye.lower);
-    ctx.strokeStyle = css(skin.crease, 0.45 + tense * 0.35);
-    ctx.lineWidth = (0.3 + tense * 0.25) * u;
+    ctx.strokeStyle = css(skin.crease, 0.45 + tense * 0.5);
+    ctx.lineWidth = (0.3 + tense * 0.4) * u;
     ctx.stroke();
   }
 }

@@ -25,8 +25,8 @@ const MAX_ROLL_RAD = (12 * Math.PI) / 180;
  */
 export const AU_MOVES = Object.freeze({
   // AU1 also draws the inner part of the upper lid up with the brow head: the oblique lid of sadness and fear.
-  1: [["browInner", 0, -0.13], ["browMid", 0, -0.06], ["browOuter", 0, -0.015], ["lidUpperIn", 0, -0.012]],
-  2: [["browInner", 0, -0.02], ["browMid", 0, -0.11], ["browOuter", 0, -0.12], ["crease", 0, -0.02]],
+  1: [["browInner", 0, -0.14], ["browMid", 0, -0.065], ["browOuter", 0, -0.015], ["lidUpperIn", 0, -0.012]],
+  2: [["browInner", 0, -0.02], ["browMid", 0, -0.12], ["browOuter", 0, -0.13], ["crease", 0, -0.02]],
   // The brow heads come down and in most, the tails hardly move: a slanted, knit brow, not a lowered bar.
   // Sized to read at a glance (a 48-pixel thumbnail still shows it): the brow comes down onto the lid skin.
   4: [["browInner", -0.06, 0.1], ["browMid", -0.045, 0.075], ["browOuter", -0.015, 0.02],
@@ -41,14 +41,14 @@ export const AU_MOVES = Object.freeze({
     ["lidUpperIn", 0, 0.004], ["lidUpperOut", 0, 0.006], ["eyeOuter", -0.004, 0], ["eyeInner", 0, -0.004]],
   // AU9 also pulls the upper lip up with the nose wings; the lift spans the lip's middle half nearly evenly
   // (a squarish, curled raise), not a peak at its centre, which drew an inverted-V "tent" no face makes.
-  9: [["noseWing", 0.004, -0.035], ["nostril", 0, -0.03], ["noseTip", 0, -0.012], ["nasolabialTop", 0.005, -0.035],
+  9: [["noseWing", 0.004, -0.042], ["nostril", 0, -0.036], ["noseTip", 0, -0.012], ["nasolabialTop", 0.005, -0.035],
     ["upperLipTop", 0, -0.07], ["upperLipPeak", 0, -0.07], ["upperLipSide", 0, -0.06],
     ["upperLipInner", 0, -0.045], ["upperLipInnerSide", 0, -0.045], ["mouthCorner", 0, -0.006], ["browInner", -0.02, 0.06],
     ["browMid", 0, 0.03], ["browOuter", 0, 0.008], ["lidLower", 0, -0.035], ["lidLowerIn", 0, -0.032],
     ["lidLowerOut", 0, -0.022], ["cheek", 0, -0.04], ["lidUpper", 0, 0.008]],
   // AU10 lifts the upper lip's whole middle: its sides rise almost as far as its centre and spread out, so the
   // raised lip is squared off and the upper teeth show under it.
-  10: [["upperLipTop", 0, -0.05], ["upperLipPeak", 0, -0.055], ["upperLipSide", 0.01, -0.05],
+  10: [["upperLipTop", 0, -0.058], ["upperLipPeak", 0, -0.06], ["upperLipSide", 0.01, -0.05],
     ["upperLipInner", 0, -0.05], ["upperLipInnerSide", 0.02, -0.048], ["mouthCorner", 0, -0.012],
     ["noseWing", 0, -0.008], ["nostril", 0, -0.006], ["nasolabialTop", 0.005, -0.02], ["nasolabialBottom", 0, -0.02]],
   12: [["mouthCorner", 0.085, -0.13], ["upperLipInnerSide", 0.04, -0.05], ["lowerLipInnerSide", 0.04, -0.05],
@@ -57,10 +57,10 @@ export const AU_MOVES = Object.freeze({
     ["cheek", 0.01, -0.035], ["lidLower", 0, -0.012], ["lidLowerOut", 0, -0.012]],
   14: [["mouthCorner", -0.035, -0.012], ["upperLipInnerSide", -0.015, -0.005], ["lowerLipInnerSide", -0.015, -0.003],
     ["upperLipSide", -0.015, 0], ["lowerLipBottomSide", -0.015, 0]],
-  15: [["mouthCorner", 0.01, 0.12], ["upperLipInnerSide", 0, 0.04], ["lowerLipInnerSide", 0, 0.045],
+  15: [["mouthCorner", 0.01, 0.135], ["upperLipInnerSide", 0, 0.04], ["lowerLipInnerSide", 0, 0.045],
     ["upperLipSide", 0, 0.045], ["lowerLipBottomSide", 0, 0.05], ["lowerLipBottom", 0, 0.01],
     ["nasolabialBottom", 0, 0.04]],
-  16: [["lowerLipInner", 0, 0.06], ["lowerLipInnerSide", 0.005, 0.045], ["lowerLipBottom", 0, 0.05],
+  16: [["lowerLipInner", 0, 0.07], ["lowerLipInnerSide", 0.005, 0.055], ["lowerLipBottom", 0, 0.065],
     ["lowerLipBottomSide", 0, 0.04], ["mouthCorner", 0, 0.01]],
   // The lower lip rides up whole on the chin boss (a pout): its red stays, it is not squeezed away.
   // Pushed up in the middle and not at the corners, the closed mouth arches: the pout of sadness and anger.
@@ -68,7 +68,7 @@ export const AU_MOVES = Object.freeze({
     ["lowerLipBottomSide", 0, -0.02], ["chinBoss", 0, -0.045], ["upperLipInner", 0, -0.022],
     ["upperLipInnerSide", 0, -0.01], ["upperLipTop", 0, -0.012], ["mouthCorner", 0, 0.025], ["chin", 0, -0.01]],
   // AU20 pulls the lips taut: the lower lip's outline flattens instead of curving up at the ends (a grin's).
-  20: [["mouthCorner", 0.13, 0.03], ["upperLipInnerSide", 0.06, 0.005], ["lowerLipInnerSide", 0.06, 0.025],
+  20: [["mouthCorner", 0.145, 0.03], ["upperLipInnerSide", 0.06, 0.005], ["lowerLipInnerSide", 0.06, 0.025],
     ["lowerLipInner", 0, 0.025],
     ["upperLipSide", 0.07, 0.01], ["lowerLipBottomSide", 0.06, 0.012], ["upperLipPeak", 0.015, 0.005],
     ["lowerLipBottom", 0, -0.018], ["nasolabialBottom", 0.06, 0.01]],
@@ -298,9 +298,9 @@ function expressionLandmarks(identity, pose) {
     if (knit === 0) continue;
     moved[key("browInner", side)].x -= side * 0.025 * iod * knit;
     moved[key("browInner", side)].y -= 0.07 * iod * knit;
-    moved[key("browMid", side)].y += 0.06 * iod * knit;
+    moved[key("browMid", side)].y += 0.02 * iod * knit;
     moved[key("browMid", side)].x -= side * 0.015 * iod * knit;
-    moved[key("browOuter", side)].y += 0.01 * iod * knit;
+    moved[key("browOuter", side)].y -= 0.03 * iod * knit;
   }
   // One-sided lip movements drag the lip centre a little toward the active side.
   for (const name of ["upperLipInner", "lowerLipInner", "upperLipTop", "lowerLipBottom"]) {
