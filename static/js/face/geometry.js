@@ -66,7 +66,8 @@ export const AU_MOVES = Object.freeze({
   // Pushed up in the middle and not at the corners, the closed mouth arches: the pout of sadness and anger.
   17: [["lowerLipBottom", 0, -0.03], ["lowerLipInner", 0, -0.035], ["lowerLipInnerSide", 0, -0.02],
     ["lowerLipBottomSide", 0, -0.02], ["chinBoss", 0, -0.045], ["upperLipInner", 0, -0.022],
-    ["upperLipInnerSide", 0, -0.01], ["upperLipTop", 0, -0.012], ["mouthCorner", 0, 0.025], ["chin", 0, -0.01]],
+    ["upperLipInnerSide", 0, -0.01], ["upperLipTop", 0, -0.022], ["upperLipPeak", 0, -0.018],
+    ["mouthCorner", 0, 0.025], ["chin", 0, -0.01]],
   // AU20 pulls the lips taut: the lower lip's outline flattens instead of curving up at the ends (a grin's).
   20: [["mouthCorner", 0.145, 0.03], ["upperLipInnerSide", 0.06, 0.005], ["lowerLipInnerSide", 0.06, 0.025],
     ["lowerLipInner", 0, 0.025],
@@ -216,7 +217,8 @@ function buildNeutralLandmarks(identity) {
     const browY = -6.4 - browLift;
     p[key("browInner", side)] = eyeAt(-eyeHalf * 0.98, browY + 0.55);
     p[key("browMid", side)] = eyeAt(eyeHalf * 0.3, browY - 1.1 - brow.arch);
-    p[key("browOuter", side)] = eyeAt(eyeHalf * 1.45, browY + 0.75);
+    // The tail ends a little above the head: a tail lower than the head makes a resting face look worried.
+    p[key("browOuter", side)] = eyeAt(eyeHalf * 1.45, browY - 0.2);
     s("cheek", 15.5, 8);
     s("noseWing", nose.width, nose.tip - 0.2);
     s("nostril", nose.width * 0.5, nose.tip + 1.4);
