@@ -217,8 +217,7 @@ function buildNeutralLandmarks(identity) {
     const browY = -6.4 - browLift;
     p[key("browInner", side)] = eyeAt(-eyeHalf * 0.98, browY + 0.55);
     p[key("browMid", side)] = eyeAt(eyeHalf * 0.3, browY - 1.1 - brow.arch);
-    // The tail ends a little above the head: a tail lower than the head makes a resting face look worried.
-    p[key("browOuter", side)] = eyeAt(eyeHalf * 1.45, browY - 0.2);
+    p[key("browOuter", side)] = eyeAt(eyeHalf * 1.45, browY + 0.75);
     s("cheek", 15.5, 8);
     s("noseWing", nose.width, nose.tip - 0.2);
     s("nostril", nose.width * 0.5, nose.tip + 1.4);
@@ -300,9 +299,9 @@ function expressionLandmarks(identity, pose) {
     if (knit === 0) continue;
     moved[key("browInner", side)].x -= side * 0.025 * iod * knit;
     moved[key("browInner", side)].y -= 0.07 * iod * knit;
-    moved[key("browMid", side)].y += 0.02 * iod * knit;
+    moved[key("browMid", side)].y += 0.06 * iod * knit;
     moved[key("browMid", side)].x -= side * 0.015 * iod * knit;
-    moved[key("browOuter", side)].y -= 0.03 * iod * knit;
+    moved[key("browOuter", side)].y += 0.01 * iod * knit;
   }
   // One-sided lip movements drag the lip centre a little toward the active side.
   for (const name of ["upperLipInner", "lowerLipInner", "upperLipTop", "lowerLipBottom"]) {
@@ -554,7 +553,8 @@ export function faceGeometry(identity, pose) {
     const midPt = L("browMid", side);
     const outer = L("browOuter", side);
     // AU4 bunches the brow heads: they thicken as they pull together.
-    const bunch = 1 + sideLevel(4, side) * 0.45;
+    // Raised by AU1 (fear, sadness) the heads are stretched up and bunch less than in a scowl.
+    const bunch = 1 + sideLevel(4, side) * (0.45 - 0.35 * sideLevel(1, side));
     const lowerEdge = [inner, mix(inner, midPt, 0.5), midPt, mix(midPt, outer, 0.55), outer];
     const thick = [2.3 * bunch, 2.2, 1.9, 1.4, 0.7].map((t) => t * browThickness * unit);
     const upperEdge = lowerEdge.map((p, i) => add(p, side * (i === 0 ? -0.15 : 0.1) * unit, -thick[i]));
