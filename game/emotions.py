@@ -123,8 +123,8 @@ EMOTIONS: dict[str, Emotion] = {
             "Fear",
             (
                 # The stretch (AU20) makes the mouth wide more than tall: surprise's jaw drops further.
-                Variant({1: 1.0, 2: 0.5, 4: 0.7, 5: 1.0, 7: 1.0, 20: 1.0, 25: 0.8, 26: 0.45}),
-                Variant({1: 1.0, 2: 0.5, 4: 0.7, 5: 1.0, 7: 1.0, 20: 0.9, 25: 1.0, 26: 0.35}),
+                Variant({1: 1.0, 2: 0.5, 4: 0.7, 5: 1.0, 7: 0.8, 20: 1.0, 25: 0.8, 26: 0.45}),
+                Variant({1: 1.0, 2: 0.5, 4: 0.7, 5: 1.0, 7: 0.8, 20: 0.9, 25: 1.0, 26: 0.35}),
             ),
             (
                 "Brows raised but flat and pulled together",

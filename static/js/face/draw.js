@@ -357,13 +357,14 @@ function drawNose(ctx, geo, skin) {
 function strokeCrease(ctx, line, skin, group = [line]) {
   ctx.beginPath();
   for (const member of group) curveThrough(ctx, member.points);
-  ctx.strokeStyle = css(skin.crease, line.alpha * 0.8);
+  ctx.strokeStyle = css(skin.crease, line.alpha * 0.9);
   ctx.lineWidth = line.width;
   ctx.stroke();
   if (line.alpha < 0.3) return; // faint resting lines need no lit edge
   ctx.beginPath();
   for (const member of group) curveThrough(ctx, ridgeBeside(member.points, line.width * 1.1));
-  ctx.strokeStyle = css(skin.ridge, line.alpha * 0.6);
+  // The lit edge carries a crease on dark skin; on pale skin a bright one reads as a white stripe, not a fold.
+  ctx.strokeStyle = css(skin.ridge, line.alpha * (0.2 + skin.dark * 0.5));
   ctx.lineWidth = line.width * 1.1;
   ctx.stroke();
 }

@@ -25,8 +25,8 @@ const MAX_ROLL_RAD = (12 * Math.PI) / 180;
  */
 export const AU_MOVES = Object.freeze({
   // AU1 also draws the inner part of the upper lid up with the brow head: the oblique lid of sadness and fear.
-  1: [["browInner", 0, -0.14], ["browMid", 0, -0.065], ["browOuter", 0, -0.015], ["lidUpperIn", 0, -0.012]],
-  2: [["browInner", 0, -0.02], ["browMid", 0, -0.12], ["browOuter", 0, -0.13], ["crease", 0, -0.02]],
+  1: [["browInner", 0, -0.13], ["browMid", 0, -0.06], ["browOuter", 0, -0.015], ["lidUpperIn", 0, -0.012]],
+  2: [["browInner", 0, -0.02], ["browMid", 0, -0.11], ["browOuter", 0, -0.12], ["crease", 0, -0.02]],
   // The brow heads come down and in most, the tails hardly move: a slanted, knit brow, not a lowered bar.
   // Sized to read at a glance (a 48-pixel thumbnail still shows it): the brow comes down onto the lid skin.
   4: [["browInner", -0.06, 0.1], ["browMid", -0.045, 0.075], ["browOuter", -0.015, 0.02],
