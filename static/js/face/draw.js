@@ -243,7 +243,7 @@ function drawShading(ctx, geo, skin, identity) {
       curveThrough(ctx, geo.brows[side].lower);
       curveThrough(ctx, [...eye.upper].reverse(), false);
       ctx.closePath();
-      ctx.fillStyle = css(skin.deep, glower * 0.5);
+      ctx.fillStyle = css(skin.deep, glower * (0.35 + skin.dark * 0.25));
       ctx.fill();
     }
     const cheek = side === "L" ? geo.cheekL : geo.cheekR;
@@ -338,7 +338,9 @@ function drawNose(ctx, geo, skin) {
       nostril.x + s * 1.0 * u, nostril.y + 0.1 * u);
   }
   // AU9 flares and lifts the wings: a deeper crease round them and wider nostrils.
-  const flare = (geo.levels[9][0] + geo.levels[9][1]) / 2;
+  // An angry glare (AU4+7 without AU1's raised brows) flares them too (AU38, which has no unit of its own here).
+  const mean = (au) => (geo.levels[au][0] + geo.levels[au][1]) / 2;
+  const flare = Math.max(mean(9), Math.min(mean(4), mean(7)) * (1 - mean(1)) * 0.8);
   ctx.strokeStyle = css(skin.crease, 0.55 + flare * 0.35);
   ctx.lineWidth = (0.42 + flare * 0.2) * u;
   ctx.stroke();
