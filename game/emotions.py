@@ -122,8 +122,9 @@ EMOTIONS: dict[str, Emotion] = {
             "fear",
             "Fear",
             (
-                Variant({1: 1.0, 2: 0.5, 4: 0.7, 5: 1.0, 7: 0.8, 20: 1.0, 25: 0.6, 26: 0.55}),
-                Variant({1: 1.0, 2: 0.5, 4: 0.7, 5: 1.0, 7: 0.8, 20: 0.9, 25: 0.9, 26: 0.4}),
+                # The stretch (AU20) makes the mouth wide more than tall: surprise's jaw drops further.
+                Variant({1: 1.0, 2: 0.5, 4: 0.7, 5: 1.0, 7: 0.8, 20: 1.0, 25: 0.8, 26: 0.45}),
+                Variant({1: 1.0, 2: 0.5, 4: 0.7, 5: 1.0, 7: 0.8, 20: 0.9, 25: 1.0, 26: 0.35}),
             ),
             (
                 "Brows raised but flat and pulled together",
@@ -138,11 +139,11 @@ EMOTIONS: dict[str, Emotion] = {
             "anger",
             "Anger",
             (
-                # Open-mouthed anger (EMFACS 4+5+7+10+22+23+25): the glare over a squared mouth baring clenched
-                # teeth. AU10 here is not disgust's: no nose wrinkle (AU9), and the eyes glare.
-                Variant({4: 1.0, 5: 0.5, 7: 1.0, 10: 0.7, 22: 0.7, 23: 0.5, 25: 1.0}),
+                # Open-mouthed anger (EMFACS 4+5+7+10+16+22+23+25): the glare over a squared mouth baring both
+                # rows of clenched teeth. AU10 here is not disgust's: no nose wrinkle (AU9), and the eyes glare.
+                Variant({4: 1.0, 5: 0.5, 7: 1.0, 10: 0.9, 16: 0.6, 22: 0.8, 23: 0.3, 25: 1.0}),
                 # Closed-mouth anger (4+5+7+17+23+24): lips pressed thin, the chin boss pushed up under them.
-                Variant({4: 1.0, 5: 0.5, 7: 1.0, 23: 0.8, 24: 0.9, 17: 0.8}),
+                Variant({4: 1.0, 5: 0.5, 7: 1.0, 23: 0.6, 24: 0.8, 17: 0.8}),
             ),
             (
                 "Brows lowered and pulled together, shading the eyes",
@@ -160,8 +161,8 @@ EMOTIONS: dict[str, Emotion] = {
             (
                 # AU10: the upper lip rises with the nose, squared off, not peaked. No AU4 (EMFACS disgust has none;
                 # AU9 lowers the brows a little by itself): lowered brows made classifiers read disgust as anger.
-                Variant({9: 1.0, 10: 1.0, 15: 0.6, 16: 0.4, 25: 0.3}),
-                Variant({9: 0.9, 10: 0.9, 15: 0.5, 17: 0.7}),
+                Variant({9: 1.0, 10: 1.0, 15: 0.9, 16: 0.6, 25: 0.4}),
+                Variant({9: 0.9, 10: 0.9, 15: 0.8, 17: 0.7}),
             ),
             (
                 "Nose wrinkled, nostrils lifted, cheeks pushed up so the eyes narrow from below",

@@ -235,7 +235,16 @@ function drawShading(ctx, geo, skin, identity) {
     // deepens: the glare from under it.
     const glower = lowered * (1 - geo.levels[1][s > 0 ? 0 : 1]);
     if (lowered > 0.05) {
-      blob(eye.centre.x - s * 2 * u, eye.centre.y - 2.4 * u, 5 * u, skin.deep, lowered * 0.55 + glower * 0.25, 0.6);
+      blob(eye.centre.x - s * 2 * u, eye.centre.y - 2.4 * u, 5.5 * u, skin.deep, lowered * 0.6 + glower * 0.35, 0.6);
+    }
+    if (glower > 0.05) {
+      // The lid skin under the lowered brow falls into shadow: brow and eye merge into one dark, glaring band.
+      ctx.beginPath();
+      curveThrough(ctx, geo.brows[side].lower);
+      curveThrough(ctx, [...eye.upper].reverse(), false);
+      ctx.closePath();
+      ctx.fillStyle = css(skin.deep, glower * (0.35 + skin.dark * 0.25));
+      ctx.fill();
     }
     const cheek = side === "L" ? geo.cheekL : geo.cheekR;
     blob(cheek.x - s * 1.5 * u, cheek.y + 1 * u, 7 * u, skin.blush, 0.28 - skin.dark * 0.18, 0.8);
@@ -248,8 +257,9 @@ function drawShading(ctx, geo, skin, identity) {
     const dimple = geo.levels[14][s > 0 ? 0 : 1];
     if (dimple > 0.05) {
       const corner = s > 0 ? geo.mouth.cornerL : geo.mouth.cornerR;
-      blob(corner.x + s * 2.8 * u, corner.y - 0.3 * u, 1.6 * u, skin.ridge, dimple * 0.75, 1.4);
-      blob(corner.x + s * 0.9 * u, corner.y, 0.9 * u, skin.fold, dimple * 0.5, 1.4);
+      blob(corner.x + s * 2.9 * u, corner.y - 0.3 * u, 1.8 * u, skin.ridge, dimple * 0.8, 1.4);
+      // The pit itself: a soft shadow just outside the corner, deepest at its centre, not a drawn mark.
+      blob(corner.x + s * 1.5 * u, corner.y + 0.2 * u, 1.8 * u, skin.crease, dimple * 0.9, 1.2);
     }
     // AU9 bunches the skin along the sides of the nose and lifts the cheeks into lit mounds.
     const sneer = geo.levels[9][s > 0 ? 0 : 1];
@@ -328,7 +338,9 @@ function drawNose(ctx, geo, skin) {
       nostril.x + s * 1.0 * u, nostril.y + 0.1 * u);
   }
   // AU9 flares and lifts the wings: a deeper crease round them and wider nostrils.
-  const flare = (geo.levels[9][0] + geo.levels[9][1]) / 2;
+  // An angry glare (AU4+7 without AU1's raised brows) flares them too (AU38, which has no unit of its own here).
+  const mean = (au) => (geo.levels[au][0] + geo.levels[au][1]) / 2;
+  const flare = Math.max(mean(9), Math.min(mean(4), mean(7)) * (1 - mean(1)) * 0.8);
   ctx.strokeStyle = css(skin.crease, 0.55 + flare * 0.35);
   ctx.lineWidth = (0.42 + flare * 0.2) * u;
   ctx.stroke();
@@ -347,13 +359,14 @@ function drawNose(ctx, geo, skin) {
 function strokeCrease(ctx, line, skin, group = [line]) {
   ctx.beginPath();
   for (const member of group) curveThrough(ctx, member.points);
-  ctx.strokeStyle = css(skin.crease, line.alpha * 0.8);
+  ctx.strokeStyle = css(skin.crease, line.alpha * 0.9);
   ctx.lineWidth = line.width;
   ctx.stroke();
   if (line.alpha < 0.3) return; // faint resting lines need no lit edge
   ctx.beginPath();
   for (const member of group) curveThrough(ctx, ridgeBeside(member.points, line.width * 1.1));
-  ctx.strokeStyle = css(skin.ridge, line.alpha * 0.6);
+  // The lit edge carries a crease on dark skin; on pale skin a bright one reads as a white stripe, not a fold.
+  ctx.strokeStyle = css(skin.ridge, line.alpha * (0.2 + skin.dark * 0.5));
   ctx.lineWidth = line.width * 1.1;
   ctx.stroke();
 }
@@ -525,8 +538,8 @@ function drawEyes(ctx, identity, geo, skin) {
     const [which, tense] = group;
     ctx.beginPath();
     for (const eye of which) curveThrough(ctx, eye.lower);
-    ctx.strokeStyle = css(skin.crease, 0.45 + tense * 0.35);
-    ctx.lineWidth = (0.3 + tense * 0.25) * u;
+    ctx.strokeStyle = css(skin.crease, 0.45 + tense * 0.5);
+    ctx.lineWidth = (0.3 + tense * 0.4) * u;
     ctx.stroke();
   }
 }
@@ -542,9 +555,9 @@ function drawBrows(ctx, identity, geo, skin) {
     const target = Math.min(lightness(colour) - 18, lightness(skin.base) - 40);
     colour = mixRgb(colour, withLightness(colour, target), knit);
     ctx.beginPath();
-    for (const side of ["L", "R"]) curveThrough(ctx, geo.brows[side].lower.slice(0, 4).map((p) => add(p, 0, 0.5 * u)));
-    ctx.strokeStyle = css(skin.fold, knit * 0.7);
-    ctx.lineWidth = 1.1 * u;
+    for (const side of ["L", "R"]) curveThrough(ctx, geo.brows[side].lower.slice(0, 4).map((p) => add(p, 0, 0.6 * u)));
+    ctx.strokeStyle = css(skin.crease, knit * 0.6);
+    ctx.lineWidth = 1.4 * u;
     ctx.stroke();
   }
   ctx.beginPath();

@@ -28,8 +28,9 @@ export const AU_MOVES = Object.freeze({
   1: [["browInner", 0, -0.13], ["browMid", 0, -0.06], ["browOuter", 0, -0.015], ["lidUpperIn", 0, -0.012]],
   2: [["browInner", 0, -0.02], ["browMid", 0, -0.11], ["browOuter", 0, -0.12], ["crease", 0, -0.02]],
   // The brow heads come down and in most, the tails hardly move: a slanted, knit brow, not a lowered bar.
-  4: [["browInner", -0.06, 0.1], ["browMid", -0.04, 0.062], ["browOuter", -0.015, 0.018],
-    ["crease", 0, 0.03], ["lidUpper", 0, 0.004], ["lidUpperOut", 0, 0.01]],
+  // Sized to read at a glance (a 48-pixel thumbnail still shows it): the brow comes down onto the lid skin.
+  4: [["browInner", -0.06, 0.1], ["browMid", -0.045, 0.075], ["browOuter", -0.015, 0.02],
+    ["crease", 0, 0.04], ["lidUpper", 0, 0.004], ["lidUpperOut", 0, 0.012]],
   5: [["lidUpper", 0, -0.06], ["lidUpperIn", 0, -0.045], ["lidUpperOut", 0, -0.045], ["crease", 0, -0.018],
     ["lidLower", 0, 0.005]],
   6: [["lidLower", 0, -0.045], ["lidLowerIn", 0, -0.03], ["lidLowerOut", 0, -0.045], ["eyeOuter", 0, -0.008],
@@ -40,14 +41,14 @@ export const AU_MOVES = Object.freeze({
     ["lidUpperIn", 0, 0.004], ["lidUpperOut", 0, 0.006], ["eyeOuter", -0.004, 0], ["eyeInner", 0, -0.004]],
   // AU9 also pulls the upper lip up with the nose wings; the lift spans the lip's middle half nearly evenly
   // (a squarish, curled raise), not a peak at its centre, which drew an inverted-V "tent" no face makes.
-  9: [["noseWing", 0.004, -0.035], ["nostril", 0, -0.03], ["noseTip", 0, -0.012], ["nasolabialTop", 0.005, -0.035],
+  9: [["noseWing", 0.004, -0.042], ["nostril", 0, -0.036], ["noseTip", 0, -0.012], ["nasolabialTop", 0.005, -0.035],
     ["upperLipTop", 0, -0.07], ["upperLipPeak", 0, -0.07], ["upperLipSide", 0, -0.06],
-    ["upperLipInner", 0, -0.045], ["upperLipInnerSide", 0, -0.045], ["mouthCorner", 0, -0.006], ["browInner", -0.01, 0.03],
-    ["browMid", 0, 0.018], ["browOuter", 0, 0.008], ["lidLower", 0, -0.035], ["lidLowerIn", 0, -0.032],
+    ["upperLipInner", 0, -0.045], ["upperLipInnerSide", 0, -0.045], ["mouthCorner", 0, -0.006], ["browInner", -0.02, 0.06],
+    ["browMid", 0, 0.03], ["browOuter", 0, 0.008], ["lidLower", 0, -0.035], ["lidLowerIn", 0, -0.032],
     ["lidLowerOut", 0, -0.022], ["cheek", 0, -0.04], ["lidUpper", 0, 0.008]],
   // AU10 lifts the upper lip's whole middle: its sides rise almost as far as its centre and spread out, so the
   // raised lip is squared off and the upper teeth show under it.
-  10: [["upperLipTop", 0, -0.05], ["upperLipPeak", 0, -0.055], ["upperLipSide", 0.01, -0.05],
+  10: [["upperLipTop", 0, -0.058], ["upperLipPeak", 0, -0.06], ["upperLipSide", 0.01, -0.05],
     ["upperLipInner", 0, -0.05], ["upperLipInnerSide", 0.02, -0.048], ["mouthCorner", 0, -0.012],
     ["noseWing", 0, -0.008], ["nostril", 0, -0.006], ["nasolabialTop", 0.005, -0.02], ["nasolabialBottom", 0, -0.02]],
   12: [["mouthCorner", 0.085, -0.13], ["upperLipInnerSide", 0.04, -0.05], ["lowerLipInnerSide", 0.04, -0.05],
@@ -56,22 +57,25 @@ export const AU_MOVES = Object.freeze({
     ["cheek", 0.01, -0.035], ["lidLower", 0, -0.012], ["lidLowerOut", 0, -0.012]],
   14: [["mouthCorner", -0.035, -0.012], ["upperLipInnerSide", -0.015, -0.005], ["lowerLipInnerSide", -0.015, -0.003],
     ["upperLipSide", -0.015, 0], ["lowerLipBottomSide", -0.015, 0]],
-  15: [["mouthCorner", 0.01, 0.12], ["upperLipInnerSide", 0, 0.04], ["lowerLipInnerSide", 0, 0.045],
+  15: [["mouthCorner", 0.01, 0.135], ["upperLipInnerSide", 0, 0.04], ["lowerLipInnerSide", 0, 0.045],
     ["upperLipSide", 0, 0.045], ["lowerLipBottomSide", 0, 0.05], ["lowerLipBottom", 0, 0.01],
     ["nasolabialBottom", 0, 0.04]],
-  16: [["lowerLipInner", 0, 0.06], ["lowerLipInnerSide", 0.005, 0.045], ["lowerLipBottom", 0, 0.05],
+  16: [["lowerLipInner", 0, 0.07], ["lowerLipInnerSide", 0.005, 0.055], ["lowerLipBottom", 0, 0.065],
     ["lowerLipBottomSide", 0, 0.04], ["mouthCorner", 0, 0.01]],
-  17: [["lowerLipBottom", 0, -0.04], ["lowerLipInner", 0, -0.03], ["lowerLipInnerSide", 0, -0.02],
-    ["lowerLipBottomSide", 0, -0.03], ["chinBoss", 0, -0.045], ["upperLipInner", 0, -0.012],
-    ["upperLipTop", 0, -0.008], ["mouthCorner", 0, 0.012], ["chin", 0, -0.01]],
+  // The lower lip rides up whole on the chin boss (a pout): its red stays, it is not squeezed away.
+  // Pushed up in the middle and not at the corners, the closed mouth arches: the pout of sadness and anger.
+  17: [["lowerLipBottom", 0, -0.03], ["lowerLipInner", 0, -0.035], ["lowerLipInnerSide", 0, -0.02],
+    ["lowerLipBottomSide", 0, -0.02], ["chinBoss", 0, -0.045], ["upperLipInner", 0, -0.022],
+    ["upperLipInnerSide", 0, -0.01], ["upperLipTop", 0, -0.022], ["upperLipPeak", 0, -0.018],
+    ["mouthCorner", 0, 0.025], ["chin", 0, -0.01]],
   // AU20 pulls the lips taut: the lower lip's outline flattens instead of curving up at the ends (a grin's).
-  20: [["mouthCorner", 0.13, 0.03], ["upperLipInnerSide", 0.06, 0.005], ["lowerLipInnerSide", 0.06, 0.025],
+  20: [["mouthCorner", 0.145, 0.03], ["upperLipInnerSide", 0.06, 0.005], ["lowerLipInnerSide", 0.06, 0.025],
     ["lowerLipInner", 0, 0.025],
     ["upperLipSide", 0.07, 0.01], ["lowerLipBottomSide", 0.06, 0.012], ["upperLipPeak", 0.015, 0.005],
     ["lowerLipBottom", 0, -0.018], ["nasolabialBottom", 0.06, 0.01]],
   // AU22 funnels the lips: the corners come in, the lips' middle opens into a square (the open-mouthed anger's
   // bared, clenched teeth) and the red turns out, so the lips look thicker.
-  22: [["mouthCorner", -0.035, 0], ["upperLipInnerSide", 0.02, -0.04], ["lowerLipInnerSide", 0.02, 0.045],
+  22: [["mouthCorner", -0.035, 0], ["upperLipInnerSide", 0.025, -0.05], ["lowerLipInnerSide", 0.025, 0.06],
     ["upperLipSide", 0, -0.025],
     ["lowerLipBottomSide", 0, 0.03], ["lowerLipBottom", 0, 0.02]],
   23: [["mouthCorner", -0.02, 0], ["upperLipInnerSide", -0.008, 0], ["lowerLipInnerSide", -0.008, 0]],
@@ -87,7 +91,7 @@ export const AU_MOVES = Object.freeze({
 });
 
 /** Lip thinning per unit: fraction of the lip's red height lost at intensity 1 (facs.md: 30-50%). */
-export const LIP_THINNING = Object.freeze({ 23: 0.49, 24: 0.3, 20: 0.3, 14: 0.1, 22: -0.25 });
+export const LIP_THINNING = Object.freeze({ 23: 0.36, 24: 0.22, 20: 0.3, 14: 0.1, 22: -0.25 });
 
 const SIDE_LANDMARKS = [
   "browInner", "browMid", "browOuter", "eyeInner", "eyeOuter", "lidUpper", "lidUpperIn", "lidUpperOut",
@@ -294,8 +298,8 @@ function expressionLandmarks(identity, pose) {
     const knit = Math.min(levels[1][index], levels[4][index]);
     if (knit === 0) continue;
     moved[key("browInner", side)].x -= side * 0.025 * iod * knit;
-    moved[key("browInner", side)].y -= 0.045 * iod * knit;
-    moved[key("browMid", side)].y += 0.07 * iod * knit;
+    moved[key("browInner", side)].y -= 0.07 * iod * knit;
+    moved[key("browMid", side)].y += 0.06 * iod * knit;
     moved[key("browMid", side)].x -= side * 0.015 * iod * knit;
     moved[key("browOuter", side)].y += 0.01 * iod * knit;
   }
@@ -502,7 +506,7 @@ export function faceGeometry(identity, pose) {
   // How far the upper teeth reach below the resting lip line: pulling the corners up (AU12) or back (AU20)
   // draws the upper lip off them.
   // AU20 stretches the lips flat and thin over the teeth: a dark, wide opening, not a band of upper teeth.
-  const upperTeeth = 0.5 + Math.max(0.8 * mean(12), 0.25 * mean(20));
+  const upperTeeth = 0.5 + 0.8 * mean(12);
 
   // Head outline: skull silhouette (no depth) plus the lower face, which follows the jaw.
   const outline = [];
@@ -549,7 +553,8 @@ export function faceGeometry(identity, pose) {
     const midPt = L("browMid", side);
     const outer = L("browOuter", side);
     // AU4 bunches the brow heads: they thicken as they pull together.
-    const bunch = 1 + sideLevel(4, side) * 0.25;
+    // Raised by AU1 (fear, sadness) the heads are stretched up and bunch less than in a scowl.
+    const bunch = 1 + sideLevel(4, side) * (0.45 - 0.35 * sideLevel(1, side));
     const lowerEdge = [inner, mix(inner, midPt, 0.5), midPt, mix(midPt, outer, 0.55), outer];
     const thick = [2.3 * bunch, 2.2, 1.9, 1.4, 0.7].map((t) => t * browThickness * unit);
     const upperEdge = lowerEdge.map((p, i) => add(p, side * (i === 0 ? -0.15 : 0.1) * unit, -thick[i]));
@@ -698,7 +703,7 @@ function expressionLines({ L, M, unit, levels, mean, sideLevel, identity }) {
     const sneer = Math.max(sideLevel(9, side), sideLevel(10, side));
     // A sneer's fold is deepest beside the nose and ends beside the mouth corner, not round it to the chin.
     const end = mix(top, bottom, 1 - sneer * (1 - smile) * 0.3);
-    push("nasolabial", [top, add(mix(top, end, 0.5), side * (1.3 + smile * 0.9 - sneer * 0.3) * unit, 0), end], depth,
+    push("nasolabial", [top, add(mix(top, end, 0.5), side * (1.3 + smile * 0.9 - sneer * 0.9) * unit, 0), end], depth,
       0.42 + smile * 0.16 + sneer * 0.2);
     // AU6: crow's feet fanning from the outer eye corner, and the lower lid bulge.
     const cheek = sideLevel(6, side);
@@ -719,8 +724,8 @@ function expressionLines({ L, M, unit, levels, mean, sideLevel, identity }) {
     const c = L("mouthCorner", side);
     // A crescent crease curving round the tightened corner, a line with a lit bulge beside it (drawn with
     // the shading), not a dark spot.
-    push("dimple", [add(c, side * 1.0 * unit, -1.3 * unit), add(c, side * 1.6 * unit, 0),
-      add(c, side * 1.15 * unit, 1.1 * unit)], sideLevel(14, side) * 1.2 + sideLevel(12, side) * 0.3, 0.42);
+    push("dimple", [add(c, side * 1.2 * unit, -1.0 * unit), add(c, side * 1.7 * unit, 0),
+      add(c, side * 1.3 * unit, 0.9 * unit)], sideLevel(14, side) * 0.85 + sideLevel(12, side) * 0.1, 0.36);
     push("corner", [add(c, side * 0.6 * unit, 0.8 * unit), add(c, side * 1.2 * unit, 2.6 * unit)],
       sideLevel(15, side) * 0.7, 0.34);
     // AU20 tightens the neck (platysma) into cords.
