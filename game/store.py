@@ -67,9 +67,14 @@ def correct_count(db: Database, drill_id: str) -> int:
                       [drill_id]).fetchone()[0]
 
 
-def attempts_at(db: Database, drill_id: str, position: int) -> int:
-    return db.execute("SELECT COUNT(*) FROM trials WHERE drill_id = ? AND position = ?",
-                      [drill_id, position]).fetchone()[0]
+def next_slot(db: Database, drill_id: str) -> tuple[bool, int, int]:
+    """Where a drill stands before its next trial, in one statement: whether it is still active, how many
+    trials were scored, and how many were already sent at the next position (voided flashes to replay)."""
+    return db.execute(
+        "WITH done AS (SELECT COUNT(*) AS scored FROM trials WHERE drill_id = :id AND scored = 1) "
+        "SELECT COALESCE((SELECT status = 'active' FROM drills WHERE id = :id), 0), done.scored, "
+        "(SELECT COUNT(*) FROM trials WHERE drill_id = :id AND position = done.scored + 1) FROM done",
+        {"id": drill_id}).fetchone()
 
 
 def insert_trial(db: Database, row: dict) -> None:
@@ -136,10 +141,10 @@ def complete_drill(db: Database, drill_id: str) -> bool:
     return cursor.rowcount == 1
 
 
-def load_procedure_state(db: Database, player_id: str, axis: str, emotion: str) -> str | None:
-    row = db.execute("SELECT state FROM staircases WHERE player_id = ? AND axis = ? AND emotion = ?",
-                     [player_id, axis, emotion]).fetchone()
-    return row[0] if row else None
+def load_procedure_states(db: Database, player_id: str, axis: str) -> dict[str, str]:
+    """The player's stored procedures on an axis, by emotion (``"all"`` for the overall one)."""
+    return dict(db.execute("SELECT emotion, state FROM staircases WHERE player_id = ? AND axis = ?",
+                           [player_id, axis]).fetchall())
 
 
 def save_procedure_state(db: Database, player_id: str, axis: str, emotion: str, state: str, trials: int) -> None:
