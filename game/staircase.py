@@ -355,6 +355,17 @@ def _by_difference(count: int) -> np.ndarray:
     return index
 
 
+@lru_cache(maxsize=16)
+def _start(axis: Axis, models: int) -> np.ndarray:
+    """Every drift model's belief before any answer: the prior, shaped ``(models, alphas, slopes x lapses)``."""
+    grid = _grid(axis)
+    start = np.exp(grid.log_prior - grid.log_prior.max())
+    start = (start / start.sum()).reshape(_alpha_count(axis), -1)
+    beliefs = np.repeat(start[None], models, axis=0)
+    beliefs.setflags(write=False)
+    return beliefs
+
+
 def _step_kernel(sd: float, shift: float) -> tuple[float, float] | None:
     """The :func:`_drift_kernel` parameters of a random-walk step (None: a nil step leaves the belief as it is)."""
     if sd == 0 and shift == 0:
@@ -442,6 +453,7 @@ class Staircase:
         self._stepped: tuple[tuple, tuple[np.ndarray, np.ndarray]] | None = None
         self._posterior: tuple[object, np.ndarray] | None = None  # for the carried beliefs it was computed from
         self._estimates: dict[float, Estimate] = {}  # threshold() of the current posterior, by criterion
+        self._averaged: tuple[object, np.ndarray] | None = None  # see _average
 
     def copy(self) -> Staircase:
         """An independent staircase in the same state (as ``from_json(to_json())``, without refiltering)."""
@@ -450,7 +462,7 @@ class Staircase:
         twin._sessions = [session.copy() for session in self._sessions]
         # Cached beliefs are never changed in place: the twin may share them.
         twin._predicted, twin._stepped, twin._posterior = self._predicted, self._stepped, self._posterior
-        twin._estimates = dict(self._estimates)
+        twin._estimates, twin._averaged = dict(self._estimates), self._averaged
         return twin
 
     @property
@@ -564,10 +576,8 @@ class Staircase:
         """Each drift model's belief after every closed session (one array, models first), and its log weight
         (prior x evidence)."""
         if self._predicted is None:
-            grid, drift = _grid(self._axis), self._drift
-            start = np.exp(grid.log_prior - grid.log_prior.max())
-            start = (start / start.sum()).reshape(_alpha_count(self._axis), -1)
-            beliefs = np.repeat(start[None], len(drift.session_sds), axis=0)
+            drift = self._drift
+            beliefs = _start(self._axis, len(drift.session_sds))
             log_weights = np.log(np.asarray(drift.prior, dtype=float))
             for index, session in enumerate(self._sessions[:-1]):
                 if index:
@@ -610,12 +620,28 @@ class Staircase:
         """The normalised posterior over the flattened parameter grid (read-only array), drift models averaged."""
         carried = self._carried()
         if self._posterior is None or self._posterior[0] is not carried:  # answered, or the step moved
-            beliefs, weights = self._current()
-            post = weights @ beliefs.reshape(len(weights), -1)
+            beliefs, log_weights = carried
+            log_likelihood = self._sessions[-1].log_likelihood
+            likelihood = np.exp(log_likelihood - log_likelihood.max())
+            if (beliefs.reshape(len(log_weights), -1) @ likelihood).min() > 0:
+                # Bayes' rule per model, then averaging by evidence, is Bayes' rule on the models' average: one
+                # product with the (cached) average instead of one per model.
+                post = self._average(carried) * likelihood
+            else:  # an answer impossible under a model's every belief: that model keeps its belief (see _absorb)
+                beliefs, weights = self._current()
+                post = weights @ beliefs.reshape(len(weights), -1)
             post = post / post.sum()
             post.setflags(write=False)
             self._posterior, self._estimates = (carried, post), {}
         return self._posterior[1]
+
+    def _average(self, carried: tuple[np.ndarray, np.ndarray]) -> np.ndarray:
+        """The carried beliefs averaged over the drift models by their weights, flat (cached per carried)."""
+        if self._averaged is None or self._averaged[0] is not carried:
+            beliefs, log_weights = carried
+            weights = np.exp(log_weights - log_weights.max())
+            self._averaged = (carried, (weights / weights.sum()) @ beliefs.reshape(len(weights), -1))
+        return self._averaged[1]
 
     def p_correct(self, stimulus: float) -> float:
         """The posterior predictive probability of a correct answer at ``stimulus``.

@@ -125,7 +125,9 @@ def record_answer(db: Database, trial_id: str, answer: dict) -> None:
     cursor = db.execute(
         "UPDATE trials SET " + ", ".join(f"{column} = ?" for column in answer)
         + " WHERE id = ? AND answered_at IS NULL AND flag IS NULL"
-        " AND drill_id IN (SELECT id FROM drills WHERE status = 'active')",
+        # Correlated: one look-up of this trial's drill (`drill_id IN (SELECT id ... WHERE status = 'active')`
+        # listed every active drill, on every answer: a cost that grew with the players online).
+        " AND EXISTS (SELECT 1 FROM drills WHERE drills.id = trials.drill_id AND drills.status = 'active')",
         [*answer.values(), trial_id],
     )
     if cursor.rowcount != 1:
