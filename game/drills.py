@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import dataclasses
 import json
-import math
 import random
 import secrets
 import time
@@ -359,7 +358,7 @@ class DrillSession:
 
     def _overall_level(self) -> float:
         """The overall threshold (log10) that each emotion's procedure moves with between drills."""
-        return math.log10(self.procedures[OVERALL].threshold().value)
+        return self.procedures[OVERALL].level()
 
     def _adapt(self, trial: dict, correct: bool) -> None:
         """Update the emotion's and the overall procedure with what was actually shown."""

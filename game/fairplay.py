@@ -11,6 +11,7 @@ from __future__ import annotations
 import json
 import time
 
+import msgspec
 from sqlite_utils import Database
 
 from game import boards, plausibility
@@ -29,7 +30,7 @@ def _row(db: Database, player_id: str) -> dict | None:
 def _parsed(row: dict | None) -> tuple[str, State]:
     if row is None:
         return "ok", State()
-    return row["status"], State.from_json(json.loads(row["state"]))
+    return row["status"], State.from_json(msgspec.json.decode(row["state"]))  # once per answer: msgspec is quicker
 
 
 def load(db: Database, player_id: str) -> tuple[str, State]:
@@ -55,8 +56,8 @@ def _save(db: Database, player_id: str, status: str, state: State, *, reviewed: 
         "VALUES (?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (player_id) DO UPDATE SET status = excluded.status, "
         "score = excluded.score, state = excluded.state, reasons = excluded.reasons, held_at = excluded.held_at, "
         "reviewed_at = excluded.reviewed_at, updated_at = excluded.updated_at",
-        [player_id, status, assessment.score, json.dumps(state.to_json()), json.dumps(reasons), held_at,
-         now if reviewed else (previous["reviewed_at"] if previous else None), now])
+        [player_id, status, assessment.score, msgspec.json.encode(state.to_json()).decode(), json.dumps(reasons),
+         held_at, now if reviewed else (previous["reviewed_at"] if previous else None), now])
     return status
 
 

@@ -681,8 +681,7 @@ class Staircase:
         :param p: criterion proportion correct, between 1/7 and 1 - max lapse (0.94)
         :raises InvalidProbabilityError: if ``p`` is outside that range
         """
-        if not (isinstance(p, (int, float)) and GUESS < p < 1 - max(LAPSES)):
-            raise InvalidProbabilityError(f"p must be between 1/7 and {1 - max(LAPSES)}, got {p!r}")
+        _check_probability(p)
         post = self.posterior()
         estimate = self._estimates.get(p)
         if estimate is None:  # asked for twice per trial by the drill: once is enough per posterior
@@ -692,6 +691,17 @@ class Staircase:
             estimate = Estimate(10 ** float(post @ values), 10 ** float(low), 10 ** float(high))
             self._estimates[p] = estimate
         return estimate
+
+    def level(self, p: float = 0.75) -> float:
+        """``log10(threshold(p).value)`` without the credible interval: what an anchor needs, for less work.
+
+        :raises InvalidProbabilityError: as :meth:`threshold`
+        """
+        _check_probability(p)
+        post = self.posterior()
+        known = self._estimates.get(p)
+        value = known.value if known else 10 ** float(post @ _threshold_table(self._axis, float(p))[0])
+        return math.log10(value)
 
     def to_json(self) -> str:
         """Serialise the state: axis and, per session, its start and tallies (a few hundred bytes to ~10 KB).
@@ -723,6 +733,11 @@ class Staircase:
         while len(staircase._sessions) > MAX_SESSIONS:
             staircase._merge_oldest()
         return staircase
+
+
+def _check_probability(p: object) -> None:
+    if not (isinstance(p, (int, float)) and GUESS < p < 1 - max(LAPSES)):
+        raise InvalidProbabilityError(f"p must be between 1/7 and {1 - max(LAPSES)}, got {p!r}")
 
 
 def _parse_state(text: str) -> tuple[str, list[tuple[float | None, float | None, list]]]:

@@ -30,7 +30,7 @@ def create_drill(db: Database, player_id: str, *, mode: str, focus: bool, seed: 
     # One active drill per player: a unique index on (player_id) WHERE status = 'active' backs this up.
     with db.atomic():
         abandon_drills(db, player_id)
-        db["drills"].insert(row)
+        _insert(db, "drills", row)
     return row
 
 
@@ -78,8 +78,13 @@ def next_slot(db: Database, drill_id: str) -> tuple[bool, int, int]:
 
 
 def insert_trial(db: Database, row: dict) -> None:
-    # Plain SQL: sqlite-utils' insert() spent more CPU building the statement than SQLite spent running it.
-    db.execute(f"INSERT INTO trials ({', '.join(row)}) VALUES ({', '.join('?' * len(row))})", list(row.values()))
+    _insert(db, "trials", row)
+
+
+def _insert(db: Database, table: str, row: dict) -> None:
+    """Plain SQL (``row``'s keys are our own column names): sqlite-utils' insert() spent more CPU building the
+    statement than SQLite spent running it."""
+    db.execute(f"INSERT INTO {table} ({', '.join(row)}) VALUES ({', '.join('?' * len(row))})", list(row.values()))
 
 
 def is_active(db: Database, drill_id: str) -> bool:
@@ -161,11 +166,12 @@ def save_procedure_state(db: Database, player_id: str, axis: str, emotion: str, 
 def record_thresholds(db: Database, player_id: str, drill_id: str, axis: str, thresholds: dict[str, dict]) -> None:
     """Keep each estimate as it stood at the end of a drill, for the history chart."""
     now = time.time()
-    db["thresholds"].insert_all(
-        ({"player_id": player_id, "drill_id": drill_id, "axis": axis, "emotion": emotion, "at": now, **estimate}
-         for emotion, estimate in thresholds.items()),
-        replace=True,
-    )
+    with db.atomic():  # plain SQL: sqlite-utils' insert_all cost more than the rows
+        db.conn.executemany(
+            "INSERT OR REPLACE INTO thresholds (player_id, drill_id, axis, emotion, at, value, low, high, trials) "
+            "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            [(player_id, drill_id, axis, emotion, now, e["value"], e["low"], e["high"], e["trials"])
+             for emotion, e in thresholds.items()])
 
 
 def threshold_history(db: Database, player_id: str, axis: str) -> list[dict]:
