@@ -453,7 +453,6 @@ class Staircase:
         self._stepped: tuple[tuple, tuple[np.ndarray, np.ndarray]] | None = None
         self._posterior: tuple[object, np.ndarray] | None = None  # for the carried beliefs it was computed from
         self._estimates: dict[float, Estimate] = {}  # threshold() of the current posterior, by criterion
-        self._averaged: tuple[object, np.ndarray] | None = None  # see _average
 
     def copy(self) -> Staircase:
         """An independent staircase in the same state (as ``from_json(to_json())``, without refiltering)."""
@@ -462,7 +461,7 @@ class Staircase:
         twin._sessions = [session.copy() for session in self._sessions]
         # Cached beliefs are never changed in place: the twin may share them.
         twin._predicted, twin._stepped, twin._posterior = self._predicted, self._stepped, self._posterior
-        twin._estimates, twin._averaged = dict(self._estimates), self._averaged
+        twin._estimates = dict(self._estimates)
         return twin
 
     @property
@@ -623,10 +622,12 @@ class Staircase:
             beliefs, log_weights = carried
             log_likelihood = self._sessions[-1].log_likelihood
             likelihood = np.exp(log_likelihood - log_likelihood.max())
-            if (beliefs.reshape(len(log_weights), -1) @ likelihood).min() > 0:
+            flat = beliefs.reshape(len(log_weights), -1)
+            if (flat @ likelihood).min() > 0:
                 # Bayes' rule per model, then averaging by evidence, is Bayes' rule on the models' average: one
-                # product with the (cached) average instead of one per model.
-                post = self._average(carried) * likelihood
+                # product with the average instead of one per model.
+                weights = np.exp(log_weights - log_weights.max())
+                post = ((weights / weights.sum()) @ flat) * likelihood
             else:  # an answer impossible under a model's every belief: that model keeps its belief (see _absorb)
                 beliefs, weights = self._current()
                 post = weights @ beliefs.reshape(len(weights), -1)
@@ -634,14 +635,6 @@ class Staircase:
             post.setflags(write=False)
             self._posterior, self._estimates = (carried, post), {}
         return self._posterior[1]
-
-    def _average(self, carried: tuple[np.ndarray, np.ndarray]) -> np.ndarray:
-        """The carried beliefs averaged over the drift models by their weights, flat (cached per carried)."""
-        if self._averaged is None or self._averaged[0] is not carried:
-            beliefs, log_weights = carried
-            weights = np.exp(log_weights - log_weights.max())
-            self._averaged = (carried, (weights / weights.sum()) @ beliefs.reshape(len(weights), -1))
-        return self._averaged[1]
 
     def p_correct(self, stimulus: float) -> float:
         """The posterior predictive probability of a correct answer at ``stimulus``.
