@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import dataclasses
 import json
-import math
 import random
 import secrets
 import time
@@ -51,6 +50,7 @@ class DrillSession:
         self.finished = False  # the last drill on this connection was completed: `next` answers drill_over
         self.open_trial: dict | None = None  # sent, not yet answered
         self.procedures: dict[str, Staircase] = {}
+        self._held: tuple[str, dict[str, Staircase]] = ("", {})  # the last procedures loaded, kept over a checkup
         self.own_fit: Staircase | None = None  # the player's overall fit as the drill began, for fair play
 
     # -- messages -----------------------------------------------------------------
@@ -132,9 +132,10 @@ class DrillSession:
         if self.open_trial is not None:
             raise ProtocolError("answer_pending", "Answer the current trial first.",
                                 trialId=self.open_trial["id"])
-        if store.scored_count(self.db, drill["id"]) >= drill["trial_count"]:
+        slot = store.next_slot(self.db, drill["id"])
+        if slot[1] >= drill["trial_count"]:
             raise ProtocolError("drill_over", "This drill is over; start a new one.")
-        return [self._send_trial()]
+        return [self._send_trial(slot)]
 
     def answer(self, message: Answer) -> list[dict]:
         drill = self._require_drill()
@@ -177,19 +178,22 @@ class DrillSession:
 
     def _record(self, drill: dict, trial: dict, message: Answer, verdict: rounds.Verdict, now: float) -> list[dict]:
         """Store the answer, its adaptive update, fair-play evidence and the drill's progress in one transaction."""
+        measuring = drill.get("kind") == "checkup"  # a checkup measures: it neither adapts nor earns
+        earns = verdict.scored and not measuring
+        banked: dict = {}
         with self.db.atomic():
+            points, answer_streak = (rewards.score_answer(self.db, drill["id"], trial, verdict.correct) if earns
+                                     else (0, 0))
             store.record_answer(self.db, message.trial_id, {
                 "answer": message.answer, "correct": int(verdict.correct), "frames_shown": message.frames_shown,
                 "refresh_ms": message.refresh_ms, "max_gap_ms": message.max_gap_ms,
                 "reaction_ms": message.reaction_ms, "answered_at": now, "scored": int(verdict.scored),
-                "flag": verdict.flag})
-            points, answer_streak, banked = 0, 0, {}
-            measuring = drill.get("kind") == "checkup"  # a checkup measures: it neither adapts nor earns
+                "flag": verdict.flag, "points": points})
             if verdict.scored:
                 self._weigh(trial, verdict.correct, message.reaction_ms)
-            if verdict.scored and not measuring:
+            if earns:
                 self._adapt(trial, verdict.correct)
-                points, answer_streak = rewards.award_answer(self.db, drill["id"], trial, verdict.correct)
+                rewards.bank_answer(self.db, drill["id"], self.player_id, points, answer_streak)
             answered = store.scored_count(self.db, drill["id"])
             done = answered >= drill["trial_count"]
             if done and store.complete_drill(self.db, drill["id"]):
@@ -273,14 +277,15 @@ class DrillSession:
                 "answered": store.scored_count(self.db, drill["id"]),
                 "correct": store.correct_count(self.db, drill["id"])}
 
-    def _send_trial(self) -> dict:
+    def _send_trial(self, slot: tuple[bool, int, int] | None = None) -> dict:
+        """:param slot: ``store.next_slot`` of the drill, if the caller just read it"""
         drill = self.drill
         assert drill is not None
-        if not store.is_active(self.db, drill["id"]):
+        active, scored, attempt = slot or store.next_slot(self.db, drill["id"])
+        if not active:
             self.drill, self.open_trial = None, None
             raise ProtocolError("drill_closed", "This drill was closed (a newer one was started); start again.")
-        position = store.scored_count(self.db, drill["id"]) + 1
-        attempt = store.attempts_at(self.db, drill["id"], position)
+        position = scored + 1
         order = json.loads(drill["plan"])
         if attempt and drill["mode"] != "checkup":  # a replay: a fresh emotion from the rest of the plan, so a
             # voided flash gives nothing away (a checkup shows its fixed item again and never names it)
@@ -330,11 +335,21 @@ class DrillSession:
         return rounds.trial_message(trial["id"], plan, position, drill["trial_count"])
 
     def _load_procedures(self, axis: str) -> None:
+        """The player's procedures as stored. One this socket already holds in exactly the stored state (its last
+        drill's) is kept with its computed beliefs: rebuilding eight from JSON was most of a `start`."""
+        states = store.load_procedure_states(self.db, self.player_id, axis)
+        held_axis, held = self._held
         self.procedures = {}
         for emotion in (OVERALL, *EMOTION_KEYS):
-            state = store.load_procedure_state(self.db, self.player_id, axis, emotion)
-            self.procedures[emotion] = Staircase.from_json(state) if state else Staircase(axis)
-        self.own_fit = Staircase.from_json(self.procedures[OVERALL].to_json())
+            state, known = states.get(emotion), held.get(emotion) if held_axis == axis else None
+            if state is None:
+                self.procedures[emotion] = Staircase(axis)
+            elif known is not None and known.to_json() == state:  # nobody else changed it since
+                self.procedures[emotion] = known
+            else:
+                self.procedures[emotion] = Staircase.from_json(state)
+        self._held = (axis, self.procedures)
+        self.own_fit = self.procedures[OVERALL].copy()
 
     def _begin_sessions(self, started_at: float) -> None:
         """A drill is a session of every procedure: the player may have changed since the last (see game.staircase)."""
@@ -343,7 +358,7 @@ class DrillSession:
 
     def _overall_level(self) -> float:
         """The overall threshold (log10) that each emotion's procedure moves with between drills."""
-        return math.log10(self.procedures[OVERALL].threshold().value)
+        return self.procedures[OVERALL].level()
 
     def _adapt(self, trial: dict, correct: bool) -> None:
         """Update the emotion's and the overall procedure with what was actually shown."""

@@ -33,7 +33,6 @@ from __future__ import annotations
 
 import functools
 import math
-import statistics
 from dataclasses import dataclass, field
 
 GUESS = 1 / 7
@@ -91,8 +90,13 @@ def reader_evidence(correct: bool, human_p: float) -> float:
 
 def alternatives(axis: str, stimulus: float) -> dict[str, float]:
     """P(correct) under each "too good" alternative at a stimulus."""
-    longer = {f"longer{k:g}": min(BEST_P, human_ceiling(axis, stimulus * k)) for k in LONGER}
-    return {"reader": READER_P, **longer}
+    return dict(_alternatives(axis, stimulus))
+
+
+@functools.lru_cache(maxsize=4096)
+def _alternatives(axis: str, stimulus: float) -> tuple[tuple[str, float], ...]:
+    longer = tuple((f"longer{k:g}", min(BEST_P, human_ceiling(axis, stimulus * k))) for k in LONGER)
+    return (("reader", READER_P), *longer)
 
 
 @dataclass
@@ -149,7 +153,7 @@ def observe_answer(state: State, *, axis: str, stimulus: float, correct: bool, r
     """
     state.trials += 1
     human_p = human_ceiling(axis, stimulus)
-    for name, cheat_p in alternatives(axis, stimulus).items():
+    for name, cheat_p in _alternatives(axis, stimulus):
         llr = evidence(correct, human_p, cheat_p)
         state.accuracy[name] = max(0.0, state.accuracy.get(name, 0.0) + llr)
         if name == VETTING_ALTERNATIVE:
@@ -210,8 +214,14 @@ def assess(state: State) -> Assessment:
         "points_per_minute": sum(p for _, p in state.banked) / (TEN_MINUTES_S / 60) / POINTS_PER_MINUTE_LIMIT,
     }
     if len(state.reactions) >= REGULARITY_WINDOW:
-        spread = statistics.pstdev(state.reactions)
+        spread = _pstdev(state.reactions)
         components["regularity"] = REGULARITY_SD_MS / max(spread, 0.1)
     components = {name: round(value, 3) for name, value in components.items()}
     reasons = [name for name, value in components.items() if value >= 1.0]
     return Assessment(max(components.values()), components, reasons)
+
+
+def _pstdev(values: list[float]) -> float:
+    """Population standard deviation in plain floats (statistics.pstdev works in exact fractions: 0.3 ms a call)."""
+    mean = math.fsum(values) / len(values)
+    return math.sqrt(math.fsum((v - mean) ** 2 for v in values) / len(values))

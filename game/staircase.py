@@ -53,6 +53,7 @@ LAPSE_PRIOR = (0.4, 0.3, 0.2, 0.1)
 SLOPES = tuple(float(s) for s in np.geomspace(0.8, 8.0, 8))
 SLOPE_PRIOR_MEDIAN, SLOPE_PRIOR_SD_LN = 2.5, 0.6
 CREDIBLE_MASS = 0.68  # central credible interval reported by Staircase.threshold
+_TAILS = ((1 - CREDIBLE_MASS) / 2, (1 + CREDIBLE_MASS) / 2)
 
 _FIXED_POINT = 2.0**30  # log-likelihoods are multiples of 2**-30: exact, order-free sums
 _MIN_PROBABILITY = 1e-26  # log floor ~ -60 nats per trial; exact sums for > 100 000 trials
@@ -251,8 +252,8 @@ def _candidate_table(axis: Axis, candidates: tuple[float, ...]) -> tuple[np.ndar
 
 
 @lru_cache(maxsize=8)
-def _threshold_table(axis: Axis, p: float) -> tuple[np.ndarray, np.ndarray]:
-    """log10 stimulus giving ``p`` correct at each parameter point, and its sort order.
+def _threshold_table(axis: Axis, p: float) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """log10 stimulus giving ``p`` correct at each parameter point, its sort order and the sorted values.
 
     :param axis: the stimulus dimension
     :param p: criterion probability of a correct answer
@@ -261,9 +262,31 @@ def _threshold_table(axis: Axis, p: float) -> tuple[np.ndarray, np.ndarray]:
     weibull = (p - GUESS) / (1 - GUESS - grid.lapse)
     values = grid.alpha + np.log10(-np.log1p(-weibull)) / grid.slope
     order = np.argsort(values, kind="stable")
-    for array in (values, order):
+    ordered = values[order]
+    for array in (values, order, ordered):
         array.setflags(write=False)
-    return values, order
+    return values, order, ordered
+
+
+@lru_cache(maxsize=4096)
+def _p_correct_row(axis: Axis, stimulus: float) -> np.ndarray:
+    """P(correct) at one stimulus for each parameter point (cached: stimuli are whole display frames)."""
+    row = _p_correct(_grid(axis), np.array([math.log10(stimulus)]))[0]
+    row.setflags(write=False)
+    return row
+
+
+def _checked_candidates(candidates: Sequence[float]) -> tuple[float, ...]:
+    """The candidates as floats, each checked by :func:`_check_stimulus` (a list of floats seen before: at once)."""
+    values = tuple(candidates)
+    if all(type(value) is float for value in values):  # bools and ints hash like floats: never from the cache
+        return _checked_floats(values)
+    return tuple(_check_stimulus(value) for value in values)
+
+
+@lru_cache(maxsize=64)
+def _checked_floats(values: tuple[float, ...]) -> tuple[float, ...]:
+    return tuple(_check_stimulus(value) for value in values)
 
 
 def _check_stimulus(value: object) -> float:
@@ -301,38 +324,72 @@ def _drift_kernel(axis: Axis, sd: float, shift: float) -> np.ndarray:
     Each column sums to one, so no belief leaks off the grid's ends. A pure shift is blurred by
     half a grid step (the grid cannot shift by a fraction of a step otherwise).
 
+    The step only depends on ``i - j``: its 2n - 1 values are computed once and laid out as the
+    n x n matrix (a shift is rarely the same twice, so this runs before most trials). A shift so
+    far off the grid that a whole column underflows falls back on each column's own maximum.
+
     :param axis: the stimulus dimension
     :param sd: step standard deviation, log10 units
     :param shift: mean step, log10 units
     """
-    steps = np.arange(_alpha_count(axis)) * axis.alpha_step
+    count = _alpha_count(axis)
     sd = max(sd, axis.alpha_step / 2)
-    exponent = -0.5 * ((steps[:, None] - steps[None, :] - shift) / sd) ** 2
-    kernel = np.exp(exponent - exponent.max(axis=0, keepdims=True))  # a shift off the grid piles up at its end
-    kernel /= kernel.sum(axis=0, keepdims=True)
+    exponent = -0.5 * ((np.arange(1 - count, count) * axis.alpha_step - shift) / sd) ** 2
+    index = _by_difference(count)
+    kernel = np.exp(exponent - exponent.max())[index]
+    totals = kernel.sum(axis=0, keepdims=True)
+    if totals.min() < 1e-200:  # a shift off the grid piles up at its end
+        exponent = exponent[index]
+        kernel = np.exp(exponent - exponent.max(axis=0, keepdims=True))
+        totals = kernel.sum(axis=0, keepdims=True)
+    kernel /= totals
     kernel.setflags(write=False)
     return kernel
 
 
-def _step(axis: Axis, belief: np.ndarray, sd: float, shift: float) -> np.ndarray:
-    """The belief one random-walk step later (unchanged when the step is nil)."""
+@cache
+def _by_difference(count: int) -> np.ndarray:
+    """Index ``i - j + count - 1`` at row i, column j: lays a function of ``i - j`` out as a matrix."""
+    index = np.arange(count)[:, None] - np.arange(count)[None, :] + count - 1
+    index.setflags(write=False)
+    return index
+
+
+@lru_cache(maxsize=16)
+def _start(axis: Axis, models: int) -> np.ndarray:
+    """Every drift model's belief before any answer: the prior, shaped ``(models, alphas, slopes x lapses)``."""
+    grid = _grid(axis)
+    start = np.exp(grid.log_prior - grid.log_prior.max())
+    start = (start / start.sum()).reshape(_alpha_count(axis), -1)
+    beliefs = np.repeat(start[None], models, axis=0)
+    beliefs.setflags(write=False)
+    return beliefs
+
+
+def _step_kernel(sd: float, shift: float) -> tuple[float, float] | None:
+    """The :func:`_drift_kernel` parameters of a random-walk step (None: a nil step leaves the belief as it is)."""
     if sd == 0 and shift == 0:
-        return belief
-    return _drift_kernel(axis, round(sd, 4), round(shift, 3)) @ belief
+        return None
+    return round(sd, 4), round(shift, 3)
 
 
-def _absorb(belief: np.ndarray, log_likelihood: np.ndarray) -> tuple[np.ndarray, float]:
-    """Bayes' rule on the grid: the normalised product and the log of its normaliser (the evidence).
+def _absorb(beliefs: np.ndarray, log_likelihood: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Bayes' rule on the grid for every drift model at once: the normalised products, and the log of each
+    one's normaliser (its evidence). One array for all models: a few large numpy calls, not many small ones.
 
-    :param belief: normalised belief, shape ``(alphas, slopes x lapses)``
+    :param beliefs: each model's normalised belief, shape ``(models, alphas, slopes x lapses)``
     :param log_likelihood: flat log-likelihood over the grid
     """
     top = float(log_likelihood.max())
-    product = belief * np.exp(log_likelihood - top).reshape(belief.shape)
-    total = float(product.sum())
-    if total <= 0:  # answers the model calls impossible under every remaining belief: keep the belief
-        return belief, top + math.log(_MIN_PROBABILITY)
-    return product / total, math.log(total) + top
+    product = beliefs * np.exp(log_likelihood - top).reshape(beliefs.shape[1:])
+    totals = product.sum(axis=(1, 2))
+    if totals.min() > 0:
+        return product / totals[:, None, None], np.log(totals) + top
+    # Answers a model calls impossible under all it still believes: that model keeps its belief.
+    possible = totals > 0
+    product[~possible] = beliefs[~possible]
+    totals = np.where(possible, totals, 1.0)
+    return product / totals[:, None, None], np.where(possible, np.log(totals) + top, top + math.log(_MIN_PROBABILITY))
 
 
 def _share(log_weights: np.ndarray, drift: Drift) -> np.ndarray:
@@ -347,24 +404,32 @@ def _share(log_weights: np.ndarray, drift: Drift) -> np.ndarray:
 class _Session:
     """One session's answers: when it started, tallies per stimulus and their exact log-likelihood sum."""
 
-    __slots__ = ("anchor", "at", "counts", "log_likelihood")
+    __slots__ = ("anchor", "at", "counts", "log_likelihood", "trials")
 
     def __init__(self, axis: Axis, at: float | None, anchor: float | None = None) -> None:
         self.at = at
         self.anchor = anchor  # the anchor (log10 overall estimate) when this session last answered
         self.counts: dict[float, list[int]] = {}  # stimulus -> [trials, correct]
         self.log_likelihood = np.zeros_like(_grid(axis).log_prior)
+        self.trials = 0
 
     def add(self, axis: Axis, stimulus: float, trials: int, correct: int) -> None:
         hit, miss = _log_likelihood(axis, stimulus)
-        self.log_likelihood += correct * hit + (trials - correct) * miss
+        if trials == 1:  # one answer (every live one): no products; the sums are exact either way
+            self.log_likelihood += hit if correct else miss
+        else:
+            self.log_likelihood += correct * hit + (trials - correct) * miss
         tally = self.counts.setdefault(stimulus, [0, 0])
         tally[0] += trials
         tally[1] += correct
+        self.trials += trials
 
-    @property
-    def trials(self) -> int:
-        return sum(n for n, _ in self.counts.values())
+    def copy(self) -> _Session:
+        twin = _Session.__new__(_Session)
+        twin.at, twin.anchor, twin.trials = self.at, self.anchor, self.trials
+        twin.counts = {stimulus: list(tally) for stimulus, tally in self.counts.items()}
+        twin.log_likelihood = self.log_likelihood.copy()
+        return twin
 
 
 class Staircase:
@@ -383,9 +448,21 @@ class Staircase:
         self._axis = _axis(axis)
         self._drift = drift
         self._sessions = [_Session(self._axis, None)]
-        self._predicted: tuple[list[np.ndarray], np.ndarray] | None = None  # beliefs after the closed sessions
-        self._stepped: tuple[tuple, list[np.ndarray]] | None = None  # ...carried into the open session
-        self._posterior: np.ndarray | None = None
+        self._predicted: tuple[np.ndarray, np.ndarray] | None = None  # beliefs after the closed sessions
+        # ...carried into the open session, by the step kernels that carried them
+        self._stepped: tuple[tuple, tuple[np.ndarray, np.ndarray]] | None = None
+        self._posterior: tuple[object, np.ndarray] | None = None  # for the carried beliefs it was computed from
+        self._estimates: dict[float, Estimate] = {}  # threshold() of the current posterior, by criterion
+
+    def copy(self) -> Staircase:
+        """An independent staircase in the same state (as ``from_json(to_json())``, without refiltering)."""
+        twin = Staircase.__new__(Staircase)
+        twin._axis, twin._drift = self._axis, self._drift
+        twin._sessions = [session.copy() for session in self._sessions]
+        # Cached beliefs are never changed in place: the twin may share them.
+        twin._predicted, twin._stepped, twin._posterior = self._predicted, self._stepped, self._posterior
+        twin._estimates = dict(self._estimates)
+        return twin
 
     @property
     def axis(self) -> str:
@@ -417,12 +494,17 @@ class Staircase:
         if current.at == at:
             return
         if current.trials == 0:
-            current.at = at
+            current.at = at  # the closed sessions' beliefs still hold
         else:
+            # The open session closes: carry the beliefs through it rather than refilter every session (a
+            # player of many drills has up to MAX_SESSIONS); the arithmetic is the same, so is every bit.
+            closed = self._through_open() if self._predicted is not None else None
             self._sessions.append(_Session(self._axis, at))
             if len(self._sessions) > MAX_SESSIONS:
                 self._merge_oldest()
-        self._predicted, self._stepped, self._posterior = None, None, None
+                closed = None
+            self._predicted = closed
+        self._stepped, self._posterior = None, None
 
     def _merge_oldest(self) -> None:
         first, second = self._sessions[0], self._sessions.pop(1)
@@ -456,9 +538,7 @@ class Staircase:
         value = float(log_value)
         if not math.isfinite(value):
             raise StaircaseError(f"anchor must be finite, got {log_value!r}")
-        if self._sessions[-1].anchor != value:
-            self._sessions[-1].anchor = value
-            self._posterior = None
+        self._sessions[-1].anchor = value  # the posterior follows if the step it makes changes (see posterior)
 
     def _gap_and_shift(self, index: int) -> tuple[float, float]:
         """Days between session ``index`` and the one before, and how far the anchor moved between them."""
@@ -467,67 +547,101 @@ class Staircase:
         moved = self._drift.follows_anchor and after.anchor is not None and before.anchor is not None
         return gap, (after.anchor - before.anchor) if moved else 0.0  # type: ignore[operator]
 
-    def _step_into(self, index: int, beliefs: list[np.ndarray]) -> list[np.ndarray]:
+    def _step_into(self, index: int, beliefs: np.ndarray, kernels: tuple | None = None) -> np.ndarray:
         """Each model's belief carried from session ``index - 1`` into session ``index`` (0-based).
 
         An anchored session moves by the anchor's move, which already carries the expected learning: the
         models' own mean step applies only to a procedure without an anchor (the overall one).
+
+        :param kernels: ``self._steps_into(index)``, if the caller has it
         """
+        stepped = np.empty_like(beliefs)
+        for model, kernel in enumerate(kernels or self._steps_into(index)):
+            if kernel is None:
+                stepped[model] = beliefs[model]
+            else:
+                np.matmul(_drift_kernel(self._axis, *kernel), beliefs[model], out=stepped[model])
+        return stepped
+
+    def _steps_into(self, index: int) -> tuple[tuple[float, float] | None, ...]:
+        """Each model's step kernel into session ``index`` (see :meth:`_step_into`)."""
         gap, shift = self._gap_and_shift(index)
         anchored = self._drift.follows_anchor and self._sessions[index].anchor is not None
-        return [_step(self._axis, belief, self._drift.step_sd(model, gap),
-                      shift + (0.0 if anchored else self._drift.step_mean(model, index + 1)))
-                for model, belief in enumerate(beliefs)]
+        return tuple(_step_kernel(self._drift.step_sd(model, gap),
+                                  shift + (0.0 if anchored else self._drift.step_mean(model, index + 1)))
+                     for model in range(len(self._drift.session_sds)))
 
-    def _settled(self) -> tuple[list[np.ndarray], np.ndarray]:
-        """Each drift model's belief after every closed session, and its log weight (prior x evidence)."""
+    def _settled(self) -> tuple[np.ndarray, np.ndarray]:
+        """Each drift model's belief after every closed session (one array, models first), and its log weight
+        (prior x evidence)."""
         if self._predicted is None:
-            grid, drift = _grid(self._axis), self._drift
-            start = np.exp(grid.log_prior - grid.log_prior.max())
-            start = (start / start.sum()).reshape(_alpha_count(self._axis), -1)
-            beliefs = [start for _ in drift.session_sds]
+            drift = self._drift
+            beliefs = _start(self._axis, len(drift.session_sds))
             log_weights = np.log(np.asarray(drift.prior, dtype=float))
             for index, session in enumerate(self._sessions[:-1]):
                 if index:
                     beliefs = self._step_into(index, beliefs)
                     log_weights = _share(log_weights, drift)
-                for model, belief in enumerate(beliefs):
-                    beliefs[model], log_evidence = _absorb(belief, session.log_likelihood)
-                    log_weights[model] += log_evidence
+                beliefs, log_evidence = _absorb(beliefs, session.log_likelihood)
+                log_weights = log_weights + log_evidence
             self._predicted = (beliefs, log_weights)
         return self._predicted
 
-    def _current(self) -> tuple[list[np.ndarray], np.ndarray]:
-        """Each drift model's belief after the open session's answers too, and its log weight."""
-        beliefs, log_weights = self._settled()
-        if len(self._sessions) > 1:
-            key = (len(self._sessions), self._sessions[-1].at, self._sessions[-1].anchor)
-            if self._stepped is None or self._stepped[0] != key:  # the step only changes with the anchor
-                self._stepped = (key, self._step_into(len(self._sessions) - 1, beliefs))
-            beliefs = self._stepped[1]
-            log_weights = _share(log_weights, self._drift)
-        absorbed = [_absorb(belief, self._sessions[-1].log_likelihood) for belief in beliefs]
-        log_weights = log_weights + np.array([log_evidence for _, log_evidence in absorbed])
+    def _current(self) -> tuple[np.ndarray, np.ndarray]:
+        """Each drift model's belief after the open session's answers too, and its weight (normalised)."""
+        beliefs, log_weights = self._through_open()
         weights = np.exp(log_weights - log_weights.max())
-        return [belief for belief, _ in absorbed], weights / weights.sum()
+        return beliefs, weights / weights.sum()
+
+    def _carried(self) -> tuple[np.ndarray, np.ndarray]:
+        """Each drift model's belief carried into the open session, before its answers, and its log weight.
+
+        The same object as long as the step is the same: the anchor moves after every answer, but mostly by
+        less than the step's rounding once the overall estimate settles.
+        """
+        settled = self._settled()
+        if len(self._sessions) == 1:
+            return settled
+        index = len(self._sessions) - 1
+        kernels = self._steps_into(index)
+        if self._stepped is None or self._stepped[0] != kernels:
+            beliefs, log_weights = settled
+            self._stepped = (kernels, (self._step_into(index, beliefs, kernels), _share(log_weights, self._drift)))
+        return self._stepped[1]
+
+    def _through_open(self) -> tuple[np.ndarray, np.ndarray]:
+        """Each drift model's belief after the open session's answers too, and its log weight (as ``_settled``)."""
+        beliefs, log_weights = self._carried()
+        beliefs, log_evidence = _absorb(beliefs, self._sessions[-1].log_likelihood)
+        return beliefs, log_weights + log_evidence
 
     def posterior(self) -> np.ndarray:
         """The normalised posterior over the flattened parameter grid (read-only array), drift models averaged."""
-        if self._posterior is None:
-            beliefs, weights = self._current()
-            post = sum(w * belief for w, belief in zip(weights, beliefs, strict=True)).ravel()
+        carried = self._carried()
+        if self._posterior is None or self._posterior[0] is not carried:  # answered, or the step moved
+            beliefs, log_weights = carried
+            log_likelihood = self._sessions[-1].log_likelihood
+            likelihood = np.exp(log_likelihood - log_likelihood.max())
+            flat = beliefs.reshape(len(log_weights), -1)
+            if (flat @ likelihood).min() > 0:
+                # Bayes' rule per model, then averaging by evidence, is Bayes' rule on the models' average: one
+                # product with the average instead of one per model.
+                weights = np.exp(log_weights - log_weights.max())
+                post = ((weights / weights.sum()) @ flat) * likelihood
+            else:  # an answer impossible under a model's every belief: that model keeps its belief (see _absorb)
+                beliefs, weights = self._current()
+                post = weights @ beliefs.reshape(len(weights), -1)
             post = post / post.sum()
             post.setflags(write=False)
-            self._posterior = post
-        return self._posterior
+            self._posterior, self._estimates = (carried, post), {}
+        return self._posterior[1]
 
     def p_correct(self, stimulus: float) -> float:
         """The posterior predictive probability of a correct answer at ``stimulus``.
 
         :param stimulus: a finite positive stimulus
         """
-        x = _check_stimulus(stimulus)
-        return float(_p_correct(_grid(self._axis), np.array([math.log10(x)]))[0] @ self.posterior())
+        return float(_p_correct_row(self._axis, _check_stimulus(stimulus)) @ self.posterior())
 
     def drift_weights(self) -> tuple[float, ...]:
         """How much each drift model is believed now (sums to 1): what this player's history says about change."""
@@ -544,7 +658,7 @@ class Staircase:
         """
         if len(candidates) == 0:
             raise NoCandidatesError("next_stimulus needs at least one candidate")
-        values = tuple(_check_stimulus(c) for c in candidates)
+        values = _checked_candidates(candidates)
         p_table, h_table = _candidate_table(self._axis, values)
         weights = self.posterior().astype(np.float32)
         p_correct = (p_table @ weights).astype(np.float64)
@@ -560,14 +674,27 @@ class Staircase:
         :param p: criterion proportion correct, between 1/7 and 1 - max lapse (0.94)
         :raises InvalidProbabilityError: if ``p`` is outside that range
         """
-        if not (isinstance(p, (int, float)) and GUESS < p < 1 - max(LAPSES)):
-            raise InvalidProbabilityError(f"p must be between 1/7 and {1 - max(LAPSES)}, got {p!r}")
-        values, order = _threshold_table(self._axis, float(p))
+        _check_probability(p)
         post = self.posterior()
-        cumulative = np.cumsum(post[order])
-        tails = [(1 - CREDIBLE_MASS) / 2, (1 + CREDIBLE_MASS) / 2]
-        low, high = values[order][np.minimum(np.searchsorted(cumulative, tails), len(order) - 1)]
-        return Estimate(10 ** float(post @ values), 10 ** float(low), 10 ** float(high))
+        estimate = self._estimates.get(p)
+        if estimate is None:  # asked for twice per trial by the drill: once is enough per posterior
+            values, order, ordered = _threshold_table(self._axis, float(p))
+            cumulative = np.cumsum(post[order])
+            low, high = ordered[np.minimum(np.searchsorted(cumulative, _TAILS), len(order) - 1)]
+            estimate = Estimate(10 ** float(post @ values), 10 ** float(low), 10 ** float(high))
+            self._estimates[p] = estimate
+        return estimate
+
+    def level(self, p: float = 0.75) -> float:
+        """``log10(threshold(p).value)`` without the credible interval: what an anchor needs, for less work.
+
+        :raises InvalidProbabilityError: as :meth:`threshold`
+        """
+        _check_probability(p)
+        post = self.posterior()
+        known = self._estimates.get(p)
+        value = known.value if known else 10 ** float(post @ _threshold_table(self._axis, float(p))[0])
+        return math.log10(value)
 
     def to_json(self) -> str:
         """Serialise the state: axis and, per session, its start and tallies (a few hundred bytes to ~10 KB).
@@ -599,6 +726,11 @@ class Staircase:
         while len(staircase._sessions) > MAX_SESSIONS:
             staircase._merge_oldest()
         return staircase
+
+
+def _check_probability(p: object) -> None:
+    if not (isinstance(p, (int, float)) and GUESS < p < 1 - max(LAPSES)):
+        raise InvalidProbabilityError(f"p must be between 1/7 and {1 - max(LAPSES)}, got {p!r}")
 
 
 def _parse_state(text: str) -> tuple[str, list[tuple[float | None, float | None, list]]]:

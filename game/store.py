@@ -30,7 +30,7 @@ def create_drill(db: Database, player_id: str, *, mode: str, focus: bool, seed: 
     # One active drill per player: a unique index on (player_id) WHERE status = 'active' backs this up.
     with db.atomic():
         abandon_drills(db, player_id)
-        db["drills"].insert(row)
+        _insert(db, "drills", row)
     return row
 
 
@@ -67,14 +67,24 @@ def correct_count(db: Database, drill_id: str) -> int:
                       [drill_id]).fetchone()[0]
 
 
-def attempts_at(db: Database, drill_id: str, position: int) -> int:
-    return db.execute("SELECT COUNT(*) FROM trials WHERE drill_id = ? AND position = ?",
-                      [drill_id, position]).fetchone()[0]
+def next_slot(db: Database, drill_id: str) -> tuple[bool, int, int]:
+    """Where a drill stands before its next trial, in one statement: whether it is still active, how many
+    trials were scored, and how many were already sent at the next position (voided flashes to replay)."""
+    return db.execute(
+        "WITH done AS (SELECT COUNT(*) AS scored FROM trials WHERE drill_id = :id AND scored = 1) "
+        "SELECT COALESCE((SELECT status = 'active' FROM drills WHERE id = :id), 0), done.scored, "
+        "(SELECT COUNT(*) FROM trials WHERE drill_id = :id AND position = done.scored + 1) FROM done",
+        {"id": drill_id}).fetchone()
 
 
 def insert_trial(db: Database, row: dict) -> None:
-    # Plain SQL: sqlite-utils' insert() spent more CPU building the statement than SQLite spent running it.
-    db.execute(f"INSERT INTO trials ({', '.join(row)}) VALUES ({', '.join('?' * len(row))})", list(row.values()))
+    _insert(db, "trials", row)
+
+
+def _insert(db: Database, table: str, row: dict) -> None:
+    """Plain SQL (``row``'s keys are our own column names): sqlite-utils' insert() spent more CPU building the
+    statement than SQLite spent running it."""
+    db.execute(f"INSERT INTO {table} ({', '.join(row)}) VALUES ({', '.join('?' * len(row))})", list(row.values()))
 
 
 def is_active(db: Database, drill_id: str) -> bool:
@@ -120,7 +130,9 @@ def record_answer(db: Database, trial_id: str, answer: dict) -> None:
     cursor = db.execute(
         "UPDATE trials SET " + ", ".join(f"{column} = ?" for column in answer)
         + " WHERE id = ? AND answered_at IS NULL AND flag IS NULL"
-        " AND drill_id IN (SELECT id FROM drills WHERE status = 'active')",
+        # Correlated: one look-up of this trial's drill (`drill_id IN (SELECT id ... WHERE status = 'active')`
+        # listed every active drill, on every answer: a cost that grew with the players online).
+        " AND EXISTS (SELECT 1 FROM drills WHERE drills.id = trials.drill_id AND drills.status = 'active')",
         [*answer.values(), trial_id],
     )
     if cursor.rowcount != 1:
@@ -136,10 +148,10 @@ def complete_drill(db: Database, drill_id: str) -> bool:
     return cursor.rowcount == 1
 
 
-def load_procedure_state(db: Database, player_id: str, axis: str, emotion: str) -> str | None:
-    row = db.execute("SELECT state FROM staircases WHERE player_id = ? AND axis = ? AND emotion = ?",
-                     [player_id, axis, emotion]).fetchone()
-    return row[0] if row else None
+def load_procedure_states(db: Database, player_id: str, axis: str) -> dict[str, str]:
+    """The player's stored procedures on an axis, by emotion (``"all"`` for the overall one)."""
+    return dict(db.execute("SELECT emotion, state FROM staircases WHERE player_id = ? AND axis = ?",
+                           [player_id, axis]).fetchall())
 
 
 def save_procedure_state(db: Database, player_id: str, axis: str, emotion: str, state: str, trials: int) -> None:
@@ -154,11 +166,12 @@ def save_procedure_state(db: Database, player_id: str, axis: str, emotion: str, 
 def record_thresholds(db: Database, player_id: str, drill_id: str, axis: str, thresholds: dict[str, dict]) -> None:
     """Keep each estimate as it stood at the end of a drill, for the history chart."""
     now = time.time()
-    db["thresholds"].insert_all(
-        ({"player_id": player_id, "drill_id": drill_id, "axis": axis, "emotion": emotion, "at": now, **estimate}
-         for emotion, estimate in thresholds.items()),
-        replace=True,
-    )
+    with db.atomic():  # plain SQL: sqlite-utils' insert_all cost more than the rows
+        db.conn.executemany(
+            "INSERT OR REPLACE INTO thresholds (player_id, drill_id, axis, emotion, at, value, low, high, trials) "
+            "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            [(player_id, drill_id, axis, emotion, now, e["value"], e["low"], e["high"], e["trials"])
+             for emotion, e in thresholds.items()])
 
 
 def threshold_history(db: Database, player_id: str, axis: str) -> list[dict]:

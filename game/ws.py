@@ -96,6 +96,7 @@ def _serve(ws, session: DrillSession, player_id: str) -> None:
         Abandon: lambda _m: session.abandon(),
     }
     bucket = limits().messages.get(player_id)  # shared by the player's sockets
+    connections = pool()
     hello_by = time.monotonic() + HELLO_TIMEOUT_S
     idle_timeout_s = current_app.config["IDLE_TIMEOUT_S"]  # silence this long with no drill closes the socket
     while True:
@@ -116,7 +117,7 @@ def _serve(ws, session: DrillSession, player_id: str) -> None:
                 return
             ws.send(json.dumps({"type": "error", "code": "rate_limited", "message": "Slow down."}))
             continue
-        with pool().connection() as db:  # lent for this message only: sockets do not pin connections
+        with connections.connection() as db:  # lent for this message only: sockets do not pin connections
             session.db = db
             replies = _handle(raw, handlers)
             session.db = None

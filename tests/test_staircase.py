@@ -317,7 +317,37 @@ def test_a_long_history_is_merged_into_a_bounded_state() -> None:
     assert staircase.sessions == MAX_SESSIONS and staircase.trials == 3 * (MAX_SESSIONS + 25)
     assert len(staircase.to_json()) < 16_384
     restored = Staircase.from_json(staircase.to_json())
+    assert np.array_equal(restored.posterior(), staircase.posterior())
     assert restored.next_stimulus(FRAMES_60HZ) == staircase.next_stimulus(FRAMES_60HZ)
+
+
+def test_a_copy_starts_equal_and_goes_its_own_way() -> None:
+    rng = np.random.default_rng(11)
+    staircase = Staircase()
+    for day in range(3):
+        staircase.begin_session(1_800_000_000 + day * 86_400)
+        staircase.anchor(1.6 + 0.01 * day)
+        for _ in range(5):
+            staircase.update(staircase.next_stimulus(FRAMES_60HZ), bool(rng.random() < 0.7))
+    twin = staircase.copy()
+    assert np.array_equal(twin.posterior(), staircase.posterior()) and twin.to_json() == staircase.to_json()
+    before, posterior = staircase.to_json(), staircase.posterior().copy()
+    for _ in range(5):
+        twin.update(FRAMES_60HZ[0], True)
+    twin.begin_session(1_800_000_000 + 9 * 86_400)
+    assert staircase.to_json() == before and np.array_equal(staircase.posterior(), posterior)
+    assert twin.trials == staircase.trials + 5
+
+
+def test_the_level_is_the_log_of_the_threshold() -> None:
+    rng = np.random.default_rng(12)
+    staircase = Staircase()
+    for _ in range(15):
+        staircase.update(staircase.next_stimulus(FRAMES_60HZ), bool(rng.random() < 0.6))
+        assert staircase.level() == math.log10(staircase.threshold().value)
+        assert staircase.level(0.6) == math.log10(staircase.threshold(0.6).value)
+    with pytest.raises(InvalidProbabilityError):
+        staircase.level(0.99)
 
 
 def test_a_steady_history_keeps_the_no_drift_model_in_charge_and_a_learner_hands_it_over() -> None:

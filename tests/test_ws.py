@@ -278,3 +278,21 @@ def test_a_player_holds_three_sockets_and_a_closed_one_frees_its_place(connect) 
     else:
         raise AssertionError("the closed socket still counts")
     assert again.ask({"type": "hello", "v": 1})["type"] == "welcome"
+
+
+def test_a_procedure_kept_by_one_tab_takes_in_what_another_tab_played(connect, live_server: LiveServer) -> None:
+    """A socket keeps its procedures from drill to drill (rebuilding them cost most of a start), but the database
+    decides: answers given meanwhile in another tab are never dropped from the adaptive estimate."""
+    first = connect()
+    assert first.play_right()["type"] == "summary"
+    second = connect(cookie=first.cookie)
+    assert second.play_right()["type"] == "summary"
+    first.send({"type": "start", "refreshMs": 16.667})
+    assert first.receive()["type"] == "started"
+    trial = first.receive()
+    assert first.answer(trial, emotion_of(live_server, trial["trialId"]))["type"] == "result"
+    db = open_db(live_server)
+    player_id = db["trials"].get(trial["trialId"])["player_id"]
+    overall = db["staircases"].get((player_id, "exposure", "all"))
+    assert overall["trials"] == 41  # both tabs' drills and the new answer
+    assert sum(n for s in json.loads(overall["state"])["sessions"] for _, n, _ in s["counts"]) == 41
