@@ -104,17 +104,17 @@ export class AheadFrames {
    */
   async ready(indices) {
     this.request(indices, 0);
-    const deadline = performance.now() + READY_TIMEOUT_MS;
     const epoch = this.epoch;
-    while (!this.failed && epoch === this.epoch && !indices.every((i) => this.bitmaps.has(i))) {
-      const left = deadline - performance.now();
-      if (left <= 0) return false;
-      await new Promise((resolve) => {
-        this.waiters.push(() => resolve(undefined));
-        setTimeout(resolve, left);
-      });
+    let timedOut = false;
+    const timer = setTimeout(() => {
+      timedOut = true;
+      this.#wake();
+    }, READY_TIMEOUT_MS);
+    while (!this.failed && !timedOut && epoch === this.epoch && !this.has(indices)) {
+      await new Promise((resolve) => this.waiters.push(() => resolve(undefined)));
     }
-    return !this.failed && epoch === this.epoch;
+    clearTimeout(timer);
+    return !this.failed && epoch === this.epoch && this.has(indices);
   }
 
   /** @param {number[]} indices */

@@ -2,14 +2,17 @@
 //
 // Every frame is drawn ahead in a worker (ahead.js): before the scene starts, the measured window
 // (the leak and a margin) and the first frames are ready as ImageBitmaps; while it plays, the
-// worker keeps a few frames ahead of the one shown, so a frame callback costs one drawImage. A
-// frame the worker has not delivered in time is drawn live (counted in the report's liveFrames).
+// worker keeps a few frames ahead of the one shown, so a frame callback costs one drawImage. When
+// the worker falls behind outside the window, the callback keeps the frame on screen (counted in
+// heldFrames) rather than draw a face on the main thread: that would make the next callbacks late
+// too, and a late callback drops frames anyway.
 // Where there is no worker able to draw (no OffscreenCanvas), the window is drawn ahead on the
 // main thread and the rest live. Canvas resolution is capped at 2 device pixels per CSS pixel for
 // every frame alike (a change of sharpness at the leak would itself be a cue).
 
 import { drawFace } from "../face/draw.js";
 import { identityFromSeed } from "../face/identity.js";
+import { markFrame } from "../flash.js";
 import { AheadFrames, RING } from "./ahead.js";
 import { SceneScheduler } from "./scheduler.js";
 import { posesOf, slowReplayFrames } from "./timeline.js";
@@ -29,12 +32,6 @@ export const MAX_PREPARED = 64;
  * @property {number[]} speech first and last+1 frame of the spoken line
  * @property {string} line
  */
-
-/** @param {string} name */
-function mark(name) {
-  performance.clearMarks(name);
-  performance.mark(name);
-}
 
 export class ScenePlayer {
   /**
@@ -61,6 +58,7 @@ export class ScenePlayer {
     /** @type {number[]} every frame of the scene, the sequence play() shows */
     this.sequence = [];
     this.liveFrames = 0;
+    this.heldFrames = 0;
   }
 
   /**
@@ -134,6 +132,7 @@ export class ScenePlayer {
    * Draw one (possibly fractional) frame of the scene on the visible canvas.
    * @param {number} frame
    * @param {number} [index] its place in the sequence being played (frames drawn ahead are looked up by it)
+   * @returns {boolean} false when the frame on screen was kept (the worker is behind)
    */
   drawFrame(frame, index) {
     const scene = /** @type {Scene} */ (this.scene);
@@ -143,11 +142,18 @@ export class ScenePlayer {
       this.ctx.setTransform(1, 0, 0, 1, 0, 0);
       this.ctx.drawImage(prepared, 0, 0);
       ahead?.close();
-      return;
+      return true;
+    }
+    const { start, frames } = scene.window;
+    const inWindow = frame >= start && frame < start + frames;
+    if (index !== undefined && index > 0 && this.ahead && !this.ahead.failed && !inWindow) {
+      this.heldFrames += 1;
+      return false;
     }
     if (index !== undefined) this.liveFrames += 1;
     this.ctx.setTransform(this.ratio, 0, 0, this.ratio, 0, 0);
     drawFace(this.ctx, this.identity, /** @type {any} */ (this.poseAt)(frame), this.cssSize);
+    return true;
   }
 
   /** @param {number} index the sequence index just shown: keep RING frames coming after it */
@@ -164,12 +170,14 @@ export class ScenePlayer {
    *          onFrame?: (frame: number) => void}} [options] onEnd runs in the callback that ends the
    *   scene, so answers can appear in that frame; onFrame after each frame is drawn (the Learn demo)
    * @returns {Promise<import("./scheduler.js").SceneReport & {maxDrawMs: number, drawMs: number[],
-   *   liveFrames: number}>} liveFrames: frames the worker had not delivered in time, drawn live
+   *   liveFrames: number, heldFrames: number}>} liveFrames: frames drawn on the main thread in their
+   *   callback; heldFrames: callbacks that kept the previous frame because the worker was behind
    */
   async play(periodMs, { onEnd, onFrame } = {}) {
     const scene = /** @type {Scene} */ (this.scene);
     await this.#ready(this.sequence);
     this.liveFrames = 0;
+    this.heldFrames = 0;
     const scheduler = new SceneScheduler({ frames: scene.frames, window: scene.window, periodMs });
     const [speechFrom, speechTo] = scene.speech;
     /** @type {number[]} */
@@ -185,7 +193,7 @@ export class ScenePlayer {
           unsubscribe();
           this.#say(false);
           const report = { ...scheduler.report(), drawMs, maxDrawMs: Math.max(0, ...drawMs),
-            liveFrames: this.liveFrames };
+            liveFrames: this.liveFrames, heldFrames: this.heldFrames };
           try {
             onEnd?.(report);
           } catch (error) {
@@ -197,9 +205,9 @@ export class ScenePlayer {
         }
         this.drawFrame(frame, frame);
         this.#askAhead(frame);
-        if (Number.isNaN(showTs) && !Number.isNaN(scheduler.showTs)) mark("glimpse-scene-show");
-        if (Number.isNaN(hideTs) && !Number.isNaN(scheduler.hideTs)) mark("glimpse-scene-hide");
-        mark("glimpse-scene-frame");
+        if (Number.isNaN(showTs) && !Number.isNaN(scheduler.showTs)) markFrame("glimpse-scene-show");
+        if (Number.isNaN(hideTs) && !Number.isNaN(scheduler.hideTs)) markFrame("glimpse-scene-hide");
+        markFrame("glimpse-scene-frame");
         const wantSpeaking = frame >= speechFrom && frame < speechTo + 20;
         if (wantSpeaking !== speaking) this.#say((speaking = wantSpeaking));
         onFrame?.(frame);
