@@ -6,12 +6,16 @@ flash, a target too small for a thumb, text under 12 px, sideways scrolling, a o
 
 from __future__ import annotations
 
+import re
+import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
-from conftest import SCRIPTED_PLAYERS, LiveServer, page_player
+from conftest import SCRIPTED_PLAYERS, LiveServer, open_db, page_player
 from playwright.sync_api import Browser, BrowserContext, Page, expect
+
+from game import boards, challenge, players
 
 SIZES = {"portrait": (390, 844), "small": (320, 568), "landscape": (844, 390)}
 SCHEMES = ("dark", "light")
@@ -377,3 +381,33 @@ def test_the_celebration_respects_reduced_motion(phone, live_server: LiveServer,
     assert (style == ["block", "confetti"]) is animated, style
     if not animated:
         assert style[0] == "none"
+
+
+def test_the_board_histogram_marks_your_score_on_its_bar(phone, live_server: LiveServer, screenshot_dir: Path) -> None:
+    page = phone()
+    open_home(page, live_server)
+    token = next(c["value"] for c in page.context.cookies() if c["name"] == "glimpse_player")
+    db = open_db(live_server)
+    board = boards.challenge_board(challenge.today(time.time()))
+    with db.conn:
+        me, _ = players.create_player(db, token)
+        for score in (40, 75, 110, 150, 230, 260):
+            other, _ = players.create_player(db)
+            boards.set_visibility(db, other["id"], True)
+            boards.set_score(db, board, other["id"], score)
+        boards.set_score(db, board, me["id"], 190)  # a new player: off the public board, still on their own chart
+    db.conn.close()
+
+    page.goto(live_server.url + "/boards")
+    chart = page.locator("#board-histogram svg")
+    expect(chart).to_be_visible(timeout=15_000)
+    expect(chart).to_have_attribute("aria-label", re.compile(r"you scored 190\b"))
+    expect(chart.locator("text.you-label")).to_have_text("you")
+    marker = float(chart.locator("line.you").get_attribute("x1") or "nan")
+    bars = chart.locator("rect").evaluate_all(
+        "rects => rects.map(r => [r.x.baseVal.value, r.width.baseVal.value, r.textContent])")
+    spans = [(left, width, [int(n) for n in re.findall(r"\d+", title)[:2]]) for left, width, title in bars]
+    (left, width, (low, high)), = [span for span in spans if span[2][0] <= 190 <= span[2][1]]
+    assert left - 1 <= marker <= left + width + 1, f"'you' at x={marker}; the {low}-{high} bar is {left}+{width}"
+    assert_fits(page, "/boards with a histogram")
+    page.screenshot(path=screenshot_dir / "phone-boards-histogram.png")
