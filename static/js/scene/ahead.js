@@ -4,9 +4,10 @@
 // callback: the worker draws the frames about to be shown, the callback blits one bitmap (under a
 // millisecond) and asks for the next. A sequence is the list of scene frames to show in order
 // (every frame for play, fractional ones for the slow replay); bitmaps are keyed by their index in
-// it. At most the measured window and RING frames beyond the one shown are held (at 2x on a
-// 390-px phone a bitmap is ~1.7 MB).
+// it. The player bounds how many are held (ScenePlayer's MAX_PREPARED; at 2x on a 390-px phone a
+// bitmap is ~1.7 MB).
 
+/** Frames that must be ready before a sequence starts (and the least lead kept while it plays). */
 export const RING = 12;
 /** How long to wait for the frames a scene must have before it starts (a worker that never answers). */
 const READY_TIMEOUT_MS = 15000;

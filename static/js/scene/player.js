@@ -18,7 +18,12 @@ import { SceneScheduler } from "./scheduler.js";
 import { posesOf, slowReplayFrames } from "./timeline.js";
 
 export const MAX_RATIO = 2;
-/** Window frames prepared at most; later window frames are drawn ahead like the others, or live. */
+/**
+ * Frames held ahead at most: the window (prepared before the scene starts; a longer window's
+ * later frames are drawn ahead like the others) and, while it plays, as many frames beyond the one
+ * shown as fit in the rest (RING at least): the longer the lead, the longer the worker may be
+ * starved without a frame being held. 64 bitmaps at 2x on a 390-px phone: ~110 MB.
+ */
 export const MAX_PREPARED = 64;
 
 /**
@@ -156,9 +161,11 @@ export class ScenePlayer {
     return true;
   }
 
-  /** @param {number} index the sequence index just shown: keep RING frames coming after it */
+  /** @param {number} index the sequence index just shown: keep the lead coming after it */
   #askAhead(index) {
-    this.ahead?.request(AheadFrames.range(index + 1, RING), index + 1);
+    if (!this.ahead) return;
+    const windowFrames = Math.min(/** @type {Scene} */ (this.scene).window.frames, MAX_PREPARED);
+    this.ahead.request(AheadFrames.range(index + 1, Math.max(RING, MAX_PREPARED - windowFrames)), index + 1);
   }
 
   /**
