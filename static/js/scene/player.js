@@ -99,7 +99,8 @@ export class ScenePlayer {
     const scene = /** @type {Scene} */ (this.scene);
     const { start, frames } = scene.window;
     const needed = AheadFrames.range(0, RING);
-    if (sequence === this.sequence) needed.push(...AheadFrames.range(start, Math.min(frames, MAX_PREPARED)));
+    // The window and the frame after it (the one that ends it): each must be drawn in its own callback.
+    if (sequence === this.sequence) needed.push(...AheadFrames.range(start, Math.min(frames + 1, MAX_PREPARED)));
     if (this.ahead.sequence === sequence && this.ahead.has(needed)) return true;
     this.ahead.begin(sequence);
     return this.ahead.ready(needed);
@@ -150,7 +151,7 @@ export class ScenePlayer {
       return true;
     }
     const { start, frames } = scene.window;
-    const inWindow = frame >= start && frame < start + frames;
+    const inWindow = frame >= start && frame <= start + frames; // and the frame that ends it
     if (index !== undefined && index > 0 && this.ahead && !this.ahead.failed && !inWindow) {
       this.heldFrames += 1;
       return false;
@@ -161,11 +162,22 @@ export class ScenePlayer {
     return true;
   }
 
-  /** @param {number} index the sequence index just shown: keep the lead coming after it */
-  #askAhead(index) {
+  /**
+   * Keep the lead coming after the index just shown. While the window plays the worker rests
+   * (unless the frames after the window are not asked for yet): on a phone with few cores its
+   * drawing would compete with the window's callbacks and the compositor.
+   * @param {number} index
+   * @param {boolean} playing the scene's own sequence (not the slow replay)
+   */
+  #askAhead(index, playing) {
     if (!this.ahead) return;
-    const windowFrames = Math.min(/** @type {Scene} */ (this.scene).window.frames, MAX_PREPARED);
-    this.ahead.request(AheadFrames.range(index + 1, Math.max(RING, MAX_PREPARED - windowFrames)), index + 1);
+    const { start, frames } = /** @type {Scene} */ (this.scene).window;
+    if (playing && index >= start - 1 && index <= start + frames) {
+      this.ahead.request(AheadFrames.range(start + frames + 1, RING), index + 1);
+      return;
+    }
+    const lead = Math.max(RING, MAX_PREPARED - Math.min(frames, MAX_PREPARED));
+    this.ahead.request(AheadFrames.range(index + 1, lead), index + 1);
   }
 
   /**
@@ -211,7 +223,7 @@ export class ScenePlayer {
           return;
         }
         this.drawFrame(frame, frame);
-        this.#askAhead(frame);
+        this.#askAhead(frame, true);
         if (Number.isNaN(showTs) && !Number.isNaN(scheduler.showTs)) markFrame("glimpse-scene-show");
         if (Number.isNaN(hideTs) && !Number.isNaN(scheduler.hideTs)) markFrame("glimpse-scene-hide");
         markFrame("glimpse-scene-frame");
@@ -251,7 +263,7 @@ export class ScenePlayer {
           return;
         }
         this.drawFrame(ticks[index], index);
-        this.#askAhead(index);
+        this.#askAhead(index, false);
         onFrame?.(ticks[index]);
         index += 1;
       });
