@@ -9,9 +9,7 @@ alternates the two methods flash by flash (same N, same page, same moment):
 Both are measured the same way, by rAF count: ``round((t_hide - t_show) / period)`` where t_hide
 is the first rAF timestamp at or after the hide (the frame that renders it).
 
-Conditions: ``idle``; ``cpu-load``, two busy Python processes on this (2-core) machine for the
-condition's duration, killed at its end; ``page-jank``, the page itself runs 5-40 ms busy tasks
-every 70 ms, as a heavy drill UI or an ad might.
+Conditions: bench/load_conditions.py (idle, cpu-load, page-jank).
 
 Usage: ``.venv/bin/python bench/flash_frames.py [--flashes 500] [--conditions idle,cpu-load,page-jank]``
 """
@@ -19,31 +17,15 @@ Usage: ``.venv/bin/python bench/flash_frames.py [--flashes 500] [--conditions id
 from __future__ import annotations
 
 import argparse
-import os
 import random
-import subprocess
 import sys
-import tempfile
 from collections import Counter
-from collections.abc import Iterator
-from contextlib import contextmanager
-from pathlib import Path
-from typing import Any
 
-from playwright.sync_api import Page, sync_playwright
+from load_conditions import add_conditions_argument, app_and_browser, parse_conditions, phone_page, under
+from playwright.sync_api import Page
 
-ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT / "tests"))
-
-from harness import CHROMIUM, CHROMIUM_ARGS, LiveServer  # noqa: E402
-
-PHONE: dict[str, Any] = {"viewport": {"width": 390, "height": 844}, "device_scale_factor": 3,
-                         "is_mobile": True, "has_touch": True}
 EXPOSURES = (1, 2, 3, 6, 12, 30)
 BATCH = 50  # flashes of each method per page.evaluate
-CONDITIONS = ("idle", "cpu-load", "page-jank")
-LOAD_PROCESSES = 2
-LOAD_BOUND_S = 900  # the busy processes exit on their own after this, even if we die
 STALL_FACTOR = 1.5  # as in static/js/flash.js, to tell a gap stall from a late flip
 
 SETUP = """
@@ -83,18 +65,8 @@ async () => {
     });
   });
 
-  let jank = null;
   window.glimpseBench = {
     periodMs,
-    startJank(seed) {
-      let state = seed >>> 0;
-      const random = () => (state = (state * 1664525 + 1013904223) >>> 0) / 2 ** 32;
-      jank = setInterval(() => {
-        const end = performance.now() + 5 + 35 * random();
-        while (performance.now() < end) { /* a long task */ }
-      }, 70);
-    },
-    stopJank() { clearInterval(jank); },
     async run(exposures) {
       const rows = [];
       for (const exposureFrames of exposures) {
@@ -111,29 +83,6 @@ async () => {
 """
 
 
-@contextmanager
-def serve(database: Path) -> Iterator[str]:
-    """gunicorn on a free loopback port; yields its base URL."""
-    server = LiveServer(database).start()
-    try:
-        yield server.url
-    finally:
-        server.stop()
-
-
-@contextmanager
-def cpu_load(processes: int) -> Iterator[None]:
-    """Busy Python processes, bounded in time and killed on exit."""
-    spin = f"import time\nend = time.monotonic() + {LOAD_BOUND_S}\nwhile time.monotonic() < end:\n    pass\n"
-    workers = [subprocess.Popen([sys.executable, "-c", spin]) for _ in range(processes)]
-    try:
-        yield
-    finally:
-        for worker in workers:
-            worker.kill()
-            worker.wait(timeout=10)
-
-
 def exposure_plan(flashes: int, seed: int) -> list[int]:
     """Each exposure equally often, shuffled."""
     plan = [EXPOSURES[i % len(EXPOSURES)] for i in range(flashes)]
@@ -142,22 +91,16 @@ def exposure_plan(flashes: int, seed: int) -> list[int]:
 
 
 def run_condition(page: Page, url: str, condition: str, flashes: int, seed: int) -> tuple[float, list[dict]]:
-    """Run `flashes` of each method in a fresh page; print the machine's load average around it."""
-    load_before = os.getloadavg()[0]
+    """Run `flashes` of each method in a fresh page."""
     page.goto(url + "/")
     period_ms = page.evaluate(SETUP)
-    if condition == "page-jank":
-        page.evaluate("seed => window.glimpseBench.startJank(seed)", seed)
     plan = exposure_plan(flashes, seed)
     rows: list[dict] = []
-    for start in range(0, len(plan), BATCH):
-        rows += page.evaluate("exposures => window.glimpseBench.run(exposures)", plan[start:start + BATCH])
-        print(f"  {condition}: {len(rows) // 2}/{flashes} flash pairs", file=sys.stderr, end="\r", flush=True)
-    print(file=sys.stderr, flush=True)
-    if condition == "page-jank":
-        page.evaluate("() => window.glimpseBench.stopJank()")
-    print(f"  {condition}: 1-min load average {load_before:.1f} before, {os.getloadavg()[0]:.1f} after "
-          f"({os.cpu_count()} CPUs)")
+    with under(condition, page, seed):
+        for start in range(0, len(plan), BATCH):
+            rows += page.evaluate("exposures => window.glimpseBench.run(exposures)", plan[start:start + BATCH])
+            print(f"  {condition}: {len(rows) // 2}/{flashes} flash pairs", file=sys.stderr, end="\r", flush=True)
+        print(file=sys.stderr, flush=True)
     return period_ms, rows
 
 
@@ -218,30 +161,18 @@ def by_exposure(results: dict[str, tuple[float, list[dict]]]) -> str:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--flashes", type=int, default=500, help="flashes per method per condition")
-    parser.add_argument("--conditions", default=",".join(CONDITIONS))
+    add_conditions_argument(parser)
     parser.add_argument("--seed", type=int, default=20251126)
     args = parser.parse_args()
-    conditions = [c for c in args.conditions.split(",") if c]
-    unknown = set(conditions) - set(CONDITIONS)
-    if unknown:
-        parser.error(f"unknown conditions: {', '.join(sorted(unknown))}")
+    conditions = parse_conditions(parser, args.conditions)
 
     results: dict[str, tuple[float, list[dict]]] = {}
-    with tempfile.TemporaryDirectory() as tmp, serve(Path(tmp) / "bench.db") as url, sync_playwright() as pw:
-        browser = pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        try:
-            for condition in conditions:
-                page = browser.new_context(**PHONE).new_page()
-                if condition == "cpu-load":
-                    with cpu_load(LOAD_PROCESSES):
-                        results[condition] = run_condition(page, url, condition, args.flashes, args.seed)
-                else:
-                    results[condition] = run_condition(page, url, condition, args.flashes, args.seed)
-                page.context.close()
-        finally:
-            browser.close()
+    with app_and_browser() as (url, browser):
+        for condition in conditions:
+            with phone_page(browser) as page:
+                results[condition] = run_condition(page, url, condition, args.flashes, args.seed)
 
-    print(f"Frames shown minus requested, N in {EXPOSURES}, headless Chromium ({CHROMIUM}), "
+    print(f"Frames shown minus requested, N in {EXPOSURES}, headless Chromium, "
           f"{args.flashes} flashes per method and condition, measured by rAF count")
     print(table(results))
     print()

@@ -40,9 +40,11 @@ MIMETYPES = {
 }
 COMPRESSIBLE = {".js", ".mjs", ".css", ".svg", ".json", ".webmanifest", ".txt"}
 MIN_COMPRESS_BYTES = 256  # below this gzip's header costs more than it saves
-# `from "./x.js"`, `import "./x.js"`, `import("./x.js")`: relative module specifiers only.
-_IMPORT = re.compile(r"""(?P<lead>\bfrom\s*|\bimport\s*\(?\s*)(?P<q>["'])(?P<spec>\.{1,2}/[^"'?#]+?\.m?js)(?P=q)""")
-_DYNAMIC = re.compile(r"""\bimport\s*\(\s*$""")
+# `from "./x.js"`, `import "./x.js"`, `import("./x.js")`, and a worker's `new URL("./x.js", import.meta.url)`
+# (loaded later, like a dynamic import): relative module specifiers only.
+_IMPORT = re.compile(r"""(?P<lead>\bfrom\s*|\bimport\s*\(?\s*|\bnew URL\(\s*)"""
+                     r"""(?P<q>["'])(?P<spec>\.{1,2}/[^"'?#]+?\.m?js)(?P=q)""")
+_DYNAMIC = re.compile(r"""\b(import|new URL)\s*\(\s*$""")
 
 
 @dataclass(frozen=True)

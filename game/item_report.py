@@ -1,5 +1,8 @@
 """Which faces players misread: recognition rate per emotion x variant x skin type x glasses x facial hair.
 
+Flashes and scenes alike (a scene's exposure is its leak; its variant is empty, shown as "?"), and
+per way of playing.
+
 `flask --app game item-report` reads scored answers at exposures long enough to see the face
 (>= 300 ms by default: below that a miss says more about the player than the drawing) and prints,
 per cell, answers, correct, the rate and its 95% Wilson interval, marking cells below 60% with at
@@ -17,6 +20,7 @@ import click
 from flask import Flask, current_app
 from sqlite_utils import Database
 
+from game import scene_session
 from game.identities import ROMAN
 
 MIN_EXPOSURE_MS = 300.0
@@ -80,10 +84,13 @@ def load_rows(db: Database, min_exposure_ms: float = MIN_EXPOSURE_MS) -> tuple[l
     were stored). Scored means the flash was shown for exactly the frames planned.
     """
     where = "scored = 1 AND answer IS NOT NULL AND exposure_ms >= ?"
-    rows = [dict(zip(("emotion", "variant", "fitzpatrick", "glasses", "facial_hair", "correct"), values, strict=True))
-            for values in db.execute(
-                "SELECT emotion, variant, fitzpatrick, glasses, facial_hair, correct FROM trials WHERE " + where
-                + " AND fitzpatrick IS NOT NULL", [min_exposure_ms]).fetchall()]
+    columns = ("emotion", "variant", "fitzpatrick", "glasses", "facial_hair", "correct", "mode")
+    rows = [dict(zip(columns, values, strict=True)) for values in db.execute(
+        "SELECT t.emotion, t.variant, t.fitzpatrick, t.glasses, t.facial_hair, t.correct, d.mode FROM trials t "
+        "LEFT JOIN drills d ON d.id = t.drill_id WHERE " + where + " AND t.fitzpatrick IS NOT NULL",
+        [min_exposure_ms]).fetchall()]
+    for row in rows:
+        row["play"] = "scene" if scene_session.is_scene(row.pop("mode") or "") else "flash"
     left_out = db.execute("SELECT COUNT(*) FROM trials WHERE " + where + " AND fitzpatrick IS NULL",
                           [min_exposure_ms]).fetchone()[0]
     return rows, left_out
@@ -123,7 +130,7 @@ def report(rows: list[dict], left_out: int, min_exposure_ms: float = MIN_EXPOSUR
              f"{min_answers} answers are marked.", "", "## Emotion x variant x Fitzpatrick x glasses x facial hair",
              "", render(full, DIMENSIONS, below, min_answers)]
     flagged = [cell for cell in full if cell.flagged(below, min_answers)]
-    for trait in ("variant", "fitzpatrick", "glasses", "facial_hair"):
+    for trait in ("play", "variant", "fitzpatrick", "glasses", "facial_hair"):
         by = ("emotion", trait)
         cells = aggregate(rows, by)
         flagged += [cell for cell in cells if cell.flagged(below, min_answers)]

@@ -82,7 +82,9 @@ def next_trial(drill: dict, procedure, position: int, attempt: int, player_id: s
              "exposure_frames": plan.window[1], "exposure_ms": plan.leak_ms,
              "wanted_ms": stimulus(plan.leak_ms, intensity), "refresh_ms": period, "sent_at": now,
              # Fair play: no answer counts before the measured window (the leak) has been shown.
-             "display_ms": (plan.window[0] + plan.window[1]) * period}
+             "display_ms": (plan.window[0] + plan.window[1]) * period,
+             # The face's traits, as drill trials store them, so the item report covers scenes.
+             **plan.traits.columns()}
     return trial, scene_message(trial["id"], plan, position, drill["trial_count"])
 
 

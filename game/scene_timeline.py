@@ -30,6 +30,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from game.emotions import ACTION_UNITS, EMOTIONS
+from game.identities import Traits, draw_traits
 from game.scenes import MASKS, SITUATIONS, pick_situation
 
 # Every unit the face draws, plus AU43 (eyes closed, for blinks). Fixed for every scene so the
@@ -110,6 +111,7 @@ class ScenePlan:
     total_frames: int
     window: tuple[int, int]  # (start, frames): prepared and measured by the browser; contains the leak
     keyframes: list[list[float]] = field(repr=False)  # [frame, *CHANNELS]
+    traits: Traits  # the face's skin type, glasses and facial hair, as drills choose them (game.identities)
 
     @property
     def leak_ms(self) -> float:
@@ -278,7 +280,7 @@ def plan_scene(rng: random.Random, emotion: str, period_ms: float, *, leak_ms: f
                                                window[0] - 1, window[0], sum(window) - 1, sum(window)})
     return ScenePlan(emotion, identity_seed, intensity, p, situation.key, situation.context, line, mask.key,
                      relation, mask_start, leak, units, gaze_down, head_down, partial, speech, tuple(blinks),
-                     total, window, keyframes)
+                     total, window, keyframes, draw_traits(rng))  # drawn last: seeds keep their scenes
 
 
 def _idle(tracks: _Tracks, rng: random.Random, p: float) -> None:
@@ -384,7 +386,8 @@ def interpolate(keyframes: list[list[float]], frame: float) -> list[float]:
 def scene_message(trial_id: str, plan: ScenePlan, position: int, total: int) -> dict:
     """The `scene` message: what to draw, frame by frame. No emotion, variant, mask or situation key."""
     return {"type": "scene", "trialId": trial_id, "position": position, "total": total,
-            "identitySeed": plan.identity_seed, "context": plan.context, "line": plan.line,
+            "identitySeed": plan.identity_seed, "identity": plan.traits.message(), "context": plan.context,
+            "line": plan.line,
             "speech": list(plan.speech), "frames": plan.total_frames,
             "channels": list(CHANNELS), "keyframes": plan.keyframes,
             "window": {"start": plan.window[0], "frames": plan.window[1]}}

@@ -32,6 +32,8 @@ def test_a_phone_player_plays_a_whole_scene_drill(page: Page, live_server: LiveS
     expect(context).not_to_be_empty(timeout=15_000)
     expect(page.locator("#scene-caption.speaking")).to_have_count(1, timeout=10_000)
     page.screenshot(path=screenshot_dir / "scene-context.png")
+    stage, said = page.locator("#scene-stage").bounding_box(), page.locator("#scene-caption").bounding_box()
+    assert stage and said and said["y"] >= stage["y"] + stage["height"], "the spoken line never covers the face"
     caption = page.locator("#scene-caption").text_content()
     trial = latest_trial(live_server)
     record = json.loads(trial["pose"])

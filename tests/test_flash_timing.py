@@ -25,20 +25,19 @@ What the trace adds to the rAF count, and what it does not:
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 
 import pytest
 from playwright.sync_api import Browser, Page, expect
+from trace_frames import TRACE_CATEGORIES, events_of, marks_with_frames, presented_times
 
-TRACE_CATEGORIES = ["blink.user_timing", "benchmark", "disabled-by-default-devtools.timeline.frame"]
 EXPOSURES = (1, 2, 3, 6, 12, 30)
 CLEAN_FLASHES_PER_EXPOSURE = 20
 MAX_FLASHES_PER_EXPOSURE = 40  # flagged flashes are replayed, as in the game, up to this bound
 MAX_PRESENTATION_MISSES = 0.1  # share of clean flashes a starved compositor may present late
 SHOW, HIDE = "glimpse-show", "glimpse-hide"
-PRESENTED = "STATE_PRESENTED_ALL"
 
 # Runs in the page: two stacked pre-drawn canvases, one FrameLoop, flashes in order.
 # A trial may busy-wait 50 ms in one callback, from a subscriber added after runFlash's (so it runs
@@ -140,45 +139,15 @@ class CompositorCount:
     latencies_ms: tuple[float | None, float | None]  # show and hide frame, BeginFrame to presentation
 
 
-def _events(trace: dict[str, Any] | list[dict[str, Any]]) -> list[dict[str, Any]]:
-    return trace["traceEvents"] if isinstance(trace, dict) else trace
-
-
-def _presented_times(events: Iterable[dict[str, Any]]) -> dict[int, list[float]]:
-    """frame_sequence -> end times of its PipelineReporters presented with the main thread's update.
-
-    Reporters are nestable async events: pair each end with the latest open begin of the same id.
-    """
-    open_begins: dict[tuple[int, str], list[dict[str, Any]]] = {}
-    presented: dict[int, list[float]] = {}
-    for event in sorted(events, key=lambda e: e["ts"]):
-        if event.get("name") != "PipelineReporter":
-            continue
-        key = (event["pid"], json.dumps(event.get("id2") or event.get("id")))
-        if event["ph"] == "b":
-            open_begins.setdefault(key, []).append(event)
-        elif event["ph"] == "e" and open_begins.get(key):
-            reporter = open_begins[key].pop()["args"]["frame_reporter"]
-            if reporter["state"] == PRESENTED:
-                presented.setdefault(reporter["frame_sequence"], []).append(event["ts"])
-    return presented
-
-
 def flip_frames(trace: dict[str, Any] | list[dict[str, Any]]) -> list[FlipFrame]:
     """Every glimpse-show/hide mark in time order, with the frame its callback produced."""
-    events = _events(trace)
-    main_frames = [e for e in events if e.get("name") == "ProxyMain::BeginMainFrame" and e["ph"] == "X"]
-    presented = _presented_times(events)
+    events = events_of(trace)
+    presented = presented_times(events)
     # (renderer pid, sequence) -> the BeginFrame's time; built in reverse so the first one wins.
     begin_frames = {(e["pid"], e["args"]["frameSeqId"]): e["ts"] for e in reversed(events)
                     if e.get("name") == "BeginFrame" and "frameSeqId" in e.get("args", {})}
-    marks = sorted((e for e in events if e.get("name") in (SHOW, HIDE)), key=lambda e: e["ts"])
     flips = []
-    for mark in marks:
-        owners = [f for f in main_frames if (f["pid"], f["tid"]) == (mark["pid"], mark["tid"])
-                  and f["ts"] <= mark["ts"] <= f["ts"] + f["dur"]]
-        assert len(owners) == 1, f"{mark['name']} at {mark['ts']} is in {len(owners)} main frames"
-        sequence = owners[0]["args"]["begin_frame_id"]
+    for mark, sequence in marks_with_frames(events, (SHOW, HIDE)):
         times = presented.get(sequence, [])
         begin_us = begin_frames[(mark["pid"], sequence)]
         flips.append(FlipFrame(mark["name"], sequence, begin_us, times[0] if len(times) == 1 else None))

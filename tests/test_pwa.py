@@ -42,9 +42,11 @@ def fetch(server: LiveServer, path: str, headers: dict | None = None) -> tuple[i
 
 def test_module_imports_carry_the_imported_files_version(tmp_path: Path) -> None:
     (tmp_path / "js").mkdir()
-    (tmp_path / "js" / "a.js").write_text('import { b } from "./b.js";\nconst c = () => import("./c.js");\n')
+    (tmp_path / "js" / "a.js").write_text('import { b } from "./b.js";\nconst c = () => import("./c.js");\n'
+                                          'const w = () => new Worker(new URL("./w.js", import.meta.url));\n')
     (tmp_path / "js" / "b.js").write_text("export const b = 1;\n")
     (tmp_path / "js" / "c.js").write_text("export const c = 1;\n")
+    (tmp_path / "js" / "w.js").write_text("onmessage = () => {};\n")
     assets = Assets(tmp_path, watch=True)  # development: edits show up
     assets.WATCH_INTERVAL_S = 0.0
     frozen = Assets(tmp_path)  # production: read once per process
@@ -53,7 +55,8 @@ def test_module_imports_carry_the_imported_files_version(tmp_path: Path) -> None
     assert a is not None
     assert f'from "./b.js?v={assets.version("js/b.js")}"' in a.body.decode()
     assert f'import("./c.js?v={assets.version("js/c.js")}")' in a.body.decode()
-    assert a.imports == ("js/b.js",) and a.dynamic_imports == ("js/c.js",)
+    assert f'new URL("./w.js?v={assets.version("js/w.js")}", import.meta.url)' in a.body.decode(), "a worker too"
+    assert a.imports == ("js/b.js",) and a.dynamic_imports == ("js/c.js", "js/w.js")
     before = a.version
     (tmp_path / "js" / "b.js").write_text("export const b = 2;\n")
     assert assets.version("js/a.js") != before, "a change below a module changes its version"
@@ -91,6 +94,7 @@ def test_service_worker_and_manifest_are_served_from_the_root(server: LiveServer
     assert headers["Content-Type"].startswith("text/javascript")
     shell = json.loads(body.decode().split("\n", 1)[0].removeprefix("self.GLIMPSE_SHELL = ").rstrip(";"))
     assert "/" in shell["urls"] and any(u.startswith("/static/js/offline/local-server.js?v=") for u in shell["urls"])
+    assert any(u.startswith("/static/js/scene/render-worker.js?v=") for u in shell["urls"]), "scenes draw offline"
     for url in shell["urls"]:
         assert fetch(server, url)[0] == 200, url
     status, headers, body = fetch(server, "/manifest.webmanifest", {"Accept-Encoding": "identity"})

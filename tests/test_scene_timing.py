@@ -19,7 +19,7 @@ from typing import Any
 
 import pytest
 from playwright.sync_api import Browser, Page
-from test_flash_timing import PRESENTED, TRACE_CATEGORIES, _events
+from trace_frames import TRACE_CATEGORIES, frame_sequences, leak_exact_in_trace
 
 from game.emotions import EMOTION_KEYS
 from game.scene_timeline import plan_scene, scene_message
@@ -27,7 +27,6 @@ from game.scene_timeline import plan_scene, scene_message
 LEAKS = (2, 3, 6, 12, 30)
 CLEAN_PER_LEAK = 2
 MAX_PER_LEAK = 16  # a 30-frame leak needs ~35 clean frames in a row: on a loaded 2-core box many are flagged
-FRAME_MARK = "glimpse-scene-frame"
 PERIOD_MS = 1000 / 60  # headless Chromium's rAF period (timing.md)
 
 DRIVER = """
@@ -74,32 +73,6 @@ def scene_for(leak_frames: int, seed: int) -> tuple[dict[str, Any], Any]:
     return scene_message("t", plan, 1, 1), plan
 
 
-def frame_sequences(trace: Any) -> list[tuple[int, bool]]:
-    """For every FRAME_MARK in time order: its BeginFrame sequence and whether that frame was presented."""
-    events = _events(trace)
-    main_frames = [e for e in events if e.get("name") == "ProxyMain::BeginMainFrame" and e["ph"] == "X"]
-    presented: set[int] = set()
-    open_begins: dict[tuple, list] = {}
-    for event in sorted(events, key=lambda e: e["ts"]):
-        if event.get("name") != "PipelineReporter":
-            continue
-        key = (event["pid"], json.dumps(event.get("id2") or event.get("id")))
-        if event["ph"] == "b":
-            open_begins.setdefault(key, []).append(event)
-        elif event["ph"] == "e" and open_begins.get(key):
-            reporter = open_begins[key].pop()["args"]["frame_reporter"]
-            if reporter["state"] == PRESENTED:
-                presented.add(reporter["frame_sequence"])
-    out = []
-    for mark in sorted((e for e in events if e.get("name") == FRAME_MARK), key=lambda e: e["ts"]):
-        owners = [f for f in main_frames if (f["pid"], f["tid"]) == (mark["pid"], mark["tid"])
-                  and f["ts"] <= mark["ts"] <= f["ts"] + f["dur"]]
-        assert len(owners) == 1, f"mark at {mark['ts']} is in {len(owners)} main frames"
-        sequence = owners[0]["args"]["begin_frame_id"]
-        out.append((sequence, sequence in presented))
-    return out
-
-
 def play_traced(browser: Browser, page: Page, base_url: str, scenes: list[dict], stall: dict | None = None):
     page.goto(base_url + "/")
     browser.start_tracing(page=page, categories=TRACE_CATEGORIES)
@@ -116,16 +89,6 @@ def play_traced(browser: Browser, page: Page, base_url: str, scenes: list[dict],
         per_scene.append(sequences[at:at + len(r["drawn"])])
         at += len(r["drawn"])
     return result["results"], per_scene
-
-
-def leak_exact_in_trace(report: dict, sequences: list[tuple[int, bool]], plan: Any) -> bool:
-    """The leak's frames and the frame after it drawn by consecutive, presented BeginFrames."""
-    by_frame = dict(zip(report["drawn"], sequences, strict=True))
-    wanted = range(plan.leak.start, plan.leak.end + 1)
-    if any(f not in by_frame for f in wanted):
-        return False
-    seqs = [by_frame[f][0] for f in wanted]
-    return all(b - a == 1 for a, b in itertools.pairwise(seqs)) and all(by_frame[f][1] for f in wanted)
 
 
 def test_leak_frames_are_exact_with_blinks_speech_and_mask(browser: Browser, page: Page, base_url: str) -> None:

@@ -8,6 +8,7 @@ import urllib.request
 from conftest import emotion_of, open_db
 
 from game.emotions import EMOTION_KEYS
+from game.item_report import load_rows, report
 from game.scene_session import TRIALS_PER_SCENE_DRILL
 
 
@@ -48,6 +49,23 @@ def test_a_right_answer_scores_and_reveals_the_leak_and_its_cues(client, live_se
     assert leak["onset"] + leak["apex"] + leak["offset"] == leak["frames"]
     assert f"for {leak['ms']} ms" in leak["cue"] and leak["mask"]
     assert 40 <= leak["ms"] <= 500
+
+
+def test_a_scene_face_carries_the_server_chosen_traits_and_the_item_report_counts_it(client, live_server) -> None:
+    scene = start_scenes(client)
+    traits = scene["identity"]
+    assert traits["fitzpatrick"] in range(1, 7) and isinstance(traits["glasses"], bool) and traits["facialHair"]
+    truth = emotion_of(live_server, scene["trialId"])
+    answer_scene(client, scene, truth)
+    db = open_db(live_server)
+    row = db["trials"].get(scene["trialId"])
+    assert (row["fitzpatrick"], bool(row["glasses"]), row["facial_hair"]) == (
+        traits["fitzpatrick"], traits["glasses"], traits["facialHair"])
+    rows, _ = load_rows(db, min_exposure_ms=0)
+    # The server is shared with other tests: this answer is one of the report's scene rows.
+    assert ("scene", truth, traits["fitzpatrick"], traits["facialHair"], 1) in [
+        (r["play"], r["emotion"], r["fitzpatrick"], r["facial_hair"], r["correct"]) for r in rows]
+    assert "| scene | " in report(rows, 0)
 
 
 def test_a_window_not_shown_exactly_is_voided_and_replaced_with_a_new_face(client, live_server) -> None:

@@ -291,9 +291,10 @@ function setVisible(element, visible) {
 }
 
 /**
+ * A performance mark for trace proofs (tests/trace_frames.py), made in the callback that draws a frame.
  * @param {string} name
  */
-function markFrame(name) {
+export function markFrame(name) {
   // Keep only the latest mark of each name: a drill flashes hundreds of times.
   performance.clearMarks(name);
   performance.mark(name);

@@ -1,5 +1,6 @@
 // The only module that writes to the game's DOM: screens, answer buttons, feedback, summary.
 
+import { AnswerPad, onDeliberateClick } from "./answers.js";
 
 /** @typedef {{key: string, name: string, cues: string[], lookalike: string, tellApart: string}} EmotionInfo */
 /** @typedef {{value: number, low: number, high: number, trials: number}} Threshold */
@@ -24,12 +25,9 @@ export class View {
     this.byKey = new Map(emotions.map((e) => [e.key, e]));
     this.correct = 0;
     this.replaying = false;
-    /** @type {((choice: import("./drill.js").Choice) => void) | null} */
-    this.pendingAnswer = null;
     /** @type {(() => void) | null} */
     this.pendingNext = null;
-    this.#buildAnswers();
-    this.#setAnswersEnabled(false);
+    this.answers = new AnswerPad(byId("answers"), emotions);
     onDeliberateClick(byId("next"), () => this.#moveOn());
     onDeliberateClick(byId("replay"), async () => {
       // Moving on mid-replay would let two flashes drive the same canvases: hold Next until it ends.
@@ -63,7 +61,7 @@ export class View {
     byId("prompt").textContent = "Get ready…";
     byId("feedback").hidden = true;
     byId("answers").hidden = false;
-    this.#setAnswersEnabled(false);
+    this.answers.setEnabled(false);
     this.showScreen("drill");
   }
 
@@ -81,7 +79,7 @@ export class View {
     byId("prompt").textContent = "Watch the face…";
     byId("feedback").hidden = true;
     byId("answers").hidden = false;
-    this.#setAnswersEnabled(false);
+    this.answers.setEnabled(false);
   }
 
   /**
@@ -102,15 +100,14 @@ export class View {
    */
   showVoided(_result) {
     byId("prompt").textContent = "One more face…";
-    this.#setAnswersEnabled(false);
+    this.answers.setEnabled(false);
     return new Promise((resolve) => setTimeout(resolve, VOIDED_PAUSE_MS));
   }
 
   /** @returns {Promise<import("./drill.js").Choice>} */
   waitForAnswer() {
     byId("prompt").textContent = "Which emotion flashed?";
-    this.#setAnswersEnabled(true);
-    return new Promise((resolve) => (this.pendingAnswer = resolve));
+    return this.answers.wait();
   }
 
   /**
@@ -119,12 +116,7 @@ export class View {
    * @param {number} at
    */
   answer(key, at) {
-    const resolve = this.pendingAnswer;
-    if (!resolve || !this.byKey.has(key)) return;
-    this.pendingAnswer = null;
-    this.#setAnswersEnabled(false);
-    navigator.vibrate?.(10);
-    resolve({ answer: key, at });
+    this.answers.answer(key, at);
   }
 
   /**
@@ -290,51 +282,6 @@ export class View {
     this.presenter.reveal(false);
     resolve();
   }
-
-  #buildAnswers() {
-    const buttons = this.emotions.map((emotion, index) => {
-      const button = document.createElement("button");
-      button.type = "button";
-      button.className = "answer";
-      button.dataset.emotion = emotion.key;
-      button.innerHTML = `<span class="key" aria-hidden="true">${index + 1}</span>`;
-      button.append(emotion.name);
-      button.addEventListener("pointerdown", (event) => {
-        event.preventDefault(); // answer on touch-down: no click delay, no focus ring flash
-        this.answer(emotion.key, event.timeStamp);
-      });
-      button.addEventListener("click", (event) => {
-        if (event.detail === 0) this.answer(emotion.key, event.timeStamp); // keyboard activation
-      });
-      return button;
-    });
-    byId("answers").replaceChildren(...buttons);
-  }
-
-  /** @param {boolean} enabled */
-  #setAnswersEnabled(enabled) {
-    for (const button of byId("answers").querySelectorAll("button")) {
-      /** @type {HTMLButtonElement} */ (button).disabled = !enabled;
-    }
-    byId("answers").classList.toggle("waiting", !enabled);
-  }
-}
-
-/**
- * Answers go in on touch-down, and the feedback's buttons can appear under the finger before it
- * lifts: the browser's click from that same touch would then press Next or Replay unasked. So a
- * pointer click counts only if its press also began on the button (keyboard clicks always count).
- * @param {HTMLElement} button
- * @param {() => void} action
- */
-function onDeliberateClick(button, action) {
-  let pressedHere = false;
-  button.addEventListener("pointerdown", () => (pressedHere = true));
-  button.addEventListener("click", (event) => {
-    const deliberate = event.detail === 0 || pressedHere;
-    pressedHere = false;
-    if (deliberate) action();
-  });
 }
 
 /**

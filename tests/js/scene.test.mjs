@@ -143,3 +143,30 @@ describe("leak thresholds in words", () => {
     assert.equal(formatLevel(25, "leak"), "50 ms at 50%");
   });
 });
+
+it("frames drawn ahead: each asked for once, skipped ones closed, an old sequence's dropped", async () => {
+  const { AheadFrames } = await import("../../static/js/scene/ahead.js");
+  const posted = [];
+  const worker = { postMessage: (message) => posted.push(message), onmessage: null, onerror: null };
+  const ahead = new AheadFrames(/** @type {any} */ (worker));
+  const closed = [];
+  const bitmap = (name) => ({ name, close: () => closed.push(name) });
+  const deliver = (epoch, index) => worker.onmessage({ data: { epoch, index, bitmap: bitmap(index) } });
+  ahead.load({ frames: 10 }, 100, 50);
+  ahead.begin([0, 1, 2, 3, 4, 5]);
+  const ready = ahead.ready([0, 1]);
+  ahead.request([1, 2], 0);
+  const renders = posted.filter((m) => m.type === "render");
+  assert.deepEqual(renders.flatMap((m) => m.frames.map(([index]) => index)), [0, 1, 2], "nothing asked twice");
+  for (const index of [0, 1, 2]) deliver(ahead.epoch, index);
+  assert.equal(await ready, true);
+  assert.equal(ahead.take(2).name, 2);
+  assert.deepEqual(closed, [0, 1], "frames passed over are closed, not kept");
+  const old = ahead.epoch;
+  ahead.begin([0.5, 1]);
+  deliver(old, 3);
+  assert.deepEqual(closed, [0, 1, 3], "a frame of the previous sequence is closed on arrival");
+  assert.equal(ahead.take(3), undefined);
+  worker.onerror();
+  assert.equal(await ahead.ready([0]), false, "a failed worker: the player draws live");
+});

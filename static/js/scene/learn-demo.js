@@ -15,9 +15,9 @@ const SECTION = `
   Shorten the leak and see how much harder it gets.</p>
 <div id="leak-demo-stage" class="stage scene-stage" aria-hidden="true">
   <canvas id="leak-demo-face" class="face"></canvas>
-  <p id="leak-demo-caption" class="scene-caption"></p>
   <p id="leak-demo-flag" class="leak-flag" hidden>leak</p>
 </div>
+<p id="leak-demo-caption" class="scene-caption"></p>
 <div id="leak-demo-timeline"></div>
 <label class="leak-slider" for="leak-demo-frames">Leak duration <output id="leak-demo-ms"></output></label>
 <input id="leak-demo-frames" type="range" min="2" step="1">

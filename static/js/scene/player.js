@@ -1,24 +1,35 @@
-// Plays a scene on the drill's single frame loop: a living face drawn frame by frame.
+// Plays a scene on the drill's single frame loop: a living face, every frame on time.
 //
-// Outside the measured window each frame is drawn live with drawFace (a few ms on a phone).
-// The window (the leak and a margin) is drawn ahead of time into ImageBitmaps, so each of its
-// frames costs one drawImage and cannot miss its budget because a face took long to draw.
-// Canvas resolution is capped at 2 device pixels per CSS pixel for every frame alike (a
-// change of sharpness at the leak would itself be a cue): at 3x a 30-frame window of prepared
-// bitmaps would hold over 100 MB.
+// Every frame is drawn ahead in a worker (ahead.js): before the scene starts, the measured window
+// (the leak and a margin) and the first frames are ready as ImageBitmaps; while it plays, the
+// worker keeps a few frames ahead of the one shown, so a frame callback costs one drawImage. When
+// the worker falls behind outside the window, the callback keeps the frame on screen (counted in
+// heldFrames) rather than draw a face on the main thread: that would make the next callbacks late
+// too, and a late callback drops frames anyway.
+// Where there is no worker able to draw (no OffscreenCanvas), the window is drawn ahead on the
+// main thread and the rest live. Canvas resolution is capped at 2 device pixels per CSS pixel for
+// every frame alike (a change of sharpness at the leak would itself be a cue).
 
 import { drawFace } from "../face/draw.js";
 import { identityFromSeed } from "../face/identity.js";
+import { markFrame } from "../flash.js";
+import { AheadFrames, RING } from "./ahead.js";
 import { SceneScheduler } from "./scheduler.js";
 import { posesOf, slowReplayFrames } from "./timeline.js";
 
 export const MAX_RATIO = 2;
-/** Bitmaps prepared at most; later window frames are drawn live (reported in maxDrawMs). */
+/**
+ * Frames held ahead at most: the window (prepared before the scene starts; a longer window's
+ * later frames are drawn ahead like the others) and, while it plays, as many frames beyond the one
+ * shown as fit in the rest (RING at least): the longer the lead, the longer the worker may be
+ * starved without a frame being held. 64 bitmaps at 2x on a 390-px phone: ~110 MB.
+ */
 export const MAX_PREPARED = 64;
 
 /**
  * @typedef {object} Scene what the server's `scene` message carries
  * @property {number} identitySeed
+ * @property {object} [identity] the traits the server chose (skin type, glasses, facial hair)
  * @property {number} frames
  * @property {string[]} channels
  * @property {number[][]} keyframes
@@ -27,26 +38,20 @@ export const MAX_PREPARED = 64;
  * @property {string} line
  */
 
-/** @param {string} name */
-function mark(name) {
-  performance.clearMarks(name);
-  performance.mark(name);
-}
-
 export class ScenePlayer {
   /**
    * @param {{canvas: HTMLCanvasElement, caption?: HTMLElement | null,
-   *          loop: import("../frames.js").FrameLoop, maxRatio?: number, prepareWindow?: boolean}} parts
-   *   maxRatio and prepareWindow exist for bench/scene_frames.py's baseline (every frame live at 3x)
+   *          loop: import("../frames.js").FrameLoop, renderAhead?: boolean}} parts
+   *   renderAhead: false is last session's player (window on the main thread, the rest live), kept
+   *   as bench/scene_frames.py's baseline and as the fallback where workers cannot draw
    */
-  constructor({ canvas, caption = null, loop, maxRatio = MAX_RATIO, prepareWindow = true }) {
-    this.maxRatio = maxRatio;
-    this.prepareWindow = prepareWindow;
+  constructor({ canvas, caption = null, loop, renderAhead = true }) {
     this.canvas = canvas;
     this.caption = caption;
     this.loop = loop;
     this.ctx = /** @type {CanvasRenderingContext2D} */ (canvas.getContext("2d"));
-    /** @type {(ImageBitmap | null)[]} */
+    this.ahead = renderAhead ? AheadFrames.create() : null;
+    /** @type {(ImageBitmap | null)[]} the window drawn on the main thread (no worker) */
     this.prepared = [];
     this.cssSize = 0;
     this.ratio = 1;
@@ -55,10 +60,14 @@ export class ScenePlayer {
     /** @type {((frame: number) => import("../face/geometry.js").Pose) | null} */
     this.poseAt = null;
     this.identity = null;
+    /** @type {number[]} every frame of the scene, the sequence play() shows */
+    this.sequence = [];
+    this.liveFrames = 0;
+    this.heldFrames = 0;
   }
 
   /**
-   * Size the canvas, decode the timeline and draw the window's frames ahead.
+   * Size the canvas, decode the timeline and draw the window's frames (and the first ones) ahead.
    * @param {Scene} scene
    * @param {number} cssSize
    */
@@ -66,19 +75,49 @@ export class ScenePlayer {
     this.release();
     this.scene = scene;
     this.cssSize = cssSize;
-    this.ratio = Math.min(this.maxRatio, globalThis.devicePixelRatio || 1);
+    this.ratio = Math.min(MAX_RATIO, globalThis.devicePixelRatio || 1);
     const pixels = Math.round(cssSize * this.ratio);
     if (this.canvas.width !== pixels) this.canvas.width = this.canvas.height = pixels;
     // The stage sizes the canvas (it shrinks while the feedback is shown); pixels are set for cssSize.
     this.canvas.style.width = this.canvas.style.height = "100%";
     this.poseAt = posesOf(scene);
-    this.identity = identityFromSeed(Number(scene.identitySeed));
+    this.identity = identityFromSeed(Number(scene.identitySeed), scene.identity);
+    this.ahead?.load(scene, pixels, cssSize);
+    this.sequence = Array.from({ length: scene.frames }, (_, i) => i);
+    await this.#ready(this.sequence);
+    this.drawFrame(0);
+  }
+
+  /**
+   * Start a sequence in the worker and wait for what must be ready before it plays: the window
+   * (for play) and the first RING frames.
+   * @param {number[]} sequence
+   * @returns {Promise<boolean>} false when frames are drawn here instead
+   */
+  async #ahead(sequence) {
+    if (!this.ahead || this.ahead.failed) return false;
+    const scene = /** @type {Scene} */ (this.scene);
     const { start, frames } = scene.window;
-    for (let i = 0; i < (this.prepareWindow ? Math.min(frames, MAX_PREPARED) : 0); i += 1) {
+    const needed = AheadFrames.range(0, RING);
+    // The window and the frame after it (the one that ends it): each must be drawn in its own callback.
+    if (sequence === this.sequence) needed.push(...AheadFrames.range(start, Math.min(frames + 1, MAX_PREPARED)));
+    if (this.ahead.sequence === sequence && this.ahead.has(needed)) return true;
+    this.ahead.begin(sequence);
+    return this.ahead.ready(needed);
+  }
+
+  /** @param {number[]} sequence */
+  async #ready(sequence) {
+    if (!(await this.#ahead(sequence)) && sequence === this.sequence && !this.prepared.length) await this.#prepareHere();
+  }
+
+  async #prepareHere() {
+    const pixels = this.canvas.width;
+    const { start, frames } = /** @type {Scene} */ (this.scene).window;
+    for (let i = 0; i < Math.min(frames, MAX_PREPARED); i += 1) {
       this.prepared.push(this.#bitmap(start + i, pixels));
       if (i % 8 === 7) await new Promise((resolve) => setTimeout(resolve, 0)); // keep the page responsive
     }
-    this.drawFrame(0);
   }
 
   /**
@@ -98,17 +137,47 @@ export class ScenePlayer {
   /**
    * Draw one (possibly fractional) frame of the scene on the visible canvas.
    * @param {number} frame
+   * @param {number} [index] its place in the sequence being played (frames drawn ahead are looked up by it)
+   * @returns {boolean} false when the frame on screen was kept (the worker is behind)
    */
-  drawFrame(frame) {
+  drawFrame(frame, index) {
     const scene = /** @type {Scene} */ (this.scene);
-    const prepared = Number.isInteger(frame) ? this.prepared[frame - scene.window.start] : undefined;
+    const ahead = index === undefined ? undefined : this.ahead?.take(index);
+    const prepared = ahead ?? (Number.isInteger(frame) ? this.prepared[frame - scene.window.start] : undefined);
     if (prepared) {
       this.ctx.setTransform(1, 0, 0, 1, 0, 0);
       this.ctx.drawImage(prepared, 0, 0);
-      return;
+      ahead?.close();
+      return true;
     }
+    const { start, frames } = scene.window;
+    const inWindow = frame >= start && frame <= start + frames; // and the frame that ends it
+    if (index !== undefined && index > 0 && this.ahead && !this.ahead.failed && !inWindow) {
+      this.heldFrames += 1;
+      return false;
+    }
+    if (index !== undefined) this.liveFrames += 1;
     this.ctx.setTransform(this.ratio, 0, 0, this.ratio, 0, 0);
     drawFace(this.ctx, this.identity, /** @type {any} */ (this.poseAt)(frame), this.cssSize);
+    return true;
+  }
+
+  /**
+   * Keep the lead coming after the index just shown. While the window plays the worker rests
+   * (unless the frames after the window are not asked for yet): on a phone with few cores its
+   * drawing would compete with the window's callbacks and the compositor.
+   * @param {number} index
+   * @param {boolean} playing the scene's own sequence (not the slow replay)
+   */
+  #askAhead(index, playing) {
+    if (!this.ahead) return;
+    const { start, frames } = /** @type {Scene} */ (this.scene).window;
+    if (playing && index >= start - 1 && index <= start + frames) {
+      this.ahead.request(AheadFrames.range(start + frames + 1, RING), index + 1);
+      return;
+    }
+    const lead = Math.max(RING, MAX_PREPARED - Math.min(frames, MAX_PREPARED));
+    this.ahead.request(AheadFrames.range(index + 1, lead), index + 1);
   }
 
   /**
@@ -119,10 +188,15 @@ export class ScenePlayer {
    * @param {{onEnd?: (report: import("./scheduler.js").SceneReport) => void,
    *          onFrame?: (frame: number) => void}} [options] onEnd runs in the callback that ends the
    *   scene, so answers can appear in that frame; onFrame after each frame is drawn (the Learn demo)
-   * @returns {Promise<import("./scheduler.js").SceneReport & {maxDrawMs: number, drawMs: number[]}>}
+   * @returns {Promise<import("./scheduler.js").SceneReport & {maxDrawMs: number, drawMs: number[],
+   *   liveFrames: number, heldFrames: number}>} liveFrames: frames drawn on the main thread in their
+   *   callback; heldFrames: callbacks that kept the previous frame because the worker was behind
    */
-  play(periodMs, { onEnd, onFrame } = {}) {
+  async play(periodMs, { onEnd, onFrame } = {}) {
     const scene = /** @type {Scene} */ (this.scene);
+    await this.#ready(this.sequence);
+    this.liveFrames = 0;
+    this.heldFrames = 0;
     const scheduler = new SceneScheduler({ frames: scene.frames, window: scene.window, periodMs });
     const [speechFrom, speechTo] = scene.speech;
     /** @type {number[]} */
@@ -137,7 +211,8 @@ export class ScenePlayer {
         if (frame < 0) {
           unsubscribe();
           this.#say(false);
-          const report = { ...scheduler.report(), drawMs, maxDrawMs: Math.max(0, ...drawMs) };
+          const report = { ...scheduler.report(), drawMs, maxDrawMs: Math.max(0, ...drawMs),
+            liveFrames: this.liveFrames, heldFrames: this.heldFrames };
           try {
             onEnd?.(report);
           } catch (error) {
@@ -147,10 +222,11 @@ export class ScenePlayer {
           resolve(report);
           return;
         }
-        this.drawFrame(frame);
-        if (Number.isNaN(showTs) && !Number.isNaN(scheduler.showTs)) mark("glimpse-scene-show");
-        if (Number.isNaN(hideTs) && !Number.isNaN(scheduler.hideTs)) mark("glimpse-scene-hide");
-        mark("glimpse-scene-frame");
+        this.drawFrame(frame, frame);
+        this.#askAhead(frame, true);
+        if (Number.isNaN(showTs) && !Number.isNaN(scheduler.showTs)) markFrame("glimpse-scene-show");
+        if (Number.isNaN(hideTs) && !Number.isNaN(scheduler.hideTs)) markFrame("glimpse-scene-hide");
+        markFrame("glimpse-scene-frame");
         const wantSpeaking = frame >= speechFrom && frame < speechTo + 20;
         if (wantSpeaking !== speaking) this.#say((speaking = wantSpeaking));
         onFrame?.(frame);
@@ -174,9 +250,10 @@ export class ScenePlayer {
    * @param {{slowdown?: number}} [options]
    * @returns {Promise<void>}
    */
-  replaySlowly(leak, onFrame, { slowdown = 4 } = {}) {
+  async replaySlowly(leak, onFrame, { slowdown = 4 } = {}) {
     const scene = /** @type {Scene} */ (this.scene);
     const ticks = slowReplayFrames(leak, scene.frames, { slowdown });
+    await this.#ready(ticks);
     let index = 0;
     return new Promise((resolve) => {
       const unsubscribe = this.loop.subscribe(() => {
@@ -185,7 +262,8 @@ export class ScenePlayer {
           resolve();
           return;
         }
-        this.drawFrame(ticks[index]);
+        this.drawFrame(ticks[index], index);
+        this.#askAhead(index, false);
         onFrame?.(ticks[index]);
         index += 1;
       });
@@ -195,6 +273,7 @@ export class ScenePlayer {
 
   /** Free the prepared bitmaps (tens of MB) as soon as a scene is over. */
   release() {
+    this.ahead?.release();
     for (const bitmap of this.prepared) bitmap?.close();
     this.prepared = [];
   }

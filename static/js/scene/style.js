@@ -3,9 +3,13 @@
 const CSS = `
 .scene-context { margin: 0; padding: 10px 14px; background: var(--surface); border-radius: var(--radius); }
 .scene-stage { position: relative; }
-.scene-caption { position: absolute; left: 8px; right: 8px; bottom: 8px; margin: 0; padding: 6px 10px; border-radius: 10px;
-  background: #000a; color: #fff; text-align: center; font-size: 1.05rem; opacity: 0; }
+/* What the face says goes under it, never over it (a caption over the mouth hid the leak), in the
+   prompt's place while it is said: a line of its own, so nothing moves when it comes and goes. */
+.scene-caption { margin: 0; min-height: 1.4em; text-align: center; font-size: 1.05rem; font-style: italic; opacity: 0; }
 .scene-caption.speaking { opacity: 1; }
+.scene-lines { display: grid; }
+.scene-lines > p { grid-area: 1 / 1; }
+.scene-caption.speaking + .prompt { visibility: hidden; }
 .scene-marker { width: 100%; height: 32px; display: block; }
 .scene-marker .frame { fill: var(--surface-2); }
 .scene-marker .onset, .scene-marker .offset { fill: #f2b35b; }
@@ -20,6 +24,26 @@ const CSS = `
 #scene.reviewing .scene-stage { max-width: 62%; }
 #scene.reviewing .prompt { display: none; }
 #scene.reviewing .feedback { margin-top: 0; }
+#scene.reviewing .scene-lines { display: none; }
+/* As the drill's .stage (app.css), less the context line: all seven answers stay in view. */
+#scene .scene-stage { max-width: min(360px, max(150px, calc(100dvh - 410px))); }
+@media (max-height: 700px) {
+  #scene { gap: 10px; }
+  #scene .scene-context { padding: 6px 12px; font-size: 0.95rem; }
+  #scene .answers { gap: 8px; }
+  #scene .answer { min-height: 48px; }
+}
+/* Landscape phones: the face left, the context, the line and the answers right (as the drill). */
+@media (orientation: landscape) and (max-height: 520px) {
+  #scene:not([hidden]) { display: grid; grid-template-columns: auto 1fr; grid-template-rows: auto auto auto 1fr;
+    gap: 8px 20px; align-content: start; }
+  #scene .drill-bar { grid-column: 1 / -1; }
+  #scene .scene-stage, #scene.reviewing .scene-stage { grid-column: 1; grid-row: 2 / 5; margin: 0;
+    width: calc(100dvh - 90px); max-width: calc(100dvh - 90px); }
+  #scene .scene-context, #scene .scene-lines, #scene .answers, #scene .feedback { grid-column: 2; margin-top: 0; }
+  #scene .scene-lines .prompt { text-align: left; }
+  #scene .scene-caption { text-align: left; }
+}
 `;
 
 let added = false;

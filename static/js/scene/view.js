@@ -2,6 +2,7 @@
 // replays the scene slowly around the leak with its frames marked and its cues named.
 // Builds its own DOM on first use (the home page carries none of it).
 
+import { AnswerPad, onDeliberateClick } from "../answers.js";
 import { markerSvg, playheadX } from "./marker.js";
 import { ScenePresenter } from "./presenter.js";
 
@@ -21,9 +22,11 @@ const SCREEN = `
 <p id="scene-context" class="scene-context"></p>
 <div id="scene-stage" class="stage scene-stage" aria-hidden="true">
   <canvas id="scene-face" class="face"></canvas>
-  <p id="scene-caption" class="scene-caption"></p>
 </div>
-<p id="scene-prompt" class="prompt" role="status"></p>
+<div class="scene-lines">
+  <p id="scene-caption" class="scene-caption"></p>
+  <p id="scene-prompt" class="prompt" role="status"></p>
+</div>
 <div id="scene-answers" class="answers" role="group" aria-label="${QUESTION}"></div>
 <div id="scene-feedback" class="feedback" hidden>
   <p id="scene-verdict" class="verdict" role="alert"></p>
@@ -65,14 +68,11 @@ export class SceneView {
     this.replaying = false;
     /** @type {any} */
     this.lastResult = null;
-    /** @type {((choice: import("../drill.js").Choice) => void) | null} */
-    this.pendingAnswer = null;
     /** @type {(() => void) | null} */
     this.pendingNext = null;
-    this.#buildAnswers();
-    this.#setAnswersEnabled(false); // until a scene has played
-    byId("scene-next").addEventListener("click", () => this.moveOn());
-    byId("scene-replay").addEventListener("click", () => void this.replay());
+    this.answers = new AnswerPad(byId("scene-answers"), emotions); // disabled until a scene has played
+    onDeliberateClick(byId("scene-next"), () => this.moveOn());
+    onDeliberateClick(byId("scene-replay"), () => void this.replay());
     byId("scene-quit").addEventListener("click", () => byId("quit").click());
     document.addEventListener("keydown", (event) => this.#key(event));
   }
@@ -95,7 +95,7 @@ export class SceneView {
    */
   async showVoided(_result) {
     byId("scene-prompt").textContent = "One more scene…";
-    this.#setAnswersEnabled(false);
+    this.answers.setEnabled(false);
   }
 
   /** @param {import("../net.js").Message} scene */
@@ -106,14 +106,13 @@ export class SceneView {
     byId("scene-feedback").hidden = true;
     byId("scene").classList.remove("reviewing");
     byId("scene-answers").hidden = false;
-    this.#setAnswersEnabled(false);
+    this.answers.setEnabled(false);
   }
 
   /** @returns {Promise<import("../drill.js").Choice>} */
   waitForAnswer() {
     byId("scene-prompt").textContent = QUESTION;
-    this.#setAnswersEnabled(true);
-    return new Promise((resolve) => (this.pendingAnswer = resolve));
+    return this.answers.wait();
   }
 
   /**
@@ -121,12 +120,7 @@ export class SceneView {
    * @param {number} at
    */
   answer(key, at) {
-    const resolve = this.pendingAnswer;
-    if (!resolve || !this.byKey.has(key)) return;
-    this.pendingAnswer = null;
-    this.#setAnswersEnabled(false);
-    navigator.vibrate?.(10);
-    resolve({ answer: key, at });
+    this.answers.answer(key, at);
   }
 
   /**
@@ -214,33 +208,5 @@ export class SceneView {
     else if (event.key === "Enter" || event.key === " ") this.moveOn();
     else return;
     event.preventDefault();
-  }
-
-  #buildAnswers() {
-    const buttons = this.emotions.map((emotion, index) => {
-      const button = document.createElement("button");
-      button.type = "button";
-      button.className = "answer";
-      button.dataset.emotion = emotion.key;
-      button.innerHTML = `<span class="key" aria-hidden="true">${index + 1}</span>`;
-      button.append(emotion.name);
-      button.addEventListener("pointerdown", (event) => {
-        event.preventDefault();
-        this.answer(emotion.key, event.timeStamp);
-      });
-      button.addEventListener("click", (event) => {
-        if (event.detail === 0) this.answer(emotion.key, event.timeStamp);
-      });
-      return button;
-    });
-    byId("scene-answers").replaceChildren(...buttons);
-  }
-
-  /** @param {boolean} enabled */
-  #setAnswersEnabled(enabled) {
-    for (const button of byId("scene-answers").querySelectorAll("button")) {
-      /** @type {HTMLButtonElement} */ (button).disabled = !enabled;
-    }
-    byId("scene-answers").classList.toggle("waiting", !enabled);
   }
 }
