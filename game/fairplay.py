@@ -97,7 +97,7 @@ def drill_completed(db: Database, player_id: str, at: float, points: int) -> Non
     status, state = _parsed(previous)
     plausibility.observe_drill(state, at=at, points=points)
     status = _save(db, player_id, status, state, previous=previous)
-    boards.set_visibility(db, player_id, status in ("ok", "cleared") and live_trials(db, player_id) >= PROBATION_TRIALS)
+    boards.set_visibility(db, player_id, _shown(db, player_id, status, state))
 
 
 def live_trials(db: Database, player_id: str) -> int:
@@ -107,7 +107,10 @@ def live_trials(db: Database, player_id: str) -> int:
 
 def public(db: Database, player_id: str) -> bool:
     """Whether public boards show this player."""
-    status, state = load(db, player_id)
+    return _shown(db, player_id, *load(db, player_id))
+
+
+def _shown(db: Database, player_id: str, status: str, state: State) -> bool:
     return (status in ("ok", "cleared") and not plausibility.waits(state)
             and live_trials(db, player_id) >= PROBATION_TRIALS)
 
