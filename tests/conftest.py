@@ -6,7 +6,8 @@ import contextlib
 import random
 import time
 import urllib.request
-from collections.abc import Iterator
+from collections.abc import Hashable, Iterable, Iterator
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import pytest
@@ -140,6 +141,66 @@ def page_player(server: LiveServer, page) -> DrillClient:
     """A socket for the player a Playwright page is, by its cookie."""
     cookie = next(c for c in page.context.cookies() if c["name"] == "glimpse_player")
     return DrillClient(server, cookie=f"glimpse_player={cookie['value']}")
+
+
+@contextlib.contextmanager
+def players_in_mid_drill(server: LiveServer, keys: Iterable[Hashable], answered: int) -> Iterator[dict]:
+    """For each key, a new player (their cookie, when ready) whose drill waits after `answered` right answers.
+
+    Played over sockets all at once: a scripted player answers at a person's pace, so one after another
+    they would take as long as that many drills.
+    """
+    def prepare() -> str:
+        player = DrillClient(server)
+        try:
+            player.play_right(answered)
+        finally:
+            player.close()
+        return player.cookie
+
+    keys = list(keys)
+    with ThreadPoolExecutor(max_workers=len(keys)) as pool:
+        yield {key: pool.submit(prepare) for key in keys}
+
+
+def become(page, server: LiveServer, cookie: str) -> None:
+    """The page's browser holds another player's cookie from now on (their other device, say)."""
+    name, value = cookie.split("=", 1)
+    page.context.add_cookies([{"name": name, "value": value, "url": server.url}])
+
+
+def play_on_for_the_page(server: LiveServer, page, answer_for, leave: int = 1) -> None:
+    """Take over the page's unfinished drill on a socket, as the player's other tab would, and answer it up
+    to its last `leave` trials; then the page goes home, where Resume brings those last trials.
+
+    For browser tests whose point is a drill's first and last screens: the trials between are the same
+    screens again at the browser's production pace (seconds each), so a scripted client plays them, each
+    answer chosen by ``answer_for(trial message)``.
+    """
+    page.goto("about:blank")  # the page lets go of its socket
+    player = page_player(server, page)
+    try:
+        active = player.ask({"type": "hello", "v": 1})["activeDrill"]
+        assert active, "the page left no drill to take over"
+        started = player.ask({"type": "resume", "drillId": active["id"], "refreshMs": 16.667})
+        assert started["type"] == "started", started
+        answered, trial = started["answered"], player.receive()
+        while True:
+            shown = {**trial, "exposureFrames": trial["window"]["frames"]} if trial["type"] == "scene" else trial
+            result = player.answer(shown, answer_for(trial))
+            assert result["type"] == "result", result
+            answered += bool(result["scored"])
+            if answered >= started["total"] - leave:
+                break
+            trial = player.ask({"type": "next"})
+    finally:
+        player.close()
+    page.goto(server.url + "/")
+    resume = page.get_by_role("button", name="Resume")
+    from playwright.sync_api import expect
+
+    expect(page.locator("#resume-text")).to_contain_text(f"({started['total'] - leave} of {started['total']} done)")
+    resume.tap()
 
 
 def new_player_cookie(server: LiveServer) -> str:

@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
+from concurrent.futures import Future
 from pathlib import Path
 
 import pytest
 from axe_playwright_python.sync_playwright import Axe
-from conftest import SCRIPTED_PLAYERS, LiveServer, page_player
+from conftest import SCRIPTED_PLAYERS, LiveServer, become, players_in_mid_drill
 from harness import PHONE
 from playwright.sync_api import Browser, Page, expect
 
@@ -38,14 +39,15 @@ def assert_no_violations(page: Page, screen: str, screenshot_dir: Path) -> None:
     assert results.violations_count == 0, f"{screen}:\n{results.generate_report()}"
 
 
-def answer_on_the_server(server: LiveServer, page: Page, count: int) -> None:
-    """Play the first `count` trials of a drill over the socket as the page's player, leaving it unfinished."""
-    player = page_player(server, page)
-    player.play_right(count)
-    player.close()
+@pytest.fixture(scope="module")
+def drills_18_trials_in(server: LiveServer) -> Iterator[dict[str, Future[str]]]:
+    """Per colour scheme, a player whose drill waits after 18 answers, so that feedback and summary come quickly."""
+    with players_in_mid_drill(server, ["dark", "light"], 18) as ready:
+        yield ready
 
 
-def test_home_drill_feedback_and_summary(page: Page, server: LiveServer, screenshot_dir: Path) -> None:
+def test_home_drill_feedback_and_summary(page: Page, server: LiveServer, drills_18_trials_in,
+                                         screenshot_dir: Path) -> None:
     page.goto(server.url + "/")
     play = page.get_by_role("button", name="Play", exact=True)
     expect(play).to_be_enabled()
@@ -53,8 +55,9 @@ def test_home_drill_feedback_and_summary(page: Page, server: LiveServer, screens
     assert_no_violations(page, "home-first-visit", screenshot_dir)
     page.get_by_role("button", name="Got it").tap()
 
-    # Resume a drill 18 trials in, so that the feedback and summary screens come quickly.
-    answer_on_the_server(server, page, 18)
+    # This browser's player has a drill 18 trials in (played on a socket).
+    scheme = "light" if page.evaluate("matchMedia('(prefers-color-scheme: light)').matches") else "dark"
+    become(page, server, drills_18_trials_in[scheme].result(timeout=120))
     page.reload()
     resume = page.get_by_role("button", name="Resume")
     expect(resume).to_be_visible()
@@ -85,7 +88,10 @@ def test_home_drill_feedback_and_summary(page: Page, server: LiveServer, screens
         else:
             page.keyboard.press("6")
     expect(page.locator("#summary")).to_be_visible()
-    page.wait_for_timeout(1600)  # the celebration has settled
+    page.evaluate("""() => Promise.race([  // the celebration has settled (at most 5 s)
+      Promise.all(document.getAnimations().filter((a) => a.effect?.getTiming().iterations !== Infinity)
+        .map((a) => a.finished.catch(() => {}))),
+      new Promise((resolve) => setTimeout(resolve, 5000))])""")
     assert_no_violations(page, "summary", screenshot_dir)
 
 

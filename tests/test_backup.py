@@ -65,7 +65,7 @@ def test_kill_9_under_load_loses_no_accepted_answer(tmp_path: Path) -> None:
     server = LiveServer(tmp_path / "glimpse.db", SCRIPTED_PLAYERS).start()
     told: set[str] = set()
     stop = threading.Event()
-    load = threading.Thread(target=play, args=(server, 8, 400, told, stop))
+    load = threading.Thread(target=play, args=(server, 16, 400, told, stop))
     try:
         load.start()
         deadline = time.monotonic() + 60
@@ -98,8 +98,8 @@ def test_a_wiped_disk_is_restored_from_the_litestream_replica_with_every_answer(
     server = LiveServer(database, env, launcher=LAUNCHER).start()
     told: set[str] = set()
     try:
-        play(server, 4, 30, told)
-        assert len(told) == 120
+        play(server, 8, 20, told)  # eight whole drills, side by side
+        assert len(told) == 160
         # Replication is asynchronous (about once a second): wait, boundedly, until a restore holds it all.
         copy = tmp_path / "copy.db"
         for _ in range(60):

@@ -4,14 +4,19 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from conftest import LiveServer, open_db, page_player, play_drill_by_tapping
+import pytest
+from conftest import LiveServer, open_db, page_player
 from playwright.sync_api import Page, expect
 
 from game import players
 from game.emotions import EMOTIONS
 
 
+@pytest.mark.browser_context_args(color_scheme="dark")
 def test_a_phone_player_taps_through_a_whole_drill(page: Page, live_server: LiveServer, screenshot_dir: Path) -> None:
+    """Issue 2's whole drill by tapping, and the phone loop's flow through it (issue 13): no empty box before
+    the first face; right answers move on by themselves, wrong ones wait for Next; the progress bar follows the
+    drill; the 20th answer gets its feedback before the summary; the trials land in SQLite."""
     errors: list[str] = []
     page.on("pageerror", lambda error: errors.append(str(error)))
     page.on("console", lambda message: message.type == "error" and errors.append(message.text))
@@ -19,15 +24,62 @@ def test_a_phone_player_taps_through_a_whole_drill(page: Page, live_server: Live
     play = page.get_by_role("button", name="Play", exact=True)
     expect(play).to_be_enabled()
     page.screenshot(path=screenshot_dir / "home.png")
+    page.get_by_role("button", name="Got it").tap()
     play.tap()
+    expect(page.locator("#prompt")).to_have_text("Get ready…")
+    drawn = False
+    for _ in range(20):  # the drill's modules load on this first Play; the stand-in face comes with them
+        drawn = page.evaluate("""() => {
+          const c = document.getElementById("face-neutral");
+          const middle = c.width && c.getContext("2d").getImageData(c.width / 2, c.height / 2, 1, 1);
+          const ready = document.getElementById("prompt").textContent === "Get ready…";
+          return Boolean(middle) && middle.data[3] > 0 && ready;
+        }""")
+        if drawn:
+            break
+        page.wait_for_timeout(50)
+    assert drawn, "a face is on the stage while the refresh rate is measured (before the first trial)"
 
     expect(page.locator("#answers button").first).to_be_enabled(timeout=10_000)  # after foreperiod, flash and mask
     assert page.locator("#answers button").count() == 7
     page.screenshot(path=screenshot_dir / "drill-answer.png")
-    play_drill_by_tapping(page, EMOTIONS["fear"].name)
+    fear = EMOTIONS["fear"].name
+    right_moved_on = wrong_waited = 0
+    last_feedback = ""
+    for _ in range(100):  # voided flashes come back without a tap
+        ready = page.locator("#summary:not([hidden]), #next:visible, #answers:not([hidden]):not(.waiting)")
+        expect(ready.first).to_be_visible(timeout=20_000)
+        if page.locator("#summary").is_visible():
+            break
+        if page.locator("#next").is_visible():
+            if not wrong_waited:
+                page.wait_for_timeout(2500)  # longer than a right answer's pause: a wrong one waits for the player
+                expect(page.locator("#next")).to_be_visible()
+            wrong_waited += 1
+            page.locator("#next").tap()
+            expect(page.locator("#feedback")).to_be_hidden()  # gone before the loop looks again
+            continue
+        page.wait_for_timeout(200)  # a person's quickest choice: faster taps never reach a board (fair play)
+        page.get_by_role("button", name=fear, exact=True).tap()
+        outcome = page.locator("#feedback:not([hidden]), #answers:not([hidden]):not(.waiting)").first
+        expect(outcome).to_be_visible(timeout=20_000)
+        if page.locator("#verdict[data-outcome=right]").is_visible():
+            last_feedback = page.locator("#progress").inner_text()
+            done = page.locator("#progress-bar").get_attribute("value")
+            assert page.locator("#next").is_hidden()
+            expect(page.locator("#tap-on")).to_be_visible()
+            right_moved_on += 1
+            assert done is not None and int(done) >= 1
+        elif page.locator("#verdict[data-outcome=wrong]").is_visible():
+            last_feedback = page.locator("#progress").inner_text()
     expect(page.locator("#summary")).to_be_visible()
+    assert right_moved_on >= 1 and wrong_waited >= 1, (right_moved_on, wrong_waited)
+    assert last_feedback == "Trial 20 of 20", "the last answer got its feedback before the summary"
     expect(page.locator("#summary-accuracy")).to_contain_text("of 20 right")
     assert page.locator("#summary-rows tr").count() == 7
+    expect(page.locator("#summary-moment")).not_to_be_empty()
+    expect(page.locator("#summary")).not_to_contain_text("needs more play")
+    assert page.locator("#summary .progress-bar").get_attribute("value") == "1"
     page.screenshot(path=screenshot_dir / "summary.png")
     assert errors == []
 

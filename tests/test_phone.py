@@ -1,7 +1,9 @@
 """Issue 13 on a phone: every screen at 390x844, 320x568 and 844x390, dark and light.
 
 Each check is something a player notices: a screen that opens scrolled, a face off-screen during the
-flash, a target too small for a thumb, text under 12 px, sideways scrolling, a one-frame blink.
+flash, a target too small for a thumb, text under 12 px, sideways scrolling, a one-frame blink. The loop of a
+whole tapped drill (right answers move on, wrong ones wait for Next, the 20th answer's feedback before the summary)
+is checked on the whole drill tests/test_e2e_drill.py taps at 390x844, dark.
 """
 
 from __future__ import annotations
@@ -9,10 +11,11 @@ from __future__ import annotations
 import re
 import time
 from collections.abc import Callable, Iterator
+from concurrent.futures import Future
 from pathlib import Path
 
 import pytest
-from conftest import SCRIPTED_PLAYERS, LiveServer, open_db, page_player
+from conftest import SCRIPTED_PLAYERS, DrillClient, LiveServer, become, open_db, page_player, players_in_mid_drill
 from playwright.sync_api import Browser, BrowserContext, Page, expect
 
 from game import boards, challenge, players
@@ -61,6 +64,13 @@ def live_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer
     own = LiveServer(tmp_path_factory.mktemp("phone") / "glimpse.db", SCRIPTED_PLAYERS).start()
     yield own
     own.stop()
+
+
+@pytest.fixture(scope="module")
+def drills_at_their_last_trial(live_server: LiveServer) -> Iterator[dict[tuple[str, str], Future[str]]]:
+    """For each size and scheme, a player whose drill waits at its 20th trial."""
+    with players_in_mid_drill(live_server, [(size, scheme) for size in SIZES for scheme in SCHEMES], 19) as ready:
+        yield ready
 
 
 @pytest.fixture
@@ -115,8 +125,8 @@ def answer(page: Page, name: str | None = None, index: int = 0) -> None:
 
 @pytest.mark.parametrize("scheme", SCHEMES)
 @pytest.mark.parametrize("size", SIZES)
-def test_every_screen_fits_the_phone(phone, live_server: LiveServer, screenshot_dir: Path, size: str,
-                                     scheme: str) -> None:
+def test_every_screen_fits_the_phone(phone, live_server: LiveServer, drills_at_their_last_trial, screenshot_dir: Path,
+                                     size: str, scheme: str) -> None:
     page = phone(size, scheme)
     errors: list[str] = []
     page.on("pageerror", lambda error: errors.append(str(error)))
@@ -159,9 +169,7 @@ def test_every_screen_fits_the_phone(phone, live_server: LiveServer, screenshot_
     shot("feedback")
 
     # The summary opens at its top too (a drill resumed at its last trial, answered by the page).
-    player = page_player(live_server, page)
-    player.play_right(19)
-    player.close()
+    become(page, live_server, drills_at_their_last_trial[size, scheme].result(timeout=120))
     open_home(page, live_server)
     page.evaluate("window.scrollTo(0, document.scrollingElement.scrollHeight)")
     page.get_by_role("button", name="Resume").tap()
@@ -181,63 +189,6 @@ def test_every_screen_fits_the_phone(phone, live_server: LiveServer, screenshot_
         assert_fits(page, path)
         shot(path.strip("/"))
     assert errors == []
-
-
-def test_a_whole_drill_flows_with_few_taps(phone, live_server: LiveServer, screenshot_dir: Path) -> None:
-    """No empty box before the first face; right answers move on by themselves, wrong ones wait for Next;
-    the progress bar follows the drill; the 20th answer gets its feedback before the summary."""
-    page = phone()
-    open_home(page, live_server)
-    page.get_by_role("button", name="Got it").tap()
-    page.get_by_role("button", name="Play", exact=True).tap()
-    expect(page.locator("#prompt")).to_have_text("Get ready…")
-    drawn = False
-    for _ in range(20):  # the drill's modules load on this first Play; the stand-in face comes with them
-        drawn = page.evaluate("""() => {
-          const c = document.getElementById("face-neutral");
-          const middle = c.width && c.getContext("2d").getImageData(c.width / 2, c.height / 2, 1, 1);
-          const ready = document.getElementById("prompt").textContent === "Get ready…";
-          return Boolean(middle) && middle.data[3] > 0 && ready;
-        }""")
-        if drawn:
-            break
-        page.wait_for_timeout(50)
-    assert drawn, "a face is on the stage while the refresh rate is measured (before the first trial)"
-
-    right_moved_on = wrong_waited = 0
-    last_feedback = ""
-    for _ in range(100):
-        ready = page.locator("#summary:not([hidden]), #next:visible, #answers:not([hidden]):not(.waiting)")
-        expect(ready.first).to_be_visible(timeout=20_000)
-        if page.locator("#summary").is_visible():
-            break
-        if page.locator("#next").is_visible():
-            if not wrong_waited:
-                page.wait_for_timeout(2500)  # longer than a right answer's pause: a wrong one waits for the player
-                expect(page.locator("#next")).to_be_visible()
-            wrong_waited += 1
-            page.locator("#next").tap()
-            expect(page.locator("#feedback")).to_be_hidden()  # gone before the loop looks again
-            continue
-        page.get_by_role("button", name="Happiness", exact=True).tap()
-        outcome = page.locator("#feedback:not([hidden]), #answers:not([hidden]):not(.waiting)").first
-        expect(outcome).to_be_visible(timeout=20_000)
-        if page.locator("#verdict[data-outcome=right]").is_visible():
-            last_feedback = page.locator("#progress").inner_text()
-            done = page.locator("#progress-bar").get_attribute("value")
-            assert page.locator("#next").is_hidden()
-            expect(page.locator("#tap-on")).to_be_visible()
-            right_moved_on += 1
-            assert done is not None and int(done) >= 1
-        elif page.locator("#verdict[data-outcome=wrong]").is_visible():
-            last_feedback = page.locator("#progress").inner_text()
-    expect(page.locator("#summary")).to_be_visible()
-    assert right_moved_on >= 1 and wrong_waited >= 1, (right_moved_on, wrong_waited)
-    assert last_feedback == "Trial 20 of 20", "the last answer got its feedback before the summary"
-    expect(page.locator("#summary-moment")).not_to_be_empty()
-    expect(page.locator("#summary")).not_to_contain_text("needs more play")
-    assert page.locator("#summary .progress-bar").get_attribute("value") == "1"
-    page.screenshot(path=screenshot_dir / "phone-drill-summary-after-play.png")
 
 
 def test_resume_shows_the_score_and_quitting_asks_first(phone, live_server: LiveServer) -> None:
@@ -333,8 +284,6 @@ def test_key_badges_only_where_there_are_keys(phone, live_server: LiveServer) ->
 
 
 def test_nickname_and_friend_removal_speak_plainly(phone, live_server: LiveServer) -> None:
-    from conftest import DrillClient
-
     page = phone("small", "light")
     open_home(page, live_server)
     page.get_by_role("button", name="Got it").tap()
