@@ -65,6 +65,7 @@ def test_a_phone_player_takes_a_checkup_and_sees_progress_a_week_later(
 
     expect(ready).to_be_visible(timeout=15_000)
     expect(page.locator("#progress")).to_have_text("Trial 1 of 28")
+    expect(page.locator("#score")).to_have_text("Checkup")  # still, once the server's "started" has come
     tap_answers(3)
 
     def policy(trial: dict) -> str:

@@ -68,7 +68,7 @@ export class View {
   /** @param {import("./net.js").Message} started a new drill, or a resumed one with its score so far */
   showStarted(started) {
     this.correct = Number(started.correct ?? 0);
-    byId("score").textContent = `${this.correct} ✓`;
+    byId("score").textContent = started.mode === "checkup" ? "Checkup" : `${this.correct} ✓`;
     this.#showProgress(Number(started.answered ?? 0), Number(started.total ?? 20));
   }
 
