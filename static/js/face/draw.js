@@ -190,20 +190,9 @@ function drawEars(ctx, identity, geo, skin) {
 function drawHead(ctx, geo, skin) {
   const u = geo.unit;
   const cy = -4 * u + geo.pitchShift * 0.5;
-  // The face turns away from the light toward its edges and under the jaw: the fill itself is one gradient
-  // (no extra layer), lit in the middle and a form shadow at the rim, relative to the skin's own lightness.
-  // The path is set before the transform, which then shapes only the gradient (an upright oval).
   outlinePath(ctx, geo);
-  ctx.save();
-  ctx.translate(-1.5 * u, cy);
-  ctx.scale(1, 1.45);
-  const form = ctx.createRadialGradient(0, 0, 0, 0, 0, 21 * u);
-  form.addColorStop(0, css(skin.base));
-  form.addColorStop(0.6, css(skin.base));
-  form.addColorStop(1, css(skin.rim));
-  ctx.fillStyle = form;
+  ctx.fillStyle = css(skin.base);
   ctx.fill();
-  ctx.restore();
   // Sides turning away from the light: nested solid crescents (no gradients, no clip, which
   // dominate software rasterisation), darker toward the edge and on the right of the picture.
   // Key light on the front of the face: nested faint solid ovals, a stepped but soft highlight
@@ -230,7 +219,9 @@ function drawHead(ctx, geo, skin) {
       curveThrough(ctx, edge);
       curveThrough(ctx, inner.reverse(), false);
       ctx.closePath();
-      ctx.fillStyle = css(skin.shade, 0.2 * strength);
+      // The face turns away from the light: a form shadow relative to the skin (none on the darkest skin,
+      // where it merged the face with hair and background).
+      ctx.fillStyle = css(skin.rim, 0.3 * strength);
       ctx.fill();
     }
   }
@@ -257,9 +248,8 @@ function drawShading(ctx, geo, skin, identity) {
     const lowered = geo.levels[4][i];
     const raised = Math.max(geo.levels[1][i], geo.levels[2][i]);
     // The eye socket lies in shadow under the brow ridge; raised brows (AU1+2) lift the lit lid skin out of it.
-    blob(eye.centre.x - s * 1.2 * u, eye.centre.y - 1.2 * u, 7.5 * u, skin.socket, 0.6 - raised * 0.15, 0.72);
-    // Deepest beside the nose, where the orbit meets the bridge.
-    blob(eye.centre.x - s * 4.2 * u, eye.centre.y - 0.8 * u, 3.4 * u, skin.socket, 0.45, 1);
+    // Deepest toward the nose, where the orbit meets the bridge.
+    blob(eye.centre.x - s * 2.2 * u, eye.centre.y - 1.1 * u, 7.5 * u, skin.socket, 0.65 - raised * 0.15, 0.72);
     // A lowered brow overhangs the eye and shades the lid beneath it (AU4's glower).
     // Without AU1 lifting the brow heads (anger, not fear or sadness) the brow comes right down and the shadow
     // deepens: the glare from under it.
@@ -297,9 +287,9 @@ function drawShading(ctx, geo, skin, identity) {
       blob(s * 2.6 * u, geo.nose.root.y + 3.2 * u, 1.8 * u, skin.fold, sneer * 0.5, 1.6);
       blob(cheek.x - s * 3.2 * u, cheek.y - 1.8 * u, 3.2 * u, skin.ridge, sneer * 0.45, 0.7);
     }
-    // A tensed lower lid (AU7) or cheeks pushed up under it (AU6, AU9) bunch the skin below the eye into a lit
-    // bulge over a soft shadowed fold: the eye narrowed from below.
-    const bunched = Math.max(geo.levels[7][i] * 0.7, geo.levels[6][i] * 0.6, sneer);
+    // Cheeks pushed up under the lower lid (AU6, AU9) bunch the skin below the eye into a lit bulge over a
+    // soft shadowed fold: the eye narrowed from below.
+    const bunched = Math.max(geo.levels[6][i] * 0.6, sneer);
     if (bunched > 0.05) {
       ctx.save();
       ctx.translate(0, 1.7 * u);
