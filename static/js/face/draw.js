@@ -21,6 +21,17 @@ export function skinPalette(identity) {
   // Warm tints at the skin's own brightness: a fixed red pushed dark skin toward pink and maroon.
   const tint = (rgb) => scaleRgb(rgb, Math.min(1, luma(base) / 200));
   const shadow = mixRgb(scaleRgb(base, 0.74), tint([110, 40, 40]), 0.1);
+  const l = lightness(base);
+  // Form shadows (eye sockets, under the brow ridge, nose and lips, the face's sides) as photographs show them:
+  // darker than the local skin by a set perceived lightness, never below half of it, so the modelling that
+  // carries an expression reads on pale skin without turning dark skin into a black mask. Warmer than the skin
+  // (light scattered under it), most on pale skin, where a neutral darkening looks grey and dirty.
+  const warm = mixRgb(base, tint([205, 95, 70]), 0.24 - dark * 0.16);
+  const shadeAt = (offset) => withLightness(warm, Math.max(l * 0.5, l - offset));
+  // Lips darker than the skin by 18 L* on pale skin, 8 on the darkest: the mouth's shape reads in grey.
+  const lipRgb = mixRgb(mixRgb(scaleRgb(base, 0.9 - dark * 0.12), [186, 92, 98], 0.45 - dark * 0.2), [170, 50, 80],
+    identity.lipTint);
+  const lipL = Math.min(lightness(lipRgb), l - (24 - dark * 18));
   return {
     base,
     light: mixRgb(base, [255, 244, 232], 0.16 - dark * 0.04),
@@ -33,8 +44,11 @@ export function skinPalette(identity) {
     ridge: withLightness(mixRgb(base, [250, 244, 236], 0.3), lightness(base) + 7 + dark * 14),
     sheen: mixRgb(base, [255, 246, 236], 0.3 + dark * 0.25),
     blush: mixRgb(base, tint([215, 90, 90]), 0.5 - dark * 0.3),
-    lip: mixRgb(mixRgb(scaleRgb(base, 0.9 - dark * 0.12), [186, 92, 98], 0.45 - dark * 0.2), [170, 50, 80],
-      identity.lipTint),
+    lip: withLightness(lipRgb, lipL),
+    shade: shadeAt(16),
+    // The rim of the face: on dark skin a softer turn, which would otherwise merge with hair and background.
+    rim: shadeAt(15 - dark * 15),
+    socket: shadeAt(30),
     lidShade: mixRgb(base, [120, 80, 90], 0.18),
     dark,
   };
@@ -174,6 +188,8 @@ function drawEars(ctx, identity, geo, skin) {
 }
 
 function drawHead(ctx, geo, skin) {
+  const u = geo.unit;
+  const cy = -4 * u + geo.pitchShift * 0.5;
   outlinePath(ctx, geo);
   ctx.fillStyle = css(skin.base);
   ctx.fill();
@@ -182,8 +198,6 @@ function drawHead(ctx, geo, skin) {
   // Key light on the front of the face: nested faint solid ovals, a stepped but soft highlight
   // that gives dark skin its form.
   // One radial gradient over a bounded box only (full-face gradients are costly in software).
-  const u = geo.unit;
-  const cy = -4 * u + geo.pitchShift * 0.5;
   ctx.save();
   ctx.translate(-1.5 * u, cy);
   ctx.scale(1, 1.35);
@@ -205,7 +219,9 @@ function drawHead(ctx, geo, skin) {
       curveThrough(ctx, edge);
       curveThrough(ctx, inner.reverse(), false);
       ctx.closePath();
-      ctx.fillStyle = css(skin.shadow, 0.15 * strength);
+      // The face turns away from the light: a form shadow relative to the skin (none on the darkest skin,
+      // where it merged the face with hair and background).
+      ctx.fillStyle = css(skin.rim, 0.3 * strength);
       ctx.fill();
     }
   }
@@ -228,8 +244,12 @@ function drawShading(ctx, geo, skin, identity) {
   for (const side of ["L", "R"]) {
     const eye = geo.eyes[side];
     const s = side === "L" ? 1 : -1;
-    const lowered = geo.levels[4][s > 0 ? 0 : 1];
-    blob(eye.centre.x - s * 1.5 * u, eye.centre.y - 1.2 * u, 7.5 * u, skin.shadow, 0.45 + skin.dark * 0.1, 0.75);
+    const i = s > 0 ? 0 : 1;
+    const lowered = geo.levels[4][i];
+    const raised = Math.max(geo.levels[1][i], geo.levels[2][i]);
+    // The eye socket lies in shadow under the brow ridge; raised brows (AU1+2) lift the lit lid skin out of it.
+    // Deepest toward the nose, where the orbit meets the bridge.
+    blob(eye.centre.x - s * 2.2 * u, eye.centre.y - 1.1 * u, 7.5 * u, skin.socket, 0.65 - raised * 0.15, 0.72);
     // A lowered brow overhangs the eye and shades the lid beneath it (AU4's glower).
     // Without AU1 lifting the brow heads (anger, not fear or sadness) the brow comes right down and the shadow
     // deepens: the glare from under it.
@@ -249,7 +269,7 @@ function drawShading(ctx, geo, skin, identity) {
     const cheek = side === "L" ? geo.cheekL : geo.cheekR;
     blob(cheek.x - s * 1.5 * u, cheek.y + 1 * u, 7 * u, skin.blush, 0.28 - skin.dark * 0.18, 0.8);
     // AU6 lifts and rounds the cheek: a brighter, higher apple with a soft shadow under it.
-    const lift = geo.levels[6][s > 0 ? 0 : 1];
+    const lift = Math.max(geo.levels[6][i], geo.levels[12][i] * 0.6);
     blob(cheek.x - s * 0.5 * u, cheek.y - 1.2 * u, 4.5 * u, skin.sheen, 0.22 + lift * 0.4, 0.7);
     if (lift > 0.05) blob(cheek.x - s * 1.2 * u, cheek.y + 3.6 * u, 4.2 * u, skin.shadow, lift * 0.35, 0.45);
     blob(cheek.x + s * 2.5 * u, cheek.y + 9 * u, 5.5 * u, skin.shadow, 0.3, 1.3);
@@ -267,6 +287,23 @@ function drawShading(ctx, geo, skin, identity) {
       blob(s * 2.6 * u, geo.nose.root.y + 3.2 * u, 1.8 * u, skin.fold, sneer * 0.5, 1.6);
       blob(cheek.x - s * 3.2 * u, cheek.y - 1.8 * u, 3.2 * u, skin.ridge, sneer * 0.45, 0.7);
     }
+    // Cheeks pushed up under the lower lid (AU6, AU9) bunch the skin below the eye into a lit bulge over a
+    // soft shadowed fold: the eye narrowed from below.
+    const bunched = Math.max(geo.levels[6][i] * 0.6, sneer);
+    if (bunched > 0.05) {
+      ctx.save();
+      ctx.translate(0, 1.7 * u);
+      ctx.beginPath();
+      curveThrough(ctx, eye.lower);
+      ctx.strokeStyle = css(skin.shade, bunched * 0.45);
+      ctx.lineWidth = 1.6 * u;
+      ctx.stroke();
+      ctx.translate(0, -0.9 * u);
+      ctx.strokeStyle = css(skin.sheen, bunched * 0.3);
+      ctx.lineWidth = 0.9 * u;
+      ctx.stroke();
+      ctx.restore();
+    }
   }
   // AU4 bunches the skin between the brows: a shadowed furrow between two lit mounds over the brow heads.
   const knit = (geo.levels[4][0] + geo.levels[4][1]) / 2;
@@ -276,13 +313,23 @@ function drawShading(ctx, geo, skin, identity) {
     blob(0, y - 0.6 * u, 2.4 * u, skin.fold, knit * 0.55, 1.5);
     for (const head of heads) blob(head.x * 0.8, head.y - 2.6 * u, 1.8 * u, skin.ridge, knit * 0.45, 0.8);
   }
+  // AU9's wrinkled nose root: the skin between the eyes bunches into shadow.
+  const sneer = (geo.levels[9][0] + geo.levels[9][1]) / 2;
+  if (sneer > 0.05) blob(0, geo.nose.root.y + 1 * u, 3.2 * u, skin.socket, sneer * 0.5, 1.3);
+  // Pressed lips (AU23/24) sink the mouth corners into shadowed pits.
+  const press = Math.max(...[23, 24].flatMap((au) => geo.levels[au]));
+  if (press > 0.05) {
+    for (const corner of [geo.mouth.cornerL, geo.mouth.cornerR]) {
+      blob(corner.x, corner.y + 0.3 * u, 2 * u, skin.socket, press * 0.5, 1.2);
+    }
+  }
   blob(0, -16 * u, 12 * u, skin.sheen, 0.16, 0.55);
   // AU17 pushes the chin boss up into a lit, rounded knob under a shadowed fold (anger's and sadness's pout).
   const chinUp = (geo.levels[17][0] + geo.levels[17][1]) / 2;
   blob(0, geo.chinBoss.y + (1 - chinUp * 0.8) * u, 4.5 * u, skin.sheen, 0.2 + chinUp * 0.3, 0.7);
   const lip = geo.mouth.lowerOuter[2];
-  blob(0, lip.y + 1.6 * u, 5 * u, skin.shadow, 0.45, 0.45);
-  blob(0, geo.nose.subnasale.y + 0.5 * u, 4 * u, skin.shadow, 0.4, 0.5);
+  blob(0, lip.y + 1.6 * u, 5 * u, skin.shade, 0.55, 0.45);
+  blob(0, geo.nose.subnasale.y + 0.5 * u, 4 * u, skin.shade, 0.55, 0.5);
   if (identity.freckles) {
     ctx.fillStyle = css(skin.shadow, 0.35);
     for (let i = 0; i < 18; i++) {
