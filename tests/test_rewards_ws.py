@@ -2,15 +2,29 @@
 
 from __future__ import annotations
 
+import random
+import sys
+from collections.abc import Callable
 from datetime import date
 
 from conftest import DrillClient, LiveServer, emotion_of, open_db
+from harness import ROOT
 
 from game import boards
 
+sys.path.insert(0, str(ROOT / "bench"))
+from fairplay import Weibull
 
-def play_drill(client: DrillClient, server: LiveServer, mode: str = "speed", right: bool = True) -> tuple[list, dict]:
-    """Play 20 trials; return the trials and the summary."""
+
+def a_person(seed: int, threshold_ms: float = 200) -> Callable[[dict], bool]:
+    """Whether a person (right 75% of the time at `threshold_ms`, near chance far below) names a trial's face."""
+    rng, sees = random.Random(seed), Weibull(threshold_ms, 2.5, 0.02)
+    return lambda trial: sees(rng, trial["exposureFrames"] * 1000 / 60)
+
+
+def play_drill(client: DrillClient, server: LiveServer, mode: str = "speed", right: bool = True,
+               sees: Callable[[dict], bool] | None = None) -> tuple[list, dict]:
+    """Play 20 trials, every answer right, every other one, or as `sees` says; return the trials and the summary."""
     client.ask({"type": "hello", "v": 1, "tz": "Europe/Paris"})
     client.send({"type": "start", "refreshMs": 16.667, "mode": mode})
     assert client.receive()["type"] == "started"
@@ -18,7 +32,8 @@ def play_drill(client: DrillClient, server: LiveServer, mode: str = "speed", rig
     for position in range(1, 21):
         trials.append(trial)
         truth = emotion_of(server, trial["trialId"])
-        result = client.answer(trial, truth if right or position % 2 else ("fear" if truth != "fear" else "anger"))
+        correct = sees(trial) if sees else right or position % 2
+        result = client.answer(trial, truth if correct else ("fear" if truth != "fear" else "anger"))
         if position < 20:
             trial = client.ask({"type": "next"})
     summary = client.receive()
@@ -57,12 +72,15 @@ def test_an_abandoned_drill_never_reaches_a_board(connect, live_server: LiveServ
 
 
 def test_the_daily_challenge_is_the_same_for_everyone_and_ranked_once(connect, live_server: LiveServer) -> None:
-    ann = connect()
-    for _ in range(3):  # three drills first: new players show on public boards after 60 answers (fair play)
-        play_drill(ann, live_server, right=False)  # half right: a person, not a pose reader
-    ann_trials, ann_summary = play_drill(ann, live_server, mode="challenge")
+    # Ann plays like a person (fair play shows nobody else a player whose answers no person could give), three drills
+    # first: new players show on public boards after 60 answers. Bob, new, misses every face.
+    ann, ann_sees = connect(), a_person(seed=3)
+    for _ in range(3):
+        play_drill(ann, live_server, sees=ann_sees)
+    ann_trials, ann_summary = play_drill(ann, live_server, mode="challenge", sees=ann_sees)
+    assert ann_summary["points"] > 0
     bob = connect()  # now: a socket that says nothing for 5 s is closed
-    bob_trials, bob_summary = play_drill(bob, live_server, mode="challenge", right=False)
+    bob_trials, bob_summary = play_drill(bob, live_server, mode="challenge", sees=lambda trial: False)
     shown = lambda trials: [(t["identitySeed"], t["exposureFrames"], sorted(t["expression"]["au"])) for t in trials]  # noqa: E731
     assert shown(ann_trials) == shown(bob_trials)
     # The same expressions, each jittered per drill a little (no two poses alike, none that reads differently).
