@@ -42,7 +42,7 @@ lint: $(VENV)/.installed-test
 
 test: $(VENV)/.installed-test $(FACES_VENV)/.installed $(CHROMIUM) lint
 	node --test tests/js/
-	$(VENV)/bin/pytest
+	$(VENV)/bin/pytest -n 2 --dist loadfile
 
 bench: $(VENV)/.installed-test $(CHROMIUM)
 	@for script in bench/*.py; do echo "== $$script"; $(PY) $$script || exit 1; done

@@ -35,7 +35,32 @@ class _Table(Table):
         return cache["columns", self.name]
 
 
-class AppDatabase(Database):
+class GameDatabase(Database):
+    """sqlite-utils whose transactions take the write lock when they begin.
+
+    A transaction that reads first (BEGIN DEFERRED) and then writes cannot wait for the lock: if another
+    connection (Litestream keeping its position, an operator command) committed meanwhile, SQLite fails the
+    write at once with "database is locked", busy timeout or not. BEGIN IMMEDIATE waits its turn instead.
+    """
+
+    @contextmanager
+    def atomic(self) -> Iterator[Database]:
+        if self.conn.in_transaction:  # nested: sqlite-utils' savepoint
+            with super().atomic() as db:
+                yield db
+            return
+        self.conn.execute("BEGIN IMMEDIATE")
+        try:
+            yield self
+        except BaseException:
+            if self.conn.in_transaction:
+                self.conn.execute("ROLLBACK")
+            raise
+        else:
+            self.conn.execute("COMMIT")
+
+
+class AppDatabase(GameDatabase):
     """sqlite-utils with its schema look-ups cached for the connection's life.
 
     Plain sqlite-utils asks sqlite_master for the view and table names on every ``db[name]`` and
@@ -73,7 +98,7 @@ def connect(path: str | Path, *, cached_schema: bool = False) -> Database:
     """
     Path(path).parent.mkdir(parents=True, exist_ok=True)
     conn = sqlite3.connect(str(path), timeout=BUSY_TIMEOUT_MS / 1000, check_same_thread=False)
-    db = AppDatabase(conn) if cached_schema else Database(conn)
+    db = AppDatabase(conn) if cached_schema else GameDatabase(conn)
     db.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
     db.execute("PRAGMA foreign_keys = ON")
     db.execute("PRAGMA synchronous = NORMAL")

@@ -3,6 +3,7 @@
 import os
 import subprocess
 import sys
+import threading
 from pathlib import Path
 
 import sqlite_utils
@@ -33,3 +34,30 @@ def test_connections_use_wal_and_wait_for_locks(tmp_path: Path) -> None:
     assert db.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
     assert db.execute("PRAGMA busy_timeout").fetchone()[0] >= 1000
     assert db.execute("PRAGMA foreign_keys").fetchone()[0] == 1
+
+
+def test_a_transaction_that_reads_first_waits_for_another_writer_instead_of_failing(tmp_path: Path) -> None:
+    """An answer reads the player's evidence, then writes: a commit by another connection in between (Litestream
+    keeping its position) made SQLite refuse the write at once ("database is locked") and the player got an error."""
+    path = tmp_path / "glimpse.db"
+    migrate(path)
+    ours, theirs = connect(path), connect(path)
+    ours.execute("CREATE TABLE answers (n INTEGER)")
+    ours.conn.commit()
+    failures: list[BaseException] = []
+
+    def another_writer() -> None:
+        try:
+            with theirs.atomic():
+                theirs.execute("INSERT INTO answers VALUES (2)")
+        except BaseException as error:
+            failures.append(error)
+
+    with ours.atomic():
+        ours.execute("SELECT COUNT(*) FROM answers").fetchone()
+        writer = threading.Thread(target=another_writer)
+        writer.start()
+        writer.join(0.5)  # it commits now, or waits for our transaction to end
+        ours.execute("INSERT INTO answers VALUES (1)")
+    writer.join(10)
+    assert failures == [] and sorted(n for (n,) in ours.execute("SELECT n FROM answers")) == [1, 2]

@@ -2,16 +2,26 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from pathlib import Path
 
-from conftest import LiveServer, play_drill_by_tapping
+import pytest
+from conftest import SCRIPTED_PLAYERS, LiveServer, play_drill_by_tapping
 from playwright.sync_api import Page, expect
 
 
-def test_daily_challenge_result_streak_boards_and_friends(page: Page, live_server: LiveServer,
+@pytest.fixture(scope="module")
+def social_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer]:
+    """A server of this module's own: its player is the first on today's challenge board, whatever ran before."""
+    own = LiveServer(tmp_path_factory.mktemp("social") / "glimpse.db", SCRIPTED_PLAYERS).start()
+    yield own
+    own.stop()
+
+
+def test_daily_challenge_result_streak_boards_and_friends(page: Page, social_server: LiveServer,
                                                           screenshot_dir: Path) -> None:
-    page.context.grant_permissions(["clipboard-read", "clipboard-write"], origin=live_server.url)
-    page.goto(live_server.url + "/")
+    page.context.grant_permissions(["clipboard-read", "clipboard-write"], origin=social_server.url)
+    page.goto(social_server.url + "/")
     expect(page.locator("#streak")).to_contain_text("Start a daily streak")
     challenge = page.get_by_role("button", name="Daily challenge")
     expect(challenge).to_be_enabled()
@@ -35,14 +45,14 @@ def test_daily_challenge_result_streak_boards_and_friends(page: Page, live_serve
     expect(page.get_by_role("button", name="Daily challenge")).to_contain_text("practice")
     page.screenshot(path=screenshot_dir / "home-streak.png")
 
-    page.goto(live_server.url + "/boards")
+    page.goto(social_server.url + "/boards")
     expect(page.locator("#board-standing")).to_contain_text("You're the first")
     expect(page.locator("#board-top li.me")).to_have_count(1)
     page.screenshot(path=screenshot_dir / "boards.png", full_page=True)
     page.get_by_role("tab", name="Week").tap()
     expect(page.locator("#board-top li.me .points")).to_contain_text("pts")
 
-    page.goto(live_server.url + "/friends")
+    page.goto(social_server.url + "/friends")
     expect(page.locator("#my-code")).not_to_have_text("········")
     page.get_by_label("Add a friend by code").fill("nope")
     page.get_by_role("button", name="Add", exact=True).tap()
