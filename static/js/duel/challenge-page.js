@@ -30,13 +30,7 @@ async function play() {
   const names = new Map(catalogue.emotions.map((/** @type {{key: string, name: string}} */ e) => [e.key, e.name]));
   for (const screen of document.querySelectorAll(".screen")) /** @type {HTMLElement} */ (screen).hidden = screen.id !== "duel-play";
   document.body.dataset.screen = "duel-play";
-  const stage = new DuelStage({
-    stage: byId("stage"),
-    neutral: /** @type {HTMLCanvasElement} */ (byId("face-neutral")),
-    expression: /** @type {HTMLCanvasElement} */ (byId("face-expression")),
-    probe: byId("flip-probe"),
-    answers: byId("answers"),
-  }, catalogue.emotions);
+  const stage = DuelStage.onPage(catalogue.emotions);
   const refreshMs = Math.round((await stage.measureRefresh()) * 100) / 100;
   const pick = (/** @type {string} */ key) => {
     if (!answerable) return;

@@ -61,13 +61,7 @@ async function prepare() {
     fetch("/api/catalogue.json").then((r) => r.json()),
   ]);
   names = new Map(catalogue.emotions.map((/** @type {{key: string, name: string}} */ e) => [e.key, e.name]));
-  stage = new DuelStage({
-    stage: byId("stage"),
-    neutral: /** @type {HTMLCanvasElement} */ (byId("face-neutral")),
-    expression: /** @type {HTMLCanvasElement} */ (byId("face-expression")),
-    probe: byId("flip-probe"),
-    answers: byId("answers"),
-  }, catalogue.emotions);
+  stage = DuelStage.onPage(catalogue.emotions);
   stage.onPick = pick;
   state.refreshMs = Math.round((await stage.measureRefresh()) * 100) / 100;
   socket = new DuelSocket(duelSocketUrl(), {

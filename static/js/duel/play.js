@@ -26,6 +26,21 @@ export class DuelStage {
     this.enable(false);
   }
 
+  /**
+   * The stage the duel and challenge pages share (templates/_duel_stage.html).
+   * @param {EmotionInfo[]} emotions in button order
+   */
+  static onPage(emotions) {
+    const byId = (/** @type {string} */ id) => /** @type {HTMLElement} */ (document.getElementById(id));
+    return new DuelStage({
+      stage: byId("stage"),
+      neutral: /** @type {HTMLCanvasElement} */ (byId("face-neutral")),
+      expression: /** @type {HTMLCanvasElement} */ (byId("face-expression")),
+      probe: byId("flip-probe"),
+      answers: byId("answers"),
+    }, emotions);
+  }
+
   /** @returns {Promise<number>} the display's frame period in ms */
   measureRefresh() {
     return this.presenter.measureRefresh();
