@@ -243,9 +243,10 @@ class DrillSession:
         return summary
 
     def disconnect(self) -> None:
-        """Keep the drill open for a resume; only the unanswered trial is lost."""
-        if self.drill is not None:
-            store.void_open_trials(self.db, self.drill["id"], "disconnected")
+        """Keep the drill open for a resume; only this socket's unanswered trial is lost (another tab may have
+        resumed the drill meanwhile, and its trial stays open)."""
+        if self.open_trial is not None:
+            store.void_trial(self.db, self.open_trial["id"], "disconnected")
 
     # -- internals ----------------------------------------------------------------
 

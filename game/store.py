@@ -107,6 +107,12 @@ def void_open_trials(db: Database, drill_id: str, flag: str) -> None:
                [flag, drill_id])
 
 
+def void_trial(db: Database, trial_id: str, flag: str) -> None:
+    """Close one sent trial if it is still unanswered (its socket dropped)."""
+    db.execute("UPDATE trials SET scored = 0, flag = ? WHERE id = ? AND answered_at IS NULL AND flag IS NULL",
+               [flag, trial_id])
+
+
 def why_not_open(db: Database, trial_id: str, player_id: str) -> tuple[str, str]:
     """Why a trial cannot take an answer now, as an error code and a sentence."""
     try:

@@ -159,6 +159,21 @@ def test_a_dropped_connection_loses_nothing_answered_and_can_resume(connect, liv
     assert rows[5]["flag"] == "disconnected"
 
 
+def test_an_old_tab_closing_after_another_resumed_does_not_void_the_new_tabs_trial(
+        connect, live_server: LiveServer) -> None:
+    old = connect()
+    started, _ = start(old)
+    new = connect(cookie=old.cookie)
+    new.ask({"type": "hello", "v": 1})
+    new.send({"type": "resume", "drillId": started["drillId"], "refreshMs": 16.667})
+    new.receive()
+    trial = new.receive()
+    old.close()  # the page that left goes away after the other tab took over
+    time.sleep(1.0)  # the server notices the old socket's close
+    result = new.answer(trial, emotion_of(live_server, trial["trialId"]))
+    assert result["type"] == "result" and result["correct"], result
+
+
 def test_starting_anew_abandons_the_old_drill(connect, live_server: LiveServer) -> None:
     first = connect()
     old, _ = start(first)
