@@ -707,7 +707,7 @@ function drawMouth(ctx, geo, skin) {
   const smile = (geo.levels[12][0] + geo.levels[12][1]) / 2;
   ctx.strokeStyle = css(withLightness(skin.lip, lightness(skin.lip) * (0.5 - smile * 0.12 - press * 0.2)),
     0.85 + Math.max(smile, press) * 0.15);
-  ctx.lineWidth = (0.4 + smile * 0.3 + press * 0.2) * u;
+  ctx.lineWidth = (0.4 + smile * 0.3 + press * 0.4) * u;
   ctx.beginPath();
   curveThrough(ctx, m.upperInner);
   ctx.stroke();

@@ -43,8 +43,8 @@ export const AU_MOVES = Object.freeze({
   // (a squarish, curled raise), not a peak at its centre, which drew an inverted-V "tent" no face makes.
   9: [["noseWing", 0.004, -0.042], ["nostril", 0, -0.036], ["noseTip", 0, -0.012], ["nasolabialTop", 0.005, -0.035],
     ["upperLipTop", 0, -0.07], ["upperLipPeak", 0, -0.07], ["upperLipSide", 0, -0.06],
-    ["upperLipInner", 0, -0.045], ["upperLipInnerSide", 0, -0.045], ["mouthCorner", 0, -0.006], ["browInner", -0.02, 0.06],
-    ["browMid", 0, 0.03], ["browOuter", 0, 0.008], ["lidLower", 0, -0.035], ["lidLowerIn", 0, -0.032],
+    ["upperLipInner", 0, -0.045], ["upperLipInnerSide", 0, -0.045], ["mouthCorner", 0, -0.006], ["browInner", 0, 0.03],
+    ["browMid", 0, 0.02], ["browOuter", 0, 0.008], ["lidLower", 0, -0.035], ["lidLowerIn", 0, -0.032],
     ["lidLowerOut", 0, -0.022], ["cheek", 0, -0.04], ["lidUpper", 0, 0.008]],
   // AU10 lifts the upper lip's whole middle: its sides rise almost as far as its centre and spread out, so the
   // raised lip is squared off and the upper teeth show under it.
@@ -79,7 +79,7 @@ export const AU_MOVES = Object.freeze({
     ["upperLipSide", 0, -0.025],
     ["lowerLipBottomSide", 0, 0.03], ["lowerLipBottom", 0, 0.02]],
   23: [["mouthCorner", -0.02, 0], ["upperLipInnerSide", -0.008, 0], ["lowerLipInnerSide", -0.008, 0]],
-  24: [["mouthCorner", -0.01, 0.004]],
+  24: [["mouthCorner", -0.01, 0.04], ["upperLipSide", 0, 0.01], ["lowerLipBottomSide", 0, 0.012]],
   25: [["upperLipInner", 0, -0.02], ["upperLipInnerSide", 0, -0.015], ["lowerLipInner", 0, 0.06],
     ["lowerLipInnerSide", 0, 0.045], ["lowerLipBottom", 0, 0.045], ["lowerLipBottomSide", 0, 0.035]],
   26: [["chin", 0, 0.2], ["chinBoss", 0, 0.19], ["lowerLipBottom", 0, 0.18], ["lowerLipBottomSide", 0, 0.14],
@@ -303,6 +303,37 @@ function expressionLandmarks(identity, pose) {
     moved[key("browMid", side)].x -= side * 0.015 * iod * knit;
     moved[key("browOuter", side)].y += 0.01 * iod * knit;
   }
+  // Anger's glare: AU4 with AU7 and without AU1 (fear and sadness raise the brow heads). The brow heads come
+  // further down and in onto the upper lid while the tails stay up, so the brows slant into a V; the brow pushes
+  // the inner part of the upper lid down and the lower lid rises straight, so the eye is a hard, slanted slit
+  // with no white round the iris. Posed full anger is larger than AU4's table size (facs.md); sized so a
+  // 48-pixel thumbnail shows it.
+  for (const [side, index] of [[1, 0], [-1, 1]]) {
+    const glare = glareLevel(levels, index);
+    if (glare === 0) continue;
+    const move = (name, lateral, down) => {
+      moved[key(name, side)].x += side * lateral * iod * glare;
+      moved[key(name, side)].y += down * iod * glare;
+    };
+    move("browInner", -0.025, 0.055);
+    move("browMid", -0.01, -0.02);
+    move("browOuter", 0, -0.03);
+    move("lidUpperIn", 0, 0.03);
+    move("lidUpper", 0, 0.018);
+    move("crease", 0, 0.02);
+    move("lidLower", 0, -0.04);
+    move("lidLowerIn", 0, -0.012);
+    move("lidLowerOut", 0, -0.016);
+  }
+  // Disgust's raised upper lip (AU10) over lowered corners (AU15): the lip's sides stay up with its centre, so the
+  // raised lip is an inverted U over the upper teeth, dropping steeply to the corners, not a tent peaked at the
+  // middle (which AU15 alone pulling the sides down makes).
+  for (const [side, index] of [[1, 0], [-1, 1]]) {
+    const sneer = Math.min(levels[10][index], levels[15][index]);
+    if (sneer === 0) continue;
+    moved[key("upperLipInnerSide", side)].y -= 0.04 * iod * sneer;
+    moved[key("upperLipSide", side)].y -= 0.035 * iod * sneer;
+  }
   // One-sided lip movements drag the lip centre a little toward the active side.
   for (const name of ["upperLipInner", "lowerLipInner", "upperLipTop", "lowerLipBottom"]) {
     moved[name].x += ((moved.mouthCornerL.x - points.mouthCornerL.x) + (moved.mouthCornerR.x - points.mouthCornerR.x))
@@ -313,6 +344,15 @@ function expressionLandmarks(identity, pose) {
   applyLidClosure(moved, levels[43]);
   keepLidsApart(moved, levels[43]);
   return { points: moved, iod, levels };
+}
+
+/**
+ * How much of anger's glare a side shows (0-1): brows lowered (AU4) with the lids tightened (AU7) and the brow
+ * heads not raised (AU1, which fear and sadness add).
+ * @param {Record<number, [number, number]>} levels @param {number} index 0 for the face's left, 1 for its right
+ */
+export function glareLevel(levels, index) {
+  return Math.min(levels[4][index], levels[7][index]) * (1 - levels[1][index]);
 }
 
 /** Thinning (23/24/20/14) pulls each lip's outer edge toward its inner edge; 24 also presses lips shut. */
