@@ -161,7 +161,7 @@ EMOTIONS: dict[str, Emotion] = {
             (
                 # AU10: the upper lip rises with the nose, squared off, not peaked. No AU4 (EMFACS disgust has none;
                 # AU9 lowers the brows a little by itself): lowered brows made classifiers read disgust as anger.
-                Variant({9: 1.0, 10: 1.0, 15: 0.9, 16: 0.6, 25: 0.4}),
+                Variant({9: 1.0, 10: 1.0, 15: 0.9, 16: 0.6}),
                 Variant({9: 0.9, 10: 0.9, 15: 0.8, 17: 0.7}),
             ),
             (

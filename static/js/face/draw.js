@@ -697,6 +697,16 @@ function drawMouth(ctx, geo, skin) {
   lg.addColorStop(1, css(scaleRgb(lip, 0.9)));
   ctx.fillStyle = lg;
   ctx.fill();
+  // The lower lip's lit sheen: on dark skin the lips differ from the skin mostly in hue, and in lightness (all a
+  // glance or a grey thumbnail keeps) an open mouth would be only its teeth; the sheen draws the lip round them.
+  const lowerMid = mix(m.lowerInner[2], m.lowerOuter[2], 0.45);
+  const lipRise = (m.lowerOuter[2].y - m.lowerInner[2].y) * 0.28;
+  if (lipRise > 0.15 * u) {
+    ctx.beginPath();
+    ellipseArc(ctx, lowerMid.x, lowerMid.y, m.halfWidth * 0.42, lipRise, 0, 0, Math.PI * 2);
+    ctx.fillStyle = css(skin.sheen, 0.12 + skin.dark * 0.3);
+    ctx.fill();
+  }
   // A lit vermilion border keeps the lip shape readable against dark skin, a moustache or a beard.
   ctx.beginPath();
   curveThrough(ctx, m.upperOuter);

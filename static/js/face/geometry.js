@@ -60,8 +60,9 @@ export const AU_MOVES = Object.freeze({
   15: [["mouthCorner", 0.01, 0.135], ["upperLipInnerSide", 0, 0.04], ["lowerLipInnerSide", 0, 0.045],
     ["upperLipSide", 0, 0.045], ["lowerLipBottomSide", 0, 0.05], ["lowerLipBottom", 0, 0.01],
     ["nasolabialBottom", 0, 0.04]],
-  16: [["lowerLipInner", 0, 0.07], ["lowerLipInnerSide", 0.005, 0.055], ["lowerLipBottom", 0, 0.065],
-    ["lowerLipBottomSide", 0, 0.04], ["mouthCorner", 0, 0.01]],
+  // The lower lip is pulled down and turned out: its red shows fuller (the outer edge drops further than the inner).
+  16: [["lowerLipInner", 0, 0.07], ["lowerLipInnerSide", 0.005, 0.055], ["lowerLipBottom", 0, 0.09],
+    ["lowerLipBottomSide", 0, 0.06], ["mouthCorner", 0, 0.01]],
   // The lower lip rides up whole on the chin boss (a pout): its red stays, it is not squeezed away.
   // Pushed up in the middle and not at the corners, the closed mouth arches: the pout of sadness and anger.
   17: [["lowerLipBottom", 0, -0.03], ["lowerLipInner", 0, -0.035], ["lowerLipInnerSide", 0, -0.02],
@@ -333,6 +334,17 @@ function expressionLandmarks(identity, pose) {
     if (sneer === 0) continue;
     moved[key("upperLipInnerSide", side)].y -= 0.04 * iod * sneer;
     moved[key("upperLipSide", side)].y -= 0.035 * iod * sneer;
+  }
+  // With the chin raised (AU17) the lower lip rides up behind the raised upper lip and the mouth stays shut: a
+  // pouted, closed "yuck", lower lip pushed up full against the lifted upper lip, no teeth bared (a snarl's cue).
+  const closedSneer = Math.min((levels[10][0] + levels[10][1]) / 2, (levels[17][0] + levels[17][1]) / 2);
+  if (closedSneer > 0) {
+    moved.lowerLipInner.y -= 0.07 * iod * closedSneer;
+    moved.lowerLipBottom.y -= 0.03 * iod * closedSneer;
+    for (const side of [1, -1]) {
+      moved[key("lowerLipInnerSide", side)].y -= 0.06 * iod * closedSneer;
+      moved[key("lowerLipBottomSide", side)].y -= 0.025 * iod * closedSneer;
+    }
   }
   // One-sided lip movements drag the lip centre a little toward the active side.
   for (const name of ["upperLipInner", "lowerLipInner", "upperLipTop", "lowerLipBottom"]) {
@@ -722,7 +734,8 @@ function expressionLines({ L, M, unit, levels, mean, sideLevel, identity }) {
   for (let i = 0; i < 5; i++) {
     const y = root.y + (i * 1.25 - 0.4) * unit;
     const half = (2.5 - i * 0.22) * unit;
-    push("nose", [{ x: -half, y: y + 0.35 * unit }, { x: 0, y }, { x: half, y: y + 0.35 * unit }], wrinkle * 1.1, 0.4);
+    // Wide enough to survive a thumbnail (a fold 0.4 units wide is under a pixel at 64 px).
+    push("nose", [{ x: -half, y: y + 0.35 * unit }, { x: 0, y }, { x: half, y: y + 0.35 * unit }], wrinkle * 1.1, 0.55);
   }
   for (const side of [1, -1]) {
     const eyeIn = L("eyeInner", side);
@@ -730,7 +743,7 @@ function expressionLines({ L, M, unit, levels, mean, sideLevel, identity }) {
     for (let i = 0; i < 2; i++) {
       push("nose", [add(eyeIn, -side * (1.2 + i * 0.8) * unit, (1.4 + i * 1.2) * unit),
         mix(add(eyeIn, -side * 1.0 * unit, 2.5 * unit), wing, 0.35 + i * 0.15),
-        add(wing, -side * 0.2 * unit, -(2.2 - i * 0.6) * unit)], sideLevel(9, side) * 1.0, 0.36);
+        add(wing, -side * 0.2 * unit, -(2.2 - i * 0.6) * unit)], sideLevel(9, side) * 1.0, 0.5);
     }
     // Nasolabial fold: from the nose wing toward (and past) the mouth corner.
     const top = L("nasolabialTop", side);
