@@ -141,7 +141,7 @@ EMOTIONS: dict[str, Emotion] = {
             (
                 # Open-mouthed anger (EMFACS 4+5+7+10+16+22+23+25): the glare over a squared mouth baring both
                 # rows of clenched teeth. AU10 here is not disgust's: no nose wrinkle (AU9), and the eyes glare.
-                Variant({4: 1.0, 5: 0.5, 7: 1.0, 10: 0.8, 16: 0.8, 22: 1.0, 23: 0.3, 25: 1.0, 26: 0.5}),
+                Variant({4: 1.0, 5: 0.5, 7: 1.0, 10: 0.8, 16: 0.8, 22: 0.6, 23: 0.3, 25: 1.0, 26: 0.5}),
                 # Closed-mouth anger (4+5+7+17+23+24): lips pressed thin, the chin boss pushed up under them.
                 Variant({4: 1.0, 5: 0.5, 7: 1.0, 23: 1.0, 24: 1.0, 17: 1.0}),
             ),

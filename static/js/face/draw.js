@@ -704,7 +704,7 @@ function drawMouth(ctx, geo, skin) {
   if (lipRise > 0.15 * u) {
     ctx.beginPath();
     ellipseArc(ctx, lowerMid.x, lowerMid.y, m.halfWidth * 0.42, lipRise, 0, 0, Math.PI * 2);
-    ctx.fillStyle = css(skin.sheen, 0.12 + skin.dark * 0.3);
+    ctx.fillStyle = css(skin.sheen, 0.1 + skin.dark * 0.2);
     ctx.fill();
   }
   // A lit vermilion border keeps the lip shape readable against dark skin, a moustache or a beard.
