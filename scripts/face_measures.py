@@ -125,6 +125,7 @@ BROW_DARKNESS = 0.30  # a brow pixel is at least 30% darker (linear luminance) t
 BROW_MIN_THICKNESS = 0.024  # a brow is thicker than a crease, a glasses rim or a forehead line
 BROW_MIN_LENGTH = 0.08  # and longer than the side of a glasses rim is wide
 DIMPLE_RADIUS = 0.035
+GLABELLA_HEIGHT = 0.22  # from the nose root up past the brows' inner ends (they sit ~0.15-0.2 IOD above it)
 LIP_VISIBLE_DELTA_E = 10.0  # CIE76 distance from the skin around the mouth at which a line is plainly visible
 
 
@@ -220,6 +221,25 @@ def nose_bridge_points(points: np.ndarray) -> np.ndarray:
         for dx in np.arange(-half_width, half_width + GRID / 2, GRID):
             samples.append(centre + np.array([dx, 0.0]))
     return np.array(samples)
+
+
+def glabella_points(points: np.ndarray) -> np.ndarray:
+    """Frame points of the strip between the brow heads, from above the brows down to the nose root, a third of
+    the gap between the inner eye corners wide: where AU4's vertical furrows are drawn (the brows' own heads,
+    pulled together, stay outside it)."""
+    root = points[NOSE_ROOT]
+    eye_gap = (points[INNER_EYE_CORNER["L"], 0] - points[INNER_EYE_CORNER["R"], 0]) / 2
+    half_width = eye_gap / 3
+    return root + _grid((-half_width, half_width), (-GLABELLA_HEIGHT, 0.0)).reshape(-1, 2)
+
+
+def nasolabial_points(points: np.ndarray, side: str) -> np.ndarray:
+    """A box beside the nose wing and below it on one side: the top of the nasolabial fold, which AU9/AU10 cut
+    deepest beside the lifted wing."""
+    wing = points[NOSE_WING[side]]
+    outward = 1.0 if side == "L" else -1.0
+    grid = _grid((0.02, 0.12), (-0.04, 0.1)).reshape(-1, 2)
+    return wing + grid * np.array([outward, 1.0])
 
 
 def dimple_points(points: np.ndarray, side: str) -> np.ndarray:
@@ -357,12 +377,15 @@ def image_measures(rgb: np.ndarray, landmarks_px: np.ndarray, active_side: str |
     coverage, lip_delta_e = lip_visibility(rgb, landmarks_px)
     values = {
         "nose_wrinkle_contrast": crease_share(_sample(contrast, landmarks_px, nose_bridge_points(points))),
+        "glabella_contrast": crease_share(_sample(contrast, landmarks_px, glabella_points(points))),
         "brow_gap_image": brow_gap(luminance, landmarks_px),
         **brow_heights(luminance, landmarks_px),
         "lip_visible_share": coverage,
         "lip_delta_e": lip_delta_e,
     }
     for side in SIDES:
+        values[f"nasolabial_contrast_{side}"] = crease_share(
+            _sample(contrast, landmarks_px, nasolabial_points(points, side)))
         values[f"dimple_contrast_{side}"] = crease_share(_sample(contrast, landmarks_px, dimple_points(points, side)))
     if active_side is not None:
         values["dimple_contrast_asymmetry_active"] = (values[f"dimple_contrast_{active_side}"]
@@ -399,6 +422,7 @@ class Check:
     floor: float | None = None
     margin: float | None = None  # a fixed margin instead of the unit's base margin and the detector noise
     bare_cheeks: bool = False  # judged on faces whose facial hair leaves the cheek beside the mouth bare
+    hidden_by: frozenset[str] = frozenset()  # facial hair kinds that cover the cue: judged on the other faces
 
     def signed_effect(self, change: float) -> float:
         """The change in the expected direction (positive = as intended); for direction 0, minus its size."""
@@ -425,6 +449,9 @@ UP, DOWN, STEADY = 1, -1, 0
 # texture as the corner moves over it (+-50 points), so the dimple is judged on the other faces (the raised
 # corner, a landmark check, on all).
 CHEEK_HAIR = frozenset({"stubble", "goatee", "shortBeard", "fullBeard"})
+# A full beard covers the cheek beside the nose wing up to its cheek line: the nasolabial fold's top is under it
+# (the renderer draws the folds under the hair, as a real beard hides them).
+FOLD_HAIR = frozenset({"fullBeard"})
 # Image measures' margins. A crease cue must newly line 3% of its region (the AU9 folds line ~10-20% of the
 # nose region, a dimple ~10-30% of its disc); the brows' inner ends must move 2% IOD (~2.6 px at 384 px).
 CREASE_MARGIN = 0.03
@@ -478,6 +505,9 @@ EXPECTED: dict[str, list[Check]] = {
         Check("brows knit", "brow_gap_image", DOWN, True, "AU4 pulls the brows together (image: inner brow ends)",
               margin=BROW_GAP_MARGIN),
         *_both_sides("lower lid up", "lower_lid_raise", UP, True, "AU7 tightens and lifts the lower lid: the glare"),
+        Check("furrows between the brows", "glabella_contrast", UP, True,
+              "AU4's vertical furrows between the knit brows: crease contrast relative to the local skin rises",
+              unit="contrast", margin=CREASE_MARGIN),
         Check("lips stay visible", "lip_visible_share", UP, True,
               f"AU23/24 thin and press the lips; across {LIPS_VISIBLE_SHARE:.0%} of the mouth they still stand out "
               f"from the skin around them by ΔE >= {LIP_VISIBLE_DELTA_E:g}", unit="share", floor=LIPS_VISIBLE_SHARE),
@@ -490,6 +520,9 @@ EXPECTED: dict[str, list[Check]] = {
         Check("nose wrinkle contrast", "nose_wrinkle_contrast", UP, True,
               "AU9 wrinkles the bridge: crease contrast relative to the local skin rises", unit="contrast",
               margin=CREASE_MARGIN),
+        *[Check(f"nasolabial fold beside the nose {side}", f"nasolabial_contrast_{side}", UP, True,
+                "AU9/AU10 deepen the fold's top beside the lifted nose wing: crease contrast relative to the local "
+                "skin rises", unit="contrast", margin=CREASE_MARGIN, hidden_by=FOLD_HAIR) for side in SIDES],
         Check("upper lip (inner) nearer nose", "upper_lip_inner_to_nose", DOWN, False, "AU9/AU10"),
         Check("nostrils up", "nose_base_height", UP, False, "AU9 lifts the nostril wings"),
         *_both_sides("corner down", "corner_height", DOWN, False, "AU15 0.5-0.6"),

@@ -268,6 +268,34 @@ def test_nose_wrinkles_count_relative_to_the_local_skin_on_light_and_dark_skin()
     assert image_measures(_with_nose_folds(DARK, fixed), face)["nose_wrinkle_contrast"] < 0.01
 
 
+def test_furrows_between_the_brows_count_relative_to_the_local_skin_on_light_and_dark_skin() -> None:
+    face = _plain_face()
+    darker = lambda skin: (skin * 0.7).astype(np.uint8)  # noqa: E731
+    fixed = lambda _skin: np.array([88, 58, 42])  # noqa: E731
+    assert image_measures(_canvas(DARK), face)["glabella_contrast"] == 0.0
+
+    def furrows(skin, colour_of) -> np.ndarray:
+        image = _canvas(skin)
+        for x in (-0.03, 0.02):  # two vertical furrows between the brow heads, above the nose root
+            _box(image, (x, x + 0.012), (-0.16, -0.01), colour_of(np.array(skin)))
+        return image
+
+    for skin in (LIGHT, DARK):
+        assert image_measures(furrows(skin, darker), face)["glabella_contrast"] > 0.03
+    assert image_measures(furrows(DARK, fixed), face)["glabella_contrast"] < 0.01
+    # Brows pulled together whose heads stay outside the strip are not furrows.
+    brows = _with_brows(LIGHT, 0.07)
+    assert image_measures(brows, face)["glabella_contrast"] == 0.0
+
+
+def test_nasolabial_fold_is_measured_beside_each_nose_wing() -> None:
+    face = _plain_face()
+    image = _canvas(DARK)
+    _box(image, (0.15, 0.162), (0.48, 0.56), (np.array(DARK) * 0.7).astype(np.uint8))  # beside the face's left wing
+    values = image_measures(image, face)
+    assert values["nasolabial_contrast_L"] > 0.03 and values["nasolabial_contrast_R"] == 0.0
+
+
 def test_dimple_contrast_is_measured_beside_each_corner() -> None:
     face = _plain_face()
     image = _canvas(LIGHT)

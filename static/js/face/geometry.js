@@ -322,7 +322,7 @@ function expressionLandmarks(identity, pose) {
     move("lidUpperIn", 0, 0.03);
     move("lidUpper", 0, 0.018);
     move("crease", 0, 0.02);
-    move("lidLower", 0, -0.04);
+    move("lidLower", 0, -0.045);
     move("lidLowerIn", 0, -0.012);
     move("lidLowerOut", 0, -0.016);
   }
