@@ -139,10 +139,12 @@ EMOTIONS: dict[str, Emotion] = {
             "anger",
             "Anger",
             (
-                # Open-mouthed anger (EMFACS 4+5+7+10+16+22+23+25): the glare over a squared mouth baring both
-                # rows of clenched teeth. AU10 here is not disgust's: no nose wrinkle (AU9), and the eyes glare.
+                # Open-mouthed anger, a shout (EMFACS 4+5+7+10+16+22+23+25+26): the glare over a squared mouth
+                # opened on both rows of teeth. Not disgust's bared upper teeth: no nose wrinkle (AU9), the jaw
+                # drops, the lower teeth show, and the eyes glare.
                 Variant({4: 1.0, 5: 0.5, 7: 1.0, 10: 0.8, 16: 0.8, 22: 0.6, 23: 0.3, 25: 1.0, 26: 0.5}),
-                # Closed-mouth anger (4+5+7+17+23+24): lips pressed thin, the chin boss pushed up under them.
+                # Closed-mouth anger (4+5+7+17+23+24): lips pressed thin and arched down, the chin boss pushed up
+                # under them. At full strength: weaker, the pressed mouth read as a stern neutral face.
                 Variant({4: 1.0, 5: 0.5, 7: 1.0, 23: 1.0, 24: 1.0, 17: 1.0}),
             ),
             (
@@ -159,8 +161,9 @@ EMOTIONS: dict[str, Emotion] = {
             "disgust",
             "Disgust",
             (
-                # AU10: the upper lip rises with the nose, squared off, not peaked. No AU4 (EMFACS disgust has none;
-                # AU9 lowers the brows a little by itself): lowered brows made classifiers read disgust as anger.
+                # AU10: the upper lip rises with the nose into an inverted U over the upper teeth; AU16 pulls the
+                # lower lip down and out but not off the lower teeth. No AU4 (EMFACS disgust has none; AU9 lowers
+                # the brows a little by itself): lowered brows made classifiers read disgust as anger.
                 Variant({9: 1.0, 10: 1.0, 15: 0.9, 16: 0.6}),
                 Variant({9: 0.9, 10: 0.9, 15: 0.8, 17: 0.7}),
             ),

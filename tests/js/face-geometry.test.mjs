@@ -385,3 +385,25 @@ test("sad eyes look down without closing: most of the opening stays", () => {
     }
   }
 });
+
+test("open anger shouts with both rows of teeth; disgust bares only the upper teeth under an inverted-U lip", () => {
+  const emotions = Object.fromEntries(catalogue().emotions.map((e) => [e.key, e]));
+  for (const id of IDENTITIES.slice(0, 10)) {
+    const unit = IOD_OF(id) / 30;
+    const neutral = landmarks(id, NEUTRAL);
+    // The lower teeth show (drawn from lowerTeethEdge + 1 unit down) only where the lower lip's inner edge is below them.
+    const lowerTeethShow = (m) => m.lowerInner[2].y > m.lowerTeethEdge + 1.2 * unit;
+    const shout = faceGeometry(id, fullPose(emotions, "anger", 0)).mouth;
+    assert.ok(shout.gap > 4 * unit && lowerTeethShow(shout), "the shout opens over both rows of teeth");
+    const sneer = faceGeometry(id, fullPose(emotions, "disgust", 0)).mouth;
+    assert.ok(!lowerTeethShow(sneer), "disgust shows no lower teeth");
+    assert.ok(sneer.upperInner[2].y < sneer.upperTeethEdge - 2 * unit, "the upper lip lifts off the upper teeth");
+    // An inverted U: the raised lip's sides rise with its centre instead of dropping with the corners (a tent).
+    const p = landmarks(id, fullPose(emotions, "disgust", 0));
+    const rise = (name) => neutral[name].y - p[name].y;
+    assert.ok(rise("upperLipInnerSideL") > 0.6 * rise("upperLipInner"), "sides up with the centre");
+    // The chin-raised variant: the lower lip rides up behind the raised upper lip, a narrow parting at most.
+    const pouted = faceGeometry(id, fullPose(emotions, "disgust", 1)).mouth;
+    assert.ok(pouted.gap < 0.5 * sneer.gap && !lowerTeethShow(pouted), "the pouted variant nearly shut");
+  }
+});

@@ -335,8 +335,8 @@ function expressionLandmarks(identity, pose) {
     moved[key("upperLipInnerSide", side)].y -= 0.04 * iod * sneer;
     moved[key("upperLipSide", side)].y -= 0.035 * iod * sneer;
   }
-  // With the chin raised (AU17) the lower lip rides up behind the raised upper lip and the mouth stays shut: a
-  // pouted, closed "yuck", lower lip pushed up full against the lifted upper lip, no teeth bared (a snarl's cue).
+  // With the chin raised (AU17) the lower lip rides up behind the raised upper lip and the mouth all but closes: a
+  // pouted "yuck", the lower lip pushed up full under the lifted upper lip, no lower teeth bared (a snarl's cue).
   const closedSneer = Math.min((levels[10][0] + levels[10][1]) / 2, (levels[17][0] + levels[17][1]) / 2);
   if (closedSneer > 0) {
     moved.lowerLipInner.y -= 0.07 * iod * closedSneer;
