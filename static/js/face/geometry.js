@@ -80,7 +80,9 @@ export const AU_MOVES = Object.freeze({
     ["upperLipSide", 0, -0.025],
     ["lowerLipBottomSide", 0, 0.03], ["lowerLipBottom", 0, 0.02]],
   23: [["mouthCorner", -0.02, 0], ["upperLipInnerSide", -0.008, 0], ["lowerLipInnerSide", -0.008, 0]],
-  24: [["mouthCorner", -0.01, 0.04], ["upperLipSide", 0, 0.01], ["lowerLipBottomSide", 0, 0.012]],
+  // Pressing the lips shut against the raised chin (AU17) bows them down at the corners: the set mouth of anger,
+  // not a neutral line.
+  24: [["mouthCorner", 0, 0.06], ["upperLipSide", 0, 0.015], ["lowerLipBottomSide", 0, 0.02]],
   25: [["upperLipInner", 0, -0.02], ["upperLipInnerSide", 0, -0.015], ["lowerLipInner", 0, 0.06],
     ["lowerLipInnerSide", 0, 0.045], ["lowerLipBottom", 0, 0.045], ["lowerLipBottomSide", 0, 0.035]],
   26: [["chin", 0, 0.2], ["chinBoss", 0, 0.19], ["lowerLipBottom", 0, 0.18], ["lowerLipBottomSide", 0, 0.14],
@@ -749,7 +751,9 @@ function expressionLines({ L, M, unit, levels, mean, sideLevel, identity }) {
     const top = L("nasolabialTop", side);
     const bottom = L("nasolabialBottom", side);
     const depth = 0.06 + age * 0.1 + 0.8 * Math.max(sideLevel(12, side), sideLevel(10, side) * 0.9,
-      sideLevel(9, side) * 0.8, sideLevel(6, side) * 0.35, sideLevel(20, side) * 0.3, sideLevel(14, side) * 0.4);
+      sideLevel(9, side) * 0.8, sideLevel(6, side) * 0.35, sideLevel(20, side) * 0.3, sideLevel(14, side) * 0.4,
+      // Anger's glare flares the nostrils (drawNose) and tenses the folds beside them.
+      glareLevel(levels, side > 0 ? 0 : 1) * 0.6);
     // A smile bows the fold out around the lifted cheek and cuts it deeper.
     const smile = sideLevel(12, side);
     // AU9/AU10 cut it deepest at the top, beside the lifted nose wing.
