@@ -583,11 +583,17 @@ def summarise_fer(inputs: list[dict], verdicts: dict[str, dict]) -> dict:
             "by_group": {group: _share([row["top"] == wanted for row in mine if group in row["groups"]])
                          for group in GROUPS} if wanted else {},
         }
+    # Per variant too: one variant misread (closed-mouth anger read as neutral) hides in its emotion's mean.
+    by_variant = {label: {"renders": len(mine), "agree": _share([row["top"] == FER_CLASS.get(row["emotion"])
+                                                                 for row in mine]),
+                          "read_as": dict(Counter(row["top"] for row in mine).most_common(3))}
+                  for label in sorted({row["label"] for row in rows})
+                  for mine in [[row for row in rows if row["label"] == label]]}
     scored = [row for row in rows if FER_CLASS.get(row["emotion"])]
     overall_by_group = {group: _share([row["top"] == FER_CLASS[row["emotion"]] for row in scored
                                        if group in row["groups"]]) for group in GROUPS}
     return {"renders": len(rows), "overall": _share([row["top"] == FER_CLASS[row["emotion"]] for row in scored]),
-            "overall_by_group": overall_by_group, "per_emotion": per_emotion}
+            "overall_by_group": overall_by_group, "per_emotion": per_emotion, "by_variant": by_variant}
 
 
 def _share(flags: list[bool]) -> float:
@@ -686,6 +692,9 @@ def print_fer(fer: dict) -> None:
         print(f"| {emotion} | {row['renders']} | {row['haar_found']} | {agree} | {groups} | {read} |")
     print("| all but contempt | | | " + _pct(fer["overall"]) + " | "
           + " | ".join(_pct(fer["overall_by_group"][group]) for group in GROUPS) + " | |")
+    print("By variant: " + "; ".join(
+        f"{label} {_pct(row['agree'])} ({', '.join(f'{k} {v}' for k, v in row['read_as'].items())})"
+        for label, row in fer.get("by_variant", {}).items() if not label.startswith("contempt")))
 
 
 def renderer_fingerprint() -> dict:
