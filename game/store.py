@@ -77,10 +77,6 @@ def next_slot(db: Database, drill_id: str) -> tuple[bool, int, int]:
         {"id": drill_id}).fetchone()
 
 
-def insert_trial(db: Database, row: dict) -> None:
-    _insert(db, "trials", row)
-
-
 def _insert(db: Database, table: str, row: dict) -> None:
     """Plain SQL (``row``'s keys are our own column names): sqlite-utils' insert() spent more CPU building the
     statement than SQLite spent running it."""
@@ -102,15 +98,9 @@ def mark_unranked(db: Database, drill_id: str, reason: str) -> None:
 
 
 def void_open_trials(db: Database, drill_id: str, flag: str) -> None:
-    """Close trials that were sent but never answered (a dropped connection, a restart)."""
+    """Close trials stored unanswered (rows written when sending, before trials in flight were held in memory)."""
     db.execute("UPDATE trials SET scored = 0, flag = ? WHERE drill_id = ? AND answered_at IS NULL AND flag IS NULL",
                [flag, drill_id])
-
-
-def void_trial(db: Database, trial_id: str, flag: str) -> None:
-    """Close one sent trial if it is still unanswered (its socket dropped)."""
-    db.execute("UPDATE trials SET scored = 0, flag = ? WHERE id = ? AND answered_at IS NULL AND flag IS NULL",
-               [flag, trial_id])
 
 
 def why_not_open(db: Database, trial_id: str, player_id: str) -> tuple[str, str]:
@@ -128,23 +118,28 @@ def why_not_open(db: Database, trial_id: str, player_id: str) -> tuple[str, str]
     return "trial_expired", "That trial is no longer open."
 
 
-def record_answer(db: Database, trial_id: str, answer: dict) -> None:
-    """Store the one answer a trial accepts; the caller holds the transaction.
+def record_answer(db: Database, trial: dict, answer: dict) -> None:
+    """Store a trial that was held in flight (``game.in_flight``) with the one answer it accepts, in one INSERT;
+    the caller holds the transaction.
 
-    :raises AnswerRejected: if the trial was answered or closed meanwhile
+    :raises AnswerRejected: if the trial was stored meanwhile (closed by whoever closed it) or its drill was closed
     """
+    row = {**trial, **answer}
     cursor = db.execute(
-        "UPDATE trials SET " + ", ".join(f"{column} = ?" for column in answer)
-        + " WHERE id = ? AND answered_at IS NULL AND flag IS NULL"
-        # Correlated: one look-up of this trial's drill (`drill_id IN (SELECT id ... WHERE status = 'active')`
-        # listed every active drill, on every answer: a cost that grew with the players online).
-        " AND EXISTS (SELECT 1 FROM drills WHERE drills.id = trials.drill_id AND drills.status = 'active')",
-        [*answer.values(), trial_id],
+        f"INSERT INTO trials ({', '.join(row)}) SELECT {', '.join('?' * len(row))} "
+        "WHERE EXISTS (SELECT 1 FROM drills WHERE id = ? AND status = 'active') ON CONFLICT DO NOTHING",
+        [*row.values(), trial["drill_id"]],
     )
     if cursor.rowcount != 1:
-        trial = db["trials"].get(trial_id)
-        code, reason = why_not_open(db, trial_id, trial["player_id"])
-        raise AnswerRejected(code, reason)
+        raise AnswerRejected("drill_closed", "That drill is closed (a newer one was started); nothing was stored.")
+
+
+def close_trial(db: Database, trial: dict, flag: str) -> None:
+    """Store a trial that was sent and will never be answered (its socket dropped, it expired, another tab took
+    the drill over); nothing if it is stored already."""
+    row = {**trial, "scored": 0, "flag": flag}
+    db.execute(f"INSERT INTO trials ({', '.join(row)}) VALUES ({', '.join('?' * len(row))}) ON CONFLICT DO NOTHING",
+               list(row.values()))
 
 
 def complete_drill(db: Database, drill_id: str) -> bool:
