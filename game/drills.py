@@ -50,6 +50,7 @@ class DrillSession:
         self.drill: dict | None = None
         self.finished = False  # the last drill on this connection was completed: `next` answers drill_over
         self.open_trial: dict | None = None  # sent, not yet answered
+        self.progress = (0, 0)  # the drill's (answered, answer streak) as this socket last wrote or read them
         self.procedures: dict[str, Staircase] = {}
         self._held: tuple[str, dict[str, Staircase]] = ("", {})  # the last procedures loaded, kept over a checkup
         self.own_fit: Staircase | None = None  # the player's overall fit as the drill began, for fair play
@@ -95,7 +96,7 @@ class DrillSession:
                     else rounds.plan_emotions(rng, rounds.TRIALS_PER_DRILL, weights))
             self.drill = store.create_drill(self.db, self.player_id, mode=message.mode, focus=message.focus,
                                             seed=rng.getrandbits(53), plan=plan, refresh_ms=period)
-        self.open_trial, self.finished = None, False
+        self.open_trial, self.finished, self.progress = None, False, (0, 0)
         self._begin_sessions(self.drill["started_at"])
         return [self._started(), self._send_trial()]
 
@@ -111,7 +112,7 @@ class DrillSession:
         self.drill = store.create_drill(self.db, self.player_id, mode="checkup", focus=False, seed=checkup.FORM,
                                         plan=[item.emotion for item in checkup.items()], refresh_ms=period,
                                         kind="checkup")
-        self.open_trial, self.finished = None, False
+        self.open_trial, self.finished, self.progress = None, False, (0, 0)
         return [self._started(), self._send_trial()]
 
     def resume(self, message: Resume) -> list[dict]:
@@ -124,7 +125,7 @@ class DrillSession:
         period = rounds.nominal_period(message.refresh_ms)
         self.db.execute("UPDATE drills SET refresh_ms = ? WHERE id = ?", [period, drill["id"]])
         self.drill = {**drill, "refresh_ms": period}
-        self.open_trial = None
+        self.open_trial, self.progress = None, (drill["answered"], drill["answer_streak"])
         self._load_procedures(_axis(drill["mode"]))
         self._begin_sessions(drill["started_at"])
         return [self._started(), self._send_trial()]
@@ -189,8 +190,7 @@ class DrillSession:
         earns = verdict.scored and not measuring
         banked: dict = {}
         with self.db.atomic():
-            points, answer_streak = (rewards.score_answer(self.db, drill["id"], trial, verdict.correct) if earns
-                                     else (0, 0))
+            points, answer_streak, progress = self._count(drill, trial, verdict, earns)
             self._store_answer(trial, {
                 "answer": message.answer, "correct": int(verdict.correct), "frames_shown": message.frames_shown,
                 "refresh_ms": message.refresh_ms, "max_gap_ms": message.max_gap_ms,
@@ -200,14 +200,14 @@ class DrillSession:
                 self._weigh(trial, verdict.correct, message.reaction_ms)
             if earns:
                 self._adapt(trial, verdict.correct)
-                rewards.bank_answer(self.db, drill["id"], self.player_id, points, answer_streak)
-            answered = store.scored_count(self.db, drill["id"])
+                rewards.bank_best_streak(self.db, self.player_id, answer_streak)
+            answered = progress[0]
             done = answered >= drill["trial_count"]
             if done and store.complete_drill(self.db, drill["id"]):
                 banked = (checkup_store.record(self.db, drill, now) if measuring
                           else rewards.finish_drill(self.db, drill, now, self.procedures.get(OVERALL)))
         in_flight.release(self.player_id, trial["id"])  # stored: committed with its answer
-        self.open_trial = None
+        self.open_trial, self.progress = None, progress
         if abs(message.refresh_ms - drill["refresh_ms"]) > rounds.REFRESH_TOLERANCE * drill["refresh_ms"]:
             drill["refresh_ms"] = rounds.nominal_period(message.refresh_ms)  # the display changed rate
         # A voided flash is shown again with a fresh emotion: its result tells nothing about either.
@@ -272,6 +272,22 @@ class DrillSession:
         code, reason = store.why_not_open(self.db, message.trial_id, self.player_id)
         raise ProtocolError(code, reason, trialId=message.trial_id)
 
+    def _count(self, drill: dict, trial: dict, verdict: rounds.Verdict, earns: bool) -> tuple[int, int, tuple]:
+        """A scored answer's points and answer streak, written to the drill with its answered count (the caller
+        holds the transaction); returns them and the drill's (answered, answer streak) after it.
+
+        Computed from the progress this socket holds; if another tab answered in this drill meanwhile, the
+        conditional UPDATE writes nothing and the drill's row is read again (the lock is held: no one else writes).
+        """
+        if not verdict.scored:
+            return 0, 0, self.progress
+        for expected in (self.progress, None):
+            answered, streak = expected or store.progress(self.db, drill["id"])
+            points, after = rewards.points_for(trial, verdict.correct, streak) if earns else (0, streak)
+            if store.count_answer(self.db, drill["id"], points, after, expected):
+                return points, after if earns else 0, (answered + 1, after)
+        raise store.AnswerRejected("drill_closed", "That drill is gone.")
+
     def _store_answer(self, trial: dict, answer: dict) -> None:
         """Store the trial in flight with its answer; the caller releases it once committed.
 
@@ -320,6 +336,7 @@ class DrillSession:
             self.drill, self.open_trial = None, None
             raise ProtocolError("drill_closed", "This drill was closed (a newer one was started); start again.")
         position = scored + 1
+        attempt += in_flight.count_at(self.player_id, drill["id"], position)  # shown in another tab: a replay
         order = json.loads(drill["plan"])
         if attempt and drill["mode"] != "checkup":  # a replay: a fresh emotion from the rest of the plan, so a
             # voided flash gives nothing away (a checkup shows its fixed item again and never names it)

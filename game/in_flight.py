@@ -23,6 +23,12 @@ def holds(player_id: str, trial_id: str) -> bool:
     return trial_id in _held.get(player_id, ())
 
 
+def count_at(player_id: str, drill_id: str, position: int) -> int:
+    """How many of the player's trials in flight (in any tab) show this position of this drill."""
+    return sum(trial["drill_id"] == drill_id and trial["position"] == position
+               for trial in _held.get(player_id, {}).values())
+
+
 def release(player_id: str, trial_id: str) -> dict | None:
     """Stop holding one trial (it was answered or closed); None if it was not held (another tab closed it)."""
     trials = _held.get(player_id)

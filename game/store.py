@@ -70,11 +70,29 @@ def correct_count(db: Database, drill_id: str) -> int:
 def next_slot(db: Database, drill_id: str) -> tuple[bool, int, int]:
     """Where a drill stands before its next trial, in one statement: whether it is still active, how many
     trials were scored, and how many were already sent at the next position (voided flashes to replay)."""
-    return db.execute(
-        "WITH done AS (SELECT COUNT(*) AS scored FROM trials WHERE drill_id = :id AND scored = 1) "
-        "SELECT COALESCE((SELECT status = 'active' FROM drills WHERE id = :id), 0), done.scored, "
-        "(SELECT COUNT(*) FROM trials WHERE drill_id = :id AND position = done.scored + 1) FROM done",
-        {"id": drill_id}).fetchone()
+    row = db.execute(
+        "SELECT status = 'active', answered, (SELECT COUNT(*) FROM trials WHERE drill_id = drills.id "
+        "AND position = drills.answered + 1) FROM drills WHERE id = ?", [drill_id]).fetchone()
+    return row or (False, 0, 0)
+
+
+def count_answer(db: Database, drill_id: str, points: int, streak: int, expected: tuple[int, int] | None) -> bool:
+    """A scored answer: one more answered, its points and the answer streak after it, on the drill's row.
+
+    :param expected: the drill's (answered, answer streak) the caller computed from; if another tab changed them
+        meanwhile nothing is written and False comes back (None: write unconditionally)
+    """
+    check, values = ("", []) if expected is None else (" AND answered = ? AND answer_streak = ?", list(expected))
+    cursor = db.execute(
+        "UPDATE drills SET answered = answered + 1, points = points + ?, answer_streak = ?, "
+        "best_answer_streak = MAX(best_answer_streak, ?) WHERE id = ?" + check,
+        [points, streak, streak, drill_id, *values])
+    return cursor.rowcount == 1
+
+
+def progress(db: Database, drill_id: str) -> tuple[int, int]:
+    """A drill's (answered, answer streak) as stored."""
+    return db.execute("SELECT answered, answer_streak FROM drills WHERE id = ?", [drill_id]).fetchone()
 
 
 def _insert(db: Database, table: str, row: dict) -> None:
