@@ -149,7 +149,7 @@ class DrillSession:
         if trial is None or trial["id"] != message.trial_id:
             return self._reject_stray_answer(message)
         if now - trial["sent_at"] > self.trial_ttl_s:
-            if in_flight.release(self.player_id, trial["id"]):
+            if in_flight.release(self.player_id, trial["id"]):  # only this trial: another tab's stays open
                 store.close_trial(self.db, trial, "expired")
             self.open_trial = None
             raise ProtocolError("trial_expired", "That trial timed out; ask for the next one.",
