@@ -279,8 +279,8 @@ class DrillSession:
         Computed from the progress this socket holds; if another tab answered in this drill meanwhile, the
         conditional UPDATE writes nothing and the drill's row is read again (the lock is held: no one else writes).
         """
-        if not verdict.scored:
-            return 0, 0, self.progress
+        if not verdict.scored:  # a voided flash (rare): the drill's progress as stored, another tab's answers included
+            return 0, 0, store.progress(self.db, drill["id"])
         for expected in (self.progress, None):
             answered, streak = expected or store.progress(self.db, drill["id"])
             points, after = rewards.points_for(trial, verdict.correct, streak) if earns else (0, streak)
