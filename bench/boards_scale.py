@@ -463,8 +463,7 @@ def answer_writes(database: Database, players: list[str], drill_count: int, now:
             def answer_once(trial: dict = trial, answer: dict = answer, correct: bool = correct,
                             drill: dict = drill, overall: Staircase | None = overall) -> None:
                 with database.atomic():
-                    store.insert_trial(database, trial)
-                    store.record_answer(database, trial["id"], answer)
+                    store.record_answer(database, trial, answer)
                     rewards.award_answer(database, drill["id"], trial, correct)
                     if store.scored_count(database, drill["id"]) >= drill["trial_count"]:
                         store.complete_drill(database, drill["id"])
@@ -528,7 +527,7 @@ def run_timings(path: Path, samples: int, seed: int, now: float) -> None:
     print("\n" + HEADER)
     for name, samples in reads:
         print(samples.row(name, f"<= {READ_TARGET_MS:g} ms"))
-    print(every.row("answer write (insert_trial+record_answer+award_answer)"))
+    print(every.row("answer write (record_answer+award_answer)"))
     print(finishing.row("  of which drill-finishing answers (+ finish_drill)"))
     ours = dict(reads)["my rank (score + boards.count_above)"]
     print(f"\nBaseline, same {n} players: naive SELECT COUNT(*) ... WHERE board = ? AND score > ? "

@@ -21,6 +21,7 @@ from game import (
     checkup,
     checkup_store,
     fairplay,
+    in_flight,
     plausibility,
     rewards,
     rounds,
@@ -49,6 +50,7 @@ class DrillSession:
         self.drill: dict | None = None
         self.finished = False  # the last drill on this connection was completed: `next` answers drill_over
         self.open_trial: dict | None = None  # sent, not yet answered
+        self.progress = (0, 0)  # the drill's (answered, answer streak) as this socket last wrote or read them
         self.procedures: dict[str, Staircase] = {}
         self._held: tuple[str, dict[str, Staircase]] = ("", {})  # the last procedures loaded, kept over a checkup
         self.own_fit: Staircase | None = None  # the player's overall fit as the drill began, for fair play
@@ -78,6 +80,7 @@ class DrillSession:
         if message.mode == "checkup":
             return self._start_checkup(period)
         self._load_procedures(_axis(message.mode))
+        self._close_in_flight("abandoned")  # a new drill abandons the open one, and what its tabs were shown
         if message.mode in rewards.CHALLENGE_KINDS:
             day = challenge.today(self.clock())
             ranked = store.ranked_challenge(self.db, self.player_id, day.isoformat(), message.mode) is None
@@ -93,7 +96,7 @@ class DrillSession:
                     else rounds.plan_emotions(rng, rounds.TRIALS_PER_DRILL, weights))
             self.drill = store.create_drill(self.db, self.player_id, mode=message.mode, focus=message.focus,
                                             seed=rng.getrandbits(53), plan=plan, refresh_ms=period)
-        self.open_trial, self.finished = None, False
+        self.open_trial, self.finished, self.progress = None, False, (0, 0)
         self._begin_sessions(self.drill["started_at"])
         return [self._started(), self._send_trial()]
 
@@ -105,22 +108,24 @@ class DrillSession:
                                 if due.reason == "play_first" else "Your next checkup opens a week after the last.",
                                 nextAt=due.next_at)
         self.procedures = {}
+        self._close_in_flight("abandoned")
         self.drill = store.create_drill(self.db, self.player_id, mode="checkup", focus=False, seed=checkup.FORM,
                                         plan=[item.emotion for item in checkup.items()], refresh_ms=period,
                                         kind="checkup")
-        self.open_trial, self.finished = None, False
+        self.open_trial, self.finished, self.progress = None, False, (0, 0)
         return [self._started(), self._send_trial()]
 
     def resume(self, message: Resume) -> list[dict]:
         drill = store.active_drill(self.db, self.player_id, message.drill_id)
         if drill is None:
             raise ProtocolError("no_drill", "That drill is not open any more; start a new one.")
-        # The trial in flight when the connection dropped was never answered: void it.
-        store.void_open_trials(self.db, drill["id"], "disconnected")
+        # The trial in flight when the connection dropped (or in the tab this one takes over) is void.
+        self._close_in_flight("disconnected", drill["id"])
+        store.void_open_trials(self.db, drill["id"], "disconnected")  # rows stored in flight by older versions
         period = rounds.nominal_period(message.refresh_ms)
         self.db.execute("UPDATE drills SET refresh_ms = ? WHERE id = ?", [period, drill["id"]])
         self.drill = {**drill, "refresh_ms": period}
-        self.open_trial = None
+        self.open_trial, self.progress = None, (drill["answered"], drill["answer_streak"])
         self._load_procedures(_axis(drill["mode"]))
         self._begin_sessions(drill["started_at"])
         return [self._started(), self._send_trial()]
@@ -144,7 +149,8 @@ class DrillSession:
         if trial is None or trial["id"] != message.trial_id:
             return self._reject_stray_answer(message)
         if now - trial["sent_at"] > self.trial_ttl_s:
-            store.void_trial(self.db, trial["id"], "expired")
+            if in_flight.release(self.player_id, trial["id"]):  # only this trial: another tab's stays open
+                store.close_trial(self.db, trial, "expired")
             self.open_trial = None
             raise ProtocolError("trial_expired", "That trial timed out; ask for the next one.",
                                 trialId=message.trial_id)
@@ -158,19 +164,21 @@ class DrillSession:
                                refresh_ms=message.refresh_ms, stalled=message.stalled)
         try:
             return self._record(drill, trial, message, verdict, now)
-        except store.AnswerRejected as rejected:
+        except store.AnswerRejected:
             # Closed meanwhile, e.g. by a drill started in another tab: this drill cannot go on.
             self.drill, self.open_trial = None, None
-            raise ProtocolError(rejected.code, str(rejected), trialId=message.trial_id) from None
+            raise ProtocolError(*self._rejected(trial), trialId=message.trial_id) from None
 
     def _refuse_early(self, drill: dict, trial: dict, message: Answer, now: float) -> list[dict]:
         """An answer before the flash and mask could have been shown: stored, voided, never scored."""
         try:
-            store.record_answer(self.db, trial["id"], {
+            self._store_answer(trial, {
                 "answer": message.answer, "frames_shown": message.frames_shown, "refresh_ms": message.refresh_ms,
                 "max_gap_ms": message.max_gap_ms, "reaction_ms": message.reaction_ms, "answered_at": now,
                 "scored": 0, "flag": "too_early"})
+            in_flight.release(self.player_id, trial["id"])
         except store.AnswerRejected:
+            self._rejected(trial)
             self.drill = None
         self.open_trial = None
         raise ProtocolError("too_early", "That answer came before the face could have been shown; it does not "
@@ -182,9 +190,8 @@ class DrillSession:
         earns = verdict.scored and not measuring
         banked: dict = {}
         with self.db.atomic():
-            points, answer_streak = (rewards.score_answer(self.db, drill["id"], trial, verdict.correct) if earns
-                                     else (0, 0))
-            store.record_answer(self.db, message.trial_id, {
+            points, answer_streak, progress = self._count(drill, trial, verdict, earns)
+            self._store_answer(trial, {
                 "answer": message.answer, "correct": int(verdict.correct), "frames_shown": message.frames_shown,
                 "refresh_ms": message.refresh_ms, "max_gap_ms": message.max_gap_ms,
                 "reaction_ms": message.reaction_ms, "answered_at": now, "scored": int(verdict.scored),
@@ -193,13 +200,14 @@ class DrillSession:
                 self._weigh(trial, verdict.correct, message.reaction_ms)
             if earns:
                 self._adapt(trial, verdict.correct)
-                rewards.bank_answer(self.db, drill["id"], self.player_id, points, answer_streak)
-            answered = store.scored_count(self.db, drill["id"])
+                rewards.bank_best_streak(self.db, self.player_id, answer_streak)
+            answered = progress[0]
             done = answered >= drill["trial_count"]
             if done and store.complete_drill(self.db, drill["id"]):
                 banked = (checkup_store.record(self.db, drill, now) if measuring
                           else rewards.finish_drill(self.db, drill, now, self.procedures.get(OVERALL)))
-        self.open_trial = None
+        in_flight.release(self.player_id, trial["id"])  # stored: committed with its answer
+        self.open_trial, self.progress = None, progress
         if abs(message.refresh_ms - drill["refresh_ms"]) > rounds.REFRESH_TOLERANCE * drill["refresh_ms"]:
             drill["refresh_ms"] = rounds.nominal_period(message.refresh_ms)  # the display changed rate
         # A voided flash is shown again with a fresh emotion: its result tells nothing about either.
@@ -222,6 +230,7 @@ class DrillSession:
 
     def abandon(self) -> list[dict]:
         drill = self._require_drill()
+        self._close_in_flight("abandoned")
         store.abandon_drills(self.db, self.player_id)
         self.drill, self.open_trial = None, None
         return [{"type": "abandoned", "drillId": drill["id"]}]
@@ -245,8 +254,9 @@ class DrillSession:
     def disconnect(self) -> None:
         """Keep the drill open for a resume; only this socket's unanswered trial is lost (another tab may have
         resumed the drill meanwhile, and its trial stays open)."""
-        if self.open_trial is not None:
-            store.void_trial(self.db, self.open_trial["id"], "disconnected")
+        if self.open_trial is not None and in_flight.release(self.player_id, self.open_trial["id"]):
+            store.close_trial(self.db, self.open_trial, "disconnected")
+        self.open_trial = None
 
     # -- internals ----------------------------------------------------------------
 
@@ -257,8 +267,47 @@ class DrillSession:
 
     def _reject_stray_answer(self, message: Answer) -> list[dict]:
         """An answer for a trial that is not the one in flight: say exactly why."""
+        if in_flight.holds(self.player_id, message.trial_id):  # sent to another tab, which still shows it
+            raise ProtocolError("trial_expired", "That trial is no longer open.", trialId=message.trial_id)
         code, reason = store.why_not_open(self.db, message.trial_id, self.player_id)
         raise ProtocolError(code, reason, trialId=message.trial_id)
+
+    def _count(self, drill: dict, trial: dict, verdict: rounds.Verdict, earns: bool) -> tuple[int, int, tuple]:
+        """A scored answer's points and answer streak, written to the drill with its answered count (the caller
+        holds the transaction); returns them and the drill's (answered, answer streak) after it.
+
+        Computed from the progress this socket holds; if another tab answered in this drill meanwhile, the
+        conditional UPDATE writes nothing and the drill's row is read again (the lock is held: no one else writes).
+        """
+        if not verdict.scored:  # a voided flash (rare): the drill's progress as stored, another tab's answers included
+            return 0, 0, store.progress(self.db, drill["id"])
+        for expected in (self.progress, None):
+            answered, streak = expected or store.progress(self.db, drill["id"])
+            points, after = rewards.points_for(trial, verdict.correct, streak) if earns else (0, streak)
+            if store.count_answer(self.db, drill["id"], points, after, expected):
+                return points, after if earns else 0, (answered + 1, after)
+        raise store.AnswerRejected("drill_closed", "That drill is gone.")
+
+    def _store_answer(self, trial: dict, answer: dict) -> None:
+        """Store the trial in flight with its answer; the caller releases it once committed.
+
+        :raises store.AnswerRejected: another tab closed the trial (a resume, a new drill) or its drill
+        """
+        if not in_flight.holds(self.player_id, trial["id"]):
+            raise store.AnswerRejected("closed", "closed by another tab")
+        store.record_answer(self.db, trial, answer)
+
+    def _rejected(self, trial: dict) -> tuple[str, str]:
+        """After a refused answer (its transaction rolled back): keep what was sent, say why it was refused."""
+        if in_flight.release(self.player_id, trial["id"]):  # its drill was closed elsewhere
+            store.close_trial(self.db, trial, "abandoned")
+        return store.why_not_open(self.db, trial["id"], self.player_id)
+
+    def _close_in_flight(self, flag: str, drill_id: str | None = None) -> None:
+        """Store as closed the trials this player's sockets have in flight (in one drill, or any): a resume or a new
+        drill in this tab ends what the others show."""
+        for trial in in_flight.release_all(self.player_id, drill_id):
+            store.close_trial(self.db, trial, flag)
 
     def _weigh(self, trial: dict, correct: bool, reaction_ms: float) -> None:
         """Fair play: a sub-human reaction keeps the drill off the boards; every answer feeds the evidence."""
@@ -287,6 +336,7 @@ class DrillSession:
             self.drill, self.open_trial = None, None
             raise ProtocolError("drill_closed", "This drill was closed (a newer one was started); start again.")
         position = scored + 1
+        attempt += in_flight.count_at(self.player_id, drill["id"], position)  # shown in another tab: a replay
         order = json.loads(drill["plan"])
         if attempt and drill["mode"] != "checkup":  # a replay: a fresh emotion from the rest of the plan, so a
             # voided flash gives nothing away (a checkup shows its fixed item again and never names it)
@@ -297,7 +347,7 @@ class DrillSession:
         if scene_session.is_scene(drill["mode"]):
             trial, message = scene_session.next_trial(drill, self.procedures[emotion], position, attempt,
                                                       self.player_id, self.clock())
-            store.insert_trial(self.db, trial)
+            in_flight.hold(trial)
             self.open_trial = trial
             return message
         period = drill["refresh_ms"]
@@ -331,7 +381,7 @@ class DrillSession:
                  "exposure_frames": plan.exposure_frames, "exposure_ms": plan.exposure_frames * period,
                  "wanted_ms": plan.wanted_ms, "refresh_ms": period, "display_ms": rounds.display_ms(plan, period),
                  "sent_at": self.clock(), **plan.identity_columns()}
-        store.insert_trial(self.db, trial)
+        in_flight.hold(trial)  # stored with its answer, or as closed when it can no longer be answered
         self.open_trial = trial
         return rounds.trial_message(trial["id"], plan, position, drill["trial_count"])
 

@@ -272,3 +272,12 @@ def m007_duels_challenges(db: Database) -> None:
     db["challenge_plays"].create_index(["player_id", "finished_at"])
     # When a player last looked at their notifications: what came after is "new".
     db["players"].add_column("inbox_seen_at", float)
+
+
+@migrations()
+def m008_drill_answered(db: Database) -> None:
+    """A live drill's scored answers, kept on its row with its answer streak: an answer and a `next` read the
+    drill's progress there (and a socket keeps it, checked by a conditional UPDATE) instead of counting trials."""
+    db["drills"].add_column("answered", int, not_null_default=0)
+    db.execute("UPDATE drills SET answered = (SELECT COUNT(*) FROM trials WHERE trials.drill_id = drills.id "
+               "AND trials.scored = 1) WHERE kind != 'offline'")

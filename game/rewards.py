@@ -25,18 +25,28 @@ def score_answer(db: Database, drill_id: str, trial: dict, correct: bool) -> tup
     """A counted answer's points and the drill's answer streak after it (nothing written: the caller stores the
     points with the answer, then calls :func:`bank_answer`)."""
     current = db.execute("SELECT answer_streak FROM drills WHERE id = ?", [drill_id]).fetchone()[0]
+    return points_for(trial, correct, current)
+
+
+def points_for(trial: dict, correct: bool, streak: int) -> tuple[int, int]:
+    """A counted answer's points and the answer streak after it, from the streak before it."""
     # A 240 Hz screen shows shorter flashes than a 60 Hz one; points do not reward the hardware.
     exposure_ms = max(trial["exposure_ms"], rounds.RANKED_EXPOSURE_FLOOR_MS)
-    return scoring.score_answer(correct, current, exposure_ms, trial["intensity"])
+    return scoring.score_answer(correct, streak, exposure_ms, trial["intensity"])
+
+
+def bank_best_streak(db: Database, player_id: str, streak: int) -> None:
+    """The player's best answer streak, if this one beats it; the caller holds the transaction."""
+    if streak:  # a missed answer (streak 0) can beat no best
+        db.execute("UPDATE players SET best_answer_streak = MAX(best_answer_streak, ?) WHERE id = ?",
+                   [streak, player_id])
 
 
 def bank_answer(db: Database, drill_id: str, player_id: str, points: int, streak: int) -> None:
     """Add an answer's points and streak to its drill and the player's best streak; the caller holds the transaction."""
     db.execute("UPDATE drills SET points = points + ?, answer_streak = ?, "
                "best_answer_streak = MAX(best_answer_streak, ?) WHERE id = ?", [points, streak, streak, drill_id])
-    if streak:  # a missed answer (streak 0) can beat no best
-        db.execute("UPDATE players SET best_answer_streak = MAX(best_answer_streak, ?) WHERE id = ?",
-                   [streak, player_id])
+    bank_best_streak(db, player_id, streak)
 
 
 def finish_drill(db: Database, drill: dict, at: float, overall: Staircase | None) -> dict:

@@ -70,15 +70,29 @@ def correct_count(db: Database, drill_id: str) -> int:
 def next_slot(db: Database, drill_id: str) -> tuple[bool, int, int]:
     """Where a drill stands before its next trial, in one statement: whether it is still active, how many
     trials were scored, and how many were already sent at the next position (voided flashes to replay)."""
-    return db.execute(
-        "WITH done AS (SELECT COUNT(*) AS scored FROM trials WHERE drill_id = :id AND scored = 1) "
-        "SELECT COALESCE((SELECT status = 'active' FROM drills WHERE id = :id), 0), done.scored, "
-        "(SELECT COUNT(*) FROM trials WHERE drill_id = :id AND position = done.scored + 1) FROM done",
-        {"id": drill_id}).fetchone()
+    row = db.execute(
+        "SELECT status = 'active', answered, (SELECT COUNT(*) FROM trials WHERE drill_id = drills.id "
+        "AND position = drills.answered + 1) FROM drills WHERE id = ?", [drill_id]).fetchone()
+    return row or (False, 0, 0)
 
 
-def insert_trial(db: Database, row: dict) -> None:
-    _insert(db, "trials", row)
+def count_answer(db: Database, drill_id: str, points: int, streak: int, expected: tuple[int, int] | None) -> bool:
+    """A scored answer: one more answered, its points and the answer streak after it, on the drill's row.
+
+    :param expected: the drill's (answered, answer streak) the caller computed from; if another tab changed them
+        meanwhile nothing is written and False comes back (None: write unconditionally)
+    """
+    check, values = ("", []) if expected is None else (" AND answered = ? AND answer_streak = ?", list(expected))
+    cursor = db.execute(
+        "UPDATE drills SET answered = answered + 1, points = points + ?, answer_streak = ?, "
+        "best_answer_streak = MAX(best_answer_streak, ?) WHERE id = ?" + check,
+        [points, streak, streak, drill_id, *values])
+    return cursor.rowcount == 1
+
+
+def progress(db: Database, drill_id: str) -> tuple[int, int]:
+    """A drill's (answered, answer streak) as stored."""
+    return db.execute("SELECT answered, answer_streak FROM drills WHERE id = ?", [drill_id]).fetchone()
 
 
 def _insert(db: Database, table: str, row: dict) -> None:
@@ -102,15 +116,9 @@ def mark_unranked(db: Database, drill_id: str, reason: str) -> None:
 
 
 def void_open_trials(db: Database, drill_id: str, flag: str) -> None:
-    """Close trials that were sent but never answered (a dropped connection, a restart)."""
+    """Close trials stored unanswered (rows written when sending, before trials in flight were held in memory)."""
     db.execute("UPDATE trials SET scored = 0, flag = ? WHERE drill_id = ? AND answered_at IS NULL AND flag IS NULL",
                [flag, drill_id])
-
-
-def void_trial(db: Database, trial_id: str, flag: str) -> None:
-    """Close one sent trial if it is still unanswered (its socket dropped)."""
-    db.execute("UPDATE trials SET scored = 0, flag = ? WHERE id = ? AND answered_at IS NULL AND flag IS NULL",
-               [flag, trial_id])
 
 
 def why_not_open(db: Database, trial_id: str, player_id: str) -> tuple[str, str]:
@@ -128,23 +136,28 @@ def why_not_open(db: Database, trial_id: str, player_id: str) -> tuple[str, str]
     return "trial_expired", "That trial is no longer open."
 
 
-def record_answer(db: Database, trial_id: str, answer: dict) -> None:
-    """Store the one answer a trial accepts; the caller holds the transaction.
+def record_answer(db: Database, trial: dict, answer: dict) -> None:
+    """Store a trial that was held in flight (``game.in_flight``) with the one answer it accepts, in one INSERT;
+    the caller holds the transaction.
 
-    :raises AnswerRejected: if the trial was answered or closed meanwhile
+    :raises AnswerRejected: if the trial was stored meanwhile (closed by whoever closed it) or its drill was closed
     """
+    row = {**trial, **answer}
     cursor = db.execute(
-        "UPDATE trials SET " + ", ".join(f"{column} = ?" for column in answer)
-        + " WHERE id = ? AND answered_at IS NULL AND flag IS NULL"
-        # Correlated: one look-up of this trial's drill (`drill_id IN (SELECT id ... WHERE status = 'active')`
-        # listed every active drill, on every answer: a cost that grew with the players online).
-        " AND EXISTS (SELECT 1 FROM drills WHERE drills.id = trials.drill_id AND drills.status = 'active')",
-        [*answer.values(), trial_id],
+        f"INSERT INTO trials ({', '.join(row)}) SELECT {', '.join('?' * len(row))} "
+        "WHERE EXISTS (SELECT 1 FROM drills WHERE id = ? AND status = 'active') ON CONFLICT DO NOTHING",
+        [*row.values(), trial["drill_id"]],
     )
     if cursor.rowcount != 1:
-        trial = db["trials"].get(trial_id)
-        code, reason = why_not_open(db, trial_id, trial["player_id"])
-        raise AnswerRejected(code, reason)
+        raise AnswerRejected("drill_closed", "That drill is closed (a newer one was started); nothing was stored.")
+
+
+def close_trial(db: Database, trial: dict, flag: str) -> None:
+    """Store a trial that was sent and will never be answered (its socket dropped, it expired, another tab took
+    the drill over); nothing if it is stored already."""
+    row = {**trial, "scored": 0, "flag": flag}
+    db.execute(f"INSERT INTO trials ({', '.join(row)}) VALUES ({', '.join('?' * len(row))}) ON CONFLICT DO NOTHING",
+               list(row.values()))
 
 
 def complete_drill(db: Database, drill_id: str) -> bool:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import json
 import random
 import time
 import urllib.request
@@ -79,6 +80,7 @@ class DrillClient:
         self.server = server
         self.cookie = cookie if cookie is not None else new_player_cookie(server)
         self.received_at: dict[str, float] = {}  # trial id -> when it arrived (monotonic)
+        self.drill_id: str | None = None  # the drill the last `started` named
         self.reactions = random.Random()
         self.ws = websocket.create_connection(
             server.ws_url, cookie=self.cookie, origin=origin or server.url, timeout=10
@@ -93,8 +95,13 @@ class DrillClient:
         import json
 
         message = json.loads(self.ws.recv())
-        if message.get("type") == "trial":
-            self.received_at[message["trialId"]] = time.monotonic()
+        if message.get("type") == "started":
+            self.drill_id = message["drillId"]
+        if message.get("type") in ("trial", "scene"):
+            if message["type"] == "trial":
+                self.received_at[message["trialId"]] = time.monotonic()
+            if self.drill_id is not None:
+                SENT[message["trialId"]] = (self.drill_id, message["position"])
         return message
 
     def ask(self, message: dict | str) -> dict:
@@ -217,9 +224,28 @@ def open_db(server: LiveServer):
     return sqlite_utils.Database(server.database)
 
 
+SENT: dict[str, tuple[str, int]] = {}  # trial id -> (drill id, position), as DrillClients received them
+
+
 def emotion_of(server: LiveServer, trial_id: str) -> str:
-    """The truth, read where the server keeps it (the client is never told before answering)."""
-    return open_db(server)["trials"].get(trial_id)["emotion"]
+    """The truth, read where the server keeps it (the client is never told before answering): the trial's row once
+    stored (answered or closed); for a trial in flight, which the server holds in memory, its drill's plan at its
+    position (the server rewrites the plan before replaying a voided flash with a fresh emotion)."""
+    db = open_db(server)
+    row = db.execute("SELECT emotion FROM trials WHERE id = ?", [trial_id]).fetchone()
+    if row is not None:
+        return row[0]
+    drill_id, position = SENT[trial_id]
+    return json.loads(db["drills"].get(drill_id)["plan"])[position - 1]
+
+
+def in_flight_emotion(server: LiveServer, player_id: str) -> str:
+    """The emotion of the trial a page shows now (in flight): its player's active drill's plan at the next position."""
+    db = open_db(server)
+    drill_id, plan = db.execute("SELECT id, plan FROM drills WHERE player_id = ? AND status = 'active'",
+                                [player_id]).fetchone()
+    scored = db.execute("SELECT COUNT(*) FROM trials WHERE drill_id = ? AND scored = 1", [drill_id]).fetchone()[0]
+    return json.loads(plan)[scored]
 
 
 @pytest.fixture

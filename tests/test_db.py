@@ -61,3 +61,20 @@ def test_a_transaction_that_reads_first_waits_for_another_writer_instead_of_fail
         ours.execute("INSERT INTO answers VALUES (1)")
     writer.join(10)
     assert failures == [] and sorted(n for (n,) in ours.execute("SELECT n FROM answers")) == [1, 2]
+
+
+def test_drills_in_progress_before_the_answered_column_keep_their_count(tmp_path: Path) -> None:
+    """m008 keeps each drill's scored answers on its row; drills played before it get theirs from their trials."""
+    db = sqlite_utils.Database(tmp_path / "old.db")
+    migrations.apply(db, stop_before="m008_drill_answered")
+    db["players"].insert({"id": "p", "token_hash": "h", "created_at": 0.0})
+    for drill in ("live", "offline"):
+        db["drills"].insert({"id": drill, "player_id": "p", "mode": "speed", "started_at": 0.0,
+                             "status": "active" if drill == "live" else "abandoned", "seed": 1,
+                             "trial_count": 20, "kind": drill, "plan": "[]", "refresh_ms": 16.7, "focus": 0})
+    for n, scored in enumerate((1, 1, 0, 1)):
+        for drill in ("live", "offline"):
+            db["trials"].insert({"id": f"{drill}{n}", "drill_id": drill, "player_id": "p", "emotion": "fear",
+                                 "identity_seed": 1, "exposure_frames": 1, "sent_at": float(n), "scored": scored})
+    migrations.apply(db)
+    assert {row["id"]: row["answered"] for row in db["drills"].rows} == {"live": 3, "offline": 0}

@@ -14,11 +14,15 @@ WEEK = 7 * 86_400
 
 
 def open_checkup_trial(server: LiveServer) -> dict:
-    rows = list(open_db(server)["trials"].rows_where(
-        "answered_at IS NULL AND flag IS NULL AND drill_id IN (SELECT id FROM drills WHERE kind = 'checkup')",
-        order_by="sent_at DESC", limit=1))
-    assert rows, "no checkup trial in flight"
-    return rows[0]
+    """The checkup trial the page shows now. The server holds a trial in flight in memory; what it shows is fixed
+    by the form: the item at the position after the drill's scored trials."""
+    db = open_db(server)
+    drill = db.execute("SELECT id FROM drills WHERE kind = 'checkup' AND status = 'active' "
+                       "ORDER BY started_at DESC LIMIT 1").fetchone()
+    assert drill, "no checkup in progress"
+    scored = db.execute("SELECT COUNT(*) FROM trials WHERE drill_id = ? AND scored = 1", [drill[0]]).fetchone()[0]
+    item = checkup.items()[scored]
+    return {"emotion": item.emotion, "exposure_ms": item.exposure_ms}
 
 
 def wrong(emotion: str) -> str:
@@ -74,7 +78,7 @@ def test_a_phone_player_takes_a_checkup_and_sees_progress_a_week_later(
 
     def policy(trial: dict) -> str:
         truth = emotion_of(live_server, trial["trialId"])
-        return truth if open_db(live_server)["trials"].get(trial["trialId"])["exposure_ms"] > 50 else wrong(truth)
+        return truth if checkup.items()[trial["position"] - 1].exposure_ms > 50 else wrong(truth)
 
     play_on_for_the_page(live_server, page, policy, leave=1)
     expect(page.locator("#progress")).to_have_text("Trial 28 of 28", timeout=15_000)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from conftest import LiveServer, emotion_of, open_db, play_on_for_the_page, wait_for_scene_verdict
+from conftest import LiveServer, emotion_of, in_flight_emotion, open_db, play_on_for_the_page, wait_for_scene_verdict
 from playwright.sync_api import Page, expect
 
 from game import players
@@ -42,11 +42,9 @@ def test_a_phone_player_plays_a_whole_scene_drill(page: Page, live_server: LiveS
     page.screenshot(path=screenshot_dir / "scene-context.png")
     stage, said = page.locator("#scene-stage").bounding_box(), page.locator("#scene-caption").bounding_box()
     assert stage and said and said["y"] >= stage["y"] + stage["height"], "the spoken line never covers the face"
-    caption = page.locator("#scene-caption").text_content()
-    trial = latest_trial(live_server)
-    record = json.loads(trial["pose"])
-    assert caption == f"“{record['line']}”" and context.text_content() == record["context"]
+    caption, shown_context = page.locator("#scene-caption").text_content(), context.text_content()
     assert scripts, "scene code arrived when chosen"
+    me = player_id(live_server, page)
 
     summary = page.locator("#summary")
     right, voided, scored = 0, 0, 0
@@ -58,15 +56,17 @@ def test_a_phone_player_plays_a_whole_scene_drill(page: Page, live_server: LiveS
             break  # the last answer's feedback led to the summary
         assert buttons.count() == 7
         expect(page.locator("#scene-prompt")).to_have_text("What did they really feel?")
-        trial = latest_trial(live_server)
         if tap == 0:
             page.screenshot(path=screenshot_dir / "scene-question.png")
         # Answer the first scored scene right, the second wrong, to see both feedbacks.
-        truth = trial["emotion"]
+        truth = in_flight_emotion(live_server, me)
         wrong = next(e for e in EMOTIONS if e != truth)
         choice = wrong if scored == 1 else truth
         page.get_by_role("button", name=EMOTIONS[choice].name, exact=True).tap()
         wait_for_scene_verdict(page)
+        if tap == 0:  # the first scene, stored with its answer: the line and situation shown were its own
+            record = json.loads(latest_trial(live_server)["pose"])
+            assert caption == f"“{record['line']}”" and shown_context == record["context"]
         if summary.is_visible():
             break
         if page.locator("#scene-feedback").is_hidden():

@@ -98,14 +98,15 @@ def test_each_trial_carries_its_traits_and_stores_them_with_its_variant(client: 
         assert set(traits) == {"fitzpatrick", "glasses", "facialHair"}
         assert traits["fitzpatrick"] in identities.FITZPATRICK_TYPES and isinstance(traits["glasses"], bool)
         assert traits["facialHair"] in identities.FACIAL_HAIR_KINDS
-        row = open_db(live_server)["trials"].get(trial["trialId"])
+        client.answer(trial, emotion_of(live_server, trial["trialId"]))
+        row = open_db(live_server)["trials"].get(trial["trialId"])  # stored with its answer
         assert (row["fitzpatrick"], bool(row["glasses"]), row["facial_hair"]) == (
             traits["fitzpatrick"], traits["glasses"], traits["facialHair"])
         assert row["variant"] is not None  # the pose sent is jittered (fair play); its moving units are the variant's
         units = EMOTIONS[row["emotion"]].variants[row["variant"] - 1].units
         assert {str(au) for au in units} == set(json.loads(row["pose"])["au"])
+        assert json.loads(row["pose"]) == trial["expression"]  # what was stored is what was sent
         seen.append(traits["fitzpatrick"])
-        client.answer(trial, emotion_of(live_server, trial["trialId"]))
         if position < 20:
             trial = client.ask({"type": "next"})
     assert len(set(seen)) >= 3, seen  # 20 faces of one drill are not all one skin type

@@ -174,6 +174,33 @@ def test_an_old_tab_closing_after_another_resumed_does_not_void_the_new_tabs_tri
     assert result["type"] == "result" and result["correct"], result
 
 
+def test_a_tab_answering_after_another_tab_played_on_counts_from_where_that_tab_left_the_drill(
+        connect, live_server: LiveServer) -> None:
+    """A socket keeps its drill's progress (answered, answer streak) instead of counting trials on every answer; the
+    drill's row decides when another tab played meanwhile."""
+    first = connect()
+    started, trial = start(first)
+    assert first.answer(trial, emotion_of(live_server, trial["trialId"]))["answerStreak"] == 1
+    second = connect(cookie=first.cookie)  # the player goes on in another tab; the first stays between trials
+    second.ask({"type": "hello", "v": 1})
+    second.send({"type": "resume", "drillId": started["drillId"], "refreshMs": 16.667})
+    assert second.receive()["answered"] == 1
+    trial = second.receive()
+    for _ in range(2):
+        result = second.answer(trial, emotion_of(live_server, trial["trialId"]))
+        trial = second.ask({"type": "next"})
+    assert (result["answered"], result["answerStreak"]) == (3, 3)
+    shown = trial
+    trial = first.ask({"type": "next"})  # back in the first tab
+    assert trial["position"] == 4 and trial["identitySeed"] != shown["identitySeed"]  # not the other tab's flash
+    result = first.answer(trial, emotion_of(live_server, trial["trialId"]))
+    assert (result["answered"], result["answerStreak"]) == (4, 4)
+    drill = open_db(live_server)["drills"].get(started["drillId"])
+    points = open_db(live_server).execute("SELECT SUM(points) FROM trials WHERE drill_id = ?",
+                                          [started["drillId"]]).fetchone()[0]
+    assert (drill["answered"], drill["answer_streak"], drill["points"]) == (4, 4, points)
+
+
 def test_starting_anew_abandons_the_old_drill(connect, live_server: LiveServer) -> None:
     first = connect()
     old, _ = start(first)
