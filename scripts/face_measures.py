@@ -77,6 +77,10 @@ def measure(landmarks_px: np.ndarray, active_side: str | None = None) -> dict[st
     values: dict[str, float] = {
         "mouth_width": float(points[MOUTH_CORNER["L"], 0] - points[MOUTH_CORNER["R"], 0]),
         "mouth_opening": float(points[LOWER_LIP_INNER_CENTRE, 1] - points[UPPER_LIP_INNER_CENTRE, 1]),
+        # Height of the opening per width of the mouth: fear's stretched mouth is wide but open; a slit of teeth
+        # (which reads as a grin) is near 0.
+        "mouth_aspect": float((points[LOWER_LIP_INNER_CENTRE, 1] - points[UPPER_LIP_INNER_CENTRE, 1])
+                              / max(points[MOUTH_CORNER["L"], 0] - points[MOUTH_CORNER["R"], 0], 1e-6)),
         "upper_lip_to_nose": float(points[UPPER_LIP_OUTER_CENTRE, 1] - points[SUBNASALE, 1]),
         "upper_lip_inner_to_nose": float(points[UPPER_LIP_INNER_CENTRE, 1] - points[SUBNASALE, 1]),
         "upper_lip_height": _height(points, UPPER_LIP_OUTER_CENTRE),
@@ -432,6 +436,9 @@ BROW_GAP_MARGIN = 0.02
 # The share of the mouth's width that must stay plainly visible (pressed lips are a thin line, not nothing).
 LIPS_VISIBLE_SHARE = 0.9
 
+# Fear's open mouth: its opening at least this share of its width.
+FEAR_MOUTH_ASPECT = 0.15
+
 # What each emotion must do to the measured face, from facs.md's EMFACS prototypes and look-alike cues.
 EXPECTED: dict[str, list[Check]] = {
     "happiness": [
@@ -457,6 +464,11 @@ EXPECTED: dict[str, list[Check]] = {
     "fear": [
         Check("mouth opens", "mouth_opening", UP, True, "AU26 / AU25"),
         Check("mouth wider", "mouth_width", UP, True, "AU20 stretches the lips sideways"),
+        Check("mouth wider than in surprise", "mouth_width", UP, True,
+              "AU20 stretches fear's open mouth sideways; surprise's relaxed jaw drop does not", versus="surprise"),
+        Check("mouth open, not a slit", "mouth_aspect", UP, True,
+              f"AU26+25: the stretched mouth is open at least {FEAR_MOUTH_ASPECT:.0%} of its width (a thin slit of "
+              "teeth reads as a grin)", unit="share", floor=FEAR_MOUTH_ASPECT),
         *_both_sides("inner brow up", "inner_brow_height_image", UP, True,
                      "AU1 (with AU4 the brow stays flat; image)"),
         Check("brows closer than in surprise", "brow_gap_image", DOWN, True,

@@ -68,10 +68,11 @@ export const AU_MOVES = Object.freeze({
     ["lowerLipBottomSide", 0, -0.02], ["chinBoss", 0, -0.045], ["upperLipInner", 0, -0.022],
     ["upperLipInnerSide", 0, -0.01], ["upperLipTop", 0, -0.022], ["upperLipPeak", 0, -0.018],
     ["mouthCorner", 0, 0.025], ["chin", 0, -0.01]],
-  // AU20 pulls the lips taut: the lower lip's outline flattens instead of curving up at the ends (a grin's).
-  20: [["mouthCorner", 0.145, 0.03], ["upperLipInnerSide", 0.06, 0.005], ["lowerLipInnerSide", 0.06, 0.025],
+  // AU20 pulls the lips taut sideways: the lips' sides travel out with the corners, so an open mouth (26) is a
+  // wide, squared opening with a flat top and bottom (fear's), not a lens pointed at the corners (a grin's).
+  20: [["mouthCorner", 0.145, 0.03], ["upperLipInnerSide", 0.11, 0.025], ["lowerLipInnerSide", 0.11, 0.06],
     ["lowerLipInner", 0, 0.025],
-    ["upperLipSide", 0.07, 0.01], ["lowerLipBottomSide", 0.06, 0.012], ["upperLipPeak", 0.015, 0.005],
+    ["upperLipSide", 0.1, 0.025], ["lowerLipBottomSide", 0.1, 0.05], ["upperLipPeak", 0.03, 0.012],
     ["lowerLipBottom", 0, -0.018], ["nasolabialBottom", 0.06, 0.01]],
   // AU22 funnels the lips: the corners come in, the lips' middle opens into a square (the open-mouthed anger's
   // bared, clenched teeth) and the red turns out, so the lips look thicker.
@@ -378,16 +379,17 @@ function applyGaze(moved, pose, iod) {
     iris.x += gazeX * 2.4 * unit;
     iris.y += gazeY * 2.5 * unit;
     moved[key("iris", side)] = iris;
-    // The lower lid drops too (about half as far), so a lowered gaze keeps the iris in view and looks down,
-    // not asleep.
-    const lidDrop = Math.max(0, gazeY) * 1.8 * unit + Math.min(0, gazeY) * 0.8 * unit;
+    // The upper lid follows the iris only part of the way and the lower lid drops nearly as far, so a lowered
+    // gaze keeps the pupil and most of the iris in view: the eye looks down, not asleep (a lid drawn down
+    // over half the iris read as drowsy).
+    const lidDrop = Math.max(0, gazeY) * 1.15 * unit + Math.min(0, gazeY) * 0.8 * unit;
     moved[key("lidUpper", side)].y += lidDrop;
     moved[key("lidUpperIn", side)].y += lidDrop * 0.75;
     moved[key("lidUpperOut", side)].y += lidDrop * 0.8;
     moved[key("crease", side)].y += lidDrop * 0.6;
-    moved[key("lidLower", side)].y += Math.max(0, gazeY) * 0.9 * unit;
-    moved[key("lidLowerIn", side)].y += Math.max(0, gazeY) * 0.6 * unit;
-    moved[key("lidLowerOut", side)].y += Math.max(0, gazeY) * 0.7 * unit;
+    moved[key("lidLower", side)].y += Math.max(0, gazeY) * 1.1 * unit;
+    moved[key("lidLowerIn", side)].y += Math.max(0, gazeY) * 0.75 * unit;
+    moved[key("lidLowerOut", side)].y += Math.max(0, gazeY) * 0.85 * unit;
   }
 }
 
@@ -637,11 +639,14 @@ function expressionLines({ L, M, unit, levels, mean, sideLevel, identity }) {
   };
   // Forehead lines (1 centre, 2 sides) follow the brows they rise with: the sad horseshoe, the surprise arch.
   const inner = mean(1);
-  const outer = mean(2);
+  // AU4 under raised brows (fear, sadness) bunches the forehead toward the middle: its lines stay in the centre
+  // and the side lines of AU2 fade, unlike surprise's lines across the whole forehead.
+  const knitUp = Math.min(inner, mean(4));
+  const outer = mean(2) * (1 - 0.85 * knitUp);
   for (let row = 0; row < FOREHEAD_ROW_LIFTS.length; row++) {
     const lift = FOREHEAD_ROW_LIFTS[row] * unit;
     const centreY = (L("browInner", 1).y + L("browInner", -1).y) / 2 - lift - 0.8 * unit;
-    const widthFactor = 1 - row * 0.12;
+    const widthFactor = (1 - row * 0.12) * (1 - 0.4 * knitUp);
     if (inner + age * 0.06 > 0.02) {
       const pts = [-1, -0.5, 0, 0.5, 1].map((t) => {
         const side = t >= 0 ? 1 : -1;
@@ -695,8 +700,11 @@ function expressionLines({ L, M, unit, levels, mean, sideLevel, identity }) {
     // Nasolabial fold: from the nose wing toward (and past) the mouth corner.
     const top = L("nasolabialTop", side);
     const bottom = L("nasolabialBottom", side);
-    const depth = 0.06 + age * 0.1 + 0.8 * Math.max(sideLevel(12, side), sideLevel(10, side) * 0.9,
-      sideLevel(9, side) * 0.8, sideLevel(6, side) * 0.35, sideLevel(20, side) * 0.3, sideLevel(14, side) * 0.4);
+    // A one-sided pull (contempt's R12A) folds the cheek less than a smile: drawn full, the lone fold read as a
+    // scar or a mark, not a smirk.
+    const pull = sideLevel(12, side) * (0.35 + 0.65 * Math.min(1, sideLevel(12, -side) / (sideLevel(12, side) || 1)));
+    const depth = 0.06 + age * 0.1 + 0.8 * Math.max(pull, sideLevel(10, side) * 0.9,
+      sideLevel(9, side) * 0.8, sideLevel(6, side) * 0.35, sideLevel(20, side) * 0.3, sideLevel(14, side) * 0.25);
     // A smile bows the fold out around the lifted cheek and cuts it deeper.
     const smile = sideLevel(12, side);
     // AU9/AU10 cut it deepest at the top, beside the lifted nose wing.
@@ -722,10 +730,10 @@ function expressionLines({ L, M, unit, levels, mean, sideLevel, identity }) {
     cheek * 0.45, 0.32);
     // AU14: the dimple beside a tightened corner; AU15: a short fold below a pulled-down corner.
     const c = L("mouthCorner", side);
-    // A crescent crease curving round the tightened corner, a line with a lit bulge beside it (drawn with
-    // the shading), not a dark spot.
-    push("dimple", [add(c, side * 1.2 * unit, -1.0 * unit), add(c, side * 1.7 * unit, 0),
-      add(c, side * 1.3 * unit, 0.9 * unit)], sideLevel(14, side) * 0.85 + sideLevel(12, side) * 0.1, 0.36);
+    // A short, soft crease tucked round the tightened corner; the dimple itself is the shaded pit and the lit
+    // bulge of cheek beside it (drawn with the shading). A long, dark crescent read as a mark, not a dimple.
+    push("dimple", [add(c, side * 1.3 * unit, -0.7 * unit), add(c, side * 1.6 * unit, 0),
+      add(c, side * 1.35 * unit, 0.6 * unit)], sideLevel(14, side) * 0.4, 0.3);
     push("corner", [add(c, side * 0.6 * unit, 0.8 * unit), add(c, side * 1.2 * unit, 2.6 * unit)],
       sideLevel(15, side) * 0.7, 0.34);
     // AU20 tightens the neck (platysma) into cords.
