@@ -466,9 +466,6 @@ EXPECTED: dict[str, list[Check]] = {
         Check("mouth wider", "mouth_width", UP, True, "AU20 stretches the lips sideways"),
         Check("mouth wider than in surprise", "mouth_width", UP, True,
               "AU20 stretches fear's open mouth sideways; surprise's relaxed jaw drop does not", versus="surprise"),
-        Check("mouth open, not a slit", "mouth_aspect", UP, True,
-              f"AU26+25: the stretched mouth is open at least {FEAR_MOUTH_ASPECT:.0%} of its width (a thin slit of "
-              "teeth reads as a grin)", unit="share", floor=FEAR_MOUTH_ASPECT),
         *_both_sides("inner brow up", "inner_brow_height_image", UP, True,
                      "AU1 (with AU4 the brow stays flat; image)"),
         Check("brows closer than in surprise", "brow_gap_image", DOWN, True,
@@ -478,7 +475,12 @@ EXPECTED: dict[str, list[Check]] = {
                      "AU1+2+4: fear's brow is flat, surprise's arched (image)", versus="surprise"),
         *_both_sides("lower lid higher than in surprise", "lower_lid_raise", UP, True,
                      "AU7: fear's lower lid is tense, surprise's relaxed", versus="surprise"),
-        *_both_sides("outer brow up", "outer_brow_height_image", UP, False, "AU2 0.7 (image)"),
+        # Reported, not gated: FaceMesh closes the inner lips of a plainly open mouth in a beard (seen on stubble
+        # and full beards), and it cannot see a band of teeth filling the opening, which is what read as a grin.
+        Check("mouth open, not a slit", "mouth_aspect", UP, False,
+              f"AU26+25: the stretched mouth is open at least {FEAR_MOUTH_ASPECT:.0%} of its width", unit="share",
+              floor=FEAR_MOUTH_ASPECT),
+        *_both_sides("outer brow up", "outer_brow_height_image", UP, False, "AU2 0.8 (image)"),
         *_both_sides("inner brow up (landmarks)", "inner_brow_height", UP, False, "AU1, FaceMesh's brow points"),
         *_both_sides("brow flatter than in surprise (landmarks)", "brow_arch", DOWN, False,
                      "FaceMesh's brow points keep their model's arch", versus="surprise"),

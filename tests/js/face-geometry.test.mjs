@@ -333,7 +333,7 @@ test("a downward gaze moves the irises down visibly, with the upper lids followi
   const lid = movement(id, down, "lidUpperL").up;
   assert.ok(lid < -0.025, "the upper lid follows");
   // ... only part of the way, and the lower lid drops too: the eye looks down, it does not close.
-  assert.ok(lid > movement(id, down, "irisL").up / 2, "the upper lid lags the iris");
+  assert.ok(lid > movement(id, down, "irisL").up * 0.6, "the upper lid lags the iris");
   const opening = (p) => { const l = landmarks(id, p); return l.lidLowerL.y - l.lidUpperL.y; };
   assert.ok(opening(down) > 0.9 * opening(NEUTRAL), "the eye stays open");
 });
@@ -362,6 +362,18 @@ test("fear's brows are flat and knit where surprise's arch; fear's lower lids ar
       const teeth = (key) => faceGeometry(id, fullPose(emotions, key, variant)).mouth.upperTeethEdge;
       assert.ok(teeth("fear") - teeth("surprise") < 0.4 * iod / 30, "no band of upper teeth in fear");
       assert.ok(teeth("happiness") - teeth("fear") > 0.3 * iod / 30, "a smile bares more upper teeth than fear");
+      // Fear's mouth: open and stretched into a wide, squared opening (AU20+26), not a slit and not an O.
+      const mouth = (key) => faceGeometry(id, fullPose(emotions, key, variant)).mouth;
+      const width = (m) => m.cornerL.x - m.cornerR.x;
+      const fear = mouth("fear");
+      const cornerY = (fear.cornerL.y + fear.cornerR.y) / 2;
+      const depth = fear.lowerInner[2].y - cornerY;
+      assert.ok(width(fear) - width(mouth("surprise")) > 0.15 * iod, "wider than surprise's");
+      assert.ok(fear.lowerInner[2].y - fear.upperInner[2].y > 0.2 * width(fear), "open, not a slit");
+      assert.ok(fear.lowerInner[3].y - cornerY > 0.7 * depth, "the opening's bottom runs flat toward the corners");
+      const rest = faceGeometry(id, NEUTRAL).mouth;
+      assert.ok(fear.cornerL.y - rest.cornerL.y < 0.3 * (fear.lowerInner[2].y - rest.lowerInner[2].y),
+        "the corners go out more than down (turned down, the open mouth read as crying)");
     }
   }
 });

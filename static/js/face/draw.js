@@ -559,6 +559,16 @@ function drawEyes(ctx, identity, geo, skin) {
   }
   ctx.fillStyle = "rgba(255,255,255,0.85)";
   ctx.fill();
+  // A tense lower lid (AU7) is pressed up against the eyeball: its lit rim shows as a band of lid skin along the
+  // bottom of the opening, so the lid's straight edge stands above the white and the iris.
+  for (const [eye, tense] of [[eyes[0], geo.levels[7][0]], [eyes[1], geo.levels[7][1]]]) {
+    if (tense < 0.05) continue;
+    ctx.beginPath();
+    curveThrough(ctx, eye.lower);
+    ctx.strokeStyle = css(mixRgb(skin.base, skin.lip, 0.25));
+    ctx.lineWidth = 1.1 * tense * u;
+    ctx.stroke();
+  }
   // The upper lids cast a soft shadow on the eyeballs.
   upperLids();
   ctx.strokeStyle = css(skin.deep, 0.35);

@@ -70,9 +70,10 @@ export const AU_MOVES = Object.freeze({
     ["mouthCorner", 0, 0.025], ["chin", 0, -0.01]],
   // AU20 pulls the lips taut sideways: the lips' sides travel out with the corners, so an open mouth (26) is a
   // wide, squared opening with a flat top and bottom (fear's), not a lens pointed at the corners (a grin's).
-  20: [["mouthCorner", 0.145, 0.03], ["upperLipInnerSide", 0.11, 0.025], ["lowerLipInnerSide", 0.11, 0.06],
+  // The corners go straight out, held against the jaw's pull: turned down, the open mouth read as crying.
+  20: [["mouthCorner", 0.145, 0.01], ["upperLipInnerSide", 0.09, 0.025], ["lowerLipInnerSide", 0.09, 0.06],
     ["lowerLipInner", 0, 0.025],
-    ["upperLipSide", 0.1, 0.025], ["lowerLipBottomSide", 0.1, 0.05], ["upperLipPeak", 0.03, 0.012],
+    ["upperLipSide", 0.09, 0.025], ["lowerLipBottomSide", 0.085, 0.05], ["upperLipPeak", 0.03, 0.012],
     ["lowerLipBottom", 0, -0.018], ["nasolabialBottom", 0.06, 0.01]],
   // AU22 funnels the lips: the corners come in, the lips' middle opens into a square (the open-mouthed anger's
   // bared, clenched teeth) and the red turns out, so the lips look thicker.
@@ -91,8 +92,9 @@ export const AU_MOVES = Object.freeze({
   43: [],
 });
 
-/** Lip thinning per unit: fraction of the lip's red height lost at intensity 1 (facs.md: 30-50%). */
-export const LIP_THINNING = Object.freeze({ 23: 0.36, 24: 0.22, 20: 0.3, 14: 0.1, 22: -0.25 });
+/** Lip thinning per unit: fraction of the lip's red height lost at intensity 1 (facs.md: AU23 30-50%). AU20
+ * stretches more than it thins: thinner, fear's stretched lips vanished into a beard for the landmark detector. */
+export const LIP_THINNING = Object.freeze({ 23: 0.36, 24: 0.22, 20: 0.15, 14: 0.1, 22: -0.25 });
 
 const SIDE_LANDMARKS = [
   "browInner", "browMid", "browOuter", "eyeInner", "eyeOuter", "lidUpper", "lidUpperIn", "lidUpperOut",
@@ -300,9 +302,13 @@ function expressionLandmarks(identity, pose) {
     if (knit === 0) continue;
     moved[key("browInner", side)].x -= side * 0.025 * iod * knit;
     moved[key("browInner", side)].y -= 0.07 * iod * knit;
-    moved[key("browMid", side)].y += 0.06 * iod * knit;
+    // With AU2 raising the whole brow (fear), its middle is held down further so the raised brow stays flat.
+    moved[key("browMid", side)].y += (0.06 + 0.03 * levels[2][index]) * iod * knit;
     moved[key("browMid", side)].x -= side * 0.015 * iod * knit;
     moved[key("browOuter", side)].y += 0.01 * iod * knit;
+    // Fear's tense lower lid (AU7 under the knit, raised brows) holds against AU5's pull and rises a little
+    // further, straight across the iris: the lid that tells fear from surprise's relaxed one.
+    moved[key("lidLower", side)].y -= 0.02 * iod * Math.min(knit, levels[7][index]);
   }
   // One-sided lip movements drag the lip centre a little toward the active side.
   for (const name of ["upperLipInner", "lowerLipInner", "upperLipTop", "lowerLipBottom"]) {
@@ -382,14 +388,14 @@ function applyGaze(moved, pose, iod) {
     // The upper lid follows the iris only part of the way and the lower lid drops nearly as far, so a lowered
     // gaze keeps the pupil and most of the iris in view: the eye looks down, not asleep (a lid drawn down
     // over half the iris read as drowsy).
-    const lidDrop = Math.max(0, gazeY) * 1.15 * unit + Math.min(0, gazeY) * 0.8 * unit;
+    const lidDrop = Math.max(0, gazeY) * 1.4 * unit + Math.min(0, gazeY) * 0.8 * unit;
     moved[key("lidUpper", side)].y += lidDrop;
     moved[key("lidUpperIn", side)].y += lidDrop * 0.75;
     moved[key("lidUpperOut", side)].y += lidDrop * 0.8;
     moved[key("crease", side)].y += lidDrop * 0.6;
-    moved[key("lidLower", side)].y += Math.max(0, gazeY) * 1.1 * unit;
-    moved[key("lidLowerIn", side)].y += Math.max(0, gazeY) * 0.75 * unit;
-    moved[key("lidLowerOut", side)].y += Math.max(0, gazeY) * 0.85 * unit;
+    moved[key("lidLower", side)].y += Math.max(0, gazeY) * 1.0 * unit;
+    moved[key("lidLowerIn", side)].y += Math.max(0, gazeY) * 0.7 * unit;
+    moved[key("lidLowerOut", side)].y += Math.max(0, gazeY) * 0.8 * unit;
   }
 }
 
@@ -721,7 +727,9 @@ function expressionLines({ L, M, unit, levels, mean, sideLevel, identity }) {
         add(corner, side * 2.6 * unit, fan * 0.75 * unit), add(corner, side * 3.9 * unit, fan * 1.1 * unit)],
       cheek * 0.95 + age * 0.05, 0.26);
     }
-    const tense = sideLevel(7, side);
+    // Under raised brows (fear) the tense lid is a straight edge, not a bulge below it: a fold under the eye
+    // read as tired or tearful.
+    const tense = sideLevel(7, side) * (1 - 0.8 * sideLevel(1, side));
     const lidBulge = ["lidLowerIn", "lidLower", "lidLowerOut"].map((n, i) => add(L(n, side), 0,
       (1.1 + (i === 1 ? 0.3 : 0)) * unit));
     push("lowerlid", lidBulge, cheek * 0.8 + tense * 0.6 + sideLevel(9, side) * 0.6 + age * 0.08, 0.3);
