@@ -144,7 +144,7 @@ class DrillSession:
         if trial is None or trial["id"] != message.trial_id:
             return self._reject_stray_answer(message)
         if now - trial["sent_at"] > self.trial_ttl_s:
-            store.void_open_trials(self.db, drill["id"], "expired")
+            store.void_trial(self.db, trial["id"], "expired")
             self.open_trial = None
             raise ProtocolError("trial_expired", "That trial timed out; ask for the next one.",
                                 trialId=message.trial_id)

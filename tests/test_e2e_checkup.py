@@ -41,6 +41,10 @@ def test_a_phone_player_takes_a_checkup_and_sees_progress_a_week_later(
     offer = page.locator("#checkup-offer")
     expect(offer).to_be_visible()
     expect(offer).to_contain_text("Find your starting point")
+    # The first visit's how-to has done its job once a drill was played: Play stays above the fold with the offer.
+    expect(page.locator("#how-to")).to_be_hidden()
+    play = page.get_by_role("button", name="Play", exact=True).bounding_box()
+    assert play and play["y"] + play["height"] <= page.viewport_size["height"], play
     page.screenshot(path=screenshot_dir / "checkup-offer.png")
     page.get_by_role("button", name="Take the checkup").tap()
     expect(page.locator("#score")).to_have_text("Checkup")

@@ -311,3 +311,30 @@ def test_a_procedure_kept_by_one_tab_takes_in_what_another_tab_played(connect, l
     overall = db["staircases"].get((player_id, "exposure", "all"))
     assert overall["trials"] == 41  # both tabs' drills and the new answer
     assert sum(n for s in json.loads(overall["state"])["sessions"] for _, n, _ in s["counts"]) == 41
+
+
+@pytest.fixture(scope="module")
+def hasty_server(tmp_path_factory: pytest.TempPathFactory):
+    """A server whose trials expire after one second (production: two minutes)."""
+    from conftest import SCRIPTED_PLAYERS
+
+    server = LiveServer(tmp_path_factory.mktemp("hasty") / "glimpse.db",
+                        {**SCRIPTED_PLAYERS, "GLIMPSE_TRIAL_TTL_S": "1"}).start()
+    yield server
+    server.stop()
+
+
+def test_an_answer_after_the_trial_expired_is_refused_and_the_drill_goes_on(hasty_server) -> None:
+    player = DrillClient(hasty_server)
+    try:
+        started, trial = start(player)
+        time.sleep(1.3)
+        late = player.answer(trial, emotion_of(hasty_server, trial["trialId"]))
+        assert late["code"] == "trial_expired", late
+        again = player.ask({"type": "next"})
+        assert again["type"] == "trial" and again["position"] == 1, again  # the voided position is played again
+        assert player.answer(again, emotion_of(hasty_server, again["trialId"]))["correct"]
+    finally:
+        player.close()
+    rows = list(open_db(hasty_server)["trials"].rows_where("drill_id = ?", [started["drillId"]], order_by="sent_at"))
+    assert [(row["flag"], row["scored"]) for row in rows] == [("expired", 0), (None, 1)]

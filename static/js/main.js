@@ -8,7 +8,7 @@ import { greet } from "./greet.js";
 import { Connection, socketUrl } from "./net.js";
 import { OfflineMode } from "./offline/mode.js";
 import { share } from "./share.js";
-import { keepScreenOn } from "./pwa.js";
+import { keepScreenOn, retireHowTo } from "./pwa.js";
 import { describeMoment, View } from "./view.js";
 
 /** @param {string} id */
@@ -198,6 +198,7 @@ function showWelcome(welcome) {
     : `Daily challenge #${challenge.number}`;
   const checkup = /** @type {{due: boolean, reason: string} | undefined} */ (welcome.checkup);
   byId("checkup-offer").hidden = !checkup?.due;
+  if (checkup && checkup.reason !== "play_first") retireHowTo(); // they have played a drill: Play stays above the fold
   byId("checkup-text").textContent = checkup?.reason === "first"
     ? "Find your starting point: a 2-minute checkup, 28 faces, the same test for everyone. No feedback until the end."
     : "Your weekly checkup is ready: the same 28 faces, to see how far you have come.";

@@ -66,6 +66,17 @@ function isStandalone() {
   return matchMedia("(display-mode: standalone)").matches || /** @type {any} */ (navigator).standalone === true;
 }
 
+/** The player has played a drill: the how-to has done its job (and would push Play below the fold). */
+export function retireHowTo() {
+  const note = byId("how-to");
+  if (note) note.hidden = true;
+  try {
+    localStorage.setItem(HOW_TO_KEY, "1");
+  } catch {
+    // nothing to remember it in
+  }
+}
+
 function showHowToOnce() {
   const note = byId("how-to");
   const dismiss = byId("how-to-ok");
@@ -76,14 +87,7 @@ function showHowToOnce() {
     // storage blocked: show the note each visit rather than never
   }
   note.hidden = false;
-  dismiss.addEventListener("click", () => {
-    note.hidden = true;
-    try {
-      localStorage.setItem(HOW_TO_KEY, "1");
-    } catch {
-      // nothing to remember it in
-    }
-  }, { once: true });
+  dismiss.addEventListener("click", retireHowTo, { once: true });
 }
 
 /**
