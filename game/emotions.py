@@ -122,9 +122,12 @@ EMOTIONS: dict[str, Emotion] = {
             "fear",
             "Fear",
             (
-                # The stretch (AU20) makes the mouth wide more than tall: surprise's jaw drops further.
-                Variant({1: 1.0, 2: 0.5, 4: 0.7, 5: 1.0, 7: 0.8, 20: 1.0, 25: 0.8, 26: 0.45}),
-                Variant({1: 1.0, 2: 0.5, 4: 0.7, 5: 1.0, 7: 0.8, 20: 0.9, 25: 1.0, 26: 0.35}),
+                # The jaw drops (AU26) while the stretch (AU20) pulls the lips taut sideways: a wide, open, squared
+                # mouth, not surprise's relaxed round O, and not a thin slit of teeth that reads as a grin.
+                # AU2 lifts the whole brow (AU4 keeps it flat): with the outer ends left low, the brows slanted like
+                # sadness's.
+                Variant({1: 1.0, 2: 0.8, 4: 0.7, 5: 1.0, 7: 1.0, 20: 1.0, 25: 1.0, 26: 0.7}),
+                Variant({1: 1.0, 2: 0.8, 4: 0.7, 5: 1.0, 7: 1.0, 20: 0.9, 25: 1.0, 26: 0.6}),
             ),
             (
                 "Brows raised but flat and pulled together",

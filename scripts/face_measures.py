@@ -77,6 +77,10 @@ def measure(landmarks_px: np.ndarray, active_side: str | None = None) -> dict[st
     values: dict[str, float] = {
         "mouth_width": float(points[MOUTH_CORNER["L"], 0] - points[MOUTH_CORNER["R"], 0]),
         "mouth_opening": float(points[LOWER_LIP_INNER_CENTRE, 1] - points[UPPER_LIP_INNER_CENTRE, 1]),
+        # Height of the opening per width of the mouth: fear's stretched mouth is wide but open; a slit of teeth
+        # (which reads as a grin) is near 0.
+        "mouth_aspect": float((points[LOWER_LIP_INNER_CENTRE, 1] - points[UPPER_LIP_INNER_CENTRE, 1])
+                              / max(points[MOUTH_CORNER["L"], 0] - points[MOUTH_CORNER["R"], 0], 1e-6)),
         "upper_lip_to_nose": float(points[UPPER_LIP_OUTER_CENTRE, 1] - points[SUBNASALE, 1]),
         "upper_lip_inner_to_nose": float(points[UPPER_LIP_INNER_CENTRE, 1] - points[SUBNASALE, 1]),
         "upper_lip_height": _height(points, UPPER_LIP_OUTER_CENTRE),
@@ -459,6 +463,9 @@ BROW_GAP_MARGIN = 0.02
 # The share of the mouth's width that must stay plainly visible (pressed lips are a thin line, not nothing).
 LIPS_VISIBLE_SHARE = 0.9
 
+# Fear's open mouth: its opening at least this share of its width.
+FEAR_MOUTH_ASPECT = 0.15
+
 # What each emotion must do to the measured face, from facs.md's EMFACS prototypes and look-alike cues.
 EXPECTED: dict[str, list[Check]] = {
     "happiness": [
@@ -484,6 +491,8 @@ EXPECTED: dict[str, list[Check]] = {
     "fear": [
         Check("mouth opens", "mouth_opening", UP, True, "AU26 / AU25"),
         Check("mouth wider", "mouth_width", UP, True, "AU20 stretches the lips sideways"),
+        Check("mouth wider than in surprise", "mouth_width", UP, True,
+              "AU20 stretches fear's open mouth sideways; surprise's relaxed jaw drop does not", versus="surprise"),
         *_both_sides("inner brow up", "inner_brow_height_image", UP, True,
                      "AU1 (with AU4 the brow stays flat; image)"),
         Check("brows closer than in surprise", "brow_gap_image", DOWN, True,
@@ -493,7 +502,12 @@ EXPECTED: dict[str, list[Check]] = {
                      "AU1+2+4: fear's brow is flat, surprise's arched (image)", versus="surprise"),
         *_both_sides("lower lid higher than in surprise", "lower_lid_raise", UP, True,
                      "AU7: fear's lower lid is tense, surprise's relaxed", versus="surprise"),
-        *_both_sides("outer brow up", "outer_brow_height_image", UP, False, "AU2 0.7 (image)"),
+        # Reported, not gated: FaceMesh closes the inner lips of a plainly open mouth in a beard (seen on stubble
+        # and full beards), and it cannot see a band of teeth filling the opening, which is what read as a grin.
+        Check("mouth open, not a slit", "mouth_aspect", UP, False,
+              f"AU26+25: the stretched mouth is open at least {FEAR_MOUTH_ASPECT:.0%} of its width", unit="share",
+              floor=FEAR_MOUTH_ASPECT),
+        *_both_sides("outer brow up", "outer_brow_height_image", UP, False, "AU2 0.8 (image)"),
         *_both_sides("inner brow up (landmarks)", "inner_brow_height", UP, False, "AU1, FaceMesh's brow points"),
         *_both_sides("brow flatter than in surprise (landmarks)", "brow_arch", DOWN, False,
                      "FaceMesh's brow points keep their model's arch", versus="surprise"),

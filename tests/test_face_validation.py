@@ -33,12 +33,7 @@ from face_measures import EXPECTED, face_frame, image_measures, measure  # noqa:
 
 # Cues the renderer does not yet draw strongly enough on every face (issue 9; the face renderer's work).
 # Each names its check; remove an entry once the sample passes it.
-NOT_YET = {
-    # FaceMesh's lower-lid points follow about half of the lid's drawn lift (+1.6% IOD measured where the face's
-    # geometry lifts it +3.6%): not yet known whether the face or the measure must change.
-    ("fear", "lower lid higher than in surprise L"): "fear's lower lid (AU7) not yet measured tenser than in surprise",
-    ("fear", "lower lid higher than in surprise R"): "fear's lower lid (AU7) not yet measured tenser than in surprise",
-}
+NOT_YET: dict[tuple[str, str], str] = {}
 
 
 def _core_checks() -> list:

@@ -94,7 +94,9 @@ const CASES = [
     const m = movement(id, both(14), "mouthCornerR");
     assert.ok(m.lateral < 0);
     inRange(Math.hypot(m.lateral, m.up), 0.03, 0.05, "corner");
-    assert.ok(lineAlpha(id, both(14), "dimple") > 0.8);
+    // The dimple is shading (a pit and a lit mound); its crease stays soft: a strong one read as a mark.
+    const crease = lineAlpha(id, both(14), "dimple");
+    assert.ok(crease > 0.25 && crease < 0.5, `dimple crease ${crease}`);
   }],
   ["AU15 pulls the corners down 10-14%", 15, (id) => {
     inRange(-movement(id, both(15), "mouthCornerL").up, 0.1, 0.14, "corner");
@@ -220,7 +222,10 @@ test("contempt (12+14 on one side) lifts one corner and leaves the other where i
   const smirk = pose({ 12: [0, 0.55], 14: [0, 0.8] });
   assert.ok(movement(id, smirk, "mouthCornerR").up > 0.04);
   assert.equal(movement(id, smirk, "mouthCornerL").up, 0);
-  assert.ok(lineAlpha(id, smirk, "dimple") > 0.7);
+  assert.ok(lineAlpha(id, smirk, "dimple") > 0.25);
+  // A lone pull folds the cheek less than a smile's (a full fold on one side read as a scar).
+  const fold = (p) => Math.max(...faceGeometry(id, p).lines.filter((l) => l.kind === "nasolabial").map((l) => l.alpha));
+  assert.ok(fold(pose({ 12: [0, 0.7] })) < fold(pose({ 12: [0.7, 0.7] })) - 0.2);
 });
 
 test("identity never changes what an expression does: deltas match across faces, scaled by IOD", () => {
@@ -325,7 +330,12 @@ test("a downward gaze moves the irises down visibly, with the upper lids followi
   const id = IDENTITIES[2];
   const down = { ...NEUTRAL, gaze: [0, 0.8] };
   assert.ok(movement(id, down, "irisL").up < -0.06, "iris drops at least 6% IOD at AU64 0.8");
-  assert.ok(movement(id, down, "lidUpperL").up < -0.045, "the upper lid follows");
+  const lid = movement(id, down, "lidUpperL").up;
+  assert.ok(lid < -0.025, "the upper lid follows");
+  // ... only part of the way, and the lower lid drops too: the eye looks down, it does not close.
+  assert.ok(lid > movement(id, down, "irisL").up * 0.6, "the upper lid lags the iris");
+  const opening = (p) => { const l = landmarks(id, p); return l.lidLowerL.y - l.lidUpperL.y; };
+  assert.ok(opening(down) > 0.9 * opening(NEUTRAL), "the eye stays open");
 });
 
 /** Full-intensity pose of a catalogue emotion's variant (one-sided units on the face's left). */
@@ -352,6 +362,18 @@ test("fear's brows are flat and knit where surprise's arch; fear's lower lids ar
       const teeth = (key) => faceGeometry(id, fullPose(emotions, key, variant)).mouth.upperTeethEdge;
       assert.ok(teeth("fear") - teeth("surprise") < 0.4 * iod / 30, "no band of upper teeth in fear");
       assert.ok(teeth("happiness") - teeth("fear") > 0.3 * iod / 30, "a smile bares more upper teeth than fear");
+      // Fear's mouth: open and stretched into a wide, squared opening (AU20+26), not a slit and not an O.
+      const mouth = (key) => faceGeometry(id, fullPose(emotions, key, variant)).mouth;
+      const width = (m) => m.cornerL.x - m.cornerR.x;
+      const fear = mouth("fear");
+      const cornerY = (fear.cornerL.y + fear.cornerR.y) / 2;
+      const depth = fear.lowerInner[2].y - cornerY;
+      assert.ok(width(fear) - width(mouth("surprise")) > 0.15 * iod, "wider than surprise's");
+      assert.ok(fear.lowerInner[2].y - fear.upperInner[2].y > 0.2 * width(fear), "open, not a slit");
+      assert.ok(fear.lowerInner[3].y - cornerY > 0.7 * depth, "the opening's bottom runs flat toward the corners");
+      const rest = faceGeometry(id, NEUTRAL).mouth;
+      assert.ok(fear.cornerL.y - rest.cornerL.y < 0.3 * (fear.lowerInner[2].y - rest.lowerInner[2].y),
+        "the corners go out more than down (turned down, the open mouth read as crying)");
     }
   }
 });

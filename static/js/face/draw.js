@@ -277,9 +277,11 @@ function drawShading(ctx, geo, skin, identity) {
     const dimple = geo.levels[14][s > 0 ? 0 : 1];
     if (dimple > 0.05) {
       const corner = s > 0 ? geo.mouth.cornerL : geo.mouth.cornerR;
-      blob(corner.x + s * 2.9 * u, corner.y - 0.3 * u, 1.8 * u, skin.ridge, dimple * 0.8, 1.4);
-      // The pit itself: a soft shadow just outside the corner, deepest at its centre, not a drawn mark.
-      blob(corner.x + s * 1.5 * u, corner.y + 0.2 * u, 1.8 * u, skin.crease, dimple * 0.9, 1.2);
+      // The cheek bunched beside the tightened corner: a lit mound above and outside it ...
+      blob(corner.x + s * 3.0 * u, corner.y - 0.9 * u, 2.4 * u, skin.ridge, dimple * 0.75, 1.1);
+      blob(corner.x + s * 2.6 * u, corner.y - 1.2 * u, 1.3 * u, skin.sheen, dimple * 0.5, 1);
+      // ... and the pit itself, a small soft shadow just outside the corner, deepest at its centre.
+      blob(corner.x + s * 1.5 * u, corner.y + 0.1 * u, 1.3 * u, skin.crease, dimple * 0.7, 1.3);
     }
     // AU9 bunches the skin along the sides of the nose and lifts the cheeks into lit mounds.
     const sneer = geo.levels[9][s > 0 ? 0 : 1];
@@ -557,6 +559,16 @@ function drawEyes(ctx, identity, geo, skin) {
   }
   ctx.fillStyle = "rgba(255,255,255,0.85)";
   ctx.fill();
+  // A tense lower lid (AU7) is pressed up against the eyeball: its lit rim shows as a band of lid skin along the
+  // bottom of the opening, so the lid's straight edge stands above the white and the iris.
+  for (const [eye, tense] of [[eyes[0], geo.levels[7][0]], [eyes[1], geo.levels[7][1]]]) {
+    if (tense < 0.05) continue;
+    ctx.beginPath();
+    curveThrough(ctx, eye.lower);
+    ctx.strokeStyle = css(mixRgb(skin.base, skin.lip, 0.25));
+    ctx.lineWidth = 1.1 * tense * u;
+    ctx.stroke();
+  }
   // The upper lids cast a soft shadow on the eyeballs.
   upperLids();
   ctx.strokeStyle = css(skin.deep, 0.35);
@@ -945,26 +957,18 @@ function drawMoustache(ctx, identity, geo) {
   const u = geo.unit;
   const colours = facialHairPalette(identity);
   const top = geo.mouth.upperOuter;
-  const sub = geo.nose.subnasale;
-  // It lies along the upper lip's outline, from just inside one corner to just inside the other, and keeps
-  // that outline's shape: it never droops past the corners (which would turn a resting mouth into a frown)
-  // and it rises with them in a smile. A raised upper lip (AU9/AU10) rolls out from under it: more red shows.
-  const level = (au) => (geo.levels[au][0] + geo.levels[au][1]) / 2;
-  const room = Math.max(0.8 * u, top[3].y - sub.y - 0.6 * u);
-  const everted = Math.min(Math.max(level(9), level(10)) * 0.9 * u, Math.max(0, room - 1.2 * u));
-  // Its lower edge hangs a little over the upper lip's red, part way to the lip line, so it takes the shape of
-  // the mouth (flat at rest, curving up in a smile) rather than the arch of the lip's outline, which under a
-  // dark moustache reads as a frown. Over the Cupid's bow it runs straight across.
   const inner = geo.mouth.upperInner;
+  const sub = geo.nose.subnasale;
+  // Its lower edge is the lip line (flat at rest, curving up in a smile, down in sadness) lifted just clear of the
+  // upper lip's red, so the whole mouth shows under it and keeps its own shape. Hung over the red, or following
+  // the arch of the lip's outline down to the corners, a dark moustache turned a resting mouth into a frown and
+  // hid half a smile. A raised upper lip (AU9/AU10) lifts it with the lip's outline.
   const lipLine = [top[0], mix(inner[1], inner[0], 0.4), inner[1], inner[2], inner[3], mix(inner[3], inner[4], 0.4), top[6]];
-  // An open mouth shows its upper lip whole: the overhang shrinks as the lips part.
-  const overhang = 0.4 * (1 - everted / (0.9 * u) * 0.5) * Math.max(0, 1 - geo.mouth.gap / (2.5 * u));
-  const over = (i) => mix(top[i], lipLine[i], overhang);
-  const bridge = { x: top[3].x, y: Math.min(over(3).y, (over(2).y + over(4).y) / 2) };
-  const rim = [mix(top[0], over(1), 0.3), over(1), over(2), bridge, over(4), over(5), mix(top[6], over(5), 0.3)];
-  const taper = [0.4, 0.85, 1, 1, 1, 0.85, 0.4];
-  const thickness = Math.min(2.6 * u, room);
-  const lower = rim.map((p, i) => add(p, 0, -everted * Math.min(1, taper[i] * 1.6)));
+  const clear = Math.max(...[1, 2, 3, 4, 5].map((i) => lipLine[i].y - top[i].y)) + 0.3 * u;
+  const lower = lipLine.map((p, i) => add(p, (i === 0 ? 0.6 : i === 6 ? -0.6 : 0) * u, -clear));
+  const room = Math.max(0.8 * u, lower[3].y - sub.y - 0.5 * u);
+  const taper = [0.35, 0.8, 1, 1, 1, 0.8, 0.35];
+  const thickness = Math.min(2.4 * u, room);
   const upper = lower.map((p, i) => add(p, 0, -thickness * taper[i]));
   const rng = makeRandom(hashSeed(identity.seed ^ 0xbeef));
   const at = (t, v) => {

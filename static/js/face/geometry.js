@@ -69,10 +69,12 @@ export const AU_MOVES = Object.freeze({
     ["lowerLipBottomSide", 0, -0.02], ["chinBoss", 0, -0.045], ["upperLipInner", 0, -0.022],
     ["upperLipInnerSide", 0, -0.01], ["upperLipTop", 0, -0.022], ["upperLipPeak", 0, -0.018],
     ["mouthCorner", 0, 0.025], ["chin", 0, -0.01]],
-  // AU20 pulls the lips taut: the lower lip's outline flattens instead of curving up at the ends (a grin's).
-  20: [["mouthCorner", 0.145, 0.03], ["upperLipInnerSide", 0.06, 0.005], ["lowerLipInnerSide", 0.06, 0.025],
+  // AU20 pulls the lips taut sideways: the lips' sides travel out with the corners, so an open mouth (26) is a
+  // wide, squared opening with a flat top and bottom (fear's), not a lens pointed at the corners (a grin's).
+  // The corners go straight out, held against the jaw's pull: turned down, the open mouth read as crying.
+  20: [["mouthCorner", 0.145, 0.01], ["upperLipInnerSide", 0.09, 0.025], ["lowerLipInnerSide", 0.09, 0.06],
     ["lowerLipInner", 0, 0.025],
-    ["upperLipSide", 0.07, 0.01], ["lowerLipBottomSide", 0.06, 0.012], ["upperLipPeak", 0.015, 0.005],
+    ["upperLipSide", 0.09, 0.025], ["lowerLipBottomSide", 0.085, 0.05], ["upperLipPeak", 0.03, 0.012],
     ["lowerLipBottom", 0, -0.018], ["nasolabialBottom", 0.06, 0.01]],
   // AU22 funnels the lips: the corners come in, the lips' middle opens into a square (the open-mouthed anger's
   // bared, clenched teeth) and the red turns out, so the lips look thicker.
@@ -93,8 +95,9 @@ export const AU_MOVES = Object.freeze({
   43: [],
 });
 
-/** Lip thinning per unit: fraction of the lip's red height lost at intensity 1 (facs.md: 30-50%). */
-export const LIP_THINNING = Object.freeze({ 23: 0.36, 24: 0.22, 20: 0.3, 14: 0.1, 22: -0.25 });
+/** Lip thinning per unit: fraction of the lip's red height lost at intensity 1 (facs.md: AU23 30-50%). AU20
+ * stretches more than it thins: thinner, fear's stretched lips vanished into a beard for the landmark detector. */
+export const LIP_THINNING = Object.freeze({ 23: 0.36, 24: 0.22, 20: 0.15, 14: 0.1, 22: -0.25 });
 
 const SIDE_LANDMARKS = [
   "browInner", "browMid", "browOuter", "eyeInner", "eyeOuter", "lidUpper", "lidUpperIn", "lidUpperOut",
@@ -302,9 +305,13 @@ function expressionLandmarks(identity, pose) {
     if (knit === 0) continue;
     moved[key("browInner", side)].x -= side * 0.025 * iod * knit;
     moved[key("browInner", side)].y -= 0.07 * iod * knit;
-    moved[key("browMid", side)].y += 0.06 * iod * knit;
+    // With AU2 raising the whole brow (fear), its middle is held down further so the raised brow stays flat.
+    moved[key("browMid", side)].y += (0.06 + 0.03 * levels[2][index]) * iod * knit;
     moved[key("browMid", side)].x -= side * 0.015 * iod * knit;
     moved[key("browOuter", side)].y += 0.01 * iod * knit;
+    // Fear's tense lower lid (AU7 under the knit, raised brows) holds against AU5's pull and rises a little
+    // further, straight across the iris: the lid that tells fear from surprise's relaxed one.
+    moved[key("lidLower", side)].y -= 0.02 * iod * Math.min(knit, levels[7][index]);
   }
   // Anger's glare: AU4 with AU7 and without AU1 (fear and sadness raise the brow heads). The brow heads come
   // further down and in onto the upper lid while the tails stay up, so the brows slant into a V; the brow pushes
@@ -432,16 +439,17 @@ function applyGaze(moved, pose, iod) {
     iris.x += gazeX * 2.4 * unit;
     iris.y += gazeY * 2.5 * unit;
     moved[key("iris", side)] = iris;
-    // The lower lid drops too (about half as far), so a lowered gaze keeps the iris in view and looks down,
-    // not asleep.
-    const lidDrop = Math.max(0, gazeY) * 1.8 * unit + Math.min(0, gazeY) * 0.8 * unit;
+    // The upper lid follows the iris only part of the way and the lower lid drops nearly as far, so a lowered
+    // gaze keeps the pupil and most of the iris in view: the eye looks down, not asleep (a lid drawn down
+    // over half the iris read as drowsy).
+    const lidDrop = Math.max(0, gazeY) * 1.4 * unit + Math.min(0, gazeY) * 0.8 * unit;
     moved[key("lidUpper", side)].y += lidDrop;
     moved[key("lidUpperIn", side)].y += lidDrop * 0.75;
     moved[key("lidUpperOut", side)].y += lidDrop * 0.8;
     moved[key("crease", side)].y += lidDrop * 0.6;
-    moved[key("lidLower", side)].y += Math.max(0, gazeY) * 0.9 * unit;
-    moved[key("lidLowerIn", side)].y += Math.max(0, gazeY) * 0.6 * unit;
-    moved[key("lidLowerOut", side)].y += Math.max(0, gazeY) * 0.7 * unit;
+    moved[key("lidLower", side)].y += Math.max(0, gazeY) * 1.0 * unit;
+    moved[key("lidLowerIn", side)].y += Math.max(0, gazeY) * 0.7 * unit;
+    moved[key("lidLowerOut", side)].y += Math.max(0, gazeY) * 0.8 * unit;
   }
 }
 
@@ -691,11 +699,14 @@ function expressionLines({ L, M, unit, levels, mean, sideLevel, identity }) {
   };
   // Forehead lines (1 centre, 2 sides) follow the brows they rise with: the sad horseshoe, the surprise arch.
   const inner = mean(1);
-  const outer = mean(2);
+  // AU4 under raised brows (fear, sadness) bunches the forehead toward the middle: its lines stay in the centre
+  // and the side lines of AU2 fade, unlike surprise's lines across the whole forehead.
+  const knitUp = Math.min(inner, mean(4));
+  const outer = mean(2) * (1 - 0.85 * knitUp);
   for (let row = 0; row < FOREHEAD_ROW_LIFTS.length; row++) {
     const lift = FOREHEAD_ROW_LIFTS[row] * unit;
     const centreY = (L("browInner", 1).y + L("browInner", -1).y) / 2 - lift - 0.8 * unit;
-    const widthFactor = 1 - row * 0.12;
+    const widthFactor = (1 - row * 0.12) * (1 - 0.4 * knitUp);
     if (inner + age * 0.06 > 0.02) {
       const pts = [-1, -0.5, 0, 0.5, 1].map((t) => {
         const side = t >= 0 ? 1 : -1;
@@ -750,8 +761,11 @@ function expressionLines({ L, M, unit, levels, mean, sideLevel, identity }) {
     // Nasolabial fold: from the nose wing toward (and past) the mouth corner.
     const top = L("nasolabialTop", side);
     const bottom = L("nasolabialBottom", side);
-    const depth = 0.06 + age * 0.1 + 0.8 * Math.max(sideLevel(12, side), sideLevel(10, side) * 0.9,
-      sideLevel(9, side) * 0.8, sideLevel(6, side) * 0.35, sideLevel(20, side) * 0.3, sideLevel(14, side) * 0.4,
+    // A one-sided pull (contempt's R12A) folds the cheek less than a smile: drawn full, the lone fold read as a
+    // scar or a mark, not a smirk.
+    const pull = sideLevel(12, side) * (0.35 + 0.65 * Math.min(1, sideLevel(12, -side) / (sideLevel(12, side) || 1)));
+    const depth = 0.06 + age * 0.1 + 0.8 * Math.max(pull, sideLevel(10, side) * 0.9,
+      sideLevel(9, side) * 0.8, sideLevel(6, side) * 0.35, sideLevel(20, side) * 0.3, sideLevel(14, side) * 0.25,
       // Anger's glare flares the nostrils (drawNose) and tenses the folds beside them.
       glareLevel(levels, side > 0 ? 0 : 1) * 0.6);
     // A smile bows the fold out around the lifted cheek and cuts it deeper.
@@ -770,7 +784,9 @@ function expressionLines({ L, M, unit, levels, mean, sideLevel, identity }) {
         add(corner, side * 2.6 * unit, fan * 0.75 * unit), add(corner, side * 3.9 * unit, fan * 1.1 * unit)],
       cheek * 0.95 + age * 0.05, 0.26);
     }
-    const tense = sideLevel(7, side);
+    // Under raised brows (fear) the tense lid is a straight edge, not a bulge below it: a fold under the eye
+    // read as tired or tearful.
+    const tense = sideLevel(7, side) * (1 - 0.8 * sideLevel(1, side));
     const lidBulge = ["lidLowerIn", "lidLower", "lidLowerOut"].map((n, i) => add(L(n, side), 0,
       (1.1 + (i === 1 ? 0.3 : 0)) * unit));
     push("lowerlid", lidBulge, cheek * 0.8 + tense * 0.6 + sideLevel(9, side) * 0.6 + age * 0.08, 0.3);
@@ -779,10 +795,10 @@ function expressionLines({ L, M, unit, levels, mean, sideLevel, identity }) {
     cheek * 0.45, 0.32);
     // AU14: the dimple beside a tightened corner; AU15: a short fold below a pulled-down corner.
     const c = L("mouthCorner", side);
-    // A crescent crease curving round the tightened corner, a line with a lit bulge beside it (drawn with
-    // the shading), not a dark spot.
-    push("dimple", [add(c, side * 1.2 * unit, -1.0 * unit), add(c, side * 1.7 * unit, 0),
-      add(c, side * 1.3 * unit, 0.9 * unit)], sideLevel(14, side) * 0.85 + sideLevel(12, side) * 0.1, 0.36);
+    // A short, soft crease tucked round the tightened corner; the dimple itself is the shaded pit and the lit
+    // bulge of cheek beside it (drawn with the shading). A long, dark crescent read as a mark, not a dimple.
+    push("dimple", [add(c, side * 1.3 * unit, -0.7 * unit), add(c, side * 1.6 * unit, 0),
+      add(c, side * 1.35 * unit, 0.6 * unit)], sideLevel(14, side) * 0.4, 0.3);
     push("corner", [add(c, side * 0.6 * unit, 0.8 * unit), add(c, side * 1.2 * unit, 2.6 * unit)],
       sideLevel(15, side) * 0.7, 0.34);
     // AU20 tightens the neck (platysma) into cords.
