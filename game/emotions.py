@@ -125,9 +125,10 @@ EMOTIONS: dict[str, Emotion] = {
                 # The jaw drops (AU26) while the stretch (AU20) pulls the lips taut sideways: a wide, open, squared
                 # mouth, not surprise's relaxed round O, and not a thin slit of teeth that reads as a grin.
                 # AU2 lifts the whole brow (AU4 keeps it flat): with the outer ends left low, the brows slanted like
-                # sadness's.
-                Variant({1: 1.0, 2: 0.8, 4: 0.7, 5: 1.0, 7: 1.0, 20: 1.0, 25: 1.0, 26: 0.7}),
-                Variant({1: 1.0, 2: 0.8, 4: 0.7, 5: 1.0, 7: 1.0, 20: 0.9, 25: 1.0, 26: 0.6}),
+                # sadness's. The lower lids tense (AU7) short of full: fully tense, they narrowed the wide eye under
+                # the raised brows and the face read as sad.
+                Variant({1: 1.0, 2: 1.0, 4: 0.6, 5: 1.0, 7: 0.8, 20: 1.0, 25: 1.0, 26: 0.7}),
+                Variant({1: 1.0, 2: 1.0, 4: 0.6, 5: 1.0, 7: 0.8, 20: 0.9, 25: 1.0, 26: 0.6}),
             ),
             (
                 "Brows raised but flat and pulled together",

@@ -33,7 +33,12 @@ from face_measures import EXPECTED, face_frame, image_measures, measure  # noqa:
 
 # Cues the renderer does not yet draw strongly enough on every face (issue 9; the face renderer's work).
 # Each names its check; remove an entry once the sample passes it.
-NOT_YET: dict[tuple[str, str], str] = {}
+NOT_YET = {
+    # Fully tense lower lids (AU7 1.0) pass this landmark check but narrow the eye under the raised, knit brows,
+    # and the face then reads as sadness; at 0.8 the eye stays wide (fear's first cue) and the check passes ~90%.
+    ("fear", "lower lid higher than in surprise L"): "fear's lower lid (AU7 0.8) measured tenser than surprise's ~90%",
+    ("fear", "lower lid higher than in surprise R"): "fear's lower lid (AU7 0.8) measured tenser than surprise's ~90%",
+}
 
 
 def _core_checks() -> list:
