@@ -17,7 +17,7 @@ import sys
 import tempfile
 from pathlib import Path
 
-from playwright.sync_api import Page, sync_playwright
+from playwright.sync_api import Page, expect, sync_playwright
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path[:0] = [str(ROOT), str(ROOT / "tests")]  # the game's modules and the shared harness
@@ -132,6 +132,8 @@ def watch_errors(page: Page) -> list[str]:
 
 def phone_screens(page: Page, base: str, out_dir: Path) -> int:
     page.goto(base + "/")
+    # Wait for the server's welcome (Play enabled): the page shows its home screen then, over the drill screen.
+    expect(page.get_by_role("button", name="Play", exact=True)).to_be_enabled(timeout=30_000)
     page.evaluate(SHOW_DRILL_JS, [EMOTIONS[k].name for k in EMOTION_KEYS])
     out_dir.mkdir(parents=True, exist_ok=True)
     count = 0
