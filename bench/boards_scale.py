@@ -442,6 +442,7 @@ def answer_writes(database: Database, players: list[str], drill_count: int, now:
             drill = store.create_drill(database, player, mode="speed", focus=False, seed=rng.getrandbits(53),
                                        plan=plan, refresh_ms=1000 / 60)
         emotions = json.loads(drill["plan"])
+        streak = 0  # the drill's answer streak, kept as the game's socket keeps it
         for position in range(1, TRIALS_PER_DRILL + 1):
             exposure_ms = (challenge.exposure_ms(day, position) if challenge_drill
                            else rng.choice(rounds.exposure_candidates(drill["refresh_ms"])[1:12]))
@@ -460,12 +461,16 @@ def answer_writes(database: Database, players: list[str], drill_count: int, now:
                       "reaction_ms": 900.0, "answered_at": sent_at + 1.5, "scored": 1, "flag": None}
             overall = None if challenge_drill else experienced
 
-            def answer_once(trial: dict = trial, answer: dict = answer, correct: bool = correct,
+            points, streak = rewards.points_for(trial, correct, streak)
+            answer["points"] = points
+
+            def answer_once(trial: dict = trial, answer: dict = answer, points: int = points, streak: int = streak,
                             drill: dict = drill, overall: Staircase | None = overall) -> None:
-                with database.atomic():
+                with database.atomic():  # what game.drills writes for a scored answer
+                    store.count_answer(database, drill["id"], points, streak, None)
                     store.record_answer(database, trial, answer)
-                    rewards.award_answer(database, drill["id"], trial, correct)
-                    if store.scored_count(database, drill["id"]) >= drill["trial_count"]:
+                    rewards.bank_best_streak(database, trial["player_id"], streak)
+                    if store.progress(database, drill["id"])[0] >= drill["trial_count"]:
                         store.complete_drill(database, drill["id"])
                         rewards.finish_drill(database, drill, answer["answered_at"], overall)
 
@@ -527,7 +532,7 @@ def run_timings(path: Path, samples: int, seed: int, now: float) -> None:
     print("\n" + HEADER)
     for name, samples in reads:
         print(samples.row(name, f"<= {READ_TARGET_MS:g} ms"))
-    print(every.row("answer write (record_answer+award_answer)"))
+    print(every.row("answer write (count_answer+record_answer)"))
     print(finishing.row("  of which drill-finishing answers (+ finish_drill)"))
     ours = dict(reads)["my rank (score + boards.count_above)"]
     print(f"\nBaseline, same {n} players: naive SELECT COUNT(*) ... WHERE board = ? AND score > ? "

@@ -13,21 +13,6 @@ from game.staircase import Staircase
 CHALLENGE_KINDS = ("challenge", "scene-challenge")
 
 
-def award_answer(db: Database, drill_id: str, trial: dict, correct: bool) -> tuple[int, int]:
-    """Score a counted answer: its points and the drill's answer streak after it."""
-    points, streak = score_answer(db, drill_id, trial, correct)
-    db.execute("UPDATE trials SET points = ? WHERE id = ?", [points, trial["id"]])
-    bank_answer(db, drill_id, trial["player_id"], points, streak)
-    return points, streak
-
-
-def score_answer(db: Database, drill_id: str, trial: dict, correct: bool) -> tuple[int, int]:
-    """A counted answer's points and the drill's answer streak after it (nothing written: the caller stores the
-    points with the answer, then calls :func:`bank_answer`)."""
-    current = db.execute("SELECT answer_streak FROM drills WHERE id = ?", [drill_id]).fetchone()[0]
-    return points_for(trial, correct, current)
-
-
 def points_for(trial: dict, correct: bool, streak: int) -> tuple[int, int]:
     """A counted answer's points and the answer streak after it, from the streak before it."""
     # A 240 Hz screen shows shorter flashes than a 60 Hz one; points do not reward the hardware.
@@ -40,13 +25,6 @@ def bank_best_streak(db: Database, player_id: str, streak: int) -> None:
     if streak:  # a missed answer (streak 0) can beat no best
         db.execute("UPDATE players SET best_answer_streak = MAX(best_answer_streak, ?) WHERE id = ?",
                    [streak, player_id])
-
-
-def bank_answer(db: Database, drill_id: str, player_id: str, points: int, streak: int) -> None:
-    """Add an answer's points and streak to its drill and the player's best streak; the caller holds the transaction."""
-    db.execute("UPDATE drills SET points = points + ?, answer_streak = ?, "
-               "best_answer_streak = MAX(best_answer_streak, ?) WHERE id = ?", [points, streak, streak, drill_id])
-    bank_best_streak(db, player_id, streak)
 
 
 def finish_drill(db: Database, drill: dict, at: float, overall: Staircase | None) -> dict:
