@@ -20,6 +20,7 @@ from game import (
     challenge,
     checkup,
     checkup_store,
+    face_version,
     fairplay,
     in_flight,
     plausibility,
@@ -380,7 +381,7 @@ class DrillSession:
                  "identity_seed": plan.identity_seed, "intensity": plan.intensity,
                  "exposure_frames": plan.exposure_frames, "exposure_ms": plan.exposure_frames * period,
                  "wanted_ms": plan.wanted_ms, "refresh_ms": period, "display_ms": rounds.display_ms(plan, period),
-                 "sent_at": self.clock(), **plan.identity_columns()}
+                 "sent_at": self.clock(), "face_version": face_version.current(), **plan.identity_columns()}
         in_flight.hold(trial)  # stored with its answer, or as closed when it can no longer be answered
         self.open_trial = trial
         return rounds.trial_message(trial["id"], plan, position, drill["trial_count"])

@@ -13,13 +13,14 @@ one query.
 from __future__ import annotations
 
 import math
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
 import click
 from flask import Flask, current_app
 from sqlite_utils import Database
 
+from game import face_version as face_versions
 from game import scene_session
 from game.identities import ROMAN
 
@@ -77,23 +78,29 @@ def _sort_key(item: tuple[tuple, list[int]]) -> tuple:
     return tuple((value is None, str(value) if value is not None else "") for value in item[0])
 
 
-def load_rows(db: Database, min_exposure_ms: float = MIN_EXPOSURE_MS) -> tuple[list[dict], int]:
-    """Scored answers at long exposures that know their face, and how many others were left out.
+def load_rows(db: Database, min_exposure_ms: float = MIN_EXPOSURE_MS,
+              face_version: str | None = None) -> tuple[list[dict], dict[str, int]]:
+    """Scored answers at long exposures that know their face, and how many others were left out, and why.
 
     Left out: answers without stored traits (offline practice, and trials from before the traits
-    were stored). Scored means the flash was shown for exactly the frames planned.
+    were stored) and, given ``face_version``, answers to any other drawing of the faces (game.face_version):
+    they judged a face nobody is shown any more. Scored means the flash was shown for exactly the frames planned.
     """
     where = "scored = 1 AND answer IS NOT NULL AND exposure_ms >= ?"
+    same_face, arguments = ("", [min_exposure_ms]) if face_version is None else (
+        " AND face_version IS ?", [min_exposure_ms, face_version])
     columns = ("emotion", "variant", "fitzpatrick", "glasses", "facial_hair", "correct", "mode")
     rows = [dict(zip(columns, values, strict=True)) for values in db.execute(
         "SELECT t.emotion, t.variant, t.fitzpatrick, t.glasses, t.facial_hair, t.correct, d.mode FROM trials t "
-        "LEFT JOIN drills d ON d.id = t.drill_id WHERE " + where + " AND t.fitzpatrick IS NOT NULL",
-        [min_exposure_ms]).fetchall()]
+        "LEFT JOIN drills d ON d.id = t.drill_id WHERE " + where + " AND t.fitzpatrick IS NOT NULL" + same_face,
+        arguments).fetchall()]
     for row in rows:
         row["play"] = "scene" if scene_session.is_scene(row.pop("mode") or "") else "flash"
-    left_out = db.execute("SELECT COUNT(*) FROM trials WHERE " + where + " AND fitzpatrick IS NULL",
-                          [min_exposure_ms]).fetchone()[0]
-    return rows, left_out
+    no_traits, other_faces = db.execute(
+        "SELECT COALESCE(SUM(fitzpatrick IS NULL), 0), COALESCE(SUM(fitzpatrick IS NOT NULL), 0) - ? FROM trials "
+        "WHERE " + where, [len(rows), min_exposure_ms]).fetchone()
+    return rows, {"without face traits (offline or older trials)": no_traits,
+                  "to other drawings of the faces": other_faces}
 
 
 def _label(name: str, value: object) -> str:
@@ -121,12 +128,13 @@ def render(cells: Sequence[Cell], by: Sequence[str], below: float = FLAG_BELOW,
     return "\n".join(lines)
 
 
-def report(rows: list[dict], left_out: int, min_exposure_ms: float = MIN_EXPOSURE_MS, below: float = FLAG_BELOW,
-           min_answers: int = FLAG_MIN_ANSWERS) -> str:
+def report(rows: list[dict], left_out: Mapping[str, int], min_exposure_ms: float = MIN_EXPOSURE_MS,
+           below: float = FLAG_BELOW, min_answers: int = FLAG_MIN_ANSWERS) -> str:
     """The whole report: the full cross, then each trait per emotion (fuller cells), then what is flagged."""
     full = aggregate(rows)
+    skipped = "; ".join(f"{count} {why}" for why, count in left_out.items() if count)
     parts = [f"Scored answers at exposures >= {min_exposure_ms:g} ms: {len(rows)} with stored face traits "
-             f"({left_out} without: offline or older trials, left out). Cells below {below:.0%} with >= "
+             f"(left out: {skipped or 'none'}). Cells below {below:.0%} with >= "
              f"{min_answers} answers are marked.", "", "## Emotion x variant x Fitzpatrick x glasses x facial hair",
              "", render(full, DIMENSIONS, below, min_answers)]
     flagged = [cell for cell in full if cell.flagged(below, min_answers)]
@@ -146,15 +154,21 @@ def report(rows: list[dict], left_out: int, min_exposure_ms: float = MIN_EXPOSUR
               help="mark cells whose rate is below this")
 @click.option("--flag-min-answers", default=FLAG_MIN_ANSWERS, show_default=True, type=click.IntRange(1),
               help="...when they have at least this many answers")
-def item_report_command(min_exposure_ms: float, flag_below: float, flag_min_answers: int) -> None:
+@click.option("--face-version", default=None, metavar="VERSION",
+              help="answers to this drawing of the faces (game.face_version) [default: the one served now]")
+@click.option("--all-face-versions", is_flag=True, help="answers to every drawing the faces ever had, pooled")
+def item_report_command(min_exposure_ms: float, flag_below: float, flag_min_answers: int, face_version: str | None,
+                        all_face_versions: bool) -> None:
     """Recognition rate per emotion x variant x skin type x glasses x facial hair, from players' answers."""
     from game.db import connect
 
     db = connect(current_app.config["DATABASE"])
     try:
-        rows, left_out = load_rows(db, min_exposure_ms)
+        version = None if all_face_versions else face_version or face_versions.current()
+        rows, left_out = load_rows(db, min_exposure_ms, version)
     finally:
         db.close()
+    click.echo(f"Faces as drawn by version {version}" if version else "Every drawing of the faces, pooled")
     click.echo(report(rows, left_out, min_exposure_ms, flag_below, flag_min_answers))
 
 

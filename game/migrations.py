@@ -281,3 +281,9 @@ def m008_drill_answered(db: Database) -> None:
     db["drills"].add_column("answered", int, not_null_default=0)
     db.execute("UPDATE drills SET answered = (SELECT COUNT(*) FROM trials WHERE trials.drill_id = drills.id "
                "AND trials.scored = 1) WHERE kind != 'offline'")
+
+
+@migrations()
+def m009_trial_face_version(db: Database) -> None:
+    """Which drawing of the faces each trial showed (game.face_version): the item report judges the current one."""
+    db["trials"].add_column("face_version", str)  # NULL for trials from before the fingerprint was stored

@@ -19,7 +19,7 @@ import random
 import secrets
 from datetime import date
 
-from game import challenge, rounds
+from game import challenge, face_version, rounds
 from game.scene_timeline import leak_candidates, plan_scene, reveal, scene_message
 
 MODES = ("scene", "scene-challenge")
@@ -84,7 +84,7 @@ def next_trial(drill: dict, procedure, position: int, attempt: int, player_id: s
              # Fair play: no answer counts before the measured window (the leak) has been shown.
              "display_ms": (plan.window[0] + plan.window[1]) * period,
              # The face's traits, as drill trials store them, so the item report covers scenes.
-             **plan.traits.columns()}
+             "face_version": face_version.current(), **plan.traits.columns()}
     return trial, scene_message(trial["id"], plan, position, drill["trial_count"])
 
 

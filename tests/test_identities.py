@@ -12,7 +12,7 @@ import pytest
 from conftest import DrillClient, LiveServer, emotion_of, open_db
 from harness import ROOT
 
-from game import identities
+from game import face_version, identities
 from game.emotions import EMOTION_KEYS, EMOTIONS, pose
 from game.rounds import CHECKUP_IDENTITY_BIT, SUBTLE_INTENSITIES, plan_trial, trial_message, trial_rng
 from game.variants import variant_number
@@ -106,6 +106,7 @@ def test_each_trial_carries_its_traits_and_stores_them_with_its_variant(client: 
         units = EMOTIONS[row["emotion"]].variants[row["variant"] - 1].units
         assert {str(au) for au in units} == set(json.loads(row["pose"])["au"])
         assert json.loads(row["pose"]) == trial["expression"]  # what was stored is what was sent
+        assert row["face_version"] == face_version.current()  # the drawing the page was served
         seen.append(traits["fitzpatrick"])
         if position < 20:
             trial = client.ask({"type": "next"})

@@ -7,6 +7,7 @@ import urllib.request
 
 from conftest import emotion_of, open_db
 
+from game import face_version
 from game.emotions import EMOTION_KEYS
 from game.item_report import load_rows, report
 from game.scene_session import TRIALS_PER_SCENE_DRILL
@@ -61,11 +62,12 @@ def test_a_scene_face_carries_the_server_chosen_traits_and_the_item_report_count
     row = db["trials"].get(scene["trialId"])
     assert (row["fitzpatrick"], bool(row["glasses"]), row["facial_hair"]) == (
         traits["fitzpatrick"], traits["glasses"], traits["facialHair"])
-    rows, _ = load_rows(db, min_exposure_ms=0)
+    assert row["face_version"] == face_version.current()
+    rows, _ = load_rows(db, min_exposure_ms=0, face_version=face_version.current())
     # The server is shared with other tests: this answer is one of the report's scene rows.
     assert ("scene", truth, traits["fitzpatrick"], traits["facialHair"], 1) in [
         (r["play"], r["emotion"], r["fitzpatrick"], r["facial_hair"], r["correct"]) for r in rows]
-    assert "| scene | " in report(rows, 0)
+    assert "| scene | " in report(rows, {})
 
 
 def test_a_window_not_shown_exactly_is_voided_and_replaced_with_a_new_face(client, live_server) -> None:
