@@ -50,6 +50,13 @@ def test_a_phone_player_takes_a_checkup_and_sees_progress_a_week_later(
     play = page.get_by_role("button", name="Play", exact=True).bounding_box()
     assert play and play["y"] + play["height"] <= page.viewport_size["height"], play
     page.screenshot(path=screenshot_dir / "checkup-offer.png")
+    page.set_viewport_size({"width": 320, "height": 568})  # the smallest phone: the offer replaces the face
+    expect(page.locator("#home-face")).to_be_hidden()
+    play = page.get_by_role("button", name="Play", exact=True).bounding_box()
+    assert play and play["y"] + play["height"] <= 568, play
+    page.screenshot(path=screenshot_dir / "checkup-offer-320x568.png")
+    page.set_viewport_size({"width": 390, "height": 844})
+    expect(page.locator("#home-face")).to_be_visible()  # room for it again
     page.get_by_role("button", name="Take the checkup").tap()
     expect(page.locator("#score")).to_have_text("Checkup")
 
