@@ -65,7 +65,7 @@ class DrillSession:
         active = None
         if drill:
             active = {"id": drill["id"], "mode": drill["mode"], "total": drill["trial_count"],
-                      "answered": store.scored_count(self.db, drill["id"])}
+                      "answered": drill["answered"]}
         streak, tz = streaks.load(self.db, self.player_id)
         now = self.clock()
         day = challenge.today(now)
@@ -325,8 +325,7 @@ class DrillSession:
         drill = self.drill
         assert drill is not None
         return {"type": "started", "drillId": drill["id"], "mode": drill["mode"], "total": drill["trial_count"],
-                "answered": store.scored_count(self.db, drill["id"]),
-                "correct": store.correct_count(self.db, drill["id"])}
+                "answered": self.progress[0], "correct": store.correct_count(self.db, drill["id"])}
 
     def _send_trial(self, slot: tuple[bool, int, int] | None = None) -> dict:
         """:param slot: ``store.next_slot`` of the drill, if the caller just read it"""

@@ -58,10 +58,6 @@ def active_drill(db: Database, player_id: str, drill_id: str | None = None) -> d
     return rows[0] if rows else None
 
 
-def scored_count(db: Database, drill_id: str) -> int:
-    return db.execute("SELECT COUNT(*) FROM trials WHERE drill_id = ? AND scored = 1", [drill_id]).fetchone()[0]
-
-
 def correct_count(db: Database, drill_id: str) -> int:
     return db.execute("SELECT COUNT(*) FROM trials WHERE drill_id = ? AND scored = 1 AND correct = 1",
                       [drill_id]).fetchone()[0]
