@@ -29,6 +29,11 @@ def count_at(player_id: str, drill_id: str, position: int) -> int:
                for trial in _held.get(player_id, {}).values())
 
 
+def last_sent_at(player_id: str) -> float | None:
+    """When the newest of the player's trials in flight was sent (None when none is): a contact not yet stored."""
+    return max((trial["sent_at"] for trial in _held.get(player_id, {}).values()), default=None)
+
+
 def release(player_id: str, trial_id: str) -> dict | None:
     """Stop holding one trial (it was answered or closed); None if it was not held (another tab closed it)."""
     trials = _held.get(player_id)

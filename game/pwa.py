@@ -18,7 +18,7 @@ from zoneinfo import ZoneInfo
 from flask import Blueprint, Flask, Response, abort, current_app, jsonify, request, url_for
 from sqlite_utils import Database
 
-from game import offline, players
+from game import in_flight, offline, players
 from game.assets import CODINGS, Asset, Assets, compress
 from game.db import get_db
 from game.web import COOKIE, acting_player, read_json
@@ -152,12 +152,13 @@ def store_offline_results(db: Database, player_id: str, results: list[offline.Of
 
 
 def _last_online(db: Database, player_id: str) -> float:
-    """The device's last contact with the server before this sync: creation, a live trial, or a sync."""
+    """The device's last contact with the server before this sync: creation, a live trial (stored, or still in
+    flight: its row is written with its answer), or a sync."""
     created, synced = db.execute("SELECT created_at, offline_synced_at FROM players WHERE id = ?",
                                  [player_id]).fetchone()
     live = db.execute("SELECT MAX(sent_at) FROM trials WHERE player_id = ? AND source = 'live'",
                       [player_id]).fetchone()[0]
-    return max(t for t in (created, synced, live) if t is not None)
+    return max(t for t in (created, synced, live, in_flight.last_sent_at(player_id)) if t is not None)
 
 
 def offline_drill_id(player_id: str, client_drill_id: str) -> str:

@@ -9,7 +9,7 @@ import urllib.request
 import uuid
 
 import pytest
-from conftest import LiveServer, new_player_cookie, open_db
+from conftest import DrillClient, LiveServer, new_player_cookie, open_db
 
 from game import offline
 from game.emotions import EMOTION_KEYS
@@ -188,3 +188,23 @@ def test_an_unfinished_offline_drill_is_kept_but_not_completed(live_server: Live
     assert db["drills"].get(drill["id"])["status"] == "completed"
     counts = db.execute("SELECT scored, COUNT(*) FROM trials WHERE player_id = ? GROUP BY scored", [pid]).fetchall()
     assert dict(counts) == {0: 1, 1: 20}
+
+
+def test_a_drill_claimed_offline_while_a_live_trial_was_on_screen_earns_no_streak_day(live_server: LiveServer) -> None:
+    """A live trial counts as contact from the moment it is sent, although its row waits for its answer."""
+    cookie = new_player_cookie(live_server)
+    pid = player_id(live_server, cookie)
+    db = open_db(live_server)
+    tab = DrillClient(live_server, cookie)
+    try:
+        assert tab.ask({"type": "hello", "v": 1})["type"] == "welcome"
+        with db.conn:
+            db.execute("UPDATE players SET created_at = ? WHERE id = ?", [time.time() - 3600, pid])  # an hour ago
+        tab.send({"type": "start", "refreshMs": 16.667})
+        assert tab.receive()["type"] == "started" and tab.receive()["type"] == "trial"  # on screen, unanswered
+        drill_id = str(uuid.uuid4())
+        claimed = [result(drill_id, position, playedAt=time.time() - 1800 + position) for position in range(1, 21)]
+        assert post(live_server, {"results": claimed}, cookie)[1]["stored"] == 20
+        assert db["players"].get(pid)["daily_streak"] == 0  # "played offline" half an hour before being online
+    finally:
+        tab.close()
