@@ -332,9 +332,9 @@ function expressionLandmarks(identity, pose) {
     }
     // Surprise's wide eye: the relaxed lower lid sags off the iris, so white may show below it too (facs.md).
     if (relaxed > 0) {
-      move("lidLower", 0.06 * relaxed);
-      move("lidLowerIn", 0.035 * relaxed);
-      move("lidLowerOut", 0.03 * relaxed);
+      move("lidLower", 0.03 * relaxed);
+      move("lidLowerIn", 0.02 * relaxed);
+      move("lidLowerOut", 0.015 * relaxed);
     }
   }
   // Anger's glare: AU4 with AU7 and without AU1 (fear and sadness raise the brow heads). The brow heads come
