@@ -126,13 +126,14 @@ EMOTIONS: dict[str, Emotion] = {
                 # mouth, not surprise's relaxed round O, and not a thin slit of teeth that reads as a grin.
                 # AU2 lifts the whole brow (AU4 keeps it flat): with the outer ends left low, the brows slanted like
                 # sadness's. The lower lids tense (AU7) short of full: fully tense, they narrowed the wide eye under
-                # the raised brows and the face read as sad.
+                # the raised brows and the face read as sad. The renderer draws AU5 with AU1+4 as fear's stare
+                # (geometry.js fearStare): white above the iris, the lower lid straight rather than raised whole.
                 Variant({1: 1.0, 2: 1.0, 4: 0.6, 5: 1.0, 7: 0.8, 20: 1.0, 25: 1.0, 26: 0.7}),
                 Variant({1: 1.0, 2: 1.0, 4: 0.6, 5: 1.0, 7: 0.8, 20: 0.9, 25: 1.0, 26: 0.6}),
             ),
             (
                 "Brows raised but flat and pulled together",
-                "Upper lids raised high, lower lids tense",
+                "Upper lids raised high, white showing above the iris; lower lids tense and straight",
                 "Lips stretched sideways, mouth open but not smiling",
             ),
             "surprise",

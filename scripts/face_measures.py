@@ -31,6 +31,7 @@ UPPER_LID_CONTOUR = {"R": (33, 246, 161, 160, 159, 158, 157, 173, 133),
                      "L": (263, 466, 388, 387, 386, 385, 384, 398, 362)}
 LOWER_LID = {"R": 145, "L": 374}
 IRIS_CENTRE = {"R": 468, "L": 473}  # only with refine_landmarks=True
+IRIS_EDGE = {"R": (469, 470, 471, 472), "L": (474, 475, 476, 477)}  # four points on the iris rim (refined)
 # Several points per brow region, averaged: single brow points slide along a drawn brow, so a
 # mean of the upper and lower contour points near each end is steadier.
 INNER_BROW = {"R": (107, 66, 55, 65), "L": (336, 296, 285, 295)}
@@ -130,6 +131,13 @@ BROW_MIN_THICKNESS = 0.024  # a brow is thicker than a crease, a glasses rim or 
 BROW_MIN_LENGTH = 0.08  # and longer than the side of a glasses rim is wide
 DIMPLE_RADIUS = 0.035
 GLABELLA_HEIGHT = 0.22  # from the nose root up past the brows' inner ends (they sit ~0.15-0.2 IOD above it)
+# An eye-white pixel: light (CIE L* at least SCLERA_MIN_L and no more than SCLERA_DARKER below the cheek skin) and
+# nearly grey (chroma at most SCLERA_CHROMA of the skin's, or SCLERA_MIN_CHROMA). On type I the white is hardly
+# lighter than the skin (L* 93 vs 91) but far less coloured (chroma 4 vs 11); on type VI it is 57 L* lighter.
+SCLERA_MIN_L = 60.0
+SCLERA_DARKER = 5.0
+SCLERA_CHROMA = 0.55
+SCLERA_MIN_CHROMA = 5.5
 LIP_VISIBLE_DELTA_E = 10.0  # CIE76 distance from the skin around the mouth at which a line is plainly visible
 
 
@@ -351,6 +359,65 @@ def _run_middle(ys: np.ndarray, end: int, run: np.ndarray) -> np.ndarray:
     return (ys[start] + ys[last]) / 2
 
 
+# Where the lower lid's edge is read: columns this far (IOD) to either side of the iris centre, just clear of a
+# drawn iris (radius ~0.08 IOD) and inside the eye (half-width ~0.18).
+LOWER_LID_COLUMNS = ((-0.13, -0.095), (0.095, 0.13))
+# The pupil: the darkest pixels (CIE L* below PUPIL_MAX_L; the darkest iris is ~15 away from its rim) within
+# PUPIL_SEARCH (IOD) of FaceMesh's iris centre (a drawn pupil's radius is ~0.033 IOD, the iris's ~0.078).
+PUPIL_MAX_L = 8.0
+PUPIL_SEARCH = 0.055
+
+
+def eye_whites(lab: np.ndarray, landmarks_px: np.ndarray) -> dict[str, float]:
+    """Where each eye's white shows, from the pixels, located by the refined iris (its centre and radius from its
+    four rim points; IOD units):
+
+    - ``sclera_above_iris``: in the columns over the iris's middle (the pupil's centre +- 0.3 iris radii), the mean
+      height of white between 0.8 and 2.5 radii above the pupil's centre. At rest the upper lid covers the iris top
+      (0); AU5 retracts it and white shows above the iris.
+    - ``lower_lid_height_image``: beside the iris (LOWER_LID_COLUMNS from the drawn pupil's centre, fixed in IOD:
+      FaceMesh's iris radius varies +-10% between renders of one face), the mean height relative to the pupil's
+      centre of the lowest white pixel down to 0.13 IOD below it: the lower lid's edge there (negative: below the
+      pupil). AU7 raises and straightens the lid; a relaxed lid (surprise's) sags and shows white below.
+
+    FaceMesh's lid points under-follow a drawn lid: fear's eye drawn 0.06 IOD wider than at rest, its points say
+    0 (docs/face-validation.md), so the pixels decide."""
+    points = face_frame(landmarks_px)
+    cheeks = np.concatenate([_grid((lo, hi), (0.30, 0.40)).reshape(-1, 2) for lo, hi in ((-0.34, -0.22), (0.22, 0.34))])
+    skin = np.median(_sample(lab, landmarks_px, cheeks), axis=0)
+    skin_chroma = float(np.hypot(skin[1], skin[2]))
+
+    def white(frame_points: np.ndarray) -> np.ndarray:
+        pixels = _sample(lab, landmarks_px, frame_points)
+        return ((pixels[..., 0] >= max(SCLERA_MIN_L, skin[0] - SCLERA_DARKER))
+                & (np.hypot(pixels[..., 1], pixels[..., 2]) <= max(SCLERA_MIN_CHROMA, SCLERA_CHROMA * skin_chroma)))
+
+    values = {}
+    for side in SIDES:
+        centre = points[IRIS_CENTRE[side]]
+        radius = float(np.mean(np.linalg.norm(points[list(IRIS_EDGE[side])] - centre, axis=1)))
+        # The drawn pupil, not FaceMesh's iris point, anchors both: between two renders of one eye that point
+        # moves 2-3 px (and the eye line tilts) while the drawn iris stays put.
+        search = _grid((centre[0] - PUPIL_SEARCH, centre[0] + PUPIL_SEARCH),
+                       (centre[1] - PUPIL_SEARCH, centre[1] + PUPIL_SEARCH))
+        dark = _sample(lab, landmarks_px, search)[..., 0] < PUPIL_MAX_L
+        pupil = search[dark].mean(axis=0) if dark.any() else centre
+        above = white(_grid((pupil[0] - 0.3 * radius, pupil[0] + 0.3 * radius),
+                            (pupil[1] - 2.5 * radius, pupil[1] - 0.8 * radius)))
+        values[f"sclera_above_iris_{side}"] = float(above.sum(axis=0).mean() * GRID)
+        lowest = []
+        for lo, hi in LOWER_LID_COLUMNS:
+            window = _grid((pupil[0] + lo, pupil[0] + hi), (pupil[1] - 0.04, pupil[1] + 0.13))
+            shows = white(window)
+            for column in range(shows.shape[1]):
+                rows = np.flatnonzero(shows[:, column])
+                if len(rows):
+                    lowest.append(pupil[1] - window[rows[-1], column, 1])
+        found_enough = len(lowest) >= window.shape[1]  # white in at least half of the columns on both sides
+        values[f"lower_lid_height_image_{side}"] = float(np.mean(lowest)) if found_enough else float("nan")
+    return values
+
+
 def lip_visibility(rgb: np.ndarray, landmarks_px: np.ndarray) -> tuple[float, float]:
     """How much of the mouth stays visible: the share of columns across its middle 80% in which some pixel
     differs from the skin just above and below the lips by at least LIP_VISIBLE_DELTA_E, and the median over
@@ -370,6 +437,53 @@ def lip_visibility(rgb: np.ndarray, landmarks_px: np.ndarray) -> tuple[float, fl
     return float(np.mean(strongest >= LIP_VISIBLE_DELTA_E)), float(np.median(strongest))
 
 
+MOUTH_SEARCH = 0.45  # how far (IOD) either side of the mouth's centre its corners are looked for
+MOUTH_MIN_RUN = 0.012  # a column is mouth where lips or opening stand out over at least this height (IOD)
+MOUTH_GAP = 0.02  # the mouth ends where this much of a row of columns shows none
+
+
+def mouth_width_image(lab: np.ndarray, landmarks_px: np.ndarray) -> float:
+    """The mouth's width as its pixels show it (IOD units): from the middle of FaceMesh's lips outward, the columns
+    in which lips, teeth or the opening stand out (CIE76 ΔE >= LIP_VISIBLE_DELTA_E) both from what lies just above
+    the lips and from what lies just below them in the same column (skin, moustache, beard or goatee: a column
+    beside the mouth holds only what surrounds it), over a vertical run of at least MOUTH_MIN_RUN, until a gap of
+    MOUTH_GAP; nan when the middle itself shows no mouth. FaceMesh puts the corners of a wide-open mouth in a dark
+    beard on the ends of the teeth, well inside the lips' corners (fear's stretch measured narrower than at rest)."""
+    points = face_frame(landmarks_px)
+    lips = points[list(OUTER_LIPS)]
+    middle = (points[MOUTH_CORNER["R"], 0] + points[MOUTH_CORNER["L"], 0]) / 2
+    top, bottom = lips[:, 1].min() - 0.02, lips[:, 1].max() + 0.02
+    columns = (middle - MOUTH_SEARCH, middle + MOUTH_SEARCH)
+    band = _grid(columns, (top, bottom))
+    pixels = _sample(lab, landmarks_px, band)
+    stands_out = np.ones(pixels.shape[:2], dtype=bool)
+    for rows in ((top - 0.06, top - 0.02), (bottom + 0.02, bottom + 0.06)):
+        reference = np.median(_sample(lab, landmarks_px, _grid(columns, rows)), axis=0)  # per column
+        stands_out &= np.linalg.norm(pixels - reference[None], axis=-1) >= LIP_VISIBLE_DELTA_E
+    needed = int(np.ceil(MOUTH_MIN_RUN / GRID))
+    run = np.zeros(band.shape[1], dtype=int)
+    longest = np.zeros(band.shape[1], dtype=int)
+    for row in stands_out:
+        run = np.where(row, run + 1, 0)
+        longest = np.maximum(longest, run)
+    mouth = longest >= needed
+    xs = band[0, :, 0]
+    centre = int(np.argmin(np.abs(xs - middle)))
+    if not mouth[centre]:
+        return float("nan")
+    gap = int(np.ceil(MOUTH_GAP / GRID))
+
+    def end(step: int) -> float:
+        last, index = centre, centre
+        while 0 <= index < len(xs) and abs(index - last) <= gap:
+            if mouth[index]:
+                last = index
+            index += step
+        return float(xs[last])
+
+    return end(1) - end(-1)
+
+
 def image_measures(rgb: np.ndarray, landmarks_px: np.ndarray, active_side: str | None = None) -> dict[str, float]:
     """Contrast and visibility measures of one render, located by its own landmarks.
 
@@ -379,12 +493,15 @@ def image_measures(rgb: np.ndarray, landmarks_px: np.ndarray, active_side: str |
     luminance = linear_luminance(rgb)
     contrast = crease_contrast(luminance, CREASE_SCALE * _axes(landmarks_px)[3])
     coverage, lip_delta_e = lip_visibility(rgb, landmarks_px)
+    lab = srgb_to_lab(rgb)
     values = {
         "nose_wrinkle_contrast": crease_share(_sample(contrast, landmarks_px, nose_bridge_points(points))),
         "glabella_contrast": crease_share(_sample(contrast, landmarks_px, glabella_points(points))),
         "brow_gap_image": brow_gap(luminance, landmarks_px),
         **brow_heights(luminance, landmarks_px),
+        **eye_whites(lab, landmarks_px),
         "lip_visible_share": coverage,
+        "mouth_width_image": mouth_width_image(lab, landmarks_px),
         "lip_delta_e": lip_delta_e,
     }
     for side in SIDES:
@@ -460,6 +577,12 @@ FOLD_HAIR = frozenset({"fullBeard"})
 # nose region, a dimple ~10-30% of its disc); the brows' inner ends must move 2% IOD (~2.6 px at 384 px).
 CREASE_MARGIN = 0.03
 BROW_GAP_MARGIN = 0.02
+# White above the iris must newly show over 2% IOD (~2.7 px at 384 px; fear's stare shows ~6%, surprise's ~2%).
+SCLERA_MARGIN = 0.02
+# Fear's stretched mouth must be 3% IOD wider than the one it is compared with (it is drawn ~25% wider than at rest).
+MOUTH_WIDTH_MARGIN = 0.03
+# Fear's lower lid beside the iris must stand 1% IOD (~1.4 px) above surprise's (drawn ~2.5% higher).
+LOWER_LID_MARGIN = 0.01
 # The share of the mouth's width that must stay plainly visible (pressed lips are a thin line, not nothing).
 LIPS_VISIBLE_SHARE = 0.9
 
@@ -490,9 +613,11 @@ EXPECTED: dict[str, list[Check]] = {
     ],
     "fear": [
         Check("mouth opens", "mouth_opening", UP, True, "AU26 / AU25"),
-        Check("mouth wider", "mouth_width", UP, True, "AU20 stretches the lips sideways"),
-        Check("mouth wider than in surprise", "mouth_width", UP, True,
-              "AU20 stretches fear's open mouth sideways; surprise's relaxed jaw drop does not", versus="surprise"),
+        Check("mouth wider", "mouth_width_image", UP, True, "AU20 stretches the lips sideways (image)",
+              margin=MOUTH_WIDTH_MARGIN),
+        Check("mouth wider than in surprise", "mouth_width_image", UP, True,
+              "AU20 stretches fear's open mouth sideways; surprise's relaxed jaw drop does not (image)",
+              versus="surprise", margin=MOUTH_WIDTH_MARGIN),
         *_both_sides("inner brow up", "inner_brow_height_image", UP, True,
                      "AU1 (with AU4 the brow stays flat; image)"),
         Check("brows closer than in surprise", "brow_gap_image", DOWN, True,
@@ -500,8 +625,15 @@ EXPECTED: dict[str, list[Check]] = {
               versus="surprise", margin=BROW_GAP_MARGIN),
         *_both_sides("brow flatter than in surprise", "brow_arch_image", DOWN, True,
                      "AU1+2+4: fear's brow is flat, surprise's arched (image)", versus="surprise"),
-        *_both_sides("lower lid higher than in surprise", "lower_lid_raise", UP, True,
-                     "AU7: fear's lower lid is tense, surprise's relaxed", versus="surprise"),
+        *[Check(f"lower lid higher than in surprise {side}", f"lower_lid_height_image_{side}", UP, True,
+                "AU7: fear's lower lid is tense and raised beside the iris, surprise's relaxed (image)",
+                versus="surprise", margin=LOWER_LID_MARGIN) for side in SIDES],
+        *[Check(f"white above the iris {side}", f"sclera_above_iris_{side}", UP, True,
+                "AU5: the upper lid retracts off the iris and white shows above it (image)",
+                margin=SCLERA_MARGIN) for side in SIDES],
+        *[Check(f"more white above the iris than in surprise {side}", f"sclera_above_iris_{side}", UP, True,
+                "AU5 under raised, knit brows: fear's stare is wider than surprise's (image)", versus="surprise",
+                margin=SCLERA_MARGIN) for side in SIDES],
         # Reported, not gated: FaceMesh closes the inner lips of a plainly open mouth in a beard (seen on stubble
         # and full beards), and it cannot see a band of teeth filling the opening, which is what read as a grin.
         Check("mouth open, not a slit", "mouth_aspect", UP, False,
@@ -511,7 +643,13 @@ EXPECTED: dict[str, list[Check]] = {
         *_both_sides("inner brow up (landmarks)", "inner_brow_height", UP, False, "AU1, FaceMesh's brow points"),
         *_both_sides("brow flatter than in surprise (landmarks)", "brow_arch", DOWN, False,
                      "FaceMesh's brow points keep their model's arch", versus="surprise"),
-        *_both_sides("eye wider", "eye_opening", UP, False, "AU5 0.9 against AU7 0.5"),
+        Check("mouth wider (landmarks)", "mouth_width", UP, False,
+              "AU20, FaceMesh's corners: in a dark beard it puts them on the ends of the teeth"),
+        Check("mouth wider than in surprise (landmarks)", "mouth_width", UP, False, "AU20, FaceMesh's corners",
+              versus="surprise"),
+        *_both_sides("eye wider", "eye_opening", UP, False, "AU5 1.0 against AU7 0.8 (FaceMesh's lid points)"),
+        *_both_sides("lower lid higher than in surprise (landmarks)", "lower_lid_raise", UP, False,
+                     "AU7, FaceMesh's lid points: they follow about half of the drawn lid", versus="surprise"),
     ],
     "anger": [
         *_both_sides("inner brow down", "inner_brow_height_image", DOWN, True, "AU4 lowers the brows (image)"),

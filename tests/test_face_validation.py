@@ -33,12 +33,7 @@ from face_measures import EXPECTED, face_frame, image_measures, measure  # noqa:
 
 # Cues the renderer does not yet draw strongly enough on every face (issue 9; the face renderer's work).
 # Each names its check; remove an entry once the sample passes it.
-NOT_YET = {
-    # Fully tense lower lids (AU7 1.0) pass this landmark check but narrow the eye under the raised, knit brows,
-    # and the face then reads as sadness; at 0.8 the eye stays wide (fear's first cue) and the check passes ~90%.
-    ("fear", "lower lid higher than in surprise L"): "fear's lower lid (AU7 0.8) measured tenser than surprise's ~90%",
-    ("fear", "lower lid higher than in surprise R"): "fear's lower lid (AU7 0.8) measured tenser than surprise's ~90%",
-}
+NOT_YET: dict[tuple[str, str], str] = {}
 
 
 def _core_checks() -> list:
@@ -313,6 +308,86 @@ def test_lips_are_visible_unless_they_take_the_skin_colour() -> None:
     pale = _canvas(LIGHT)
     _box(pale, (-0.25, 0.25), (0.785, 0.815), (230, 196, 172))  # a pale line, ΔE ~3 from the skin
     assert image_measures(pale, face)["lip_visible_share"] == 0.0
+
+
+def _eyes(skin, lid_above_iris: float, white=(236, 234, 228), lower_lid: float = 0.06) -> tuple[np.ndarray, np.ndarray]:
+    """Two eyes on the eye line: an opening of ``white`` from the upper lid (``lid_above_iris`` IOD above the iris
+    top) down to the lower lid (``lower_lid`` IOD below the eye line), a dark iris of radius 0.08 IOD, and the
+    landmarks FaceMesh would put on them."""
+    face = _plain_face()
+    image = _canvas(skin)
+    radius = 0.08
+    for side, sign in (("R", -1), ("L", 1)):
+        centre = (sign * 0.33, 0.0)
+        _box(image, (centre[0] - 0.15, centre[0] + 0.15), (-radius - lid_above_iris, lower_lid), white)
+        _box(image, (centre[0] - radius, centre[0] + radius), (-radius, min(radius, lower_lid)), (60, 40, 30))
+        _box(image, (centre[0] - 0.03, centre[0] + 0.03), (-0.03, 0.03), (11, 10, 12))  # the pupil
+        face[face_measures.IRIS_CENTRE[side]] = _frame(*centre)
+        for index, (dx, dy) in zip(face_measures.IRIS_EDGE[side], ((1, 0), (0, -1), (-1, 0), (0, 1)), strict=True):
+            face[index] = _frame(centre[0] + radius * dx, centre[1] + radius * dy)
+    return image, face
+
+
+@pytest.mark.parametrize("skin", [LIGHT, DARK])
+def test_white_above_the_iris_is_measured_from_the_pixels(skin) -> None:
+    covered = image_measures(*_eyes(skin, 0.0))
+    staring = image_measures(*_eyes(skin, 0.06))
+    for side in ("L", "R"):
+        assert covered[f"sclera_above_iris_{side}"] < 0.01
+        assert staring[f"sclera_above_iris_{side}"] == pytest.approx(0.06, abs=0.012)
+    # Lid skin raised off the iris is not white: an opening the colour of the skin shows no sclera.
+    lid = image_measures(*_eyes(skin, 0.06, white=skin))
+    assert lid["sclera_above_iris_L"] == 0.0
+    fear = next(check for check in EXPECTED["fear"] if check.name == "white above the iris L")
+    assert fear.passes(staring["sclera_above_iris_L"] - covered["sclera_above_iris_L"], fear.margin)
+    assert not fear.passes(lid["sclera_above_iris_L"] - covered["sclera_above_iris_L"], fear.margin)
+
+
+@pytest.mark.parametrize("skin", [LIGHT, DARK, (247, 224, 210)])
+def test_lower_lid_height_follows_the_lowest_white_beside_the_iris(skin) -> None:
+    relaxed = image_measures(*_eyes(skin, 0.04, lower_lid=0.07))
+    tense_image, tense_face = _eyes(skin, 0.04, lower_lid=0.04)
+    tense = image_measures(tense_image, tense_face)
+    for side in ("L", "R"):
+        assert relaxed[f"lower_lid_height_image_{side}"] == pytest.approx(-0.07, abs=0.008)
+        assert tense[f"lower_lid_height_image_{side}"] - relaxed[f"lower_lid_height_image_{side}"] == pytest.approx(
+            0.03, abs=0.008)
+    higher = next(check for check in EXPECTED["fear"] if check.name == "lower lid higher than in surprise L")
+    change = tense["lower_lid_height_image_L"] - relaxed["lower_lid_height_image_L"]
+    assert higher.passes(change, higher.margin) and not higher.passes(-change, higher.margin)
+    # The drawn pupil anchors the lid, not FaceMesh's iris point, which wanders between renders of one eye.
+    tense_face[face_measures.IRIS_CENTRE["L"]] += [1, 2]  # 2 px: 0.02 IOD here
+    assert image_measures(tense_image, tense_face)["lower_lid_height_image_L"] == pytest.approx(
+        tense["lower_lid_height_image_L"], abs=0.002)
+    # No white to find (the opening the colour of the skin): no lid height, and the check cannot pass.
+    hidden = image_measures(*_eyes(skin, 0.04, white=skin))["lower_lid_height_image_L"]
+    assert np.isnan(hidden) and not higher.passes(hidden - relaxed["lower_lid_height_image_L"], higher.margin)
+
+
+BEARD = (38, 30, 26)
+
+
+@pytest.mark.parametrize(("skin", "around"), [(LIGHT, LIGHT), (DARK, DARK), (DARK, BEARD), (LIGHT, BEARD)])
+def test_mouth_width_follows_the_lips_pixels_in_skin_or_beard(skin, around) -> None:
+    face = _plain_face()  # FaceMesh's corners at x = +-0.25, whatever the pixels show
+
+    def mouth(half_width: float, lips=(150, 70, 76)) -> np.ndarray:
+        image = _canvas(skin)
+        _box(image, (-0.6, 0.6), (0.6, 1.0), around)  # the skin or beard round the mouth
+        for x in np.arange(-0.55, 0.55, 0.05):  # a beard's strands: thin lines, not a mouth
+            _box(image, (x, x + 0.006), (0.62, 0.98), tuple(min(255, c + 40) for c in around))
+        _box(image, (0.27, 0.6), (0.6, 1.0), LIGHT if around == BEARD else BEARD)  # a goatee's edge beside the mouth
+        _box(image, (-half_width, half_width), (0.77, 0.83), lips)  # the lips are drawn over the hair
+        return image
+
+    rest = image_measures(mouth(0.25), face)["mouth_width_image"]
+    stretched = image_measures(mouth(0.38), face)["mouth_width_image"]
+    assert rest == pytest.approx(0.5, abs=0.02) and stretched == pytest.approx(0.76, abs=0.02)
+    wider = next(check for check in EXPECTED["fear"] if check.name == "mouth wider")
+    assert wider.passes(stretched - rest, wider.margin) and not wider.passes(0.0, wider.margin)
+    # Lips the colour of what surrounds them show no mouth to measure (a strand of beard is no mouth either).
+    hidden = image_measures(mouth(0.38, lips=around), face)["mouth_width_image"]
+    assert not hidden > 0.05 and not wider.passes(hidden - rest, wider.margin)
 
 
 def test_checks_pass_on_the_expected_side_of_their_margin() -> None:

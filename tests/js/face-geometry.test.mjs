@@ -358,6 +358,19 @@ test("fear's brows are flat and knit where surprise's arch; fear's lower lids ar
       assert.ok(arch("surprise") - arch("fear") > 0.04, `arch surprise ${arch("surprise")} fear ${arch("fear")}`);
       const lowerLid = (key) => landmarks(id, fullPose(emotions, key, variant)).lidLowerL.y;
       assert.ok(lowerLid("surprise") - lowerLid("fear") > 0.02 * iod, "fear's lower lid higher");
+      // Fear's stare: white above the iris across the top of the eye, more than surprise's; the eye as a whole
+      // wider than at rest (the tense lower lid does not narrow it into a squint).
+      const eye = (key) => faceGeometry(id, key ? fullPose(emotions, key, variant) : NEUTRAL).eyes.L;
+      const whiteAbove = (e, i) => e.iris.y - e.iris.r - e.upper[i].y;
+      for (const i of [1, 2, 3]) {
+        assert.ok(whiteAbove(eye("fear"), i) > whiteAbove(eye("surprise"), i) + 0.04 * iod, `white above the iris (${i})`);
+      }
+      assert.ok(whiteAbove(eye("fear"), 2) > 0.04 * iod, "a band of white above the iris");
+      const opening = (e) => e.lower[2].y - e.upper[2].y;
+      assert.ok(opening(eye("fear")) > opening(eye(null)) + 0.03 * iod, "fear's eye wider than at rest");
+      // Surprise's relaxed lower lid sags below its resting place; fear's tense one rises onto the iris.
+      assert.ok(eye("surprise").lower[2].y > eye(null).lower[2].y + 0.01 * iod, "surprise's lower lid relaxed");
+      assert.ok(eye("fear").lower[2].y < eye("fear").iris.y + eye("fear").iris.r, "fear's lower lid on the iris");
       // Fear shows its teeth no more than a relaxed open mouth does: a dark stretched opening, not a grin.
       const teeth = (key) => faceGeometry(id, fullPose(emotions, key, variant)).mouth.upperTeethEdge;
       assert.ok(teeth("fear") - teeth("surprise") < 0.4 * iod / 30, "no band of upper teeth in fear");

@@ -1,7 +1,7 @@
 // Canvas 2D renderer for a face geometry. Simple paths and cheap gradients only (no filters or
 // shadowBlur) so a neutral + expression pair draws well inside one phone frame.
 
-import { faceGeometry, VIEWBOX } from "./geometry.js";
+import { faceGeometry, fearStare, VIEWBOX } from "./geometry.js";
 import { identityFromSeed, luma } from "./identity.js";
 import { makeRandom, hashSeed } from "./random.js";
 import { hairShapes } from "./hair.js";
@@ -254,8 +254,10 @@ function drawShading(ctx, geo, skin, identity) {
     // Without AU1 lifting the brow heads (anger, not fear or sadness) the brow comes right down and the shadow
     // deepens: the glare from under it.
     const glower = lowered * (1 - geo.levels[1][s > 0 ? 0 : 1]);
-    if (lowered > 0.05) {
-      blob(eye.centre.x - s * 2 * u, eye.centre.y - 2.4 * u, 5.5 * u, skin.deep, lowered * 0.6 + glower * 0.35, 0.6);
+    // Fear's stare lifts the lid clear of the brow: the eye stays lit and wide, not shaded as under a scowl.
+    const overhang = lowered * (1 - fearStare(geo.levels, i));
+    if (overhang > 0.05) {
+      blob(eye.centre.x - s * 2 * u, eye.centre.y - 2.4 * u, 5.5 * u, skin.deep, overhang * 0.6 + glower * 0.35, 0.6);
     }
     if (glower > 0.05) {
       // The lid skin under the lowered brow falls into shadow: brow and eye merge into one dark, glaring band.
@@ -615,7 +617,8 @@ function drawBrows(ctx, identity, geo, skin) {
     colour = mixRgb(colour, withLightness(colour, target), knit);
     ctx.beginPath();
     for (const side of ["L", "R"]) curveThrough(ctx, geo.brows[side].lower.slice(0, 4).map((p) => add(p, 0, 0.6 * u)));
-    ctx.strokeStyle = css(skin.crease, knit * 0.6);
+    // Not under fear's raised brows: the fold would thicken them into a low, heavy bar over the eyes.
+    ctx.strokeStyle = css(skin.crease, knit * 0.6 * (1 - Math.max(fearStare(geo.levels, 0), fearStare(geo.levels, 1))));
     ctx.lineWidth = 1.4 * u;
     ctx.stroke();
   }

@@ -309,9 +309,33 @@ function expressionLandmarks(identity, pose) {
     moved[key("browMid", side)].y += (0.06 + 0.03 * levels[2][index]) * iod * knit;
     moved[key("browMid", side)].x -= side * 0.015 * iod * knit;
     moved[key("browOuter", side)].y += 0.01 * iod * knit;
-    // Fear's tense lower lid (AU7 under the knit, raised brows) holds against AU5's pull and rises a little
-    // further, straight across the iris: the lid that tells fear from surprise's relaxed one.
-    moved[key("lidLower", side)].y -= 0.02 * iod * Math.min(knit, levels[7][index]);
+  }
+  // Fear's stare: the upper lid (AU5) under raised, knit brows retracts further than surprise's, all along its
+  // length, so white shows above the iris from corner to corner. The tense lower lid (AU7) straightens: its
+  // middle rises onto the bottom of the iris and its ends hardly move, a flat edge, not the squint that a lid
+  // raised whole made of it (the eye then read as sad). Surprise's lower lid, without AU7, sags relaxed and round.
+  for (const [side, index] of [[1, 0], [-1, 1]]) {
+    const stare = fearStare(levels, index);
+    const relaxed = levels[5][index] * (1 - levels[7][index]);
+    const move = (name, down) => { moved[key(name, side)].y += down * iod; };
+    if (stare > 0) {
+      move("lidUpper", -0.035 * stare);
+      move("lidUpperIn", -0.04 * stare);
+      move("lidUpperOut", -0.04 * stare);
+      move("crease", -0.03 * stare);
+      // The whole flat brow rides higher over the wide eye: left where AU4 holds it, it sat low on the raised lid.
+      for (const name of ["browInner", "browMid", "browOuter"]) move(name, -0.025 * stare);
+      const tense = Math.min(stare, levels[7][index]);
+      move("lidLower", -0.006 * tense);
+      move("lidLowerIn", 0.014 * tense);
+      move("lidLowerOut", 0.016 * tense);
+    }
+    // Surprise's wide eye: the relaxed lower lid sags off the iris, so white may show below it too (facs.md).
+    if (relaxed > 0) {
+      move("lidLower", 0.03 * relaxed);
+      move("lidLowerIn", 0.02 * relaxed);
+      move("lidLowerOut", 0.015 * relaxed);
+    }
   }
   // Anger's glare: AU4 with AU7 and without AU1 (fear and sadness raise the brow heads). The brow heads come
   // further down and in onto the upper lid while the tails stay up, so the brows slant into a V; the brow pushes
@@ -355,6 +379,15 @@ function expressionLandmarks(identity, pose) {
       moved[key("lowerLipBottomSide", side)].y -= 0.025 * iod * closedSneer;
     }
   }
+  // Fear's open stretch (AU20 with the jaw dropped): the corners sit a little down, level with the opening's upper
+  // third: a wide "eek", not the D of a laughing mouth (flat top over a deep round bottom, corners at the top).
+  // The upper lip's sides stay down over the teeth: lifted to flatten the opening's top, they bared a band of upper
+  // teeth from corner to corner, a grin's cue.
+  for (const [side, index] of [[1, 0], [-1, 1]]) {
+    const stretch = Math.min(levels[20][index], levels[26][index]);
+    if (stretch === 0) continue;
+    moved[key("mouthCorner", side)].y += 0.012 * iod * stretch;
+  }
   // One-sided lip movements drag the lip centre a little toward the active side.
   for (const name of ["upperLipInner", "lowerLipInner", "upperLipTop", "lowerLipBottom"]) {
     moved[name].x += ((moved.mouthCornerL.x - points.mouthCornerL.x) + (moved.mouthCornerR.x - points.mouthCornerR.x))
@@ -374,6 +407,15 @@ function expressionLandmarks(identity, pose) {
  */
 export function glareLevel(levels, index) {
   return Math.min(levels[4][index], levels[7][index]) * (1 - levels[1][index]);
+}
+
+/**
+ * How much of fear's stare a side shows (0-1): the upper lid raised (AU5) under brows raised and drawn together
+ * (AU1 with AU4, which fear's variants hold at 0.6). Surprise (no AU4), anger (no AU1) and sadness (no AU5) show none.
+ * @param {Record<number, [number, number]>} levels @param {number} index 0 for the face's left, 1 for its right
+ */
+export function fearStare(levels, index) {
+  return Math.min(levels[5][index], levels[1][index], levels[4][index] / 0.6, 1);
 }
 
 /** Thinning (23/24/20/14) pulls each lip's outer edge toward its inner edge; 24 also presses lips shut. */
@@ -629,14 +671,20 @@ export function faceGeometry(identity, pose) {
     tipR: NOSES[identity.nose].tipR * unit, bridge: NOSES[identity.nose].bridge * unit,
   };
 
+  // Lips stretched taut over an open mouth (AU20 with 25/26) meet a little inside their corners: the opening ends
+  // in solid red wedges, and the corners stay visible (to a glance and to a landmark detector) in a dark beard,
+  // where an opening that ran out to the corner points merged with the hair.
+  const tautCorners = Math.min(mean(20), Math.max(mean(25), mean(26))) * 1.4 * unit;
+  const innerLine = (pts) => pts.map((p, i) => (i === 0 ? add(p, tautCorners, 0)
+    : i === pts.length - 1 ? add(p, -tautCorners, 0) : p));
   const mouth = {
     cornerL: L("mouthCorner", 1), cornerR: L("mouthCorner", -1),
     upperOuter: [L("mouthCorner", -1), L("upperLipSide", -1), L("upperLipPeak", -1), M("upperLipTop"),
       L("upperLipPeak", 1), L("upperLipSide", 1), L("mouthCorner", 1)],
-    upperInner: [L("mouthCorner", -1), L("upperLipInnerSide", -1), M("upperLipInner"),
-      L("upperLipInnerSide", 1), L("mouthCorner", 1)],
-    lowerInner: [L("mouthCorner", -1), L("lowerLipInnerSide", -1), M("lowerLipInner"),
-      L("lowerLipInnerSide", 1), L("mouthCorner", 1)],
+    upperInner: innerLine([L("mouthCorner", -1), L("upperLipInnerSide", -1), M("upperLipInner"),
+      L("upperLipInnerSide", 1), L("mouthCorner", 1)]),
+    lowerInner: innerLine([L("mouthCorner", -1), L("lowerLipInnerSide", -1), M("lowerLipInner"),
+      L("lowerLipInnerSide", 1), L("mouthCorner", 1)]),
     lowerOuter: [L("mouthCorner", -1), L("lowerLipBottomSide", -1), M("lowerLipBottom"),
       L("lowerLipBottomSide", 1), L("mouthCorner", 1)],
     gap: Math.max(0, P.lowerLipInner.y - P.upperLipInner.y,
