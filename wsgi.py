@@ -3,6 +3,6 @@
 from game import collector, create_app
 
 app = create_app()
-# Everything built at start-up, then whatever survives each full collection, moves out of the collector's
-# sight: a full collection only walks what drills allocated since (game/collector.py).
-collector.freeze_after_full_collections()
+# Everything built at start-up, then whatever survives two young collections, moves out of the collector's
+# sight: a collection only walks what was allocated since the last ones (game/collector.py).
+collector.freeze_survivors()

@@ -66,7 +66,7 @@ class Probe:
 
             frozen = gc.get_freeze_count()
             lines.append(f"frozen heap: {frozen} objects, {collector.thaw()} of them (and their young) unreachable")
-            collector.freeze_after_full_collections()
+            collector.freeze_survivors()
         kinds = Counter(type(o).__qualname__ for o in gc.get_objects())
         lines.append("commonest tracked: " + ", ".join(f"{name} {count}" for name, count in kinds.most_common(12)))
         if self.frames:
