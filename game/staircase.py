@@ -471,8 +471,8 @@ class Staircase:
         self._drift = drift
         self._sessions = [_Session(self._axis, None)]
         self._predicted: tuple[np.ndarray, np.ndarray] | None = None  # beliefs after the closed sessions
-        # ...carried into the open session, by the step kernels that carried them
-        self._stepped: tuple[tuple, tuple[np.ndarray, np.ndarray]] | None = None
+        # ...carried into the open session: (the open session's anchor, the step kernels, the carried beliefs)
+        self._stepped: tuple[float | None, tuple, tuple[np.ndarray, np.ndarray]] | None = None
         self._posterior: tuple[object, np.ndarray] | None = None  # for the carried beliefs it was computed from
         self._estimates: dict[float, Estimate] = {}  # threshold() of the current posterior, by criterion
 
@@ -627,12 +627,18 @@ class Staircase:
         settled = self._settled()
         if len(self._sessions) == 1:
             return settled
+        anchor = self._sessions[-1].anchor  # with the sessions before, all the step depends on
+        if self._stepped is not None and self._stepped[0] == anchor:
+            return self._stepped[2]
         index = len(self._sessions) - 1
         kernels = self._steps_into(index)
-        if self._stepped is None or self._stepped[0] != kernels:
+        if self._stepped is None or self._stepped[1] != kernels:
             beliefs, log_weights = settled
-            self._stepped = (kernels, (self._step_into(index, beliefs, kernels), _share(log_weights, self._drift)))
-        return self._stepped[1]
+            carried = (self._step_into(index, beliefs, kernels), _share(log_weights, self._drift))
+        else:
+            carried = self._stepped[2]
+        self._stepped = (anchor, kernels, carried)
+        return carried
 
     def _through_open(self) -> tuple[np.ndarray, np.ndarray]:
         """Each drift model's belief after the open session's answers too, and its log weight (as ``_settled``)."""
