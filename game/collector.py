@@ -7,22 +7,38 @@ reply leaves. Almost all of them are long-lived and freed by reference counting 
 (``gc.freeze``): the collector never walks it again, and each pause only walks what was allocated since the
 last young collections, a few thousand objects.
 
-The cost: a frozen object that later becomes part of an unreachable cycle is never freed. The worker's own
-objects do not make such cycles (bench/worker_probe.py with GLIMPSE_PROBE_LEAKS, docs/scaling.md); ``thaw``
-puts everything back under the collector.
+The cost: a frozen object that later becomes part of an unreachable cycle is not freed by the young
+collections. The worker's own objects hardly make such cycles (1,000 sockets playing and closing left 10
+such objects, bench/worker_probe.py with GLIMPSE_PROBE_LEAKS; werkzeug's router makes one small cycle per
+request, frozen if a collection falls inside it). So every ``THAW_EVERY_S`` the frozen heap is handed back to
+the collector until one full collection has walked it: one long pause every ten minutes instead of one
+every ~20 s. ``thaw`` puts everything back under the collector for good.
 """
 
 from __future__ import annotations
 
 import gc
+import time
 
 YOUNG_COLLECTIONS = 3  # generation-0 collections between two generation-1 ones (the default is 10): smaller pauses
+THAW_EVERY_S = 600.0
 _installed = False
+_thawed_at = time.monotonic()
+_thawing = False  # the frozen heap is back with the collector until the next full collection
 
 
 def _freeze_survivors(phase: str, info: dict) -> None:
-    if phase == "stop" and info["generation"] >= 1:
-        gc.freeze()
+    global _thawed_at, _thawing
+    if phase != "stop" or info["generation"] < 1:
+        return
+    if _thawing and info["generation"] < 2:
+        return  # wait for the full collection that walks it all
+    if not _thawing and time.monotonic() - _thawed_at >= THAW_EVERY_S:
+        gc.unfreeze()
+        _thawed_at, _thawing = time.monotonic(), True
+        return
+    _thawing = False
+    gc.freeze()
 
 
 def freeze_survivors() -> None:
@@ -38,9 +54,9 @@ def freeze_survivors() -> None:
 
 def thaw() -> int:
     """Stop freezing and collect everything: returns how many unreachable objects the frozen heap held."""
-    global _installed
+    global _installed, _thawing
     if _installed:
         gc.callbacks.remove(_freeze_survivors)
-        _installed = False
+        _installed, _thawing = False, False
     gc.unfreeze()
     return gc.collect()

@@ -142,3 +142,31 @@ def test_what_survives_young_collections_is_frozen_and_thaw_collects_it() -> Non
     finally:
         assert collector.thaw() >= 1
     assert gc.get_freeze_count() == 0 and gc.callbacks.count(collector._freeze_survivors) == 0
+
+
+class Node:
+    def __init__(self) -> None:
+        self.itself = self  # a cycle: only the collector frees it
+
+
+def test_the_periodic_thaw_collects_garbage_the_frozen_heap_holds(monkeypatch) -> None:
+    collector.freeze_survivors()
+    try:
+        node = Node()
+        gc.collect(1)  # survived: frozen
+        gone = weakref.ref(node)
+        del node
+        gc.collect(1)
+        assert gone() is not None  # frozen garbage: the young collections never see it
+        monkeypatch.setattr(collector, "THAW_EVERY_S", 0.0)
+        gc.collect(1)  # due: the frozen heap goes back to the collector...
+        assert gc.get_freeze_count() == 0
+        gc.collect(1)
+        assert gc.get_freeze_count() == 0  # ...until a full collection has walked it
+        gc.collect(2)
+        assert gone() is None
+        monkeypatch.setattr(collector, "THAW_EVERY_S", 600.0)
+        gc.collect(1)
+        assert gc.get_freeze_count() > 0  # freezing again
+    finally:
+        collector.thaw()
