@@ -4,5 +4,7 @@ from game import collector, create_app
 
 app = create_app()
 # Everything built at start-up, then whatever survives two young collections, moves out of the collector's
-# sight: a collection only walks what was allocated since the last ones (game/collector.py).
+# sight, and young collections run on a clock: each walks only what was allocated since the last ones
+# (game/collector.py).
 collector.freeze_survivors()
+collector.collect_young_on_a_clock()

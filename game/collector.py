@@ -18,9 +18,12 @@ every ~20 s. ``thaw`` puts everything back under the collector for good.
 from __future__ import annotations
 
 import gc
+import itertools
+import threading
 import time
 
 YOUNG_COLLECTIONS = 3  # generation-0 collections between two generation-1 ones (the default is 10): smaller pauses
+YOUNG_EVERY_S = 0.05
 THAW_EVERY_S = 600.0
 _installed = False
 _thawed_at = time.monotonic()
@@ -50,6 +53,27 @@ def freeze_survivors() -> None:
     if not _installed:
         gc.callbacks.append(_freeze_survivors)
         _installed = True
+
+
+def collect_young_on_a_clock(every_s: float = YOUNG_EVERY_S) -> threading.Event:
+    """Run the young collections every ``every_s`` too, from a (green, in the gevent worker) thread, until the
+    returned event is set.
+
+    Python starts one when allocations outnumber deallocations by 700. In the worker, each message frees
+    about what it allocates (the previous trial's objects, long frozen), so that count hardly grows and the
+    young generation filled up to 60,000 objects between collections: 55 ms pauses. On a clock, a young
+    collection walks only what the last 50 ms allocated and still holds.
+    """
+    stop = threading.Event()
+
+    def collect() -> None:
+        for rounds in itertools.count(1):
+            if stop.wait(every_s):
+                return
+            gc.collect(1 if rounds % YOUNG_COLLECTIONS == 0 else 0)
+
+    threading.Thread(target=collect, name="young-collections", daemon=True).start()
+    return stop
 
 
 def thaw() -> int:

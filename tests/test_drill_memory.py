@@ -170,3 +170,20 @@ def test_the_periodic_thaw_collects_garbage_the_frozen_heap_holds(monkeypatch) -
         assert gc.get_freeze_count() > 0  # freezing again
     finally:
         collector.thaw()
+
+
+def test_young_objects_are_collected_on_a_clock_without_allocations_to_trigger_it() -> None:
+    gc.collect()
+    threshold = gc.get_threshold()
+    gc.set_threshold(10**9, threshold[1], threshold[2])  # allocations alone would never start a collection now
+    stop = collector.collect_young_on_a_clock(every_s=0.01)
+    try:
+        young = [[index] for index in range(5_000)]
+        for _ in range(200):  # bounded: 2 s
+            if len(gc.get_objects(0)) < len(young):
+                break
+            threading.Event().wait(0.01)
+        assert len(gc.get_objects(0)) < len(young)  # moved on by a young collection
+    finally:
+        stop.set()
+        gc.set_threshold(*threshold)
