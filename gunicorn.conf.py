@@ -60,3 +60,12 @@ if _files < FILES_NEEDED:
     MAX_CONNECTIONS = _fitting(_files)
     worker_connections = max(2, _files - 256)
     os.environ["GLIMPSE_MAX_CONNECTIONS"] = str(MAX_CONNECTIONS)  # the worker's app reads it
+
+
+def post_worker_init(worker) -> None:
+    """Benches only: GLIMPSE_PROBE=<file> reports the worker's collector pauses and memory (bench/worker_probe.py)."""
+    if os.environ.get("GLIMPSE_PROBE"):
+        sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+        from bench import worker_probe
+
+        worker_probe.start()

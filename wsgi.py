@@ -1,10 +1,10 @@
 """Entry point for gunicorn: ``gunicorn -c gunicorn.conf.py wsgi:app``."""
 
-import gc
-
-from game import create_app
+from game import collector, create_app
 
 app = create_app()
-# Everything built at start-up (the app, templates, compressed assets, the tz list) lives as long as the
-# process: move it out of the collector's sight, so a full collection only scans what drills allocate.
-gc.freeze()
+# Everything built at start-up, then whatever survives two young collections, moves out of the collector's
+# sight, and young collections run on a clock: each walks only what was allocated since the last ones
+# (game/collector.py).
+collector.freeze_survivors()
+collector.collect_young_on_a_clock()

@@ -9,7 +9,7 @@ Prints, per N: p50/p95/p99 per message kind, messages/s, the worker's CPU (share
 per message), RSS and open descriptors, the ratio to echo; and checks that the database holds
 exactly the answers the players were told about (one stored answer per `result` received).
 
-Run: ``.venv/bin/python bench/load.py [--players 500 1000 2000] [--seconds 30] [--ramp 20]``
+Run: ``.venv/bin/python bench/load.py [--players 500 1000 2000] [--seconds 30] [--ramp 20] [--probe FILE]``
 (``make bench`` runs the short default).
 """
 
@@ -44,6 +44,7 @@ SERVER_ENV = {  # every player comes from 127.0.0.1 here: lift the per-address l
     "GLIMPSE_ACCESS_LOG": "",
     **({"GLIMPSE_DEBUG_LOG": "1"} if os.environ.get("X") else {}),
 }
+PROBE_ENV: dict[str, str] = {}  # --probe: the game's worker reports its collector and memory (bench/worker_probe.py)
 
 
 @dataclass
@@ -200,7 +201,8 @@ def one_rung(count: int, ramp_s: float, seconds: float, folder: Path) -> dict:
     figures = {}
     for name, app in (("echo", "bench.echo_app:app"), ("game", "wsgi:app")):
         database = folder / f"{name}-{count}.db"
-        server = LiveServer(database, SERVER_ENV, app=app, cpu=SERVER_CPU).start()
+        env = {**SERVER_ENV, **(PROBE_ENV if name == "game" else {})}
+        server = LiveServer(database, env, app=app, cpu=SERVER_CPU).start()
         try:
             pid = worker_pid(server.process.pid)
             run = asyncio.run(run_players(server, count, ramp_s, seconds, echo=name == "echo", pid=pid))
@@ -244,7 +246,11 @@ def main() -> None:
     parser.add_argument("--players", type=int, nargs="+", default=[300])
     parser.add_argument("--seconds", type=float, default=15)
     parser.add_argument("--ramp", type=float, default=None, help="seconds to connect everyone (default N/100)")
+    parser.add_argument("--probe", type=Path, help="append the game worker's GC pauses and memory to this file "
+                        "every 20 s (GLIMPSE_PROBE_TRACEMALLOC=<frames> in the environment also traces allocations)")
     args = parser.parse_args()
+    if args.probe:
+        PROBE_ENV["GLIMPSE_PROBE"] = str(args.probe.resolve())
     if len(os.sched_getaffinity(0)) > 1:
         os.sched_setaffinity(0, {CLIENT_CPU})
     with tempfile.TemporaryDirectory() as tmp:

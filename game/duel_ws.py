@@ -18,18 +18,17 @@ from dataclasses import dataclass, field, replace
 
 import msgspec
 from flask import Blueprint, Flask, Response, current_app, g, jsonify, request
-from flask_sock import ConnectionClosed, Sock
 
-from game import duel_protocol, duel_store, fairplay, players, rooms
+from game import duel_protocol, duel_store, fairplay, players, rooms, websocket
 from game.db import Pool, pool
 from game.duel_protocol import Answer, Create, Join, Leave, PlayChallenge, Pong, Rematch, Start
 from game.limits import TooManyPlayers, limits
 from game.rooms import Room, RoomError
 from game.web import COOKIE
+from game.websocket import ConnectionClosed
 from game.ws import POLICY_VIOLATION, origin_allowed
 
 bp = Blueprint("duel_socket", __name__)
-sock = Sock()  # only its route decorator: the route lives on this module's blueprint
 log = logging.getLogger("glimpse.duels")
 SOCKET_PATH = "/ws/duel"
 PING_INTERVAL_S = 4.0  # round trips feed the lag credit
@@ -369,7 +368,7 @@ def _release(_exc: BaseException | None = None) -> None:
         limits().sockets.remove(key)
 
 
-@sock.route(SOCKET_PATH, bp=bp)
+@websocket.route(bp, SOCKET_PATH)
 def duel_socket(ws) -> None:
     player: dict = g.duel_player
     connection = Connection(ws, player["id"])

@@ -402,33 +402,53 @@ def _share(log_weights: np.ndarray, drift: Drift) -> np.ndarray:
 
 
 class _Session:
-    """One session's answers: when it started, tallies per stimulus and their exact log-likelihood sum."""
+    """One session's answers: when it started, tallies per stimulus and their exact log-likelihood sum.
 
-    __slots__ = ("anchor", "at", "counts", "log_likelihood", "trials")
+    Only the open session keeps its log-likelihood array (3,488 floats): once a session is closed and its
+    evidence is in the staircase's carried beliefs it is folded (:meth:`fold`), and rebuilt from its tallies on
+    the rare occasions the filter runs again (a state read from JSON, sessions merged); the fixed-point sums
+    make the rebuilt array bit-for-bit the one it replaces. A player's memory then does not grow with drills.
+    """
 
-    def __init__(self, axis: Axis, at: float | None, anchor: float | None = None) -> None:
+    __slots__ = ("_log_likelihood", "anchor", "at", "counts", "trials")
+
+    def __init__(self, axis: Axis, at: float | None, anchor: float | None = None, *, folded: bool = False) -> None:
         self.at = at
         self.anchor = anchor  # the anchor (log10 overall estimate) when this session last answered
-        self.counts: dict[float, list[int]] = {}  # stimulus -> [trials, correct]
-        self.log_likelihood = np.zeros_like(_grid(axis).log_prior)
+        self.counts: dict[float, tuple[int, int]] = {}  # stimulus -> (trials, correct); tuples: no GC tracking
+        self._log_likelihood = None if folded else np.zeros_like(_grid(axis).log_prior)
         self.trials = 0
 
     def add(self, axis: Axis, stimulus: float, trials: int, correct: int) -> None:
-        hit, miss = _log_likelihood(axis, stimulus)
-        if trials == 1:  # one answer (every live one): no products; the sums are exact either way
-            self.log_likelihood += hit if correct else miss
-        else:
-            self.log_likelihood += correct * hit + (trials - correct) * miss
-        tally = self.counts.setdefault(stimulus, [0, 0])
-        tally[0] += trials
-        tally[1] += correct
+        if self._log_likelihood is not None:
+            hit, miss = _log_likelihood(axis, stimulus)
+            if trials == 1:  # one answer (every live one): no products; the sums are exact either way
+                self._log_likelihood += hit if correct else miss
+            else:
+                self._log_likelihood += correct * hit + (trials - correct) * miss
+        known_trials, known_correct = self.counts.get(stimulus, (0, 0))
+        self.counts[stimulus] = (known_trials + trials, known_correct + correct)
         self.trials += trials
+
+    def log_likelihood(self, axis: Axis) -> np.ndarray:
+        """The session's log-likelihood over the grid (rebuilt from the tallies if folded)."""
+        if self._log_likelihood is not None:
+            return self._log_likelihood
+        total = np.zeros_like(_grid(axis).log_prior)
+        for stimulus, (trials, correct) in self.counts.items():
+            hit, miss = _log_likelihood(axis, stimulus)
+            total += correct * hit + (trials - correct) * miss
+        return total
+
+    def fold(self) -> None:
+        """Drop the log-likelihood array: the session is closed and its evidence absorbed."""
+        self._log_likelihood = None
 
     def copy(self) -> _Session:
         twin = _Session.__new__(_Session)
         twin.at, twin.anchor, twin.trials = self.at, self.anchor, self.trials
-        twin.counts = {stimulus: list(tally) for stimulus, tally in self.counts.items()}
-        twin.log_likelihood = self.log_likelihood.copy()
+        twin.counts = dict(self.counts)
+        twin._log_likelihood = None if self._log_likelihood is None else self._log_likelihood.copy()
         return twin
 
 
@@ -438,6 +458,8 @@ class Staircase:
     Usage: ``s.begin_session(now)`` when a drill starts, then per trial ``x = s.next_stimulus(candidates)``,
     show ``x``, ``s.update(x, correct)``. Save with :meth:`to_json` and restore with :meth:`from_json`.
     """
+
+    __slots__ = ("_axis", "_drift", "_estimates", "_posterior", "_predicted", "_sessions", "_stepped")
 
     def __init__(self, axis: str = "exposure", drift: Drift = TRACKING) -> None:
         """Start from the prior, with one open session of unknown date.
@@ -449,8 +471,8 @@ class Staircase:
         self._drift = drift
         self._sessions = [_Session(self._axis, None)]
         self._predicted: tuple[np.ndarray, np.ndarray] | None = None  # beliefs after the closed sessions
-        # ...carried into the open session, by the step kernels that carried them
-        self._stepped: tuple[tuple, tuple[np.ndarray, np.ndarray]] | None = None
+        # ...carried into the open session: (the open session's anchor, the step kernels, the carried beliefs)
+        self._stepped: tuple[float | None, tuple, tuple[np.ndarray, np.ndarray]] | None = None
         self._posterior: tuple[object, np.ndarray] | None = None  # for the carried beliefs it was computed from
         self._estimates: dict[float, Estimate] = {}  # threshold() of the current posterior, by criterion
 
@@ -499,6 +521,8 @@ class Staircase:
             # The open session closes: carry the beliefs through it rather than refilter every session (a
             # player of many drills has up to MAX_SESSIONS); the arithmetic is the same, so is every bit.
             closed = self._through_open() if self._predicted is not None else None
+            if closed is not None:
+                current.fold()  # its evidence is in the carried beliefs
             self._sessions.append(_Session(self._axis, at))
             if len(self._sessions) > MAX_SESSIONS:
                 self._merge_oldest()
@@ -582,7 +606,8 @@ class Staircase:
                 if index:
                     beliefs = self._step_into(index, beliefs)
                     log_weights = _share(log_weights, drift)
-                beliefs, log_evidence = _absorb(beliefs, session.log_likelihood)
+                beliefs, log_evidence = _absorb(beliefs, session.log_likelihood(self._axis))
+                session.fold()
                 log_weights = log_weights + log_evidence
             self._predicted = (beliefs, log_weights)
         return self._predicted
@@ -602,17 +627,23 @@ class Staircase:
         settled = self._settled()
         if len(self._sessions) == 1:
             return settled
+        anchor = self._sessions[-1].anchor  # with the sessions before, all the step depends on
+        if self._stepped is not None and self._stepped[0] == anchor:
+            return self._stepped[2]
         index = len(self._sessions) - 1
         kernels = self._steps_into(index)
-        if self._stepped is None or self._stepped[0] != kernels:
+        if self._stepped is None or self._stepped[1] != kernels:
             beliefs, log_weights = settled
-            self._stepped = (kernels, (self._step_into(index, beliefs, kernels), _share(log_weights, self._drift)))
-        return self._stepped[1]
+            carried = (self._step_into(index, beliefs, kernels), _share(log_weights, self._drift))
+        else:
+            carried = self._stepped[2]
+        self._stepped = (anchor, kernels, carried)
+        return carried
 
     def _through_open(self) -> tuple[np.ndarray, np.ndarray]:
         """Each drift model's belief after the open session's answers too, and its log weight (as ``_settled``)."""
         beliefs, log_weights = self._carried()
-        beliefs, log_evidence = _absorb(beliefs, self._sessions[-1].log_likelihood)
+        beliefs, log_evidence = _absorb(beliefs, self._sessions[-1].log_likelihood(self._axis))
         return beliefs, log_weights + log_evidence
 
     def posterior(self) -> np.ndarray:
@@ -620,7 +651,7 @@ class Staircase:
         carried = self._carried()
         if self._posterior is None or self._posterior[0] is not carried:  # answered, or the step moved
             beliefs, log_weights = carried
-            log_likelihood = self._sessions[-1].log_likelihood
+            log_likelihood = self._sessions[-1].log_likelihood(self._axis)
             likelihood = np.exp(log_likelihood - log_likelihood.max())
             flat = beliefs.reshape(len(log_weights), -1)
             if (flat @ likelihood).min() > 0:
@@ -718,8 +749,8 @@ class Staircase:
         axis, sessions = _parse_state(text)
         staircase = cls(axis, drift)
         staircase._sessions = []
-        for at, anchor, counts in sessions:
-            session = _Session(staircase._axis, at, anchor)
+        for index, (at, anchor, counts) in enumerate(sessions):  # closed sessions folded until the filter runs
+            session = _Session(staircase._axis, at, anchor, folded=index < len(sessions) - 1)
             for stimulus, n, k in counts:
                 session.add(staircase._axis, float(stimulus), n, k)
             staircase._sessions.append(session)

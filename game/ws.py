@@ -13,17 +13,17 @@ import time
 from urllib.parse import urlsplit
 
 import msgspec
-from flask import Flask, Response, current_app, g, jsonify, request
-from flask_sock import ConnectionClosed, Sock
+from flask import Blueprint, Flask, Response, current_app, g, jsonify, request
 
-from game import players, protocol
+from game import players, protocol, websocket
 from game.db import pool
 from game.drills import DrillSession
 from game.limits import TooManyPlayers, limits
 from game.protocol import Abandon, Answer, Hello, Next, ProtocolError, Resume, Start
 from game.web import COOKIE
+from game.websocket import ConnectionClosed
 
-sock = Sock()
+bp = Blueprint("drill_socket", __name__)
 _encode = msgspec.json.Encoder().encode  # several times faster than json.dumps for these replies
 POLICY_VIOLATION = 1008
 HELLO_TIMEOUT_S = 5.0  # a socket that has not said hello by then is closed
@@ -71,7 +71,7 @@ def _release(_exc: BaseException | None = None) -> None:
         limits().sockets.remove(player_id)
 
 
-@sock.route("/ws")
+@websocket.route(bp, "/ws")
 def drill_socket(ws) -> None:
     player_id: str = g.ws_player_id
     session = DrillSession(None, player_id, trial_ttl_s=current_app.config["TRIAL_TTL_S"],  # type: ignore[arg-type]
@@ -140,6 +140,6 @@ def _handle(raw: str | bytes, handlers: dict) -> list[dict]:
 
 def init_app(app: Flask) -> None:
     app.config["SOCK_SERVER_OPTIONS"].setdefault("max_message_size", protocol.HARD_MAX_MESSAGE_BYTES)
-    sock.init_app(app)
+    app.register_blueprint(bp)
     app.before_request(_admit)
     app.teardown_request(_release)

@@ -1,0 +1,54 @@
+"""WebSocket routes whose connections are freed as soon as they close (flask-sock's decorator, without its cycle).
+
+flask-sock's route defines a new ``Response`` subclass for every connection, closing over its ``Server``. A
+class always sits in a reference cycle (its ``__mro__``, its descriptors), so every closed socket's ``Server``,
+WSGI environ, gunicorn request and wsproto state (~75 objects) waited for a full collection of the worker's
+whole heap, which then took hundreds of milliseconds (docs/scaling.md). Here every connection returns an
+instance of one shared class, and reference counting frees the connection when its view returns.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import functools
+from collections.abc import Callable
+
+from flask import Blueprint, Response, current_app, request
+from simple_websocket import ConnectionClosed, Server
+
+__all__ = ["ConnectionClosed", "route"]
+
+
+class _Handled(Response):
+    """The view's return once its socket is closed: the server must not write an HTTP response on it."""
+
+    def __init__(self, mode: str) -> None:
+        super().__init__()
+        self.mode = mode
+
+    def __call__(self, environ, start_response):  # type: ignore[override]
+        if self.mode == "gunicorn":
+            raise StopIteration()  # gunicorn's worker ends the request without writing to the socket
+        if self.mode == "werkzeug":
+            return super().__call__(environ, start_response)
+        return []
+
+
+def route(blueprint: Blueprint, path: str) -> Callable:
+    """Serve ``path`` as a WebSocket on ``blueprint``: the decorated function gets the open connection
+    (``receive(timeout)``, ``send``, ``close``); options come from the app's ``SOCK_SERVER_OPTIONS``."""
+
+    def decorator(serve: Callable) -> Callable:
+        @functools.wraps(serve)
+        def view(**kwargs):
+            ws = Server(request.environ, **current_app.config.get("SOCK_SERVER_OPTIONS", {}))
+            with contextlib.suppress(ConnectionClosed):
+                serve(ws, **kwargs)
+            with contextlib.suppress(Exception):  # already closed by the client or the view: nothing left to do
+                ws.close()
+            return _Handled(ws.mode)
+
+        blueprint.route(path, websocket=True)(view)
+        return serve
+
+    return decorator

@@ -1,0 +1,189 @@
+"""What the worker keeps for a player and for a socket stays bounded: memory that does not grow drill after drill,
+and a closed socket freed at once (not left for a full collection of the whole heap, which stalls every drill)."""
+
+from __future__ import annotations
+
+import gc
+import random
+import secrets
+import socket
+import threading
+import types
+import weakref
+from pathlib import Path
+
+import msgspec
+import numpy as np
+from flask import Blueprint, Flask
+
+from game import collector, create_app, players, websocket, ws
+from game.db import pool
+from game.drills import DrillSession
+from game.emotions import EMOTION_KEYS
+
+
+class Clock:
+    def __init__(self) -> None:
+        self.now = 1_800_000_000.0
+
+    def __call__(self) -> float:
+        return self.now
+
+
+def held(*roots: object) -> tuple[int, int]:
+    """Bytes of numpy arrays and count of other objects reachable from ``roots`` (not through classes, modules,
+    functions or the database)."""
+    seen: set[int] = set()
+    stack, array_bytes, objects = list(roots), 0, 0
+    while stack:
+        item = stack.pop()
+        if id(item) in seen or isinstance(item, (type, types.ModuleType, types.FunctionType, types.MethodType)):
+            continue
+        seen.add(id(item))
+        if isinstance(item, np.ndarray):
+            array_bytes += item.nbytes
+            continue
+        objects += 1
+        stack.extend(gc.get_referents(item))
+    return array_bytes, objects
+
+
+def test_a_players_drill_state_does_not_grow_with_the_drills_they_play(tmp_path: Path) -> None:
+    app = create_app({"DATABASE": str(tmp_path / "memory.db"), "TESTING": True})
+    clock, rng, encode = Clock(), random.Random(7), msgspec.json.Encoder().encode
+    with app.app_context():
+        with pool().connection() as db:
+            player, _token = players.create_player(db, secrets.token_urlsafe(32))
+        session = DrillSession(None, player["id"], clock=clock)  # type: ignore[arg-type]
+        handlers = {ws.Hello: lambda m: [session.welcome(m)], ws.Start: session.start,
+                    ws.Next: lambda _m: session.next_trial(), ws.Answer: session.answer}
+
+        def send(message: dict) -> list[dict]:
+            with pool().connection() as db:
+                session.db = db
+                replies = ws._handle(encode(message).decode(), handlers)
+                session.db = None
+            assert all(reply["type"] != "error" for reply in replies), replies
+            return replies
+
+        def drill() -> None:
+            trial = send({"type": "start", "refreshMs": 16.667})[-1]
+            while True:
+                clock.now += 3.0
+                result = send({"type": "answer", "trialId": trial["trialId"], "answer": rng.choice(EMOTION_KEYS),
+                               "framesShown": trial["exposureFrames"], "refreshMs": 16.667, "maxGapMs": 17.0,
+                               "reactionMs": 900.0})[0]
+                if result["done"]:
+                    break
+                trial = send({"type": "next"})[0]
+            clock.now += 3600.0
+
+        send({"type": "hello", "v": 1})
+        sizes = []
+        for played in range(1, 13):
+            drill()
+            if played in (3, 12):
+                sizes.append(held(session))
+    (bytes_after_3, objects_after_3), (bytes_after_12, objects_after_12) = sizes
+    # Each drill is a new session of all nine procedures: the state kept a 28 KB log-likelihood per session and
+    # procedure (and the fair-play copy of the overall one), 2.5 MB more over these nine drills.
+    assert bytes_after_12 <= bytes_after_3 + 50_000, (bytes_after_3, bytes_after_12)
+    # What grows is the stored state: each session's tallies (stimulus, trials, correct), ~40 objects a drill.
+    assert objects_after_12 - objects_after_3 <= 9 * 60, (objects_after_3, objects_after_12)
+
+
+def test_a_closed_socket_is_freed_without_the_garbage_collector() -> None:
+    """A real WebSocket handshake and close on a socket pair; with the collector off, the connection is gone."""
+    app = Flask(__name__)
+    blueprint = Blueprint("memory_probe", __name__)
+    servers: list[weakref.ref] = []
+    threads: list[threading.Thread] = []
+
+    @websocket.route(blueprint, "/probe")
+    def serve(connection) -> None:
+        servers.append(weakref.ref(connection))
+        threads.append(connection.thread)
+        assert connection.receive(timeout=5) is None  # the client closes
+
+    app.register_blueprint(blueprint)
+    server_end, client_end = socket.socketpair()
+    environ = {"gunicorn.socket": server_end, "HTTP_CONNECTION": "Upgrade", "HTTP_UPGRADE": "websocket",
+               "HTTP_SEC_WEBSOCKET_KEY": "dGhlIHNhbXBsZSBub25jZQ==", "HTTP_SEC_WEBSOCKET_VERSION": "13",
+               "HTTP_HOST": "localhost"}
+    gc.collect()
+    gc.disable()
+    try:
+        with app.test_request_context("/probe", environ_overrides=environ):
+            view = app.view_functions["memory_probe.serve"]
+            reader = threading.Thread(target=lambda: (client_end.recv(4096), client_end.close()))
+            reader.start()  # reads the 101 answer, then hangs up
+            response = view()
+            reader.join(5)
+            assert response.status_code == 200 and servers
+        threads[0].join(5)
+        del response, view, threads[:]
+        assert servers[0]() is None, "the closed connection waits for a collection"
+    finally:
+        gc.enable()
+        server_end.close()
+
+
+def test_what_survives_young_collections_is_frozen_and_thaw_collects_it() -> None:
+    collector.freeze_survivors()
+    try:
+        frozen = gc.get_freeze_count()
+        kept = [[index] for index in range(5_000)]  # survives: moved out of the collector's sight
+        gc.collect(1)
+        assert gc.get_freeze_count() >= frozen + len(kept) and not gc.get_objects(2)
+        cycle: list = []
+        cycle.append(cycle)
+        gc.collect(1)  # frozen before it becomes garbage: only thaw can free it
+        del cycle
+    finally:
+        assert collector.thaw() >= 1
+    assert gc.get_freeze_count() == 0 and gc.callbacks.count(collector._freeze_survivors) == 0
+
+
+class Node:
+    def __init__(self) -> None:
+        self.itself = self  # a cycle: only the collector frees it
+
+
+def test_the_periodic_thaw_collects_garbage_the_frozen_heap_holds(monkeypatch) -> None:
+    collector.freeze_survivors()
+    try:
+        node = Node()
+        gc.collect(1)  # survived: frozen
+        gone = weakref.ref(node)
+        del node
+        gc.collect(1)
+        assert gone() is not None  # frozen garbage: the young collections never see it
+        monkeypatch.setattr(collector, "THAW_EVERY_S", 0.0)
+        gc.collect(1)  # due: the frozen heap goes back to the collector...
+        assert gc.get_freeze_count() == 0
+        gc.collect(1)
+        assert gc.get_freeze_count() == 0  # ...until a full collection has walked it
+        gc.collect(2)
+        assert gone() is None
+        monkeypatch.setattr(collector, "THAW_EVERY_S", 600.0)
+        gc.collect(1)
+        assert gc.get_freeze_count() > 0  # freezing again
+    finally:
+        collector.thaw()
+
+
+def test_young_objects_are_collected_on_a_clock_without_allocations_to_trigger_it() -> None:
+    gc.collect()
+    threshold = gc.get_threshold()
+    gc.set_threshold(10**9, threshold[1], threshold[2])  # allocations alone would never start a collection now
+    stop = collector.collect_young_on_a_clock(every_s=0.01)
+    try:
+        young = [[index] for index in range(5_000)]
+        for _ in range(200):  # bounded: 2 s
+            if len(gc.get_objects(0)) < len(young):
+                break
+            threading.Event().wait(0.01)
+        assert len(gc.get_objects(0)) < len(young)  # moved on by a young collection
+    finally:
+        stop.set()
+        gc.set_threshold(*threshold)
