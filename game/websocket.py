@@ -1,10 +1,12 @@
-"""WebSocket routes whose connections are freed as soon as they close (flask-sock's decorator, without its cycle).
+"""flask-sock's extension with one change: its connections are freed as soon as they close.
 
-flask-sock's route defines a new ``Response`` subclass for every connection, closing over its ``Server``. A
-class always sits in a reference cycle (its ``__mro__``, its descriptors), so every closed socket's ``Server``,
-WSGI environ, gunicorn request and wsproto state (~75 objects) waited for a full collection of the worker's
-whole heap, which then took hundreds of milliseconds (docs/scaling.md). Here every connection returns an
-instance of one shared class, and reference counting frees the connection when its view returns.
+flask-sock's ``Sock.route`` defines a new ``Response`` subclass for every connection, closing over its
+``Server``. A class always sits in a reference cycle (its ``__mro__``, its descriptors), so every closed socket's
+``Server``, WSGI environ, gunicorn request and wsproto state (~75 objects) waited for a full collection of the
+worker's whole heap, which then took hundreds of milliseconds (docs/scaling.md). ``Sock.route`` here does what
+flask-sock's does, but every connection returns an instance of one shared class, so reference counting frees the
+connection when its view returns. Everything else (``Server``, ``ConnectionClosed``, ``SOCK_SERVER_OPTIONS``,
+blueprints) is flask-sock's.
 """
 
 from __future__ import annotations
@@ -13,10 +15,11 @@ import contextlib
 import functools
 from collections.abc import Callable
 
+import flask_sock
 from flask import Blueprint, Response, current_app, request
-from simple_websocket import ConnectionClosed, Server
+from flask_sock import ConnectionClosed, Server
 
-__all__ = ["ConnectionClosed", "route"]
+__all__ = ["ConnectionClosed", "Sock", "route"]
 
 
 class _Handled(Response):
@@ -34,21 +37,32 @@ class _Handled(Response):
         return []
 
 
+class Sock(flask_sock.Sock):
+    def route(self, path: str, bp: Blueprint | None = None, **kwargs) -> Callable:
+        """flask-sock's decorator: the decorated function gets the open connection (``receive(timeout)``, ``send``,
+        ``close``); options come from the app's ``SOCK_SERVER_OPTIONS``. Returns the function unchanged."""
+
+        def decorator(serve: Callable) -> Callable:
+            @functools.wraps(serve)
+            def view(*args, **view_kwargs):
+                ws = Server(request.environ, **current_app.config.get("SOCK_SERVER_OPTIONS", {}))
+                with contextlib.suppress(ConnectionClosed):
+                    serve(ws, *args, **view_kwargs)
+                with contextlib.suppress(Exception):  # already closed by the client or the view: nothing left to do
+                    ws.close()
+                return _Handled(ws.mode)
+
+            if bp is None:
+                raise ValueError("Glimpse registers its sockets on blueprints")
+            bp.route(path, websocket=True, **kwargs)(view)
+            return serve
+
+        return decorator
+
+
+_sock = Sock()
+
+
 def route(blueprint: Blueprint, path: str) -> Callable:
-    """Serve ``path`` as a WebSocket on ``blueprint``: the decorated function gets the open connection
-    (``receive(timeout)``, ``send``, ``close``); options come from the app's ``SOCK_SERVER_OPTIONS``."""
-
-    def decorator(serve: Callable) -> Callable:
-        @functools.wraps(serve)
-        def view(**kwargs):
-            ws = Server(request.environ, **current_app.config.get("SOCK_SERVER_OPTIONS", {}))
-            with contextlib.suppress(ConnectionClosed):
-                serve(ws, **kwargs)
-            with contextlib.suppress(Exception):  # already closed by the client or the view: nothing left to do
-                ws.close()
-            return _Handled(ws.mode)
-
-        blueprint.route(path, websocket=True)(view)
-        return serve
-
-    return decorator
+    """Serve ``path`` as a WebSocket on ``blueprint`` (see ``Sock.route``)."""
+    return _sock.route(path, bp=blueprint)
