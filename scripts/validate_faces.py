@@ -413,6 +413,8 @@ def _evaluate_identity(sweep: Sweep, identity: Identity, jobs: list[RenderJob], 
             continue
         expression_change = changes(measured[job.label], values("neutral", job.active_side))
         for check in EXPECTED[job.emotion]:
+            if check.variant is not None and job.variant != check.variant:
+                continue  # another variant's cue
             if check.floor is not None:
                 change = measured[job.label][check.measurement]
             elif check.versus is not None:

@@ -386,16 +386,18 @@ function drawNose(ctx, geo, skin) {
     ctx.bezierCurveTo(wing.x + s * 0.9 * u, wing.y - 1.8 * u, wing.x + s * 1.2 * u, wing.y + 1.2 * u,
       nostril.x + s * 1.0 * u, nostril.y + 0.1 * u);
   }
-  // AU9 flares and lifts the wings: a deeper crease round them and wider nostrils.
-  // An angry glare (AU4+7 without AU1's raised brows) flares them too (AU38, which has no unit of its own here).
+  // AU9 flares and lifts the wings: a deeper crease round them and wider nostrils. AU38 (anger) dilates the
+  // nostrils further: wide, round dark openings, drawn as shades of the skin so they read on every skin.
   const mean = (au) => (geo.levels[au][0] + geo.levels[au][1]) / 2;
-  const flare = Math.max(mean(9), Math.min(mean(4), mean(7)) * (1 - mean(1)) * 0.8);
+  const dilate = mean(38);
+  const flare = Math.max(mean(9), dilate);
   ctx.strokeStyle = css(skin.crease, 0.55 + flare * 0.35);
   ctx.lineWidth = (0.42 + flare * 0.2) * u;
   ctx.stroke();
   ctx.beginPath();
   for (const [, nostril, s] of wings) {
-    ellipseArc(ctx, nostril.x, nostril.y, (1.15 + flare * 0.3) * u, (0.55 + flare * 0.2) * u, s * 0.35, 0, Math.PI * 2);
+    ellipseArc(ctx, nostril.x, nostril.y, (1.15 + flare * 0.3 + dilate * 0.2) * u, (0.55 + flare * 0.2 + dilate * 0.25) * u,
+      s * 0.35, 0, Math.PI * 2);
   }
   ctx.fillStyle = css(skin.deep, 0.9);
   ctx.fill();
@@ -722,7 +724,9 @@ function drawMouth(ctx, geo, skin) {
   // A lit vermilion border keeps the lip shape readable against dark skin, a moustache or a beard.
   ctx.beginPath();
   curveThrough(ctx, m.upperOuter);
-  ctx.strokeStyle = css(skin.ridge, 0.45 + press * 0.4);
+  // Pressed lips bulge the skin round them: a lit rim along the upper lip, strongest where dark skin needs it (on
+  // pale skin a bright line there read as a white stripe, not a bulge).
+  ctx.strokeStyle = css(skin.ridge, 0.45 + press * 0.4 * skin.dark);
   ctx.lineWidth = (0.3 + press * 0.25) * u;
   ctx.stroke();
   // Lip line (or the inner edges when open) and the corners; a smile deepens the line into a clear curve.
