@@ -148,16 +148,16 @@ EMOTIONS: dict[str, Emotion] = {
                 # opened on both rows of teeth. Not disgust's bared upper teeth: no nose wrinkle (AU9), the jaw
                 # drops, the lower teeth show, and the eyes glare.
                 Variant({4: 1.0, 5: 0.5, 7: 1.0, 10: 0.8, 16: 0.8, 22: 0.6, 23: 0.3, 25: 1.0, 26: 0.5, 38: 1.0}),
-                # Closed-mouth anger (4+5+7+17+23+24): lips pressed into a firm, straight line (arched down into a
-                # pout it read as sad), the chin boss pushed up under them. Both variants flare the nostrils (AU38),
-                # a cue anger photographs show and disgust's lifted wings do not. At full strength: weaker, the
-                # pressed mouth read as a stern neutral face.
+                # Closed-mouth anger (4+5+7+17+23+24): lips pressed thin and bowed down at the corners, the chin boss
+                # pushed up under them (pressed into a straight line, the mouth read as neutral: fer 12% against 33%
+                # bowed). Both variants flare the nostrils (AU38), a cue anger photographs show and disgust's lifted
+                # wings do not. At full strength: weaker, the pressed mouth read as a stern neutral face.
                 Variant({4: 1.0, 5: 0.5, 7: 1.0, 23: 1.0, 24: 1.0, 17: 1.0, 38: 1.0}),
             ),
             (
                 "Brows lowered and pulled together, shading the eyes",
                 "Glaring eyes: upper lids raised, lower lids tense",
-                "Lips pressed into a firm line, or a squared mouth baring both rows of teeth; nostrils flared, "
+                "Lips pressed thin, or a squared mouth baring both rows of teeth; nostrils flared, "
                 "no nose wrinkle",
             ),
             "disgust",

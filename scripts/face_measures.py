@@ -131,6 +131,7 @@ BROW_MIN_LENGTH = 0.08  # and longer than the side of a glasses rim is wide
 DIMPLE_RADIUS = 0.035
 GLABELLA_HEIGHT = 0.22  # from the nose root up past the brows' inner ends (they sit ~0.15-0.2 IOD above it)
 LIP_VISIBLE_DELTA_E = 10.0  # CIE76 distance from the skin around the mouth at which a line is plainly visible
+LIP_RED_DELTA_AB = 8.0  # the lips' red: its colour (a*, b*) this far from the skin's around the mouth
 NOSTRIL_SCALE = 0.06  # the skin a nostril is judged against: blurred over about a nostril's width
 NOSTRIL_DARK = -0.35  # a nostril's opening is at least 35% darker (linear luminance) than the skin around it
 CHIN = 152
@@ -396,7 +397,10 @@ def lip_visibility(rgb: np.ndarray, landmarks_px: np.ndarray) -> tuple[float, fl
     mouth = _sample(lab, landmarks_px, _grid(columns, (top, bottom)))  # (rows, columns, 3)
     difference = np.linalg.norm(mouth - reference, axis=-1)  # (rows, columns)
     strongest = difference.max(axis=0)
-    height = (difference >= LIP_VISIBLE_DELTA_E).sum(axis=0) * GRID
+    # The red itself: pixels whose colour (a*, b*), not only lightness, differs from the skin's, so the dark line
+    # between pressed lips and the lit bulge round them do not count as red.
+    redness = np.linalg.norm(mouth[..., 1:] - reference[1:], axis=-1)
+    height = (redness >= LIP_RED_DELTA_AB).sum(axis=0) * GRID
     return float(np.mean(strongest >= LIP_VISIBLE_DELTA_E)), float(np.median(strongest)), float(np.median(height))
 
 
@@ -491,6 +495,11 @@ CHEEK_HAIR = frozenset({"stubble", "goatee", "shortBeard", "fullBeard"})
 # A full beard covers the cheek beside the nose wing up to its cheek line: the nasolabial fold's top is under it
 # (the renderer draws the folds under the hair, as a real beard hides them).
 FOLD_HAIR = frozenset({"fullBeard"})
+# Facial hair over or round the lips: hairs in the bands above and below the mouth that the lips' colour is judged
+# against, and inside the lips' band as the corners bow down, count as "red" where hair and skin differ in hue (a
+# dark moustache or stubble on type VI skin grew the measured red by 8-15% IOD). The red's narrowing is judged on
+# the other faces; that the lips stay visible, on all.
+MOUTH_HAIR = frozenset({"stubble", "moustache", "goatee", "shortBeard", "fullBeard"})
 # Image measures' margins. A crease cue must newly line 3% of its region (the AU9 folds line ~10-20% of the
 # nose region, a dimple ~10-30% of its disc); the brows' inner ends must move 2% IOD (~2.6 px at 384 px).
 CREASE_MARGIN = 0.03
@@ -569,7 +578,8 @@ EXPECTED: dict[str, list[Check]] = {
               f"{-NOSTRIL_DARK:.0%} darker than the skin around it", unit="share", margin=NOSTRIL_MARGIN),
         Check("pressed lips: red narrower", "lip_red_height", DOWN, True,
               "AU23/24 press the lips into a firm line: the height of the lips that stand out from the skin "
-              "shrinks (and 'lips stay visible' keeps it from vanishing)", margin=LIP_NARROWER_MARGIN, variant=2),
+              "shrinks (and 'lips stay visible' keeps it from vanishing)", margin=LIP_NARROWER_MARGIN, variant=2,
+              hidden_by=MOUTH_HAIR),
         Check("chin boss pushed up", "chin_contrast", UP, True,
               "AU17 bunches the chin into a dimpled knob under a deepened fold: crease contrast relative to the "
               "local skin rises", unit="contrast", margin=CREASE_MARGIN, variant=2),

@@ -563,18 +563,21 @@ function drawEyes(ctx, identity, geo, skin) {
   ctx.fill();
   // A tense lower lid (AU7) is pressed up against the eyeball: its lit rim shows as a band of lid skin along the
   // bottom of the opening, so the lid's straight edge stands above the white and the iris.
+  // Each band (this one and the upper lids' shadow below, half of each stroke inside the opening) covers at most a
+  // quarter of a narrowed eye's opening: wider, they closed a glaring eye into a slit with no iris.
+  const openingOf = (eye) => eye.lower[2].y - eye.upper[2].y;
   for (const [eye, tense] of [[eyes[0], geo.levels[7][0]], [eyes[1], geo.levels[7][1]]]) {
     if (tense < 0.05) continue;
     ctx.beginPath();
     curveThrough(ctx, eye.lower);
     ctx.strokeStyle = css(mixRgb(skin.base, skin.lip, 0.25));
-    ctx.lineWidth = 1.1 * tense * u;
+    ctx.lineWidth = Math.min(1.6 * tense * u, 0.5 * openingOf(eye));
     ctx.stroke();
   }
   // The upper lids cast a soft shadow on the eyeballs.
   upperLids();
   ctx.strokeStyle = css(skin.deep, 0.35);
-  ctx.lineWidth = 1.6 * u;
+  ctx.lineWidth = Math.min(1.6 * u, 0.5 * Math.min(openingOf(eyes[0]), openingOf(eyes[1])));
   ctx.stroke();
   ctx.restore();
   // Lid margins and lashes.

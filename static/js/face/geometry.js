@@ -84,10 +84,7 @@ export const AU_MOVES = Object.freeze({
   23: [["mouthCorner", -0.02, 0], ["upperLipInnerSide", -0.008, 0], ["lowerLipInnerSide", -0.008, 0]],
   // Pressing the lips shut against the raised chin (AU17) bows them down at the corners: the set mouth of anger,
   // not a neutral line.
-  24: [["mouthCorner", 0, 0.035], ["upperLipInner", 0, 0.02], ["lowerLipInner", 0, 0.02],
-    ["upperLipInnerSide", 0, 0.008], ["lowerLipInnerSide", 0, 0.012], ["upperLipTop", 0, 0.02],
-    ["upperLipPeak", 0, 0.012], ["upperLipSide", 0, 0.008], ["lowerLipBottom", 0, 0.02],
-    ["lowerLipBottomSide", 0, 0.012]],
+  24: [["mouthCorner", 0, 0.06], ["upperLipSide", 0, 0.015], ["lowerLipBottomSide", 0, 0.02]],
   25: [["upperLipInner", 0, -0.02], ["upperLipInnerSide", 0, -0.015], ["lowerLipInner", 0, 0.06],
     ["lowerLipInnerSide", 0, 0.045], ["lowerLipBottom", 0, 0.045], ["lowerLipBottomSide", 0, 0.035]],
   26: [["chin", 0, 0.2], ["chinBoss", 0, 0.19], ["lowerLipBottom", 0, 0.18], ["lowerLipBottomSide", 0, 0.14],
