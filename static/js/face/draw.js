@@ -396,7 +396,7 @@ function drawNose(ctx, geo, skin) {
   ctx.stroke();
   ctx.beginPath();
   for (const [, nostril, s] of wings) {
-    ellipseArc(ctx, nostril.x, nostril.y, (1.15 + flare * 0.3 + dilate * 0.2) * u, (0.55 + flare * 0.2 + dilate * 0.25) * u,
+    ellipseArc(ctx, nostril.x, nostril.y, (1.15 + flare * 0.3 + dilate * 0.35) * u, (0.55 + flare * 0.2 + dilate * 0.4) * u,
       s * 0.35, 0, Math.PI * 2);
   }
   ctx.fillStyle = css(skin.deep, 0.9);
