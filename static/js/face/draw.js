@@ -613,10 +613,13 @@ function drawBrows(ctx, identity, geo, skin) {
   // AU4 bunches the brows: denser hair (darker) over a shadowed fold along their lower edge, so a lowered,
   // knit brow reads even when the brows are blonde or cross a glasses frame.
   const knit = Math.max(geo.levels[4][0], geo.levels[4][1]);
+  // Anger's glower (AU4 without AU1's raised heads) bunches them hardest: blonde or auburn brows read as a scowl
+  // only when they come down nearly as dark as dark brows.
+  const glower = Math.max(...[0, 1].map((i) => geo.levels[4][i] * (1 - geo.levels[1][i])));
   let colour = identity.hair.browRgb;
   if (knit > 0.05) {
-    // Light (blonde, grey) brows darken toward at least 40 L* below the skin, dark ones by 18 L*.
-    const target = Math.min(lightness(colour) - 18, lightness(skin.base) - 40);
+    // Light (blonde, grey) brows darken toward at least 40 L* below the skin (52 in a glower), dark ones by 18 L*.
+    const target = Math.min(lightness(colour) - 18, lightness(skin.base) - 40 - 12 * glower);
     colour = mixRgb(colour, withLightness(colour, target), knit);
     ctx.beginPath();
     for (const side of ["L", "R"]) curveThrough(ctx, geo.brows[side].lower.slice(0, 4).map((p) => add(p, 0, 0.6 * u)));
