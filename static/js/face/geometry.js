@@ -335,9 +335,9 @@ function expressionLandmarks(identity, pose) {
     move("lidUpper", 0, 0.0);
     move("lidUpperOut", 0, -0.008);
     move("crease", 0, 0.02);
-    move("lidLower", 0, -0.02);
-    move("lidLowerIn", 0, -0.02);
-    move("lidLowerOut", 0, -0.015);
+    move("lidLower", 0, -0.03);
+    move("lidLowerIn", 0, -0.01);
+    move("lidLowerOut", 0, -0.005);
   }
   // Disgust's raised upper lip (AU10) over lowered corners (AU15): the lip's sides stay up with its centre, so the
   // raised lip is an inverted U over the upper teeth, dropping steeply to the corners, not a tent peaked at the
