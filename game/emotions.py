@@ -42,6 +42,7 @@ ACTION_UNITS: dict[int, ActionUnit] = {
         ActionUnit(24, "Lip pressor", "lips press together"),
         ActionUnit(25, "Lips part", "lips separate"),
         ActionUnit(26, "Jaw drop", "the jaw lowers and the mouth opens"),
+        ActionUnit(38, "Nostril dilator", "the nostrils flare wide"),
         ActionUnit(43, "Eyes closed", "the upper lids come down and meet the lower lids"),
     )
 }
@@ -147,15 +148,18 @@ EMOTIONS: dict[str, Emotion] = {
                 # Open-mouthed anger, a shout (EMFACS 4+5+7+10+16+22+23+25+26): the glare over a squared mouth
                 # opened on both rows of teeth. Not disgust's bared upper teeth: no nose wrinkle (AU9), the jaw
                 # drops, the lower teeth show, and the eyes glare.
-                Variant({4: 1.0, 5: 0.5, 7: 1.0, 10: 0.8, 16: 0.8, 22: 0.6, 23: 0.3, 25: 1.0, 26: 0.5}),
-                # Closed-mouth anger (4+5+7+17+23+24): lips pressed thin and arched down, the chin boss pushed up
-                # under them. At full strength: weaker, the pressed mouth read as a stern neutral face.
-                Variant({4: 1.0, 5: 0.5, 7: 1.0, 23: 1.0, 24: 1.0, 17: 1.0}),
+                Variant({4: 1.0, 5: 0.5, 7: 1.0, 10: 0.8, 16: 0.8, 22: 0.6, 23: 0.3, 25: 1.0, 26: 0.5, 38: 1.0}),
+                # Closed-mouth anger (4+5+7+17+23+24): lips pressed thin and bowed down at the corners, the chin boss
+                # pushed up under them (pressed into a straight line, the mouth read as neutral: fer 12% against 33%
+                # bowed). Both variants flare the nostrils (AU38), a cue anger photographs show and disgust's lifted
+                # wings do not. At full strength: weaker, the pressed mouth read as a stern neutral face.
+                Variant({4: 1.0, 5: 0.5, 7: 1.0, 23: 1.0, 24: 1.0, 17: 1.0, 38: 1.0}),
             ),
             (
                 "Brows lowered and pulled together, shading the eyes",
                 "Glaring eyes: upper lids raised, lower lids tense",
-                "Lips pressed thin, or a squared mouth baring clenched teeth; no nose wrinkle",
+                "Lips pressed thin, or a squared mouth baring both rows of teeth; nostrils flared, "
+                "no nose wrinkle",
             ),
             "disgust",
             "Anger glares (lowered brows, raised upper lids, tense lower lids) and squares or presses the lips; "

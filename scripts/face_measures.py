@@ -139,6 +139,10 @@ SCLERA_DARKER = 5.0
 SCLERA_CHROMA = 0.55
 SCLERA_MIN_CHROMA = 5.5
 LIP_VISIBLE_DELTA_E = 10.0  # CIE76 distance from the skin around the mouth at which a line is plainly visible
+LIP_RED_DELTA_AB = 8.0  # the lips' red: its colour (a*, b*) this far from the skin's around the mouth
+NOSTRIL_SCALE = 0.06  # the skin a nostril is judged against: blurred over about a nostril's width
+NOSTRIL_DARK = -0.35  # a nostril's opening is at least 35% darker (linear luminance) than the skin around it
+CHIN = 152
 
 
 def _axes(landmarks_px: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray, float]:
@@ -219,6 +223,11 @@ def crease_share(values: np.ndarray) -> float:
     return float(np.mean(np.abs(values) >= CREASE_VISIBLE)) if values.size else float("nan")
 
 
+def dark_share(values: np.ndarray) -> float:
+    """The share of a region's pixels at least -NOSTRIL_DARK darker than the skin around them (Weber contrast)."""
+    return float(np.mean(values <= NOSTRIL_DARK)) if values.size else float("nan")
+
+
 def nose_bridge_points(points: np.ndarray) -> np.ndarray:
     """Frame points covering the nose from its root between the eyes down its bridge and sides to just above
     the tip, as wide as the gap between the eyes at the top and most of the wings below: where AU9's folds
@@ -262,6 +271,24 @@ def dimple_points(points: np.ndarray, side: str) -> np.ndarray:
     grid = _grid((-DIMPLE_RADIUS, DIMPLE_RADIUS), (-DIMPLE_RADIUS, DIMPLE_RADIUS)).reshape(-1, 2)
     grid = grid[np.hypot(grid[:, 0], grid[:, 1]) <= DIMPLE_RADIUS]
     return corner + np.array([outward * (DIMPLE_RADIUS + 0.035), 0.0]) + grid
+
+
+def nostril_points(points: np.ndarray) -> np.ndarray:
+    """A box over the base of the nose, from wing to wing (a little beyond) and from above the wings' bases to
+    just below the subnasale: where the nostrils' openings show, which AU38 widens."""
+    right, left = points[NOSE_WING["R"]], points[NOSE_WING["L"]]
+    centre = (right[0] + left[0]) / 2
+    half_width = (left[0] - right[0]) / 2 + 0.02
+    top = min(right[1], left[1]) - 0.04
+    bottom = points[SUBNASALE, 1] + 0.01
+    return np.array([centre, 0.0]) + _grid((-half_width, half_width), (top, bottom)).reshape(-1, 2)
+
+
+def chin_points(points: np.ndarray) -> np.ndarray:
+    """A box on the chin boss, from below the lower lip's red to above the chin's tip, 0.2 IOD wide: where AU17
+    bunches the skin into a dimpled knob under a deepened fold."""
+    lip, chin = points[LOWER_LIP_OUTER_CENTRE], points[CHIN]
+    return np.array([lip[0], 0.0]) + _grid((-0.1, 0.1), (lip[1] + 0.02, chin[1] - 0.03)).reshape(-1, 2)
 
 
 def _brow_band(luminance: np.ndarray, landmarks_px: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
@@ -418,10 +445,12 @@ def eye_whites(lab: np.ndarray, landmarks_px: np.ndarray) -> dict[str, float]:
     return values
 
 
-def lip_visibility(rgb: np.ndarray, landmarks_px: np.ndarray) -> tuple[float, float]:
+def lip_visibility(rgb: np.ndarray, landmarks_px: np.ndarray) -> tuple[float, float, float]:
     """How much of the mouth stays visible: the share of columns across its middle 80% in which some pixel
-    differs from the skin just above and below the lips by at least LIP_VISIBLE_DELTA_E, and the median over
-    columns of the largest difference. Around a beard the 'skin' is the beard: the lips must stand out from it."""
+    differs from the skin just above and below the lips by at least LIP_VISIBLE_DELTA_E, the median over
+    columns of the largest difference, and the median over columns of the height (IOD) of the pixels that
+    differ that much: the lips' red as a glance sees it, which pressed lips (AU23/24) narrow. Around a beard the
+    'skin' is the beard: the lips must stand out from it."""
     points = face_frame(landmarks_px)
     lips = points[list(OUTER_LIPS)]
     right, left = points[MOUTH_CORNER["R"], 0], points[MOUTH_CORNER["L"], 0]
@@ -433,8 +462,13 @@ def lip_visibility(rgb: np.ndarray, landmarks_px: np.ndarray) -> tuple[float, fl
                              _grid(columns, (bottom + 0.03, bottom + 0.07)).reshape(-1, 2)])
     reference = np.median(_sample(lab, landmarks_px, around), axis=0)
     mouth = _sample(lab, landmarks_px, _grid(columns, (top, bottom)))  # (rows, columns, 3)
-    strongest = np.linalg.norm(mouth - reference, axis=-1).max(axis=0)
-    return float(np.mean(strongest >= LIP_VISIBLE_DELTA_E)), float(np.median(strongest))
+    difference = np.linalg.norm(mouth - reference, axis=-1)  # (rows, columns)
+    strongest = difference.max(axis=0)
+    # The red itself: pixels whose colour (a*, b*), not only lightness, differs from the skin's, so the dark line
+    # between pressed lips and the lit bulge round them do not count as red.
+    redness = np.linalg.norm(mouth[..., 1:] - reference[1:], axis=-1)
+    height = (redness >= LIP_RED_DELTA_AB).sum(axis=0) * GRID
+    return float(np.mean(strongest >= LIP_VISIBLE_DELTA_E)), float(np.median(strongest)), float(np.median(height))
 
 
 MOUTH_SEARCH = 0.45  # how far (IOD) either side of the mouth's centre its corners are looked for
@@ -492,8 +526,9 @@ def image_measures(rgb: np.ndarray, landmarks_px: np.ndarray, active_side: str |
     points = face_frame(landmarks_px)
     luminance = linear_luminance(rgb)
     contrast = crease_contrast(luminance, CREASE_SCALE * _axes(landmarks_px)[3])
-    coverage, lip_delta_e = lip_visibility(rgb, landmarks_px)
+    coverage, lip_delta_e, lip_height = lip_visibility(rgb, landmarks_px)
     lab = srgb_to_lab(rgb)
+    nostril_contrast = crease_contrast(luminance, NOSTRIL_SCALE * _axes(landmarks_px)[3])
     values = {
         "nose_wrinkle_contrast": crease_share(_sample(contrast, landmarks_px, nose_bridge_points(points))),
         "glabella_contrast": crease_share(_sample(contrast, landmarks_px, glabella_points(points))),
@@ -503,6 +538,9 @@ def image_measures(rgb: np.ndarray, landmarks_px: np.ndarray, active_side: str |
         "lip_visible_share": coverage,
         "mouth_width_image": mouth_width_image(lab, landmarks_px),
         "lip_delta_e": lip_delta_e,
+        "lip_red_height": lip_height,
+        "nostril_dark_share": dark_share(_sample(nostril_contrast, landmarks_px, nostril_points(points))),
+        "chin_contrast": crease_share(_sample(contrast, landmarks_px, chin_points(points))),
     }
     for side in SIDES:
         values[f"nasolabial_contrast_{side}"] = crease_share(
@@ -544,6 +582,7 @@ class Check:
     margin: float | None = None  # a fixed margin instead of the unit's base margin and the detector noise
     bare_cheeks: bool = False  # judged on faces whose facial hair leaves the cheek beside the mouth bare
     hidden_by: frozenset[str] = frozenset()  # facial hair kinds that cover the cue: judged on the other faces
+    variant: int | None = None  # the cue of one variant (1-based) only: measured on that variant's renders
 
     def signed_effect(self, change: float) -> float:
         """The change in the expected direction (positive = as intended); for direction 0, minus its size."""
@@ -573,6 +612,11 @@ CHEEK_HAIR = frozenset({"stubble", "goatee", "shortBeard", "fullBeard"})
 # A full beard covers the cheek beside the nose wing up to its cheek line: the nasolabial fold's top is under it
 # (the renderer draws the folds under the hair, as a real beard hides them).
 FOLD_HAIR = frozenset({"fullBeard"})
+# Facial hair over or round the lips: hairs in the bands above and below the mouth that the lips' colour is judged
+# against, and inside the lips' band as the corners bow down, count as "red" where hair and skin differ in hue (a
+# dark moustache or stubble on type VI skin grew the measured red by 8-15% IOD). The red's narrowing is judged on
+# the other faces; that the lips stay visible, on all.
+MOUTH_HAIR = frozenset({"stubble", "moustache", "goatee", "shortBeard", "fullBeard"})
 # Image measures' margins. A crease cue must newly line 3% of its region (the AU9 folds line ~10-20% of the
 # nose region, a dimple ~10-30% of its disc); the brows' inner ends must move 2% IOD (~2.6 px at 384 px).
 CREASE_MARGIN = 0.03
@@ -583,6 +627,10 @@ SCLERA_MARGIN = 0.02
 MOUTH_WIDTH_MARGIN = 0.03
 # Fear's lower lid beside the iris must stand 1% IOD (~1.4 px) above surprise's (drawn ~2.5% higher).
 LOWER_LID_MARGIN = 0.01
+# AU38: the nostrils' openings must newly darken 1% of the nose's base (they fill ~5-10% of it at rest).
+NOSTRIL_MARGIN = 0.01
+# Pressed lips' red must narrow by 2% IOD (~2.7 px at 384 px; the red is ~12-18% IOD tall at rest).
+LIP_NARROWER_MARGIN = 0.02
 # The share of the mouth's width that must stay plainly visible (pressed lips are a thin line, not nothing).
 LIPS_VISIBLE_SHARE = 0.9
 
@@ -663,6 +711,19 @@ EXPECTED: dict[str, list[Check]] = {
         Check("lips stay visible", "lip_visible_share", UP, True,
               f"AU23/24 thin and press the lips; across {LIPS_VISIBLE_SHARE:.0%} of the mouth they still stand out "
               f"from the skin around them by ΔE >= {LIP_VISIBLE_DELTA_E:g}", unit="share", floor=LIPS_VISIBLE_SHARE),
+        Check("nostrils flared", "nostril_dark_share", UP, True,
+              "AU38 widens the nostrils' openings: more of the nose's base is at least "
+              f"{-NOSTRIL_DARK:.0%} darker than the skin around it", unit="share", margin=NOSTRIL_MARGIN),
+        # Reported, not gated: on type VI (65% of 20 at 240 identities) resting lips differ from the skin mostly in
+        # lightness, and the pressed mouth's bowed dark line and shaded corners differ in hue too, so the measured
+        # "red" grew on 7 of 20 faces whose pressed red narrows by eye. On types I-V it passes 100%.
+        Check("pressed lips: red narrower", "lip_red_height", DOWN, False,
+              "AU23/24 press the lips into a firm line: the height of the lips that stand out from the skin "
+              "shrinks (and 'lips stay visible' keeps it from vanishing)", margin=LIP_NARROWER_MARGIN, variant=2,
+              hidden_by=MOUTH_HAIR),
+        Check("chin boss pushed up", "chin_contrast", UP, True,
+              "AU17 bunches the chin into a dimpled knob under a deepened fold: crease contrast relative to the "
+              "local skin rises", unit="contrast", margin=CREASE_MARGIN, variant=2),
         Check("brows together", "brow_distance", DOWN, False, "AU4 pulls the brows together", brow=True),
         Check("lips thinner", "lip_thickness", DOWN, False, "AU23 thins the lips"),
     ],

@@ -413,6 +413,8 @@ def _evaluate_identity(sweep: Sweep, identity: Identity, jobs: list[RenderJob], 
             continue
         expression_change = changes(measured[job.label], values("neutral", job.active_side))
         for check in EXPECTED[job.emotion]:
+            if check.variant is not None and job.variant != check.variant:
+                continue  # another variant's cue
             if check.floor is not None:
                 change = measured[job.label][check.measurement]
             elif check.versus is not None:
@@ -443,7 +445,8 @@ def gated(check: Check, outcomes: list[CheckOutcome]) -> list[CheckOutcome]:
     them to the rims; the image measures of the brows, which find the brows' own pixels, are judged on every face:
     the frame's top rim and bridge are hairlines, thinner than any brow); the dimple skips faces whose
     facial hair textures the cheek beside the mouth (face_measures.CHEEK_HAIR), a check with ``hidden_by`` the
-    faces whose facial hair covers its cue (the nasolabial fold under a full beard). All reported separately."""
+    faces whose facial hair covers its cue (the nasolabial fold under a full beard, anger's pressed red among
+    hairs round the mouth). All reported separately."""
     return [outcome for outcome in outcomes if not (check.brow and outcome.glasses)
             and not (check.bare_cheeks and outcome.facial_hair in CHEEK_HAIR)
             and outcome.facial_hair not in check.hidden_by]
@@ -619,7 +622,7 @@ def print_report(summary: dict, show_failures: int) -> None:
           f"overall and in every group with >= {summary['min_group']} judged renders (bold = failing); checks "
           f"of FaceMesh's brow points are judged on faces without glasses (the brows' image measures on every face), "
           f"the dimple on faces without beard, goatee or stubble, the nasolabial fold on faces without a full "
-          f"beard.\n")
+          f"beard, anger's pressed red on faces without facial hair; a variant's own cue on that variant.\n")
     columns = " | ".join(GROUPS)
     for core in (True, False):
         print("Core checks and cues (gate):" if core else "\nReported checks (no gate):")

@@ -388,6 +388,65 @@ def test_mouth_width_follows_the_lips_pixels_in_skin_or_beard(skin, around) -> N
     # Lips the colour of what surrounds them show no mouth to measure (a strand of beard is no mouth either).
     hidden = image_measures(mouth(0.38, lips=around), face)["mouth_width_image"]
     assert not hidden > 0.05 and not wider.passes(hidden - rest, wider.margin)
+def _with_nose_base(face: np.ndarray) -> np.ndarray:
+    face = face.copy()
+    face[face_measures.SUBNASALE] = _frame(0, 0.53)
+    return face
+
+
+def _nostrils(skin, half_width: float, colour_of) -> np.ndarray:
+    """Two nostril openings either side of the midline, ``half_width`` IOD wide each way from their centres."""
+    image = _canvas(skin)
+    for centre in (-0.06, 0.06):
+        _box(image, (centre - half_width, centre + half_width), (0.49, 0.515), colour_of(np.array(skin)))
+    return image
+
+
+def test_flared_nostrils_darken_more_of_the_nose_base_relative_to_the_skin_on_light_and_dark_skin() -> None:
+    face = _with_nose_base(_plain_face())
+    shade = lambda skin: (skin * 0.35).astype(np.uint8)  # noqa: E731 - an opening as a deep shade of the skin
+    fixed = lambda _skin: np.array([80, 52, 38])  # noqa: E731 - one dark brown for everyone, near type VI skin
+    assert image_measures(_canvas(DARK), face)["nostril_dark_share"] == 0.0
+    for skin in (LIGHT, DARK):
+        narrow = image_measures(_nostrils(skin, 0.02, shade), face)["nostril_dark_share"]
+        flared = image_measures(_nostrils(skin, 0.035, shade), face)["nostril_dark_share"]
+        assert narrow > 0.01 and flared - narrow > face_measures.NOSTRIL_MARGIN, (skin, narrow, flared)
+    # A fixed dark colour shows on light skin and is no opening at all on dark skin: the measure sees that.
+    assert image_measures(_nostrils(DARK, 0.035, fixed), face)["nostril_dark_share"] < 0.01
+    flared = next(check for check in EXPECTED["anger"] if check.name == "nostrils flared")
+    assert not flared.passes(0.0, face_measures.NOSTRIL_MARGIN)
+
+
+def test_chin_boss_texture_counts_relative_to_the_local_skin_below_the_lower_lip() -> None:
+    face = _plain_face()
+    face[face_measures.CHIN] = _frame(0, 1.2)
+    darker = lambda skin: (skin * 0.7).astype(np.uint8)  # noqa: E731
+    for skin in (LIGHT, DARK):
+        assert image_measures(_canvas(skin), face)["chin_contrast"] == 0.0
+        dimpled = _canvas(skin)
+        for x, y in ((-0.07, 0.92), (0.03, 0.94), (-0.02, 0.99), (0.05, 1.02), (-0.07, 1.05), (0.0, 1.09)):
+            _box(dimpled, (x, x + 0.04), (y, y + 0.012), darker(np.array(skin)))
+        assert image_measures(dimpled, face)["chin_contrast"] > 0.03
+    # Lines under the chin's tip or beside it are not the chin boss.
+    outside = _canvas(LIGHT)
+    _box(outside, (0.15, 0.2), (0.95, 1.1), darker(np.array(LIGHT)))
+    _box(outside, (-0.1, 0.1), (1.18, 1.19), darker(np.array(LIGHT)))
+    assert image_measures(outside, face)["chin_contrast"] == 0.0
+
+
+def test_pressed_lips_narrow_their_visible_red_and_vanishing_lips_have_none() -> None:
+    face = _plain_face()
+    heights = {}
+    for name, (top, bottom), colour in (("full", (0.77, 0.83), (176, 104, 104)), ("pressed", (0.79, 0.81),
+                                        (150, 80, 84)), ("vanished", (0.79, 0.81), (230, 196, 172))):
+        image = _canvas(LIGHT)
+        _box(image, (-0.25, 0.25), (top, bottom), colour)
+        heights[name] = image_measures(image, face)["lip_red_height"]
+    assert heights["full"] == pytest.approx(0.06, abs=0.01) and heights["pressed"] == pytest.approx(0.02, abs=0.01)
+    assert heights["vanished"] == 0.0
+    narrower = next(check for check in EXPECTED["anger"] if check.name == "pressed lips: red narrower")
+    assert narrower.variant == 2 and narrower.passes(heights["pressed"] - heights["full"], narrower.margin)
+    assert not narrower.passes(0.0, narrower.margin)
 
 
 def test_checks_pass_on_the_expected_side_of_their_margin() -> None:

@@ -145,6 +145,11 @@ const CASES = [
     inRange(-movement(id, both(26), "chin").up, 0.15, 0.25, "chin");
     assert.ok(lipGap(id, both(26)) / IOD_OF(id) > 0.12, "mouth opens");
   }],
+  ["AU38 flares the nostrils: the wings spread sideways without lifting (AU9 lifts them)", 38, (id) => {
+    const wing = movement(id, both(38), "noseWingL");
+    assert.ok(wing.lateral > 0.015 && Math.abs(wing.up) < 0.005, `wing ${JSON.stringify(wing)}`);
+    assert.ok(movement(id, both(38), "nostrilL").lateral > 0.008);
+  }],
   ["AU43 shuts both lids over the eye at 1, and half-closes it at 0.5", 43, (id) => {
     for (const side of "LR") {
       const opening = (expression) => Math.min(...[["lidUpper", "lidLower"], ["lidUpperIn", "lidLowerIn"],

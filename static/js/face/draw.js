@@ -388,16 +388,18 @@ function drawNose(ctx, geo, skin) {
     ctx.bezierCurveTo(wing.x + s * 0.9 * u, wing.y - 1.8 * u, wing.x + s * 1.2 * u, wing.y + 1.2 * u,
       nostril.x + s * 1.0 * u, nostril.y + 0.1 * u);
   }
-  // AU9 flares and lifts the wings: a deeper crease round them and wider nostrils.
-  // An angry glare (AU4+7 without AU1's raised brows) flares them too (AU38, which has no unit of its own here).
+  // AU9 flares and lifts the wings: a deeper crease round them and wider nostrils. AU38 (anger) dilates the
+  // nostrils further: wide, round dark openings, drawn as shades of the skin so they read on every skin.
   const mean = (au) => (geo.levels[au][0] + geo.levels[au][1]) / 2;
-  const flare = Math.max(mean(9), Math.min(mean(4), mean(7)) * (1 - mean(1)) * 0.8);
+  const dilate = mean(38);
+  const flare = Math.max(mean(9), dilate);
   ctx.strokeStyle = css(skin.crease, 0.55 + flare * 0.35);
   ctx.lineWidth = (0.42 + flare * 0.2) * u;
   ctx.stroke();
   ctx.beginPath();
   for (const [, nostril, s] of wings) {
-    ellipseArc(ctx, nostril.x, nostril.y, (1.15 + flare * 0.3) * u, (0.55 + flare * 0.2) * u, s * 0.35, 0, Math.PI * 2);
+    ellipseArc(ctx, nostril.x, nostril.y, (1.15 + flare * 0.3 + dilate * 0.35) * u, (0.55 + flare * 0.2 + dilate * 0.4) * u,
+      s * 0.35, 0, Math.PI * 2);
   }
   ctx.fillStyle = css(skin.deep, 0.9);
   ctx.fill();
@@ -563,18 +565,21 @@ function drawEyes(ctx, identity, geo, skin) {
   ctx.fill();
   // A tense lower lid (AU7) is pressed up against the eyeball: its lit rim shows as a band of lid skin along the
   // bottom of the opening, so the lid's straight edge stands above the white and the iris.
+  // Each band (this one and the upper lids' shadow below, half of each stroke inside the opening) covers at most a
+  // quarter of a narrowed eye's opening: wider, they closed a glaring eye into a slit with no iris.
+  const openingOf = (eye) => eye.lower[2].y - eye.upper[2].y;
   for (const [eye, tense] of [[eyes[0], geo.levels[7][0]], [eyes[1], geo.levels[7][1]]]) {
     if (tense < 0.05) continue;
     ctx.beginPath();
     curveThrough(ctx, eye.lower);
     ctx.strokeStyle = css(mixRgb(skin.base, skin.lip, 0.25));
-    ctx.lineWidth = 1.1 * tense * u;
+    ctx.lineWidth = Math.min(1.6 * tense * u, 0.5 * openingOf(eye));
     ctx.stroke();
   }
   // The upper lids cast a soft shadow on the eyeballs.
   upperLids();
   ctx.strokeStyle = css(skin.deep, 0.35);
-  ctx.lineWidth = 1.6 * u;
+  ctx.lineWidth = Math.min(1.6 * u, 0.5 * Math.min(openingOf(eyes[0]), openingOf(eyes[1])));
   ctx.stroke();
   ctx.restore();
   // Lid margins and lashes.
@@ -610,10 +615,13 @@ function drawBrows(ctx, identity, geo, skin) {
   // AU4 bunches the brows: denser hair (darker) over a shadowed fold along their lower edge, so a lowered,
   // knit brow reads even when the brows are blonde or cross a glasses frame.
   const knit = Math.max(geo.levels[4][0], geo.levels[4][1]);
+  // Anger's glower (AU4 without AU1's raised heads) bunches them hardest: blonde or auburn brows read as a scowl
+  // only when they come down nearly as dark as dark brows.
+  const glower = Math.max(...[0, 1].map((i) => geo.levels[4][i] * (1 - geo.levels[1][i])));
   let colour = identity.hair.browRgb;
   if (knit > 0.05) {
-    // Light (blonde, grey) brows darken toward at least 40 L* below the skin, dark ones by 18 L*.
-    const target = Math.min(lightness(colour) - 18, lightness(skin.base) - 40);
+    // Light (blonde, grey) brows darken toward at least 40 L* below the skin (52 in a glower), dark ones by 18 L*.
+    const target = Math.min(lightness(colour) - 18, lightness(skin.base) - 40 - 12 * glower);
     colour = mixRgb(colour, withLightness(colour, target), knit);
     ctx.beginPath();
     for (const side of ["L", "R"]) curveThrough(ctx, geo.brows[side].lower.slice(0, 4).map((p) => add(p, 0, 0.6 * u)));
@@ -725,7 +733,9 @@ function drawMouth(ctx, geo, skin) {
   // A lit vermilion border keeps the lip shape readable against dark skin, a moustache or a beard.
   ctx.beginPath();
   curveThrough(ctx, m.upperOuter);
-  ctx.strokeStyle = css(skin.ridge, 0.45 + press * 0.4);
+  // Pressed lips bulge the skin round them: a lit rim along the upper lip, strongest where dark skin needs it (on
+  // pale skin a bright line there read as a white stripe, not a bulge).
+  ctx.strokeStyle = css(skin.ridge, 0.45 + press * 0.4 * skin.dark);
   ctx.lineWidth = (0.3 + press * 0.25) * u;
   ctx.stroke();
   // Lip line (or the inner edges when open) and the corners; a smile deepens the line into a clear curve.

@@ -13,7 +13,7 @@
 
 export const VIEWBOX = Object.freeze({ x: -42, y: -37, width: 84, height: 84 });
 export const SIDES = Object.freeze({ L: 1, R: -1 });
-export const SUPPORTED_AUS = Object.freeze([1, 2, 4, 5, 6, 7, 9, 10, 12, 14, 15, 16, 17, 20, 22, 23, 24, 25, 26, 43]);
+export const SUPPORTED_AUS = Object.freeze([1, 2, 4, 5, 6, 7, 9, 10, 12, 14, 15, 16, 17, 20, 22, 23, 24, 25, 26, 38, 43]);
 const MAX_PITCH_RAD = (18 * Math.PI) / 180;
 const MAX_ROLL_RAD = (12 * Math.PI) / 180;
 
@@ -78,9 +78,9 @@ export const AU_MOVES = Object.freeze({
     ["lowerLipBottom", 0, -0.018], ["nasolabialBottom", 0.06, 0.01]],
   // AU22 funnels the lips: the corners come in, the lips' middle opens into a square (the open-mouthed anger's
   // bared, clenched teeth) and the red turns out, so the lips look thicker.
-  22: [["mouthCorner", -0.035, 0], ["upperLipInnerSide", 0.025, -0.05], ["lowerLipInnerSide", 0.025, 0.06],
-    ["upperLipSide", 0, -0.025],
-    ["lowerLipBottomSide", 0, 0.03], ["lowerLipBottom", 0, 0.02]],
+  22: [["mouthCorner", -0.032, 0.02], ["upperLipInnerSide", 0.05, -0.06], ["lowerLipInnerSide", 0.05, 0.05],
+    ["upperLipSide", 0.03, -0.03], ["upperLipPeak", 0.01, -0.01],
+    ["lowerLipBottomSide", 0.03, 0.03], ["lowerLipBottom", 0, 0.0]],
   23: [["mouthCorner", -0.02, 0], ["upperLipInnerSide", -0.008, 0], ["lowerLipInnerSide", -0.008, 0]],
   // Pressing the lips shut against the raised chin (AU17) bows them down at the corners: the set mouth of anger,
   // not a neutral line.
@@ -91,13 +91,16 @@ export const AU_MOVES = Object.freeze({
     ["lowerLipInner", 0, 0.165], ["lowerLipInnerSide", 0, 0.12], ["mouthCorner", -0.02, 0.05],
     ["upperLipInner", 0, -0.01], ["jaw", -0.01, 0.11], ["jawAngle", 0, 0.03], ["chinSide", 0, 0.18],
     ["nasolabialBottom", 0, 0.03]],
+  // AU38 flares the nostrils: the wings spread sideways (drawNose also widens the openings). Anger's, not disgust's
+  // (AU9 lifts the wings instead).
+  38: [["noseWing", 0.02, 0], ["nostril", 0.012, 0.002]],
   // AU43 closes each eye over its own opening (applyLidClosure), so it has no fixed-size moves.
   43: [],
 });
 
 /** Lip thinning per unit: fraction of the lip's red height lost at intensity 1 (facs.md: AU23 30-50%). AU20
  * stretches more than it thins: thinner, fear's stretched lips vanished into a beard for the landmark detector. */
-export const LIP_THINNING = Object.freeze({ 23: 0.36, 24: 0.22, 20: 0.15, 14: 0.1, 22: -0.25 });
+export const LIP_THINNING = Object.freeze({ 23: 0.32, 24: 0.22, 20: 0.15, 14: 0.1, 22: -0.25 });
 
 const SIDE_LANDMARKS = [
   "browInner", "browMid", "browOuter", "eyeInner", "eyeOuter", "lidUpper", "lidUpperIn", "lidUpperOut",
@@ -352,12 +355,13 @@ function expressionLandmarks(identity, pose) {
     move("browInner", -0.025, 0.055);
     move("browMid", -0.01, -0.02);
     move("browOuter", 0, -0.03);
-    move("lidUpperIn", 0, 0.03);
-    move("lidUpper", 0, 0.018);
+    move("lidUpperIn", 0, 0.02);
+    move("lidUpper", 0, 0.0);
+    move("lidUpperOut", 0, -0.008);
     move("crease", 0, 0.02);
-    move("lidLower", 0, -0.045);
-    move("lidLowerIn", 0, -0.012);
-    move("lidLowerOut", 0, -0.016);
+    move("lidLower", 0, -0.03);
+    move("lidLowerIn", 0, -0.01);
+    move("lidLowerOut", 0, -0.005);
   }
   // Disgust's raised upper lip (AU10) over lowered corners (AU15): the lip's sides stay up with its centre, so the
   // raised lip is an inverted U over the upper teeth, dropping steeply to the corners, not a tent peaked at the
@@ -814,8 +818,8 @@ function expressionLines({ L, M, unit, levels, mean, sideLevel, identity }) {
     const pull = sideLevel(12, side) * (0.35 + 0.65 * Math.min(1, sideLevel(12, -side) / (sideLevel(12, side) || 1)));
     const depth = 0.06 + age * 0.1 + 0.8 * Math.max(pull, sideLevel(10, side) * 0.9,
       sideLevel(9, side) * 0.8, sideLevel(6, side) * 0.35, sideLevel(20, side) * 0.3, sideLevel(14, side) * 0.25,
-      // Anger's glare flares the nostrils (drawNose) and tenses the folds beside them.
-      glareLevel(levels, side > 0 ? 0 : 1) * 0.6);
+      // Anger's flared nostrils (AU38) tense the folds beside them.
+      sideLevel(38, side) * 0.6);
     // A smile bows the fold out around the lifted cheek and cuts it deeper.
     const smile = sideLevel(12, side);
     // AU9/AU10 cut it deepest at the top, beside the lifted nose wing.
