@@ -172,7 +172,7 @@ EMOTIONS: dict[str, Emotion] = {
                 # a little by itself): lowered, knit brows made classifiers read disgust as anger.
                 Variant({9: 1.0, 10: 0.9, 15: 0.8, 16: 0.3}),
                 # AU17 pushes the lower lip up into the raised upper lip: a near-closed, pouted "yuck".
-                Variant({9: 1.0, 10: 0.8, 15: 0.4, 17: 0.8}),
+                Variant({9: 1.0, 10: 0.9, 15: 0.2, 17: 0.7}),
             ),
             (
                 "Nose wrinkled, nostrils lifted, cheeks pushed up so the eyes narrow from below",

@@ -754,11 +754,22 @@ function drawMouth(ctx, geo, skin) {
     ctx.fillStyle = css(skin.sheen, 0.1 + skin.dark * 0.2);
     ctx.fill();
   }
+  // Disgust's upper lip (AU9/AU10) curls up against the nose: the skin above its border bunches into a shadowed
+  // fold, so the raised lip's inverted U reads in lightness on dark skin, where its red alone barely differs from
+  // the skin.
+  const curl = Math.min(geo.levels[9][0] + geo.levels[9][1], geo.levels[10][0] + geo.levels[10][1]) / 2;
+  if (curl > 0.05) {
+    ctx.beginPath();
+    curveThrough(ctx, m.upperOuter.map((p, i) => add(p, 0, (i === 0 || i === 6 ? 0 : -0.55) * u)));
+    ctx.strokeStyle = css(skin.fold, curl * 0.6);
+    ctx.lineWidth = 0.9 * u;
+    ctx.stroke();
+  }
   // A lit vermilion border keeps the lip shape readable against dark skin, a moustache or a beard.
   ctx.beginPath();
   curveThrough(ctx, m.upperOuter);
-  ctx.strokeStyle = css(skin.ridge, 0.45 + press * 0.4);
-  ctx.lineWidth = (0.3 + press * 0.25) * u;
+  ctx.strokeStyle = css(skin.ridge, 0.45 + Math.max(press * 0.4, curl * 0.35));
+  ctx.lineWidth = (0.3 + press * 0.25 + curl * 0.15) * u;
   ctx.stroke();
   // Lip line (or the inner edges when open) and the corners; a smile deepens the line into a clear curve.
   const smile = (geo.levels[12][0] + geo.levels[12][1]) / 2;

@@ -43,7 +43,7 @@ export const AU_MOVES = Object.freeze({
   // (a squarish, curled raise), not a peak at its centre, which drew an inverted-V "tent" no face makes.
   // The whole mid-face goes up: the cheeks push the lower lids up from below while the upper lids relax down a
   // little (a squint, not anger's glare, which raises the upper lid), and the brow heads come down, not in.
-  9: [["noseWing", 0.006, -0.045], ["nostril", 0.004, -0.038], ["noseTip", 0, -0.014], ["subnasale", 0, -0.02],
+  9: [["noseWing", 0.006, -0.045], ["nostril", 0.004, -0.038], ["noseTip", 0, -0.014],
     ["nasolabialTop", 0.006, -0.04],
     ["upperLipTop", 0, -0.055], ["upperLipPeak", 0, -0.055], ["upperLipSide", 0, -0.05],
     ["upperLipInner", 0, -0.035], ["upperLipInnerSide", 0, -0.035], ["mouthCorner", 0, -0.006], ["browInner", 0, 0.03],
@@ -372,6 +372,14 @@ function expressionLandmarks(identity, pose) {
     lift("lowerLipInner");
     lift("lowerLipInnerSideL");
     lift("lowerLipInnerSideR");
+    // A real sneer is rarely even: the upper lip and nose wing rise a little further on one side (the same side
+    // for a given face), far less than contempt's one-sided corner.
+    const side = identity.asymmetry >= 0 ? 1 : -1;
+    for (const [name, amount] of [["upperLipSide", 0.018], ["upperLipInnerSide", 0.015], ["upperLipPeak", 0.008],
+      ["noseWing", 0.008], ["nasolabialTop", 0.01]]) {
+      moved[key(name, side)].y -= amount * iod * disgust;
+      moved[key(name, -side)].y += amount * 0.3 * iod * disgust;
+    }
   }
   // One-sided lip movements drag the lip centre a little toward the active side.
   for (const name of ["upperLipInner", "lowerLipInner", "upperLipTop", "lowerLipBottom"]) {
