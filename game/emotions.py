@@ -171,8 +171,10 @@ EMOTIONS: dict[str, Emotion] = {
                 # bared teeth, the mouth was a snarl. No AU4 (EMFACS disgust has none; AU9 lowers the brow heads
                 # a little by itself): lowered, knit brows made classifiers read disgust as anger.
                 Variant({9: 1.0, 10: 0.9, 15: 0.8, 16: 0.3}),
-                # AU17 pushes the lower lip up into the raised upper lip: a near-closed, pouted "yuck".
-                Variant({9: 1.0, 10: 0.9, 15: 0.2, 17: 0.7}),
+                # AU17 pushes the lower lip up into the raised upper lip: a near-closed, pouted "yuck" under a sliver
+                # of upper teeth. Corners barely down and the chin raised only half way: a sunk, fully pouted mouth
+                # with a bunched chin is sadness's.
+                Variant({9: 1.0, 10: 0.9, 15: 0.2, 17: 0.5}),
             ),
             (
                 "Nose wrinkled, nostrils lifted, cheeks pushed up so the eyes narrow from below",

@@ -768,8 +768,8 @@ function drawMouth(ctx, geo, skin) {
   // A lit vermilion border keeps the lip shape readable against dark skin, a moustache or a beard.
   ctx.beginPath();
   curveThrough(ctx, m.upperOuter);
-  ctx.strokeStyle = css(skin.ridge, 0.45 + Math.max(press * 0.4, curl * 0.35));
-  ctx.lineWidth = (0.3 + press * 0.25 + curl * 0.15) * u;
+  ctx.strokeStyle = css(skin.ridge, 0.45 + press * 0.4);
+  ctx.lineWidth = (0.3 + press * 0.25) * u;
   ctx.stroke();
   // Lip line (or the inner edges when open) and the corners; a smile deepens the line into a clear curve.
   const smile = (geo.levels[12][0] + geo.levels[12][1]) / 2;

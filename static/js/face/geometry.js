@@ -47,8 +47,8 @@ export const AU_MOVES = Object.freeze({
     ["nasolabialTop", 0.006, -0.04],
     ["upperLipTop", 0, -0.055], ["upperLipPeak", 0, -0.055], ["upperLipSide", 0, -0.05],
     ["upperLipInner", 0, -0.035], ["upperLipInnerSide", 0, -0.035], ["mouthCorner", 0, -0.006], ["browInner", 0, 0.03],
-    ["browMid", 0, 0.02], ["browOuter", 0, 0.008], ["lidLower", 0, -0.06], ["lidLowerIn", 0, -0.048],
-    ["lidLowerOut", 0, -0.045], ["eyeOuter", 0, -0.006], ["cheek", 0, -0.05], ["lidUpper", 0, 0.016],
+    ["browMid", 0, 0.02], ["browOuter", 0, 0.008], ["lidLower", 0, -0.066], ["lidLowerIn", 0, -0.05],
+    ["lidLowerOut", 0, -0.045], ["cheek", 0, -0.05], ["lidUpper", 0, 0.016],
     ["lidUpperOut", 0, 0.014], ["lidUpperIn", 0, 0.008], ["crease", 0, 0.012]],
   // AU10 lifts the upper lip's whole middle: its sides rise almost as far as its centre and spread out, so the
   // raised lip is squared off and the upper teeth show under it.
