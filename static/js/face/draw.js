@@ -709,6 +709,8 @@ function drawMouth(ctx, geo, skin) {
       ctx.strokeStyle = css([58, 20, 24], 0.55 * sneer);
       ctx.lineWidth = 1.6 * u;
       ctx.stroke();
+      ctx.fillStyle = css([58, 20, 24], 0.3 * sneer);
+      ctx.fillRect(left, topY, right - left, m.lowerTeethEdge + 2 * u - topY);
     }
     // Incisor seams.
     ctx.strokeStyle = "rgba(120,100,90,0.5)";
