@@ -801,9 +801,7 @@ function expressionLines({ L, M, unit, levels, mean, sideLevel, identity }) {
     // AU9/AU10 cut it deepest at the top, beside the lifted nose wing.
     const sneer = Math.max(sideLevel(9, side), sideLevel(10, side));
     // A sneer's fold is deepest beside the nose and ends beside the mouth corner, not round it to the chin.
-    // AU9's wrinkled nose cuts it shorter still: half way to the lip line (run down past the corners, the folds framed
-    // the mouth like a smile's).
-    const end = mix(top, bottom, 1 - (sneer * 0.3 + sideLevel(9, side) * 0.2) * (1 - smile));
+    const end = mix(top, bottom, 1 - sneer * (1 - smile) * 0.3);
     push("nasolabial", [top, add(mix(top, end, 0.5), side * (1.3 + smile * 0.9 - sneer * 0.9) * unit, 0), end], depth,
       0.42 + smile * 0.16 + sneer * 0.2);
     // AU6: crow's feet fanning from the outer eye corner, and the lower lid bulge.
