@@ -170,11 +170,16 @@ EMOTIONS: dict[str, Emotion] = {
             "disgust",
             "Disgust",
             (
-                # AU10: the upper lip rises with the nose into an inverted U over the upper teeth; AU16 pulls the
-                # lower lip down and out but not off the lower teeth. No AU4 (EMFACS disgust has none; AU9 lowers
-                # the brows a little by itself): lowered brows made classifiers read disgust as anger.
-                Variant({9: 1.0, 10: 1.0, 15: 0.9, 16: 0.6}),
-                Variant({9: 0.9, 10: 0.9, 15: 0.8, 17: 0.7}),
+                # AU10: the upper lip rises with the nose into an inverted U over the upper teeth; AU16 turns the
+                # lower lip down and out, its red fuller, but not off the lower teeth: one row of teeth, not
+                # anger's squared shout on both. The corners only sink a little (AU15): pulled far down under
+                # bared teeth, the mouth was a snarl. No AU4 (EMFACS disgust has none; AU9 lowers the brow heads
+                # a little by itself): lowered, knit brows made classifiers read disgust as anger.
+                Variant({9: 1.0, 10: 0.9, 15: 0.8, 16: 0.3}),
+                # AU17 pushes the lower lip up into the raised upper lip: a near-closed, pouted "yuck" under a sliver
+                # of upper teeth. Corners barely down and the chin raised only half way: a sunk, fully pouted mouth
+                # with a bunched chin is sadness's.
+                Variant({9: 1.0, 10: 0.9, 15: 0.2, 17: 0.5}),
             ),
             (
                 "Nose wrinkled, nostrils lifted, cheeks pushed up so the eyes narrow from below",

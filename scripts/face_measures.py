@@ -106,6 +106,8 @@ def measure(landmarks_px: np.ndarray, active_side: str | None = None) -> dict[st
         # AU7 straightens and lifts the lower lid: its centre rises toward the line through the eye corners.
         corners_y = (points[OUTER_EYE_CORNER[side], 1] + points[INNER_EYE_CORNER[side], 1]) / 2
         values[f"lower_lid_raise_{side}"] = float(corners_y - points[LOWER_LID[side], 1])
+        # AU5 (and anger's glare) lifts the upper lid's centre above the corners; disgust's squint lets it sink.
+        values[f"upper_lid_raise_{side}"] = float(corners_y - points[UPPER_LID[side], 1])
         # How much the middle of the brow stands above the line from its inner to its outer end:
         # surprise arches the brow (AU1+2), fear's AU4 flattens it.
         values[f"brow_arch_{side}"] = _height(points, MID_BROW[side]) - (
@@ -562,11 +564,12 @@ class Check:
     or ambiguous). ``brow`` marks measurements of brow landmarks, which FaceMesh snaps to the top rim of
     drawn glasses once the brows move away from it (see docs/face-validation.md): they are judged on faces
     without glasses (image measures of the brows are judged on every face).
-    ``versus``: compared with the same face showing that other emotion (mean of its variants), not with
-    neutral: the cue that tells two look-alikes apart. ``floor``: the expression's own value must reach it
-    (a visibility level, not a change). ``unit``: "iod" (distances), "contrast" (the share of a region's
-    pixels that show a line, see crease_share) or "share" (a fraction). ``margin`` fixes the margin of an image
-    measure: rescaling the canvas, which estimates the landmark detector's noise, changes line widths and
+    ``versus``: compared with the same face showing that other emotion (mean of its variants), not with neutral: the
+    cue that tells two look-alikes apart. ``ceiling``: the change must NOT go in ``direction`` beyond the margin (a
+    movement the expression must not make, e.g. disgust's squint raising the upper lid). ``floor``: the expression's
+    own value must reach it (a visibility level, not a change). ``unit``: "iod" (distances), "contrast" (the share
+    of a region's pixels that show a line, see crease_share) or "share" (a fraction). ``margin`` fixes the margin of
+    an image measure: rescaling the canvas, which estimates the landmark detector's noise, changes line widths and
     textures against the pixel grid, so it is no noise model for pixel measures (the renderer is deterministic).
     """
 
@@ -583,6 +586,7 @@ class Check:
     bare_cheeks: bool = False  # judged on faces whose facial hair leaves the cheek beside the mouth bare
     hidden_by: frozenset[str] = frozenset()  # facial hair kinds that cover the cue: judged on the other faces
     variant: int | None = None  # the cue of one variant (1-based) only: measured on that variant's renders
+    ceiling: bool = False  # passes unless the change goes in ``direction`` beyond the margin
 
     def signed_effect(self, change: float) -> float:
         """The change in the expected direction (positive = as intended); for direction 0, minus its size."""
@@ -594,6 +598,8 @@ class Check:
             return bool(change >= self.floor)
         if self.direction == 0:
             return bool(abs(change) < margin)
+        if self.ceiling:
+            return bool(self.signed_effect(change) < margin)
         return bool(self.signed_effect(change) > margin)
 
 
@@ -736,6 +742,15 @@ EXPECTED: dict[str, list[Check]] = {
         *[Check(f"nasolabial fold beside the nose {side}", f"nasolabial_contrast_{side}", UP, True,
                 "AU9/AU10 deepen the fold's top beside the lifted nose wing: crease contrast relative to the local "
                 "skin rises", unit="contrast", margin=CREASE_MARGIN, hidden_by=FOLD_HAIR) for side in SIDES],
+        # The squint, not a glare: the cheeks push the lower lids up while the upper lids stay relaxed or sink (AU5
+        # would widen the eye above, anger's glare). Not judged against anger's upper lid: the drawn glare brings the
+        # brow down onto the lid, and FaceMesh measures anger's upper lid as low as disgust's.
+        *_both_sides("lower lid up", "lower_lid_raise", UP, True,
+                     "AU9 pushes the cheeks up under the lower lids: the eyes narrow from below"),
+        *[Check(f"upper lid not raised {side}", f"upper_lid_raise_{side}", UP, True,
+                "a squint, not a glare: no AU5, the upper lid relaxes as the cheeks rise", ceiling=True)
+          for side in SIDES],
+        *_both_sides("eye narrower", "eye_opening", DOWN, False, "AU9's raised cheeks and relaxed upper lids"),
         Check("upper lip (inner) nearer nose", "upper_lip_inner_to_nose", DOWN, False, "AU9/AU10"),
         Check("nostrils up", "nose_base_height", UP, False, "AU9 lifts the nostril wings"),
         *_both_sides("corner down", "corner_height", DOWN, False, "AU15 0.5-0.6"),

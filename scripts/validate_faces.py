@@ -481,7 +481,8 @@ def summarise(sweep: Sweep, margin_for: dict[str, float], base_margin: float, th
         emotions_table.append({
             "emotion": emotion, "check": check.name, "measurement": check.measurement, "core": check.core,
             "brow": check.brow, "unit": check.unit, "versus": check.versus, "floor": check.floor,
-            "direction": {1: "up", -1: "down", 0: "steady"}[check.direction], "why": check.why,
+            "direction": ("not " if check.ceiling else "") + {1: "up", -1: "down", 0: "steady"}[check.direction],
+            "why": check.why,
             "margin_pct_iod": scale * margin_of(check, margin_for, base_margin),
             "renders": len(outcomes), "judged_renders": len(judged), "pass_rate": rate, "gate": gate,
             "pass_rate_all": _rate(outcomes),

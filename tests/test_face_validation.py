@@ -454,3 +454,27 @@ def test_checks_pass_on_the_expected_side_of_their_margin() -> None:
     assert knit.passes(-0.05, 0.02) and not knit.passes(-0.01, 0.02) and not knit.passes(float("nan"), 0.02)
     visible = next(check for check in EXPECTED["anger"] if check.name == "lips stay visible")
     assert visible.passes(0.95, 0.0) and not visible.passes(0.5, 0.0)
+
+
+def _lids(lower_lid: float, upper_lid: float) -> np.ndarray:
+    """A face whose eye corners lie on y = 100 (IOD 100 px) with its lids' centres at the given heights (px)."""
+    face = _synthetic_face()
+    face[133], face[362] = [140, 100], [180, 100]
+    for side in ("L", "R"):
+        face[face_measures.LOWER_LID[side], 1] = lower_lid
+        face[face_measures.UPPER_LID[side], 1] = upper_lid
+    return face
+
+
+def test_disgust_squint_raises_the_lower_lid_and_not_the_upper_one() -> None:
+    checks = {check.name: check for check in EXPECTED["disgust"]}
+    lower_up, upper_still = checks["lower lid up L"], checks["upper lid not raised L"]
+    neutral, squint, glare = measure(_lids(108, 90)), measure(_lids(103, 91.5)), measure(_lids(103, 86))
+    # Both narrow the eye from below ...
+    for face in (squint, glare):
+        assert lower_up.passes(face["lower_lid_raise_L"] - neutral["lower_lid_raise_L"], 0.01)
+    assert not lower_up.passes(neutral["lower_lid_raise_L"] - neutral["lower_lid_raise_L"], 0.01)
+    # ... but only the squint keeps the upper lid from rising: a disgust face drawn with a glare (AU5) fails.
+    assert upper_still.passes(squint["upper_lid_raise_L"] - neutral["upper_lid_raise_L"], 0.01)
+    assert upper_still.passes(0.0, 0.01)
+    assert not upper_still.passes(glare["upper_lid_raise_L"] - neutral["upper_lid_raise_L"], 0.01)

@@ -442,8 +442,28 @@ test("open anger shouts with both rows of teeth; disgust bares only the upper te
     const p = landmarks(id, fullPose(emotions, "disgust", 0));
     const rise = (name) => neutral[name].y - p[name].y;
     assert.ok(rise("upperLipInnerSideL") > 0.6 * rise("upperLipInner"), "sides up with the centre");
-    // The chin-raised variant: the lower lip rides up behind the raised upper lip, a narrow parting at most.
+    // The chin-raised variant: the lower lip rides up behind the raised upper lip, a sliver of upper teeth at most
+    // (half the open variant's parting).
     const pouted = faceGeometry(id, fullPose(emotions, "disgust", 1)).mouth;
-    assert.ok(pouted.gap < 0.5 * sneer.gap && !lowerTeethShow(pouted), "the pouted variant nearly shut");
+    assert.ok(pouted.gap < 0.6 * sneer.gap && !lowerTeethShow(pouted), "the pouted variant nearly shut");
+    // The lower lip stays up under the bared teeth across its width: no smile's crescent of teeth at its sides.
+    for (const inner of [sneer.lowerInner[1], sneer.lowerInner[3]]) {
+      assert.ok(inner.y < sneer.upperTeethEdge + 0.8 * unit, "the lower lip's sides stay under the upper teeth");
+    }
+  }
+});
+
+test("disgust narrows the eyes from below (a squint): the lower lids rise, the upper lids do not", () => {
+  const emotions = Object.fromEntries(catalogue().emotions.map((e) => [e.key, e]));
+  for (const id of IDENTITIES.slice(0, 10)) {
+    const iod = IOD_OF(id);
+    const neutral = landmarks(id, NEUTRAL);
+    for (const variant of [0, 1]) {
+      const p = landmarks(id, fullPose(emotions, "disgust", variant));
+      for (const side of ["L", "R"]) {
+        assert.ok(neutral[`lidLower${side}`].y - p[`lidLower${side}`].y > 0.045 * iod, "cheeks push the lower lid up");
+        assert.ok(p[`lidUpper${side}`].y >= neutral[`lidUpper${side}`].y, "no glare: the upper lid does not rise");
+      }
+    }
   }
 });

@@ -271,8 +271,12 @@ function drawShading(ctx, geo, skin, identity) {
     const cheek = side === "L" ? geo.cheekL : geo.cheekR;
     blob(cheek.x - s * 1.5 * u, cheek.y + 1 * u, 7 * u, skin.blush, 0.28 - skin.dark * 0.18, 0.8);
     // AU6 lifts and rounds the cheek: a brighter, higher apple with a soft shadow under it.
-    const lift = Math.max(geo.levels[6][i], geo.levels[12][i] * 0.6);
-    blob(cheek.x - s * 0.5 * u, cheek.y - 1.2 * u, 4.5 * u, skin.sheen, 0.22 + lift * 0.4, 0.7);
+    // AU9 pushes the cheeks up too (disgust's squint from below).
+    // The lit apple is a smile's: AU9's raised cheek shows as the shadow under it (a lit apple with bared teeth
+    // read as a grin on dark skin).
+    const lift = Math.max(geo.levels[6][i], geo.levels[12][i] * 0.6, geo.levels[9][i] * 0.8);
+    const apple = Math.max(geo.levels[6][i], geo.levels[12][i] * 0.6);
+    blob(cheek.x - s * 0.5 * u, cheek.y - 1.2 * u, 4.5 * u, skin.sheen, 0.22 + apple * 0.4, 0.7);
     if (lift > 0.05) blob(cheek.x - s * 1.2 * u, cheek.y + 3.6 * u, 4.2 * u, skin.shadow, lift * 0.35, 0.45);
     blob(cheek.x + s * 2.5 * u, cheek.y + 9 * u, 5.5 * u, skin.shadow, 0.3, 1.3);
     // AU14 bunches the skin beside the tightened corner into a small lit bulge with a shadowed pit.
@@ -463,7 +467,7 @@ function drawLines(ctx, geo, skin, identity, layer = "all") {
   // Lines of the same strength and width (a fan of crow's feet, a row of chin dimples) share one stroke.
   const groups = new Map();
   for (const line of geo.lines) {
-    if (line.kind === "neck" || !wanted(line)) continue;
+    if (line.kind === "neck" || line.kind === "nose" || !wanted(line)) continue;
     const key = `${line.alpha}|${line.width}`;
     const group = groups.get(key);
     if (group) group.push(line);
@@ -488,6 +492,27 @@ function drawLines(ctx, geo, skin, identity, layer = "all") {
     ctx.restore();
   }
   for (const group of groups.values()) strokeCrease(ctx, group[0], skin, group);
+  // AU9's wrinkled nose: bunched skin, each fold a soft shadow with a lit ridge of skin below it, in one stroke per
+  // tone. A row of crease-dark bars read as stripes painted on (near black on dark skin); folds shaded relative to
+  // the skin read as skin on every type.
+  const wrinkles = geo.lines.filter((line) => line.kind === "nose" && wanted(line));
+  if (wrinkles.length) {
+    const strength = Math.max(...wrinkles.map((line) => line.alpha));
+    const width = wrinkles[0].width;
+    ctx.beginPath();
+    for (const line of wrinkles) curveThrough(ctx, ridgeBeside(line.points, width * 0.9));
+    ctx.strokeStyle = css(skin.ridge, strength * (0.45 + skin.dark * 0.35));
+    ctx.lineWidth = width * 1.3;
+    ctx.stroke();
+    ctx.beginPath();
+    for (const line of wrinkles) curveThrough(ctx, line.points);
+    ctx.strokeStyle = css(skin.fold, strength * 0.55);
+    ctx.lineWidth = width * 2;
+    ctx.stroke();
+    ctx.strokeStyle = css(skin.crease, strength * 0.6);
+    ctx.lineWidth = width * 0.75;
+    ctx.stroke();
+  }
   for (const line of geo.lines) {
     if (beard && (line.kind === "chin" || line.kind === "sulcus") && line.alpha > 0.15) {
       ctx.beginPath();
@@ -686,6 +711,18 @@ function drawMouth(ctx, geo, skin) {
       ctx.fillStyle = "#9c4a52";
       ctx.fill();
     }
+    // Disgust's raised upper lip (AU9/AU10) curls off the teeth and shades the top of them: bared in a sneer, not
+    // lit in a grin.
+    const sneer = Math.min(geo.levels[9][0] + geo.levels[9][1], geo.levels[10][0] + geo.levels[10][1]) / 2;
+    if (sneer > 0.05) {
+      ctx.beginPath();
+      curveThrough(ctx, m.upperInner);
+      ctx.strokeStyle = css([58, 20, 24], 0.55 * sneer);
+      ctx.lineWidth = 1.6 * u;
+      ctx.stroke();
+      ctx.fillStyle = css([58, 20, 24], 0.3 * sneer);
+      ctx.fillRect(left, topY, right - left, m.lowerTeethEdge + 2 * u - topY);
+    }
     // Incisor seams.
     ctx.strokeStyle = "rgba(120,100,90,0.5)";
     ctx.lineWidth = 0.18 * u;
@@ -729,6 +766,17 @@ function drawMouth(ctx, geo, skin) {
     ellipseArc(ctx, lowerMid.x, lowerMid.y, m.halfWidth * 0.42, lipRise, 0, 0, Math.PI * 2);
     ctx.fillStyle = css(skin.sheen, 0.1 + skin.dark * 0.2);
     ctx.fill();
+  }
+  // Disgust's upper lip (AU9/AU10) curls up against the nose: the skin above its border bunches into a shadowed
+  // fold, so the raised lip's inverted U reads in lightness on dark skin, where its red alone barely differs from
+  // the skin.
+  const curl = Math.min(geo.levels[9][0] + geo.levels[9][1], geo.levels[10][0] + geo.levels[10][1]) / 2;
+  if (curl > 0.05) {
+    ctx.beginPath();
+    curveThrough(ctx, m.upperOuter.map((p, i) => add(p, 0, (i === 0 || i === 6 ? 0 : -0.55) * u)));
+    ctx.strokeStyle = css(skin.fold, curl * 0.6);
+    ctx.lineWidth = 0.9 * u;
+    ctx.stroke();
   }
   // A lit vermilion border keeps the lip shape readable against dark skin, a moustache or a beard.
   ctx.beginPath();

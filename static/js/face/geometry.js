@@ -41,11 +41,15 @@ export const AU_MOVES = Object.freeze({
     ["lidUpperIn", 0, 0.004], ["lidUpperOut", 0, 0.006], ["eyeOuter", -0.004, 0], ["eyeInner", 0, -0.004]],
   // AU9 also pulls the upper lip up with the nose wings; the lift spans the lip's middle half nearly evenly
   // (a squarish, curled raise), not a peak at its centre, which drew an inverted-V "tent" no face makes.
-  9: [["noseWing", 0.004, -0.042], ["nostril", 0, -0.036], ["noseTip", 0, -0.012], ["nasolabialTop", 0.005, -0.035],
-    ["upperLipTop", 0, -0.07], ["upperLipPeak", 0, -0.07], ["upperLipSide", 0, -0.06],
-    ["upperLipInner", 0, -0.045], ["upperLipInnerSide", 0, -0.045], ["mouthCorner", 0, -0.006], ["browInner", 0, 0.03],
-    ["browMid", 0, 0.02], ["browOuter", 0, 0.008], ["lidLower", 0, -0.035], ["lidLowerIn", 0, -0.032],
-    ["lidLowerOut", 0, -0.022], ["cheek", 0, -0.04], ["lidUpper", 0, 0.008]],
+  // The whole mid-face goes up: the cheeks push the lower lids up from below while the upper lids relax down a
+  // little (a squint, not anger's glare, which raises the upper lid), and the brow heads come down, not in.
+  9: [["noseWing", 0.006, -0.045], ["nostril", 0.004, -0.038], ["noseTip", 0, -0.014],
+    ["nasolabialTop", 0.006, -0.04],
+    ["upperLipTop", 0, -0.055], ["upperLipPeak", 0, -0.055], ["upperLipSide", 0, -0.05],
+    ["upperLipInner", 0, -0.035], ["upperLipInnerSide", 0, -0.035], ["mouthCorner", 0, -0.006], ["browInner", 0, 0.03],
+    ["browMid", 0, 0.02], ["browOuter", 0, 0.008], ["lidLower", 0, -0.066], ["lidLowerIn", 0, -0.05],
+    ["lidLowerOut", 0, -0.045], ["cheek", 0, -0.05], ["lidUpper", 0, 0.016],
+    ["lidUpperOut", 0, 0.014], ["lidUpperIn", 0, 0.008], ["crease", 0, 0.012]],
   // AU10 lifts the upper lip's whole middle: its sides rise almost as far as its centre and spread out, so the
   // raised lip is squared off and the upper teeth show under it.
   10: [["upperLipTop", 0, -0.058], ["upperLipPeak", 0, -0.06], ["upperLipSide", 0.01, -0.05],
@@ -391,6 +395,28 @@ function expressionLandmarks(identity, pose) {
     const stretch = Math.min(levels[20][index], levels[26][index]);
     if (stretch === 0) continue;
     moved[key("mouthCorner", side)].y += 0.012 * iod * stretch;
+  }
+  // Disgust (AU9 with the raised upper lip): the lower lip stays up under the bared upper teeth across its width, so
+  // the teeth show as a band under the lip's inverted U, bounded below by the lip's own downturned edge. Dropped at
+  // its sides with the corners, the lower lip left a smile's crescent of teeth (read as happy on dark skin) or, open
+  // further, anger's squared mouth on both rows.
+  const disgust = Math.min((levels[9][0] + levels[9][1]) / 2, (levels[10][0] + levels[10][1]) / 2);
+  if (disgust > 0) {
+    const under = points.upperLipInner.y + 0.03 * iod;
+    const lift = (name) => {
+      moved[name].y -= Math.max(0, moved[name].y - under) * 0.75 * disgust;
+    };
+    lift("lowerLipInner");
+    lift("lowerLipInnerSideL");
+    lift("lowerLipInnerSideR");
+    // A real sneer is rarely even: the upper lip and nose wing rise a little further on one side (the same side
+    // for a given face), far less than contempt's one-sided corner.
+    const side = identity.asymmetry >= 0 ? 1 : -1;
+    for (const [name, amount] of [["upperLipSide", 0.018], ["upperLipInnerSide", 0.015], ["upperLipPeak", 0.008],
+      ["noseWing", 0.008], ["nasolabialTop", 0.01]]) {
+      moved[key(name, side)].y -= amount * iod * disgust;
+      moved[key(name, -side)].y += amount * 0.3 * iod * disgust;
+    }
   }
   // One-sided lip movements drag the lip centre a little toward the active side.
   for (const name of ["upperLipInner", "lowerLipInner", "upperLipTop", "lowerLipBottom"]) {
@@ -792,23 +818,25 @@ function expressionLines({ L, M, unit, levels, mean, sideLevel, identity }) {
   const rootY = (L("browInner", 1).y + L("browInner", -1).y) / 2 + 1.8 * unit;
   push("glabella", [{ x: -1.4 * unit, y: rootY + 0.3 * unit }, { x: 0, y: rootY }, { x: 1.4 * unit, y: rootY + 0.3 * unit }],
     (lower - 0.3) * 0.9, 0.36);
-  // AU9: horizontal folds across the bridge, diagonal lines down the sides of the nose.
+  // AU9: the skin of the nose bunches up toward the brows: folds across the root between the eyes, wrapping round
+  // the bridge (their ends curve down its sides), and oblique "bunny lines" running down and out over the sides of
+  // the bridge. Drawn as folds with lit ridges between them (drawLines), not as a ladder of dark bars.
   const wrinkle = mean(9);
   const root = M("noseRoot");
-  // Folds down the whole upper bridge, narrowing as it does, not only at its root.
-  for (let i = 0; i < 5; i++) {
-    const y = root.y + (i * 1.25 - 0.4) * unit;
-    const half = (2.5 - i * 0.22) * unit;
+  for (let i = 0; i < 4; i++) {
+    const y = root.y + (i * 1.3 - 0.3) * unit;
+    const half = (2.5 - i * 0.15) * unit;
     // Wide enough to survive a thumbnail (a fold 0.4 units wide is under a pixel at 64 px).
-    push("nose", [{ x: -half, y: y + 0.35 * unit }, { x: 0, y }, { x: half, y: y + 0.35 * unit }], wrinkle * 1.1, 0.55);
+    push("nose", [{ x: -half, y: y + 0.9 * unit }, { x: -half * 0.55, y: y + 0.15 * unit }, { x: 0, y },
+      { x: half * 0.55, y: y + 0.15 * unit }, { x: half, y: y + 0.9 * unit }], wrinkle * 1.05, 0.5);
   }
   for (const side of [1, -1]) {
-    const eyeIn = L("eyeInner", side);
     const wing = L("noseWing", side);
     for (let i = 0; i < 2; i++) {
-      push("nose", [add(eyeIn, -side * (1.2 + i * 0.8) * unit, (1.4 + i * 1.2) * unit),
-        mix(add(eyeIn, -side * 1.0 * unit, 2.5 * unit), wing, 0.35 + i * 0.15),
-        add(wing, -side * 0.2 * unit, -(2.2 - i * 0.6) * unit)], sideLevel(9, side) * 1.0, 0.5);
+      const start = { x: side * (1.1 + i * 0.2) * unit, y: root.y + (4.3 + i * 1.5) * unit };
+      const end = { x: wing.x - side * (0.6 - i * 0.3) * unit, y: root.y + (6.6 + i * 1.9) * unit };
+      push("nose", [start, add(mix(start, end, 0.5), side * 0.25 * unit, -0.3 * unit), end], sideLevel(9, side) * 0.95,
+        0.46);
     }
     // Nasolabial fold: from the nose wing toward (and past) the mouth corner.
     const top = L("nasolabialTop", side);
