@@ -683,11 +683,20 @@ function drawMouth(ctx, geo, skin) {
     ctx.clip();
     const left = m.cornerR.x;
     const right = m.cornerL.x;
+    // Disgust's raised upper lip (AU9/AU10) bares the teeth in the mouth's shadow: no lighter than the skin by a set
+    // L*, so they stand out as much from type VI skin as from type I (absolute white bared against dark skin is
+    // what a glance, or a grey thumbnail, reads as a grin).
+    const sneer = Math.min(geo.levels[9][0] + geo.levels[9][1], geo.levels[10][0] + geo.levels[10][1]) / 2;
+    const toothShade = (rgb) => sneer > 0.05
+      ? mixRgb(rgb, withLightness(rgb, Math.min(lightness(rgb), lightness(skin.base) + 10)), Math.min(1, sneer * 1.5))
+      : rgb;
+    const enamel = css(toothShade([236, 230, 218]));
+    const teethEdge = css(toothShade([125, 114, 104]));
     const teeth = ctx.createLinearGradient(left, 0, right, 0);
-    teeth.addColorStop(0, "#7d7268");
-    teeth.addColorStop(0.28, "#ece6da");
-    teeth.addColorStop(0.72, "#ece6da");
-    teeth.addColorStop(1, "#7d7268");
+    teeth.addColorStop(0, teethEdge);
+    teeth.addColorStop(0.28, enamel);
+    teeth.addColorStop(0.72, enamel);
+    teeth.addColorStop(1, teethEdge);
     ctx.fillStyle = teeth;
     const topY = Math.min(...m.upperInner.map((p) => p.y)) - 1;
     ctx.beginPath();
@@ -711,9 +720,7 @@ function drawMouth(ctx, geo, skin) {
       ctx.fillStyle = "#9c4a52";
       ctx.fill();
     }
-    // Disgust's raised upper lip (AU9/AU10) curls off the teeth and shades the top of them: bared in a sneer, not
-    // lit in a grin.
-    const sneer = Math.min(geo.levels[9][0] + geo.levels[9][1], geo.levels[10][0] + geo.levels[10][1]) / 2;
+    // The raised upper lip curls off the teeth and shades the top of them: bared in a sneer, not lit in a grin.
     if (sneer > 0.05) {
       ctx.beginPath();
       curveThrough(ctx, m.upperInner);
