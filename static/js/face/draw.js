@@ -688,7 +688,7 @@ function drawMouth(ctx, geo, skin) {
     // what a glance, or a grey thumbnail, reads as a grin).
     const sneer = Math.min(geo.levels[9][0] + geo.levels[9][1], geo.levels[10][0] + geo.levels[10][1]) / 2;
     const toothShade = (rgb) => sneer > 0.05
-      ? mixRgb(rgb, withLightness(rgb, Math.min(lightness(rgb), lightness(skin.base) + 10)), Math.min(1, sneer * 1.5))
+      ? mixRgb(rgb, withLightness(rgb, Math.min(lightness(rgb), lightness(skin.base) + 15)), Math.min(1, sneer * 1.5))
       : rgb;
     const enamel = css(toothShade([236, 230, 218]));
     const teethEdge = css(toothShade([125, 114, 104]));
