@@ -447,7 +447,7 @@ def eye_whites(lab: np.ndarray, landmarks_px: np.ndarray) -> dict[str, float]:
     return values
 
 
-def lip_visibility(rgb: np.ndarray, landmarks_px: np.ndarray) -> tuple[float, float, float]:
+def lip_visibility(lab: np.ndarray, landmarks_px: np.ndarray) -> tuple[float, float, float]:
     """How much of the mouth stays visible: the share of columns across its middle 80% in which some pixel
     differs from the skin just above and below the lips by at least LIP_VISIBLE_DELTA_E, the median over
     columns of the largest difference, and the median over columns of the height (IOD) of the pixels that
@@ -459,7 +459,6 @@ def lip_visibility(rgb: np.ndarray, landmarks_px: np.ndarray) -> tuple[float, fl
     inset = 0.1 * (left - right)
     top, bottom = lips[:, 1].min() - 0.02, lips[:, 1].max() + 0.02
     columns = (right + inset, left - inset)
-    lab = srgb_to_lab(rgb)
     around = np.concatenate([_grid(columns, (top - 0.07, top - 0.03)).reshape(-1, 2),
                              _grid(columns, (bottom + 0.03, bottom + 0.07)).reshape(-1, 2)])
     reference = np.median(_sample(lab, landmarks_px, around), axis=0)
@@ -528,8 +527,8 @@ def image_measures(rgb: np.ndarray, landmarks_px: np.ndarray, active_side: str |
     points = face_frame(landmarks_px)
     luminance = linear_luminance(rgb)
     contrast = crease_contrast(luminance, CREASE_SCALE * _axes(landmarks_px)[3])
-    coverage, lip_delta_e, lip_height = lip_visibility(rgb, landmarks_px)
     lab = srgb_to_lab(rgb)
+    coverage, lip_delta_e, lip_height = lip_visibility(lab, landmarks_px)
     nostril_contrast = crease_contrast(luminance, NOSTRIL_SCALE * _axes(landmarks_px)[3])
     values = {
         "nose_wrinkle_contrast": crease_share(_sample(contrast, landmarks_px, nose_bridge_points(points))),
