@@ -298,6 +298,8 @@ def main() -> None:
             attacked = results.get(timeout=120)
             attackers.join(timeout=30)
             log = server.log.read_text(errors="replace")
+            if os.environ.get("GLIMPSE_KEEP_LOG"):
+                Path(os.environ["GLIMPSE_KEEP_LOG"]).write_text(log)
         finally:
             server.stop()
         told, mismatched = check_database(database, {"stats": stats, "tokens": [p.token for p in players]})

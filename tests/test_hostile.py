@@ -223,6 +223,24 @@ def test_hostile_clients_leave_a_legitimate_player_playing(server: LiveServer) -
     assert "Traceback" not in log and '" 500 ' not in log and "server_error" not in log
 
 
+def test_a_huge_chunked_body_is_cut_off_not_read_to_its_end(server: LiveServer) -> None:
+    """The server answers 413 past the limit and hangs up: it must not read the other 255 MB (reading them kept
+    the one worker busy, every drill frozen, for as long as the sender kept sending)."""
+    megabyte = b"%x\r\n%s\r\n" % (1 << 20, b" " * (1 << 20))
+    sent, answer = 0, b""
+    with socket.create_connection(("127.0.0.1", server.port), timeout=15) as conn:
+        conn.sendall(b"POST /api/offline/sync HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n")
+        with contextlib.suppress(OSError):  # the hang-up, as the server stops reading
+            for _ in range(256):
+                conn.sendall(megabyte)
+                sent += 1
+        with contextlib.suppress(OSError):
+            while part := conn.recv(65536):
+                answer += part
+    assert answer.startswith(b"HTTP/1.1 413"), answer[:200]
+    assert sent < 32, f"the server read {sent} MB of a body refused after 0.5 MB"
+
+
 def test_a_socket_with_no_drill_is_closed_when_idle_and_one_in_a_drill_is_not(tmp_path: Path) -> None:
     server = LiveServer(tmp_path / "idle.db", {"GLIMPSE_IDLE_TIMEOUT_S": "2"}).start()
     idle, playing = DrillClient(server), DrillClient(server)
