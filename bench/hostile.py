@@ -29,7 +29,7 @@ import sqlite3
 import sys
 import tempfile
 import time
-from collections import Counter
+from collections import Counter, defaultdict
 from pathlib import Path
 
 import websockets
@@ -53,6 +53,18 @@ from test_hostile import HOSTILE_MESSAGES  # noqa: E402  (one list for the test 
 IDLE_ADDRESSES = [f"127.0.1.{i}" for i in range(1, 5)]  # 4 x 750 idle sockets: under the 1,000 per address
 SLOW_ADDRESSES = [f"127.0.2.{i}" for i in range(1, 4)]
 FLOOD_ADDRESS, HOSTILE_ADDRESS, POST_ADDRESS = "127.0.3.1", "127.0.4.1", "127.0.5.1"
+
+
+class TimedList(list):
+    """A latency list that also remembers when each value came (for the timeline under attack)."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.times: list[float] = []
+
+    def append(self, value: float) -> None:
+        super().append(value)
+        self.times.append(time.monotonic())
 
 
 class Tally:
@@ -193,14 +205,14 @@ async def flood_socket(url: str, origin: str, cookie: str, stop: float, tally: T
         await ws.close()
 
 
-async def hostile_socket(url: str, origin: str, budget: list[int], stop: float, tally: Tally) -> None:
-    """Sends hostile messages one at a time, reading each reply; reconnects as a new player when closed."""
+async def hostile_socket(url: str, origin: str, cookie: str, budget: list[int], stop: float, tally: Tally) -> None:
+    """Sends hostile messages one at a time, reading each reply; reconnects (as the same player) when closed."""
     rng = random.Random()
     for _ in range(10_000):
         if budget[0] <= 0 or time.monotonic() > stop:
             return
         try:
-            ws = await connect(url, origin, HOSTILE_ADDRESS, secrets.token_urlsafe(32))
+            ws = await connect(url, origin, HOSTILE_ADDRESS, cookie)
         except Exception as error:
             tally.count("hostile sockets", refusal(error))
             await asyncio.sleep(1)
@@ -229,7 +241,9 @@ async def attack(url: str, origin: str, port: int, args: argparse.Namespace) -> 
     budget = [args.messages]
     tasks = [asyncio.create_task(chunked_body(host, port, args.chunked_mb, stop, tally)),
              asyncio.create_task(cookieless_posts(host, port, args.posts, stop, tally))]
-    tasks += [asyncio.create_task(hostile_socket(url, origin, budget, stop, tally)) for _ in range(50)]
+    hostile_players = [secrets.token_urlsafe(32) for _ in range(17)]  # 3 sockets each, the most a player may hold
+    tasks += [asyncio.create_task(hostile_socket(url, origin, hostile_players[i % 17], budget, stop, tally))
+              for i in range(51)]
     tasks += [asyncio.create_task(flood_socket(url, origin, flood_cookie, stop, tally)) for _ in range(args.flood)]
     for i in range(max(args.idle, args.slow)):  # connect storms, spread over ~10 s
         if i < args.idle:
@@ -256,13 +270,13 @@ async def play(server: LiveServer, players: list[Player], seconds: float, pid: i
     for phase in ("alone", "under attack"):
         if phase == "under attack":
             attack_start()
-        stats.recording, stats.latencies = True, type(stats.latencies)(list)
+        stats.recording, stats.latencies = True, defaultdict(TimedList)
         cpu0, t0 = cpu_seconds(pid), time.monotonic()
         while time.monotonic() - t0 < seconds:
             await asyncio.sleep(0.5)
             peak_rss = max(peak_rss, rss_mb(pid))
         stats.recording = False
-        phases[phase] = {"latencies": stats.latencies, "cpu": (cpu_seconds(pid) - cpu0) / seconds}
+        phases[phase] = {"latencies": stats.latencies, "cpu": (cpu_seconds(pid) - cpu0) / seconds, "t0": t0}
     results = await asyncio.gather(*tasks, return_exceptions=True)
     crashed = Counter(type(r).__name__ for r in results if isinstance(r, BaseException))
     return {"phases": phases, "peak_rss": peak_rss, "crashed": crashed}
@@ -320,6 +334,13 @@ def report(args, run: dict, attacked: dict, log: str, told: int, mismatched: int
             p50, p95, p99 = percentiles(values)
             p99s.setdefault(kind, []).append(p99)
             print(f"    {kind:15s} n={len(values):5d}  p50 {p50:7.1f}  p95 {p95:7.1f}  p99 {p99:7.1f} ms")
+    attacked_phase = run["phases"]["under attack"]
+    answers = attacked_phase["latencies"].get("answer->result", TimedList())
+    slices: dict[int, list[float]] = defaultdict(list)
+    for at, value in zip(answers.times, answers, strict=True):
+        slices[int((at - attacked_phase["t0"]) // 5)].append(value)
+    print("  answer->result under attack, by 5 s from the attack's start (n, p50, max ms): " + ", ".join(
+        f"{5 * k}s {len(v)}/{percentiles(v)[0]:.0f}/{max(v):.0f}" for k, v in sorted(slices.items())))
     for kind, (alone, attacked_p99) in ((k, v) for k, v in p99s.items() if len(v) == 2):
         print(f"  {kind}: p99 under attack / alone = {attacked_p99 / alone:.2f}x")
     print(f"  worker peak RSS {run['peak_rss']:.0f} MB; players' sockets that failed: {dict(run['crashed']) or 0}")
