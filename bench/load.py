@@ -8,8 +8,13 @@ same players with the same pacing then talk to bench/echo_app.py under the same 
 Prints, per N: p50/p95/p99 per message kind, messages/s, the worker's CPU (share of its core and
 per message), RSS and open descriptors, the ratio to echo; and checks that the database holds
 exactly the answers the players were told about (one stored answer per `result` received).
+``--timeline`` adds, per 5 s of the window, the p99 of answer->result and next->trial, how many took over 50 ms,
+and the stalls of this client's own event loop (a tail the client makes is not the server's); with
+``--stalls MS`` the game's worker also reports every stop of its event loop longer than MS
+(bench/worker_probe.py: when, how long, how much of it CPU, and the stacks caught holding the loop).
 
-Run: ``.venv/bin/python bench/load.py [--players 500 1000 2000] [--seconds 30] [--ramp 20] [--probe FILE]``
+Run: ``.venv/bin/python bench/load.py [--players 500 1000 2000] [--seconds 30] [--ramp 20] [--probe FILE]
+[--stalls 20] [--timeline]``
 (``make bench`` runs the short default).
 """
 
@@ -17,6 +22,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import gc
 import json
 import os
 import random
@@ -44,6 +50,10 @@ SERVER_ENV = {  # every player comes from 127.0.0.1 here: lift the per-address l
     "GLIMPSE_ACCESS_LOG": "",
     **({"GLIMPSE_DEBUG_LOG": "1"} if os.environ.get("X") else {}),
 }
+TAIL_KINDS = ("answer->result", "next->trial")  # the replies the latency target is about
+SLOW_MS = 50.0
+WINDOW_S = 5.0
+STALL_MS = 20.0  # a late wake-up of this client's own loop worth reporting
 PROBE_ENV: dict[str, str] = {}  # --probe: the game's worker reports its collector and memory (bench/worker_probe.py)
 
 
@@ -54,6 +64,11 @@ class Stats:
     results: dict[str, int] = field(default_factory=lambda: defaultdict(int))  # token -> results received
     errors: dict[str, int] = field(default_factory=lambda: defaultdict(int))
     recording: bool = False
+    timeline: list[tuple[float, float]] = field(default_factory=list)  # (unix time sent, ms): answers and nexts
+    client_stalls: list[tuple[float, float]] = field(default_factory=list)  # (unix time, ms late) of this loop
+    worker_cpu: list[tuple[float, float]] = field(default_factory=list)  # (unix time, worker CPU seconds so far)
+    client_gc: list[tuple[int, float]] = field(default_factory=list)  # (generation, ms) of this client's collections
+    kinds_sent: list[tuple[float, str]] = field(default_factory=list)  # (unix time, kind) of starts and last answers
 
 
 def worker_pid(master: int) -> int:
@@ -89,7 +104,7 @@ class Player:
         self.token = secrets.token_urlsafe(32)
 
     async def ask(self, ws, kind: str, message: dict, wanted: str) -> dict:
-        started = time.perf_counter()
+        started, sent_at = time.perf_counter(), time.time()
         await ws.send(json.dumps(message))
         if self.stats.recording:
             self.stats.sent += 1
@@ -101,7 +116,10 @@ class Player:
                 self.stats.errors[reply.get("code")] += 1
                 return reply
         if self.stats.recording:
-            self.stats.latencies[kind].append((time.perf_counter() - started) * 1000)
+            took = (time.perf_counter() - started) * 1000
+            self.stats.latencies[kind].append(took)
+            if kind in TAIL_KINDS:
+                self.stats.timeline.append((sent_at, took))
         return reply
 
     async def play(self, stop: float) -> None:
@@ -110,6 +128,8 @@ class Player:
                                       ping_interval=None, max_queue=None, compression=None) as ws:
             await self.ask(ws, "hello", {"type": "hello", "v": 1, "tz": "Europe/Paris"}, "welcome")
             while time.monotonic() < stop:
+                if self.stats.recording:
+                    self.stats.kinds_sent.append((time.time(), "start"))
                 trial = await self.ask(ws, "start", {"type": "start", "refreshMs": 16.667}, "trial")
                 for _ in range(200):
                     if time.monotonic() >= stop or trial.get("type") == "error":
@@ -148,19 +168,54 @@ async def run_players(server: LiveServer, count: int, ramp_s: float, seconds: fl
         except (TimeoutError, OSError, websockets.WebSocketException) as error:
             stats.errors[type(error).__name__] += 1
 
+    async def watch_own_loop() -> None:
+        """The client's loop stalls add to every latency it measures: note each late wake-up."""
+        beat = 0.002
+        while time.monotonic() < stop:
+            before = time.perf_counter()
+            await asyncio.sleep(beat)
+            late = (time.perf_counter() - before - beat) * 1000
+            if late > STALL_MS and stats.recording:
+                stats.client_stalls.append((time.time() - late / 1000, late))
+
+    async def watch_worker() -> None:
+        while time.monotonic() < stop:
+            stats.worker_cpu.append((time.time(), cpu_seconds(pid)))
+            await asyncio.sleep(1)
+
+    collecting = [0.0]
+
+    def on_gc(phase: str, info: dict) -> None:
+        if phase == "start":
+            collecting[0] = time.perf_counter()
+        elif stats.recording:
+            stats.client_gc.append((info["generation"], (time.perf_counter() - collecting[0]) * 1000))
+
+    gc.callbacks.append(on_gc)
+    # This client's own collections stopped its loop for up to ~480 ms at 1,500 players, and every reply that
+    # arrived meanwhile was timed late: a tail of the client, not the server. It runs for a minute or two: no
+    # automatic collections (what its cycles hold is freed at the end).
+    gc.disable()
     tasks = [asyncio.create_task(staggered(i, p)) for i, p in enumerate(players)]
+    watchers = [asyncio.create_task(watch_own_loop()), asyncio.create_task(watch_worker())]
     await asyncio.sleep(ramp_s + 2)  # everyone connected and into a drill
     stats.recording = True
-    cpu0, client0, t0 = cpu_seconds(pid), time.process_time(), time.monotonic()
+    cpu0, client0, t0, window0 = cpu_seconds(pid), time.process_time(), time.monotonic(), time.time()
     await asyncio.sleep(seconds)
     stats.recording = False
+    window = (window0, time.time())
     elapsed = time.monotonic() - t0
     cpu = cpu_seconds(pid) - cpu0
     client_cpu = time.process_time() - client0
     rss, fds = rss_mb(pid), descriptors(pid)
     await asyncio.gather(*tasks)
+    for watcher in watchers:
+        watcher.cancel()
+    gc.callbacks.remove(on_gc)
+    gc.enable()
+    gc.collect()
     return {"stats": stats, "elapsed": elapsed, "cpu": cpu, "client_cpu": client_cpu, "rss": rss, "fds": fds,
-            "tokens": [p.token for p in players]}
+            "tokens": [p.token for p in players], "window": window}
 
 
 def percentiles(values: list[float]) -> tuple[float, float, float]:
@@ -183,6 +238,64 @@ def report(name: str, run: dict) -> float:
     return per_message
 
 
+def server_stalls(probe: Path | None, window: tuple[float, float], offset: int = 0) -> list[tuple[float, float, float]]:
+    """The worker's loop stalls inside the window, from the probe file (past ``offset``): (unix time, wall ms,
+    CPU ms)."""
+    if probe is None or not probe.exists():
+        return []
+    stalls = []
+    with probe.open() as lines:
+        lines.seek(offset)
+        text = lines.read()
+    for line in text.splitlines():
+        if line.startswith("stall "):
+            at, wall, cpu = map(float, line.split()[1:4])
+            if window[0] <= at <= window[1]:
+                stalls.append((at, wall, cpu))
+    return stalls
+
+
+def report_tail(run: dict, probe: Path | None, timeline: bool, offset: int = 0) -> None:
+    """Where the slow replies are: how many, and (--timeline) when, beside the stalls of both event loops."""
+    stats: Stats = run["stats"]
+    start, end = run["window"]
+    slow = sum(took > SLOW_MS for _, took in stats.timeline)
+    client = stats.client_stalls
+    longest = max((late for _, late in client), default=0)
+    line = (f"    tail: {slow} of {len(stats.timeline)} answers/nexts over {SLOW_MS:g} ms; this client's loop "
+            f"stalled {len(client)} times over {STALL_MS:g} ms (longest {longest:.0f} ms)")
+    stalls = server_stalls(probe, run["window"], offset)
+    if probe is not None:
+        walls = sorted((w for _, w, _ in stalls), reverse=True)
+        cpu = sum(c for *_, c in stalls)
+        line += (f"; the worker's loop {len(stalls)} times ({sum(walls):.0f} ms in all, {cpu:.0f} ms of it CPU; "
+                 f"longest {', '.join(f'{w:.0f}' for w in walls[:5]) or '-'} ms)")
+    print(line)
+    pauses = sorted((ms for _, ms in stats.client_gc), reverse=True)
+    full = sum(generation == 2 for generation, _ in stats.client_gc)
+    print(f"    this client's collector: {len(pauses)} collections ({full} full), {sum(pauses):.0f} ms in all, longest "
+          f"{', '.join(f'{ms:.0f}' for ms in pauses[:5]) or '-'} ms")
+    if not timeline:
+        return
+    print(f"    {'from s':>6} {'n':>6} {'p99 ms':>7} {'>50 ms':>6} {'starts':>6} {'worker':>6}  "
+          "client stalls (ms)  worker stalls (ms, CPU ms)")
+    t = start
+    while t < end - 1:
+        def within(at: float) -> bool:
+            return t <= at < t + WINDOW_S  # noqa: B023 (used at once)
+
+        took = [ms for at, ms in stats.timeline if within(at)]
+        mine = [f"{ms:.0f}" for at, ms in client if within(at)]
+        theirs = [f"{w:.0f}/{c:.0f}" for at, w, c in stalls if within(at)]
+        starts = sum(within(at) for at, _ in stats.kinds_sent)
+        cpu = [(at, seconds) for at, seconds in stats.worker_cpu if t - 0.5 <= at < t + WINDOW_S + 0.5]
+        share = (cpu[-1][1] - cpu[0][1]) / (cpu[-1][0] - cpu[0][0]) if len(cpu) > 1 else float("nan")
+        p99 = percentiles(took)[2] if took else float("nan")
+        print(f"    {t - start:6.0f} {len(took):6d} {p99:7.1f} {sum(ms > SLOW_MS for ms in took):6d} {starts:6d} "
+              f"{share:6.0%}  {' '.join(mine[:8]) or '-':18s}  {' '.join(theirs[:10]) or '-'}")
+        t += WINDOW_S
+
+
 def check_database(path: Path, run: dict) -> tuple[int, int]:
     """Answers stored for these players vs. results they were told about: must be equal, player by player."""
     from game.players import hash_token
@@ -196,28 +309,51 @@ def check_database(path: Path, run: dict) -> tuple[int, int]:
     return sum(told.values()), mismatched
 
 
-def one_rung(count: int, ramp_s: float, seconds: float, folder: Path) -> dict:
+def one_rung(count: int, ramp_s: float, seconds: float, folder: Path, *, probe: Path | None = None,
+             timeline: bool = False, echo: bool = True, baseline: Path | None = None, repeat: int = 1) -> dict:
+    """Echo, then the game (alternating with the baseline's game ``repeat`` times): each on a fresh server."""
     print(f"\n== {count} players (ramp {ramp_s:g} s, measured {seconds:g} s)")
-    figures = {}
-    for name, app in (("echo", "bench.echo_app:app"), ("game", "wsgi:app")):
-        database = folder / f"{name}-{count}.db"
-        env = {**SERVER_ENV, **(PROBE_ENV if name == "game" else {})}
-        server = LiveServer(database, env, app=app, cpu=SERVER_CPU).start()
+    servers = [("echo", "bench.echo_app:app", ROOT)] if echo else []
+    for _ in range(repeat):
+        servers += [("baseline", "wsgi:app", baseline)] if baseline else []
+        servers += [("game", "wsgi:app", ROOT)]
+    figures: dict = {"mismatched": 0, "p99": {}}
+    for turn, (name, app, root) in enumerate(servers):
+        database = folder / f"{name}-{count}-{turn}.db"
+        env = {**SERVER_ENV, **(PROBE_ENV if name != "echo" else {})}
+        server = LiveServer(database, env, app=app, cpu=SERVER_CPU, root=root).start()
+        probe_from = probe.stat().st_size if probe and probe.exists() else 0
         try:
             pid = worker_pid(server.process.pid)
             run = asyncio.run(run_players(server, count, ramp_s, seconds, echo=name == "echo", pid=pid))
         finally:
             server.stop()
         figures[name] = report(name, run)
-        if name == "game":
+        report_tail(run, probe if name != "echo" else None, timeline, probe_from)
+        if name != "echo":
             told, mismatched = check_database(database, run)
             print(f"    database: {told} answers told to players; players whose stored answers differ: {mismatched}")
-            figures["mismatched"] = mismatched
+            figures["mismatched"] += mismatched
+        if name == "game":
             figures["p99"] = {k: percentiles(v)[2] for k, v in run["stats"].latencies.items()}
-    ratio = figures["game"] / figures["echo"]
-    print(f"  worker CPU per message, game / echo: {ratio:.2f}x")
-    figures["ratio"] = ratio
+    figures["ratio"] = figures["game"] / figures["echo"] if echo else float("nan")
+    if echo:
+        print(f"  worker CPU per message, game / echo: {figures['ratio']:.2f}x")
     return figures
+
+
+def checkout(commit: str, folder: Path) -> Path:
+    """That commit's tree in ``folder`` (served with this venv), with this checkout's probe."""
+    import shutil
+    import subprocess
+
+    root = folder / "baseline"
+    root.mkdir()
+    archive = subprocess.run(["git", "archive", commit], cwd=ROOT, check=True, capture_output=True).stdout
+    subprocess.run(["tar", "-x", "-C", str(root)], input=archive, check=True)
+    shutil.copy(ROOT / "bench" / "worker_probe.py", root / "bench" / "worker_probe.py")
+    print(f"baseline: {commit} in {root}")
+    return root
 
 
 def page_cost(folder: Path, views: int = 1000) -> None:
@@ -248,15 +384,34 @@ def main() -> None:
     parser.add_argument("--ramp", type=float, default=None, help="seconds to connect everyone (default N/100)")
     parser.add_argument("--probe", type=Path, help="append the game worker's GC pauses and memory to this file "
                         "every 20 s (GLIMPSE_PROBE_TRACEMALLOC=<frames> in the environment also traces allocations)")
+    parser.add_argument("--stalls", type=float, metavar="MS", help="the game worker reports every stop of its event "
+                        "loop longer than MS, with the stacks that held it (in the --probe file)")
+    parser.add_argument("--timeline", action="store_true", help="print the tail per 5 s beside both loops' stalls")
+    parser.add_argument("--echo", action=argparse.BooleanOptionalAction, default=True,
+                        help="also run the echo baseline (default; --no-echo to look at the game alone)")
+    parser.add_argument("--pages", action=argparse.BooleanOptionalAction, default=True,
+                        help="measure what a page view costs first (default)")
+    parser.add_argument("--baseline", metavar="COMMIT", help="also serve this commit's game (git archive, with "
+                        "this checkout's bench/worker_probe.py) in the same run, before each run of this one")
+    parser.add_argument("--repeat", type=int, default=1, help="runs of the game (and baseline) per rung, alternating")
     args = parser.parse_args()
+    if args.stalls and not args.probe:
+        args.probe = Path(tempfile.mkstemp(prefix="glimpse-probe-", suffix=".txt")[1])
+        print(f"worker probe: {args.probe}")
     if args.probe:
         PROBE_ENV["GLIMPSE_PROBE"] = str(args.probe.resolve())
+    if args.stalls:
+        PROBE_ENV["GLIMPSE_PROBE_STALLS_MS"] = str(args.stalls)
+        PROBE_ENV["GLIMPSE_PROBE_SLICES_MS"] = str(args.stalls / 2)
     if len(os.sched_getaffinity(0)) > 1:
         os.sched_setaffinity(0, {CLIENT_CPU})
     with tempfile.TemporaryDirectory() as tmp:
-        page_cost(Path(tmp))
+        baseline = checkout(args.baseline, Path(tmp)) if args.baseline else None
+        if args.pages:
+            page_cost(Path(tmp))
         ladder = [(n, one_rung(n, args.ramp if args.ramp is not None else max(5.0, n / 100), args.seconds,
-                               Path(tmp))) for n in args.players]
+                               Path(tmp), probe=args.probe, timeline=args.timeline, echo=args.echo,
+                               baseline=baseline, repeat=args.repeat)) for n in args.players]
     print("\nladder (p99 ms answer->result / next->trial, CPU per message game/echo, DB mismatches):")
     for n, figures in ladder:
         p99 = figures["p99"]

@@ -10,12 +10,13 @@ from __future__ import annotations
 
 import json
 import time
+from contextlib import nullcontext
 from urllib.parse import urlsplit
 
 import msgspec
 from flask import Blueprint, Flask, Response, current_app, g, jsonify, request
 
-from game import players, protocol, websocket
+from game import lanes, players, protocol, websocket
 from game.db import pool
 from game.drills import DrillSession
 from game.limits import TooManyPlayers, limits
@@ -29,6 +30,8 @@ POLICY_VIOLATION = 1008
 HELLO_TIMEOUT_S = 5.0  # a socket that has not said hello by then is closed
 DRILL_IDLE_TIMEOUT_S = 300.0  # in a drill: a trial is void after 120 s anyway
 SERVER_ERROR = {"type": "error", "code": "server_error", "message": "Something went wrong; try again."}
+SLOW = (Start, Resume)  # a drill's planning (1-6 ms): these wait for a quiet moment of the loop (game.lanes)
+_slow_lane = lanes.Lane()
 
 
 def origin_allowed(origin: str | None, host: str, allowed: list[str]) -> bool:
@@ -109,7 +112,8 @@ def _serve(ws, session: DrillSession, player_id: str) -> None:
             ws.close(reason=POLICY_VIOLATION if hello_by else 1000,
                      message="Say hello first" if hello_by else "Idle for too long")
             return
-        if not bucket.allow(time.monotonic()):
+        arrived = time.monotonic()
+        if not bucket.allow(arrived):
             if bucket.overflowing:
                 ws.send(json.dumps({"type": "error", "code": "flooding",
                                     "message": "Too many messages: closing the connection."}))
@@ -117,9 +121,12 @@ def _serve(ws, session: DrillSession, player_id: str) -> None:
                 return
             ws.send(json.dumps({"type": "error", "code": "rate_limited", "message": "Slow down."}))
             continue
-        with connections.connection() as db:  # lent for this message only: sockets do not pin connections
+        message = _parse(raw)
+        # The connection is lent for this message only (sockets do not pin connections), after the lane's wait.
+        with (_slow_lane.turn(arrived) if isinstance(message, SLOW) else nullcontext(),
+              connections.connection() as db):
             session.db = db
-            replies = _handle(raw, handlers)
+            replies = _handle(raw, handlers, message)
             session.db = None
         if hello_by and any(reply.get("type") == "welcome" for reply in replies):
             hello_by = 0.0
@@ -127,9 +134,19 @@ def _serve(ws, session: DrillSession, player_id: str) -> None:
             ws.send(_encode(reply).decode())  # a text frame
 
 
-def _handle(raw: str | bytes, handlers: dict) -> list[dict]:
+def _parse(raw: str | bytes) -> protocol.ClientMessage | None:
+    """The message, or None if it does not parse (``_handle`` then says why)."""
     try:
-        message = protocol.parse(raw)
+        return protocol.parse(raw)
+    except Exception:
+        return None
+
+
+def _handle(raw: str | bytes, handlers: dict, message: protocol.ClientMessage | None = None) -> list[dict]:
+    """The replies to one message (``message``: ``raw`` already parsed)."""
+    try:
+        if message is None:
+            message = protocol.parse(raw)
         return handlers[type(message)](message)
     except ProtocolError as error:
         return [error.to_message()]

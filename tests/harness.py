@@ -42,9 +42,11 @@ class LiveServer:
     """gunicorn serving wsgi:app on a free loopback port with its own SQLite file."""
 
     def __init__(self, database: Path, env: dict[str, str] | None = None, *, app: str = "wsgi:app",
-                 cpu: int | None = None, launcher: list[str] | None = None) -> None:
+                 cpu: int | None = None, launcher: list[str] | None = None, root: Path = ROOT) -> None:
         """:param app: the WSGI app (bench/load.py also serves a bare echo app); :param cpu: pin to this core;
-        :param launcher: run gunicorn through this (e.g. the Procfile's ``python -m game.backup run --``)"""
+        :param launcher: run gunicorn through this (e.g. the Procfile's ``python -m game.backup run --``);
+        :param root: the checkout to serve (bench/load.py --baseline serves another commit's)"""
+        self.root = root
         self.launcher = launcher or []
         self.app = app
         self.cpu = cpu
@@ -65,7 +67,7 @@ class LiveServer:
         if self.cpu is not None:
             cmd = ["taskset", "-c", str(self.cpu), *cmd]
         with self.log.open("w") as log:  # the child keeps its own copy of the descriptor
-            self.process = subprocess.Popen(cmd, cwd=ROOT, env=self._env, stdout=log, stderr=subprocess.STDOUT)
+            self.process = subprocess.Popen(cmd, cwd=self.root, env=self._env, stdout=log, stderr=subprocess.STDOUT)
         deadline = time.monotonic() + boot_timeout_s
         while time.monotonic() < deadline:
             if self.process.poll() is not None:
