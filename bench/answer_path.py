@@ -3,36 +3,36 @@
 Many players play drills round-robin through ``game.ws._handle`` (protocol parsing, the drill logic,
 the pooled connection, the reply's encoding), as bench/load.py's players do but without the network
 and with a clock that moves 3 s per trial, so every answer is on time and humanly paced.
-Prints the CPU per message kind (median and mean ms) and, with ``--profile``, the top entries of cProfile.
+Prints the CPU per message kind (median, p99 and mean ms) and, with ``--profile``, the top entries of cProfile.
 
-Run: ``.venv/bin/python bench/answer_path.py [--players 50] [--drills 3] [--profile]``
+With ``--against REV`` the same players are also played by the code as it was at git revision REV (its
+tree extracted to a temporary folder), in alternating runs (``--rounds``), so a shared, loaded machine slows
+both alike; the ratio of the means says whether a change made the drill messages cheaper.
+
+Run: ``.venv/bin/python bench/answer_path.py [--players 50] [--drills 3] [--profile] [--against ce097fe]``
 """
 
 from __future__ import annotations
 
 import argparse
 import cProfile
+import io
+import json
+import os
 import pstats
 import random
 import secrets
 import statistics
+import subprocess
 import sys
+import tarfile
 import tempfile
 import time
 from collections import defaultdict
 from pathlib import Path
 
-import msgspec
-
 ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
-
-from game import create_app, players, ws  # noqa: E402
-from game.db import pool  # noqa: E402
-from game.drills import DrillSession  # noqa: E402
-from game.emotions import EMOTION_KEYS  # noqa: E402
-
-_encode = msgspec.json.Encoder().encode
+KINDS = ("hello", "start", "answer", "next", "answer (last)")
 
 
 class Clock:
@@ -43,7 +43,16 @@ class Clock:
         return self.now
 
 
-def play(players_count: int, drills: int, profile: bool) -> None:
+def play(players_count: int, drills: int, profile: bool) -> dict[str, list[float]]:
+    """CPU ms per message, by kind, of the code importable as ``game`` (this tree's, or ``--root``'s)."""
+    import msgspec
+
+    from game import create_app, players, ws
+    from game.db import pool
+    from game.drills import DrillSession
+    from game.emotions import EMOTION_KEYS
+
+    encode = msgspec.json.Encoder().encode
     with tempfile.TemporaryDirectory() as tmp:
         app = create_app({"DATABASE": str(Path(tmp) / "bench.db"), "TESTING": True})
         clock, rng = Clock(), random.Random(1)
@@ -61,7 +70,7 @@ def play(players_count: int, drills: int, profile: bool) -> None:
             } for s in sessions]
 
             def send(index: int, kind: str, message: dict) -> list[dict]:
-                raw = _encode(message).decode()
+                raw = encode(message).decode()
                 if profiler:
                     profiler.enable()
                 started = time.process_time()
@@ -69,7 +78,7 @@ def play(players_count: int, drills: int, profile: bool) -> None:
                     sessions[index].db = db
                     replies = ws._handle(raw, handlers[index])
                     sessions[index].db = None
-                text = [_encode(reply).decode() for reply in replies]
+                text = [encode(reply).decode() for reply in replies]
                 costs[kind].append((time.process_time() - started) * 1000)
                 if profiler:
                     profiler.disable()
@@ -97,19 +106,68 @@ def play(players_count: int, drills: int, profile: bool) -> None:
                     if all(t is None for t in trials):
                         break
                 clock.now += 3600.0  # the next drill is a new session of every procedure
-    total = sum(sum(v) for v in costs.values())
-    count = sum(len(v) for v in costs.values())
-    print(f"{players_count} players x {drills} drills, in-process CPU per message (ms):")
-    for kind, values in costs.items():
-        print(f"  {kind:14s} n={len(values):6d}  median {statistics.median(values):6.3f}  "
-              f"mean {statistics.fmean(values):6.3f}")
-    paced = [v for kind in ("answer", "answer (last)", "next") for v in costs[kind]]
-    print(f"  all messages: mean {total / count:.3f} ms; answer+next (what a drill mostly sends): "
-          f"mean {statistics.fmean(paced):.3f} ms")
     if profiler:
         stats = pstats.Stats(profiler)
         stats.sort_stats("tottime").print_stats(25)
         stats.sort_stats("cumulative").print_stats(40)
+    return dict(costs)
+
+
+def p99(values: list[float]) -> float:
+    return statistics.quantiles(values, n=100)[98] if len(values) > 1 else values[0]
+
+
+def paced(costs: dict[str, list[float]]) -> list[float]:
+    """The answers and `next`s: what a drill mostly sends."""
+    return [v for kind in ("answer", "answer (last)", "next") for v in costs.get(kind, [])]
+
+
+def show(costs: dict[str, list[float]]) -> None:
+    for kind in KINDS:
+        values = costs.get(kind, [])
+        if values:
+            print(f"  {kind:14s} n={len(values):6d}  median {statistics.median(values):6.3f}  p99 {p99(values):6.3f}  "
+                  f"mean {statistics.fmean(values):6.3f}")
+    every = [v for values in costs.values() for v in values]
+    print(f"  all messages: mean {statistics.fmean(every):.3f} ms; answer+next (what a drill mostly sends): "
+          f"mean {statistics.fmean(paced(costs)):.3f} ms")
+
+
+def extract(revision: str, folder: Path) -> Path:
+    """The repository's tree at ``revision``, written under ``folder``."""
+    archive = subprocess.run(["git", "-C", str(ROOT), "archive", revision], check=True, capture_output=True).stdout
+    with tarfile.open(fileobj=io.BytesIO(archive)) as tar:
+        tar.extractall(folder, filter="data")
+    return folder
+
+
+def run_in(root: Path, players_count: int, drills: int) -> dict[str, list[float]]:
+    """One run of this script on the code under ``root``, in a fresh process."""
+    done = subprocess.run([sys.executable, __file__, "--root", str(root), "--players", str(players_count),
+                           "--drills", str(drills), "--json"], check=True, capture_output=True, text=True,
+                          env={**os.environ, "PYTHONHASHSEED": "0"})
+    return json.loads(done.stdout.splitlines()[-1])
+
+
+def against(revision: str, players_count: int, drills: int, rounds: int) -> None:
+    runs: dict[str, dict[str, list[float]]] = {"this tree": defaultdict(list), revision: defaultdict(list)}
+    with tempfile.TemporaryDirectory() as tmp:
+        roots = {"this tree": ROOT, revision: extract(revision, Path(tmp))}
+        for index in range(rounds):
+            order = list(roots) if index % 2 == 0 else list(reversed(roots))
+            for name in order:
+                for kind, values in run_in(roots[name], players_count, drills).items():
+                    runs[name][kind].extend(values)
+    print(f"{players_count} players x {drills} drills x {rounds} alternating rounds, in-process CPU per message (ms):")
+    for name, costs in runs.items():
+        print(f"{name}:")
+        show(costs)
+    mine, theirs = paced(runs["this tree"]), paced(runs[revision])
+    print(f"answer+next, this tree / {revision}: mean {statistics.fmean(mine) / statistics.fmean(theirs):.2f}x, "
+          f"median {statistics.median(mine) / statistics.median(theirs):.2f}x, p99 {p99(mine) / p99(theirs):.2f}x")
+    every = {name: [v for values in costs.values() for v in values] for name, costs in runs.items()}
+    print(f"all messages, this tree / {revision}: mean "
+          f"{statistics.fmean(every['this tree']) / statistics.fmean(every[revision]):.2f}x")
 
 
 def main() -> None:
@@ -117,8 +175,21 @@ def main() -> None:
     parser.add_argument("--players", type=int, default=50)
     parser.add_argument("--drills", type=int, default=3)
     parser.add_argument("--profile", action="store_true")
+    parser.add_argument("--against", metavar="REV", help="also run the code of this git revision, alternating")
+    parser.add_argument("--rounds", type=int, default=4, help="alternating runs of each tree with --against")
+    parser.add_argument("--root", type=Path, default=ROOT, help=argparse.SUPPRESS)  # the tree whose game/ runs
+    parser.add_argument("--json", action="store_true", help=argparse.SUPPRESS)  # one line of costs, for --against
     args = parser.parse_args()
-    play(args.players, args.drills, args.profile)
+    if args.against:
+        against(args.against, args.players, args.drills, args.rounds)
+        return
+    sys.path.insert(0, str(args.root))
+    costs = play(args.players, args.drills, args.profile)
+    if args.json:
+        print(json.dumps(costs))
+        return
+    print(f"{args.players} players x {args.drills} drills, in-process CPU per message (ms):")
+    show(costs)
 
 
 if __name__ == "__main__":

@@ -55,6 +55,7 @@ class DrillSession:
         self.procedures: dict[str, Staircase] = {}
         self._held: tuple[str, dict[str, Staircase]] = ("", {})  # the last procedures loaded, kept over a checkup
         self.own_fit: Staircase | None = None  # the player's overall fit as the drill began, for fair play
+        self.fair_play: fairplay.Written | None = None  # the player's fair-play row as this socket last wrote it
 
     # -- messages -----------------------------------------------------------------
 
@@ -317,9 +318,10 @@ class DrillSession:
         axis = _axis(self.drill["mode"]) if self.drill else "exposure"
         stimulus = trial["intensity"] if axis == "intensity" else trial["exposure_ms"]
         own = self.own_fit
-        fairplay.answered(self.db, self.player_id, axis=axis, stimulus=stimulus, correct=correct,
-                          reaction_ms=reaction_ms, own_p=own.p_correct(stimulus) if own and own.trials else None,
-                          own_trials=own.trials if own else 0)
+        self.fair_play = fairplay.answered(
+            self.db, self.player_id, axis=axis, stimulus=stimulus, correct=correct, reaction_ms=reaction_ms,
+            own_p=own.p_correct(stimulus) if own and own.trials else None, own_trials=own.trials if own else 0,
+            written=self.fair_play)
 
     def _started(self) -> dict:
         drill = self.drill

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import json
 import time
+from dataclasses import dataclass
 
 import msgspec
 from sqlite_utils import Database
@@ -40,8 +41,9 @@ def load(db: Database, player_id: str) -> tuple[str, State]:
 
 
 def _save(db: Database, player_id: str, status: str, state: State, *, reviewed: bool = False,
-          previous: dict | None = None) -> str:
-    """Store the evidence; hold the player when it crosses the line (never lifts a hold by itself).
+          previous: dict | None = None) -> tuple[str, float]:
+    """Store the evidence; hold the player when it crosses the line (never lifts a hold by itself). Returns the
+    player's status and the row's ``updated_at``.
 
     :param previous: the player's row as the caller just read it (read here when not given)
     """
@@ -60,20 +62,55 @@ def _save(db: Database, player_id: str, status: str, state: State, *, reviewed: 
         "reviewed_at = excluded.reviewed_at, updated_at = excluded.updated_at",
         [player_id, status, assessment.score, msgspec.json.encode(state.to_json()).decode(), json.dumps(reasons),
          held_at, now if reviewed else (previous["reviewed_at"] if previous else None), now])
-    return status
+    return status, now
+
+
+@dataclass(frozen=True, slots=True)
+class Written:
+    """A player's fair-play row as a socket last wrote it: its next answer need not read and decode it again.
+
+    ``updated_at`` is the row's version: every write sets it, so a row another tab, a duel, an offline sync
+    or an operator wrote since is noticed (the answer then reads the row, as without this).
+    """
+
+    status: str
+    stored: dict  # the evidence as stored (``State.to_json()``: rounded as the JSON text holds it)
+    updated_at: float
 
 
 def answered(db: Database, player_id: str, *, axis: str, stimulus: float, correct: bool, reaction_ms: float,
-             own_p: float | None, own_trials: int) -> str:
-    """A scored live answer; returns the player's status after it. The caller holds the transaction."""
+             own_p: float | None, own_trials: int, written: Written | None = None) -> Written:
+    """A scored live answer; returns the player's row as written (its ``status`` is the player's status after
+    it). The caller holds the transaction.
+
+    :param written: what this function returned for the player's previous answer on this socket, if any
+    """
+    observe = {"axis": axis, "stimulus": stimulus, "correct": correct, "reaction_ms": reaction_ms, "own_p": own_p,
+               "own_trials": own_trials}
+    if written is not None:
+        status, state = written.status, State.from_json(written.stored)
+        plausibility.observe_answer(state, **observe)
+        assessment = plausibility.assess(state)
+        if not (assessment.held and status in ("ok", "cleared")):  # no new hold: only the evidence changes
+            now, stored = time.time(), state.to_json()
+            cursor = db.execute(  # one row, unless someone else wrote it since: then the long way below
+                "UPDATE fairplay SET score = ?, state = ?, updated_at = ? WHERE player_id = ? AND updated_at = ? "
+                "AND status = ?", [assessment.score, msgspec.json.encode(stored).decode(), now, player_id,
+                                   written.updated_at, status])
+            if cursor.rowcount == 1:
+                _hide_if_in_doubt(db, player_id, status, state)
+                return Written(status, stored, now)
     previous = _row(db, player_id)
     status, state = _parsed(previous)
-    plausibility.observe_answer(state, axis=axis, stimulus=stimulus, correct=correct, reaction_ms=reaction_ms,
-                                own_p=own_p, own_trials=own_trials)
-    status = _save(db, player_id, status, state, previous=previous)
+    plausibility.observe_answer(state, **observe)
+    status, now = _save(db, player_id, status, state, previous=previous)
+    _hide_if_in_doubt(db, player_id, status, state)
+    return Written(status, state.to_json(), now)
+
+
+def _hide_if_in_doubt(db: Database, player_id: str, status: str, state: State) -> None:
     if (status == "held" or plausibility.waits(state)) and not boards.is_hidden(db, player_id):
         boards.set_visibility(db, player_id, False)  # pulled at once, everything ever posted, not at the drill's end
-    return status
 
 
 def observed(db: Database, player_id: str, answers: list[tuple[float, bool, float]], axis: str = "exposure") -> str:
@@ -85,7 +122,7 @@ def observed(db: Database, player_id: str, answers: list[tuple[float, bool, floa
     status, state = load(db, player_id)
     for stimulus, correct, reaction_ms in answers:
         plausibility.observe_answer(state, axis=axis, stimulus=stimulus, correct=correct, reaction_ms=reaction_ms)
-    status = _save(db, player_id, status, state)
+    status, _ = _save(db, player_id, status, state)
     if (status == "held" or plausibility.waits(state)) and not boards.is_hidden(db, player_id):
         boards.set_visibility(db, player_id, False)  # as a drill's answers do: held or in doubt, off at once
     return status
@@ -96,7 +133,7 @@ def drill_completed(db: Database, player_id: str, at: float, points: int) -> Non
     previous = _row(db, player_id)
     status, state = _parsed(previous)
     plausibility.observe_drill(state, at=at, points=points)
-    status = _save(db, player_id, status, state, previous=previous)
+    status, _ = _save(db, player_id, status, state, previous=previous)
     boards.set_visibility(db, player_id, _shown(db, player_id, status, state))
 
 

@@ -147,16 +147,13 @@ def jitter_pose(shown: dict, rng: random.Random) -> dict:
     what changes how the face reads. ``rng`` is seeded by a secret per drill, never sent.
     """
     scale, shift = POSE_JITTER
-
-    def nudge(level: float, factor: float, offset: float) -> float:
-        if level <= 0:
-            return level
-        return round(min(1.0, max(0.01, level * factor + offset)), 4)
+    draw = rng.random  # rng.uniform(-a, a) is -a + 2a * random(), inlined: this runs for every trial
 
     def nudged(levels: list[float]) -> list[float]:
         # One nudge per unit, the same on both sides: jitter never makes a face lopsided (a contempt cue).
-        factor, offset = 1 + rng.uniform(-scale, scale), rng.uniform(-shift, shift)
-        return [nudge(level, factor, offset) for level in levels]
+        factor = 1 + (-scale + (scale + scale) * draw())
+        offset = -shift + (shift + shift) * draw()
+        return [level if level <= 0 else round(min(1.0, max(0.01, level * factor + offset)), 4) for level in levels]
 
     gaze, pitch = nudged([shown["gaze"][1], shown["head"]["pitch"]])
     return {

@@ -459,7 +459,7 @@ class Staircase:
     show ``x``, ``s.update(x, correct)``. Save with :meth:`to_json` and restore with :meth:`from_json`.
     """
 
-    __slots__ = ("_axis", "_drift", "_estimates", "_posterior", "_predicted", "_sessions", "_stepped")
+    __slots__ = ("_axis", "_closed_json", "_drift", "_estimates", "_posterior", "_predicted", "_sessions", "_stepped")
 
     def __init__(self, axis: str = "exposure", drift: Drift = TRACKING) -> None:
         """Start from the prior, with one open session of unknown date.
@@ -475,6 +475,7 @@ class Staircase:
         self._stepped: tuple[float | None, tuple, tuple[np.ndarray, np.ndarray]] | None = None
         self._posterior: tuple[object, np.ndarray] | None = None  # for the carried beliefs it was computed from
         self._estimates: dict[float, Estimate] = {}  # threshold() of the current posterior, by criterion
+        self._closed_json: str | None = None  # to_json()'s closed sessions: written twice per answer, never changed
 
     def copy(self) -> Staircase:
         """An independent staircase in the same state (as ``from_json(to_json())``, without refiltering)."""
@@ -484,6 +485,7 @@ class Staircase:
         # Cached beliefs are never changed in place: the twin may share them.
         twin._predicted, twin._stepped, twin._posterior = self._predicted, self._stepped, self._posterior
         twin._estimates = dict(self._estimates)
+        twin._closed_json = self._closed_json
         return twin
 
     @property
@@ -528,9 +530,10 @@ class Staircase:
                 self._merge_oldest()
                 closed = None
             self._predicted = closed
-        self._stepped, self._posterior = None, None
+        self._stepped, self._posterior, self._closed_json = None, None, None
 
     def _merge_oldest(self) -> None:
+        self._closed_json = None
         first, second = self._sessions[0], self._sessions.pop(1)
         for stimulus, (n, k) in second.counts.items():
             first.add(self._axis, stimulus, n, k)
@@ -732,11 +735,13 @@ class Staircase:
 
         Format ``{"v": 2, "axis": ..., "sessions": [{"at": seconds or null, "anchor": log10 or null,
         "counts": [[stimulus, trials, correct], ...]}, ...]}``, tallies sorted by stimulus. Floats are written
-        with ``repr`` so they read back exactly. The drift model is not stored: it is the code's.
+        with ``repr`` so they read back exactly. The drift model is not stored: it is the code's. The text is
+        ``json.dumps`` of that object with compact separators; the closed sessions' part is kept between calls.
         """
-        sessions = [{"at": s.at, "anchor": s.anchor, "counts": [[x, n, k] for x, (n, k) in sorted(s.counts.items())]}
-                    for s in self._sessions]
-        return json.dumps({"v": FORMAT_VERSION, "axis": self.axis, "sessions": sessions}, separators=(",", ":"))
+        if self._closed_json is None:
+            self._closed_json = "".join(f"{_session_json(session)}," for session in self._sessions[:-1])
+        return (f'{{"v":{FORMAT_VERSION},"axis":{json.dumps(self.axis)},"sessions":[{self._closed_json}'
+                f"{_session_json(self._sessions[-1])}]}}")
 
     @classmethod
     def from_json(cls, text: str, drift: Drift = TRACKING) -> Staircase:
@@ -757,6 +762,11 @@ class Staircase:
         while len(staircase._sessions) > MAX_SESSIONS:
             staircase._merge_oldest()
         return staircase
+
+
+def _session_json(session: _Session) -> str:
+    counts = [[x, n, k] for x, (n, k) in sorted(session.counts.items())]
+    return json.dumps({"at": session.at, "anchor": session.anchor, "counts": counts}, separators=(",", ":"))
 
 
 def _check_probability(p: object) -> None:

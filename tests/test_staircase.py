@@ -321,6 +321,27 @@ def test_a_long_history_is_merged_into_a_bounded_state() -> None:
     assert restored.next_stimulus(FRAMES_60HZ) == staircase.next_stimulus(FRAMES_60HZ)
 
 
+def test_the_stored_state_is_the_whole_object_written_at_once_through_anchors_and_merges() -> None:
+    """to_json keeps its closed sessions' text between calls: what it writes must not depend on that."""
+
+    def whole(staircase: Staircase) -> str:
+        sessions = [{"at": s.at, "anchor": s.anchor, "counts": [[x, n, k] for x, (n, k) in sorted(s.counts.items())]}
+                    for s in staircase._sessions]
+        return json.dumps({"v": 2, "axis": staircase.axis, "sessions": sessions}, separators=(",", ":"))
+
+    rng = np.random.default_rng(12)
+    staircase = Staircase()
+    for session in range(MAX_SESSIONS + 3):  # past the bound: the oldest sessions merge
+        staircase.begin_session(1_800_000_000 + session * 86_400.5)
+        for _ in range(2):
+            staircase.anchor(1.6 + rng.normal(0, 0.05))
+            staircase.update(float(rng.choice(FRAMES_60HZ)), bool(rng.random() < 0.7))
+            assert staircase.to_json() == whole(staircase)
+        twin = Staircase.from_json(staircase.to_json())
+        assert twin.to_json() == whole(twin) == staircase.to_json()
+    assert staircase.sessions == MAX_SESSIONS
+
+
 def test_a_copy_starts_equal_and_goes_its_own_way() -> None:
     rng = np.random.default_rng(11)
     staircase = Staircase()
