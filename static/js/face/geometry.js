@@ -400,6 +400,16 @@ function expressionLandmarks(identity, pose) {
   // the teeth show as a band under the lip's inverted U, bounded below by the lip's own downturned edge. Dropped at
   // its sides with the corners, the lower lip left a smile's crescent of teeth (read as happy on dark skin) or, open
   // further, anger's squared mouth on both rows.
+  // AU9 drags the brows down as it bunches the nose root (FACS: it lowers the brows' medial part): the eye is
+  // narrowed from above as well as from below, the squint of disgust, not a sleepy lid under a resting brow. Not
+  // pulled together and not on top of AU4 (anger's scowl, and the glasses' lowest-brow fit, already lower them).
+  for (const [side, index] of [[1, 0], [-1, 1]]) {
+    const drag = levels[9][index] * (1 - levels[4][index]);
+    if (drag === 0) continue;
+    moved[key("browInner", side)].y += 0.035 * iod * drag;
+    moved[key("browMid", side)].y += 0.03 * iod * drag;
+    moved[key("browOuter", side)].y += 0.012 * iod * drag;
+  }
   const disgust = Math.min((levels[9][0] + levels[9][1]) / 2, (levels[10][0] + levels[10][1]) / 2);
   if (disgust > 0) {
     const under = points.upperLipInner.y + 0.03 * iod;
@@ -823,19 +833,21 @@ function expressionLines({ L, M, unit, levels, mean, sideLevel, identity }) {
   // the bridge. Drawn as folds with lit ridges between them (drawLines), not as a ladder of dark bars.
   const wrinkle = mean(9);
   const root = M("noseRoot");
-  for (let i = 0; i < 4; i++) {
-    const y = root.y + (i * 1.3 - 0.3) * unit;
-    const half = (2.5 - i * 0.15) * unit;
+  // Three folds across the root, the top one longest, each wrapping down round the bridge ...
+  for (let i = 0; i < 3; i++) {
+    const y = root.y + (i * 1.25 - 0.6) * unit;
+    const half = (3.0 - i * 0.45) * unit;
+    const drop = (0.9 + i * 0.2) * unit;
     // Wide enough to survive a thumbnail (a fold 0.4 units wide is under a pixel at 64 px).
-    push("nose", [{ x: -half, y: y + 0.9 * unit }, { x: -half * 0.55, y: y + 0.15 * unit }, { x: 0, y },
-      { x: half * 0.55, y: y + 0.15 * unit }, { x: half, y: y + 0.9 * unit }], wrinkle * 1.05, 0.5);
+    push("nose", [{ x: -half, y: y + drop }, { x: -half * 0.55, y: y + 0.15 * unit }, { x: 0, y },
+      { x: half * 0.55, y: y + 0.15 * unit }, { x: half, y: y + drop }], wrinkle * 1.05, 0.5);
   }
   for (const side of [1, -1]) {
-    const wing = L("noseWing", side);
+    // ... and the "bunny lines" running down and out over the sides of the bridge, below the eyes' inner corners.
     for (let i = 0; i < 2; i++) {
-      const start = { x: side * (1.1 + i * 0.2) * unit, y: root.y + (4.3 + i * 1.5) * unit };
-      const end = { x: wing.x - side * (0.6 - i * 0.3) * unit, y: root.y + (6.6 + i * 1.9) * unit };
-      push("nose", [start, add(mix(start, end, 0.5), side * 0.25 * unit, -0.3 * unit), end], sideLevel(9, side) * 0.95,
+      const start = { x: side * (1.2 + i * 0.4) * unit, y: root.y + (2.9 + i * 1.3) * unit };
+      const end = { x: side * (3.5 + i * 0.5) * unit, y: root.y + (5.3 + i * 1.4) * unit };
+      push("nose", [start, add(mix(start, end, 0.5), side * 0.2 * unit, -0.35 * unit), end], sideLevel(9, side) * 0.95,
         0.46);
     }
     // Nasolabial fold: from the nose wing toward (and past) the mouth corner.
@@ -854,8 +866,20 @@ function expressionLines({ L, M, unit, levels, mean, sideLevel, identity }) {
     const sneer = Math.max(sideLevel(9, side), sideLevel(10, side));
     // A sneer's fold is deepest beside the nose and ends beside the mouth corner, not round it to the chin.
     const end = mix(top, bottom, 1 - sneer * (1 - smile) * 0.3);
-    push("nasolabial", [top, add(mix(top, end, 0.5), side * (1.3 + smile * 0.9 - sneer * 0.9) * unit, 0), end], depth,
-      0.42 + smile * 0.16 + sneer * 0.2);
+    const fold = [top, add(mix(top, end, 0.5), side * (1.3 + smile * 0.9 - sneer * 0.9) * unit, 0), end];
+    // AU9 cuts the furrow from the top of the lifted wing (the alar groove) and bows it out round the raised cheek:
+    // the bracket that frames a wrinkled nose and a raised lip.
+    const wrinkled = sideLevel(9, side);
+    if (wrinkled > 0) {
+      const wing = L("noseWing", side);
+      const from = add(wing, side * 1.1 * unit, -0.6 * unit);
+      const upper = add(wing, side * 2.0 * unit, 1.2 * unit);
+      const to = add(L("mouthCorner", side), side * 1.6 * unit, 0.6 * unit);
+      const sneerFold = [from, upper, add(mix(upper, to, 0.5), side * 0.5 * unit, 0), to];
+      const resting = [top, mix(fold[0], fold[1], 0.6), mix(fold[1], fold[2], 0.4), end];
+      fold.splice(0, 3, ...resting.map((p, i) => mix(p, sneerFold[i], wrinkled)));
+    }
+    push("nasolabial", fold, depth, 0.42 + smile * 0.16 + sneer * 0.2);
     // AU6: crow's feet fanning from the outer eye corner, and the lower lid bulge.
     const cheek = sideLevel(6, side);
     const corner = L("eyeOuter", side);
