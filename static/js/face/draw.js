@@ -489,7 +489,7 @@ function drawSneerFold(ctx, line, skin) {
   // The shadow in the furrow, fading off toward the mouth ...
   band(-2.6 * u, [[0, skin.crease, 0.55 * a], [0.3, skin.fold, 0.35 * a], [1, skin.fold, 0]]);
   // ... and the cheek bulging lit along its outer side.
-  const lit = (0.14 + skin.dark * 0.22) * a;
+  const lit = (0.14 + skin.dark * 0.36) * a;
   band(3.2 * u, [[0, skin.sheen, 0], [0.35, skin.sheen, lit], [1, skin.sheen, 0]]);
   ctx.beginPath();
   curveThrough(ctx, pts);
@@ -575,7 +575,7 @@ function drawLines(ctx, geo, skin, identity, layer = "all") {
     const width = wrinkles[0].width;
     ctx.beginPath();
     for (const line of wrinkles) curveThrough(ctx, ridgeBeside(line.points, width * 0.9));
-    ctx.strokeStyle = css(skin.ridge, strength * (0.45 + skin.dark * 0.35));
+    ctx.strokeStyle = css(skin.ridge, strength * (0.45 + skin.dark * 0.55));
     ctx.lineWidth = width * 1.3;
     ctx.stroke();
     ctx.beginPath();
