@@ -834,8 +834,10 @@ function expressionLines({ L, M, unit, levels, mean, sideLevel, identity }) {
   const wrinkle = mean(9);
   const root = M("noseRoot");
   // Three folds across the root, the top one longest, each wrapping down round the bridge ...
+  // A glasses bridge crosses the root: the folds sit just below it, not behind it.
+  const belowBridge = identity.glasses === "none" ? 0 : 1.1;
   for (let i = 0; i < 3; i++) {
-    const y = root.y + (i * 1.25 - 0.6) * unit;
+    const y = root.y + (i * 1.25 - 0.6 + belowBridge) * unit;
     const half = (3.0 - i * 0.45) * unit;
     const drop = (0.9 + i * 0.2) * unit;
     // Wide enough to survive a thumbnail (a fold 0.4 units wide is under a pixel at 64 px).
