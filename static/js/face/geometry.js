@@ -833,23 +833,19 @@ function expressionLines({ L, M, unit, levels, mean, sideLevel, identity }) {
   // the bridge. Drawn as folds with lit ridges between them (drawLines), not as a ladder of dark bars.
   const wrinkle = mean(9);
   const root = M("noseRoot");
-  // Three folds across the root, the top one longest, each wrapping down round the bridge ...
-  // A glasses bridge crosses the root: the folds sit just below it, not behind it.
-  const belowBridge = identity.glasses === "none" ? 0 : 1.1;
-  for (let i = 0; i < 3; i++) {
-    const y = root.y + (i * 1.25 - 0.6 + belowBridge) * unit;
-    const half = (3.0 - i * 0.45) * unit;
-    const drop = (0.9 + i * 0.2) * unit;
+  for (let i = 0; i < 4; i++) {
+    const y = root.y + (i * 1.3 - 0.3) * unit;
+    const half = (2.5 - i * 0.15) * unit;
     // Wide enough to survive a thumbnail (a fold 0.4 units wide is under a pixel at 64 px).
-    push("nose", [{ x: -half, y: y + drop }, { x: -half * 0.55, y: y + 0.15 * unit }, { x: 0, y },
-      { x: half * 0.55, y: y + 0.15 * unit }, { x: half, y: y + drop }], wrinkle * 1.05, 0.5);
+    push("nose", [{ x: -half, y: y + 0.9 * unit }, { x: -half * 0.55, y: y + 0.15 * unit }, { x: 0, y },
+      { x: half * 0.55, y: y + 0.15 * unit }, { x: half, y: y + 0.9 * unit }], wrinkle * 1.05, 0.5);
   }
   for (const side of [1, -1]) {
-    // ... and the "bunny lines" running down and out over the sides of the bridge, below the eyes' inner corners.
+    const wing = L("noseWing", side);
     for (let i = 0; i < 2; i++) {
-      const start = { x: side * (1.2 + i * 0.4) * unit, y: root.y + (2.9 + i * 1.3) * unit };
-      const end = { x: side * (3.5 + i * 0.5) * unit, y: root.y + (5.3 + i * 1.4) * unit };
-      push("nose", [start, add(mix(start, end, 0.5), side * 0.2 * unit, -0.35 * unit), end], sideLevel(9, side) * 0.95,
+      const start = { x: side * (1.1 + i * 0.2) * unit, y: root.y + (4.3 + i * 1.5) * unit };
+      const end = { x: wing.x - side * (0.6 - i * 0.3) * unit, y: root.y + (6.6 + i * 1.9) * unit };
+      push("nose", [start, add(mix(start, end, 0.5), side * 0.25 * unit, -0.3 * unit), end], sideLevel(9, side) * 0.95,
         0.46);
     }
     // Nasolabial fold: from the nose wing toward (and past) the mouth corner.
