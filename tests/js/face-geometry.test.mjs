@@ -467,3 +467,32 @@ test("disgust narrows the eyes from below (a squint): the lower lids rise, the u
     }
   }
 });
+
+test("disgust's brows come down without knitting, above anger's; its furrow runs from the lifted wing out past the corner", () => {
+  const emotions = Object.fromEntries(catalogue().emotions.map((e) => [e.key, e]));
+  for (const id of IDENTITIES.slice(0, 10)) {
+    const iod = IOD_OF(id);
+    const neutral = landmarks(id, NEUTRAL);
+    for (const variant of [0, 1]) {
+      const pose = fullPose(emotions, "disgust", variant);
+      const p = landmarks(id, pose);
+      const anger = landmarks(id, fullPose(emotions, "anger", variant));
+      for (const side of ["L", "R"]) {
+        const head = `browInner${side}`;
+        inRange((p[head].y - neutral[head].y) / iod, 0.04, 0.07, "AU9 drags the brow heads down");
+        inRange(Math.abs(p[head].x - neutral[head].x) / iod, 0, 0.002, "not pulled together (no AU4)");
+        assert.ok(anger[head].y - p[head].y > 0.05 * iod, "anger's scowl stays lower");
+      }
+      const geo = faceGeometry(id, pose);
+      for (const [side, s] of [["L", 1], ["R", -1]]) {
+        const fold = geo.lines.find((l) => l.kind === "nasolabial" && Math.sign(l.points[0].x) === s);
+        const wing = s > 0 ? geo.nose.wingL : geo.nose.wingR;
+        const corner = s > 0 ? geo.mouth.cornerL : geo.mouth.cornerR;
+        const [top, bottom] = [fold.points[0], fold.points[fold.points.length - 1]];
+        assert.ok(fold.alpha > 0.6, "a deep fold");
+        assert.ok(Math.abs(top.y - wing.y) < 0.05 * iod && s * (top.x - wing.x) > 0, `${side}: starts beside the wing`);
+        assert.ok(s * (bottom.x - corner.x) > 0.02 * iod && bottom.y > corner.y, `${side}: ends outside the corner`);
+      }
+    }
+  }
+});

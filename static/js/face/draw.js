@@ -449,6 +449,55 @@ function ridgeBeside(points, distance) {
   return points.map((p) => ({ x: p.x + nx * distance, y: p.y + ny * distance }));
 }
 
+/** @param {Point[]} points @param {number} dx @param {number} dy */
+const shifted = (points, dx, dy) => points.map((p) => ({ x: p.x + dx, y: p.y + dy }));
+
+/**
+ * AU9's nasolabial furrow as a photograph shows it: the cheek bulging lit along its outer side, a dark crease, and a
+ * shadow fading off toward the mouth, all relative to the skin. Graded strokes, not a hard dark-and-light line pair
+ * (which read as stripes painted on, or as tusks on dark skin).
+ */
+function drawSneerFold(ctx, line, skin) {
+  const side = Math.sign(line.points[0].x);
+  const pts = line.points;
+  const a = line.alpha;
+  const u = line.width / 0.62;
+  const first = pts[0];
+  const last = pts[pts.length - 1];
+  const length = Math.hypot(last.x - first.x, last.y - first.y) || 1;
+  // The normal toward the cheek (away from the mouth).
+  let nx = -(last.y - first.y) / length;
+  let ny = (last.x - first.x) / length;
+  if (nx * side < 0) {
+    nx = -nx;
+    ny = -ny;
+  }
+  // Deepest beside the wing, fading toward the mouth corner.
+  const taper = [0.55, 1, 0.75, 0.3];
+  const mid = pts[1];
+  const band = (reach, stops) => {
+    const edge = pts.map((p, i) => ({ x: p.x + nx * reach * taper[i], y: p.y + ny * reach * taper[i] }));
+    ctx.beginPath();
+    curveThrough(ctx, pts);
+    curveThrough(ctx, edge.reverse(), false);
+    ctx.closePath();
+    const g = ctx.createLinearGradient(mid.x, mid.y, mid.x + nx * reach, mid.y + ny * reach);
+    for (const [at, rgb, alpha] of stops) g.addColorStop(at, css(rgb, alpha));
+    ctx.fillStyle = g;
+    ctx.fill();
+  };
+  // The shadow in the furrow, fading off toward the mouth ...
+  band(-2.6 * u, [[0, skin.crease, 0.55 * a], [0.3, skin.fold, 0.35 * a], [1, skin.fold, 0]]);
+  // ... and the cheek bulging lit along its outer side.
+  const lit = (0.14 + skin.dark * 0.36) * a;
+  band(3.2 * u, [[0, skin.sheen, 0], [0.35, skin.sheen, lit], [1, skin.sheen, 0]]);
+  ctx.beginPath();
+  curveThrough(ctx, pts);
+  ctx.strokeStyle = css(skin.crease, 0.5 * a);
+  ctx.lineWidth = 0.45 * u;
+  ctx.stroke();
+}
+
 const CHIN_BEARDS = new Set(["goatee", "shortBeard", "fullBeard"]);
 
 /** Folds in the skin a beard grows over: drawn before the beard on bearded faces, so hair covers them. */
@@ -464,10 +513,12 @@ function drawLines(ctx, geo, skin, identity, layer = "all") {
   // drawn as lit ridges of hair instead.
   const beard = CHIN_BEARDS.has(identity.facialHair) ? facialHairPalette(identity).light : null;
   const wanted = (line) => layer === "all" || (layer === "under") === UNDER_BEARD.has(line.kind);
+  // AU9's nasolabial furrow has its own, softer drawing (drawSneerFold).
+  const sneerFold = (line) => line.kind === "nasolabial" && geo.levels[9][line.points[0].x > 0 ? 0 : 1] > 0.05;
   // Lines of the same strength and width (a fan of crow's feet, a row of chin dimples) share one stroke.
   const groups = new Map();
   for (const line of geo.lines) {
-    if (line.kind === "neck" || line.kind === "nose" || !wanted(line)) continue;
+    if (line.kind === "neck" || line.kind === "nose" || !wanted(line) || sneerFold(line)) continue;
     const key = `${line.alpha}|${line.width}`;
     const group = groups.get(key);
     if (group) group.push(line);
@@ -476,7 +527,7 @@ function drawLines(ctx, geo, skin, identity, layer = "all") {
   // Deep folds (a smile's or a sneer's nasolabial fold) are more than a line: a soft shadow on the mouth side
   // and the cheek bulging lit above it, each relative to the skin, so they read on every skin tone.
   for (const line of geo.lines) {
-    if (line.kind !== "nasolabial" || line.alpha < 0.3 || !wanted(line)) continue;
+    if (line.kind !== "nasolabial" || line.alpha < 0.3 || !wanted(line) || sneerFold(line)) continue;
     const side = Math.sign(line.points[0].x);
     ctx.save();
     ctx.translate(-side * line.width * 1.2, 0);
@@ -491,6 +542,29 @@ function drawLines(ctx, geo, skin, identity, layer = "all") {
     ctx.stroke();
     ctx.restore();
   }
+  for (const line of geo.lines) {
+    if (sneerFold(line) && wanted(line)) drawSneerFold(ctx, line, skin);
+  }
+  // In a beard, the sneer's furrow is a groove in the hair: a shadowed trough with the hair lit along the cheek's
+  // edge of it, so the fold shows through a short beard instead of vanishing under it.
+  if (layer === "over" && BEARDS.has(identity.facialHair)) {
+    const hairTones = facialHairPalette(identity);
+    for (const line of geo.lines) {
+      if (!sneerFold(line)) continue;
+      const side = Math.sign(line.points[0].x);
+      const level = geo.levels[9][side > 0 ? 0 : 1];
+      ctx.beginPath();
+      curveThrough(ctx, line.points);
+      ctx.strokeStyle = css(hairTones.dark, 0.7 * level);
+      ctx.lineWidth = line.width * 1.6;
+      ctx.stroke();
+      ctx.beginPath();
+      curveThrough(ctx, shifted(line.points, side * line.width * 1.5, -line.width * 0.4));
+      ctx.strokeStyle = css(mixRgb(hairTones.light, skin.sheen, 0.5), 0.55 * level);
+      ctx.lineWidth = line.width * 1.1;
+      ctx.stroke();
+    }
+  }
   for (const group of groups.values()) strokeCrease(ctx, group[0], skin, group);
   // AU9's wrinkled nose: bunched skin, each fold a soft shadow with a lit ridge of skin below it, in one stroke per
   // tone. A row of crease-dark bars read as stripes painted on (near black on dark skin); folds shaded relative to
@@ -501,7 +575,7 @@ function drawLines(ctx, geo, skin, identity, layer = "all") {
     const width = wrinkles[0].width;
     ctx.beginPath();
     for (const line of wrinkles) curveThrough(ctx, ridgeBeside(line.points, width * 0.9));
-    ctx.strokeStyle = css(skin.ridge, strength * (0.45 + skin.dark * 0.35));
+    ctx.strokeStyle = css(skin.ridge, strength * (0.45 + skin.dark * 0.55));
     ctx.lineWidth = width * 1.3;
     ctx.stroke();
     ctx.beginPath();

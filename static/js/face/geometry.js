@@ -400,6 +400,17 @@ function expressionLandmarks(identity, pose) {
   // the teeth show as a band under the lip's inverted U, bounded below by the lip's own downturned edge. Dropped at
   // its sides with the corners, the lower lip left a smile's crescent of teeth (read as happy on dark skin) or, open
   // further, anger's squared mouth on both rows.
+  // AU9 drags the brows down as it bunches the nose root (FACS: it lowers the brows' medial part): the eye is
+  // narrowed from above as well as from below, the squint of disgust, not a sleepy lid under a resting brow. Not
+  // pulled together and not on top of AU4 (anger's scowl, and the glasses' lowest-brow fit, already lower them).
+  // Twice this (brow heads 0.065 IOD down in all) moved FaceMesh's lower-lid points on type II faces with glasses.
+  for (const [side, index] of [[1, 0], [-1, 1]]) {
+    const drag = levels[9][index] * (1 - levels[4][index]);
+    if (drag === 0) continue;
+    moved[key("browInner", side)].y += 0.018 * iod * drag;
+    moved[key("browMid", side)].y += 0.015 * iod * drag;
+    moved[key("browOuter", side)].y += 0.006 * iod * drag;
+  }
   const disgust = Math.min((levels[9][0] + levels[9][1]) / 2, (levels[10][0] + levels[10][1]) / 2);
   if (disgust > 0) {
     const under = points.upperLipInner.y + 0.03 * iod;
@@ -854,8 +865,20 @@ function expressionLines({ L, M, unit, levels, mean, sideLevel, identity }) {
     const sneer = Math.max(sideLevel(9, side), sideLevel(10, side));
     // A sneer's fold is deepest beside the nose and ends beside the mouth corner, not round it to the chin.
     const end = mix(top, bottom, 1 - sneer * (1 - smile) * 0.3);
-    push("nasolabial", [top, add(mix(top, end, 0.5), side * (1.3 + smile * 0.9 - sneer * 0.9) * unit, 0), end], depth,
-      0.42 + smile * 0.16 + sneer * 0.2);
+    const fold = [top, add(mix(top, end, 0.5), side * (1.3 + smile * 0.9 - sneer * 0.9) * unit, 0), end];
+    // AU9 cuts the furrow from the top of the lifted wing (the alar groove) and bows it out round the raised cheek:
+    // the bracket that frames a wrinkled nose and a raised lip.
+    const wrinkled = sideLevel(9, side);
+    if (wrinkled > 0) {
+      const wing = L("noseWing", side);
+      const from = add(wing, side * 1.1 * unit, -0.6 * unit);
+      const upper = add(wing, side * 2.0 * unit, 1.2 * unit);
+      const to = add(L("mouthCorner", side), side * 1.6 * unit, 0.6 * unit);
+      const sneerFold = [from, upper, add(mix(upper, to, 0.5), side * 0.5 * unit, 0), to];
+      const resting = [top, mix(fold[0], fold[1], 0.6), mix(fold[1], fold[2], 0.4), end];
+      fold.splice(0, 3, ...resting.map((p, i) => mix(p, sneerFold[i], wrinkled)));
+    }
+    push("nasolabial", fold, depth, 0.42 + smile * 0.16 + sneer * 0.2);
     // AU6: crow's feet fanning from the outer eye corner, and the lower lid bulge.
     const cheek = sideLevel(6, side);
     const corner = L("eyeOuter", side);
