@@ -1050,6 +1050,33 @@ function drawFacialHair(ctx, identity, geo) {
   ctx.strokeStyle = css(colours.body, 0.45);
   ctx.lineWidth = 0.26 * u;
   ctx.stroke();
+  lipMargin(ctx, identity, geo, colours);
+}
+
+/**
+ * The hair thins to bare skin along the lips' outer edge: a soft margin of skin round the lips, so in a dark beard
+ * the mouth keeps its whole outline (a stretched, smiling or pressed mouth; its corners) instead of only its red
+ * and teeth. It follows the lips, so the mouth's apparent shape is its own in every pose.
+ */
+function lipMargin(ctx, identity, geo, colours) {
+  const m = geo.mouth;
+  const u = geo.unit;
+  const skin = identity.skin.rgb;
+  ctx.save();
+  beardPath(ctx, identity.facialHair, geo);
+  ctx.clip();
+  ctx.beginPath();
+  curveThrough(ctx, m.upperOuter);
+  curveThrough(ctx, [...m.lowerOuter].reverse(), false);
+  ctx.closePath();
+  ctx.lineJoin = "round";
+  ctx.strokeStyle = css(mixRgb(colours.body, skin, 0.55), 0.55);
+  ctx.lineWidth = 2.6 * u;
+  ctx.stroke();
+  ctx.strokeStyle = css(mixRgb(colours.body, skin, 0.8), 0.8);
+  ctx.lineWidth = 1.3 * u;
+  ctx.stroke();
+  ctx.restore();
 }
 
 /** The filled outline of a goatee or beard: chin (and jaw) up to the lower lip and around the corners. */
