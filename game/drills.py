@@ -14,6 +14,7 @@ import secrets
 import time
 from datetime import date
 
+import msgspec
 from sqlite_utils import Database
 
 from game import (
@@ -35,6 +36,7 @@ from game.protocol import Answer, Hello, ProtocolError, Resume, Start
 from game.staircase import Staircase
 
 TRIAL_TTL_S = 120.0  # an unanswered trial older than this is void
+_encode_json = msgspec.json.Encoder().encode  # a trial's pose, every trial: ~7x faster than json.dumps
 OVERALL = "all"
 
 
@@ -339,7 +341,7 @@ class DrillSession:
             raise ProtocolError("drill_closed", "This drill was closed (a newer one was started); start again.")
         position = scored + 1
         attempt += in_flight.count_at(self.player_id, drill["id"], position)  # shown in another tab: a replay
-        order = json.loads(drill["plan"])
+        order = msgspec.json.decode(drill["plan"])
         if attempt and drill["mode"] != "checkup":  # a replay: a fresh emotion from the rest of the plan, so a
             # voided flash gives nothing away (a checkup shows its fixed item again and never names it)
             order = rounds.replay_plan(order, position, random.SystemRandom())
@@ -378,7 +380,7 @@ class DrillSession:
         period = drill["refresh_ms"]
         emotion = plan.emotion
         trial = {"id": secrets.token_urlsafe(12), "drill_id": drill["id"], "player_id": self.player_id,
-                 "position": position, "attempt": attempt, "emotion": emotion, "pose": json.dumps(plan.pose),
+                 "position": position, "attempt": attempt, "emotion": emotion, "pose": _encode_json(plan.pose).decode(),
                  "identity_seed": plan.identity_seed, "intensity": plan.intensity,
                  "exposure_frames": plan.exposure_frames, "exposure_ms": plan.exposure_frames * period,
                  "wanted_ms": plan.wanted_ms, "refresh_ms": period, "display_ms": rounds.display_ms(plan, period),
