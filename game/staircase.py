@@ -674,7 +674,7 @@ class Staircase:
         return self._posterior[1]
 
     def _mixture(self, carried: tuple[np.ndarray, np.ndarray]) -> np.ndarray | None:
-        """:meth:`_average` of ``carried`` if every model believes every grid point possible (kept for as long as
+        """:func:`_average` of ``carried`` if every model believes every grid point possible (kept for as long as
         ``carried`` is; None otherwise).
 
         Then no answer is impossible under a model (the likelihood is 1 at its maximum, so each model's evidence is
