@@ -58,6 +58,9 @@ class DrillSession:
         self._held: tuple[str, dict[str, Staircase]] = ("", {})  # the last procedures loaded, kept over a checkup
         self.own_fit: Staircase | None = None  # the player's overall fit as the drill began, for fair play
         self.fair_play: fairplay.Written | None = None  # the player's fair-play row as this socket last wrote it
+        # What this socket committed as the player's best answer streak: a lower bound of the stored best (it only
+        # grows), so an answer streak no longer than it need not be written.
+        self.best_streak_written = 0
 
     # -- messages -----------------------------------------------------------------
 
@@ -204,7 +207,8 @@ class DrillSession:
                 self._weigh(trial, verdict.correct, message.reaction_ms)
             if earns:
                 self._adapt(trial, verdict.correct)
-                rewards.bank_best_streak(self.db, self.player_id, answer_streak)
+                if answer_streak > self.best_streak_written:
+                    rewards.bank_best_streak(self.db, self.player_id, answer_streak)
             answered = progress[0]
             done = answered >= drill["trial_count"]
             if done and store.complete_drill(self.db, drill["id"]):
@@ -212,6 +216,7 @@ class DrillSession:
                           else rewards.finish_drill(self.db, drill, now, self.procedures.get(OVERALL)))
         in_flight.release(self.player_id, trial["id"])  # stored: committed with its answer
         self.open_trial, self.progress = None, progress
+        self.best_streak_written = max(self.best_streak_written, answer_streak)
         if abs(message.refresh_ms - drill["refresh_ms"]) > rounds.REFRESH_TOLERANCE * drill["refresh_ms"]:
             drill["refresh_ms"] = rounds.nominal_period(message.refresh_ms)  # the display changed rate
         # A voided flash is shown again with a fresh emotion: its result tells nothing about either.
