@@ -51,7 +51,7 @@ def finish_drill(db: Database, drill: dict, at: float, overall: Staircase | None
     db.execute("UPDATE drills SET local_day = ? WHERE id = ?", [local_day, drill["id"]])
     return {"points": points, "bestAnswerStreak": best, "unranked": unranked,
             "streak": streaks.status(streak, at, streaks.zone(
-        db["players"].get(player_id)["time_zone"]))}
+                db.execute("SELECT time_zone FROM players WHERE id = ?", [player_id]).fetchone()[0]))}
 
 
 def challenge_result(db: Database, drill: dict) -> dict:

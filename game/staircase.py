@@ -459,7 +459,8 @@ class Staircase:
     show ``x``, ``s.update(x, correct)``. Save with :meth:`to_json` and restore with :meth:`from_json`.
     """
 
-    __slots__ = ("_axis", "_closed_json", "_drift", "_estimates", "_posterior", "_predicted", "_sessions", "_stepped")
+    __slots__ = ("_axis", "_closed_json", "_drift", "_estimates", "_levels", "_mixed", "_posterior", "_predicted",
+                 "_sessions", "_stepped")
 
     def __init__(self, axis: str = "exposure", drift: Drift = TRACKING) -> None:
         """Start from the prior, with one open session of unknown date.
@@ -475,6 +476,10 @@ class Staircase:
         self._stepped: tuple[float | None, tuple, tuple[np.ndarray, np.ndarray]] | None = None
         self._posterior: tuple[object, np.ndarray] | None = None  # for the carried beliefs it was computed from
         self._estimates: dict[float, Estimate] = {}  # threshold() of the current posterior, by criterion
+        self._levels: dict[float, float] = {}  # level() of the current posterior, by criterion
+        # The carried beliefs' models averaged by weight (None: some belief is 0 somewhere, see posterior), for the
+        # carried beliefs they were computed from: they change only with the step, not with each answer.
+        self._mixed: tuple[object, np.ndarray | None] | None = None
         self._closed_json: str | None = None  # to_json()'s closed sessions: written twice per answer, never changed
 
     def copy(self) -> Staircase:
@@ -484,7 +489,7 @@ class Staircase:
         twin._sessions = [session.copy() for session in self._sessions]
         # Cached beliefs are never changed in place: the twin may share them.
         twin._predicted, twin._stepped, twin._posterior = self._predicted, self._stepped, self._posterior
-        twin._estimates = dict(self._estimates)
+        twin._estimates, twin._levels, twin._mixed = dict(self._estimates), dict(self._levels), self._mixed
         twin._closed_json = self._closed_json
         return twin
 
@@ -530,7 +535,7 @@ class Staircase:
                 self._merge_oldest()
                 closed = None
             self._predicted = closed
-        self._stepped, self._posterior, self._closed_json = None, None, None
+        self._stepped, self._posterior, self._closed_json, self._mixed = None, None, None, None
 
     def _merge_oldest(self) -> None:
         self._closed_json = None
@@ -653,22 +658,33 @@ class Staircase:
         """The normalised posterior over the flattened parameter grid (read-only array), drift models averaged."""
         carried = self._carried()
         if self._posterior is None or self._posterior[0] is not carried:  # answered, or the step moved
-            beliefs, log_weights = carried
             log_likelihood = self._sessions[-1].log_likelihood(self._axis)
             likelihood = np.exp(log_likelihood - log_likelihood.max())
-            flat = beliefs.reshape(len(log_weights), -1)
-            if (flat @ likelihood).min() > 0:
+            mixed = self._mixture(carried)
+            if mixed is not None or (carried[0].reshape(len(carried[1]), -1) @ likelihood).min() > 0:
                 # Bayes' rule per model, then averaging by evidence, is Bayes' rule on the models' average: one
                 # product with the average instead of one per model.
-                weights = np.exp(log_weights - log_weights.max())
-                post = ((weights / weights.sum()) @ flat) * likelihood
+                post = (mixed if mixed is not None else _average(carried)) * likelihood
             else:  # an answer impossible under a model's every belief: that model keeps its belief (see _absorb)
                 beliefs, weights = self._current()
                 post = weights @ beliefs.reshape(len(weights), -1)
             post = post / post.sum()
             post.setflags(write=False)
-            self._posterior, self._estimates = (carried, post), {}
+            self._posterior, self._estimates, self._levels = (carried, post), {}, {}
         return self._posterior[1]
+
+    def _mixture(self, carried: tuple[np.ndarray, np.ndarray]) -> np.ndarray | None:
+        """:func:`_average` of ``carried`` if every model believes every grid point possible (kept for as long as
+        ``carried`` is; None otherwise).
+
+        Then no answer is impossible under a model (the likelihood is 1 at its maximum, so each model's evidence is
+        positive): the posterior need not check each model's evidence, and is this average times the likelihood.
+        """
+        if len(self._sessions) == 1:  # carried is the prior: one average for every procedure on the axis
+            return _prior_mixture(self._axis, self._drift)
+        if self._mixed is None or self._mixed[0] is not carried:
+            self._mixed = (carried, _positive_average(carried))
+        return self._mixed[1]
 
     def p_correct(self, stimulus: float) -> float:
         """The posterior predictive probability of a correct answer at ``stimulus``.
@@ -726,9 +742,12 @@ class Staircase:
         """
         _check_probability(p)
         post = self.posterior()
-        known = self._estimates.get(p)
-        value = known.value if known else 10 ** float(post @ _threshold_table(self._axis, float(p))[0])
-        return math.log10(value)
+        level = self._levels.get(p)
+        if level is None:  # asked for twice per trial by the drill (the anchor): once is enough per posterior
+            known = self._estimates.get(p)
+            value = known.value if known else 10 ** float(post @ _threshold_table(self._axis, float(p))[0])
+            level = self._levels[p] = math.log10(value)
+        return level
 
     def to_json(self) -> str:
         """Serialise the state: axis and, per session, its start and tallies (a few hundred bytes to ~10 KB).
@@ -764,9 +783,40 @@ class Staircase:
         return staircase
 
 
+def _average(carried: tuple[np.ndarray, np.ndarray]) -> np.ndarray:
+    """Beliefs of several drift models averaged by their weights (prior x evidence), flat over the grid.
+
+    :param carried: ``(beliefs, log_weights)``, beliefs shaped ``(models, alphas, slopes x lapses)``
+    """
+    beliefs, log_weights = carried
+    weights = np.exp(log_weights - log_weights.max())
+    return (weights / weights.sum()) @ beliefs.reshape(len(log_weights), -1)
+
+
+def _positive_average(carried: tuple[np.ndarray, np.ndarray]) -> np.ndarray | None:
+    """:func:`_average`, if no model's belief is 0 anywhere on the grid (read-only); else None."""
+    if not carried[0].min() > 0:
+        return None
+    average = _average(carried)
+    average.setflags(write=False)
+    return average
+
+
+@lru_cache(maxsize=8)
+def _prior_mixture(axis: Axis, drift: Drift) -> np.ndarray | None:
+    """:func:`_positive_average` of the beliefs before any session closed (as ``Staircase._settled`` builds them)."""
+    return _positive_average((_start(axis, len(drift.session_sds)), np.log(np.asarray(drift.prior, dtype=float))))
+
+
 def _session_json(session: _Session) -> str:
-    counts = [[x, n, k] for x, (n, k) in sorted(session.counts.items())]
-    return json.dumps({"at": session.at, "anchor": session.anchor, "counts": counts}, separators=(",", ":"))
+    """``json.dumps({"at", "anchor", "counts"}, separators=(",", ":"))`` of a session, written out: it runs twice per
+    answer. Its values are finite floats (or None) and ints, which ``json.dumps`` writes as ``repr`` does."""
+    counts = ",".join(f"[{x!r},{n!r},{k!r}]" for x, (n, k) in sorted(session.counts.items()))
+    return f'{{"at":{_json_number(session.at)},"anchor":{_json_number(session.anchor)},"counts":[{counts}]}}'
+
+
+def _json_number(value: float | None) -> str:
+    return "null" if value is None else repr(value)
 
 
 def _check_probability(p: object) -> None:

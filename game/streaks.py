@@ -99,10 +99,10 @@ def credit_day(db: Database, player_id: str, played_at: float | None = None, tim
     streak, stored_zone = load(db, player_id)
     tz = zone(time_zone) if time_zone else stored_zone
     updated = credit(streak, time.time() if played_at is None else played_at, tz)
-    db["players"].update(player_id, {
-        "daily_streak": updated.days, "longest_streak": updated.longest,
-        "last_play_day": updated.last_day.isoformat() if updated.last_day else None,
-        "last_play_day_start": updated.last_day_start, "freezes": updated.freezes,
-        "freeze_progress": updated.freeze_progress,
-    })
+    # Plain SQL: sqlite-utils' update() reads the whole row again first (load() above already found it).
+    db.execute(
+        "UPDATE players SET daily_streak = ?, longest_streak = ?, last_play_day = ?, last_play_day_start = ?, "
+        "freezes = ?, freeze_progress = ? WHERE id = ?",
+        [updated.days, updated.longest, updated.last_day.isoformat() if updated.last_day else None,
+         updated.last_day_start, updated.freezes, updated.freeze_progress, player_id])
     return updated

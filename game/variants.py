@@ -6,6 +6,8 @@ variant number too, so the item report can tell a misread variant from a misread
 
 from __future__ import annotations
 
+from functools import lru_cache
+
 from game.emotions import EMOTIONS
 
 
@@ -17,10 +19,15 @@ def variant_number(emotion_key: str, intensity: float, shown: dict) -> int | Non
     levels = {au: max(per_side) for au, per_side in shown.get("au", {}).items()}
     gaze_down = shown.get("gaze", [0.0, 0.0])[1]
     head_down = shown.get("head", {}).get("pitch", 0.0)
-    matches = [
-        number for number, variant in enumerate(EMOTIONS[emotion_key].variants, start=1)
-        if levels == {str(au): round(level * intensity, 3) for au, level in variant.units.items()}
-        and gaze_down == round(variant.gaze_down * intensity, 3)
-        and head_down == round(variant.head_down * intensity, 3)
-    ]
+    matches = [number for number, (units, gaze, head) in enumerate(_variant_poses(emotion_key, intensity), start=1)
+               if levels == units and gaze_down == gaze and head_down == head]
     return matches[0] if len(matches) == 1 else None
+
+
+@lru_cache(maxsize=512)
+def _variant_poses(emotion_key: str, intensity: float) -> tuple[tuple[dict[str, float], float, float], ...]:
+    """Each variant's (unit levels, gaze down, head down) at ``intensity``, as ``emotions.pose`` rounds them (cached:
+    every trial asks; a few intensities are ever shown). Read-only."""
+    return tuple(({str(au): round(level * intensity, 3) for au, level in variant.units.items()},
+                  round(variant.gaze_down * intensity, 3), round(variant.head_down * intensity, 3))
+                 for variant in EMOTIONS[emotion_key].variants)

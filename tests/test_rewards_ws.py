@@ -103,3 +103,19 @@ def test_the_daily_challenge_is_the_same_for_everyone_and_ranked_once(connect, l
     board = boards.challenge_board(date.fromisoformat(first["challenge_day"]))
     assert boards.standing(db, board, first["player_id"])["score"] == ann_summary["points"]
     assert ann.ask({"type": "hello", "v": 1})["challenge"]["played"] is True
+
+
+def test_the_players_best_answer_streak_is_their_longest_run_of_right_answers_across_drills(
+        connect, live_server: LiveServer) -> None:
+    """A socket writes the player's best only when a run beats what it last wrote: the stored best must not change."""
+    client = connect()
+    runs = iter([True] * 4 + [False] + [True] * 7 + [False] + [True] * 2 + [False] * 5)
+    _, first = play_drill(client, live_server, sees=lambda _trial: next(runs))
+    db = open_db(live_server)
+    player_id = db["drills"].get(first["drillId"])["player_id"]
+    assert first["bestAnswerStreak"] == 7 == db["players"].get(player_id)["best_answer_streak"]
+    _, second = play_drill(client, live_server, right=False)  # every other answer right: runs of one
+    assert second["bestAnswerStreak"] == 1
+    assert db["players"].get(player_id)["best_answer_streak"] == 7
+    _, third = play_drill(connect(cookie=client.cookie), live_server)  # another socket of the player: a run of 20
+    assert third["bestAnswerStreak"] == 20 == db["players"].get(player_id)["best_answer_streak"]

@@ -398,3 +398,21 @@ def test_tracking_bench_small_learners_are_followed_and_steady_players_lose_noth
     steady = staircase_sim.simulate("steady", 40, seed=7)
     for drill in (2, 5):  # after 60 and 120 trials
         assert steady["tracking"][drill].abs_error <= steady["today"][drill].abs_error * 1.1 + 0.002, drill
+
+
+def test_the_posterior_is_bayes_rule_per_drift_model_averaged_by_evidence_through_sessions() -> None:
+    """The posterior takes the models' average of the carried beliefs once per step (not per answer): it must stay
+    what each model's own posterior, averaged by its evidence, gives, also once beliefs underflow to 0 somewhere."""
+    rng = np.random.default_rng(5)
+    staircase = Staircase()
+    for session in range(4):
+        staircase.begin_session(1_800_000_000 + session * 3 * 86_400)
+        for trial in range(12):
+            staircase.anchor(1.7 - 0.1 * session - 0.002 * trial)
+            # misses at 900 ms: impossible without lapses (p ~ 1e-26 each), the beliefs there underflow to 0
+            stimulus = FRAMES_60HZ[int(rng.integers(0, 5))] if trial % 3 else 900.0
+            staircase.update(stimulus, bool(trial % 3) and bool(rng.random() < 0.6))
+            beliefs, weights = staircase._current()
+            long_way = weights @ beliefs.reshape(len(weights), -1)
+            assert np.allclose(staircase.posterior(), long_way / long_way.sum(), rtol=1e-9, atol=1e-300)
+    assert staircase._carried()[0].min() == 0  # the check of each model's evidence was exercised too
