@@ -322,6 +322,13 @@ def brow_gap(luminance: np.ndarray, landmarks_px: np.ndarray) -> float:
     BROW_MIN_LENGTH long (a glasses rim's side is a narrow one).
     """
     xs, _, dark = _brow_band(luminance, landmarks_px)
+    ends = _brow_inner_ends(xs, dark)
+    return float("nan") if ends is None else float(ends[0] - ends[1])
+
+
+def _brow_inner_ends(xs: np.ndarray, dark: np.ndarray) -> tuple[float, float] | None:
+    """The frame x of the face's left brow's inner end and of its right brow's (both 0 when the brows meet);
+    None when a brow cannot be found."""
     inner = np.abs(xs) <= 0.5  # the inner ends lie between the eyes' outer corners
     xs, dark = xs[inner], dark[:, inner]
     needed = int(np.ceil(BROW_MIN_THICKNESS / GRID))
@@ -335,17 +342,21 @@ def brow_gap(luminance: np.ndarray, landmarks_px: np.ndarray) -> float:
     brows = [(xs[a], xs[b - 1]) for a, b in zip(edges[::2], edges[1::2], strict=True)
              if xs[b - 1] - xs[a] >= BROW_MIN_LENGTH]
     if any(start <= 0 <= stop for start, stop in brows):
-        return 0.0  # the brows meet
+        return 0.0, 0.0  # the brows meet
     left = min((start for start, _ in brows if start > 0), default=None)
     right = max((stop for _, stop in brows if stop < 0), default=None)
     if left is None or right is None:
-        return float("nan")
-    return float(left - right)
+        return None
+    return float(left), float(right)
 
 
 # Where the image brow heights are read, |x| in the face frame (IOD units; the eyes' outer corners at 0.5):
 # over the inner third of the brow, its middle, and its outer part (still inside its thick length).
 BROW_COLUMNS = {"inner": (0.18, 0.26), "mid": (0.30, 0.38), "outer": (0.42, 0.50)}
+# The arch's columns are centred on the brows' own midline (midway between their inner ends), at most this far
+# (IOD) from the frame's origin: FaceMesh's outer eye corners, which fix that origin, sit up to 0.02 IOD off the
+# face's midline on wide-open drawn eyes, and an arch sampled that far along the brow loses a third of its height.
+BROW_CENTRE_SHIFT = 0.04
 
 
 def brow_heights(luminance: np.ndarray, landmarks_px: np.ndarray) -> dict[str, float]:
@@ -355,7 +366,7 @@ def brow_heights(luminance: np.ndarray, landmarks_px: np.ndarray) -> dict[str, f
     BROW_COLUMNS; nan where fewer than half of a region's columns hold a brow. FaceMesh fits a face model to the
     whole face and under-follows a drawn brow's movement and shape (its brow points barely move when surprise
     lifts the brows well clear of them, and keep their arch when fear flattens the brow): these heights follow
-    the brow itself."""
+    the brow itself. The arch is read in the same columns measured from the brows' own midline (BROW_CENTRE_SHIFT)."""
     xs, ys, dark = _brow_band(luminance, landmarks_px)
     needed = int(np.ceil(BROW_MIN_THICKNESS / GRID))
     run = np.zeros(len(xs), dtype=int)
@@ -368,16 +379,21 @@ def brow_heights(luminance: np.ndarray, landmarks_px: np.ndarray) -> dict[str, f
         ended = ~row & (run >= needed) & (run < index) & np.isnan(centre)
         centre = np.where(ended, _run_middle(ys, index, run), centre)
         run = np.where(row, run + 1, 0)
+    ends = _brow_inner_ends(xs, dark)
+    midline = 0.0 if ends is None else float(np.clip(sum(ends) / 2, -BROW_CENTRE_SHIFT, BROW_CENTRE_SHIFT))
+
+    def height(side_xs: np.ndarray, low: float, high: float) -> float:
+        heights = -centre[(side_xs >= low) & (side_xs <= high)]
+        found = heights[~np.isnan(heights)]
+        return float(np.mean(found)) if len(found) >= len(heights) / 2 else float("nan")
+
     values = {}
     for side, sign in (("L", 1), ("R", -1)):
         for name, (low, high) in BROW_COLUMNS.items():
-            chosen = (sign * xs >= low) & (sign * xs <= high)
-            heights = -centre[chosen]
-            found = heights[~np.isnan(heights)]
-            values[f"{name}_brow_height_image_{side}"] = (float(np.mean(found)) if len(found) >= len(heights) / 2
-                                                          else float("nan"))
-        values[f"brow_arch_image_{side}"] = values[f"mid_brow_height_image_{side}"] - (
-            values[f"inner_brow_height_image_{side}"] + values[f"outer_brow_height_image_{side}"]) / 2
+            values[f"{name}_brow_height_image_{side}"] = height(sign * xs, low, high)
+        # The arch is the brow's shape: where along the brow it is read matters (its heights barely do).
+        along = {name: height(sign * (xs - midline), low, high) for name, (low, high) in BROW_COLUMNS.items()}
+        values[f"brow_arch_image_{side}"] = along["mid"] - (along["inner"] + along["outer"]) / 2
     return values
 
 

@@ -203,14 +203,15 @@ def test_brow_gap_ignores_thin_lines_and_narrow_uprights_and_misses_invisible_br
     assert np.isnan(image_measures(faint, face)["brow_gap_image"])
 
 
-def _brows_at(skin, height: float, arch: float = 0.0) -> np.ndarray:
+def _brows_at(skin, height: float, arch: float = 0.0, shift: float = 0.0) -> np.ndarray:
     """Brows from x 0.16 to 0.56 each side, 0.07 IOD thick, their middle ``height`` above the eye line, the middle
-    of each brow (x 0.3-0.4) ``arch`` higher still."""
+    of each brow (x 0.3-0.4) ``arch`` higher still; both moved ``shift`` along the eye line (the face's midline off
+    the landmarks' origin)."""
     image = _canvas(skin)
     for sign in (-1, 1):
         for start, stop, lift in ((0.16, 0.3, 0.0), (0.3, 0.4, arch), (0.4, 0.56, 0.0)):
-            _box(image, sorted((sign * start, sign * stop)), (-height - lift - 0.035, -height - lift + 0.035),
-                 (30, 24, 20))
+            _box(image, sorted((sign * start + shift, sign * stop + shift)),
+                 (-height - lift - 0.035, -height - lift + 0.035), (30, 24, 20))
     return image
 
 
@@ -226,6 +227,19 @@ def test_brow_heights_follow_the_brows_pixels(skin) -> None:
             assert rise == pytest.approx(0.1, abs=0.01), (part, side)
     arched = image_measures(_brows_at(skin, 0.3, arch=0.04), face)
     assert arched["brow_arch_image_L"] - resting["brow_arch_image_L"] == pytest.approx(0.04, abs=0.01)
+
+
+@pytest.mark.parametrize("shift", [-0.03, 0.03])
+def test_brow_arch_is_read_along_the_brows_not_from_the_eye_corners_midpoint(shift) -> None:
+    """FaceMesh's outer eye corners sit up to 0.02 IOD off the midline of a wide-eyed drawn face: the arch, a shape,
+    is read along each brow from the brows' own midline, so both sides keep their arch (read from the eye corners'
+    midpoint, one side's outer columns fell on its arch and it lost a third of it)."""
+    face = _plain_face()
+    flat = image_measures(_brows_at(LIGHT, 0.3, shift=shift), face)
+    arched = image_measures(_brows_at(LIGHT, 0.3, arch=0.04, shift=shift), face)
+    for side in ("L", "R"):
+        assert arched[f"brow_arch_image_{side}"] - flat[f"brow_arch_image_{side}"] == pytest.approx(0.04, abs=0.005)
+        assert flat[f"brow_arch_image_{side}"] == pytest.approx(0.0, abs=0.005)
 
 
 def test_brow_heights_ignore_a_thin_rim_and_lashes_under_the_brows_and_miss_invisible_brows() -> None:

@@ -380,6 +380,18 @@ test("fear's brows are flat and knit where surprise's arch; fear's lower lids ar
       const teeth = (key) => faceGeometry(id, fullPose(emotions, key, variant)).mouth.upperTeethEdge;
       assert.ok(teeth("fear") - teeth("surprise") < 0.4 * iod / 30, "no band of upper teeth in fear");
       assert.ok(teeth("happiness") - teeth("fear") > 0.3 * iod / 30, "a smile bares more upper teeth than fear");
+      // Fear's "eek": the stretched upper lip covers the upper teeth (drawn down to upperTeethEdge) and the lower lip,
+      // pulled down, bares a band of lower teeth (drawn from lowerTeethEdge + 1 unit down); surprise bares neither
+      // row as a band.
+      const fearMouth = faceGeometry(id, fullPose(emotions, "fear", variant)).mouth;
+      const unit = iod / 30;
+      const upperShown = fearMouth.upperTeethEdge + 0.7 * unit - fearMouth.upperInner[2].y;
+      const lowerShown = fearMouth.lowerInner[2].y - (fearMouth.lowerTeethEdge + unit);
+      assert.ok(upperShown < 1.2 * unit && upperShown < 0.5 * lowerShown, "fear's upper teeth a sliver at most");
+      assert.ok(fearMouth.lowerInner[2].y - (fearMouth.lowerTeethEdge + unit) > 1.5 * unit, "a band of lower teeth");
+      const surpriseMouth = faceGeometry(id, fullPose(emotions, "surprise", variant)).mouth;
+      assert.ok(surpriseMouth.lowerInner[2].y - (surpriseMouth.lowerTeethEdge + unit)
+        < fearMouth.lowerInner[2].y - (fearMouth.lowerTeethEdge + unit) - unit, "more lower teeth than surprise");
       // Fear's mouth: open and stretched into a wide, squared opening (AU20+26), not a slit and not an O.
       const mouth = (key) => faceGeometry(id, fullPose(emotions, key, variant)).mouth;
       const width = (m) => m.cornerL.x - m.cornerR.x;

@@ -757,12 +757,15 @@ function drawMouth(ctx, geo, skin) {
     ctx.clip();
     const left = m.cornerR.x;
     const right = m.cornerL.x;
-    // Disgust's raised upper lip (AU9/AU10) bares the teeth in the mouth's shadow: no lighter than the skin by a set
-    // L*, so they stand out as much from type VI skin as from type I (absolute white bared against dark skin is
-    // what a glance, or a grey thumbnail, reads as a grin).
+    // Disgust's raised upper lip (AU9/AU10) and fear's stretched lips (AU20 over the dropped jaw) bare the teeth in
+    // the mouth's shadow: no lighter than the skin by a set L*, so they stand out as much from type VI skin as from
+    // type I (absolute white bared against dark skin is what a glance, or a grey thumbnail, reads as a grin: fer
+    // read fear on type VI as happy 15 times in 32).
     const sneer = Math.min(geo.levels[9][0] + geo.levels[9][1], geo.levels[10][0] + geo.levels[10][1]) / 2;
-    const toothShade = (rgb) => sneer > 0.05
-      ? mixRgb(rgb, withLightness(rgb, Math.min(lightness(rgb), lightness(skin.base) + 15)), Math.min(1, sneer * 1.5))
+    const stretch = Math.min(geo.levels[20][0] + geo.levels[20][1], geo.levels[26][0] + geo.levels[26][1]) / 2;
+    const shaded = Math.max(sneer, stretch);
+    const toothShade = (rgb) => shaded > 0.05
+      ? mixRgb(rgb, withLightness(rgb, Math.min(lightness(rgb), lightness(skin.base) + 15)), Math.min(1, shaded * 1.5))
       : rgb;
     const enamel = css(toothShade([236, 230, 218]));
     const teethEdge = css(toothShade([125, 114, 104]));

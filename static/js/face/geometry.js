@@ -648,10 +648,12 @@ export function faceGeometry(identity, pose) {
   const sideLevel = (au, side) => levels[au][side > 0 ? 0 : 1];
   const masc = identity.masculinity;
   const jawDrop = mean(26);
-  // How far the upper teeth reach below the resting lip line: pulling the corners up (AU12) or back (AU20)
-  // draws the upper lip off them.
-  // AU20 stretches the lips flat and thin over the teeth: a dark, wide opening, not a band of upper teeth.
-  const upperTeeth = 0.5 + 0.8 * mean(12);
+  // How far the upper teeth reach below the resting lip line: pulling the corners up (AU12) draws the upper lip
+  // off them. AU20 stretches the upper lip down over them, and with the jaw dropped pulls the lower lip down off
+  // the lower teeth: fear's "eek", a dark opening over a band of lower teeth. A band of upper teeth is a smile's
+  // cue (fer read fear as happy), a dark opening alone surprise's.
+  const upperTeeth = 0.5 + 0.8 * mean(12) - 1.2 * mean(20);
+  const lowerTeethShown = Math.min(mean(20), jawDrop) * 0.07 * iod;
 
   // Head outline: skull silhouette (no depth) plus the lower face, which follows the jaw.
   const outline = [];
@@ -733,7 +735,7 @@ export function faceGeometry(identity, pose) {
     // Teeth are fixed to skull and jaw, not to the lips: lifting a lip uncovers them.
     upperTeethEdge: at({ x: 0, y: neutralLandmarks(identity).upperLipInner.y + upperTeeth * unit }, depthOf("mouth")).y,
     lowerTeethEdge: at({ x: 0, y: neutralLandmarks(identity).upperLipInner.y
-      + Math.max(0.3 * unit + 0.2 * iod * jawDrop, (upperTeeth + 0.25) * unit) },
+      + Math.max(0.3 * unit + 0.2 * iod * jawDrop - lowerTeethShown, (upperTeeth + 0.25) * unit) },
       depthOf("mouth")).y,
     halfWidth: LIPS[identity.lips].halfWidth * unit,
   };
