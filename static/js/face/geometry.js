@@ -366,6 +366,8 @@ function expressionLandmarks(identity, pose) {
     move("lidLower", 0, -0.03);
     move("lidLowerIn", 0, -0.01);
     move("lidLowerOut", 0, -0.005);
+    const pressed = Math.min(glare, levels[24][index]);
+    moved[key("mouthCorner", side)].y += 0.03 * iod * pressed;
   }
   // Disgust's raised upper lip (AU10) over lowered corners (AU15): the lip's sides stay up with its centre, so the
   // raised lip is an inverted U over the upper teeth, dropping steeply to the corners, not a tent peaked at the
