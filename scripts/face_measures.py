@@ -632,6 +632,8 @@ SCLERA_MARGIN = 0.02
 MOUTH_WIDTH_MARGIN = 0.03
 # Fear's lower lid beside the iris must stand 1% IOD (~1.4 px) above surprise's (drawn ~2.5% higher).
 LOWER_LID_MARGIN = 0.01
+# Anger's lower lid beside the iris must stand 2% IOD (~2.7 px) above the resting one (drawn ~5% higher).
+ANGER_LOWER_LID_MARGIN = 0.02
 # AU38: the nostrils' openings must newly darken 1% of the nose's base (they fill ~5-10% of it at rest).
 NOSTRIL_MARGIN = 0.01
 # Pressed lips' red must narrow by 2% IOD (~2.7 px at 384 px; the red is ~12-18% IOD tall at rest).
@@ -709,7 +711,12 @@ EXPECTED: dict[str, list[Check]] = {
         *_both_sides("inner brow down (landmarks)", "inner_brow_height", DOWN, False, "AU4, FaceMesh's brow points"),
         Check("brows knit", "brow_gap_image", DOWN, True, "AU4 pulls the brows together (image: inner brow ends)",
               margin=BROW_GAP_MARGIN),
-        *_both_sides("lower lid up", "lower_lid_raise", UP, True, "AU7 tightens and lifts the lower lid: the glare"),
+        *[Check(f"lower lid up {side}", f"lower_lid_height_image_{side}", UP, True,
+                "AU7 tightens and lifts the lower lid: beside the iris its edge stands higher than at rest, the "
+                "glare (image)", margin=ANGER_LOWER_LID_MARGIN) for side in SIDES],
+        *_both_sides("lower lid up (landmarks)", "lower_lid_raise", UP, False,
+                     "AU7, FaceMesh's lid points: they measure the lid's flatness, and on some type II faces and "
+                     "thick frames they stay put while the drawn lid rises"),
         Check("furrows between the brows", "glabella_contrast", UP, True,
               "AU4's vertical furrows between the knit brows: crease contrast relative to the local skin rises",
               unit="contrast", margin=CREASE_MARGIN),

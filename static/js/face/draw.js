@@ -1,7 +1,7 @@
 // Canvas 2D renderer for a face geometry. Simple paths and cheap gradients only (no filters or
 // shadowBlur) so a neutral + expression pair draws well inside one phone frame.
 
-import { faceGeometry, fearStare, VIEWBOX } from "./geometry.js";
+import { faceGeometry, fearStare, glareLevel, VIEWBOX } from "./geometry.js";
 import { identityFromSeed, luma } from "./identity.js";
 import { makeRandom, hashSeed } from "./random.js";
 import { hairShapes } from "./hair.js";
@@ -675,10 +675,12 @@ function drawEyes(ctx, identity, geo, skin) {
     ctx.lineWidth = Math.min(1.6 * tense * u, 0.5 * openingOf(eye));
     ctx.stroke();
   }
-  // The upper lids cast a soft shadow on the eyeballs.
+  // The upper lids cast a soft shadow on the eyeballs. In anger's glare it stays a thin rim: the narrowed eye's
+  // white must stay bright beside the iris (shaded grey, the glare read as a sleepy squint, on pale skin most).
+  const glare = Math.max(glareLevel(geo.levels, 0), glareLevel(geo.levels, 1));
   upperLids();
   ctx.strokeStyle = css(skin.deep, 0.35);
-  ctx.lineWidth = Math.min(1.6 * u, 0.5 * Math.min(openingOf(eyes[0]), openingOf(eyes[1])));
+  ctx.lineWidth = Math.min(1.6 * u, (0.5 - 0.3 * glare) * Math.min(openingOf(eyes[0]), openingOf(eyes[1])));
   ctx.stroke();
   ctx.restore();
   // Lid margins and lashes.
