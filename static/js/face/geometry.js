@@ -346,10 +346,10 @@ function expressionLandmarks(identity, pose) {
   }
   // Anger's glare: AU4 with AU7 and without AU1 (fear and sadness raise the brow heads). The brow heads come
   // further down and in onto the upper lid while the tails stay up, so the brows slant into a V; the brow pushes
-  // the inner part of the upper lid down while its middle and outer part stay raised (AU5) off the iris, and the
-  // lower lid rises straight (AU7), a little less than AU7 alone lifts it: a hard stare with white beside the iris,
-  // not a slit (the narrower eye read to fer as a squint, neutral or laughing). Posed full anger is larger than
-  // AU4's table size (facs.md); sized so a 48-pixel thumbnail shows it.
+  // the inner part of the upper lid down and the lower lid rises straight to just under the pupil, so the eye is a
+  // hard, slanted slit with no white round the iris that still shows its pupils (0.02 IOD higher, the lid cut
+  // through them and the glare read as a squint; a wider glare, lids 0.015 / 0.04 IOD further apart, read as sad
+  // to fer). Posed full anger is larger than AU4's table size (facs.md); sized so a 48-pixel thumbnail shows it.
   for (const [side, index] of [[1, 0], [-1, 1]]) {
     const glare = glareLevel(levels, index);
     if (glare === 0) continue;
@@ -361,12 +361,12 @@ function expressionLandmarks(identity, pose) {
     move("browMid", -0.01, -0.02);
     move("browOuter", 0, -0.03);
     move("lidUpperIn", 0, 0.02);
-    move("lidUpper", 0, -0.015);
-    move("lidUpperOut", 0, -0.015);
+    move("lidUpper", 0, 0.0);
+    move("lidUpperOut", 0, -0.008);
     move("crease", 0, 0.02);
-    move("lidLower", 0, 0.01);
-    move("lidLowerIn", 0, 0.01);
-    move("lidLowerOut", 0, 0.01);
+    move("lidLower", 0, -0.01);
+    move("lidLowerIn", 0, -0.005);
+    move("lidLowerOut", 0, 0);
     const pressed = Math.min(glare, levels[24][index]);
     moved[key("mouthCorner", side)].y += 0.03 * iod * pressed;
   }
