@@ -85,9 +85,7 @@ export const AU_MOVES = Object.freeze({
   22: [["mouthCorner", -0.032, 0.02], ["upperLipInnerSide", 0.05, -0.06], ["lowerLipInnerSide", 0.05, 0.05],
     ["upperLipSide", 0.03, -0.03], ["upperLipPeak", 0.01, -0.01],
     ["lowerLipBottomSide", 0.03, 0.03], ["lowerLipBottom", 0, 0.0]],
-  // AU23 tightens the lips: they thin (LIP_THINNING) and narrow, the corners drawn in toward the middle, the mouth
-  // compact and firm (at 0.02 IOD in, anger's pressed mouth kept a resting width and read as neutral or sad).
-  23: [["mouthCorner", -0.045, 0], ["upperLipInnerSide", -0.02, 0], ["lowerLipInnerSide", -0.02, 0], ["upperLipSide", -0.015, 0], ["lowerLipBottomSide", -0.015, 0]],
+  23: [["mouthCorner", -0.02, 0], ["upperLipInnerSide", -0.008, 0], ["lowerLipInnerSide", -0.008, 0]],
   // Pressing the lips shut against the raised chin (AU17) bows them down at the corners: the set mouth of anger,
   // not a neutral line.
   24: [["mouthCorner", 0, 0.06], ["upperLipSide", 0, 0.015], ["lowerLipBottomSide", 0, 0.02]],
