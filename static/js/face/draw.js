@@ -1,7 +1,7 @@
 // Canvas 2D renderer for a face geometry. Simple paths and cheap gradients only (no filters or
 // shadowBlur) so a neutral + expression pair draws well inside one phone frame.
 
-import { faceGeometry, fearStare, VIEWBOX } from "./geometry.js";
+import { faceGeometry, fearStare, glareLevel, VIEWBOX } from "./geometry.js";
 import { identityFromSeed, luma } from "./identity.js";
 import { makeRandom, hashSeed } from "./random.js";
 import { hairShapes } from "./hair.js";
@@ -92,7 +92,7 @@ export function drawFace(ctx, identity, pose, cssSize) {
   drawFacialHair(ctx, identity, geo);
   drawLines(ctx, geo, skin, identity, bearded ? "over" : "all");
   drawEyes(ctx, identity, geo, skin);
-  drawMouth(ctx, geo, skin);
+  drawMouth(ctx, geo, skin, identity);
   drawMoustache(ctx, identity, geo);
   hair.front?.(ctx);
   drawGlasses(ctx, identity, geo);
@@ -675,10 +675,12 @@ function drawEyes(ctx, identity, geo, skin) {
     ctx.lineWidth = Math.min(1.6 * tense * u, 0.5 * openingOf(eye));
     ctx.stroke();
   }
-  // The upper lids cast a soft shadow on the eyeballs.
+  // The upper lids cast a soft shadow on the eyeballs. In anger's glare it stays a thin rim: the narrowed eye's
+  // white must stay bright beside the iris (shaded grey, the glare read as a sleepy squint, on pale skin most).
+  const glare = Math.max(glareLevel(geo.levels, 0), glareLevel(geo.levels, 1));
   upperLids();
   ctx.strokeStyle = css(skin.deep, 0.35);
-  ctx.lineWidth = Math.min(1.6 * u, 0.5 * Math.min(openingOf(eyes[0]), openingOf(eyes[1])));
+  ctx.lineWidth = Math.min(1.6 * u, (0.5 - 0.3 * glare) * Math.min(openingOf(eyes[0]), openingOf(eyes[1])));
   ctx.stroke();
   ctx.restore();
   // Lid margins and lashes.
@@ -743,7 +745,7 @@ function drawBrows(ctx, identity, geo, skin) {
   ctx.stroke();
 }
 
-function drawMouth(ctx, geo, skin) {
+function drawMouth(ctx, geo, skin, identity) {
   const m = geo.mouth;
   const u = geo.unit;
   if (m.gap > 0.05 * u) {
@@ -862,6 +864,35 @@ function drawMouth(ctx, geo, skin) {
     ctx.lineWidth = 0.9 * u;
     ctx.stroke();
   }
+  // Lips pressed shut (AU24, closed-mouth anger): the skin bulges lit above the upper lip and below the lower lip,
+  // each roll over a shaded fold, relative to the skin so it reads on every type. On a beard the hair covers them.
+  const pressed = Math.min(geo.levels[24][0], geo.levels[24][1]);
+  if (pressed > 0.05) {
+    const hairAbove = identity.facialHair !== "none";
+    const hairBelow = CHIN_BEARDS.has(identity.facialHair);
+    const bottom = m.lowerOuter[2];
+    const roll = (centre, rx, ry, alpha) => {
+      ctx.save();
+      ctx.translate(centre.x, centre.y);
+      ctx.scale(1, ry / rx);
+      const g = ctx.createRadialGradient(0, 0, 0, 0, 0, rx);
+      g.addColorStop(0, css(skin.ridge, alpha));
+      g.addColorStop(1, css(skin.ridge, 0));
+      ctx.fillStyle = g;
+      ctx.fillRect(-rx, -rx, 2 * rx, 2 * rx);
+      ctx.restore();
+    };
+    const lit = pressed * (0.35 + skin.dark * 0.35);
+    if (!hairAbove) roll(add(m.upperOuter[3], 0, -1.5 * u), m.halfWidth * 0.75, 1.3 * u, lit);
+    if (!hairBelow) {
+      roll(add(bottom, 0, 1.5 * u), m.halfWidth * 0.6, 1.3 * u, lit);
+      ctx.beginPath();
+      curveThrough(ctx, [add(m.cornerR, 1.8 * u, 2.2 * u), add(bottom, 0, 3.1 * u), add(m.cornerL, -1.8 * u, 2.2 * u)]);
+      ctx.strokeStyle = css(skin.fold, pressed * 0.6);
+      ctx.lineWidth = 0.9 * u;
+      ctx.stroke();
+    }
+  }
   // A lit vermilion border keeps the lip shape readable against dark skin, a moustache or a beard.
   ctx.beginPath();
   curveThrough(ctx, m.upperOuter);
@@ -874,7 +905,7 @@ function drawMouth(ctx, geo, skin) {
   const smile = (geo.levels[12][0] + geo.levels[12][1]) / 2;
   ctx.strokeStyle = css(withLightness(skin.lip, lightness(skin.lip) * (0.5 - smile * 0.12 - press * 0.2)),
     0.85 + Math.max(smile, press) * 0.15);
-  ctx.lineWidth = (0.4 + smile * 0.3 + press * 0.4) * u;
+  ctx.lineWidth = (0.4 + smile * 0.3 + press * 0.8) * u;
   ctx.beginPath();
   curveThrough(ctx, m.upperInner);
   ctx.stroke();

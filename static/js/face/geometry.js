@@ -346,9 +346,10 @@ function expressionLandmarks(identity, pose) {
   }
   // Anger's glare: AU4 with AU7 and without AU1 (fear and sadness raise the brow heads). The brow heads come
   // further down and in onto the upper lid while the tails stay up, so the brows slant into a V; the brow pushes
-  // the inner part of the upper lid down and the lower lid rises straight, so the eye is a hard, slanted slit
-  // with no white round the iris. Posed full anger is larger than AU4's table size (facs.md); sized so a
-  // 48-pixel thumbnail shows it.
+  // the inner part of the upper lid down and the lower lid rises straight to just under the pupil, so the eye is a
+  // hard, slanted slit with no white round the iris that still shows its pupils (0.02 IOD higher, the lid cut
+  // through them and the glare read as a squint; a wider glare, lids 0.015 / 0.04 IOD further apart, read as sad
+  // to fer). Posed full anger is larger than AU4's table size (facs.md); sized so a 48-pixel thumbnail shows it.
   for (const [side, index] of [[1, 0], [-1, 1]]) {
     const glare = glareLevel(levels, index);
     if (glare === 0) continue;
@@ -363,9 +364,11 @@ function expressionLandmarks(identity, pose) {
     move("lidUpper", 0, 0.0);
     move("lidUpperOut", 0, -0.008);
     move("crease", 0, 0.02);
-    move("lidLower", 0, -0.03);
-    move("lidLowerIn", 0, -0.01);
-    move("lidLowerOut", 0, -0.005);
+    move("lidLower", 0, -0.01);
+    move("lidLowerIn", 0, -0.005);
+    move("lidLowerOut", 0, 0);
+    const pressed = Math.min(glare, levels[24][index]);
+    moved[key("mouthCorner", side)].y += 0.03 * iod * pressed;
   }
   // Disgust's raised upper lip (AU10) over lowered corners (AU15): the lip's sides stay up with its centre, so the
   // raised lip is an inverted U over the upper teeth, dropping steeply to the corners, not a tent peaked at the
