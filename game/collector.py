@@ -46,11 +46,12 @@ def _freeze_survivors(phase: str, info: dict) -> None:
 
 def freeze_survivors() -> None:
     """From now on, freeze what survives each generation-1 collection, and what start-up built (idempotent)."""
-    global _installed
+    global _installed, _thawed_at
     gc.freeze()  # the app, templates, compressed assets: they live as long as the process
     threshold, _middle, old = gc.get_threshold()
     gc.set_threshold(threshold, YOUNG_COLLECTIONS, old)
     if not _installed:
+        _thawed_at = time.monotonic()  # the ten minutes count from when freezing starts, not from the import
         gc.callbacks.append(_freeze_survivors)
         _installed = True
 
