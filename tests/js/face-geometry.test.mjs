@@ -337,10 +337,13 @@ test("a downward gaze moves the irises down visibly, with the upper lids followi
   assert.ok(movement(id, down, "irisL").up < -0.06, "iris drops at least 6% IOD at AU64 0.8");
   const lid = movement(id, down, "lidUpperL").up;
   assert.ok(lid < -0.025, "the upper lid follows");
-  // ... only part of the way, and the lower lid drops too: the eye looks down, it does not close.
-  assert.ok(lid > movement(id, down, "irisL").up * 0.6, "the upper lid lags the iris");
+  // ... nearly all the way, so it still covers the top of the iris (a lagging lid bared white above the iris,
+  // fear's wide eye), but never past it, and the lower lid drops too: the eye looks down, it does not close.
+  const iris = movement(id, down, "irisL").up;
+  assert.ok(lid < iris * 0.85, "the upper lid keeps up with the iris: no white above it");
+  assert.ok(lid >= iris, "the upper lid does not close over the iris");
   const opening = (p) => { const l = landmarks(id, p); return l.lidLowerL.y - l.lidUpperL.y; };
-  assert.ok(opening(down) > 0.9 * opening(NEUTRAL), "the eye stays open");
+  assert.ok(opening(down) > 0.7 * opening(NEUTRAL), "the eye stays open");
 });
 
 /** Full-intensity pose of a catalogue emotion's variant (one-sided units on the face's left). */

@@ -1283,13 +1283,17 @@ function drawGlasses(ctx, identity, geo) {
   const tops = lensTops(identity);
   const sides = [[geo.glasses.L, 1, tops.L], [geo.glasses.R, -1, tops.R]];
   const outlines = sides.map(([g, s, top]) => lensOutline(identity, g, top, s));
-  // Lenses, then the frame: thin all round (the top rim is a hairline under the brows), the temple arms, the bridge
-  // low on the nose between the lenses (clear of the brows' inner ends and the lines between them), and the
-  // temple arms; the lower rims and sides are hairlines too (frames differ in shape, colour and bridge weight).
+  // Lenses, then the frame: half-rim, a hairline rim along the top of each lens only (under the brows), the
+  // bridge low on the nose between the lenses (clear of the brows' inner ends and the lines between them), and the
+  // temple arms. No rim under the lenses: a dark line under each eye reads as shadowed bags, and fer read
+  // bespectacled neutral faces as sad (45% neutral against 81% without glasses, 240 identities; 68% half-rim).
+  // Frames still differ in the top rim's shape, colour and bridge weight; the lens shows as a faint tint.
   ctx.beginPath();
   for (const outline of outlines) loopThrough(ctx, outline);
   ctx.fillStyle = "rgba(200,220,255,0.05)";
   ctx.fill();
+  ctx.beginPath();
+  for (const outline of outlines) curveThrough(ctx, outline.slice(0, LENS_STATIONS.length));
   ctx.strokeStyle = frame;
   ctx.lineWidth = Math.min(L_RIM_TOP * u, geo.glasses.L.rim);
   ctx.stroke();
@@ -1305,9 +1309,6 @@ function drawGlasses(ctx, identity, geo) {
     ctx.moveTo(g.x + s * g.halfWidth, g.y + top[top.length - 1] + 1.2 * u);
     ctx.lineTo(s * 25 * u, g.y - 2.6 * u);
   }
-  for (const outline of outlines) curveThrough(ctx, outline.slice(LENS_STATIONS.length - 2));
-  // The lower rims as fine as the top: drawn at the frame's full weight they lay under the eyes like dark bags,
-  // and fer read bespectacled neutral faces as sad (50% neutral against 88% without glasses, 48 identities).
   ctx.lineWidth = Math.min(L_RIM_TOP * u, L.rim);
   ctx.stroke();
   // No reflection streak: a light slash under each eye read as a tear track or a puffy lower lid (sad).

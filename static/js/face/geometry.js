@@ -525,17 +525,17 @@ function applyGaze(moved, pose, iod) {
     iris.x += gazeX * 2.4 * unit;
     iris.y += gazeY * 2.5 * unit;
     moved[key("iris", side)] = iris;
-    // The upper lid follows the iris only part of the way and the lower lid drops nearly as far, so a lowered
-    // gaze keeps the pupil and most of the iris in view: the eye looks down, not asleep (a lid drawn down
-    // over half the iris read as drowsy).
-    const lidDrop = Math.max(0, gazeY) * 1.4 * unit + Math.min(0, gazeY) * 0.8 * unit;
+    // Looking down, the upper lid rides down with the iris and still just covers its top, as at rest: a lid
+    // that lagged behind it bared white above the iris, fear's wide eye (fer read sad faces as fear). It stops
+    // there, and the lower lid drops too, so the pupil stays in view: the eye looks down, not asleep.
+    const lidDrop = Math.max(0, gazeY) * 2.4 * unit + Math.min(0, gazeY) * 0.8 * unit;
     moved[key("lidUpper", side)].y += lidDrop;
-    moved[key("lidUpperIn", side)].y += lidDrop * 0.75;
-    moved[key("lidUpperOut", side)].y += lidDrop * 0.8;
+    moved[key("lidUpperIn", side)].y += lidDrop * 0.8;
+    moved[key("lidUpperOut", side)].y += lidDrop * 0.85;
     moved[key("crease", side)].y += lidDrop * 0.6;
-    moved[key("lidLower", side)].y += Math.max(0, gazeY) * 1.0 * unit;
-    moved[key("lidLowerIn", side)].y += Math.max(0, gazeY) * 0.7 * unit;
-    moved[key("lidLowerOut", side)].y += Math.max(0, gazeY) * 0.8 * unit;
+    moved[key("lidLower", side)].y += Math.max(0, gazeY) * 1.5 * unit;
+    moved[key("lidLowerIn", side)].y += Math.max(0, gazeY) * 1.0 * unit;
+    moved[key("lidLowerOut", side)].y += Math.max(0, gazeY) * 1.2 * unit;
   }
 }
 
