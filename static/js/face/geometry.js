@@ -44,7 +44,7 @@ export const AU_MOVES = Object.freeze({
   // The whole mid-face goes up: the cheeks push the lower lids up from below while the upper lids relax down a
   // little (a squint, not anger's glare, which raises the upper lid), and the brow heads come down, not in. The
   // squint is mostly from below (0.078 IOD up, upper lids 0.008 down): an eye shut from above under lowered brows
-  // is anger's look (fer, seeds 1 and 7: disgust 35 -> 38 of 192, no more angry).
+  // is anger's look (fer, seeds 1 and 7: disgust 35 -> 38 of 192, angry about the same).
   9: [["noseWing", 0.006, -0.045], ["nostril", 0.004, -0.038], ["noseTip", 0, -0.014],
     ["nasolabialTop", 0.006, -0.04],
     ["upperLipTop", 0, -0.055], ["upperLipPeak", 0, -0.055], ["upperLipSide", 0, -0.05],
