@@ -42,16 +42,14 @@ export const AU_MOVES = Object.freeze({
   // AU9 also pulls the upper lip up with the nose wings; the lift spans the lip's middle half nearly evenly
   // (a squarish, curled raise), not a peak at its centre, which drew an inverted-V "tent" no face makes.
   // The whole mid-face goes up: the cheeks push the lower lids up from below while the upper lids relax down a
-  // little (a squint, not anger's glare, which raises the upper lid), and the brow heads come down, not in. The
-  // squint is mostly from below (0.078 IOD up, upper lids 0.008 down): an eye shut from above under lowered brows
-  // is anger's look (fer, seeds 1 and 7: disgust 35 -> 38 of 192, angry about the same).
+  // little (a squint, not anger's glare, which raises the upper lid), and the brow heads come down, not in.
   9: [["noseWing", 0.006, -0.045], ["nostril", 0.004, -0.038], ["noseTip", 0, -0.014],
     ["nasolabialTop", 0.006, -0.04],
     ["upperLipTop", 0, -0.055], ["upperLipPeak", 0, -0.055], ["upperLipSide", 0, -0.05],
     ["upperLipInner", 0, -0.035], ["upperLipInnerSide", 0, -0.035], ["mouthCorner", 0, -0.006], ["browInner", 0, 0.03],
-    ["browMid", 0, 0.02], ["browOuter", 0, 0.008], ["lidLower", 0, -0.078], ["lidLowerIn", 0, -0.058],
-    ["lidLowerOut", 0, -0.052], ["cheek", 0, -0.05], ["lidUpper", 0, 0.008],
-    ["lidUpperOut", 0, 0.007], ["lidUpperIn", 0, 0.004], ["crease", 0, 0.012]],
+    ["browMid", 0, 0.02], ["browOuter", 0, 0.008], ["lidLower", 0, -0.066], ["lidLowerIn", 0, -0.05],
+    ["lidLowerOut", 0, -0.045], ["cheek", 0, -0.05], ["lidUpper", 0, 0.016],
+    ["lidUpperOut", 0, 0.014], ["lidUpperIn", 0, 0.008], ["crease", 0, 0.012]],
   // AU10 lifts the upper lip's whole middle: its sides rise almost as far as its centre and spread out, so the
   // raised lip is squared off and the upper teeth show under it.
   10: [["upperLipTop", 0, -0.058], ["upperLipPeak", 0, -0.06], ["upperLipSide", 0.01, -0.05],
