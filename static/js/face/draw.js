@@ -321,6 +321,31 @@ function drawShading(ctx, geo, skin, identity) {
     blob(0, y - 0.6 * u, 2.4 * u, skin.fold, knit * 0.55, 1.5);
     for (const head of heads) blob(head.x * 0.8, head.y - 2.6 * u, 1.8 * u, skin.ridge, knit * 0.45, 0.8);
   }
+  // Anger's scowl (AU4 pulling the heads down and in, no AU1): two deep vertical furrows between the brow heads,
+  // each a shadow with the bunched skin lit between them, relative to the skin so they read on type VI too.
+  const scowl = Math.max(glareLevel(geo.levels, 0), glareLevel(geo.levels, 1));
+  if (scowl > 0.05) {
+    const [left, right] = [geo.brows.L.lower[0], geo.brows.R.lower[0]];
+    const top = Math.min(left.y, right.y) - 5.5 * u;
+    const bottom = Math.max(left.y, right.y) + 1.2 * u;
+    const furrow = (x, lean) => [{ x: x + lean, y: top }, { x, y: (top + bottom) / 2 }, { x: x - lean * 0.5, y: bottom }];
+    ctx.save();
+    ctx.lineCap = "round";
+    ctx.beginPath();
+    curveThrough(ctx, [{ x: 0, y: top + 0.6 * u }, { x: 0, y: (top + bottom) / 2 }, { x: 0, y: bottom - 0.4 * u }]);
+    ctx.strokeStyle = css(skin.ridge, scowl * (0.45 + skin.dark * 0.4));
+    ctx.lineWidth = 1.5 * u;
+    ctx.stroke();
+    ctx.beginPath();
+    for (const s of [1, -1]) curveThrough(ctx, furrow(s * 1.25 * u, s * 0.35 * u));
+    ctx.strokeStyle = css(skin.fold, scowl * 0.7);
+    ctx.lineWidth = 1.1 * u;
+    ctx.stroke();
+    ctx.strokeStyle = css(skin.crease, scowl * 0.85);
+    ctx.lineWidth = 0.45 * u;
+    ctx.stroke();
+    ctx.restore();
+  }
   // AU9's wrinkled nose root: the skin between the eyes bunches into shadow.
   const sneer = (geo.levels[9][0] + geo.levels[9][1]) / 2;
   if (sneer > 0.05) blob(0, geo.nose.root.y + 1 * u, 3.2 * u, skin.socket, sneer * 0.5, 1.3);
