@@ -994,8 +994,9 @@ function facialHairRegion(style, geo) {
   if (style === "goatee") {
     // As beardPath draws it: under the lower lip, narrower than the mouth.
     const chin = geo.chin;
-    const lipL = mix(lip[2], lip[3], 0.85);
-    const lipR = mix(lip[2], lip[1], 0.85);
+    const spread = goateeSpread(geo);
+    const lipL = mix(lip[2], lip[3], spread);
+    const lipR = mix(lip[2], lip[1], spread);
     const top = [add(lipR, 0, 0.6 * u), add(mix(lipR, lip[2], 0.5), 0, 0.9 * u), add(lip[2], 0, 1.1 * u),
       add(mix(lipL, lip[2], 0.5), 0, 0.9 * u), add(lipL, 0, 0.6 * u)];
     const bottom = [{ x: lipR.x * 0.8, y: chin.y - 2.5 * u }, { x: lipR.x * 0.45, y: chin.y - 0.3 * u },
@@ -1138,6 +1139,17 @@ function lipMargin(ctx, identity, geo, colours) {
   ctx.restore();
 }
 
+/**
+ * How far a goatee's top reaches along the lower lip, from its middle (0) past its sides (1). Fear's stretch (AU20
+ * over the dropped jaw) pulls the skin under the lip out sideways, and the goatee with it: a wide patch under a wide
+ * mouth. A narrow one left under fear's open mouth drew a tall dark column from lips to chin, the dropped jaw of
+ * surprise (fer read 3-4 of 10 goatee fear faces as fear; widened, 7 of 10).
+ */
+function goateeSpread(geo) {
+  const mean = (au) => (geo.levels[au][0] + geo.levels[au][1]) / 2;
+  return 0.85 + Math.min(mean(20), Math.max(mean(25), mean(26)));
+}
+
 /** The filled outline of a goatee or beard: chin (and jaw) up to the lower lip and around the corners. */
 function beardPath(ctx, style, geo) {
   const u = geo.unit;
@@ -1147,8 +1159,9 @@ function beardPath(ctx, style, geo) {
     // Under the lower lip and narrower than the mouth, so its sides run from the lip to the chin and never
     // down from the corners (which would read as the corners drooping).
     const lip = m.lowerOuter;
-    const left = mix(lip[2], lip[3], 0.85);
-    const right = mix(lip[2], lip[1], 0.85);
+    const spread = goateeSpread(geo);
+    const left = mix(lip[2], lip[3], spread);
+    const right = mix(lip[2], lip[1], spread);
     ctx.moveTo(right.x, right.y + 0.5 * u);
     ctx.quadraticCurveTo(0, lip[2].y + 1.3 * u, left.x, left.y + 0.5 * u);
     const chinY = geo.chin.y;
