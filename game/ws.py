@@ -134,19 +134,21 @@ def _serve(ws, session: DrillSession, player_id: str) -> None:
             ws.send(_encode(reply).decode())  # a text frame
 
 
-def _parse(raw: str | bytes) -> protocol.ClientMessage | None:
-    """The message, or None if it does not parse (``_handle`` then says why)."""
+def _parse(raw: str | bytes) -> protocol.ClientMessage | Exception:
+    """The message, or what parsing it raised (``_handle`` answers that, without parsing it again)."""
     try:
         return protocol.parse(raw)
-    except Exception:
-        return None
+    except Exception as error:
+        return error
 
 
-def _handle(raw: str | bytes, handlers: dict, message: protocol.ClientMessage | None = None) -> list[dict]:
-    """The replies to one message (``message``: ``raw`` already parsed)."""
+def _handle(raw: str | bytes, handlers: dict, message: protocol.ClientMessage | Exception | None = None) -> list[dict]:
+    """The replies to one message (``message``: ``raw`` already parsed by ``_parse``)."""
     try:
         if message is None:
             message = protocol.parse(raw)
+        elif isinstance(message, Exception):
+            raise message
         return handlers[type(message)](message)
     except ProtocolError as error:
         return [error.to_message()]

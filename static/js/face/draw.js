@@ -419,9 +419,8 @@ function drawNose(ctx, geo, skin) {
   }
   // AU9 flares and lifts the wings: a deeper crease round them and wider nostrils. AU38 (anger) dilates the
   // nostrils further: wide, round dark openings, drawn as shades of the skin so they read on every skin.
-  const mean = (au) => (geo.levels[au][0] + geo.levels[au][1]) / 2;
-  const dilate = mean(38);
-  const flare = Math.max(mean(9), dilate);
+  const dilate = meanLevel(geo, 38);
+  const flare = Math.max(meanLevel(geo, 9), dilate);
   ctx.strokeStyle = css(skin.crease, 0.55 + flare * 0.35);
   ctx.lineWidth = (0.42 + flare * 0.2) * u;
   ctx.stroke();
@@ -473,6 +472,9 @@ function ridgeBeside(points, distance) {
   }
   return points.map((p) => ({ x: p.x + nx * distance, y: p.y + ny * distance }));
 }
+
+/** An action unit's level averaged over both sides of the face. */
+const meanLevel = (geo, au) => (geo.levels[au][0] + geo.levels[au][1]) / 2;
 
 /** @param {Point[]} points @param {number} dx @param {number} dy */
 const shifted = (points, dx, dy) => points.map((p) => ({ x: p.x + dx, y: p.y + dy }));
@@ -539,7 +541,9 @@ function drawLines(ctx, geo, skin, identity, layer = "all") {
   const beard = CHIN_BEARDS.has(identity.facialHair) ? facialHairPalette(identity).light : null;
   const wanted = (line) => layer === "all" || (layer === "under") === UNDER_BEARD.has(line.kind);
   // AU9's nasolabial furrow has its own, softer drawing (drawSneerFold).
-  const sneerFold = (line) => line.kind === "nasolabial" && geo.levels[9][line.points[0].x > 0 ? 0 : 1] > 0.05;
+  const sneerFolds = geo.lines.filter((line) => line.kind === "nasolabial"
+    && geo.levels[9][line.points[0].x > 0 ? 0 : 1] > 0.05);
+  const sneerFold = (line) => sneerFolds.includes(line);
   // Lines of the same strength and width (a fan of crow's feet, a row of chin dimples) share one stroke.
   const groups = new Map();
   for (const line of geo.lines) {
@@ -567,15 +571,14 @@ function drawLines(ctx, geo, skin, identity, layer = "all") {
     ctx.stroke();
     ctx.restore();
   }
-  for (const line of geo.lines) {
-    if (sneerFold(line) && wanted(line)) drawSneerFold(ctx, line, skin);
+  for (const line of sneerFolds) {
+    if (wanted(line)) drawSneerFold(ctx, line, skin);
   }
   // In a beard, the sneer's furrow is a groove in the hair: a shadowed trough with the hair lit along the cheek's
   // edge of it, so the fold shows through a short beard instead of vanishing under it.
   if (layer === "over" && BEARDS.has(identity.facialHair)) {
     const hairTones = facialHairPalette(identity);
-    for (const line of geo.lines) {
-      if (!sneerFold(line)) continue;
+    for (const line of sneerFolds) {
       const side = Math.sign(line.points[0].x);
       const level = geo.levels[9][side > 0 ? 0 : 1];
       ctx.beginPath();
@@ -1146,8 +1149,7 @@ function lipMargin(ctx, identity, geo, colours) {
  * surprise (fer read 3-4 of 10 goatee fear faces as fear; widened, 7 of 10).
  */
 function goateeSpread(geo) {
-  const mean = (au) => (geo.levels[au][0] + geo.levels[au][1]) / 2;
-  return 0.85 + Math.min(mean(20), Math.max(mean(25), mean(26)));
+  return 0.85 + Math.min(meanLevel(geo, 20), Math.max(meanLevel(geo, 25), meanLevel(geo, 26)));
 }
 
 /** The filled outline of a goatee or beard: chin (and jaw) up to the lower lip and around the corners. */
