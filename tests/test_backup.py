@@ -91,6 +91,73 @@ def test_kill_9_under_load_loses_no_accepted_answer(tmp_path: Path) -> None:
         again.stop()
 
 
+def test_answers_arriving_together_are_each_committed_before_their_result_is_sent(tmp_path: Path) -> None:
+    """24 players answer at the same moment, round after round: each result a player reads is already in the file
+    (a reader's fresh snapshot holds the answer), and a kill -9 right after the first result of a round loses none."""
+    server = LiveServer(tmp_path / "glimpse.db", SCRIPTED_PLAYERS).start()
+    clients: list[DrillClient] = []
+    trials: list[dict] = []
+    told: dict[str, str] = {}  # trial id -> the answer its result confirmed
+    reader = sqlite3.connect(f"file:{server.database}?mode=ro", uri=True, isolation_level=None)
+
+    def answer_all_at_once(round_: int) -> list[str]:
+        answers = [("fear", "anger", "surprise")[(index + round_) % 3] for index in range(len(clients))]
+        time.sleep(0.01)  # the declared reaction (5 ms) must be shorter than each trial has existed
+        for client, trial, answer in zip(clients, trials, answers, strict=True):  # every answer before any result
+            client.send({"type": "answer", "trialId": trial["trialId"], "answer": answer, "reactionMs": 5.0,
+                         "framesShown": trial["exposureFrames"], "refreshMs": 16.667, "maxGapMs": 17.0})
+        return answers
+
+    try:
+        for _ in range(24):
+            clients.append(DrillClient(server))
+            clients[-1].ask({"type": "hello", "v": 1})
+            clients[-1].send({"type": "start", "refreshMs": 16.667})
+            assert clients[-1].receive()["type"] == "started"
+            trials.append(clients[-1].receive())
+        for round_ in range(5):
+            answers = answer_all_at_once(round_)
+            for client, trial, answer in zip(clients, trials, answers, strict=True):
+                result = client.receive()
+                assert result["type"] == "result" and result["trialId"] == trial["trialId"], result
+                stored = reader.execute("SELECT answer FROM trials WHERE id = ?", [trial["trialId"]]).fetchone()
+                assert stored == (answer,), f"result sent before its answer was committed: {stored}"
+                told[trial["trialId"]] = answer
+            for client in clients:  # every `next` at once too
+                client.send({"type": "next"})
+            trials = [client.receive() for client in clients]
+            assert {trial["type"] for trial in trials} == {"trial"}
+        answers = answer_all_at_once(5)
+        first = clients[0].receive()
+        assert first["type"] == "result"
+        told[first["trialId"]] = answers[0]
+        master = server.process.pid
+        workers = Path(f"/proc/{master}/task/{master}/children").read_text().split()
+        for pid in [master, *map(int, workers)]:
+            os.kill(pid, signal.SIGKILL)  # whatever the worker was doing with the other answers
+        server.process.wait(timeout=10)
+        for client, trial, answer in zip(clients[1:], trials[1:], answers[1:], strict=True):
+            client.ws.settimeout(2)
+            with contextlib.suppress(OSError, ValueError, websocket.WebSocketException):
+                result = client.receive()  # sent before the kill: the worker said it was stored
+                if result.get("type") == "result":
+                    told[trial["trialId"]] = answer
+    finally:
+        reader.close()
+        for client in clients:
+            with contextlib.suppress(OSError, websocket.WebSocketException):
+                client.close()
+        server.stop()
+    assert len(told) > 5 * 24
+    conn = sqlite3.connect(server.database)  # recovered from the WAL, as the next start would
+    try:
+        stored = dict(conn.execute(f"SELECT id, answer FROM trials WHERE id IN ({', '.join('?' * len(told))})",
+                                   list(told)).fetchall())
+    finally:
+        conn.close()
+    assert stored == told
+
+
 def test_a_wiped_disk_is_restored_from_the_litestream_replica_with_every_answer(tmp_path: Path) -> None:
     database, replica = tmp_path / "data" / "glimpse.db", tmp_path / "replica"
     env = {**SCRIPTED_PLAYERS, "GLIMPSE_LITESTREAM_REPLICA": f"file://{replica}"}
