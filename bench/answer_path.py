@@ -4,6 +4,10 @@ Many players play drills round-robin through ``game.ws._handle`` (protocol parsi
 the pooled connection, the reply's encoding), as bench/load.py's players do but without the network
 and with a clock that moves 3 s per trial, so every answer is on time and humanly paced.
 Prints the CPU per message kind (median, p99 and mean ms) and, with ``--profile``, the top entries of cProfile.
+cProfile inflates code made of many small calls several times over; ``--time FUNCTION...`` instead times named
+functions (``game.drills.DrillSession:_adapt``, ``game.store.record_answer``) with the CPU clock and prints each
+one's share of all messages' CPU. ``--wal`` prints how many WAL pages each answer's commit writes, by table or index
+(the commit's cost is about two write() calls per page).
 
 With ``--against REV`` the same players are also played by the code as it was at git revision REV (its
 tree extracted to a temporary folder), in alternating runs (``--rounds``), so a shared, loaded machine slows
@@ -43,8 +47,11 @@ class Clock:
         return self.now
 
 
-def play(players_count: int, drills: int, profile: bool) -> dict[str, list[float]]:
-    """CPU ms per message, by kind, of the code importable as ``game`` (this tree's, or ``--root``'s)."""
+def play(players_count: int, drills: int, profile: bool, keep: list[Path] | None = None) -> dict[str, list[float]]:
+    """CPU ms per message, by kind, of the code importable as ``game`` (this tree's, or ``--root``'s).
+
+    :param keep: the database file is appended here and kept (the caller deletes it)
+    """
     import msgspec
 
     from game import create_app, players, ws
@@ -53,8 +60,10 @@ def play(players_count: int, drills: int, profile: bool) -> dict[str, list[float
     from game.emotions import EMOTION_KEYS
 
     encode = msgspec.json.Encoder().encode
-    with tempfile.TemporaryDirectory() as tmp:
+    with _folder(keep) as tmp:
         app = create_app({"DATABASE": str(Path(tmp) / "bench.db"), "TESTING": True})
+        if keep is not None:
+            keep.append(Path(tmp) / "bench.db")
         clock, rng = Clock(), random.Random(1)
         costs: dict[str, list[float]] = defaultdict(list)
         profiler = cProfile.Profile(time.process_time) if profile else None  # CPU time: the box is shared
@@ -111,6 +120,93 @@ def play(players_count: int, drills: int, profile: bool) -> dict[str, list[float
         stats.sort_stats("tottime").print_stats(25)
         stats.sort_stats("cumulative").print_stats(40)
     return dict(costs)
+
+
+def _folder(keep: list[Path] | None):
+    """A temporary folder, deleted at the end unless ``keep`` asks for its database."""
+    import contextlib
+
+    return tempfile.TemporaryDirectory() if keep is None else contextlib.nullcontext(tempfile.mkdtemp())
+
+
+def timed(names: list[str], players_count: int, drills: int) -> None:
+    """CPU spent in each named function (``module.function`` or ``module.Class:method``), and its share."""
+    import importlib
+
+    spent: dict[str, list[float]] = defaultdict(list)
+    for name in names:
+        module_name, _, attribute = name.rpartition(".")
+        owner: object = importlib.import_module(module_name)
+        if ":" in attribute:
+            class_name, attribute = attribute.split(":")
+            owner = getattr(owner, class_name)
+        function = getattr(owner, attribute)
+
+        def wrapper(*args, _function=function, _name=name, **kwargs):
+            started = time.process_time()
+            try:
+                return _function(*args, **kwargs)
+            finally:
+                spent[_name].append(time.process_time() - started)
+
+        setattr(owner, attribute, wrapper)
+    costs = play(players_count, drills, False)
+    show(costs)
+    total = sum(sum(values) for values in costs.values()) / 1000
+    for name, values in spent.items():
+        print(f"  {name}: {len(values)} calls, mean {statistics.fmean(values) * 1000:.4f} ms, "
+              f"{sum(values) / total:.1%} of all messages' CPU")
+
+
+def wal_pages(players_count: int, drills: int) -> None:
+    """WAL pages each answer's commit writes, by table or index (``dbstat``), over the players' answers."""
+    import sqlite3
+    import struct
+    from contextlib import contextmanager
+
+    from game import db as game_db
+    from game import drills as game_drills
+
+    frames: list[list[int]] = []
+    atomic = game_db.GameDatabase.atomic
+
+    @contextmanager
+    def record(self):  # the answer's transaction: remember the WAL frames its commit appended
+        self.conn.execute("PRAGMA wal_autocheckpoint = 0")  # the WAL only grows: its new frames are this commit's
+        wal = Path(self.conn.execute("PRAGMA database_list").fetchone()[2] + "-wal")
+        before = wal.stat().st_size if wal.exists() else 0
+        with atomic(self) as db:
+            yield db
+        with wal.open("rb") as file:
+            file.seek(before)
+            appended = file.read()
+        frames.append([struct.unpack(">I", appended[at:at + 4])[0] for at in range(0, len(appended), 4096 + 24)])
+
+    original = game_drills.DrillSession._record
+
+    def answer(self, *args, **kwargs):
+        game_db.GameDatabase.atomic = record
+        try:
+            return original(self, *args, **kwargs)
+        finally:
+            game_db.GameDatabase.atomic = atomic
+
+    game_drills.DrillSession._record = answer
+    kept: list[Path] = []
+    play(players_count, drills, False, keep=kept)
+    conn = sqlite3.connect(kept[0])
+    owner = dict(conn.execute("SELECT pageno, name FROM dbstat").fetchall())
+    conn.close()
+    for file in kept[0].parent.iterdir():
+        file.unlink()
+    kept[0].parent.rmdir()
+    pages = defaultdict(int)
+    for pages_written in frames:
+        for page in pages_written:
+            pages[owner.get(page, "(freed since)")] += 1
+    print(f"{len(frames)} answers: {sum(pages.values()) / len(frames):.2f} WAL pages per answer's commit")
+    for name, count in sorted(pages.items(), key=lambda item: -item[1]):
+        print(f"  {count / len(frames):5.2f}  {name}")
 
 
 def p99(values: list[float]) -> float:
@@ -175,6 +271,9 @@ def main() -> None:
     parser.add_argument("--players", type=int, default=50)
     parser.add_argument("--drills", type=int, default=3)
     parser.add_argument("--profile", action="store_true")
+    parser.add_argument("--time", nargs="+", metavar="FUNCTION", help="CPU in these functions, e.g. "
+                        "game.drills.DrillSession:_adapt game.store.record_answer")
+    parser.add_argument("--wal", action="store_true", help="WAL pages per answer's commit, by table or index")
     parser.add_argument("--against", metavar="REV", help="also run the code of this git revision, alternating")
     parser.add_argument("--rounds", type=int, default=4, help="alternating runs of each tree with --against")
     parser.add_argument("--root", type=Path, default=ROOT, help=argparse.SUPPRESS)  # the tree whose game/ runs
@@ -184,6 +283,12 @@ def main() -> None:
         against(args.against, args.players, args.drills, args.rounds)
         return
     sys.path.insert(0, str(args.root))
+    if args.time:
+        timed(args.time, args.players, args.drills)
+        return
+    if args.wal:
+        wal_pages(args.players, args.drills)
+        return
     costs = play(args.players, args.drills, args.profile)
     if args.json:
         print(json.dumps(costs))
