@@ -459,8 +459,8 @@ class Staircase:
     show ``x``, ``s.update(x, correct)``. Save with :meth:`to_json` and restore with :meth:`from_json`.
     """
 
-    __slots__ = ("_axis", "_closed_json", "_drift", "_estimates", "_levels", "_mixed", "_posterior", "_predicted",
-                 "_sessions", "_stepped")
+    __slots__ = ("_axis", "_closed_json", "_drift", "_estimates", "_levels", "_posterior", "_predicted", "_sessions",
+                 "_stepped")
 
     def __init__(self, axis: str = "exposure", drift: Drift = TRACKING) -> None:
         """Start from the prior, with one open session of unknown date.
@@ -473,13 +473,10 @@ class Staircase:
         self._sessions = [_Session(self._axis, None)]
         self._predicted: tuple[np.ndarray, np.ndarray] | None = None  # beliefs after the closed sessions
         # ...carried into the open session: (the open session's anchor, the step kernels, the carried beliefs)
-        self._stepped: tuple[float | None, tuple, tuple[np.ndarray, np.ndarray]] | None = None
+        self._stepped: tuple[float | None, tuple, _Carried] | None = None
         self._posterior: tuple[object, np.ndarray] | None = None  # for the carried beliefs it was computed from
         self._estimates: dict[float, Estimate] = {}  # threshold() of the current posterior, by criterion
         self._levels: dict[float, float] = {}  # level() of the current posterior, by criterion
-        # The carried beliefs' models averaged by weight (None: some belief is 0 somewhere, see posterior), for the
-        # carried beliefs they were computed from: they change only with the step, not with each answer.
-        self._mixed: tuple[object, np.ndarray | None] | None = None
         self._closed_json: str | None = None  # to_json()'s closed sessions: written twice per answer, never changed
 
     def copy(self) -> Staircase:
@@ -489,7 +486,7 @@ class Staircase:
         twin._sessions = [session.copy() for session in self._sessions]
         # Cached beliefs are never changed in place: the twin may share them.
         twin._predicted, twin._stepped, twin._posterior = self._predicted, self._stepped, self._posterior
-        twin._estimates, twin._levels, twin._mixed = dict(self._estimates), dict(self._levels), self._mixed
+        twin._estimates, twin._levels = dict(self._estimates), dict(self._levels)
         twin._closed_json = self._closed_json
         return twin
 
@@ -527,7 +524,8 @@ class Staircase:
         else:
             # The open session closes: carry the beliefs through it rather than refilter every session (a
             # player of many drills has up to MAX_SESSIONS); the arithmetic is the same, so is every bit.
-            closed = self._through_open() if self._predicted is not None else None
+            filtered = self._predicted is not None or self._stepped is not None or len(self._sessions) == 1
+            closed = self._through_open() if filtered else None
             if closed is not None:
                 current.fold()  # its evidence is in the carried beliefs
             self._sessions.append(_Session(self._axis, at))
@@ -535,7 +533,7 @@ class Staircase:
                 self._merge_oldest()
                 closed = None
             self._predicted = closed
-        self._stepped, self._posterior, self._closed_json, self._mixed = None, None, None, None
+        self._stepped, self._posterior, self._closed_json = None, None, None
 
     def _merge_oldest(self) -> None:
         self._closed_json = None
@@ -626,33 +624,41 @@ class Staircase:
         weights = np.exp(log_weights - log_weights.max())
         return beliefs, weights / weights.sum()
 
-    def _carried(self) -> tuple[np.ndarray, np.ndarray]:
-        """Each drift model's belief carried into the open session, before its answers, and its log weight.
+    def _carried(self) -> _Carried:
+        """Each drift model's belief carried into the open session, before its answers, their log weights and
+        average.
 
         The same object as long as the step is the same: the anchor moves after every answer, but mostly by
         less than the step's rounding once the overall estimate settles.
         """
-        settled = self._settled()
-        if len(self._sessions) == 1:
-            return settled
+        if len(self._sessions) == 1:  # nothing closed: the prior, one object for every procedure on the axis
+            return _prior_carried(self._axis, self._drift)
         anchor = self._sessions[-1].anchor  # with the sessions before, all the step depends on
         if self._stepped is not None and self._stepped[0] == anchor:
             return self._stepped[2]
         index = len(self._sessions) - 1
         kernels = self._steps_into(index)
         if self._stepped is None or self._stepped[1] != kernels:
-            beliefs, log_weights = settled
-            carried = (self._step_into(index, beliefs, kernels), _share(log_weights, self._drift))
+            beliefs, log_weights = self._settled()
+            carried = _Carried.of(self._step_into(index, beliefs, kernels), _share(log_weights, self._drift))
         else:
             carried = self._stepped[2]
         self._stepped = (anchor, kernels, carried)
         return carried
 
+    def _carried_beliefs(self, carried: _Carried) -> np.ndarray:
+        """``carried``'s beliefs per model (``self._carried()``), stepped again from the settled ones if
+        :meth:`trim` dropped them: the same arithmetic on the same arrays, so the same bits."""
+        if carried.beliefs is not None:
+            return carried.beliefs
+        assert self._stepped is not None and self._stepped[2] is carried
+        return self._step_into(len(self._sessions) - 1, self._settled()[0], self._stepped[1])
+
     def _through_open(self) -> tuple[np.ndarray, np.ndarray]:
         """Each drift model's belief after the open session's answers too, and its log weight (as ``_settled``)."""
-        beliefs, log_weights = self._carried()
-        beliefs, log_evidence = _absorb(beliefs, self._sessions[-1].log_likelihood(self._axis))
-        return beliefs, log_weights + log_evidence
+        carried = self._carried()
+        beliefs, log_evidence = _absorb(self._carried_beliefs(carried), self._sessions[-1].log_likelihood(self._axis))
+        return beliefs, carried.log_weights + log_evidence
 
     def posterior(self) -> np.ndarray:
         """The normalised posterior over the flattened parameter grid (read-only array), drift models averaged."""
@@ -660,11 +666,13 @@ class Staircase:
         if self._posterior is None or self._posterior[0] is not carried:  # answered, or the step moved
             log_likelihood = self._sessions[-1].log_likelihood(self._axis)
             likelihood = np.exp(log_likelihood - log_likelihood.max())
-            mixed = self._mixture(carried)
-            if mixed is not None or (carried[0].reshape(len(carried[1]), -1) @ likelihood).min() > 0:
+            mixed = carried.mixture
+            if mixed is None and (carried.beliefs.reshape(len(carried.log_weights), -1) @ likelihood).min() > 0:
+                mixed = _average((carried.beliefs, carried.log_weights))
+            if mixed is not None:
                 # Bayes' rule per model, then averaging by evidence, is Bayes' rule on the models' average: one
                 # product with the average instead of one per model.
-                post = (mixed if mixed is not None else _average(carried)) * likelihood
+                post = mixed * likelihood
             else:  # an answer impossible under a model's every belief: that model keeps its belief (see _absorb)
                 beliefs, weights = self._current()
                 post = weights @ beliefs.reshape(len(weights), -1)
@@ -673,18 +681,31 @@ class Staircase:
             self._posterior, self._estimates, self._levels = (carried, post), {}, {}
         return self._posterior[1]
 
-    def _mixture(self, carried: tuple[np.ndarray, np.ndarray]) -> np.ndarray | None:
-        """:func:`_average` of ``carried`` if every model believes every grid point possible (kept for as long as
-        ``carried`` is; None otherwise).
+    def trim(self, *, keep_posterior: bool = False) -> None:
+        """Let go of what is cheap to compute again (changes nothing a caller can see), e.g. once an emotion's trial
+        is answered or a drill is over. A procedure then holds one set of per-model beliefs (4 x 3,488 floats), not
+        two: the settled ones and those carried into the open session.
 
-        Then no answer is impossible under a model (the likelihood is 1 at its maximum, so each model's evidence is
-        positive): the posterior need not check each model's evidence, and is this average times the likelihood.
+        - Without an anchor the step into an open session that has answers is fixed: the settled beliefs are not
+          needed again (it will close, not be re-dated; an anchor set later refilters the sessions, as a state read
+          from JSON does).
+        - With one, the step moves with it: the carried beliefs are dropped when their average is known, which is
+          all the posterior needs (stepped again from the settled ones when the session closes).
+        - The posterior and its estimates, unless ``keep_posterior`` (the next answer or step replaces them).
         """
-        if len(self._sessions) == 1:  # carried is the prior: one average for every procedure on the axis
-            return _prior_mixture(self._axis, self._drift)
-        if self._mixed is None or self._mixed[0] is not carried:
-            self._mixed = (carried, _positive_average(carried))
-        return self._mixed[1]
+        if not keep_posterior:
+            self._posterior, self._estimates, self._levels = None, {}, {}
+        if self._stepped is None:
+            return
+        anchor, kernels, carried = self._stepped
+        if anchor is None and carried.beliefs is not None and self._sessions[-1].trials:
+            self._predicted = None
+        elif carried.mixture is not None and carried.beliefs is not None and self._predicted is not None:
+            self._stepped = (anchor, kernels, _Carried(None, carried.log_weights, carried.mixture))
+
+    def fit(self) -> Fit:
+        """What the procedure says now, frozen: its posterior (28 KB) without the beliefs behind it (~250 KB)."""
+        return Fit(self._axis, self.trials, self.posterior() if self.trials else None)
 
     def p_correct(self, stimulus: float) -> float:
         """The posterior predictive probability of a correct answer at ``stimulus``.
@@ -783,6 +804,33 @@ class Staircase:
         return staircase
 
 
+class _Carried(NamedTuple):
+    """The drift models' beliefs carried into a session: ``beliefs`` (None once :meth:`Staircase.trim` dropped
+    them), their log weights, and their average by weight when no belief is 0 anywhere (else None, see
+    :meth:`Staircase.posterior`): the average changes only with the step, not with each answer."""
+
+    beliefs: np.ndarray | None
+    log_weights: np.ndarray
+    mixture: np.ndarray | None
+
+    @classmethod
+    def of(cls, beliefs: np.ndarray, log_weights: np.ndarray) -> _Carried:
+        return cls(beliefs, log_weights, _positive_average((beliefs, log_weights)))
+
+
+class Fit(NamedTuple):
+    """A procedure's posterior at one moment (:meth:`Staircase.fit`): what fair play compares answers with."""
+
+    axis: Axis
+    trials: int
+    posterior: np.ndarray | None  # None before any answer
+
+    def p_correct(self, stimulus: float) -> float:
+        """As :meth:`Staircase.p_correct` at the moment of the fit."""
+        assert self.posterior is not None, "no answer yet"
+        return float(_p_correct_row(self.axis, _check_stimulus(stimulus)) @ self.posterior)
+
+
 def _average(carried: tuple[np.ndarray, np.ndarray]) -> np.ndarray:
     """Beliefs of several drift models averaged by their weights (prior x evidence), flat over the grid.
 
@@ -803,9 +851,11 @@ def _positive_average(carried: tuple[np.ndarray, np.ndarray]) -> np.ndarray | No
 
 
 @lru_cache(maxsize=8)
-def _prior_mixture(axis: Axis, drift: Drift) -> np.ndarray | None:
-    """:func:`_positive_average` of the beliefs before any session closed (as ``Staircase._settled`` builds them)."""
-    return _positive_average((_start(axis, len(drift.session_sds)), np.log(np.asarray(drift.prior, dtype=float))))
+def _prior_carried(axis: Axis, drift: Drift) -> _Carried:
+    """The beliefs before any session closed (as ``Staircase._settled`` builds them), shared by every player."""
+    log_weights = np.log(np.asarray(drift.prior, dtype=float))
+    log_weights.setflags(write=False)
+    return _Carried.of(_start(axis, len(drift.session_sds)), log_weights)
 
 
 def _session_json(session: _Session) -> str:
