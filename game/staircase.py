@@ -404,19 +404,21 @@ def _share(log_weights: np.ndarray, drift: Drift) -> np.ndarray:
 class _Session:
     """One session's answers: when it started, tallies per stimulus and their exact log-likelihood sum.
 
-    Only the open session keeps its log-likelihood array (3,488 floats): once a session is closed and its
-    evidence is in the staircase's carried beliefs it is folded (:meth:`fold`), and rebuilt from its tallies on
-    the rare occasions the filter runs again (a state read from JSON, sessions merged); the fixed-point sums
-    make the rebuilt array bit-for-bit the one it replaces. A player's memory then does not grow with drills.
+    Only the open session keeps its log-likelihood array (3,488 floats), and only while it is in use: it is built
+    from the tallies when the posterior first needs it, answers then add to it, and it is folded (:meth:`fold`)
+    when the session closes (its evidence is in the staircase's carried beliefs) or the procedure is trimmed. It
+    is rebuilt from the tallies when needed again (a state read from JSON, sessions merged, a trimmed procedure's
+    next trial); the fixed-point sums make the rebuilt array bit-for-bit the one it replaces. A player's memory
+    then does not grow with drills.
     """
 
     __slots__ = ("_log_likelihood", "anchor", "at", "counts", "trials")
 
-    def __init__(self, axis: Axis, at: float | None, anchor: float | None = None, *, folded: bool = False) -> None:
+    def __init__(self, at: float | None, anchor: float | None = None) -> None:
         self.at = at
         self.anchor = anchor  # the anchor (log10 overall estimate) when this session last answered
         self.counts: dict[float, tuple[int, int]] = {}  # stimulus -> (trials, correct); tuples: no GC tracking
-        self._log_likelihood = None if folded else np.zeros_like(_grid(axis).log_prior)
+        self._log_likelihood: np.ndarray | None = None  # built when first needed
         self.trials = 0
 
     def add(self, axis: Axis, stimulus: float, trials: int, correct: int) -> None:
@@ -430,14 +432,20 @@ class _Session:
         self.counts[stimulus] = (known_trials + trials, known_correct + correct)
         self.trials += trials
 
-    def log_likelihood(self, axis: Axis) -> np.ndarray:
-        """The session's log-likelihood over the grid (rebuilt from the tallies if folded)."""
+    def log_likelihood(self, axis: Axis, *, keep: bool = False) -> np.ndarray:
+        """The session's log-likelihood over the grid (rebuilt from the tallies if folded, and then kept, so that
+        answers add to it, if ``keep``)."""
         if self._log_likelihood is not None:
             return self._log_likelihood
         total = np.zeros_like(_grid(axis).log_prior)
         for stimulus, (trials, correct) in self.counts.items():
             hit, miss = _log_likelihood(axis, stimulus)
-            total += correct * hit + (trials - correct) * miss
+            if trials == 1:  # most tallies in a session: one add, the same bits as the products
+                total += hit if correct else miss
+            else:
+                total += correct * hit + (trials - correct) * miss
+        if keep:
+            self._log_likelihood = total
         return total
 
     def fold(self) -> None:
@@ -470,7 +478,7 @@ class Staircase:
         """
         self._axis = _axis(axis)
         self._drift = drift
-        self._sessions = [_Session(self._axis, None)]
+        self._sessions = [_Session(None)]
         self._predicted: tuple[np.ndarray, np.ndarray] | None = None  # beliefs after the closed sessions
         # ...carried into the open session: (the open session's anchor, the step kernels, the carried beliefs)
         self._stepped: tuple[float | None, tuple, _Carried] | None = None
@@ -528,7 +536,7 @@ class Staircase:
             closed = self._through_open() if filtered else None
             if closed is not None:
                 current.fold()  # its evidence is in the carried beliefs
-            self._sessions.append(_Session(self._axis, at))
+            self._sessions.append(_Session(at))
             if len(self._sessions) > MAX_SESSIONS:
                 self._merge_oldest()
                 closed = None
@@ -664,11 +672,13 @@ class Staircase:
         """The normalised posterior over the flattened parameter grid (read-only array), drift models averaged."""
         carried = self._carried()
         if self._posterior is None or self._posterior[0] is not carried:  # answered, or the step moved
-            log_likelihood = self._sessions[-1].log_likelihood(self._axis)
+            log_likelihood = self._sessions[-1].log_likelihood(self._axis, keep=True)
             likelihood = np.exp(log_likelihood - log_likelihood.max())
-            mixed = carried.mixture
-            if mixed is None and (carried.beliefs.reshape(len(carried.log_weights), -1) @ likelihood).min() > 0:
-                mixed = _average((carried.beliefs, carried.log_weights))
+            if carried.positive or carried.surely_possible(likelihood):
+                mixed = carried.average
+            else:  # as it always was: each model's evidence, from its beliefs
+                beliefs = self._carried_beliefs(carried).reshape(len(carried.log_weights), -1)
+                mixed = carried.average if (beliefs @ likelihood).min() > 0 else None
             if mixed is not None:
                 # Bayes' rule per model, then averaging by evidence, is Bayes' rule on the models' average: one
                 # product with the average instead of one per model.
@@ -689,19 +699,22 @@ class Staircase:
         - Without an anchor the step into an open session that has answers is fixed: the settled beliefs are not
           needed again (it will close, not be re-dated; an anchor set later refilters the sessions, as a state read
           from JSON does).
-        - With one, the step moves with it: the carried beliefs are dropped when their average is known, which is
-          all the posterior needs (stepped again from the settled ones when the session closes).
-        - The posterior and its estimates, unless ``keep_posterior`` (the next answer or step replaces them).
+        - With one, the step moves with it: the carried beliefs are dropped; their average is all the posterior
+          needs (they are stepped again from the settled ones when the session closes, or, rarely, when an answer
+          may be impossible under a model).
+        - The posterior and its estimates, and the open session's log-likelihood (3,488 floats, rebuilt from its
+          tallies when next needed: the fixed-point sums make it the same bits), unless ``keep_posterior``.
         """
         if not keep_posterior:
             self._posterior, self._estimates, self._levels = None, {}, {}
+            self._sessions[-1].fold()  # a few tallies (an emotion sees 2-3 answers a drill): rebuilt in microseconds
         if self._stepped is None:
             return
         anchor, kernels, carried = self._stepped
         if anchor is None and carried.beliefs is not None and self._sessions[-1].trials:
             self._predicted = None
-        elif carried.mixture is not None and carried.beliefs is not None and self._predicted is not None:
-            self._stepped = (anchor, kernels, _Carried(None, carried.log_weights, carried.mixture))
+        elif carried.beliefs is not None and self._predicted is not None:
+            self._stepped = (anchor, kernels, carried._replace(beliefs=None))
 
     def fit(self) -> Fit:
         """What the procedure says now, frozen: its posterior (28 KB) without the beliefs behind it (~250 KB)."""
@@ -794,8 +807,8 @@ class Staircase:
         axis, sessions = _parse_state(text)
         staircase = cls(axis, drift)
         staircase._sessions = []
-        for index, (at, anchor, counts) in enumerate(sessions):  # closed sessions folded until the filter runs
-            session = _Session(staircase._axis, at, anchor, folded=index < len(sessions) - 1)
+        for at, anchor, counts in sessions:  # log-likelihoods built when the filter runs
+            session = _Session(at, anchor)
             for stimulus, n, k in counts:
                 session.add(staircase._axis, float(stimulus), n, k)
             staircase._sessions.append(session)
@@ -804,18 +817,34 @@ class Staircase:
         return staircase
 
 
+_SURE = 2.0**-537  # a belief and a likelihood both at least this have a product that rounds above 0 (2**-1074)
+
+
 class _Carried(NamedTuple):
     """The drift models' beliefs carried into a session: ``beliefs`` (None once :meth:`Staircase.trim` dropped
-    them), their log weights, and their average by weight when no belief is 0 anywhere (else None, see
-    :meth:`Staircase.posterior`): the average changes only with the step, not with each answer."""
+    them), their log weights, their average by weight (it changes only with the step, not with each answer), and
+    which grid points each model surely believes (``_SURE``, bit-packed per model): what :meth:`Staircase.posterior`
+    needs to know that no model calls the answers impossible, without the beliefs."""
 
     beliefs: np.ndarray | None
     log_weights: np.ndarray
-    mixture: np.ndarray | None
+    average: np.ndarray
+    positive: bool  # no model's belief is 0 anywhere: no answer can be impossible under a model
+    support: np.ndarray
 
     @classmethod
     def of(cls, beliefs: np.ndarray, log_weights: np.ndarray) -> _Carried:
-        return cls(beliefs, log_weights, _positive_average((beliefs, log_weights)))
+        average = _average((beliefs, log_weights))
+        support = np.packbits(beliefs.reshape(len(log_weights), -1) >= _SURE, axis=1)
+        for array in (average, support):
+            array.setflags(write=False)
+        return cls(beliefs, log_weights, average, bool(beliefs.min() > 0), support)
+
+    def surely_possible(self, likelihood: np.ndarray) -> bool:
+        """Whether every model surely gives the answers behind ``likelihood`` a positive evidence: some grid point
+        where both its belief and the likelihood are at least ``_SURE`` (a term of the evidence's sum above 0)."""
+        likely = np.packbits(likelihood >= _SURE)
+        return bool((self.support & likely).any(axis=1).all())
 
 
 class Fit(NamedTuple):
@@ -839,15 +868,6 @@ def _average(carried: tuple[np.ndarray, np.ndarray]) -> np.ndarray:
     beliefs, log_weights = carried
     weights = np.exp(log_weights - log_weights.max())
     return (weights / weights.sum()) @ beliefs.reshape(len(log_weights), -1)
-
-
-def _positive_average(carried: tuple[np.ndarray, np.ndarray]) -> np.ndarray | None:
-    """:func:`_average`, if no model's belief is 0 anywhere on the grid (read-only); else None."""
-    if not carried[0].min() > 0:
-        return None
-    average = _average(carried)
-    average.setflags(write=False)
-    return average
 
 
 @lru_cache(maxsize=8)
