@@ -233,10 +233,11 @@ def main() -> None:
     print(f"per player, this tree / {args.against}:")
     for point in mine:
         if point != "cpu_s" and point in theirs:
+            traced = (f", traced {mine[point]['traced'] / theirs[point]['traced']:.2f}x "
+                      f"({kb(theirs[point]['traced']).strip()} -> {kb(mine[point]['traced']).strip()})"
+                      if args.trace else "")
             print(f"  after drill {point:>6s}: held {mine[point]['held'] / theirs[point]['held']:.2f}x "
-                  f"({kb(theirs[point]['held']).strip()} -> {kb(mine[point]['held']).strip()}), traced "
-                  f"{mine[point]['traced'] / max(theirs[point]['traced'], 1):.2f}x "
-                  f"({kb(theirs[point]['traced']).strip()} -> {kb(mine[point]['traced']).strip()})")
+                  f"({kb(theirs[point]['held']).strip()} -> {kb(mine[point]['held']).strip()}){traced}")
 
 
 if __name__ == "__main__":

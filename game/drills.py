@@ -237,7 +237,7 @@ class DrillSession:
             return [result, checkup.summary_message(drill["id"], banked)]
         summary = self.summary(drill)
         for procedure in self.procedures.values():  # the drill's caches: until the next drill, only its beliefs
-            procedure.trim()
+            procedure.trim(closing=True)
         return [result, {**summary, **banked}]
 
     def abandon(self) -> list[dict]:

@@ -691,7 +691,7 @@ class Staircase:
             self._posterior, self._estimates, self._levels = (carried, post), {}, {}
         return self._posterior[1]
 
-    def trim(self, *, keep_posterior: bool = False) -> None:
+    def trim(self, *, keep_posterior: bool = False, closing: bool = False) -> None:
         """Let go of what is cheap to compute again (changes nothing a caller can see), e.g. once an emotion's trial
         is answered or a drill is over. A procedure then holds one set of per-model beliefs (4 x 3,488 floats), not
         two: the settled ones and those carried into the open session.
@@ -702,6 +702,8 @@ class Staircase:
         - With one, the step moves with it: the carried beliefs are dropped; their average is all the posterior
           needs (they are stepped again from the settled ones when the session closes, or, rarely, when an answer
           may be impossible under a model).
+        - With ``closing`` (the drill is over: no more anchors), as without an anchor: the carried beliefs are what
+          closing the session takes.
         - The posterior and its estimates, and the open session's log-likelihood (3,488 floats, rebuilt from its
           tallies when next needed: the fixed-point sums make it the same bits), unless ``keep_posterior``.
         """
@@ -711,7 +713,7 @@ class Staircase:
         if self._stepped is None:
             return
         anchor, kernels, carried = self._stepped
-        if anchor is None and carried.beliefs is not None and self._sessions[-1].trials:
+        if (anchor is None or closing) and carried.beliefs is not None and self._sessions[-1].trials:
             self._predicted = None
         elif carried.beliefs is not None and self._predicted is not None:
             self._stepped = (anchor, kernels, carried._replace(beliefs=None))
@@ -830,19 +832,21 @@ class _Carried(NamedTuple):
     log_weights: np.ndarray
     average: np.ndarray
     positive: bool  # no model's belief is 0 anywhere: no answer can be impossible under a model
-    support: np.ndarray
+    support: np.ndarray | None  # None when positive
 
     @classmethod
     def of(cls, beliefs: np.ndarray, log_weights: np.ndarray) -> _Carried:
         average = _average((beliefs, log_weights))
-        support = np.packbits(beliefs.reshape(len(log_weights), -1) >= _SURE, axis=1)
-        for array in (average, support):
-            array.setflags(write=False)
-        return cls(beliefs, log_weights, average, bool(beliefs.min() > 0), support)
+        average.setflags(write=False)
+        positive = bool(beliefs.min() > 0)
+        support = None if positive else np.packbits(beliefs.reshape(len(log_weights), -1) >= _SURE, axis=1)
+        return cls(beliefs, log_weights, average, positive, support)
 
     def surely_possible(self, likelihood: np.ndarray) -> bool:
         """Whether every model surely gives the answers behind ``likelihood`` a positive evidence: some grid point
         where both its belief and the likelihood are at least ``_SURE`` (a term of the evidence's sum above 0)."""
+        if self.support is None:
+            return True
         likely = np.packbits(likelihood >= _SURE)
         return bool((self.support & likely).any(axis=1).all())
 
