@@ -9,7 +9,9 @@ between drills (after the summary), it prints per player:
   other objects by ``sys.getsizeof``), by what holds them (each procedure's slots, the fair-play fit, ...);
   arrays reached from two players or more are shared (module caches) and reported once, as ``shared``;
 - ``traced``: what ``tracemalloc`` says the process holds above what it held before the first drill, divided by
-  the players (includes the module caches the drills fill, amortised over the players).
+  the players (includes the module caches the drills fill, amortised over the players);
+- ``RSS``: the process's resident memory above what it was before the first drill, divided by the players (the
+  allocator's overhead and the module caches included; with ``--no-trace`` only, tracemalloc's own use skews it).
 
 With ``--against REV`` the same players are also played by the code of git revision REV (its tree extracted to
 a temporary folder) in the same run, and the ratios printed.
@@ -94,7 +96,12 @@ def _label_roots(session: object) -> list[tuple[str, object]]:
     return roots
 
 
-def measure(sessions: list, base_traced: int) -> dict:
+def rss_bytes() -> int:
+    with open("/proc/self/status") as status:
+        return next(int(line.split()[1]) * 1024 for line in status if line.startswith("VmRSS:"))
+
+
+def measure(sessions: list, base_traced: int, base_rss: int) -> dict:
     gc.collect()
     owner: dict[int, object] = {}
     sizes: dict[int, tuple[str, int]] = {}
@@ -111,7 +118,7 @@ def measure(sessions: list, base_traced: int) -> dict:
     count = len(sessions)
     traced = tracemalloc.get_traced_memory()[0] if tracemalloc.is_tracing() else 0
     return {"held": sum(by_label.values()) / count, "by": {k: v / count for k, v in by_label.items()},
-            "shared": shared, "traced": (traced - base_traced) / count}
+            "shared": shared, "traced": (traced - base_traced) / count, "rss": (rss_bytes() - base_rss) / count}
 
 
 def play(players_count: int, checkpoints: list[int], trace: bool) -> dict:
@@ -152,6 +159,7 @@ def play(players_count: int, checkpoints: list[int], trace: bool) -> dict:
                 tracemalloc.start()
             gc.collect()
             base = tracemalloc.get_traced_memory()[0] if trace else 0
+            base_rss = rss_bytes()
             started = time.process_time()
             for drill in range(1, max(checkpoints) + 1):
                 trials = [send(i, {"type": "start", "refreshMs": 16.667})[-1] for i in range(players_count)]
@@ -167,13 +175,13 @@ def play(players_count: int, checkpoints: list[int], trace: bool) -> dict:
                             "framesShown": trial["exposureFrames"], "refreshMs": 16.667, "maxGapMs": 17.0,
                             "reactionMs": round(rng.uniform(600, 1500), 1)})[0])
                     if position == 10 and drill in checkpoints:
-                        report[f"{drill} mid"] = measure(sessions, base)
+                        report[f"{drill} mid"] = measure(sessions, base, base_rss)
                     clock.now += 1.0
                     trials = [None if r["done"] else send(i, {"type": "next"})[0] for i, r in enumerate(results)]
                     if all(t is None for t in trials):
                         break
                 if drill in checkpoints:
-                    report[f"{drill} end"] = measure(sessions, base)
+                    report[f"{drill} end"] = measure(sessions, base, base_rss)
                 clock.now += 3600.0
             report["cpu_s"] = {"value": time.process_time() - started}
     return report
@@ -202,8 +210,8 @@ def show(name: str, report: dict) -> None:
     for point, figures in report.items():
         if point == "cpu_s":
             continue
-        print(f"  after drill {point:>6s}: held {kb(figures['held'])} a player, traced {kb(figures['traced'])} a "
-              f"player; shared arrays and caches {figures['shared'] / 2**20:.1f} MB")
+        print(f"  after drill {point:>6s}: held {kb(figures['held'])} a player, traced {kb(figures['traced'])}, "
+              f"RSS {kb(figures['rss'])}; arrays shared by players {figures['shared'] / 2**20:.1f} MB")
         for label, size in sorted(figures["by"].items(), key=lambda item: -item[1]):
             if size >= 1024:
                 print(f"      {kb(size)}  {label}")
@@ -237,7 +245,9 @@ def main() -> None:
                       f"({kb(theirs[point]['traced']).strip()} -> {kb(mine[point]['traced']).strip()})"
                       if args.trace else "")
             print(f"  after drill {point:>6s}: held {mine[point]['held'] / theirs[point]['held']:.2f}x "
-                  f"({kb(theirs[point]['held']).strip()} -> {kb(mine[point]['held']).strip()}){traced}")
+                  f"({kb(theirs[point]['held']).strip()} -> {kb(mine[point]['held']).strip()}){traced}, RSS "
+                  f"{mine[point]['rss'] / theirs[point]['rss']:.2f}x "
+                  f"({kb(theirs[point]['rss']).strip()} -> {kb(mine[point]['rss']).strip()})")
 
 
 if __name__ == "__main__":

@@ -467,8 +467,8 @@ class Staircase:
     show ``x``, ``s.update(x, correct)``. Save with :meth:`to_json` and restore with :meth:`from_json`.
     """
 
-    __slots__ = ("_axis", "_closed_json", "_drift", "_estimates", "_levels", "_posterior", "_predicted", "_sessions",
-                 "_stepped")
+    __slots__ = ("_axis", "_closed_json", "_closing", "_drift", "_estimates", "_levels", "_posterior", "_predicted",
+                 "_sessions", "_stepped")
 
     def __init__(self, axis: str = "exposure", drift: Drift = TRACKING) -> None:
         """Start from the prior, with one open session of unknown date.
@@ -480,6 +480,9 @@ class Staircase:
         self._drift = drift
         self._sessions = [_Session(None)]
         self._predicted: tuple[np.ndarray, np.ndarray] | None = None  # beliefs after the closed sessions
+        # ...or, until first needed, the beliefs carried into the last closed session, their log weights and that
+        # session: a new drill closes eight procedures, most of which are not asked anything for a while.
+        self._closing: tuple[np.ndarray, np.ndarray, _Session] | None = None
         # ...carried into the open session: (the open session's anchor, the step kernels, the carried beliefs)
         self._stepped: tuple[float | None, tuple, _Carried] | None = None
         self._posterior: tuple[object, np.ndarray] | None = None  # for the carried beliefs it was computed from
@@ -489,8 +492,10 @@ class Staircase:
 
     def copy(self) -> Staircase:
         """An independent staircase in the same state (as ``from_json(to_json())``, without refiltering)."""
+        if self._closing is not None:
+            self._settled()
         twin = Staircase.__new__(Staircase)
-        twin._axis, twin._drift = self._axis, self._drift
+        twin._axis, twin._drift, twin._closing = self._axis, self._drift, None
         twin._sessions = [session.copy() for session in self._sessions]
         # Cached beliefs are never changed in place: the twin may share them.
         twin._predicted, twin._stepped, twin._posterior = self._predicted, self._stepped, self._posterior
@@ -531,16 +536,19 @@ class Staircase:
             current.at = at  # the closed sessions' beliefs still hold
         else:
             # The open session closes: carry the beliefs through it rather than refilter every session (a
-            # player of many drills has up to MAX_SESSIONS); the arithmetic is the same, so is every bit.
-            filtered = self._predicted is not None or self._stepped is not None or len(self._sessions) == 1
-            closed = self._through_open() if filtered else None
-            if closed is not None:
-                current.fold()  # its evidence is in the carried beliefs
+            # player of many drills has up to MAX_SESSIONS); the arithmetic is the same, so is every bit. The
+            # product with its answers waits until the beliefs are needed (see _settled): a start stays short.
+            filtered = (self._predicted is not None or self._closing is not None or self._stepped is not None
+                        or len(self._sessions) == 1)
+            closing = None
+            if filtered:
+                carried = self._carried()
+                closing = (self._carried_beliefs(carried), carried.log_weights, current)
             self._sessions.append(_Session(at))
             if len(self._sessions) > MAX_SESSIONS:
                 self._merge_oldest()
-                closed = None
-            self._predicted = closed
+                closing = None
+            self._predicted, self._closing = None, closing
         self._stepped, self._posterior, self._closed_json = None, None, None
 
     def _merge_oldest(self) -> None:
@@ -612,6 +620,11 @@ class Staircase:
     def _settled(self) -> tuple[np.ndarray, np.ndarray]:
         """Each drift model's belief after every closed session (one array, models first), and its log weight
         (prior x evidence)."""
+        if self._predicted is None and self._closing is not None:  # as _through_open did before the session closed
+            beliefs, log_weights, session = self._closing
+            beliefs, log_evidence = _absorb(beliefs, session.log_likelihood(self._axis))
+            session.fold()  # its evidence is in the settled beliefs
+            self._predicted, self._closing = (beliefs, log_weights + log_evidence), None
         if self._predicted is None:
             drift = self._drift
             beliefs = _start(self._axis, len(drift.session_sds))
