@@ -480,9 +480,9 @@ class Staircase:
         self._drift = drift
         self._sessions = [_Session(None)]
         self._predicted: tuple[np.ndarray, np.ndarray] | None = None  # beliefs after the closed sessions
-        # ...or, until first needed, the beliefs carried into the last closed session, their log weights and that
-        # session: a new drill closes eight procedures, most of which are not asked anything for a while.
-        self._closing: tuple[np.ndarray, np.ndarray, _Session] | None = None
+        # ...or, until first needed, what closing the last session takes (see _settled): a new drill closes eight
+        # procedures, most of which are not asked anything for a while.
+        self._closing: tuple | None = None
         # ...carried into the open session: (the open session's anchor, the step kernels, the carried beliefs)
         self._stepped: tuple[float | None, tuple, _Carried] | None = None
         self._posterior: tuple[object, np.ndarray] | None = None  # for the carried beliefs it was computed from
@@ -543,7 +543,12 @@ class Staircase:
             closing = None
             if filtered:
                 carried = self._carried()
-                closing = (self._carried_beliefs(carried), carried.log_weights, current)
+                if carried.beliefs is not None or len(self._sessions) == 1:
+                    closing = (self._carried_beliefs(carried), carried.log_weights, current, None)
+                else:  # trimmed: stepped again from the settled beliefs when needed
+                    assert self._stepped is not None
+                    closing = (self._settled()[0], carried.log_weights, current,
+                               (len(self._sessions) - 1, self._stepped[1]))
             self._sessions.append(_Session(at))
             if len(self._sessions) > MAX_SESSIONS:
                 self._merge_oldest()
@@ -621,7 +626,9 @@ class Staircase:
         """Each drift model's belief after every closed session (one array, models first), and its log weight
         (prior x evidence)."""
         if self._predicted is None and self._closing is not None:  # as _through_open did before the session closed
-            beliefs, log_weights, session = self._closing
+            beliefs, log_weights, session, step = self._closing  # step: (index, kernels) if beliefs are the settled
+            if step is not None:
+                beliefs = self._step_into(step[0], beliefs, step[1])
             beliefs, log_evidence = _absorb(beliefs, session.log_likelihood(self._axis))
             session.fold()  # its evidence is in the settled beliefs
             self._predicted, self._closing = (beliefs, log_weights + log_evidence), None
