@@ -2,9 +2,10 @@
 
 Simulated players play drills as game.drills drives the procedures (an overall procedure and one per emotion,
 each emotion anchored to the overall level, a session per drill, some states rebuilt from JSON between drills);
-every pick, threshold, stored state and posterior (its bytes) goes into a record. With ``--against REV`` the
-same players are played by the code of git revision REV (its tree extracted to a temporary folder) and the
-records compared: a speed-up of the procedure must leave them identical.
+every pick, threshold, stored state, posterior (its bytes) and fair play's P(correct) from the fit the drill
+began with goes into a record; where the revision has them, procedures are trimmed as game.drills trims them.
+With ``--against REV`` the same players are played by the code of git revision REV (its tree extracted to a
+temporary folder) and the records compared: a speed-up of the procedure must leave them identical.
 
 Run: ``.venv/bin/python bench/staircase_identity.py --players 40 --drills 4 --against 953757e``
 """
@@ -43,6 +44,8 @@ def play(players: int, drills: int, trials: int) -> list[str]:
                 procedures = {name: Staircase.from_json(p.to_json()) for name, p in procedures.items()}
             at += rng.choice((3600.0, 86_400.0, 10 * 86_400.0))
             true_threshold -= rng.uniform(0, 0.15)  # players improve
+            overall = procedures["all"]
+            own_fit = overall.fit() if hasattr(overall, "fit") else overall.copy()  # fair play's, as game.drills
             for procedure in procedures.values():
                 procedure.begin_session(at)
             for _ in range(trials):
@@ -55,11 +58,18 @@ def play(players: int, drills: int, trials: int) -> list[str]:
                 overall.update(x, correct)
                 procedure.update(x, correct)
                 procedure.anchor(overall.level())
+                if hasattr(procedure, "trim"):  # as game.drills does once an emotion's trial is answered
+                    procedure.trim()
+                    overall.trim(keep_posterior=True)
                 record += [x, overall.to_json(), procedure.to_json()]
+                if own_fit.trials:
+                    record.append(own_fit.p_correct(x))
             for name, procedure in procedures.items():
                 estimate = procedure.threshold()
                 record += [name, repr(tuple(estimate)), repr(procedure.level()), procedure.drift_weights(),
                            hashlib.sha256(procedure.posterior().tobytes()).hexdigest()]
+                if hasattr(procedure, "trim"):  # as game.drills does at a drill's end
+                    procedure.trim(closing=True)
         lines.append(json.dumps(record))
     return lines
 

@@ -33,7 +33,7 @@ from game import (
 )
 from game.emotions import EMOTION_KEYS
 from game.protocol import Answer, Hello, ProtocolError, Resume, Start
-from game.staircase import Staircase
+from game.staircase import Fit, Staircase
 
 TRIAL_TTL_S = 120.0  # an unanswered trial older than this is void
 _encode_json = msgspec.json.Encoder().encode  # a trial's pose, every trial: ~7x faster than json.dumps
@@ -56,7 +56,7 @@ class DrillSession:
         self.progress = (0, 0)  # the drill's (answered, answer streak) as this socket last wrote or read them
         self.procedures: dict[str, Staircase] = {}
         self._held: tuple[str, dict[str, Staircase]] = ("", {})  # the last procedures loaded, kept over a checkup
-        self.own_fit: Staircase | None = None  # the player's overall fit as the drill began, for fair play
+        self.own_fit: Fit | None = None  # the player's overall fit as the drill began, for fair play
         self.fair_play: fairplay.Written | None = None  # the player's fair-play row as this socket last wrote it
         # What this socket committed as the player's best answer streak: a lower bound of the stored best (it only
         # grows), so an answer streak no longer than it need not be written.
@@ -235,7 +235,10 @@ class DrillSession:
         self.drill, self.finished = None, True
         if measuring:
             return [result, checkup.summary_message(drill["id"], banked)]
-        return [result, {**self.summary(drill), **banked}]
+        summary = self.summary(drill)
+        for procedure in self.procedures.values():  # the drill's caches: until the next drill, only its beliefs
+            procedure.trim(closing=True)
+        return [result, {**summary, **banked}]
 
     def abandon(self) -> list[dict]:
         drill = self._require_drill()
@@ -409,7 +412,7 @@ class DrillSession:
             else:
                 self.procedures[emotion] = Staircase.from_json(state)
         self._held = (axis, self.procedures)
-        self.own_fit = self.procedures[OVERALL].copy()
+        self.own_fit = self.procedures[OVERALL].fit()
 
     def _begin_sessions(self, started_at: float) -> None:
         """A drill is a session of every procedure: the player may have changed since the last (see game.staircase)."""
@@ -431,8 +434,10 @@ class DrillSession:
             procedure.update(stimulus, correct)
             if emotion != OVERALL:
                 procedure.anchor(self._overall_level())
+                procedure.trim()  # its next trial steps it by another anchor: keep only what that needs
             store.save_procedure_state(self.db, self.player_id, axis, emotion, procedure.to_json(),
                                        procedure.trials)
+        self.procedures[OVERALL].trim(keep_posterior=True)
 
     def _weakness_weights(self) -> dict[str, float]:
         """Focus mode: weigh each emotion by how long an exposure the player still needs."""

@@ -404,19 +404,21 @@ def _share(log_weights: np.ndarray, drift: Drift) -> np.ndarray:
 class _Session:
     """One session's answers: when it started, tallies per stimulus and their exact log-likelihood sum.
 
-    Only the open session keeps its log-likelihood array (3,488 floats): once a session is closed and its
-    evidence is in the staircase's carried beliefs it is folded (:meth:`fold`), and rebuilt from its tallies on
-    the rare occasions the filter runs again (a state read from JSON, sessions merged); the fixed-point sums
-    make the rebuilt array bit-for-bit the one it replaces. A player's memory then does not grow with drills.
+    Only the open session keeps its log-likelihood array (3,488 floats), and only while it is in use: it is built
+    from the tallies when the posterior first needs it, answers then add to it, and it is folded (:meth:`fold`)
+    when the session closes (its evidence is in the staircase's carried beliefs) or the procedure is trimmed. It
+    is rebuilt from the tallies when needed again (a state read from JSON, sessions merged, a trimmed procedure's
+    next trial); the fixed-point sums make the rebuilt array bit-for-bit the one it replaces. A player's memory
+    then does not grow with drills.
     """
 
     __slots__ = ("_log_likelihood", "anchor", "at", "counts", "trials")
 
-    def __init__(self, axis: Axis, at: float | None, anchor: float | None = None, *, folded: bool = False) -> None:
+    def __init__(self, at: float | None, anchor: float | None = None) -> None:
         self.at = at
         self.anchor = anchor  # the anchor (log10 overall estimate) when this session last answered
         self.counts: dict[float, tuple[int, int]] = {}  # stimulus -> (trials, correct); tuples: no GC tracking
-        self._log_likelihood = None if folded else np.zeros_like(_grid(axis).log_prior)
+        self._log_likelihood: np.ndarray | None = None  # built when first needed
         self.trials = 0
 
     def add(self, axis: Axis, stimulus: float, trials: int, correct: int) -> None:
@@ -430,14 +432,20 @@ class _Session:
         self.counts[stimulus] = (known_trials + trials, known_correct + correct)
         self.trials += trials
 
-    def log_likelihood(self, axis: Axis) -> np.ndarray:
-        """The session's log-likelihood over the grid (rebuilt from the tallies if folded)."""
+    def log_likelihood(self, axis: Axis, *, keep: bool = False) -> np.ndarray:
+        """The session's log-likelihood over the grid (rebuilt from the tallies if folded, and then kept, so that
+        answers add to it, if ``keep``)."""
         if self._log_likelihood is not None:
             return self._log_likelihood
         total = np.zeros_like(_grid(axis).log_prior)
         for stimulus, (trials, correct) in self.counts.items():
             hit, miss = _log_likelihood(axis, stimulus)
-            total += correct * hit + (trials - correct) * miss
+            if trials == 1:  # most tallies in a session: one add, the same bits as the products
+                total += hit if correct else miss
+            else:
+                total += correct * hit + (trials - correct) * miss
+        if keep:
+            self._log_likelihood = total
         return total
 
     def fold(self) -> None:
@@ -459,7 +467,7 @@ class Staircase:
     show ``x``, ``s.update(x, correct)``. Save with :meth:`to_json` and restore with :meth:`from_json`.
     """
 
-    __slots__ = ("_axis", "_closed_json", "_drift", "_estimates", "_levels", "_mixed", "_posterior", "_predicted",
+    __slots__ = ("_axis", "_closed_json", "_closing", "_drift", "_estimates", "_levels", "_posterior", "_predicted",
                  "_sessions", "_stepped")
 
     def __init__(self, axis: str = "exposure", drift: Drift = TRACKING) -> None:
@@ -470,26 +478,28 @@ class Staircase:
         """
         self._axis = _axis(axis)
         self._drift = drift
-        self._sessions = [_Session(self._axis, None)]
+        self._sessions = [_Session(None)]
         self._predicted: tuple[np.ndarray, np.ndarray] | None = None  # beliefs after the closed sessions
+        # ...or, until first needed, what closing the last session takes (see _settled): a new drill closes eight
+        # procedures, most of which are not asked anything for a while.
+        self._closing: tuple | None = None
         # ...carried into the open session: (the open session's anchor, the step kernels, the carried beliefs)
-        self._stepped: tuple[float | None, tuple, tuple[np.ndarray, np.ndarray]] | None = None
+        self._stepped: tuple[float | None, tuple, _Carried] | None = None
         self._posterior: tuple[object, np.ndarray] | None = None  # for the carried beliefs it was computed from
         self._estimates: dict[float, Estimate] = {}  # threshold() of the current posterior, by criterion
         self._levels: dict[float, float] = {}  # level() of the current posterior, by criterion
-        # The carried beliefs' models averaged by weight (None: some belief is 0 somewhere, see posterior), for the
-        # carried beliefs they were computed from: they change only with the step, not with each answer.
-        self._mixed: tuple[object, np.ndarray | None] | None = None
         self._closed_json: str | None = None  # to_json()'s closed sessions: written twice per answer, never changed
 
     def copy(self) -> Staircase:
         """An independent staircase in the same state (as ``from_json(to_json())``, without refiltering)."""
+        if self._closing is not None:
+            self._settled()
         twin = Staircase.__new__(Staircase)
-        twin._axis, twin._drift = self._axis, self._drift
+        twin._axis, twin._drift, twin._closing = self._axis, self._drift, None
         twin._sessions = [session.copy() for session in self._sessions]
         # Cached beliefs are never changed in place: the twin may share them.
         twin._predicted, twin._stepped, twin._posterior = self._predicted, self._stepped, self._posterior
-        twin._estimates, twin._levels, twin._mixed = dict(self._estimates), dict(self._levels), self._mixed
+        twin._estimates, twin._levels = dict(self._estimates), dict(self._levels)
         twin._closed_json = self._closed_json
         return twin
 
@@ -526,16 +536,25 @@ class Staircase:
             current.at = at  # the closed sessions' beliefs still hold
         else:
             # The open session closes: carry the beliefs through it rather than refilter every session (a
-            # player of many drills has up to MAX_SESSIONS); the arithmetic is the same, so is every bit.
-            closed = self._through_open() if self._predicted is not None else None
-            if closed is not None:
-                current.fold()  # its evidence is in the carried beliefs
-            self._sessions.append(_Session(self._axis, at))
+            # player of many drills has up to MAX_SESSIONS); the arithmetic is the same, so is every bit. The
+            # product with its answers waits until the beliefs are needed (see _settled): a start stays short.
+            filtered = (self._predicted is not None or self._closing is not None or self._stepped is not None
+                        or len(self._sessions) == 1)
+            closing = None
+            if filtered:
+                carried = self._carried()
+                if carried.beliefs is not None or len(self._sessions) == 1:
+                    closing = (self._carried_beliefs(carried), carried.log_weights, current, None)
+                else:  # trimmed: stepped again from the settled beliefs when needed
+                    assert self._stepped is not None
+                    closing = (self._settled()[0], carried.log_weights, current,
+                               (len(self._sessions) - 1, self._stepped[1]))
+            self._sessions.append(_Session(at))
             if len(self._sessions) > MAX_SESSIONS:
                 self._merge_oldest()
-                closed = None
-            self._predicted = closed
-        self._stepped, self._posterior, self._closed_json, self._mixed = None, None, None, None
+                closing = None
+            self._predicted, self._closing = None, closing
+        self._stepped, self._posterior, self._closed_json = None, None, None
 
     def _merge_oldest(self) -> None:
         self._closed_json = None
@@ -606,6 +625,13 @@ class Staircase:
     def _settled(self) -> tuple[np.ndarray, np.ndarray]:
         """Each drift model's belief after every closed session (one array, models first), and its log weight
         (prior x evidence)."""
+        if self._predicted is None and self._closing is not None:  # as _through_open did before the session closed
+            beliefs, log_weights, session, step = self._closing  # step: (index, kernels) if beliefs are the settled
+            if step is not None:
+                beliefs = self._step_into(step[0], beliefs, step[1])
+            beliefs, log_evidence = _absorb(beliefs, session.log_likelihood(self._axis))
+            session.fold()  # its evidence is in the settled beliefs
+            self._predicted, self._closing = (beliefs, log_weights + log_evidence), None
         if self._predicted is None:
             drift = self._drift
             beliefs = _start(self._axis, len(drift.session_sds))
@@ -626,45 +652,57 @@ class Staircase:
         weights = np.exp(log_weights - log_weights.max())
         return beliefs, weights / weights.sum()
 
-    def _carried(self) -> tuple[np.ndarray, np.ndarray]:
-        """Each drift model's belief carried into the open session, before its answers, and its log weight.
+    def _carried(self) -> _Carried:
+        """Each drift model's belief carried into the open session, before its answers, their log weights and
+        average.
 
         The same object as long as the step is the same: the anchor moves after every answer, but mostly by
         less than the step's rounding once the overall estimate settles.
         """
-        settled = self._settled()
-        if len(self._sessions) == 1:
-            return settled
+        if len(self._sessions) == 1:  # nothing closed: the prior, one object for every procedure on the axis
+            return _prior_carried(self._axis, self._drift)
         anchor = self._sessions[-1].anchor  # with the sessions before, all the step depends on
         if self._stepped is not None and self._stepped[0] == anchor:
             return self._stepped[2]
         index = len(self._sessions) - 1
         kernels = self._steps_into(index)
         if self._stepped is None or self._stepped[1] != kernels:
-            beliefs, log_weights = settled
-            carried = (self._step_into(index, beliefs, kernels), _share(log_weights, self._drift))
+            beliefs, log_weights = self._settled()
+            carried = _Carried.of(self._step_into(index, beliefs, kernels), _share(log_weights, self._drift))
         else:
             carried = self._stepped[2]
         self._stepped = (anchor, kernels, carried)
         return carried
 
+    def _carried_beliefs(self, carried: _Carried) -> np.ndarray:
+        """``carried``'s beliefs per model (``self._carried()``), stepped again from the settled ones if
+        :meth:`trim` dropped them: the same arithmetic on the same arrays, so the same bits."""
+        if carried.beliefs is not None:
+            return carried.beliefs
+        assert self._stepped is not None and self._stepped[2] is carried
+        return self._step_into(len(self._sessions) - 1, self._settled()[0], self._stepped[1])
+
     def _through_open(self) -> tuple[np.ndarray, np.ndarray]:
         """Each drift model's belief after the open session's answers too, and its log weight (as ``_settled``)."""
-        beliefs, log_weights = self._carried()
-        beliefs, log_evidence = _absorb(beliefs, self._sessions[-1].log_likelihood(self._axis))
-        return beliefs, log_weights + log_evidence
+        carried = self._carried()
+        beliefs, log_evidence = _absorb(self._carried_beliefs(carried), self._sessions[-1].log_likelihood(self._axis))
+        return beliefs, carried.log_weights + log_evidence
 
     def posterior(self) -> np.ndarray:
         """The normalised posterior over the flattened parameter grid (read-only array), drift models averaged."""
         carried = self._carried()
         if self._posterior is None or self._posterior[0] is not carried:  # answered, or the step moved
-            log_likelihood = self._sessions[-1].log_likelihood(self._axis)
+            log_likelihood = self._sessions[-1].log_likelihood(self._axis, keep=True)
             likelihood = np.exp(log_likelihood - log_likelihood.max())
-            mixed = self._mixture(carried)
-            if mixed is not None or (carried[0].reshape(len(carried[1]), -1) @ likelihood).min() > 0:
+            if carried.positive or carried.surely_possible(likelihood):
+                mixed = carried.average
+            else:  # as it always was: each model's evidence, from its beliefs
+                beliefs = self._carried_beliefs(carried).reshape(len(carried.log_weights), -1)
+                mixed = carried.average if (beliefs @ likelihood).min() > 0 else None
+            if mixed is not None:
                 # Bayes' rule per model, then averaging by evidence, is Bayes' rule on the models' average: one
                 # product with the average instead of one per model.
-                post = (mixed if mixed is not None else _average(carried)) * likelihood
+                post = mixed * likelihood
             else:  # an answer impossible under a model's every belief: that model keeps its belief (see _absorb)
                 beliefs, weights = self._current()
                 post = weights @ beliefs.reshape(len(weights), -1)
@@ -673,18 +711,36 @@ class Staircase:
             self._posterior, self._estimates, self._levels = (carried, post), {}, {}
         return self._posterior[1]
 
-    def _mixture(self, carried: tuple[np.ndarray, np.ndarray]) -> np.ndarray | None:
-        """:func:`_average` of ``carried`` if every model believes every grid point possible (kept for as long as
-        ``carried`` is; None otherwise).
+    def trim(self, *, keep_posterior: bool = False, closing: bool = False) -> None:
+        """Let go of what is cheap to compute again (changes nothing a caller can see), e.g. once an emotion's trial
+        is answered or a drill is over. A procedure then holds one set of per-model beliefs (4 x 3,488 floats), not
+        two: the settled ones and those carried into the open session.
 
-        Then no answer is impossible under a model (the likelihood is 1 at its maximum, so each model's evidence is
-        positive): the posterior need not check each model's evidence, and is this average times the likelihood.
+        - Without an anchor the step into an open session that has answers is fixed: the settled beliefs are not
+          needed again (it will close, not be re-dated; an anchor set later refilters the sessions, as a state read
+          from JSON does).
+        - With one, the step moves with it: the carried beliefs are dropped; their average is all the posterior
+          needs (they are stepped again from the settled ones when the session closes, or, rarely, when an answer
+          may be impossible under a model).
+        - With ``closing`` (the drill is over: no more anchors), as without an anchor: the carried beliefs are what
+          closing the session takes.
+        - The posterior and its estimates, and the open session's log-likelihood (3,488 floats, rebuilt from its
+          tallies when next needed: the fixed-point sums make it the same bits), unless ``keep_posterior``.
         """
-        if len(self._sessions) == 1:  # carried is the prior: one average for every procedure on the axis
-            return _prior_mixture(self._axis, self._drift)
-        if self._mixed is None or self._mixed[0] is not carried:
-            self._mixed = (carried, _positive_average(carried))
-        return self._mixed[1]
+        if not keep_posterior:
+            self._posterior, self._estimates, self._levels = None, {}, {}
+            self._sessions[-1].fold()  # a few tallies (an emotion sees 2-3 answers a drill): rebuilt in microseconds
+        if self._stepped is None:
+            return
+        anchor, kernels, carried = self._stepped
+        if (anchor is None or closing) and carried.beliefs is not None and self._sessions[-1].trials:
+            self._predicted = None
+        elif carried.beliefs is not None and self._predicted is not None:
+            self._stepped = (anchor, kernels, carried._replace(beliefs=None))
+
+    def fit(self) -> Fit:
+        """What the procedure says now, frozen: its posterior (28 KB) without the beliefs behind it (~250 KB)."""
+        return Fit(self._axis, self.trials, self.posterior() if self.trials else None)
 
     def p_correct(self, stimulus: float) -> float:
         """The posterior predictive probability of a correct answer at ``stimulus``.
@@ -773,14 +829,59 @@ class Staircase:
         axis, sessions = _parse_state(text)
         staircase = cls(axis, drift)
         staircase._sessions = []
-        for index, (at, anchor, counts) in enumerate(sessions):  # closed sessions folded until the filter runs
-            session = _Session(staircase._axis, at, anchor, folded=index < len(sessions) - 1)
+        for at, anchor, counts in sessions:  # log-likelihoods built when the filter runs
+            session = _Session(at, anchor)
             for stimulus, n, k in counts:
                 session.add(staircase._axis, float(stimulus), n, k)
             staircase._sessions.append(session)
         while len(staircase._sessions) > MAX_SESSIONS:
             staircase._merge_oldest()
         return staircase
+
+
+_SURE = 2.0**-537  # a belief and a likelihood both at least this have a product that rounds above 0 (2**-1074)
+
+
+class _Carried(NamedTuple):
+    """The drift models' beliefs carried into a session: ``beliefs`` (None once :meth:`Staircase.trim` dropped
+    them), their log weights, their average by weight (it changes only with the step, not with each answer), and
+    which grid points each model surely believes (``_SURE``, bit-packed per model): what :meth:`Staircase.posterior`
+    needs to know that no model calls the answers impossible, without the beliefs."""
+
+    beliefs: np.ndarray | None
+    log_weights: np.ndarray
+    average: np.ndarray
+    positive: bool  # no model's belief is 0 anywhere: no answer can be impossible under a model
+    support: np.ndarray | None  # None when positive
+
+    @classmethod
+    def of(cls, beliefs: np.ndarray, log_weights: np.ndarray) -> _Carried:
+        average = _average((beliefs, log_weights))
+        average.setflags(write=False)
+        positive = bool(beliefs.min() > 0)
+        support = None if positive else np.packbits(beliefs.reshape(len(log_weights), -1) >= _SURE, axis=1)
+        return cls(beliefs, log_weights, average, positive, support)
+
+    def surely_possible(self, likelihood: np.ndarray) -> bool:
+        """Whether every model surely gives the answers behind ``likelihood`` a positive evidence: some grid point
+        where both its belief and the likelihood are at least ``_SURE`` (a term of the evidence's sum above 0)."""
+        if self.support is None:
+            return True
+        likely = np.packbits(likelihood >= _SURE)
+        return bool((self.support & likely).any(axis=1).all())
+
+
+class Fit(NamedTuple):
+    """A procedure's posterior at one moment (:meth:`Staircase.fit`): what fair play compares answers with."""
+
+    axis: Axis
+    trials: int
+    posterior: np.ndarray | None  # None before any answer
+
+    def p_correct(self, stimulus: float) -> float:
+        """As :meth:`Staircase.p_correct` at the moment of the fit."""
+        assert self.posterior is not None, "no answer yet"
+        return float(_p_correct_row(self.axis, _check_stimulus(stimulus)) @ self.posterior)
 
 
 def _average(carried: tuple[np.ndarray, np.ndarray]) -> np.ndarray:
@@ -793,19 +894,12 @@ def _average(carried: tuple[np.ndarray, np.ndarray]) -> np.ndarray:
     return (weights / weights.sum()) @ beliefs.reshape(len(log_weights), -1)
 
 
-def _positive_average(carried: tuple[np.ndarray, np.ndarray]) -> np.ndarray | None:
-    """:func:`_average`, if no model's belief is 0 anywhere on the grid (read-only); else None."""
-    if not carried[0].min() > 0:
-        return None
-    average = _average(carried)
-    average.setflags(write=False)
-    return average
-
-
 @lru_cache(maxsize=8)
-def _prior_mixture(axis: Axis, drift: Drift) -> np.ndarray | None:
-    """:func:`_positive_average` of the beliefs before any session closed (as ``Staircase._settled`` builds them)."""
-    return _positive_average((_start(axis, len(drift.session_sds)), np.log(np.asarray(drift.prior, dtype=float))))
+def _prior_carried(axis: Axis, drift: Drift) -> _Carried:
+    """The beliefs before any session closed (as ``Staircase._settled`` builds them), shared by every player."""
+    log_weights = np.log(np.asarray(drift.prior, dtype=float))
+    log_weights.setflags(write=False)
+    return _Carried.of(_start(axis, len(drift.session_sds)), log_weights)
 
 
 def _session_json(session: _Session) -> str:

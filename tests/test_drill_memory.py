@@ -20,6 +20,7 @@ from game import collector, create_app, players, websocket, ws
 from game.db import pool
 from game.drills import DrillSession
 from game.emotions import EMOTION_KEYS
+from game.staircase import Staircase
 
 
 class Clock:
@@ -88,8 +89,40 @@ def test_a_players_drill_state_does_not_grow_with_the_drills_they_play(tmp_path:
     # Each drill is a new session of all nine procedures: the state kept a 28 KB log-likelihood per session and
     # procedure (and the fair-play copy of the overall one), 2.5 MB more over these nine drills.
     assert bytes_after_12 <= bytes_after_3 + 50_000, (bytes_after_3, bytes_after_12)
+    # Between drills each of the eight procedures keeps one set of its four drift models' beliefs (8 x 4 x 3,488
+    # floats, 893 KB) and their average: 9c7614d kept 2.6 MB (the beliefs settled and carried, posteriors, the
+    # open sessions' log-likelihoods and a copy of the overall procedure for fair play).
+    assert bytes_after_12 <= 1_250_000, bytes_after_12
     # What grows is the stored state: each session's tallies (stimulus, trials, correct), ~40 objects a drill.
     assert objects_after_12 - objects_after_3 <= 9 * 60, (objects_after_3, objects_after_12)
+
+
+def test_a_trimmed_procedure_holds_one_set_of_beliefs_and_plays_on_exactly_as_an_untrimmed_one() -> None:
+    rng = random.Random(3)
+    kept, trimmed = Staircase("exposure"), Staircase("exposure")
+    candidates = [frames * 1000 / 60 for frames in range(1, 31)]
+    at = 1_800_000_000.0
+    for _drill in range(4):
+        at += 86_400.0
+        for procedure in (kept, trimmed):
+            procedure.begin_session(at)
+        for _trial in range(6):
+            anchor = rng.uniform(1.2, 1.8)  # the overall level, as game.drills anchors an emotion before its trial
+            kept.anchor(anchor)
+            trimmed.anchor(anchor)
+            stimulus = kept.next_stimulus(candidates)
+            assert trimmed.next_stimulus(candidates) == stimulus
+            correct = rng.random() < 0.6
+            kept.update(stimulus, correct)
+            trimmed.update(stimulus, correct)
+            trimmed.trim()  # as game.drills does once an emotion's trial is answered
+        assert kept.posterior().tobytes() == trimmed.posterior().tobytes()
+        assert kept.to_json() == trimmed.to_json() and kept.drift_weights() == trimmed.drift_weights()
+        trimmed.trim()
+    beliefs_kept, _ = held(kept)
+    beliefs_trimmed, _ = held(trimmed)
+    one_set = 4 * 3_488 * 8
+    assert beliefs_trimmed < 1.5 * one_set < beliefs_kept, (beliefs_trimmed, beliefs_kept)
 
 
 def test_a_closed_socket_is_freed_without_the_garbage_collector() -> None:
