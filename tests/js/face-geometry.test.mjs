@@ -429,6 +429,19 @@ test("anger's glare: brows slant down to the middle, the lower lid rises flat ac
   }
 });
 
+test("anger's tense lower lid draws no separate line under the eye; AU7 without the glare keeps its bulge line", () => {
+  const emotions = Object.fromEntries(catalogue().emotions.map((e) => [e.key, e]));
+  for (const id of IDENTITIES.slice(0, 10)) {
+    const rest = lineAlpha(id, NEUTRAL, "lowerlid");
+    // The glare's lid bunches right under its margin (draw.js); a line below with a lit edge read as a second lid.
+    for (const variant of [0, 1]) {
+      assert.ok(Math.abs(lineAlpha(id, fullPose(emotions, "anger", variant), "lowerlid") - rest) < 1e-9);
+    }
+    assert.ok(lineAlpha(id, both(7), "lowerlid") > rest + 0.5, "AU7 alone still bulges the lid below");
+    assert.ok(lineAlpha(id, fullPose(emotions, "happiness"), "lowerlid") > rest + 0.5, "a smile's cheek pushes it up");
+  }
+});
+
 test("sad eyes look down without closing: most of the opening stays", () => {
   const emotions = Object.fromEntries(catalogue().emotions.map((e) => [e.key, e]));
   for (const id of IDENTITIES) {

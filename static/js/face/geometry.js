@@ -896,7 +896,9 @@ function expressionLines({ L, M, unit, levels, mean, sideLevel, identity }) {
     }
     // Under raised brows (fear) the tense lid is a straight edge, not a bulge below it: a fold under the eye
     // read as tired or tearful.
-    const tense = sideLevel(7, side) * (1 - 0.8 * sideLevel(1, side));
+    // In anger's glare the tense lid bulges right under its margin (drawShading), not as a line below it: on dark
+    // skin that line's lit edge read as a second lower lid under the eye, and FaceMesh put the lid there.
+    const tense = sideLevel(7, side) * (1 - 0.8 * sideLevel(1, side)) * (1 - glareLevel(levels, side > 0 ? 0 : 1));
     const lidBulge = ["lidLowerIn", "lidLower", "lidLowerOut"].map((n, i) => add(L(n, side), 0,
       (1.1 + (i === 1 ? 0.3 : 0)) * unit));
     push("lowerlid", lidBulge, cheek * 0.8 + tense * 0.6 + sideLevel(9, side) * 0.6 + age * 0.08, 0.3);
