@@ -259,16 +259,6 @@ function drawShading(ctx, geo, skin, identity) {
     if (overhang > 0.05) {
       blob(eye.centre.x - s * 2 * u, eye.centre.y - 2.4 * u, 5.5 * u, skin.deep, overhang * 0.6 + glower * 0.35, 0.6);
     }
-    // Anger's tense lower lid (AU7 in the glare) bunches right under its margin: a shaded roll that thickens the
-    // straight lid, relative to the skin. A line below the lid with a lit edge read as a second, lower lid.
-    const tight = glareLevel(geo.levels, i);
-    if (tight > 0.05) {
-      ctx.beginPath();
-      curveThrough(ctx, shifted(eye.lower, 0, 0.9 * u));
-      ctx.strokeStyle = css(skin.fold, tight * 0.5);
-      ctx.lineWidth = 1.3 * u;
-      ctx.stroke();
-    }
     if (glower > 0.05) {
       // The lid skin under the lowered brow falls into shadow: brow and eye merge into one dark, glaring band.
       ctx.beginPath();
