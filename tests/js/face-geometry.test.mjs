@@ -429,6 +429,27 @@ test("anger's glare: brows slant down to the middle, the lower lid rises flat ac
   }
 });
 
+test("anger's tense lower lid: its bulge line lies well below the lid, clear of the margin; without the glare it hugs the lid", () => {
+  const emotions = Object.fromEntries(catalogue().emotions.map((e) => [e.key, e]));
+  for (const id of IDENTITIES.slice(0, 10)) {
+    /** How far the middle of the left lower-lid bulge line lies below the lid's centre, in drawing units. */
+    const below = (p) => {
+      const geo = faceGeometry(id, p);
+      const line = geo.lines.find((l) => l.kind === "lowerlid" && l.points[1].x > 0);
+      return { gap: (line.points[1].y - landmarks(id, p).lidLowerL.y) / geo.unit, alpha: line.alpha };
+    };
+    const alone = below(both(7));
+    // On dark skin a lit line near the lid read as a second, lower lid (FaceMesh put the lid on it).
+    for (const variant of [0, 1]) {
+      const glare = below(fullPose(emotions, "anger", variant));
+      assert.ok(glare.gap > alone.gap + 0.6, `${glare.gap.toFixed(2)} vs ${alone.gap.toFixed(2)} units below the lid`);
+      assert.ok(glare.alpha >= alone.alpha, "the tense lid's bulge still shows");
+    }
+    const smile = below(fullPose(emotions, "happiness"));
+    assert.ok(Math.abs(smile.gap - alone.gap) < 1e-9, "other emotions' bulge line is where it was");
+  }
+});
+
 test("sad eyes look down without closing: most of the opening stays", () => {
   const emotions = Object.fromEntries(catalogue().emotions.map((e) => [e.key, e]));
   for (const id of IDENTITIES) {

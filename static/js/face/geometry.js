@@ -104,7 +104,7 @@ export const AU_MOVES = Object.freeze({
 
 /** Lip thinning per unit: fraction of the lip's red height lost at intensity 1 (facs.md: AU23 30-50%). AU20
  * stretches more than it thins: thinner, fear's stretched lips vanished into a beard for the landmark detector. */
-export const LIP_THINNING = Object.freeze({ 23: 0.32, 24: 0.22, 20: 0.15, 14: 0.1, 22: -0.25 });
+export const LIP_THINNING = Object.freeze({ 23: 0.32, 24: 0.4, 20: 0.15, 14: 0.1, 22: -0.25 });
 
 const SIDE_LANDMARKS = [
   "browInner", "browMid", "browOuter", "eyeInner", "eyeOuter", "lidUpper", "lidUpperIn", "lidUpperOut",
@@ -371,6 +371,11 @@ function expressionLandmarks(identity, pose) {
     move("lidLowerOut", 0, 0);
     const pressed = Math.min(glare, levels[24][index]);
     moved[key("mouthCorner", side)].y += 0.03 * iod * pressed;
+    // Pressed hard (AU23/24 with the glare) the lips draw in from the corners: a tight mouth, not a wide frown.
+    moved[key("mouthCorner", side)].x -= side * 0.025 * iod * pressed;
+    for (const name of ["upperLipInnerSide", "lowerLipInnerSide", "upperLipSide", "lowerLipBottomSide"]) {
+      moved[key(name, side)].x -= side * 0.012 * iod * pressed;
+    }
   }
   // Disgust's raised upper lip (AU10) over lowered corners (AU15): the lip's sides stay up with its centre, so the
   // raised lip is an inverted U over the upper teeth, dropping steeply to the corners, not a tent peaked at the
@@ -897,8 +902,12 @@ function expressionLines({ L, M, unit, levels, mean, sideLevel, identity }) {
     // Under raised brows (fear) the tense lid is a straight edge, not a bulge below it: a fold under the eye
     // read as tired or tearful.
     const tense = sideLevel(7, side) * (1 - 0.8 * sideLevel(1, side));
+    // In anger's glare the tense lid bulges further: its furrow lies lower, clear of the lid. 0.8 units nearer, on
+    // dark skin its lit edge read as a second, lower lid (FaceMesh put the left lid there on type VI); drawn as a
+    // lit roll hugging the lid, the same; left out, the glare lost its tension (fer, 48 faces: type VI anger 69 -> 50%).
+    const glare = glareLevel(levels, side > 0 ? 0 : 1);
     const lidBulge = ["lidLowerIn", "lidLower", "lidLowerOut"].map((n, i) => add(L(n, side), 0,
-      (1.1 + (i === 1 ? 0.3 : 0)) * unit));
+      (1.1 + glare * 0.8 + (i === 1 ? 0.3 : 0)) * unit));
     push("lowerlid", lidBulge, cheek * 0.8 + tense * 0.6 + sideLevel(9, side) * 0.6 + age * 0.08, 0.3);
     push("cheekfold", [add(L("eyeInner", side), side * 0.6 * unit, 2.8 * unit),
       add(L("cheek", side), -side * 3.5 * unit, -1.2 * unit), add(L("cheek", side), side * 1 * unit, -2 * unit)],
