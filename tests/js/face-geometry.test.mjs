@@ -7,7 +7,8 @@ import { fileURLToPath } from "node:url";
 import path from "node:path";
 
 import {
-  faceGeometry, landmarks, neutralLandmarks, IOD_OF, SUPPORTED_AUS, LIP_THINNING,
+  faceGeometry, landmarks, neutralLandmarks, IOD_OF, SUPPORTED_AUS, LIP_THINNING, REST_BROW_TAIL_LIFT,
+  REST_CORNER_LIFT, loweredBrows,
 } from "../../static/js/face/geometry.js";
 import { identityFromSeed } from "../../static/js/face/identity.js";
 
@@ -427,6 +428,31 @@ test("anger's glare: brows slant down to the middle, the lower lid rises flat ac
       assert.ok(opening(p) <= opening(neutral), "a glare, not wide eyes");
     }
   }
+});
+
+test("the relaxed face lifts the brow tails and corners; brows pulled down (AU4, AU9) give the lift back", () => {
+  const emotions = Object.fromEntries(catalogue().emotions.map((e) => [e.key, e]));
+  for (const id of IDENTITIES) {
+    const iod = IOD_OF(id);
+    const rest = landmarks(id, NEUTRAL);
+    // The lip-corner pull (AU12) keeps the relaxed brows: its brow tails sit where the rest's do.
+    const smile = landmarks(id, both(12));
+    assert.ok(Math.abs(smile.browOuterL.y - rest.browOuterL.y) < 1e-9, "a smile keeps the rest's brows");
+    for (const key of ["sadness", "disgust"]) {
+      // Lowering the brows takes the tails down off the relaxed rest's level line.
+      const tail = landmarks(id, fullPose(emotions, key)).browOuterL.y;
+      assert.ok(tail - rest.browOuterL.y > 0.9 * REST_BROW_TAIL_LIFT * iod, `${key}: the tails leave the relaxed rest`);
+    }
+    // Sadness's corners (AU15) end well below the relaxed rest's.
+    const sad = landmarks(id, fullPose(emotions, "sadness"));
+    assert.ok(sad.mouthCornerL.y - rest.mouthCornerL.y > (0.135 + REST_CORNER_LIFT) * iod * 0.95, "corners down");
+    // Fear's stretched corners stay level with the rest's (AU20 holds them out, as a crying mouth would not).
+    const fear = landmarks(id, fullPose(emotions, "fear"));
+    assert.ok(Math.abs(fear.mouthCornerL.y - rest.mouthCornerL.y) < 0.07 * iod, "fear's corners not dropped");
+  }
+  assert.equal(loweredBrows({ 4: [0.25, 0], 9: [0, 0] }, 0), 0.5);
+  assert.equal(loweredBrows({ 4: [0, 0], 9: [0, 1] }, 1), 1);
+  assert.equal(loweredBrows({ 4: [0, 0], 9: [0, 0] }, 0), 0);
 });
 
 test("sad eyes look down without closing: most of the opening stays", () => {
