@@ -7,7 +7,8 @@ import { fileURLToPath } from "node:url";
 import path from "node:path";
 
 import {
-  faceGeometry, landmarks, neutralLandmarks, IOD_OF, SUPPORTED_AUS, LIP_THINNING,
+  faceGeometry, landmarks, neutralLandmarks, IOD_OF, SUPPORTED_AUS, LIP_THINNING, REST_BROW_TAIL_LIFT,
+  REST_CORNER_LIFT, loweredBrows,
 } from "../../static/js/face/geometry.js";
 import { identityFromSeed } from "../../static/js/face/identity.js";
 
@@ -404,8 +405,9 @@ test("fear's brows are flat and knit where surprise's arch; fear's lower lids ar
       assert.ok(width(fear) - width(mouth("surprise")) > 0.15 * iod, "wider than surprise's");
       assert.ok(fear.lowerInner[2].y - fear.upperInner[2].y > 0.2 * width(fear), "open, not a slit");
       assert.ok(fear.lowerInner[3].y - cornerY > 0.7 * depth, "the opening's bottom runs flat toward the corners");
+      // Measured from the resting lip line (the relaxed rest lifts its corners a touch above it).
       const rest = faceGeometry(id, NEUTRAL).mouth;
-      assert.ok(fear.cornerL.y - rest.cornerL.y < 0.3 * (fear.lowerInner[2].y - rest.lowerInner[2].y),
+      assert.ok(fear.cornerL.y - rest.upperInner[2].y < 0.3 * (fear.lowerInner[2].y - rest.lowerInner[2].y),
         "the corners go out more than down (turned down, the open mouth read as crying)");
     }
   }
@@ -448,6 +450,28 @@ test("anger's tense lower lid: its bulge line lies well below the lid, clear of 
     const smile = below(fullPose(emotions, "happiness"));
     assert.ok(Math.abs(smile.gap - alone.gap) < 1e-9, "other emotions' bulge line is where it was");
   }
+});
+
+test("the relaxed face lifts the brow tails and corners; brows pulled down (AU4, AU9) give the lift back", () => {
+  const emotions = Object.fromEntries(catalogue().emotions.map((e) => [e.key, e]));
+  for (const id of IDENTITIES) {
+    const iod = IOD_OF(id);
+    const rest = landmarks(id, NEUTRAL);
+    // The lip-corner pull (AU12) keeps the relaxed brows: its brow tails sit where the rest's do.
+    const smile = landmarks(id, both(12));
+    assert.ok(Math.abs(smile.browOuterL.y - rest.browOuterL.y) < 1e-9, "a smile keeps the rest's brows");
+    for (const key of ["sadness", "disgust"]) {
+      // Lowering the brows takes the tails down off the relaxed rest's level line.
+      const tail = landmarks(id, fullPose(emotions, key)).browOuterL.y;
+      assert.ok(tail - rest.browOuterL.y > 0.9 * REST_BROW_TAIL_LIFT * iod, `${key}: the tails leave the relaxed rest`);
+    }
+    // Sadness's corners (AU15) end well below the relaxed rest's.
+    const sad = landmarks(id, fullPose(emotions, "sadness"));
+    assert.ok(sad.mouthCornerL.y - rest.mouthCornerL.y > (0.135 + REST_CORNER_LIFT) * iod * 0.95, "corners down");
+  }
+  assert.equal(loweredBrows({ 4: [0.25, 0], 9: [0, 0] }, 0), 0.5);
+  assert.equal(loweredBrows({ 4: [0, 0], 9: [0, 1] }, 1), 1);
+  assert.equal(loweredBrows({ 4: [0, 0], 9: [0, 0] }, 0), 0);
 });
 
 test("sad eyes look down without closing: most of the opening stays", () => {

@@ -139,8 +139,12 @@ test("neutral faces look neutral: brows level-ish, mouth closed and level, eyes 
     assert.equal(geo.mouth.gap, 0);
     const p = landmarks(identity, { au: {} });
     const unit = geo.iod / 30;
-    assert.ok(Math.abs(p.mouthCornerL.y - p.upperLipInner.y) < 0.6 * unit, "corners level with the lip line");
+    // Relaxed, not sad: the corners level with the lip line or a touch above it (never a frown, never a smile),
+    // the brow tails no lower than the heads (brows sloping down to the temples read as sad).
+    const rise = p.upperLipInner.y - p.mouthCornerL.y;
+    assert.ok(rise > 0 && rise < 0.9 * unit, `corners level with the lip line or a touch above: ${rise / unit}`);
     assert.ok(Math.abs(p.browInnerL.y - p.browOuterL.y) < 0.9 * unit, "brows not slanted");
+    assert.ok(p.browOuterL.y < p.browInnerL.y && p.browOuterR.y < p.browInnerR.y, "brow tails not below the heads");
     for (const side of ["L", "R"]) {
       const eye = geo.eyes[side];
       assert.ok(Math.min(...eye.upper.map((q) => q.y)) > eye.iris.y - eye.iris.r, "lid covers the top of the iris");

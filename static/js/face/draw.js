@@ -321,6 +321,18 @@ function drawShading(ctx, geo, skin, identity) {
     blob(0, y - 0.6 * u, 2.4 * u, skin.fold, knit * 0.55, 1.5);
     for (const head of heads) blob(head.x * 0.8, head.y - 2.6 * u, 1.8 * u, skin.ridge, knit * 0.45, 0.8);
   }
+  // Sadness's oblique brow (AU1+4, without fear's AU2 and AU5): the raised brow head stretches the lid skin under it
+  // into a lit patch, and the middle of the brow, held down, shades the lid below it. Relative to the skin and
+  // strongest on dark skin, where the brow's slant barely shows against the skin in lightness.
+  for (const [side, i] of [["L", 0], ["R", 1]]) {
+    const lv = (au) => geo.levels[au][i];
+    const grief = Math.min(lv(1), lv(4) / 0.5, 1) * (1 - lv(2)) * (1 - lv(5));
+    if (grief < 0.05) continue;
+    const [head, , middle] = geo.brows[side].lower;
+    const out = i === 0 ? 1 : -1;
+    blob(head.x + out * 1.2 * u, head.y + 1.5 * u, 2.4 * u, skin.ridge, grief * (0.3 + skin.dark * 0.45), 0.7);
+    blob(middle.x, middle.y + 1.2 * u, 2.6 * u, skin.fold, grief * 0.35, 0.6);
+  }
   // Anger's scowl (AU4 pulling the heads down and in, no AU1): two deep vertical furrows between the brow heads,
   // each a shadow with the bunched skin lit between them, relative to the skin so they read on type VI too.
   const scowl = Math.max(glareLevel(geo.levels, 0), glareLevel(geo.levels, 1));

@@ -102,6 +102,14 @@ export const AU_MOVES = Object.freeze({
   43: [],
 });
 
+/**
+ * The relaxed face (IOD fractions; 0.9 and 0.4 units on an average face): brow tails level with the heads, not
+ * sloping down to the temples, and the mouth corners a touch above the lip line. Without them fer read 42 of 240
+ * neutral faces as sad, most on Fitzpatrick I-IV (19 with them).
+ */
+export const REST_BROW_TAIL_LIFT = 0.03;
+export const REST_CORNER_LIFT = 0.0133;
+
 /** Lip thinning per unit: fraction of the lip's red height lost at intensity 1 (facs.md: AU23 30-50%). AU20
  * stretches more than it thins: thinner, fear's stretched lips vanished into a beard for the landmark detector. */
 export const LIP_THINNING = Object.freeze({ 23: 0.32, 24: 0.4, 20: 0.15, 14: 0.1, 22: -0.25 });
@@ -257,6 +265,11 @@ function buildNeutralLandmarks(identity) {
   mid("chinBoss", 0, (mouthY + lips.lower + face.chinY) / 2 + 1.5);
   mid("chin", 0, face.chinY);
   keepLidsApart(p);
+  const iod = Math.hypot(p.eyeOuterL.x - p.eyeOuterR.x, p.eyeOuterL.y - p.eyeOuterR.y);
+  for (const side of ["L", "R"]) {
+    p[`browOuter${side}`].y -= REST_BROW_TAIL_LIFT * iod;
+    p[`mouthCorner${side}`].y -= REST_CORNER_LIFT * iod;
+  }
   return p;
 }
 
@@ -316,6 +329,15 @@ function expressionLandmarks(identity, pose) {
     moved[key("browMid", side)].y += (0.06 + 0.03 * levels[2][index]) * iod * knit;
     moved[key("browMid", side)].x -= side * 0.015 * iod * knit;
     moved[key("browOuter", side)].y += 0.01 * iod * knit;
+  }
+  // Brows pulled down (AU4: sadness, fear, anger; AU9: disgust) set their own brow line and mouth: they start from
+  // the old rest, without the relaxed face's lift (buildNeutralLandmarks), so they draw as they did before it (fear's
+  // stretched corners held 0.4 units higher read as a grin or as sad to fer: 75 against 80 of 96, seed 1).
+  for (const [side, index] of [[1, 0], [-1, 1]]) {
+    const lowered = loweredBrows(levels, index);
+    if (lowered === 0) continue;
+    moved[key("browOuter", side)].y += REST_BROW_TAIL_LIFT * iod * lowered;
+    moved[key("mouthCorner", side)].y += REST_CORNER_LIFT * iod * lowered;
   }
   // Fear's stare: the upper lid (AU5) under raised, knit brows retracts further than surprise's, all along its
   // length, so white shows above the iris from corner to corner. The tense lower lid (AU7) straightens: its
@@ -458,6 +480,15 @@ function expressionLandmarks(identity, pose) {
  */
 export function glareLevel(levels, index) {
   return Math.min(levels[4][index], levels[7][index]) * (1 - levels[1][index]);
+}
+
+/**
+ * How far a side's brows are pulled down (0-1, full from half intensity): AU4 (sadness, fear, anger) or AU9
+ * (disgust). Such a face gives up the relaxed face's lift of the brow tails and mouth corners.
+ * @param {Record<number, [number, number]>} levels @param {number} index 0 for the face's left, 1 for its right
+ */
+export function loweredBrows(levels, index) {
+  return Math.min(1, Math.max(levels[4][index], levels[9][index]) / 0.5);
 }
 
 /**
