@@ -492,6 +492,15 @@ const meanLevel = (geo, au) => (geo.levels[au][0] + geo.levels[au][1]) / 2;
 const shifted = (points, dx, dy) => points.map((p) => ({ x: p.x + dx, y: p.y + dy }));
 
 /**
+ * The shadow in AU9's furrow, on the mouth's side of it: its reach (in face units) and the opacity of the crease tone
+ * at the furrow and of the fold tone a little way off. Wider and denser on dark skin: a shade of type VI skin has
+ * little lightness left to lose, and at the pale types' strength the deepened fold was what a glance missed there.
+ * @param {ReturnType<typeof skinPalette>} skin
+ */
+export const sneerFurrowShade = (skin) => ({ reach: 2.6 + skin.dark * 1.2, crease: 0.55 + skin.dark * 0.3,
+  fold: 0.35 + skin.dark * 0.25 });
+
+/**
  * AU9's nasolabial furrow as a photograph shows it: the cheek bulging lit along its outer side, a dark crease, and a
  * shadow fading off toward the mouth, all relative to the skin. Graded strokes, not a hard dark-and-light line pair
  * (which read as stripes painted on, or as tusks on dark skin).
@@ -526,7 +535,8 @@ function drawSneerFold(ctx, line, skin) {
     ctx.fill();
   };
   // The shadow in the furrow, fading off toward the mouth ...
-  band(-2.6 * u, [[0, skin.crease, 0.55 * a], [0.3, skin.fold, 0.35 * a], [1, skin.fold, 0]]);
+  const shade = sneerFurrowShade(skin);
+  band(-shade.reach * u, [[0, skin.crease, shade.crease * a], [0.3, skin.fold, shade.fold * a], [1, skin.fold, 0]]);
   // ... and the cheek bulging lit along its outer side.
   const lit = (0.14 + skin.dark * 0.36) * a;
   band(3.2 * u, [[0, skin.sheen, 0], [0.35, skin.sheen, lit], [1, skin.sheen, 0]]);
