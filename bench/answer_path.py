@@ -47,6 +47,25 @@ class Clock:
         return self.now
 
 
+def new_players(players_count: int, clock: Clock) -> tuple[list, list[dict]]:
+    """New players' drill sessions and, for each, its handler per message type (as game.ws dispatches them).
+    Call inside the app's context."""
+    from game import players, ws
+    from game.db import pool
+    from game.drills import DrillSession
+
+    sessions = []
+    with pool().connection() as db:
+        for _ in range(players_count):
+            player, _token = players.create_player(db, secrets.token_urlsafe(32))
+            sessions.append(DrillSession(None, player["id"], clock=clock))  # type: ignore[arg-type]
+    handlers = [{
+        ws.Hello: lambda m, s=s: [s.welcome(m)], ws.Start: s.start, ws.Resume: s.resume,
+        ws.Next: lambda _m, s=s: s.next_trial(), ws.Answer: s.answer, ws.Abandon: lambda _m, s=s: s.abandon(),
+    } for s in sessions]
+    return sessions, handlers
+
+
 def play(players_count: int, drills: int, profile: bool, keep: list[Path] | None = None) -> dict[str, list[float]]:
     """CPU ms per message, by kind, of the code importable as ``game`` (this tree's, or ``--root``'s).
 
@@ -54,9 +73,8 @@ def play(players_count: int, drills: int, profile: bool, keep: list[Path] | None
     """
     import msgspec
 
-    from game import create_app, players, ws
+    from game import create_app, ws
     from game.db import pool
-    from game.drills import DrillSession
     from game.emotions import EMOTION_KEYS
 
     encode = msgspec.json.Encoder().encode
@@ -68,15 +86,7 @@ def play(players_count: int, drills: int, profile: bool, keep: list[Path] | None
         costs: dict[str, list[float]] = defaultdict(list)
         profiler = cProfile.Profile(time.process_time) if profile else None  # CPU time: the box is shared
         with app.app_context():
-            sessions = []
-            with pool().connection() as db:
-                for _ in range(players_count):
-                    player, _token = players.create_player(db, secrets.token_urlsafe(32))
-                    sessions.append(DrillSession(None, player["id"], clock=clock))  # type: ignore[arg-type]
-            handlers = [{
-                ws.Hello: lambda m, s=s: [s.welcome(m)], ws.Start: s.start, ws.Resume: s.resume,
-                ws.Next: lambda _m, s=s: s.next_trial(), ws.Answer: s.answer, ws.Abandon: lambda _m, s=s: s.abandon(),
-            } for s in sessions]
+            sessions, handlers = new_players(players_count, clock)
 
             def send(index: int, kind: str, message: dict) -> list[dict]:
                 raw = encode(message).decode()

@@ -23,19 +23,18 @@ from __future__ import annotations
 
 import argparse
 import gc
-import io
 import json
 import random
-import secrets
 import subprocess
 import sys
-import tarfile
 import tempfile
 import time
 import tracemalloc
 import types
 from collections import defaultdict
 from pathlib import Path
+
+from answer_path import extract, new_players
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -124,9 +123,8 @@ def measure(sessions: list, base_traced: int, base_rss: int) -> dict:
 def play(players_count: int, checkpoints: list[int], trace: bool) -> dict:
     import msgspec
 
-    from game import create_app, players, ws
+    from game import create_app, ws
     from game.db import pool
-    from game.drills import DrillSession
     from game.emotions import EMOTION_KEYS
 
     encode = msgspec.json.Encoder().encode
@@ -135,15 +133,7 @@ def play(players_count: int, checkpoints: list[int], trace: bool) -> dict:
         app = create_app({"DATABASE": str(Path(tmp) / "bench.db"), "TESTING": True})
         clock, rng = Clock(), random.Random(1)
         with app.app_context():
-            sessions = []
-            with pool().connection() as db:
-                for _ in range(players_count):
-                    player, _token = players.create_player(db, secrets.token_urlsafe(32))
-                    sessions.append(DrillSession(None, player["id"], clock=clock))  # type: ignore[arg-type]
-            handlers = [{
-                ws.Hello: lambda m, s=s: [s.welcome(m)], ws.Start: s.start,
-                ws.Next: lambda _m, s=s: s.next_trial(), ws.Answer: s.answer,
-            } for s in sessions]
+            sessions, handlers = new_players(players_count, clock)
 
             def send(index: int, message: dict) -> list[dict]:
                 with pool().connection() as db:
@@ -185,13 +175,6 @@ def play(players_count: int, checkpoints: list[int], trace: bool) -> dict:
                 clock.now += 3600.0
             report["cpu_s"] = {"value": time.process_time() - started}
     return report
-
-
-def extract(revision: str, folder: Path) -> Path:
-    archive = subprocess.run(["git", "-C", str(ROOT), "archive", revision], check=True, capture_output=True).stdout
-    with tarfile.open(fileobj=io.BytesIO(archive)) as tar:
-        tar.extractall(folder, filter="data")
-    return folder
 
 
 def run_in(root: Path, args: argparse.Namespace) -> dict:
