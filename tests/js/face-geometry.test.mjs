@@ -528,6 +528,27 @@ test("disgust narrows the eyes from below (a squint): the lower lids rise, the u
   }
 });
 
+test("the closed disgust screws up the mid-face: its raised cheeks narrow the eyes further than the open sneer's", () => {
+  const emotions = Object.fromEntries(catalogue().emotions.map((e) => [e.key, e]));
+  for (const id of IDENTITIES.slice(0, 10)) {
+    const iod = IOD_OF(id);
+    const neutral = landmarks(id, NEUTRAL);
+    const [open, closed] = [0, 1].map((variant) => landmarks(id, fullPose(emotions, "disgust", variant)));
+    for (const side of ["L", "R"]) {
+      assert.ok(open[`cheek${side}`].y - closed[`cheek${side}`].y > 0.01 * iod, "the cheeks rise (AU6)");
+      const opening = (p) => p[`lidLower${side}`].y - p[`lidUpper${side}`].y;
+      assert.ok(opening(closed) < opening(open) - 0.005 * iod, `seed ${id.seed}: the eyes narrow further`);
+      assert.ok(opening(closed) > 0, "but do not shut");
+    }
+    // The lip is raised as far as the open sneer's, the chin pushing the lower lip up into it.
+    const rise = (p) => neutral.upperLipTop.y - p.upperLipTop.y;
+    assert.ok(rise(closed) >= rise(open), "the upper lip as high");
+    const pose = fullPose(emotions, "disgust", 1);
+    assert.ok(lineAlpha(id, pose, "crowsfeet") > lineAlpha(id, fullPose(emotions, "disgust", 0), "crowsfeet"),
+      "the raised cheeks fan the skin at the eye's corner");
+  }
+});
+
 test("disgust's brows come down without knitting, above anger's; its furrow runs from the lifted wing out past the corner", () => {
   const emotions = Object.fromEntries(catalogue().emotions.map((e) => [e.key, e]));
   for (const id of IDENTITIES.slice(0, 10)) {
