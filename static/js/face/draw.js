@@ -1215,22 +1215,42 @@ function beardPath(ctx, style, geo) {
   ctx.closePath();
 }
 
+/**
+ * A moustache's lower edge, corner to corner: the lip line (flat at rest, curving up in a smile, down in sadness)
+ * lifted just clear of the upper lip's red, so the whole mouth shows under it and keeps its own shape. Hung over the
+ * red, or following the arch of the lip's outline down to the corners, a dark moustache turned a resting mouth into
+ * a frown and hid half a smile. A raised upper lip (AU9/AU10) lifts it with the lip's outline.
+ *
+ * A dropped jaw (AU26) stretches the skin of the upper lip and a lone moustache's lower fringe (moustache, goatee)
+ * draws back off it: a strip of bare lip shows between moustache and red, so the open mouth keeps its own top edge.
+ * Lying on the red, the moustache merged with the opening into one tall dark shape, and fer read fear on those faces
+ * as sadness or surprise. A snarl's raised upper lip (AU10) bunches that skin instead of stretching it. In a short or
+ * full beard the hair under the moustache is as dark, so the strip would be a bare patch cut into the beard: not drawn.
+ * @param {ReturnType<typeof faceGeometry>} geo
+ * @param {string} style the identity's facial hair
+ * @returns {Point[]}
+ */
+export function moustacheLowerEdge(geo, style) {
+  const u = geo.unit;
+  const top = geo.mouth.upperOuter;
+  const inner = geo.mouth.upperInner;
+  const lipLine = [top[0], mix(inner[1], inner[0], 0.4), inner[1], inner[2], inner[3], mix(inner[3], inner[4], 0.4), top[6]];
+  const clear = Math.max(...[1, 2, 3, 4, 5].map((i) => lipLine[i].y - top[i].y)) + 0.3 * u;
+  const stretched = LONE_MOUSTACHES.has(style) ? MOUSTACHE_LIFT * meanLevel(geo, 26) * (1 - meanLevel(geo, 10)) * u : 0;
+  return lipLine.map((p, i) => add(p, (i === 0 ? 0.6 : i === 6 ? -0.6 : 0) * u, -clear - stretched));
+}
+// How far (units) a lone moustache's lower edge draws back from the red at a full jaw drop.
+const MOUSTACHE_LIFT = 2.5;
+const LONE_MOUSTACHES = new Set(["moustache", "goatee"]);
+
 /** Moustache (also part of goatees and beards): above the upper lip's red, never over it or the corners. */
 function drawMoustache(ctx, identity, geo) {
   const style = identity.facialHair;
   if (!["moustache", "goatee", "shortBeard", "fullBeard", "stubble"].includes(style)) return;
   const u = geo.unit;
   const colours = facialHairPalette(identity);
-  const top = geo.mouth.upperOuter;
-  const inner = geo.mouth.upperInner;
   const sub = geo.nose.subnasale;
-  // Its lower edge is the lip line (flat at rest, curving up in a smile, down in sadness) lifted just clear of the
-  // upper lip's red, so the whole mouth shows under it and keeps its own shape. Hung over the red, or following
-  // the arch of the lip's outline down to the corners, a dark moustache turned a resting mouth into a frown and
-  // hid half a smile. A raised upper lip (AU9/AU10) lifts it with the lip's outline.
-  const lipLine = [top[0], mix(inner[1], inner[0], 0.4), inner[1], inner[2], inner[3], mix(inner[3], inner[4], 0.4), top[6]];
-  const clear = Math.max(...[1, 2, 3, 4, 5].map((i) => lipLine[i].y - top[i].y)) + 0.3 * u;
-  const lower = lipLine.map((p, i) => add(p, (i === 0 ? 0.6 : i === 6 ? -0.6 : 0) * u, -clear));
+  const lower = moustacheLowerEdge(geo, style);
   const room = Math.max(0.8 * u, lower[3].y - sub.y - 0.5 * u);
   const taper = [0.35, 0.8, 1, 1, 1, 0.8, 0.35];
   const thickness = Math.min(2.4 * u, room);

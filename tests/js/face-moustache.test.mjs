@@ -1,0 +1,76 @@
+// A moustache follows the mouth: at rest and in every closed-mouth expression it sits just clear of the upper lip's
+// red, as before; when the jaw drops (surprise, fear) a strip of bare lip shows between a lone moustache (moustache,
+// goatee) and the red, so the open mouth keeps its own top edge instead of merging with the hair into one tall dark
+// shape. A beard's moustache does not draw back (the strip would be a bare patch cut into the beard), nor does any
+// over a snarl's raised upper lip.
+import { test } from "node:test";
+import assert from "node:assert/strict";
+import { execFileSync } from "node:child_process";
+import { fileURLToPath } from "node:url";
+import path from "node:path";
+
+import { moustacheLowerEdge } from "../../static/js/face/draw.js";
+import { faceGeometry, IOD_OF } from "../../static/js/face/geometry.js";
+import { identityFromSeed } from "../../static/js/face/identity.js";
+
+const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../..");
+const NEUTRAL = { au: {}, gaze: [0, 0], head: { pitch: 0, roll: 0 } };
+const SEEDS = Array.from({ length: 12 }, (_, i) => (i * 2654435761) >>> 0);
+
+/** Every variant of every emotion at full intensity, from the served catalogue (game/emotions.py). */
+function fullPoses() {
+  const out = execFileSync(path.join(ROOT, ".venv/bin/python"), ["-c",
+    "import json; from game.emotions import catalogue; print(json.dumps(catalogue()))"], { cwd: ROOT });
+  const poses = [];
+  for (const emotion of JSON.parse(out.toString()).emotions) {
+    emotion.variants.forEach((v, i) => {
+      const au = {};
+      for (const [unit, level] of Object.entries(v.units)) au[unit] = v.oneSided ? [level, 0] : [level, level];
+      poses.push({ label: `${emotion.key} v${i + 1}`, units: v.units,
+        pose: { au, gaze: [0, v.gazeDown], head: { pitch: v.headDown, roll: 0 } } });
+    });
+  }
+  return poses;
+}
+
+/** Bare lip between the moustache's lower edge and the upper lip's red, over the middle of the mouth (units). */
+function strip(identity, pose) {
+  const geo = faceGeometry(identity, pose);
+  const edge = moustacheLowerEdge(geo, identity.facialHair);
+  return Math.min(...[2, 3, 4].map((i) => geo.mouth.upperOuter[i].y - edge[i].y)) / geo.unit;
+}
+
+test("a lone moustache sits just clear of the red with the mouth closed; a dropped jaw bares a strip of lip", () => {
+  const poses = fullPoses();
+  for (const facialHair of ["moustache", "goatee", "stubble", "shortBeard", "fullBeard"]) {
+    const lone = facialHair === "moustache" || facialHair === "goatee";
+    for (const seed of SEEDS) {
+      const id = identityFromSeed(seed, { facialHair });
+      const rest = strip(id, NEUTRAL);
+      assert.ok(rest > 0 && rest < 1, `${facialHair} at rest: ${rest.toFixed(2)} units of lip between moustache and red`);
+      for (const { label, units, pose } of poses) {
+        const s = strip(id, pose);
+        const what = `${facialHair} ${label}: strip ${s.toFixed(2)}, rest ${rest.toFixed(2)}`;
+        assert.ok(s > 0, `${what}: the moustache never lies on the red`);
+        // Pressed or raised lips arch the red under it by up to a unit; no band of bare lip opens.
+        if (!units[26] || units[10] || !lone) assert.ok(s < 1.5, `${what}: no bare strip`);
+        else if (units[26] >= 0.6) assert.ok(s > rest + 1.2, `${what}: the dropped jaw bares a strip of lip`);
+      }
+    }
+  }
+});
+
+test("the moustache's lower edge keeps the mouth's own shape at rest: level across the middle, no droop", () => {
+  for (const seed of SEEDS) {
+    const id = identityFromSeed(seed, { facialHair: "moustache" });
+    const geo = faceGeometry(id, NEUTRAL);
+    const edge = moustacheLowerEdge(geo, id.facialHair);
+    const iod = IOD_OF(id);
+    // The ends come down to the corners no further than the lip line itself does.
+    for (const [end, corner] of [[edge[0], geo.mouth.cornerR], [edge[6], geo.mouth.cornerL]]) {
+      assert.ok(end.y <= corner.y + 0.005 * iod, "the moustache's end stays above its mouth corner");
+    }
+    const middle = [2, 3, 4].map((i) => edge[i].y);
+    assert.ok(Math.max(...middle) - Math.min(...middle) < 0.02 * iod, "level across the middle");
+  }
+});
