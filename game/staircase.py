@@ -591,8 +591,11 @@ class Staircase:
                         or len(self._sessions) == 1)
             closing = None
             if filtered:
-                carried = self._carried()
-                closing = (self._carried_beliefs(carried), carried.log_weights, current)
+                carried, step = self._carried(), self._stepped
+                if carried.beliefs is None and step is not None and step.blurred is not None:
+                    closing = (step.blurred, carried.log_weights, current, step.move)  # moved when needed
+                else:
+                    closing = (self._carried_beliefs(carried), carried.log_weights, current, 0.0)
             self._sessions.append(_Session(at))
             if len(self._sessions) > MAX_SESSIONS:
                 self._merge_oldest()
@@ -687,7 +690,9 @@ class Staircase:
         """Each drift model's belief after every closed session (one array, models first), and its log weight
         (prior x evidence)."""
         if self._predicted is None and self._closing is not None:  # as _through_open did before the session closed
-            beliefs, log_weights, session = self._closing
+            beliefs, log_weights, session, move = self._closing  # the blurred beliefs and the move, or the carried
+            if move:
+                beliefs = _translate(beliefs, move / self._axis.alpha_step)  # as _moved does: the same bits
             beliefs, log_evidence = _absorb(beliefs, session.log_likelihood(self._axis))
             session.fold()  # its evidence is in the settled beliefs
             self._predicted, self._closing = (beliefs, log_weights + log_evidence), None
@@ -788,8 +793,7 @@ class Staircase:
           refilters the sessions, as a state read from JSON does). The blurred beliefs are kept, and the carried
           ones dropped: the anchor moves them by a translation (their average is all the posterior needs; they are
           moved again when the session closes, or, rarely, when an answer may be impossible under a model).
-        - With ``closing`` (the drill is over: no more anchors), the carried beliefs are kept instead of the
-          blurred ones: they are what closing the session takes.
+        - ``closing`` (the drill is over) changes nothing now: closing the session moves the blurred beliefs.
         - Otherwise (no answers yet: a new drill re-dates the session, which changes its blur), the settled beliefs
           are kept and the others dropped.
         - The posterior and its estimates, and the open session's log-likelihood (3,488 floats, rebuilt from its
@@ -801,18 +805,15 @@ class Staircase:
         step = self._stepped
         if step is None:
             return
-        index = len(self._sessions) - 1
-        if not (self._sessions[-1].trials and step.kernels == self._steps_into(index)):
+        current = self._sessions[-1]
+        # The blur depends on the session's date, fixed once it has answers, and on whether it has an anchor.
+        if not (current.trials and (step.anchor is None) == (current.anchor is None)):
             if self._predicted is not None:
                 self._stepped = step._replace(blurred=None, carried=step.carried._replace(beliefs=None))
             return
-        if closing:
-            carried = self._carried()
-            carried = carried._replace(beliefs=self._carried_beliefs(carried))
-            self._stepped = self._stepped._replace(blurred=None, carried=carried)  # type: ignore[union-attr]
-        elif step.blurred is None:
+        if step.blurred is None:
             return
-        elif step.carried.beliefs is not None and step.carried.beliefs is not step.blurred:
+        if step.carried.beliefs is not None and step.carried.beliefs is not step.blurred:
             self._stepped = step._replace(carried=step.carried._replace(beliefs=None))
         self._predicted = None
 
