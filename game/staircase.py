@@ -48,9 +48,12 @@ import numpy as np
 FORMAT_VERSION = 2
 READABLE_VERSIONS = (1, 2)
 GUESS = 1 / 7  # seven emotions to choose from
-LAPSES = (0.0, 0.02, 0.04, 0.06)
-LAPSE_PRIOR = (0.4, 0.3, 0.2, 0.1)
-SLOPES = tuple(float(s) for s in np.geomspace(0.8, 8.0, 8))
+# The grid: 55 thresholds x 6 slopes x 3 lapses = 990 points on the exposure axis. Every posterior, pick, drift step
+# and threshold costs in proportion; bench/staircase_sim.py measured estimates as good as on the finer grid of
+# session 7 (109 x 8 x 4 = 3,488 points; docs/scaling.md, cap-qp9). Stored states do not depend on the grid.
+LAPSES = (0.0, 0.03, 0.06)
+LAPSE_PRIOR = (0.5, 0.35, 0.15)  # mean lapse 2%, as before
+SLOPES = tuple(float(s) for s in np.geomspace(0.8, 8.0, 6))
 SLOPE_PRIOR_MEDIAN, SLOPE_PRIOR_SD_LN = 2.5, 0.6
 CREDIBLE_MASS = 0.68  # central credible interval reported by Staircase.threshold
 _TAILS = ((1 - CREDIBLE_MASS) / 2, (1 + CREDIBLE_MASS) / 2)
@@ -153,12 +156,12 @@ class Axis:
 
 AXES: dict[str, Axis] = {
     # 2 ms .. 1 s; typical untrained recognition threshold ~60 ms, very broad prior.
-    "exposure": Axis("exposure", "ms", math.log10(2.0), 3.0, 0.025, math.log10(60.0), 0.6),
+    "exposure": Axis("exposure", "ms", math.log10(2.0), 3.0, 0.05, math.log10(60.0), 0.6),
     # 0.01 .. 2 (intensity tops out at 1; higher means "not reached").
-    "intensity": Axis("intensity", "fraction", -2.0, math.log10(2.0), 0.025, math.log10(0.25), 0.6),
+    "intensity": Axis("intensity", "fraction", -2.0, math.log10(2.0), 0.05, math.log10(0.25), 0.6),
     # Scenes: a leak's duration x intensity in ms (game.scene_session), 3 ms .. 2 s; a leak inside a
     # moving, talking face is harder to catch than a still flash, so the prior sits higher.
-    "leak": Axis("leak", "ms", math.log10(3.0), math.log10(2000.0), 0.025, math.log10(120.0), 0.6),
+    "leak": Axis("leak", "ms", math.log10(3.0), math.log10(2000.0), 0.05, math.log10(120.0), 0.6),
 }
 
 
@@ -453,7 +456,7 @@ def _share(log_weights: np.ndarray, drift: Drift) -> np.ndarray:
 class _Session:
     """One session's answers: when it started, tallies per stimulus and their exact log-likelihood sum.
 
-    Only the open session keeps its log-likelihood array (3,488 floats), and only while it is in use: it is built
+    Only the open session keeps its log-likelihood array (990 floats), and only while it is in use: it is built
     from the tallies when the posterior first needs it, answers then add to it, and it is folded (:meth:`fold`)
     when the session closes (its evidence is in the staircase's carried beliefs) or the procedure is trimmed. It
     is rebuilt from the tallies when needed again (a state read from JSON, sessions merged, a trimmed procedure's
@@ -785,7 +788,7 @@ class Staircase:
 
     def trim(self, *, keep_posterior: bool = False, closing: bool = False) -> None:
         """Let go of what is cheap to compute again (changes nothing a caller can see), e.g. once an emotion's trial
-        is answered or a drill is over. A procedure then holds one set of per-model beliefs (4 x 3,488 floats), not
+        is answered or a drill is over. A procedure then holds one set of per-model beliefs (4 x 990 floats), not
         two: the settled ones and those carried into the open session.
 
         - Once the open session has answers (it will close, not be re-dated) and its blur is the one its beliefs
@@ -796,7 +799,7 @@ class Staircase:
         - ``closing`` (the drill is over) changes nothing now: closing the session moves the blurred beliefs.
         - Otherwise (no answers yet: a new drill re-dates the session, which changes its blur), the settled beliefs
           are kept and the others dropped.
-        - The posterior and its estimates, and the open session's log-likelihood (3,488 floats, rebuilt from its
+        - The posterior and its estimates, and the open session's log-likelihood (990 floats, rebuilt from its
           tallies when next needed: the fixed-point sums make it the same bits), unless ``keep_posterior``.
         """
         if not keep_posterior:
@@ -818,7 +821,7 @@ class Staircase:
         self._predicted = None
 
     def fit(self) -> Fit:
-        """What the procedure says now, frozen: its posterior (28 KB) without the beliefs behind it (~250 KB)."""
+        """What the procedure says now, frozen: its posterior (8 KB) without the beliefs behind it (~70 KB)."""
         return Fit(self._axis, self.trials, self.posterior() if self.trials else None)
 
     def p_correct(self, stimulus: float) -> float:
