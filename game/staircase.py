@@ -241,16 +241,16 @@ def _log_likelihood(axis: Axis, stimulus: float) -> tuple[np.ndarray, np.ndarray
 
 
 @lru_cache(maxsize=16)
-def _candidate_table(axis: Axis, candidates: tuple[float, ...]) -> tuple[np.ndarray, np.ndarray]:
-    """P(correct) and its binary entropy for each (candidate, parameter point) (float32, cached).
+def _candidate_table(axis: Axis, candidates: tuple[float, ...]) -> np.ndarray:
+    """P(correct) for each (candidate, parameter point), then its binary entropy, one row per candidate in each half
+    (float32, cached: one product with the posterior gives both).
 
     :param axis: the stimulus dimension
     :param candidates: validated stimulus values
     """
     p = _p_correct(_grid(axis), np.log10(np.array(candidates)))
-    table = (p.astype(np.float32), _binary_entropy(p).astype(np.float32))
-    for array in table:
-        array.setflags(write=False)
+    table = np.vstack((p, _binary_entropy(p))).astype(np.float32)
+    table.setflags(write=False)
     return table
 
 
@@ -733,7 +733,11 @@ class Staircase:
         anchor = self._sessions[-1].anchor  # with the sessions before, all the step depends on
         if step is not None and step.anchor == anchor:
             return step.carried
-        kernels, move = self._steps_into(index), self._move(index)
+        # The blur depends on the sessions' dates (a new or re-dated session starts a new step) and on whether the
+        # open one has an anchor: an anchor that only moved keeps it.
+        same_blur = step is not None and (step.anchor is None) == (anchor is None)
+        kernels = step.kernels if same_blur else self._steps_into(index)  # type: ignore[union-attr]
+        move = self._move(index)
         if step is not None and step.kernels == kernels and step.move == move:
             blurred, carried = step.blurred, step.carried
         elif step is not None and step.kernels == kernels and step.blurred is not None:
@@ -847,13 +851,13 @@ class Staircase:
         if len(candidates) == 0:
             raise NoCandidatesError("next_stimulus needs at least one candidate")
         values = _checked_candidates(candidates)
-        p_table, h_table = _candidate_table(self._axis, values)
+        table = _candidate_table(self._axis, values)
         weights = self.posterior().astype(np.float32)
         # Weights this small change no sum of float32 terms near 1e-3, but their products with small entropies are
         # subnormal, which the processor handles ~100x slower: the pick took 4-8x as long.
         weights[weights < _NEGLIGIBLE_WEIGHT] = 0.0
-        p_correct = (p_table @ weights).astype(np.float64)
-        information = _binary_entropy(p_correct) - (h_table @ weights).astype(np.float64)
+        both, count = (table @ weights).astype(np.float64), len(values)
+        information = _binary_entropy(both[:count]) - both[count:]
         return values[int(np.argmax(information))]
 
     def threshold(self, p: float = 0.75) -> Estimate:
