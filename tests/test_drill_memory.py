@@ -89,9 +89,10 @@ def test_a_players_drill_state_does_not_grow_with_the_drills_they_play(tmp_path:
     # Each drill is a new session of all nine procedures: the state kept a 28 KB log-likelihood per session and
     # procedure (and the fair-play copy of the overall one), 2.5 MB more over these nine drills.
     assert bytes_after_12 <= bytes_after_3 + 50_000, (bytes_after_3, bytes_after_12)
-    # Between drills each of the eight procedures keeps one set of its four drift models' beliefs (8 x 4 x 3,488
-    # floats, 893 KB) and their average: 9c7614d kept 2.6 MB (the beliefs settled and carried, posteriors, the
-    # open sessions' log-likelihoods and a copy of the overall procedure for fair play).
+    # Between drills each of the eight procedures keeps one set of its four drift models' beliefs (8 x 4 x 990
+    # floats, 253 KB; 893 KB on the grid of 3,488 points before cap-qp9) and their average: 9c7614d kept 2.6 MB
+    # (the beliefs settled and carried, posteriors, the open sessions' log-likelihoods and a copy of the overall
+    # procedure for fair play).
     assert bytes_after_12 <= 1_250_000, bytes_after_12
     # What grows is the stored state: each session's tallies (stimulus, trials, correct), ~40 objects a drill.
     assert objects_after_12 - objects_after_3 <= 9 * 60, (objects_after_3, objects_after_12)
@@ -121,7 +122,7 @@ def test_a_trimmed_procedure_holds_one_set_of_beliefs_and_plays_on_exactly_as_an
         trimmed.trim()
     beliefs_kept, _ = held(kept)
     beliefs_trimmed, _ = held(trimmed)
-    one_set = 4 * 3_488 * 8
+    one_set = 4 * Staircase("exposure").posterior().size * 8  # four models' beliefs, float64
     assert beliefs_trimmed < 1.5 * one_set < beliefs_kept, (beliefs_trimmed, beliefs_kept)
 
 

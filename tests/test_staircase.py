@@ -295,6 +295,24 @@ def test_sessions_and_anchors_round_trip_to_the_same_next_stimulus() -> None:
     assert restored.sessions == 6 and restored.to_json() == staircase.to_json()
 
 
+def test_an_emotion_moves_between_drills_by_what_its_anchor_moved_whole_grid_steps_or_not() -> None:
+    """Its belief is translated along the threshold grid by the anchor's move (the overall estimate's), so its
+    estimate moves by as much, to the belief that sits at the grid's ends."""
+    answers = [(x, x >= 50) for x in FRAMES_60HZ[:12:2] + FRAMES_60HZ[12::3]]  # a threshold near 50 ms
+    levels = {}
+    for move in (0.0, 0.1, -0.037):  # four grid steps; a grid step and a half down
+        staircase = Staircase()
+        staircase.begin_session(1_800_000_000)
+        staircase.anchor(1.6)
+        for stimulus, correct in answers:
+            staircase.update(stimulus, correct)
+        staircase.begin_session(1_800_086_400)
+        staircase.anchor(1.6 + move)
+        levels[move] = staircase.level()
+    assert levels[0.1] - levels[0.0] == pytest.approx(0.1, abs=0.001)
+    assert levels[-0.037] - levels[0.0] == pytest.approx(-0.037, abs=0.001)
+
+
 def test_a_resumed_drill_keeps_its_session_and_an_unplayed_one_is_redated() -> None:
     staircase = Staircase()
     staircase.begin_session(100.0)
