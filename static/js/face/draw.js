@@ -43,6 +43,7 @@ export function skinPalette(identity) {
     fold: withLightness(base, lightness(base) - 16),
     ridge: withLightness(mixRgb(base, [250, 244, 236], 0.3), lightness(base) + 7 + dark * 14),
     sheen: mixRgb(base, [255, 246, 236], 0.3 + dark * 0.25),
+    glint: noLighterThanL(mixRgb(base, [255, 246, 236], 0.3 + dark * 0.25), l + GLINT_LIFT),
     blush: mixRgb(base, tint([215, 90, 90]), 0.5 - dark * 0.3),
     lip: withLightness(lipRgb, lipL),
     shade: shadeAt(16),
@@ -52,6 +53,31 @@ export function skinPalette(identity) {
     lidShade: mixRgb(base, [120, 80, 90], 0.18),
     dark,
   };
+}
+
+// The nose's glints (bridge and tip) stand at most this many L* above the skin: on type III the sheen is 10-12 above it,
+// on type VI ~39, and a bright nose tip at the centre of a dark face is what fer read instead of the expression (a
+// resting face: closed anger, the closed smile, sadness and surprise read neutral; flattening the nose's highlights
+// on type VI renders alone moved 48 faces' anger v2 from 19 to 33 readings). Types I-III keep their sheen.
+const GLINT_LIFT = 12.5;
+// The whites of the eyes at rest stand at most this many L* above the skin, plus EYE_WHITE_RETRACTED more when the
+// upper lid retracts (AU5): on type VI a near-white sclera was 59 L* above the skin (17 on type III), a staring eye
+// in a relaxed face, and fer read type VI sadness and the closed smile as neutral. AU5's white stays as bright as
+// before, so the glare and the startle stand out from the rest face more, not less. Types I-IV are unchanged.
+const EYE_WHITE_LIFT = 40;
+const EYE_WHITE_RETRACTED = 30;
+
+/** @param {RGB} rgb @param {number} target L* @returns {RGB} the colour at that L* if it is lighter, else itself */
+const noLighterThanL = (rgb, target) => (lightness(rgb) > target ? withLightness(rgb, target) : rgb);
+
+/**
+ * The whites of the eyes, relative to the skin: lit, but no more than EYE_WHITE_LIFT L* above it, and up to
+ * EYE_WHITE_RETRACTED more as the upper lid retracts (AU5).
+ * @param {ReturnType<typeof skinPalette>} skin @param {number} retraction AU5's level, 0-1
+ */
+export function eyeWhite(skin, retraction) {
+  const white = mixRgb([240, 236, 230], skin.base, 0.12);
+  return noLighterThanL(white, lightness(skin.base) + EYE_WHITE_LIFT + EYE_WHITE_RETRACTED * retraction);
 }
 
 /**
@@ -407,12 +433,12 @@ function drawNose(ctx, geo, skin) {
   ctx.beginPath();
   ctx.moveTo(n.root.x - 0.2 * u, n.root.y + 2 * u);
   ctx.lineTo(n.tip.x - 0.3 * u, n.tip.y - 2.2 * u);
-  ctx.strokeStyle = css(skin.sheen, 0.16);
+  ctx.strokeStyle = css(skin.glint, 0.16);
   ctx.lineWidth = 1.1 * u;
   ctx.stroke();
   const tip = ctx.createRadialGradient(n.tip.x - 0.5 * u, n.tip.y - 0.6 * u, 0, n.tip.x, n.tip.y, n.tipR * 1.4);
-  tip.addColorStop(0, css(skin.sheen, 0.55));
-  tip.addColorStop(1, css(skin.sheen, 0));
+  tip.addColorStop(0, css(skin.glint, 0.55));
+  tip.addColorStop(1, css(skin.glint, 0));
   ctx.fillStyle = tip;
   ctx.fillRect(n.tip.x - 3 * u, n.tip.y - 3 * u, 6 * u, 6 * u);
   // Under-tip shading and the wings (alae).
@@ -684,7 +710,7 @@ function drawEyes(ctx, identity, geo, skin) {
   // The eye openings, then the irises clipped to them.
   ctx.save();
   opening();
-  ctx.fillStyle = css(mixRgb([240, 236, 230], skin.base, 0.12));
+  ctx.fillStyle = css(eyeWhite(skin, Math.max(...geo.levels[5])));
   ctx.fill();
   ctx.clip();
   for (const eye of eyes) {
