@@ -7,7 +7,6 @@ the messages to send; client mistakes raise ``ProtocolError``.
 
 from __future__ import annotations
 
-import dataclasses
 import json
 import random
 import secrets
@@ -192,10 +191,12 @@ class DrillSession:
                             "count. Ask for the next trial.", trialId=trial["id"])
 
     def _record(self, drill: dict, trial: dict, message: Answer, verdict: rounds.Verdict, now: float) -> list[dict]:
-        """Store the answer, its adaptive update, fair-play evidence and the drill's progress in one transaction."""
+        """Store the answer, its adaptive update, fair-play evidence and the drill's progress (at its end, its banking
+        and thresholds) in one transaction."""
         measuring = drill.get("kind") == "checkup"  # a checkup measures: it neither adapts nor earns
         earns = verdict.scored and not measuring
         banked: dict = {}
+        summary: dict = {}
         with self.db.atomic():
             points, answer_streak, progress = self._count(drill, trial, verdict, earns)
             self._store_answer(trial, {
@@ -214,6 +215,8 @@ class DrillSession:
             if done and store.complete_drill(self.db, drill["id"]):
                 banked = (checkup_store.record(self.db, drill, now) if measuring
                           else rewards.finish_drill(self.db, drill, now, self.procedures.get(OVERALL)))
+            if done and not measuring:  # its thresholds are stored in this commit, not a second one
+                summary = self.summary(drill)
         in_flight.release(self.player_id, trial["id"])  # stored: committed with its answer
         self.open_trial, self.progress = None, progress
         self.best_streak_written = max(self.best_streak_written, answer_streak)
@@ -235,7 +238,6 @@ class DrillSession:
         self.drill, self.finished = None, True
         if measuring:
             return [result, checkup.summary_message(drill["id"], banked)]
-        summary = self.summary(drill)
         for procedure in self.procedures.values():  # the drill's caches: until the next drill, only its beliefs
             procedure.trim(closing=True)
         return [result, {**summary, **banked}]
@@ -373,12 +375,11 @@ class DrillSession:
             exposure_ms, intensity = rounds.SUBTLE_EXPOSURE_MS, procedure.next_stimulus(rounds.SUBTLE_INTENSITIES)
         else:
             exposure_ms, intensity = procedure.next_stimulus(rounds.exposure_candidates(period)), 1.0
-        plan = rounds.plan_trial(rounds.trial_rng(drill["seed"], position, attempt), emotion, period,
-                                 exposure_ms=exposure_ms, intensity=intensity)
         # Jittered poses: no table of exact poses names a training trial. (A checkup's items stay identical for
         # everyone: it measures, and never reaches a board.)
         jitter = random.Random(f"{drill.get('jitter_seed')}:{drill['id']}:{position}:{attempt}")
-        plan = dataclasses.replace(plan, pose=rounds.jitter_pose(plan.pose, jitter))
+        plan = rounds.plan_trial(rounds.trial_rng(drill["seed"], position, attempt), emotion, period,
+                                 exposure_ms=exposure_ms, intensity=intensity, jitter=jitter)
         return self._open_trial(plan, position, attempt)
 
     def _open_trial(self, plan: rounds.TrialPlan, position: int, attempt: int) -> dict:

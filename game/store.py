@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import secrets
 import time
+from functools import lru_cache
 
 from sqlite_utils import Database
 from sqlite_utils.db import NotFoundError
@@ -139,13 +140,16 @@ def record_answer(db: Database, trial: dict, answer: dict) -> None:
     :raises AnswerRejected: if the trial was stored meanwhile (closed by whoever closed it) or its drill was closed
     """
     row = {**trial, **answer}
-    cursor = db.execute(
-        f"INSERT INTO trials ({', '.join(row)}) SELECT {', '.join('?' * len(row))} "
-        "WHERE EXISTS (SELECT 1 FROM drills WHERE id = ? AND status = 'active') ON CONFLICT DO NOTHING",
-        [*row.values(), trial["drill_id"]],
-    )
+    cursor = db.execute(_answer_insert(tuple(row)), [*row.values(), trial["drill_id"]])
     if cursor.rowcount != 1:
         raise AnswerRejected("drill_closed", "That drill is closed (a newer one was started); nothing was stored.")
+
+
+@lru_cache(maxsize=64)
+def _answer_insert(columns: tuple[str, ...]) -> str:
+    """``record_answer``'s statement for a trial's columns (our own names): built once, not per answer."""
+    return (f"INSERT INTO trials ({', '.join(columns)}) SELECT {', '.join('?' * len(columns))} "
+            "WHERE EXISTS (SELECT 1 FROM drills WHERE id = ? AND status = 'active') ON CONFLICT DO NOTHING")
 
 
 def close_trial(db: Database, trial: dict, flag: str) -> None:
