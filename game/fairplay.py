@@ -90,12 +90,12 @@ def answered(db: Database, player_id: str, *, axis: str, stimulus: float, correc
     if written is not None:
         status, state = written.status, State.from_json(written.stored)
         plausibility.observe_answer(state, **observe)
-        assessment = plausibility.assess(state)
-        if not (assessment.held and status in ("ok", "cleared")):  # no new hold: only the evidence changes
+        score = plausibility.score(state)
+        if not (score >= 1.0 and status in ("ok", "cleared")):  # no new hold: only the evidence changes
             now, stored = time.time(), state.to_json()
             cursor = db.execute(  # one row, unless someone else wrote it since: then the long way below
                 "UPDATE fairplay SET score = ?, state = ?, updated_at = ? WHERE player_id = ? AND updated_at = ? "
-                "AND status = ?", [assessment.score, msgspec.json.encode(stored).decode(), now, player_id,
+                "AND status = ?", [score, msgspec.json.encode(stored).decode(), now, player_id,
                                    written.updated_at, status])
             if cursor.rowcount == 1:
                 _hide_if_in_doubt(db, player_id, status, state)

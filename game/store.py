@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import secrets
 import time
+from contextlib import nullcontext
 from functools import lru_cache
 
 from sqlite_utils import Database
@@ -185,7 +186,9 @@ def save_procedure_state(db: Database, player_id: str, axis: str, emotion: str, 
 def record_thresholds(db: Database, player_id: str, drill_id: str, axis: str, thresholds: dict[str, dict]) -> None:
     """Keep each estimate as it stood at the end of a drill, for the history chart."""
     now = time.time()
-    with db.atomic():  # plain SQL: sqlite-utils' insert_all cost more than the rows
+    # Plain SQL: sqlite-utils' insert_all cost more than the rows. In the caller's transaction (a drill's last answer)
+    # without a savepoint: sqlite-utils names each one afresh, a statement SQLite prepares once and throws away.
+    with nullcontext() if db.conn.in_transaction else db.atomic():
         db.conn.executemany(
             "INSERT OR REPLACE INTO thresholds (player_id, drill_id, axis, emotion, at, value, low, high, trials) "
             "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
