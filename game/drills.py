@@ -37,6 +37,7 @@ from game.staircase import Fit, Staircase
 TRIAL_TTL_S = 120.0  # an unanswered trial older than this is void
 _encode_json = msgspec.json.Encoder().encode  # a trial's pose, every trial: ~7x faster than json.dumps
 OVERALL = "all"
+_FRESH = (True, 0, 0)  # store.next_slot of a drill created by this message: active, nothing scored, nothing sent
 
 
 class DrillSession:
@@ -104,7 +105,7 @@ class DrillSession:
                                             seed=rng.getrandbits(53), plan=plan, refresh_ms=period)
         self.open_trial, self.finished, self.progress = None, False, (0, 0)
         self._begin_sessions(self.drill["started_at"])
-        return [self._started(), self._send_trial()]
+        return [self._started(fresh=True), self._send_trial(_FRESH)]
 
     def _start_checkup(self, period: float) -> list[dict]:
         """The standard test: refused unless due (after a first drill, then weekly), see game.checkup."""
@@ -119,7 +120,7 @@ class DrillSession:
                                         plan=[item.emotion for item in checkup.items()], refresh_ms=period,
                                         kind="checkup")
         self.open_trial, self.finished, self.progress = None, False, (0, 0)
-        return [self._started(), self._send_trial()]
+        return [self._started(fresh=True), self._send_trial(_FRESH)]
 
     def resume(self, message: Resume) -> list[dict]:
         drill = store.active_drill(self.db, self.player_id, message.drill_id)
@@ -335,11 +336,12 @@ class DrillSession:
             own_p=own.p_correct(stimulus) if own and own.trials else None, own_trials=own.trials if own else 0,
             written=self.fair_play)
 
-    def _started(self) -> dict:
+    def _started(self, *, fresh: bool = False) -> dict:
+        """:param fresh: the drill was created by this message (no trial stored yet: nothing to count)"""
         drill = self.drill
         assert drill is not None
         return {"type": "started", "drillId": drill["id"], "mode": drill["mode"], "total": drill["trial_count"],
-                "answered": self.progress[0], "correct": store.correct_count(self.db, drill["id"])}
+                "answered": self.progress[0], "correct": 0 if fresh else store.correct_count(self.db, drill["id"])}
 
     def _send_trial(self, slot: tuple[bool, int, int] | None = None) -> dict:
         """:param slot: ``store.next_slot`` of the drill, if the caller just read it"""
