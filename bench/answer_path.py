@@ -168,6 +168,68 @@ def timed(names: list[str], players_count: int, drills: int) -> None:
               f"{sum(values) / total:.1%} of all messages' CPU")
 
 
+def split(module_name: str, players_count: int, drills: int) -> None:
+    """CPU per message spent inside the classes of one module (``game.staircase``: QUEST+) and outside them.
+
+    Every method and property of the module's own classes is wrapped; a call made from inside another one is
+    not counted again, so "inside" is the time from entering the module's objects until leaving them.
+    """
+    import importlib
+
+    module = importlib.import_module(module_name)
+    depth, inside = [0], [0.0]
+
+    def wrapped(function):
+        def wrapper(*args, **kwargs):
+            if depth[0]:
+                return function(*args, **kwargs)
+            depth[0] = 1
+            started = time.process_time()
+            try:
+                return function(*args, **kwargs)
+            finally:
+                inside[0] += time.process_time() - started
+                depth[0] = 0
+        return wrapper
+
+    for owner in vars(module).values():
+        if not isinstance(owner, type) or owner.__module__ != module_name or issubclass(owner, BaseException):
+            continue
+        for name, attribute in list(vars(owner).items()):
+            if isinstance(attribute, property) and attribute.fget is not None:
+                setattr(owner, name, property(wrapped(attribute.fget)))
+            elif isinstance(attribute, classmethod):
+                setattr(owner, name, classmethod(wrapped(attribute.__func__)))
+            elif isinstance(attribute, staticmethod):
+                setattr(owner, name, staticmethod(wrapped(attribute.__func__)))
+            elif callable(attribute) and getattr(attribute, "__module__", None) == module_name \
+                    and name not in ("__new__", "__init_subclass__", "__class_getitem__"):
+                setattr(owner, name, wrapped(attribute))
+    from game import ws
+
+    handle, by_kind = ws._handle, defaultdict(list)
+
+    def counted(raw, handlers, message=None):
+        before = inside[0]
+        replies = handle(raw, handlers, message)
+        kind = json.loads(raw)["type"]
+        by_kind["answer (last)" if kind == "answer" and replies[-1].get("type") == "summary" else kind].append(
+            (inside[0] - before) * 1000)
+        return replies
+
+    ws._handle = counted
+    costs = play(players_count, drills, False)
+    show(costs)
+    for kind in KINDS:
+        if costs.get(kind):
+            print(f"  {kind:14s} outside {module_name}'s classes: mean "
+                  f"{statistics.fmean(costs[kind]) - statistics.fmean(by_kind[kind]):.3f} ms")
+    count = sum(len(values) for values in costs.values())
+    total = sum(sum(values) for values in costs.values())
+    print(f"  inside {module_name}'s classes: mean {inside[0] * 1000 / count:.3f} ms a message "
+          f"({inside[0] * 1000 / total:.1%}); outside: mean {(total - inside[0] * 1000) / count:.3f} ms")
+
+
 def wal_pages(players_count: int, drills: int) -> None:
     """WAL pages each answer's commit writes, by table or index (``dbstat``), over the players' answers."""
     import sqlite3
@@ -283,6 +345,8 @@ def main() -> None:
     parser.add_argument("--profile", action="store_true")
     parser.add_argument("--time", nargs="+", metavar="FUNCTION", help="CPU in these functions, e.g. "
                         "game.drills.DrillSession:_adapt game.store.record_answer")
+    parser.add_argument("--split", metavar="MODULE", help="CPU inside this module's classes and outside them, "
+                        "e.g. game.staircase (QUEST+)")
     parser.add_argument("--wal", action="store_true", help="WAL pages per answer's commit, by table or index")
     parser.add_argument("--against", metavar="REV", help="also run the code of this git revision, alternating")
     parser.add_argument("--rounds", type=int, default=4, help="alternating runs of each tree with --against")
@@ -295,6 +359,9 @@ def main() -> None:
     sys.path.insert(0, str(args.root))
     if args.time:
         timed(args.time, args.players, args.drills)
+        return
+    if args.split:
+        split(args.split, args.players, args.drills)
         return
     if args.wal:
         wal_pages(args.players, args.drills)

@@ -78,6 +78,8 @@ def set_score(db: Database, board: str, player_id: str, score: int, at: float | 
 def set_visibility(db: Database, player_id: str, visible: bool) -> None:
     """Show or hide all of a player's entries on public boards; the caller holds the transaction."""
     hidden = 0 if visible else 1
+    if is_hidden(db, player_id) == hidden:  # entries always take the player's flag (set_score, below): all set already
+        return  # (every drill's end asks: three statements and their pages for nothing)
     db.execute("UPDATE players SET board_hidden = ? WHERE id = ?", [hidden, player_id])
     for board, score in db.execute("SELECT board, score FROM board_entries WHERE player_id = ? AND hidden != ?",
                                    [player_id, hidden]).fetchall():

@@ -7,7 +7,6 @@ the messages to send; client mistakes raise ``ProtocolError``.
 
 from __future__ import annotations
 
-import dataclasses
 import json
 import random
 import secrets
@@ -38,6 +37,7 @@ from game.staircase import Fit, Staircase
 TRIAL_TTL_S = 120.0  # an unanswered trial older than this is void
 _encode_json = msgspec.json.Encoder().encode  # a trial's pose, every trial: ~7x faster than json.dumps
 OVERALL = "all"
+_FRESH = (True, 0, 0)  # store.next_slot of a drill created by this message: active, nothing scored, nothing sent
 
 
 class DrillSession:
@@ -105,7 +105,7 @@ class DrillSession:
                                             seed=rng.getrandbits(53), plan=plan, refresh_ms=period)
         self.open_trial, self.finished, self.progress = None, False, (0, 0)
         self._begin_sessions(self.drill["started_at"])
-        return [self._started(), self._send_trial()]
+        return [self._started(fresh=True), self._send_trial(_FRESH)]
 
     def _start_checkup(self, period: float) -> list[dict]:
         """The standard test: refused unless due (after a first drill, then weekly), see game.checkup."""
@@ -120,7 +120,7 @@ class DrillSession:
                                         plan=[item.emotion for item in checkup.items()], refresh_ms=period,
                                         kind="checkup")
         self.open_trial, self.finished, self.progress = None, False, (0, 0)
-        return [self._started(), self._send_trial()]
+        return [self._started(fresh=True), self._send_trial(_FRESH)]
 
     def resume(self, message: Resume) -> list[dict]:
         drill = store.active_drill(self.db, self.player_id, message.drill_id)
@@ -192,10 +192,12 @@ class DrillSession:
                             "count. Ask for the next trial.", trialId=trial["id"])
 
     def _record(self, drill: dict, trial: dict, message: Answer, verdict: rounds.Verdict, now: float) -> list[dict]:
-        """Store the answer, its adaptive update, fair-play evidence and the drill's progress in one transaction."""
+        """Store the answer, its adaptive update, fair-play evidence and the drill's progress (at its end, its banking
+        and thresholds) in one transaction."""
         measuring = drill.get("kind") == "checkup"  # a checkup measures: it neither adapts nor earns
         earns = verdict.scored and not measuring
         banked: dict = {}
+        summary: dict = {}
         with self.db.atomic():
             points, answer_streak, progress = self._count(drill, trial, verdict, earns)
             self._store_answer(trial, {
@@ -214,6 +216,8 @@ class DrillSession:
             if done and store.complete_drill(self.db, drill["id"]):
                 banked = (checkup_store.record(self.db, drill, now) if measuring
                           else rewards.finish_drill(self.db, drill, now, self.procedures.get(OVERALL)))
+            if done and not measuring:  # its thresholds are stored in this commit, not a second one
+                summary = self.summary(drill)
         in_flight.release(self.player_id, trial["id"])  # stored: committed with its answer
         self.open_trial, self.progress = None, progress
         self.best_streak_written = max(self.best_streak_written, answer_streak)
@@ -235,7 +239,6 @@ class DrillSession:
         self.drill, self.finished = None, True
         if measuring:
             return [result, checkup.summary_message(drill["id"], banked)]
-        summary = self.summary(drill)
         for procedure in self.procedures.values():  # the drill's caches: until the next drill, only its beliefs
             procedure.trim(closing=True)
         return [result, {**summary, **banked}]
@@ -333,11 +336,12 @@ class DrillSession:
             own_p=own.p_correct(stimulus) if own and own.trials else None, own_trials=own.trials if own else 0,
             written=self.fair_play)
 
-    def _started(self) -> dict:
+    def _started(self, *, fresh: bool = False) -> dict:
+        """:param fresh: the drill was created by this message (no trial stored yet: nothing to count)"""
         drill = self.drill
         assert drill is not None
         return {"type": "started", "drillId": drill["id"], "mode": drill["mode"], "total": drill["trial_count"],
-                "answered": self.progress[0], "correct": store.correct_count(self.db, drill["id"])}
+                "answered": self.progress[0], "correct": 0 if fresh else store.correct_count(self.db, drill["id"])}
 
     def _send_trial(self, slot: tuple[bool, int, int] | None = None) -> dict:
         """:param slot: ``store.next_slot`` of the drill, if the caller just read it"""
@@ -373,12 +377,11 @@ class DrillSession:
             exposure_ms, intensity = rounds.SUBTLE_EXPOSURE_MS, procedure.next_stimulus(rounds.SUBTLE_INTENSITIES)
         else:
             exposure_ms, intensity = procedure.next_stimulus(rounds.exposure_candidates(period)), 1.0
-        plan = rounds.plan_trial(rounds.trial_rng(drill["seed"], position, attempt), emotion, period,
-                                 exposure_ms=exposure_ms, intensity=intensity)
         # Jittered poses: no table of exact poses names a training trial. (A checkup's items stay identical for
         # everyone: it measures, and never reaches a board.)
         jitter = random.Random(f"{drill.get('jitter_seed')}:{drill['id']}:{position}:{attempt}")
-        plan = dataclasses.replace(plan, pose=rounds.jitter_pose(plan.pose, jitter))
+        plan = rounds.plan_trial(rounds.trial_rng(drill["seed"], position, attempt), emotion, period,
+                                 exposure_ms=exposure_ms, intensity=intensity, jitter=jitter)
         return self._open_trial(plan, position, attempt)
 
     def _open_trial(self, plan: rounds.TrialPlan, position: int, attempt: int) -> dict:

@@ -7,6 +7,7 @@ draws poses. The Learn page and the answer buttons read the same table as JSON.
 
 from __future__ import annotations
 
+import functools
 import random
 from dataclasses import dataclass, field
 
@@ -223,18 +224,35 @@ def pose(emotion_key: str, intensity: float, rng: random.Random) -> dict:
     :param intensity: scales every unit from a trace (near 0) to full (1)
     :param rng: the random source
     """
-    emotion = EMOTIONS[emotion_key]
-    variant = rng.choice(emotion.variants)
-    active_sides = (rng.choice(SIDES),) if variant.one_sided else SIDES
-    units = {
-        str(number): [round(level * intensity, 3) if side in active_sides else 0.0 for side in SIDES]
-        for number, level in variant.units.items()
-    }
-    return {
-        "au": units,
-        "gaze": [0.0, round(variant.gaze_down * intensity, 3)],
-        "head": {"pitch": round(variant.head_down * intensity, 3), "roll": 0.0},
-    }
+    return posed(emotion_key, intensity, rng)[1]
+
+
+def posed(emotion_key: str, intensity: float, rng: random.Random) -> tuple[int, dict]:
+    """``pose``, with the index of the variant it shows (0-based)."""
+    variants = _scaled(emotion_key, intensity)
+    index = rng.randrange(len(variants))  # what rng.choice(variants) draws
+    left = rng.choice(SIDES) == "L" if variants[index][0] else True
+    return index, variant_pose(emotion_key, intensity, index, left)
+
+
+def variant_pose(emotion_key: str, intensity: float, index: int, left: bool = True) -> dict:
+    """The pose of one of an emotion's variants (0-based); a one-sided one on the left side or the right."""
+    one_sided, units, gaze_down, head_down = _scaled(emotion_key, intensity)[index]
+    if one_sided:
+        au = {number: [level, 0.0] if left else [0.0, level] for number, level in units}
+    else:
+        au = {number: [level, level] for number, level in units}
+    return {"au": au, "gaze": [0.0, gaze_down], "head": {"pitch": head_down, "roll": 0.0}}
+
+
+@functools.lru_cache(maxsize=1024)
+def _scaled(emotion_key: str, intensity: float) -> tuple[tuple[bool, tuple[tuple[str, float], ...], float, float], ...]:
+    """Each variant's (one-sided, rounded unit levels, gaze down, head down) at an intensity (cached: every trial
+    asks, and a few intensities are ever shown)."""
+    return tuple((variant.one_sided, tuple((str(number), round(level * intensity, 3))
+                                           for number, level in variant.units.items()),
+                  round(variant.gaze_down * intensity, 3), round(variant.head_down * intensity, 3))
+                 for variant in EMOTIONS[emotion_key].variants)
 
 
 NEUTRAL_POSE: dict = {"au": {}, "gaze": [0.0, 0.0], "head": {"pitch": 0.0, "roll": 0.0}}

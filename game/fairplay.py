@@ -90,12 +90,12 @@ def answered(db: Database, player_id: str, *, axis: str, stimulus: float, correc
     if written is not None:
         status, state = written.status, State.from_json(written.stored)
         plausibility.observe_answer(state, **observe)
-        assessment = plausibility.assess(state)
-        if not (assessment.held and status in ("ok", "cleared")):  # no new hold: only the evidence changes
+        score = plausibility.score(state)
+        if not (score >= 1.0 and status in ("ok", "cleared")):  # no new hold: only the evidence changes
             now, stored = time.time(), state.to_json()
             cursor = db.execute(  # one row, unless someone else wrote it since: then the long way below
                 "UPDATE fairplay SET score = ?, state = ?, updated_at = ? WHERE player_id = ? AND updated_at = ? "
-                "AND status = ?", [assessment.score, msgspec.json.encode(stored).decode(), now, player_id,
+                "AND status = ?", [score, msgspec.json.encode(stored).decode(), now, player_id,
                                    written.updated_at, status])
             if cursor.rowcount == 1:
                 _hide_if_in_doubt(db, player_id, status, state)
@@ -148,8 +148,14 @@ def public(db: Database, player_id: str) -> bool:
 
 
 def _shown(db: Database, player_id: str, status: str, state: State) -> bool:
-    return (status in ("ok", "cleared") and not plausibility.waits(state)
-            and live_trials(db, player_id) >= PROBATION_TRIALS)
+    return status in ("ok", "cleared") and not plausibility.waits(state) and _past_probation(db, player_id)
+
+
+def _past_probation(db: Database, player_id: str) -> bool:
+    """``live_trials(...) >= PROBATION_TRIALS``, counting no further than that (every drill's end asks, and a
+    regular's trials run to thousands)."""
+    return db.execute("SELECT COUNT(*) FROM (SELECT 1 FROM trials WHERE player_id = ? AND scored = 1 "
+                      "AND source = 'live' LIMIT ?)", [player_id, PROBATION_TRIALS]).fetchone()[0] >= PROBATION_TRIALS
 
 
 def note(db: Database, player_id: str) -> str | None:

@@ -8,6 +8,7 @@ misread (flask --app game item-report). These tables reach the browser in the ca
 
 from __future__ import annotations
 
+import itertools
 import random
 from dataclasses import dataclass
 
@@ -21,6 +22,7 @@ FACIAL_HAIR_WEIGHTS: dict[str, float] = {
     "none": 5.0, "stubble": 1.0, "moustache": 1.0, "goatee": 1.0, "shortBeard": 1.0, "fullBeard": 1.0,
 }
 FACIAL_HAIR_KINDS: tuple[str, ...] = tuple(FACIAL_HAIR_WEIGHTS)
+_FACIAL_HAIR_CUMULATIVE = list(itertools.accumulate(FACIAL_HAIR_WEIGHTS.values()))  # what choices(weights=) sums
 
 
 @dataclass(frozen=True)
@@ -43,7 +45,7 @@ def draw_traits(rng: random.Random) -> Traits:
     return Traits(
         fitzpatrick=rng.choice(FITZPATRICK_TYPES),
         glasses=rng.random() < GLASSES_SHARE,
-        facial_hair=rng.choices(FACIAL_HAIR_KINDS, weights=tuple(FACIAL_HAIR_WEIGHTS.values()))[0],
+        facial_hair=rng.choices(FACIAL_HAIR_KINDS, cum_weights=_FACIAL_HAIR_CUMULATIVE)[0],
     )
 
 

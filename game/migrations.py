@@ -287,3 +287,12 @@ def m008_drill_answered(db: Database) -> None:
 def m009_trial_face_version(db: Database) -> None:
     """Which drawing of the faces each trial showed (game.face_version): the item report judges the current one."""
     db["trials"].add_column("face_version", str)  # NULL for trials from before the fingerprint was stored
+
+
+@migrations()
+def m010_trials_by_drill_position(db: Database) -> None:
+    """Trials indexed by (drill, position) instead of (drill, sent time), which nothing orders by: a `next` counts
+    the trials sent at the drill's next position (replays) from the index alone, not from each of the drill's rows.
+    Still one index entry a trial, so an answer's commit writes as many pages as before."""
+    db.execute("DROP INDEX IF EXISTS idx_trials_drill_id_sent_at")
+    db.execute("CREATE INDEX IF NOT EXISTS idx_trials_drill_id_position ON trials (drill_id, position)")

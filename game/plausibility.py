@@ -221,6 +221,17 @@ def assess(state: State) -> Assessment:
     return Assessment(max(components.values()), components, reasons)
 
 
+def score(state: State) -> float:
+    """``assess(state).score`` for less work (every answer asks): the largest component, rounded as ``assess`` rounds
+    each one (rounding never reorders, so the largest rounded component is the rounded largest)."""
+    largest = max(max(state.accuracy.values(), default=0.0) / ACCURACY_LIMIT_NATS, state.shift / SHIFT_LIMIT_NATS,
+                  0.0, len(state.drills) / DRILLS_PER_HOUR_LIMIT,
+                  sum(p for _, p in state.banked) / (TEN_MINUTES_S / 60) / POINTS_PER_MINUTE_LIMIT)
+    if len(state.reactions) >= REGULARITY_WINDOW:
+        largest = max(largest, REGULARITY_SD_MS / max(_pstdev(state.reactions), 0.1))
+    return round(largest, 3)
+
+
 def _pstdev(values: list[float]) -> float:
     """Population standard deviation in plain floats (statistics.pstdev works in exact fractions: 0.3 ms a call)."""
     mean = math.fsum(values) / len(values)

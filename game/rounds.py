@@ -11,8 +11,9 @@ import math
 import random
 from collections.abc import Mapping
 from dataclasses import dataclass
+from functools import lru_cache
 
-from game.emotions import EMOTION_KEYS, NEUTRAL_POSE, pose
+from game.emotions import EMOTION_KEYS, EMOTIONS, NEUTRAL_POSE, posed, variant_pose
 from game.identities import Traits, draw_traits
 from game.protocol import REFRESH_MS_RANGE
 from game.variants import variant_number
@@ -116,16 +117,18 @@ def trial_rng(drill_seed: int, position: int, attempt: int) -> random.Random:
 
 
 def plan_trial(
-    rng: random.Random, emotion: str, period_ms: float, *, exposure_ms: float, intensity: float
+    rng: random.Random, emotion: str, period_ms: float, *, exposure_ms: float, intensity: float,
+    jitter: random.Random | None = None,
 ) -> TrialPlan:
     """Everything the browser needs to show one trial, rounded to the display's frames.
 
     :param exposure_ms: the exposure the adaptive procedure wants
     :param intensity: 0-1, how strongly the face moves
+    :param jitter: if given, the pose is ``jitter_pose``'d with it (its variant is the pose's before the nudge)
     """
     identity_seed = rng.getrandbits(32)
     foreperiod_ms = rng.uniform(*FOREPERIOD_MS)
-    shown = pose(emotion, intensity, rng)
+    index, shown = posed(emotion, intensity, rng)
     return TrialPlan(
         emotion=emotion,
         identity_seed=identity_seed & (CHECKUP_IDENTITY_BIT - 1),  # never a checkup face
@@ -134,10 +137,18 @@ def plan_trial(
         wanted_ms=exposure_ms,
         foreperiod_frames=frames_for(foreperiod_ms, period_ms),
         mask_frames=math.ceil(MASK_MS / period_ms),
-        pose=shown,
+        pose=shown if jitter is None else jitter_pose(shown, jitter),
         traits=draw_traits(rng),  # drawn last: existing seeds keep their faces and timings
-        variant=variant_number(emotion, intensity, shown),
+        variant=_variant_numbers(emotion, intensity)[index],
     )
+
+
+@lru_cache(maxsize=1024)
+def _variant_numbers(emotion: str, intensity: float) -> tuple[int | None, ...]:
+    """``variant_number`` of the pose each of the emotion's variants gives at an intensity (the side a one-sided
+    variant shows does not change it): every trial asks."""
+    return tuple(variant_number(emotion, intensity, variant_pose(emotion, intensity, index))
+                 for index in range(len(EMOTIONS[emotion].variants)))
 
 
 def jitter_pose(shown: dict, rng: random.Random) -> dict:
@@ -148,19 +159,20 @@ def jitter_pose(shown: dict, rng: random.Random) -> dict:
     """
     scale, shift = POSE_JITTER
     draw = rng.random  # rng.uniform(-a, a) is -a + 2a * random(), inlined: this runs for every trial
-
-    def nudged(levels: list[float]) -> list[float]:
-        # One nudge per unit, the same on both sides: jitter never makes a face lopsided (a contempt cue).
-        factor = 1 + (-scale + (scale + scale) * draw())
-        offset = -shift + (shift + shift) * draw()
-        return [level if level <= 0 else round(min(1.0, max(0.01, level * factor + offset)), 4) for level in levels]
-
-    gaze, pitch = nudged([shown["gaze"][1], shown["head"]["pitch"]])
-    return {
-        "au": {unit: nudged(sides) for unit, sides in shown["au"].items()},
-        "gaze": [shown["gaze"][0], gaze],
-        "head": {"pitch": pitch, "roll": shown["head"]["roll"]},
-    }
+    # One nudge per unit, the same on both sides: jitter never makes a face lopsided (a contempt cue). Written out
+    # (no helper per unit): the gaze and pitch are nudged first, then each unit in order, as the draws always were.
+    factor, offset = 1 + (-scale + (scale + scale) * draw()), -shift + (shift + shift) * draw()
+    gaze, pitch = [level if level <= 0 else round(min(1.0, max(0.01, level * factor + offset)), 4)
+                   for level in (shown["gaze"][1], shown["head"]["pitch"])]
+    units = {}
+    for unit, (left, right) in shown["au"].items():  # a unit's levels: one per side (game.emotions.SIDES)
+        factor, offset = 1 + (-scale + (scale + scale) * draw()), -shift + (shift + shift) * draw()
+        nudged = left if left <= 0 else round(min(1.0, max(0.01, left * factor + offset)), 4)
+        if right == left > 0:  # both sides alike (most units): nudged alike
+            units[unit] = [nudged, nudged]
+        else:
+            units[unit] = [nudged, right if right <= 0 else round(min(1.0, max(0.01, right * factor + offset)), 4)]
+    return {"au": units, "gaze": [shown["gaze"][0], gaze], "head": {"pitch": pitch, "roll": shown["head"]["roll"]}}
 
 
 def display_ms(plan: TrialPlan, period_ms: float) -> float:

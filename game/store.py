@@ -5,6 +5,8 @@ from __future__ import annotations
 import json
 import secrets
 import time
+from contextlib import nullcontext
+from functools import lru_cache
 
 from sqlite_utils import Database
 from sqlite_utils.db import NotFoundError
@@ -139,13 +141,16 @@ def record_answer(db: Database, trial: dict, answer: dict) -> None:
     :raises AnswerRejected: if the trial was stored meanwhile (closed by whoever closed it) or its drill was closed
     """
     row = {**trial, **answer}
-    cursor = db.execute(
-        f"INSERT INTO trials ({', '.join(row)}) SELECT {', '.join('?' * len(row))} "
-        "WHERE EXISTS (SELECT 1 FROM drills WHERE id = ? AND status = 'active') ON CONFLICT DO NOTHING",
-        [*row.values(), trial["drill_id"]],
-    )
+    cursor = db.execute(_answer_insert(tuple(row)), [*row.values(), trial["drill_id"]])
     if cursor.rowcount != 1:
         raise AnswerRejected("drill_closed", "That drill is closed (a newer one was started); nothing was stored.")
+
+
+@lru_cache(maxsize=64)
+def _answer_insert(columns: tuple[str, ...]) -> str:
+    """``record_answer``'s statement for a trial's columns (our own names): built once, not per answer."""
+    return (f"INSERT INTO trials ({', '.join(columns)}) SELECT {', '.join('?' * len(columns))} "
+            "WHERE EXISTS (SELECT 1 FROM drills WHERE id = ? AND status = 'active') ON CONFLICT DO NOTHING")
 
 
 def close_trial(db: Database, trial: dict, flag: str) -> None:
@@ -181,7 +186,9 @@ def save_procedure_state(db: Database, player_id: str, axis: str, emotion: str, 
 def record_thresholds(db: Database, player_id: str, drill_id: str, axis: str, thresholds: dict[str, dict]) -> None:
     """Keep each estimate as it stood at the end of a drill, for the history chart."""
     now = time.time()
-    with db.atomic():  # plain SQL: sqlite-utils' insert_all cost more than the rows
+    # Plain SQL: sqlite-utils' insert_all cost more than the rows. In the caller's transaction (a drill's last answer)
+    # without a savepoint: sqlite-utils names each one afresh, a statement SQLite prepares once and throws away.
+    with nullcontext() if db.conn.in_transaction else db.atomic():
         db.conn.executemany(
             "INSERT OR REPLACE INTO thresholds (player_id, drill_id, axis, emotion, at, value, low, high, trials) "
             "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
