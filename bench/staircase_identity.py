@@ -69,7 +69,7 @@ def play(players: int, drills: int, trials: int) -> list[str]:
                 record += [name, repr(tuple(estimate)), repr(procedure.level()), procedure.drift_weights(),
                            hashlib.sha256(procedure.posterior().tobytes()).hexdigest()]
                 if hasattr(procedure, "trim"):  # as game.drills does at a drill's end
-                    procedure.trim(closing=True)
+                    procedure.trim()
         lines.append(json.dumps(record))
     return lines
 

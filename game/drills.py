@@ -240,7 +240,7 @@ class DrillSession:
         if measuring:
             return [result, checkup.summary_message(drill["id"], banked)]
         for procedure in self.procedures.values():  # the drill's caches: until the next drill, only its beliefs
-            procedure.trim(closing=True)
+            procedure.trim()
         return [result, {**summary, **banked}]
 
     def abandon(self) -> list[dict]:

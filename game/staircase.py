@@ -790,7 +790,7 @@ class Staircase:
             self._posterior, self._estimates, self._levels = (carried, post), {}, {}
         return self._posterior[1]
 
-    def trim(self, *, keep_posterior: bool = False, closing: bool = False) -> None:
+    def trim(self, *, keep_posterior: bool = False) -> None:
         """Let go of what is cheap to compute again (changes nothing a caller can see), e.g. once an emotion's trial
         is answered or a drill is over. A procedure then holds one set of per-model beliefs (4 x 990 floats), not
         two: the settled ones and those carried into the open session.
@@ -800,7 +800,6 @@ class Staircase:
           refilters the sessions, as a state read from JSON does). The blurred beliefs are kept, and the carried
           ones dropped: the anchor moves them by a translation (their average is all the posterior needs; they are
           moved again when the session closes, or, rarely, when an answer may be impossible under a model).
-        - ``closing`` (the drill is over) changes nothing now: closing the session moves the blurred beliefs.
         - Otherwise (no answers yet: a new drill re-dates the session, which changes its blur), the settled beliefs
           are kept and the others dropped.
         - The posterior and its estimates, and the open session's log-likelihood (990 floats, rebuilt from its
