@@ -648,6 +648,24 @@ function drawLines(ctx, geo, skin, identity, layer = "all") {
   }
 }
 
+/**
+ * Fear's stare (white above the iris, the upper lid retracted) drawn for pale skin. On Fitzpatrick I the eye white
+ * is hardly lighter than the skin (L* 93 against 87-91): in grey the wide eye was only an outline, and fer read
+ * fear on type I as surprise or sad (61% against 84% on type IV). Under the stare a pale face's eye white is
+ * whitened and the lid skin round the opening shaded, both fading out by type IV (L* 62), where the white already
+ * stands far above the skin. Nothing changes without the stare (surprise, sadness) or on darker skin.
+ * @param {ReturnType<typeof skinPalette>} skin @param {number} stare fearStare, 0-1
+ */
+export function paleStare(skin, stare) {
+  const pale = Math.min(1, Math.max(0, (lightness(skin.base) - 62) / 25));
+  return { whiten: stare * pale, shade: 0.6 * stare * pale };
+}
+
+/** The eye white: a little of the skin in it, whitened by paleStare. @param {ReturnType<typeof skinPalette>} skin */
+export function eyeWhite(skin, paleEye = { whiten: 0 }) {
+  return mixRgb(mixRgb([240, 236, 230], skin.base, 0.12), [252, 252, 251], paleEye.whiten);
+}
+
 function drawEyes(ctx, identity, geo, skin) {
   // Both eyes go into the same paths wherever they share a style: half the draw calls of eye by eye.
   const u = geo.unit;
@@ -681,10 +699,19 @@ function drawEyes(ctx, identity, geo, skin) {
     ctx.lineWidth = (0.3 + eyes[0].fold * 0.2) * u;
     ctx.stroke();
   }
+  // Fear's stare on pale skin: the lid skin round the opening in a soft shade, so the white reads as white.
+  const stare = Math.max(fearStare(geo.levels, 0), fearStare(geo.levels, 1));
+  const paleEye = paleStare(skin, stare);
+  if (paleEye.shade > 0.02) {
+    opening();
+    ctx.strokeStyle = css(skin.shade, paleEye.shade);
+    ctx.lineWidth = 2.4 * u;
+    ctx.stroke();
+  }
   // The eye openings, then the irises clipped to them.
   ctx.save();
   opening();
-  ctx.fillStyle = css(mixRgb([240, 236, 230], skin.base, 0.12));
+  ctx.fillStyle = css(eyeWhite(skin, paleEye));
   ctx.fill();
   ctx.clip();
   for (const eye of eyes) {
