@@ -6,7 +6,7 @@ import { execFileSync } from "node:child_process";
 import { fileURLToPath } from "node:url";
 import path from "node:path";
 
-import { faceGeometry, fearStare } from "../../static/js/face/geometry.js";
+import { faceGeometry } from "../../static/js/face/geometry.js";
 import { eyeWhite, paleStare, skinPalette } from "../../static/js/face/draw.js";
 import { identityFromSeed } from "../../static/js/face/identity.js";
 import { lightness } from "../../static/js/face/paths.js";
@@ -29,8 +29,7 @@ function poses(key) {
 /** What drawEyes draws for this face: the eye white and the shade round the opening. */
 function eyeOf(identity, pose) {
   const skin = skinPalette(identity);
-  const levels = faceGeometry(identity, pose).levels;
-  const pale = paleStare(skin, Math.max(fearStare(levels, 0), fearStare(levels, 1)));
+  const pale = paleStare(identity, skin, faceGeometry(identity, pose).levels);
   return { skin, pale, whiteAboveSkin: lightness(eyeWhite(skin, pale)) - lightness(skin.base) };
 }
 
@@ -38,7 +37,7 @@ test("fear's eye white stands clear of type I skin; at rest and in surprise it i
   const [fear, surprise] = [poses("fear"), poses("surprise")];
   const rest = { au: {}, gaze: [0, 0], head: { pitch: 0, roll: 0 } };
   for (const seed of SEEDS) {
-    const identity = identityFromSeed(seed, { fitzpatrick: 1 });
+    const identity = identityFromSeed(seed, { fitzpatrick: 1, facialHair: "none" });
     const still = eyeOf(identity, rest);
     assert.ok(still.whiteAboveSkin < 7.5, `seed ${seed}: at rest the white is ${still.whiteAboveSkin.toFixed(1)} L* above`);
     for (const pose of fear) {
@@ -53,12 +52,21 @@ test("fear's eye white stands clear of type I skin; at rest and in surprise it i
 test("on type IV to VI fear's eye is drawn as before (the white already stands far above the skin)", () => {
   for (const fitzpatrick of [4, 5, 6]) {
     for (const seed of SEEDS) {
-      const identity = identityFromSeed(seed, { fitzpatrick });
+      const identity = identityFromSeed(seed, { fitzpatrick, facialHair: "none" });
       for (const pose of poses("fear")) {
         const eye = eyeOf(identity, pose);
         assert.deepEqual(eye.pale, { whiten: 0, shade: 0 }, `type ${fitzpatrick}, seed ${seed}`);
         assert.ok(eye.whiteAboveSkin > 25, `type ${fitzpatrick}: white ${eye.whiteAboveSkin.toFixed(1)} L* above`);
       }
+    }
+  }
+});
+
+test("a bearded face's fear is drawn as before on every skin (fear in a beard is tuned through its mouth)", () => {
+  for (const fitzpatrick of [1, 2, 3]) {
+    for (const seed of SEEDS) {
+      const identity = identityFromSeed(seed, { fitzpatrick, facialHair: "fullBeard" });
+      for (const pose of poses("fear")) assert.deepEqual(eyeOf(identity, pose).pale, { whiten: 0, shade: 0 });
     }
   }
 });

@@ -653,10 +653,14 @@ function drawLines(ctx, geo, skin, identity, layer = "all") {
  * is hardly lighter than the skin (L* 93 against 87-91): in grey the wide eye was only an outline, and fer read
  * fear on type I as surprise or sad (61% against 84% on type IV). Under the stare a pale face's eye white is
  * whitened and the lid skin round the opening shaded, both fading out by type IV (L* 62), where the white already
- * stands far above the skin. Nothing changes without the stare (surprise, sadness) or on darker skin.
- * @param {ReturnType<typeof skinPalette>} skin @param {number} stare fearStare, 0-1
+ * stands far above the skin. Nothing changes without the stare (surprise, sadness) or on darker skin. Shaven faces
+ * only for now: fear in a beard is being tuned through its mouth, and this was not judged there.
+ * @param {ReturnType<typeof identityFromSeed>} identity @param {ReturnType<typeof skinPalette>} skin
+ * @param {Record<number, [number, number]>} levels
  */
-export function paleStare(skin, stare) {
+export function paleStare(identity, skin, levels) {
+  if (identity.facialHair !== "none") return { whiten: 0, shade: 0 };
+  const stare = Math.max(fearStare(levels, 0), fearStare(levels, 1));
   const pale = Math.min(1, Math.max(0, (lightness(skin.base) - 62) / 25));
   return { whiten: stare * pale, shade: 0.6 * stare * pale };
 }
@@ -700,8 +704,7 @@ function drawEyes(ctx, identity, geo, skin) {
     ctx.stroke();
   }
   // Fear's stare on pale skin: the lid skin round the opening in a soft shade, so the white reads as white.
-  const stare = Math.max(fearStare(geo.levels, 0), fearStare(geo.levels, 1));
-  const paleEye = paleStare(skin, stare);
+  const paleEye = paleStare(identity, skin, geo.levels);
   if (paleEye.shade > 0.02) {
     opening();
     ctx.strokeStyle = css(skin.shade, paleEye.shade);
