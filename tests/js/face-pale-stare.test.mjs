@@ -49,14 +49,14 @@ test("fear's eye white stands clear of type I skin; at rest and in surprise it i
   }
 });
 
-test("on type IV to VI fear's eye is drawn as before (the white already stands far above the skin)", () => {
-  for (const fitzpatrick of [4, 5, 6]) {
+test("on type III to VI fear's eye is drawn as before (the white stands far above the skin)", () => {
+  for (const fitzpatrick of [3, 4, 5, 6]) {
     for (const seed of SEEDS) {
       const identity = identityFromSeed(seed, { fitzpatrick, facialHair: "none" });
       for (const pose of poses("fear")) {
         const eye = eyeOf(identity, pose);
         assert.deepEqual(eye.pale, { whiten: 0, shade: 0 }, `type ${fitzpatrick}, seed ${seed}`);
-        assert.ok(eye.whiteAboveSkin > 25, `type ${fitzpatrick}: white ${eye.whiteAboveSkin.toFixed(1)} L* above`);
+        assert.ok(eye.whiteAboveSkin > 18, `type ${fitzpatrick}: white ${eye.whiteAboveSkin.toFixed(1)} L* above`);
       }
     }
   }

@@ -652,16 +652,16 @@ function drawLines(ctx, geo, skin, identity, layer = "all") {
  * Fear's stare (white above the iris, the upper lid retracted) drawn for pale skin. On Fitzpatrick I the eye white
  * is hardly lighter than the skin (L* 93 against 87-91): in grey the wide eye was only an outline, and fer read
  * fear on type I as surprise or sad (61% against 84% on type IV). Under the stare a pale face's eye white is
- * whitened and the lid skin round the opening shaded, both fading out by type IV (L* 62), where the white already
- * stands far above the skin. Nothing changes without the stare (surprise, sadness) or on darker skin. Shaven faces
- * only for now: fear in a beard is being tuned through its mouth, and this was not judged there.
+ * whitened and the lid skin round the opening shaded: in full on type I (L* 87-91), fading out through type II
+ * (gone by L* 82): paired fer runs found no gain on types II-III. Nothing changes without the stare (surprise,
+ * sadness) or on darker skin. Shaven faces only for now: fear in a beard is being tuned through its mouth, and this was not judged there.
  * @param {ReturnType<typeof identityFromSeed>} identity @param {ReturnType<typeof skinPalette>} skin
  * @param {Record<number, [number, number]>} levels
  */
 export function paleStare(identity, skin, levels) {
   if (identity.facialHair !== "none") return { whiten: 0, shade: 0 };
   const stare = Math.max(fearStare(levels, 0), fearStare(levels, 1));
-  const pale = Math.min(1, Math.max(0, (lightness(skin.base) - 62) / 25));
+  const pale = Math.min(1, Math.max(0, (lightness(skin.base) - 82) / 5));
   return { whiten: stare * pale, shade: 0.6 * stare * pale };
 }
 
