@@ -71,12 +71,14 @@ const EYE_WHITE_RETRACTED = 30;
 const noLighterThanL = (rgb, target) => (lightness(rgb) > target ? withLightness(rgb, target) : rgb);
 
 /**
- * The whites of the eyes, relative to the skin: lit, but no more than EYE_WHITE_LIFT L* above it, and up to
- * EYE_WHITE_RETRACTED more as the upper lid retracts (AU5).
+ * The whites of the eyes, relative to the skin: a little of the skin in them, whitened by paleStare, lit but no more
+ * than EYE_WHITE_LIFT L* above the skin, and up to EYE_WHITE_RETRACTED more as the upper lid retracts (AU5). (The
+ * cap never binds on the pale skin paleStare whitens.)
  * @param {ReturnType<typeof skinPalette>} skin @param {number} retraction AU5's level, 0-1
+ * @param {{ whiten: number }} [paleEye] paleStare's verdict
  */
-export function eyeWhite(skin, retraction) {
-  const white = mixRgb([240, 236, 230], skin.base, 0.12);
+export function eyeWhite(skin, retraction, paleEye = { whiten: 0 }) {
+  const white = mixRgb(mixRgb([240, 236, 230], skin.base, 0.12), [252, 252, 251], paleEye.whiten);
   return noLighterThanL(white, lightness(skin.base) + EYE_WHITE_LIFT + EYE_WHITE_RETRACTED * retraction);
 }
 
@@ -674,6 +676,23 @@ function drawLines(ctx, geo, skin, identity, layer = "all") {
   }
 }
 
+/**
+ * Fear's stare (white above the iris, the upper lid retracted) drawn for pale skin. On Fitzpatrick I the eye white
+ * is hardly lighter than the skin (L* 93 against 87-91): in grey the wide eye was only an outline, and fer read
+ * fear on type I as surprise or sad (61% against 84% on type IV). Under the stare a pale face's eye white is
+ * whitened and the lid skin round the opening shaded: in full on type I (L* 87-91), fading out through type II
+ * (gone by L* 82): paired fer runs found no gain on types II-III. Nothing changes without the stare (surprise,
+ * sadness) or on darker skin. Shaven faces only for now: fear in a beard is being tuned through its mouth, and this was not judged there.
+ * @param {ReturnType<typeof identityFromSeed>} identity @param {ReturnType<typeof skinPalette>} skin
+ * @param {Record<number, [number, number]>} levels
+ */
+export function paleStare(identity, skin, levels) {
+  if (identity.facialHair !== "none") return { whiten: 0, shade: 0 };
+  const stare = Math.max(fearStare(levels, 0), fearStare(levels, 1));
+  const pale = Math.min(1, Math.max(0, (lightness(skin.base) - 82) / 5));
+  return { whiten: stare * pale, shade: 0.6 * stare * pale };
+}
+
 function drawEyes(ctx, identity, geo, skin) {
   // Both eyes go into the same paths wherever they share a style: half the draw calls of eye by eye.
   const u = geo.unit;
@@ -707,10 +726,18 @@ function drawEyes(ctx, identity, geo, skin) {
     ctx.lineWidth = (0.3 + eyes[0].fold * 0.2) * u;
     ctx.stroke();
   }
+  // Fear's stare on pale skin: the lid skin round the opening in a soft shade, so the white reads as white.
+  const paleEye = paleStare(identity, skin, geo.levels);
+  if (paleEye.shade > 0.02) {
+    opening();
+    ctx.strokeStyle = css(skin.shade, paleEye.shade);
+    ctx.lineWidth = 2.4 * u;
+    ctx.stroke();
+  }
   // The eye openings, then the irises clipped to them.
   ctx.save();
   opening();
-  ctx.fillStyle = css(eyeWhite(skin, Math.max(...geo.levels[5])));
+  ctx.fillStyle = css(eyeWhite(skin, Math.max(...geo.levels[5]), paleEye));
   ctx.fill();
   ctx.clip();
   for (const eye of eyes) {
