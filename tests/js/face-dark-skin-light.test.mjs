@@ -9,7 +9,8 @@ import { eyeWhite, skinPalette } from "../../static/js/face/draw.js";
 import { identityFromSeed } from "../../static/js/face/identity.js";
 
 const SEEDS = [3, 77, 1234, 987654];
-const skinsOf = (seed) => [1, 2, 3, 4, 5, 6].map((fitzpatrick) => skinPalette(identityFromSeed(seed, { fitzpatrick })));
+const skinsOf = (seed, facialHair = "none") =>
+  [1, 2, 3, 4, 5, 6].map((fitzpatrick) => skinPalette(identityFromSeed(seed, { fitzpatrick, facialHair })));
 const above = (rgb, skin) => lightness(rgb) - lightness(skin.base);
 const sclera = (skin) => mixRgb([240, 236, 230], skin.base, 0.12);
 
@@ -24,6 +25,16 @@ test("the nose's glint is the sheen on types I-III and no more than 12.5 L* abov
     // Still a highlight on type VI, as lit as type III's.
     assert.ok(above(skins[5].glint, skins[5]) >= above(skins[2].glint, skins[2]) - 0.5);
     assert.ok(above(skins[5].sheen, skins[5]) > 30, "the cheeks' and chin's sheen on type VI is not capped");
+  }
+});
+
+test("in a short or full beard the nose keeps its sheen (FaceMesh finds the open mouth below it); stubble does not", () => {
+  for (const seed of SEEDS) {
+    for (const beard of ["shortBeard", "fullBeard"]) {
+      for (const skin of skinsOf(seed, beard)) assert.deepEqual(skin.glint, skin.sheen);
+    }
+    const stubbled = skinsOf(seed, "stubble")[5];
+    assert.ok(above(stubbled.glint, stubbled) <= 12.51, `seed ${seed}: a stubbled type VI nose is capped`);
   }
 });
 
