@@ -229,7 +229,7 @@ def pose(emotion_key: str, intensity: float, rng: random.Random) -> dict:
 
 def posed(emotion_key: str, intensity: float, rng: random.Random) -> tuple[int, dict]:
     """``pose``, with the index of the variant it shows (0-based)."""
-    variants = _scaled(emotion_key, intensity)
+    variants = scaled_variants(emotion_key, intensity)
     index = rng.randrange(len(variants))  # what rng.choice(variants) draws
     left = rng.choice(SIDES) == "L" if variants[index][0] else True
     return index, variant_pose(emotion_key, intensity, index, left)
@@ -237,7 +237,7 @@ def posed(emotion_key: str, intensity: float, rng: random.Random) -> tuple[int, 
 
 def variant_pose(emotion_key: str, intensity: float, index: int, left: bool = True) -> dict:
     """The pose of one of an emotion's variants (0-based); a one-sided one on the left side or the right."""
-    one_sided, units, gaze_down, head_down = _scaled(emotion_key, intensity)[index]
+    one_sided, units, gaze_down, head_down = scaled_variants(emotion_key, intensity)[index]
     if one_sided:
         au = {number: [level, 0.0] if left else [0.0, level] for number, level in units}
     else:
@@ -246,9 +246,10 @@ def variant_pose(emotion_key: str, intensity: float, index: int, left: bool = Tr
 
 
 @functools.lru_cache(maxsize=1024)
-def _scaled(emotion_key: str, intensity: float) -> tuple[tuple[bool, tuple[tuple[str, float], ...], float, float], ...]:
-    """Each variant's (one-sided, rounded unit levels, gaze down, head down) at an intensity (cached: every trial
-    asks, and a few intensities are ever shown)."""
+def scaled_variants(emotion_key: str,
+                    intensity: float) -> tuple[tuple[bool, tuple[tuple[str, float], ...], float, float], ...]:
+    """Each variant's (one-sided, rounded unit levels, gaze down, head down) at an intensity: how every pose rounds
+    them (cached: every trial asks, and a few intensities are ever shown)."""
     return tuple((variant.one_sided, tuple((str(number), round(level * intensity, 3))
                                            for number, level in variant.units.items()),
                   round(variant.gaze_down * intensity, 3), round(variant.head_down * intensity, 3))

@@ -137,9 +137,11 @@ def drill_completed(db: Database, player_id: str, at: float, points: int) -> Non
     boards.set_visibility(db, player_id, _shown(db, player_id, status, state))
 
 
-def live_trials(db: Database, player_id: str) -> int:
-    return db.execute("SELECT COUNT(*) FROM trials WHERE player_id = ? AND scored = 1 AND source = 'live'",
-                      [player_id]).fetchone()[0]
+def live_trials(db: Database, player_id: str, at_most: int = -1) -> int:
+    """The player's scored live trials, counted no further than ``at_most`` (-1: all; a regular's run to thousands,
+    and every drill's end asks whether there are PROBATION_TRIALS)."""
+    return db.execute("SELECT COUNT(*) FROM (SELECT 1 FROM trials WHERE player_id = ? AND scored = 1 "
+                      "AND source = 'live' LIMIT ?)", [player_id, at_most]).fetchone()[0]
 
 
 def public(db: Database, player_id: str) -> bool:
@@ -152,10 +154,7 @@ def _shown(db: Database, player_id: str, status: str, state: State) -> bool:
 
 
 def _past_probation(db: Database, player_id: str) -> bool:
-    """``live_trials(...) >= PROBATION_TRIALS``, counting no further than that (every drill's end asks, and a
-    regular's trials run to thousands)."""
-    return db.execute("SELECT COUNT(*) FROM (SELECT 1 FROM trials WHERE player_id = ? AND scored = 1 "
-                      "AND source = 'live' LIMIT ?)", [player_id, PROBATION_TRIALS]).fetchone()[0] >= PROBATION_TRIALS
+    return live_trials(db, player_id, PROBATION_TRIALS) >= PROBATION_TRIALS
 
 
 def note(db: Database, player_id: str) -> str | None:
@@ -163,7 +162,7 @@ def note(db: Database, player_id: str) -> str | None:
     status, state = load(db, player_id)
     if status in ("held", "banned") or plausibility.waits(state):
         return "checking"
-    if live_trials(db, player_id) < PROBATION_TRIALS:
+    if not _past_probation(db, player_id):
         return "probation"
     return None
 

@@ -206,6 +206,19 @@ def waits(state: State) -> bool:
 
 
 def assess(state: State) -> Assessment:
+    components = {name: round(value, 3) for name, value in _components(state).items()}
+    reasons = [name for name, value in components.items() if value >= 1.0]
+    return Assessment(max(components.values()), components, reasons)
+
+
+def score(state: State) -> float:
+    """``assess(state).score`` without its reasons (every answer asks): rounding never reorders, so the rounded
+    largest component is the largest rounded one."""
+    return round(max(_components(state).values()), 3)
+
+
+def _components(state: State) -> dict[str, float]:
+    """Each rule's reading as a share of its limit (1.0: at the limit), unrounded."""
     components = {
         "accuracy": max(state.accuracy.values(), default=0.0) / ACCURACY_LIMIT_NATS,
         "shift": state.shift / SHIFT_LIMIT_NATS,
@@ -216,20 +229,7 @@ def assess(state: State) -> Assessment:
     if len(state.reactions) >= REGULARITY_WINDOW:
         spread = _pstdev(state.reactions)
         components["regularity"] = REGULARITY_SD_MS / max(spread, 0.1)
-    components = {name: round(value, 3) for name, value in components.items()}
-    reasons = [name for name, value in components.items() if value >= 1.0]
-    return Assessment(max(components.values()), components, reasons)
-
-
-def score(state: State) -> float:
-    """``assess(state).score`` for less work (every answer asks): the largest component, rounded as ``assess`` rounds
-    each one (rounding never reorders, so the largest rounded component is the rounded largest)."""
-    largest = max(max(state.accuracy.values(), default=0.0) / ACCURACY_LIMIT_NATS, state.shift / SHIFT_LIMIT_NATS,
-                  0.0, len(state.drills) / DRILLS_PER_HOUR_LIMIT,
-                  sum(p for _, p in state.banked) / (TEN_MINUTES_S / 60) / POINTS_PER_MINUTE_LIMIT)
-    if len(state.reactions) >= REGULARITY_WINDOW:
-        largest = max(largest, REGULARITY_SD_MS / max(_pstdev(state.reactions), 0.1))
-    return round(largest, 3)
+    return components
 
 
 def _pstdev(values: list[float]) -> float:

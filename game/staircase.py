@@ -654,12 +654,8 @@ class Staircase:
             return 0.0
         return round(after.anchor - before.anchor, 3)
 
-    def _moved(self, index: int, blurred: np.ndarray, move: float | None = None) -> np.ndarray:
-        """Beliefs stepped into session ``index`` by :meth:`_step_into`, moved by the anchor's move.
-
-        :param move: ``self._move(index)``, if the caller has it
-        """
-        move = self._move(index) if move is None else move
+    def _moved(self, blurred: np.ndarray, move: float) -> np.ndarray:
+        """Beliefs stepped into a session by :meth:`_step_into`, moved by the anchor's move (:meth:`_move`)."""
         return _translate(blurred, move / self._axis.alpha_step) if move else blurred
 
     def _step_into(self, index: int, beliefs: np.ndarray, kernels: tuple | None = None) -> np.ndarray:
@@ -694,8 +690,7 @@ class Staircase:
         (prior x evidence)."""
         if self._predicted is None and self._closing is not None:  # as _through_open did before the session closed
             beliefs, log_weights, session, move = self._closing  # the blurred beliefs and the move, or the carried
-            if move:
-                beliefs = _translate(beliefs, move / self._axis.alpha_step)  # as _moved does: the same bits
+            beliefs = self._moved(beliefs, move)
             beliefs, log_evidence = _absorb(beliefs, session.log_likelihood(self._axis))
             session.fold()  # its evidence is in the settled beliefs
             self._predicted, self._closing = (beliefs, log_weights + log_evidence), None
@@ -705,7 +700,7 @@ class Staircase:
             log_weights = np.log(np.asarray(drift.prior, dtype=float))
             for index, session in enumerate(self._sessions[:-1]):
                 if index:
-                    beliefs = self._moved(index, self._step_into(index, beliefs))
+                    beliefs = self._moved(self._step_into(index, beliefs), self._move(index))
                     log_weights = _share(log_weights, drift)
                 beliefs, log_evidence = _absorb(beliefs, session.log_likelihood(self._axis))
                 session.fold()
@@ -759,7 +754,7 @@ class Staircase:
         step, index = self._stepped, len(self._sessions) - 1
         assert step is not None and step.carried is carried
         blurred = step.blurred if step.blurred is not None else self._step_into(index, self._settled()[0], step.kernels)
-        return self._moved(index, blurred, step.move)
+        return self._moved(blurred, step.move)
 
     def _through_open(self) -> tuple[np.ndarray, np.ndarray]:
         """Each drift model's belief after the open session's answers too, and its log weight (as ``_settled``)."""

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from functools import lru_cache
 
-from game.emotions import EMOTIONS
+from game.emotions import scaled_variants
 
 
 def variant_number(emotion_key: str, intensity: float, shown: dict) -> int | None:
@@ -28,6 +28,5 @@ def variant_number(emotion_key: str, intensity: float, shown: dict) -> int | Non
 def _variant_poses(emotion_key: str, intensity: float) -> tuple[tuple[dict[str, float], float, float], ...]:
     """Each variant's (unit levels, gaze down, head down) at ``intensity``, as ``emotions.pose`` rounds them (cached:
     every trial asks; a few intensities are ever shown). Read-only."""
-    return tuple(({str(au): round(level * intensity, 3) for au, level in variant.units.items()},
-                  round(variant.gaze_down * intensity, 3), round(variant.head_down * intensity, 3))
-                 for variant in EMOTIONS[emotion_key].variants)
+    return tuple((dict(units), gaze_down, head_down)
+                 for _, units, gaze_down, head_down in scaled_variants(emotion_key, intensity))

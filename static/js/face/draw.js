@@ -64,6 +64,7 @@ const GLINT_LIFT = 12.5;
 // ...but not in a short or full beard: there the capped glints moved FaceMesh's fit of the open mouth below the
 // lower face's dark hair, and fear's "mouth opens" on type VI fell from 95.0 to 92.5% of 80 renders (240 sweep,
 // seed 1; uncapped in beards: 95.0%, as before). fer's gains from the cap were on shaven and stubbled faces.
+
 // The whites of the eyes at rest stand at most this many L* above the skin, plus EYE_WHITE_RETRACTED more when the
 // upper lid retracts (AU5): on type VI a near-white sclera was 59 L* above the skin (17 on type III), a staring eye
 // in a relaxed face, and fer read type VI sadness and the closed smile as neutral. AU5's white stays as bright as
@@ -686,7 +687,8 @@ function drawLines(ctx, geo, skin, identity, layer = "all") {
  * fear on type I as surprise or sad (61% against 84% on type IV). Under the stare a pale face's eye white is
  * whitened and the lid skin round the opening shaded: in full on type I (L* 87-91), fading out through type II
  * (gone by L* 82): paired fer runs found no gain on types II-III. Nothing changes without the stare (surprise,
- * sadness) or on darker skin. Shaven faces only for now: fear in a beard is being tuned through its mouth, and this was not judged there.
+ * sadness) or on darker skin. Shaven faces only: in a beard it was not judged by fer, and it cost a type I stubbled
+ * face fear's "mouth opens" check.
  * @param {ReturnType<typeof identityFromSeed>} identity @param {ReturnType<typeof skinPalette>} skin
  * @param {Record<number, [number, number]>} levels
  */
