@@ -107,9 +107,11 @@ def nominal_period(measured_ms: float) -> float:
     return round(measured_ms, 1)
 
 
-def exposure_candidates(period_ms: float) -> list[float]:
-    """Every exposure this display can show: one frame up to about 500 ms."""
-    return [k * period_ms for k in range(1, frames_for(LONGEST_EXPOSURE_MS, period_ms) + 1)]
+@lru_cache(maxsize=64)
+def exposure_candidates(period_ms: float) -> tuple[float, ...]:
+    """Every exposure this display can show: one frame up to about 500 ms (one tuple per rate: the adaptive
+    procedure knows a tuple it has seen and skips checking it, see game.staircase)."""
+    return tuple(k * period_ms for k in range(1, frames_for(LONGEST_EXPOSURE_MS, period_ms) + 1))
 
 
 def trial_rng(drill_seed: int, position: int, attempt: int) -> random.Random:

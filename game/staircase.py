@@ -388,12 +388,36 @@ def _translate(beliefs: np.ndarray, steps: float, *, normalise: bool = True) -> 
     """
     whole = math.floor(steps)
     fraction = steps - whole
-    moved = _shifted(beliefs, whole)
-    if fraction:
-        moved *= 1 - fraction
-        moved += fraction * _shifted(beliefs, whole + 1)
+    if len(beliefs) == 1 and fraction:  # one belief (the models' average, at each move): see _interpolated
+        moved = _interpolated(beliefs[0], whole, fraction)[None]
+    else:
+        moved = _shifted(beliefs, whole)
+        if fraction:
+            moved *= 1 - fraction
+            moved += fraction * _shifted(beliefs, whole + 1)
     if normalise:
         moved /= moved.reshape(len(moved), -1).sum(axis=1)[:, None, None]
+    return moved
+
+
+def _interpolated(belief: np.ndarray, whole: int, fraction: float) -> np.ndarray:
+    """``_translate`` of one belief (``(alphas, slopes x lapses)``) by ``whole + fraction`` steps, ``0 < fraction < 1``.
+
+    Row i is row i - whole times 1 - fraction plus row i - whole - 1 times fraction, each index held at the grid's
+    ends: the same products and sums as two shifted copies, so the same bits, in fewer array operations. (Not for
+    several models: on a 3-d array the row slices are strided, and numpy is then slower than the copies.)
+    """
+    count = len(belief)
+    moved = np.empty_like(belief)
+    low, high = max(0, min(count, whole + 1)), max(0, min(count, count + whole))  # rows where neither index is held
+    if low < high:
+        inside = moved[low:high]
+        np.multiply(belief[low - whole:high - whole], 1 - fraction, out=inside)
+        inside += fraction * belief[low - whole - 1:high - whole - 1]
+    if low:
+        moved[:low] = belief[0] * (1 - fraction) + fraction * belief[0]
+    if high < count:
+        moved[high:] = belief[-1] * (1 - fraction) + fraction * belief[-1]
     return moved
 
 
@@ -860,10 +884,16 @@ class Staircase:
         :raises NoCandidatesError: if ``candidates`` is empty
         :raises InvalidStimulusError: if a candidate is not a finite positive number
         """
-        if len(candidates) == 0:
-            raise NoCandidatesError("next_stimulus needs at least one candidate")
-        values = _checked_candidates(candidates)
-        table = _candidate_table(self._axis, values)
+        known = _PICK_TABLES.get(id(candidates))
+        if known is not None and known[0] is candidates and known[1] is self._axis:  # a tuple seen before
+            values, table = known[2], known[3]
+        else:
+            if len(candidates) == 0:
+                raise NoCandidatesError("next_stimulus needs at least one candidate")
+            values = _checked_candidates(candidates)
+            table = _candidate_table(self._axis, values)
+            if type(candidates) is tuple and len(_PICK_TABLES) < 64:  # immutable: it cannot change under its id
+                _PICK_TABLES[id(candidates)] = (candidates, self._axis, values, table)  # the tuple held: id not reused
         weights = self.posterior().astype(np.float32)
         # Weights this small change no sum of float32 terms near 1e-3, but their products with small entropies are
         # subnormal, which the processor handles ~100x slower: the pick took 4-8x as long.
@@ -959,6 +989,7 @@ class _Step(NamedTuple):
     memo: dict  # what each move of ``blurred`` computes alike (:meth:`_Carried.of`)
 
 
+_PICK_TABLES: dict[int, tuple] = {}  # id of a candidates tuple -> (it, its axis, its checked values, their table)
 _NEGLIGIBLE_WEIGHT = 2.0**-80  # times the smallest entropy in a candidate table (~2**-35): a normal float32
 _SURE = 2.0**-537  # a belief and a likelihood both at least this have a product that rounds above 0 (2**-1074)
 
@@ -1018,17 +1049,25 @@ class _Carried(NamedTuple):
         return bool((self.support & likely).any(axis=1).all())
 
 
-class Fit(NamedTuple):
+class Fit:
     """A procedure's posterior at one moment (:meth:`Staircase.fit`): what fair play compares answers with."""
 
-    axis: Axis
-    trials: int
-    posterior: np.ndarray | None  # None before any answer
+    __slots__ = ("_p_correct", "axis", "posterior", "trials")
+
+    def __init__(self, axis: Axis, trials: int, posterior: np.ndarray | None) -> None:
+        self.axis, self.trials = axis, trials
+        self.posterior = posterior  # None before any answer
+        self._p_correct: dict[float, float] = {}  # by stimulus: a drill shows a few whole frames again and again
 
     def p_correct(self, stimulus: float) -> float:
         """As :meth:`Staircase.p_correct` at the moment of the fit."""
         assert self.posterior is not None, "no answer yet"
-        return float(_p_correct_row(self.axis, _check_stimulus(stimulus)) @ self.posterior)
+        known = self._p_correct.get(stimulus)
+        if known is None:
+            known = float(_p_correct_row(self.axis, _check_stimulus(stimulus)) @ self.posterior)
+            if len(self._p_correct) < 64 and type(stimulus) is float:  # bools and ints hash like floats
+                self._p_correct[stimulus] = known
+        return known
 
 
 def _average(carried: tuple[np.ndarray, np.ndarray]) -> np.ndarray:
