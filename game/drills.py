@@ -432,14 +432,15 @@ class DrillSession:
         stimulus = trial["intensity"] if axis == "intensity" else trial["exposure_ms"]
         if axis == scene_session.AXIS:
             stimulus = scene_session.adaptive_stimulus(trial)
+        states = []
         for emotion in (OVERALL, trial["emotion"]):
             procedure = self.procedures[emotion]
             procedure.update(stimulus, correct)
             if emotion != OVERALL:
                 procedure.anchor(self._overall_level())
                 procedure.trim()  # its next trial steps it by another anchor: keep only what that needs
-            store.save_procedure_state(self.db, self.player_id, axis, emotion, procedure.to_json(),
-                                       procedure.trials)
+            states.append((emotion, procedure.to_json(), procedure.trials))
+        store.save_procedure_states(self.db, self.player_id, axis, states)
         self.procedures[OVERALL].trim(keep_posterior=True)
 
     def _weakness_weights(self) -> dict[str, float]:

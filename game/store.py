@@ -174,12 +174,15 @@ def load_procedure_states(db: Database, player_id: str, axis: str) -> dict[str, 
                            [player_id, axis]).fetchall())
 
 
-def save_procedure_state(db: Database, player_id: str, axis: str, emotion: str, state: str, trials: int) -> None:
+def save_procedure_states(db: Database, player_id: str, axis: str, states: list[tuple[str, str, int]]) -> None:
+    """Store procedures' states, ``(emotion, state, trials)`` each, in one statement (an answer writes two)."""
+    now = time.time()
     db.execute(
-        "INSERT INTO staircases (player_id, axis, emotion, state, trials, updated_at) VALUES (?, ?, ?, ?, ?, ?) "
-        "ON CONFLICT (player_id, axis, emotion) DO UPDATE SET state = excluded.state, trials = excluded.trials, "
+        "INSERT INTO staircases (player_id, axis, emotion, state, trials, updated_at) VALUES "
+        + ", ".join(["(?, ?, ?, ?, ?, ?)"] * len(states))
+        + " ON CONFLICT (player_id, axis, emotion) DO UPDATE SET state = excluded.state, trials = excluded.trials, "
         "updated_at = excluded.updated_at",
-        [player_id, axis, emotion, state, trials, time.time()],
+        [value for emotion, state, trials in states for value in (player_id, axis, emotion, state, trials, now)],
     )
 
 
