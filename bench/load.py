@@ -42,6 +42,9 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "tests"))
 from harness import LiveServer  # noqa: E402
 
+sys.path.insert(0, str(ROOT / "bench"))
+import worker_split  # noqa: E402
+
 EMOTIONS = ("anger", "contempt", "disgust", "fear", "happiness", "sadness", "surprise")
 SERVER_CPU, CLIENT_CPU = 0, 1
 TICKS = os.sysconf("SC_CLK_TCK")
@@ -156,7 +159,7 @@ class Player:
 
 
 async def run_players(server: LiveServer, count: int, ramp_s: float, seconds: float, echo: bool,
-                      pid: int) -> dict:
+                      pid: int, py_spy: Path | None = None) -> dict:
     stats, rng = Stats(), random.Random(1)
     stop = time.monotonic() + ramp_s + seconds + 5
     players = [Player(server.ws_url, server.url, stats, echo, random.Random(rng.random())) for _ in range(count)]
@@ -201,6 +204,7 @@ async def run_players(server: LiveServer, count: int, ramp_s: float, seconds: fl
     await asyncio.sleep(ramp_s + 2)  # everyone connected and into a drill
     stats.recording = True
     cpu0, client0, t0, window0 = cpu_seconds(pid), time.process_time(), time.monotonic(), time.time()
+    spy = spy_on(pid, seconds, py_spy) if py_spy else None
     await asyncio.sleep(seconds)
     stats.recording = False
     window = (window0, time.time())
@@ -209,6 +213,8 @@ async def run_players(server: LiveServer, count: int, ramp_s: float, seconds: fl
     client_cpu = time.process_time() - client0
     rss, fds = rss_mb(pid), descriptors(pid)
     await asyncio.gather(*tasks)
+    if spy:
+        await asyncio.to_thread(spy.wait)
     for watcher in watchers:
         watcher.cancel()
     gc.callbacks.remove(on_gc)
@@ -216,6 +222,15 @@ async def run_players(server: LiveServer, count: int, ramp_s: float, seconds: fl
     gc.collect()
     return {"stats": stats, "elapsed": elapsed, "cpu": cpu, "client_cpu": client_cpu, "rss": rss, "fds": fds,
             "tokens": [p.token for p in players], "window": window}
+
+
+def spy_on(pid: int, seconds: float, output: Path):
+    """py-spy samples the worker's stacks while it holds the GIL (its idle waits drop out) for ``seconds``."""
+    import subprocess
+
+    return subprocess.Popen([str(Path(sys.executable).parent / "py-spy"), "record", "--pid", str(pid), "--gil",
+                             "--rate", "100", "--duration", str(max(1, int(seconds))), "--format", "raw",
+                             "--output", str(output)], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
 
 
 def percentiles(values: list[float]) -> tuple[float, float, float]:
@@ -310,7 +325,8 @@ def check_database(path: Path, run: dict) -> tuple[int, int]:
 
 
 def one_rung(count: int, ramp_s: float, seconds: float, folder: Path, *, probe: Path | None = None,
-             timeline: bool = False, echo: bool = True, baseline: Path | None = None, repeat: int = 1) -> dict:
+             timeline: bool = False, echo: bool = True, baseline: Path | None = None, repeat: int = 1,
+             py_spy: Path | None = None) -> dict:
     """Echo, then the game (alternating with the baseline's game ``repeat`` times): each on a fresh server."""
     print(f"\n== {count} players (ramp {ramp_s:g} s, measured {seconds:g} s)")
     servers = [("echo", "bench.echo_app:app", ROOT)] if echo else []
@@ -325,10 +341,13 @@ def one_rung(count: int, ramp_s: float, seconds: float, folder: Path, *, probe: 
         probe_from = probe.stat().st_size if probe and probe.exists() else 0
         try:
             pid = worker_pid(server.process.pid)
-            run = asyncio.run(run_players(server, count, ramp_s, seconds, echo=name == "echo", pid=pid))
+            spy = py_spy.with_name(f"{py_spy.stem}-{name}-{count}-{turn}.txt") if py_spy else None
+            run = asyncio.run(run_players(server, count, ramp_s, seconds, echo=name == "echo", pid=pid, py_spy=spy))
         finally:
             server.stop()
         figures[name] = report(name, run)
+        if spy and spy.exists():
+            worker_split.report(spy, figures[name])
         report_tail(run, probe if name != "echo" else None, timeline, probe_from)
         if name != "echo":
             told, mismatched = check_database(database, run)
@@ -394,6 +413,9 @@ def main() -> None:
     parser.add_argument("--baseline", metavar="COMMIT", help="also serve this commit's game (git archive, with "
                         "this checkout's bench/worker_probe.py) in the same run, before each run of this one")
     parser.add_argument("--repeat", type=int, default=1, help="runs of the game (and baseline) per rung, alternating")
+    parser.add_argument("--py-spy", type=Path, metavar="FILE", help="sample each server's worker with py-spy during "
+                        "the measured window (FILE-<server>-<players>-<turn>.txt) and print its CPU per message by "
+                        "part (bench/worker_split.py); py-spy pauses the worker to sample: CPU figures rise ~1-3%%")
     args = parser.parse_args()
     if args.stalls and not args.probe:
         args.probe = Path(tempfile.mkstemp(prefix="glimpse-probe-", suffix=".txt")[1])
@@ -411,7 +433,7 @@ def main() -> None:
             page_cost(Path(tmp))
         ladder = [(n, one_rung(n, args.ramp if args.ramp is not None else max(5.0, n / 100), args.seconds,
                                Path(tmp), probe=args.probe, timeline=args.timeline, echo=args.echo,
-                               baseline=baseline, repeat=args.repeat)) for n in args.players]
+                               baseline=baseline, repeat=args.repeat, py_spy=args.py_spy)) for n in args.players]
     print("\nladder (p99 ms answer->result / next->trial, CPU per message game/echo, DB mismatches):")
     for n, figures in ladder:
         p99 = figures["p99"]

@@ -28,7 +28,8 @@ def create_app(test_config: dict | None = None) -> Flask:
         # Duel timings, e.g. "countdown_s=1,reveal_s=0.5" (tests and benches shorten the pauses): game.duel_ws.
         DUEL_PACE=os.environ.get("GLIMPSE_DUEL_PACE", ""),
         BEHIND_PROXY=os.environ.get("GLIMPSE_BEHIND_PROXY", "") == "1",
-        SOCK_SERVER_OPTIONS={"ping_interval": 25},
+        # Seconds between the server's pings on every socket (a client that misses a pong is closed).
+        SOCK_SERVER_OPTIONS={"ping_interval": float(os.environ.get("GLIMPSE_PING_INTERVAL_S", "25"))},
         SEND_FILE_MAX_AGE_DEFAULT=3600,
         # Development: pick up edited static files (checked at most once a second). Off: read once per process.
         WATCH_STATIC=os.environ.get("GLIMPSE_WATCH_STATIC", "") == "1",

@@ -38,14 +38,16 @@ class _Handled(Response):
 
 
 class Sock(flask_sock.Sock):
-    def route(self, path: str, bp: Blueprint | None = None, **kwargs) -> Callable:
+    def route(self, path: str, bp: Blueprint | None = None, server_options: dict | None = None, **kwargs) -> Callable:
         """flask-sock's decorator: the decorated function gets the open connection (``receive(timeout)``, ``send``,
-        ``close``); options come from the app's ``SOCK_SERVER_OPTIONS``. Returns the function unchanged."""
+        ``close``); options come from the app's ``SOCK_SERVER_OPTIONS``, then ``server_options``. Returns the
+        function unchanged."""
 
         def decorator(serve: Callable) -> Callable:
             @functools.wraps(serve)
             def view(*args, **view_kwargs):
-                ws = Server(request.environ, **current_app.config.get("SOCK_SERVER_OPTIONS", {}))
+                options = {**current_app.config.get("SOCK_SERVER_OPTIONS", {}), **(server_options or {})}
+                ws = Server(request.environ, **options)
                 with contextlib.suppress(ConnectionClosed):
                     serve(ws, *args, **view_kwargs)
                 with contextlib.suppress(Exception):  # already closed by the client or the view: nothing left to do
@@ -63,6 +65,6 @@ class Sock(flask_sock.Sock):
 _sock = Sock()
 
 
-def route(blueprint: Blueprint, path: str) -> Callable:
-    """Serve ``path`` as a WebSocket on ``blueprint`` (see ``Sock.route``)."""
-    return _sock.route(path, bp=blueprint)
+def route(blueprint: Blueprint, path: str, **server_options) -> Callable:
+    """Serve ``path`` as a WebSocket on ``blueprint`` (see ``Sock.route``); ``server_options`` override the app's."""
+    return _sock.route(path, bp=blueprint, server_options=server_options)

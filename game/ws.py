@@ -8,13 +8,17 @@ After it, the socket must say ``hello`` within ``HELLO_TIMEOUT_S``; one with no 
 
 from __future__ import annotations
 
+import contextlib
 import json
+import math
 import time
 from contextlib import nullcontext
 from urllib.parse import urlsplit
 
+import gevent
 import msgspec
 from flask import Blueprint, Flask, Response, current_app, g, jsonify, request
+from wsproto.events import Ping
 
 from game import lanes, players, protocol, websocket
 from game.db import pool
@@ -74,7 +78,7 @@ def _release(_exc: BaseException | None = None) -> None:
         limits().sockets.remove(player_id)
 
 
-@websocket.route(bp, "/ws")
+@websocket.route(bp, "/ws", ping_interval=None)  # _Watch pings
 def drill_socket(ws) -> None:
     player_id: str = g.ws_player_id
     session = DrillSession(None, player_id, trial_ttl_s=current_app.config["TRIAL_TTL_S"],  # type: ignore[arg-type]
@@ -89,7 +93,78 @@ def drill_socket(ws) -> None:
             session.disconnect()
 
 
+class _Watch:
+    """Pings the client and closes a silent socket, with one timer per socket that fires only when one is due.
+
+    Closed: no hello within ``HELLO_TIMEOUT_S`` of connecting (1008), no message for ``DRILL_IDLE_TIMEOUT_S`` in a
+    drill or the app's IDLE_TIMEOUT_S out of one (1000), no pong to the last ping (1008, as simple-websocket does).
+    simple-websocket's own pings wait in a selector with a timeout before every read, and ``ws.receive(timeout)``
+    armed a gevent Timeout for every message: two timers a message, and ~15 objects for the collector to walk.
+    Here the socket's reader blocks in recv (the route's ``ping_interval=None``) and receive waits without a timer.
+    """
+
+    def __init__(self, ws, session: DrillSession, idle_timeout_s: float, ping_interval_s: float) -> None:
+        now = time.monotonic()
+        self.ws, self.session, self.idle_timeout_s, self.ping_interval_s = ws, session, idle_timeout_s, ping_interval_s
+        self.hello_by = now + HELLO_TIMEOUT_S  # 0.0 once the socket said hello
+        self.last = now  # when its last message arrived
+        self.next_ping = now + ping_interval_s
+        self._timer = None
+        self._arm(now)
+
+    def deadline(self) -> float:
+        if self.hello_by:
+            return self.hello_by
+        return self.last + (DRILL_IDLE_TIMEOUT_S if self.session.drill is not None else self.idle_timeout_s)
+
+    def _arm(self, now: float) -> None:
+        self._timer = gevent.get_hub().loop.timer(max(0.0, min(self.deadline(), self.next_ping) - now))
+        self._timer.start(self._fire)
+
+    def _fire(self) -> None:  # in the hub, which must not block: sending is left to a greenlet of its own
+        self._timer.close()
+        self._timer = None
+        now = time.monotonic()
+        if now >= self.deadline():
+            said_hello = not self.hello_by
+            gevent.spawn(self._close, 1000 if said_hello else POLICY_VIOLATION,
+                         "Idle for too long" if said_hello else "Say hello first")
+            return
+        if now >= self.next_ping:
+            self.next_ping = now + self.ping_interval_s
+            gevent.spawn(self._ping)
+        self._arm(now)
+
+    def _ping(self) -> None:
+        ws = self.ws
+        if not ws.pong_received:
+            self._close(POLICY_VIOLATION, "Ping/Pong timeout")
+            return
+        ws.pong_received = False
+        with contextlib.suppress(OSError):
+            ws.sock.send(ws.ws.send(Ping()))
+
+    def _close(self, code: int, reason: str) -> None:
+        with contextlib.suppress(ConnectionClosed, OSError):
+            self.ws.close(reason=code, message=reason)
+        self.ws.event.set()  # the socket's receive returns what arrived meanwhile, then raises ConnectionClosed
+
+    def stop(self) -> None:
+        if self._timer is not None:
+            self._timer.close()
+            self._timer = None
+
+
 def _serve(ws, session: DrillSession, player_id: str) -> None:
+    watch = _Watch(ws, session, current_app.config["IDLE_TIMEOUT_S"],
+                   current_app.config["SOCK_SERVER_OPTIONS"].get("ping_interval") or math.inf)
+    try:
+        _serve_messages(ws, session, player_id, watch)
+    finally:
+        watch.stop()
+
+
+def _serve_messages(ws, session: DrillSession, player_id: str, watch: _Watch) -> None:
     handlers = {
         Hello: lambda message: [session.welcome(message)],
         Start: session.start,
@@ -100,19 +175,9 @@ def _serve(ws, session: DrillSession, player_id: str) -> None:
     }
     bucket = limits().messages.get(player_id)  # shared by the player's sockets
     connections = pool()
-    hello_by = time.monotonic() + HELLO_TIMEOUT_S
-    idle_timeout_s = current_app.config["IDLE_TIMEOUT_S"]  # silence this long with no drill closes the socket
     while True:
-        if hello_by:
-            wait = max(0.0, hello_by - time.monotonic())
-        else:
-            wait = DRILL_IDLE_TIMEOUT_S if session.drill is not None else idle_timeout_s
-        raw = ws.receive(timeout=wait)
-        if raw is None:
-            ws.close(reason=POLICY_VIOLATION if hello_by else 1000,
-                     message="Say hello first" if hello_by else "Idle for too long")
-            return
-        arrived = time.monotonic()
+        raw = ws.receive()  # a silent socket is closed by ``watch``: receive then raises ConnectionClosed
+        arrived = watch.last = time.monotonic()
         if not bucket.allow(arrived):
             if bucket.overflowing:
                 ws.send(json.dumps({"type": "error", "code": "flooding",
@@ -128,8 +193,8 @@ def _serve(ws, session: DrillSession, player_id: str) -> None:
             session.db = db
             replies = _handle(raw, handlers, message)
             session.db = None
-        if hello_by and any(reply.get("type") == "welcome" for reply in replies):
-            hello_by = 0.0
+        if watch.hello_by and any(reply.get("type") == "welcome" for reply in replies):
+            watch.hello_by = 0.0
         for reply in replies:
             ws.send(_encode(reply).decode())  # a text frame
 

@@ -256,3 +256,24 @@ def test_a_socket_with_no_drill_is_closed_when_idle_and_one_in_a_drill_is_not(tm
         idle.close()
         playing.close()
         server.stop()
+
+
+def test_a_socket_that_answers_pings_stays_and_one_that_does_not_is_closed(tmp_path: Path) -> None:
+    server = LiveServer(tmp_path / "pings.db", {"GLIMPSE_PING_INTERVAL_S": "0.3"}).start()
+    deaf, lively = DrillClient(server), DrillClient(server)
+    try:
+        deaf.ask({"type": "hello", "v": 1})
+        lively.ask({"type": "hello", "v": 1})
+        pings, until = 0, time.monotonic() + 1.5
+        while time.monotonic() < until:  # reading, so websocket-client answers each ping with a pong
+            opcode, _ = lively.ws.recv_data(control_frame=True)
+            pings += opcode == websocket.ABNF.OPCODE_PING
+        assert pings >= 3
+        assert lively.ask({"type": "hello", "v": 1})["type"] == "welcome"
+        ping, close = deaf.ws.recv_frame(), deaf.ws.recv_frame()  # raw frames: no pong sent, ever
+        assert ping.opcode == websocket.ABNF.OPCODE_PING and close.opcode == websocket.ABNF.OPCODE_CLOSE
+        assert int.from_bytes(close.data[:2], "big") == 1008 and close.data[2:] == b"Ping/Pong timeout"
+    finally:
+        deaf.close()
+        lively.close()
+        server.stop()
