@@ -112,7 +112,7 @@ export const REST_CORNER_LIFT = 0.0133;
 
 /** Lip thinning per unit: fraction of the lip's red height lost at intensity 1 (facs.md: AU23 30-50%). AU20
  * stretches more than it thins: thinner, fear's stretched lips vanished into a beard for the landmark detector. */
-export const LIP_THINNING = Object.freeze({ 23: 0.32, 24: 0.4, 20: 0.15, 14: 0.1, 22: -0.25 });
+export const LIP_THINNING = Object.freeze({ 23: 0.32, 24: 0.25, 20: 0.15, 14: 0.1, 22: -0.25 });
 
 const SIDE_LANDMARKS = [
   "browInner", "browMid", "browOuter", "eyeInner", "eyeOuter", "lidUpper", "lidUpperIn", "lidUpperOut",
@@ -384,8 +384,8 @@ function expressionLandmarks(identity, pose) {
     move("browInner", -0.04, 0.062);
     move("browMid", -0.01, -0.02);
     move("browOuter", 0, -0.03);
-    move("lidUpperIn", 0, 0.02);
-    move("lidUpper", 0, 0.0);
+    move("lidUpperIn", 0, 0.0);
+    move("lidUpper", 0, -0.025);
     move("lidUpperOut", 0, -0.008);
     move("crease", 0, 0.02);
     move("lidLower", 0, -0.01);
