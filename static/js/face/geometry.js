@@ -384,8 +384,8 @@ function expressionLandmarks(identity, pose) {
     move("browInner", -0.04, 0.062);
     move("browMid", -0.01, -0.02);
     move("browOuter", 0, -0.03);
-    move("lidUpperIn", 0, 0.0);
-    move("lidUpper", 0, -0.025);
+    move("lidUpperIn", 0, 0.02);
+    move("lidUpper", 0, 0.0);
     move("lidUpperOut", 0, -0.008);
     move("crease", 0, 0.02);
     move("lidLower", 0, -0.01);
