@@ -378,7 +378,7 @@ function drawShading(ctx, geo, skin, identity) {
     ctx.lineCap = "round";
     ctx.beginPath();
     curveThrough(ctx, [{ x: 0, y: top + 0.6 * u }, { x: 0, y: (top + bottom) / 2 }, { x: 0, y: bottom - 0.4 * u }]);
-    ctx.strokeStyle = css(skin.ridge, scowl * 0.2);
+    ctx.strokeStyle = css(skin.ridge, scowl * (0.45 + skin.dark * 0.4));
     ctx.lineWidth = 1.5 * u;
     ctx.stroke();
     ctx.beginPath();
@@ -933,6 +933,7 @@ function drawMouth(ctx, geo, skin, identity) {
   // Pressed, tightened lips (AU23/24) keep their colour: the blood pressed into a thin band darkens the red,
   // so the lips stay a visible line on pale and on dark skin instead of fading into it.
   const press = Math.max(geo.levels[23][0], geo.levels[23][1], geo.levels[24][0], geo.levels[24][1]);
+  // Pressed shut (AU24) the line between the lips stays thinner, so the narrowed red still shows either side of it.
   const pressedShut = Math.min(geo.levels[24][0], geo.levels[24][1]);
   const lip = press > 0 ? mixRgb(skin.lip, withLightness(skin.lip, lightness(skin.lip) - 14), press) : skin.lip;
   ctx.beginPath();
