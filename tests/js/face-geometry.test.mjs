@@ -431,6 +431,17 @@ test("anger's glare: brows slant down to the middle, the lower lid rises flat ac
   }
 });
 
+test("closed anger's pressed lips narrow their red to about half, never to a bare line", () => {
+  const emotions = Object.fromEntries(catalogue().emotions.map((e) => [e.key, e]));
+  for (const id of IDENTITIES) {
+    const rest = lipHeights(id, NEUTRAL);
+    const pressed = lipHeights(id, fullPose(emotions, "anger", 1));
+    const kept = (pressed.upper + pressed.lower) / (rest.upper + rest.lower);
+    // Thinner than at rest, yet a band of red a glance can see (at a third of it the lips read as a dark crack).
+    inRange(kept, 0.42, 0.6, "red kept");
+  }
+});
+
 test("anger's tense lower lid: its bulge line lies well below the lid, clear of the margin; without the glare it hugs the lid", () => {
   const emotions = Object.fromEntries(catalogue().emotions.map((e) => [e.key, e]));
   for (const id of IDENTITIES.slice(0, 10)) {

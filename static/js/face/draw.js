@@ -933,6 +933,8 @@ function drawMouth(ctx, geo, skin, identity) {
   // Pressed, tightened lips (AU23/24) keep their colour: the blood pressed into a thin band darkens the red,
   // so the lips stay a visible line on pale and on dark skin instead of fading into it.
   const press = Math.max(geo.levels[23][0], geo.levels[23][1], geo.levels[24][0], geo.levels[24][1]);
+  // Pressed shut (AU24) the line between the lips stays thinner, so the narrowed red still shows either side of it.
+  const pressedShut = Math.min(geo.levels[24][0], geo.levels[24][1]);
   const lip = press > 0 ? mixRgb(skin.lip, withLightness(skin.lip, lightness(skin.lip) - 14), press) : skin.lip;
   ctx.beginPath();
   curveThrough(ctx, m.upperOuter);
@@ -1014,7 +1016,7 @@ function drawMouth(ctx, geo, skin, identity) {
   const smile = (geo.levels[12][0] + geo.levels[12][1]) / 2;
   ctx.strokeStyle = css(withLightness(skin.lip, lightness(skin.lip) * (0.5 - smile * 0.12 - press * 0.2)),
     0.85 + Math.max(smile, press) * 0.15);
-  ctx.lineWidth = (0.4 + smile * 0.3 + press * 0.8) * u;
+  ctx.lineWidth = (0.4 + smile * 0.3 + press * 0.8 - pressedShut * 0.45) * u;
   ctx.beginPath();
   curveThrough(ctx, m.upperInner);
   ctx.stroke();

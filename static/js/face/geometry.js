@@ -111,8 +111,9 @@ export const REST_BROW_TAIL_LIFT = 0.03;
 export const REST_CORNER_LIFT = 0.0133;
 
 /** Lip thinning per unit: fraction of the lip's red height lost at intensity 1 (facs.md: AU23 30-50%). AU20
- * stretches more than it thins: thinner, fear's stretched lips vanished into a beard for the landmark detector. */
-export const LIP_THINNING = Object.freeze({ 23: 0.32, 24: 0.4, 20: 0.15, 14: 0.1, 22: -0.25 });
+ * stretches more than it thins: thinner, fear's stretched lips vanished into a beard for the landmark detector. AU24
+ * on top of AU23 keeps about half the red (at 0.4 a third was left: a dark crack, not pressed lips). */
+export const LIP_THINNING = Object.freeze({ 23: 0.32, 24: 0.25, 20: 0.15, 14: 0.1, 22: -0.25 });
 
 const SIDE_LANDMARKS = [
   "browInner", "browMid", "browOuter", "eyeInner", "eyeOuter", "lidUpper", "lidUpperIn", "lidUpperOut",
