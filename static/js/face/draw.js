@@ -74,7 +74,7 @@ const EYE_WHITE_RETRACTED = 30;
 // ...and disgust's squint (AU9: the cheeks pushed up, the brows dragged down) takes this share of EYE_WHITE_LIFT off
 // at full strength: the sliver of white left between the narrowed lids lies in their shadow, near the skin's own
 // lightness, instead of two bright slits in a scrunched face (on type VI 40 L* above the skin). Paired fer probes
-// (the same 40 identities on each of types I-VI, both variants): disgust 156 -> 173 of 480, types IV-V 37 -> 54 of 160.
+// (24 identities each drawn on types I-VI, both variants, seeds 1 and 7): disgust 175 -> 200 of 576, IV-VI 48 -> 67 of 288.
 const EYE_WHITE_SQUINT = 0.95;
 
 /** @param {RGB} rgb @param {number} target L* @returns {RGB} the colour at that L* if it is lighter, else itself */
