@@ -54,3 +54,19 @@ test("the whites of a relaxed eye stand at most 40 L* above the skin; a retracte
     assert.ok(half > relaxed + 10, `seed ${seed}: AU5 0.5 lifts the white (${relaxed.toFixed(1)} -> ${half.toFixed(1)})`);
   }
 });
+
+test("disgust's squint (AU9) shades the white between the narrowed lids to near the skin on every type", () => {
+  for (const seed of SEEDS) {
+    for (const [i, skin] of skinsOf(seed).entries()) {
+      const squinted = above(eyeWhite(skin, 0, undefined, 1), skin);
+      // A sliver in the lids' shadow, not a bright slit (on type VI the resting white is 40 L* above the skin) ...
+      assert.ok(squinted >= 0 && squinted <= 2.5, `seed ${seed} type ${i + 1}: squinted white ${squinted.toFixed(1)} L* above`);
+      // ... halfway at half strength, and the resting eye (no AU9) as before.
+      const half = above(eyeWhite(skin, 0, undefined, 0.5), skin);
+      assert.ok(half > squinted && half <= 21.5, `seed ${seed} type ${i + 1}: half-strength squint ${half.toFixed(1)} L* above`);
+      assert.deepEqual(eyeWhite(skin, 0, undefined, 0), eyeWhite(skin, 0));
+    }
+    const vi = skinsOf(seed)[5];
+    assert.ok(above(eyeWhite(vi, 0), vi) > 35, "type VI's resting white is still lit");
+  }
+});
