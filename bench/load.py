@@ -99,6 +99,10 @@ def descriptors(pid: int) -> int:
     return len(os.listdir(f"/proc/{pid}/fd"))
 
 
+# None: the players offer no compression; "deflate": they offer permessage-deflate as every browser does (--deflate).
+CLIENT_COMPRESSION: str | None = None
+
+
 class Player:
     """One player's socket: plays drills at a human pace (against echo: the same messages, echoed)."""
 
@@ -128,7 +132,7 @@ class Player:
     async def play(self, stop: float) -> None:
         headers = {"Cookie": f"glimpse_player={self.token}"}
         async with websockets.connect(self.url, origin=self.origin, additional_headers=headers, open_timeout=60,
-                                      ping_interval=None, max_queue=None, compression=None) as ws:
+                                      ping_interval=None, max_queue=None, compression=CLIENT_COMPRESSION) as ws:
             await self.ask(ws, "hello", {"type": "hello", "v": 1, "tz": "Europe/Paris"}, "welcome")
             while time.monotonic() < stop:
                 if self.stats.recording:
@@ -416,7 +420,11 @@ def main() -> None:
     parser.add_argument("--py-spy", type=Path, metavar="FILE", help="sample each server's worker with py-spy during "
                         "the measured window (FILE-<server>-<players>-<turn>.txt) and print its CPU per message by "
                         "part (bench/worker_split.py); py-spy pauses the worker to sample: CPU figures rise ~1-3%%")
+    parser.add_argument("--deflate", action="store_true", help="players offer permessage-deflate, as browsers do "
+                        "(the server's compression then runs on every message, game and echo alike)")
     args = parser.parse_args()
+    global CLIENT_COMPRESSION
+    CLIENT_COMPRESSION = "deflate" if args.deflate else None
     if args.stalls and not args.probe:
         args.probe = Path(tempfile.mkstemp(prefix="glimpse-probe-", suffix=".txt")[1])
         print(f"worker probe: {args.probe}")

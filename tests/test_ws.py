@@ -7,7 +7,7 @@ import time
 
 import pytest
 import websocket
-from conftest import DrillClient, LiveServer, emotion_of, open_db
+from conftest import DrillClient, LiveServer, emotion_of, new_player_cookie, open_db
 
 from game.emotions import EMOTION_KEYS
 
@@ -365,3 +365,17 @@ def test_an_answer_after_the_trial_expired_is_refused_and_the_drill_goes_on(hast
         player.close()
     rows = list(open_db(hasty_server)["trials"].rows_where("drill_id = ?", [started["drillId"]], order_by="sent_at"))
     assert [(row["flag"], row["scored"]) for row in rows] == [("expired", 0), (None, 1)]
+
+
+def test_a_browser_offering_compression_gets_plain_frames(live_server: LiveServer) -> None:
+    """Browsers offer permessage-deflate; the server declines it (its zlib state would cost each player ~180 KB)."""
+    ws = websocket.create_connection(
+        live_server.ws_url, cookie=new_player_cookie(live_server), origin=live_server.url, timeout=10,
+        header=["Sec-WebSocket-Extensions: permessage-deflate; client_max_window_bits"],
+    )
+    try:
+        assert "sec-websocket-extensions" not in {name.lower() for name in ws.getheaders()}
+        ws.send(json.dumps({"type": "hello", "v": 1, "tz": "Europe/Paris"}))
+        assert json.loads(ws.recv())["type"] == "welcome"  # a compressed frame would not decode here
+    finally:
+        ws.close()
