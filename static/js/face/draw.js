@@ -1251,8 +1251,8 @@ function lipMargin(ctx, identity, geo, colours) {
 /**
  * How much of the lips' skin margin shows (1 in full). Lips pressed shut (AU24) roll in and the hair closes up to
  * them: no margin, the lips' own red bowed against the hair. A pale ring round a pressed mouth drew a second,
- * outlined arch, and fer read anger in short and full beards as neutral (seeds 1 + 7: 17 of 96 read anger; without
- * the ring 26, P(angry) .20 -> .27).
+ * outlined arch, and fer read anger in short and full beards as neutral (seeds 1 + 7, beards thinned: 17 of 96 read
+ * anger; without the ring 26, P(angry) .20 -> .27).
  * @param {ReturnType<typeof faceGeometry>} geo
  */
 export function lipMarginStrength(geo) {
