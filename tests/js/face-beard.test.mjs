@@ -31,32 +31,36 @@ function fullPoses() {
   return poses;
 }
 
-test("a beard is thin under the nose and full from the upper lip's top down, in every pose", () => {
+test("a beard is thin under the nose and full just below the mouth corners, in every pose", () => {
   for (const facialHair of ["shortBeard", "fullBeard"]) {
     for (const seed of SEEDS) {
       const id = identityFromSeed(seed, { facialHair });
       for (const { label, pose } of fullPoses()) {
         const geo = faceGeometry(id, pose);
         const { thinY, fullY, thin } = beardThinning(geo);
+        const m = geo.mouth;
         const what = `${facialHair} ${seed} ${label}`;
         assert.ok(thin <= 0.4, `${what}: at most 0.4 of the chin's density under the nose (${thin})`);
-        assert.ok(fullY - thinY >= geo.unit - 1e-9, `${what}: thins upwards, from the lip to the nose`);
-        // Full beside the whole mouth: no density edge crosses the lips' height, unless a snarl lifts the lip to
-        // the nose.
-        const lipTop = Math.min(...geo.mouth.upperOuter.map((p) => p.y));
-        if (lipTop > thinY + geo.unit) assert.ok(fullY <= lipTop + 1e-9, `${what}: full beside the lips`);
+        // The hair beside the upper lip is thinner than on the chin, and full only below both corners.
+        const density = (y) => thin + (1 - thin) * Math.min(1, Math.max(0, (y - thinY) / (fullY - thinY)));
+        const lipTop = Math.min(...m.upperOuter.map((p) => p.y));
+        assert.ok(density(lipTop) < 0.8, `${what}: ${density(lipTop).toFixed(2)} of full density by the upper lip`);
+        const lowestCorner = Math.max(m.cornerL.y, m.cornerR.y);
+        assert.ok(fullY > lowestCorner && fullY < lowestCorner + 3 * geo.unit,
+          `${what}: full below both corners, within 3 units (${((fullY - lowestCorner) / geo.unit).toFixed(2)} units)`);
       }
     }
   }
 });
 
-test("the beard's thinning follows the upper lip when it moves", () => {
+test("the beard's full edge follows the corners down when the jaw drops", () => {
   const id = identityFromSeed(SEEDS[3], { facialHair: "fullBeard" });
-  const rest = faceGeometry(id, NEUTRAL);
-  const fear = faceGeometry(id, fullPoses().find((p) => p.label === "fear v1").pose);
-  const lipTop = (geo) => Math.min(...geo.mouth.upperOuter.map((p) => p.y));
-  assert.notEqual(lipTop(fear), lipTop(rest));
-  assert.ok(Math.abs(beardThinning(fear).fullY - beardThinning(rest).fullY - (lipTop(fear) - lipTop(rest))) < 1e-9);
+  const rest = beardThinning(faceGeometry(id, NEUTRAL)).fullY;
+  const fear = fullPoses().find((p) => p.label === "fear v1");
+  const geo = faceGeometry(id, fear.pose);
+  const cornersMoved = (geo.mouth.cornerL.y + geo.mouth.cornerR.y) / 2
+    - (faceGeometry(id, NEUTRAL).mouth.cornerL.y + faceGeometry(id, NEUTRAL).mouth.cornerR.y) / 2;
+  assert.ok(Math.abs(beardThinning(geo).fullY - rest - cornersMoved) < 1e-9, "moves with the corners");
 });
 
 test("the lips' skin margin shows in every pose but pressed lips", () => {

@@ -1199,21 +1199,17 @@ function drawFacialHair(ctx, identity, geo) {
 }
 
 /**
- * A beard grows densest on the chin and jaw and thins up the cheeks and beside the moustache: from under the nose (a
- * third as dense) to full density at the upper lip's top, so it follows the lip as an expression moves it and the
- * hair beside the mouth is even (no density edge across the mouth's height). Evenly dense up to the cheek line, the
- * dark mass round the mouth swallowed its shape at a thumbnail's size: fer read fear in short and full beards as
- * surprise or sad and their neutral as sad (seed 1: fear 60 of 96 against 85 on the same faces shaven; thinned, 73;
- * neutral 37 -> 42 of 48). Thinned on down to below the mouth corners fer read more fear (78), but beside the mouth
- * the hair then grew darker downwards across the lips' height and the validator's image width of the mouth lost
- * its edges (fear's "mouth wider" 92% on type I, seed 7). The moustache over the upper lip stays dense.
+ * A beard grows densest on the chin and jaw and thins up the cheeks and the upper lip: from under the nose (a third
+ * as dense) to full density just below the mouth corners, so it follows the mouth as the corners move. Evenly dense
+ * up to the cheek line, the dark mass round the mouth swallowed its shape at a thumbnail's size: fer read fear in
+ * short and full beards as surprise or sad and their neutral as sad (seeds 1 + 7: fear 126 of 192 against 178 on the
+ * same faces shaven; thinned, 146; neutral 71 -> 87 of 96). The moustache over the upper lip stays dense.
  * @param {ReturnType<typeof faceGeometry>} geo
  * @returns {{thinY: number, fullY: number, thin: number}} thin (a share of the chin's density) at thinY, full at fullY
  */
 export function beardThinning(geo) {
-  const thinY = geo.nose.subnasale.y;
-  // A snarl (AU10) lifts the lip to the nose: the thinning then only just fits under it.
-  return { thinY, fullY: Math.max(Math.min(...geo.mouth.upperOuter.map((p) => p.y)), thinY + geo.unit), thin: 0.35 };
+  const cornerY = (geo.mouth.cornerL.y + geo.mouth.cornerR.y) / 2;
+  return { thinY: geo.nose.subnasale.y, fullY: cornerY + 2 * geo.unit, thin: 0.35 };
 }
 
 /** @param {CanvasRenderingContext2D} ctx @param {RGB} body @param {number} density opacity on the chin */
