@@ -495,11 +495,13 @@ MOUTH_GAP = 0.02  # the mouth ends where this much of a row of columns shows non
 
 def mouth_width_image(lab: np.ndarray, landmarks_px: np.ndarray) -> float:
     """The mouth's width as its pixels show it (IOD units): from the middle of FaceMesh's lips outward, the columns
-    in which lips, teeth or the opening stand out (CIE76 ΔE >= LIP_VISIBLE_DELTA_E) both from what lies just above
-    the lips and from what lies just below them in the same column (skin, moustache, beard or goatee: a column
-    beside the mouth holds only what surrounds it), over a vertical run of at least MOUTH_MIN_RUN, until a gap of
-    MOUTH_GAP; nan when the middle itself shows no mouth. FaceMesh puts the corners of a wide-open mouth in a dark
-    beard on the ends of the teeth, well inside the lips' corners (fear's stretch measured narrower than at rest)."""
+    in which lips, teeth or the opening stand out (CIE76 ΔE >= LIP_VISIBLE_DELTA_E) from what lies just above the
+    lips, from what lies just below them in the same column (skin, moustache, beard or goatee: a column beside the
+    mouth holds only what surrounds it) and from the blend of the two at the pixel's height (a beard that thickens
+    downward across the lips' height differs from both ends, not from the blend), over a vertical run of at least
+    MOUTH_MIN_RUN, until a gap of MOUTH_GAP; nan when the middle itself shows no mouth. FaceMesh puts the corners
+    of a wide-open mouth in a dark beard on the ends of the teeth, well inside the lips' corners (fear's stretch
+    measured narrower than at rest)."""
     points = face_frame(landmarks_px)
     lips = points[list(OUTER_LIPS)]
     middle = (points[MOUTH_CORNER["R"], 0] + points[MOUTH_CORNER["L"], 0]) / 2
@@ -507,10 +509,13 @@ def mouth_width_image(lab: np.ndarray, landmarks_px: np.ndarray) -> float:
     columns = (middle - MOUTH_SEARCH, middle + MOUTH_SEARCH)
     band = _grid(columns, (top, bottom))
     pixels = _sample(lab, landmarks_px, band)
+    above, below = (np.median(_sample(lab, landmarks_px, _grid(columns, rows)), axis=0)  # per column
+                    for rows in ((top - 0.06, top - 0.02), (bottom + 0.02, bottom + 0.06)))
+    # Where the pixel's row lies between the middles of the rows above and below (0 above, 1 below).
+    height = ((band[:, 0, 1] - (top - 0.04)) / (bottom - top + 0.08))[:, None, None]
     stands_out = np.ones(pixels.shape[:2], dtype=bool)
-    for rows in ((top - 0.06, top - 0.02), (bottom + 0.02, bottom + 0.06)):
-        reference = np.median(_sample(lab, landmarks_px, _grid(columns, rows)), axis=0)  # per column
-        stands_out &= np.linalg.norm(pixels - reference[None], axis=-1) >= LIP_VISIBLE_DELTA_E
+    for reference in (above[None], below[None], (1 - height) * above[None] + height * below[None]):
+        stands_out &= np.linalg.norm(pixels - reference, axis=-1) >= LIP_VISIBLE_DELTA_E
     needed = int(np.ceil(MOUTH_MIN_RUN / GRID))
     run = np.zeros(band.shape[1], dtype=int)
     longest = np.zeros(band.shape[1], dtype=int)

@@ -402,6 +402,26 @@ def test_mouth_width_follows_the_lips_pixels_in_skin_or_beard(skin, around) -> N
     # Lips the colour of what surrounds them show no mouth to measure (a strand of beard is no mouth either).
     hidden = image_measures(mouth(0.38, lips=around), face)["mouth_width_image"]
     assert not hidden > 0.05 and not wider.passes(hidden - rest, wider.margin)
+@pytest.mark.parametrize(("skin", "beard"), [(LIGHT, BEARD), (DARK, (214, 208, 200))])
+def test_mouth_width_ignores_a_beard_that_thickens_downward_across_the_lips(skin, beard) -> None:
+    face = _plain_face()
+
+    def mouth(half_width: float) -> np.ndarray:
+        image = _canvas(skin)
+        for y in np.arange(0.55, 1.1, 0.01):  # a fifth of full density under the nose, full below the lips
+            density = min(1.0, 0.2 + 0.8 * (y - 0.55) / 0.4)
+            _box(image, (-0.6, 0.6), (y, y + 0.01), tuple(round((1 - density) * s + density * b)
+                                                          for s, b in zip(skin, beard, strict=True)))
+        _box(image, (-half_width, half_width), (0.77, 0.83), (150, 70, 76))
+        return image
+
+    rest = image_measures(mouth(0.25), face)["mouth_width_image"]
+    stretched = image_measures(mouth(0.38), face)["mouth_width_image"]
+    assert rest == pytest.approx(0.5, abs=0.02) and stretched == pytest.approx(0.76, abs=0.02)
+    wider = next(check for check in EXPECTED["fear"] if check.name == "mouth wider")
+    assert wider.passes(stretched - rest, wider.margin)
+
+
 def _with_nose_base(face: np.ndarray) -> np.ndarray:
     face = face.copy()
     face[face_measures.SUBNASALE] = _frame(0, 0.53)
