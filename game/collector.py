@@ -3,10 +3,9 @@
 The collector walks generations of objects: a full (generation 2) collection walks every object it tracks,
 at 2,000 playing players ~400,000 of them (sockets, greenlets, drill sessions), 200-700 ms during which no
 reply leaves. Almost all of them are long-lived and freed by reference counting when their socket closes
-(game.websocket), never by the collector. So whatever survives a young collection is frozen
+(game.websocket), never by the collector. So whatever survives two young collections is frozen
 (``gc.freeze``): the collector never walks it again, and each pause only walks what was allocated since the
-last one, a few thousand objects. Frozen after its first collection, a survivor is walked once, not again in
-generation 1: the collector's CPU per message fell by ~40% at 2,000 players (docs/scaling.md, cap-split10).
+last young collections, a few thousand objects.
 
 The cost: a frozen object that later becomes part of an unreachable cycle is not freed by the young
 collections. The worker's own objects hardly make such cycles (1,000 sockets playing and closing left 10
@@ -33,7 +32,7 @@ _thawing = False  # the frozen heap is back with the collector until the next fu
 
 def _freeze_survivors(phase: str, info: dict) -> None:
     global _thawed_at, _thawing
-    if phase != "stop":
+    if phase != "stop" or info["generation"] < 1:
         return
     if _thawing and info["generation"] < 2:
         return  # wait for the full collection that walks it all
