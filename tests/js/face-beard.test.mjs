@@ -3,39 +3,20 @@
 // pose except lips pressed shut, where the hair closes up to the rolled-in lips.
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { execFileSync } from "node:child_process";
-import { fileURLToPath } from "node:url";
-import path from "node:path";
 
 import { beardThinning, lipMarginStrength } from "../../static/js/face/draw.js";
 import { faceGeometry } from "../../static/js/face/geometry.js";
 import { identityFromSeed } from "../../static/js/face/identity.js";
+import { fullPoses, NEUTRAL } from "./catalogue-poses.mjs";
 
-const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../..");
-const NEUTRAL = { au: {}, gaze: [0, 0], head: { pitch: 0, roll: 0 } };
+const posesWithRest = () => [{ label: "neutral", units: {}, pose: NEUTRAL }, ...fullPoses()];
 const SEEDS = Array.from({ length: 12 }, (_, i) => (i * 2654435761) >>> 0);
-
-/** Every variant of every emotion at full intensity, from the served catalogue (game/emotions.py). */
-function fullPoses() {
-  const out = execFileSync(path.join(ROOT, ".venv/bin/python"), ["-c",
-    "import json; from game.emotions import catalogue; print(json.dumps(catalogue()))"], { cwd: ROOT });
-  const poses = [{ label: "neutral", units: {}, pose: NEUTRAL }];
-  for (const emotion of JSON.parse(out.toString()).emotions) {
-    emotion.variants.forEach((v, i) => {
-      const au = {};
-      for (const [unit, level] of Object.entries(v.units)) au[unit] = v.oneSided ? [level, 0] : [level, level];
-      poses.push({ label: `${emotion.key} v${i + 1}`, units: v.units,
-        pose: { au, gaze: [0, v.gazeDown], head: { pitch: v.headDown, roll: 0 } } });
-    });
-  }
-  return poses;
-}
 
 test("a beard is thin under the nose and full just below the mouth corners, in every pose", () => {
   for (const facialHair of ["shortBeard", "fullBeard"]) {
     for (const seed of SEEDS) {
       const id = identityFromSeed(seed, { facialHair });
-      for (const { label, pose } of fullPoses()) {
+      for (const { label, pose } of posesWithRest()) {
         const geo = faceGeometry(id, pose);
         const { thinY, fullY, thin } = beardThinning(geo);
         const m = geo.mouth;
@@ -56,7 +37,7 @@ test("a beard is thin under the nose and full just below the mouth corners, in e
 test("the beard's full edge follows the corners down when the jaw drops", () => {
   const id = identityFromSeed(SEEDS[3], { facialHair: "fullBeard" });
   const rest = beardThinning(faceGeometry(id, NEUTRAL)).fullY;
-  const fear = fullPoses().find((p) => p.label === "fear v1");
+  const fear = posesWithRest().find((p) => p.label === "fear v1");
   const geo = faceGeometry(id, fear.pose);
   const cornersMoved = (geo.mouth.cornerL.y + geo.mouth.cornerR.y) / 2
     - (faceGeometry(id, NEUTRAL).mouth.cornerL.y + faceGeometry(id, NEUTRAL).mouth.cornerR.y) / 2;
@@ -66,7 +47,7 @@ test("the beard's full edge follows the corners down when the jaw drops", () => 
 test("the lips' skin margin shows in every pose but pressed lips", () => {
   for (const seed of SEEDS.slice(0, 4)) {
     const id = identityFromSeed(seed, { facialHair: "shortBeard" });
-    for (const { label, units, pose } of fullPoses()) {
+    for (const { label, units, pose } of posesWithRest()) {
       const strength = lipMarginStrength(faceGeometry(id, pose));
       if (units[24] >= 1) assert.equal(strength, 0, `${label}: pressed lips, the hair closes up to them`);
       else if (!units[24]) assert.equal(strength, 1, `${label}: the margin shows in full`);

@@ -5,33 +5,13 @@
 // over a snarl's raised upper lip.
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { execFileSync } from "node:child_process";
-import { fileURLToPath } from "node:url";
-import path from "node:path";
 
 import { moustacheLowerEdge } from "../../static/js/face/draw.js";
 import { faceGeometry, IOD_OF } from "../../static/js/face/geometry.js";
 import { identityFromSeed } from "../../static/js/face/identity.js";
+import { fullPoses, NEUTRAL } from "./catalogue-poses.mjs";
 
-const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../..");
-const NEUTRAL = { au: {}, gaze: [0, 0], head: { pitch: 0, roll: 0 } };
 const SEEDS = Array.from({ length: 12 }, (_, i) => (i * 2654435761) >>> 0);
-
-/** Every variant of every emotion at full intensity, from the served catalogue (game/emotions.py). */
-function fullPoses() {
-  const out = execFileSync(path.join(ROOT, ".venv/bin/python"), ["-c",
-    "import json; from game.emotions import catalogue; print(json.dumps(catalogue()))"], { cwd: ROOT });
-  const poses = [];
-  for (const emotion of JSON.parse(out.toString()).emotions) {
-    emotion.variants.forEach((v, i) => {
-      const au = {};
-      for (const [unit, level] of Object.entries(v.units)) au[unit] = v.oneSided ? [level, 0] : [level, level];
-      poses.push({ label: `${emotion.key} v${i + 1}`, units: v.units,
-        pose: { au, gaze: [0, v.gazeDown], head: { pitch: v.headDown, roll: 0 } } });
-    });
-  }
-  return poses;
-}
 
 /** Bare lip between the moustache's lower edge and the upper lip's red, over the middle of the mouth (units). */
 function strip(identity, pose) {
