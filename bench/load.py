@@ -99,15 +99,14 @@ def descriptors(pid: int) -> int:
     return len(os.listdir(f"/proc/{pid}/fd"))
 
 
-# None: the players offer no compression; "deflate": they offer permessage-deflate as every browser does (--deflate).
-CLIENT_COMPRESSION: str | None = None
-
-
 class Player:
     """One player's socket: plays drills at a human pace (against echo: the same messages, echoed)."""
 
-    def __init__(self, url: str, origin: str, stats: Stats, echo: bool, rng: random.Random) -> None:
+    def __init__(self, url: str, origin: str, stats: Stats, echo: bool, rng: random.Random,
+                 compression: str | None = None) -> None:
+        """:param compression: None offers no compression; "deflate" offers permessage-deflate, as browsers do"""
         self.url, self.origin, self.stats, self.echo, self.rng = url, origin, stats, echo, rng
+        self.compression = compression
         self.token = secrets.token_urlsafe(32)
 
     async def ask(self, ws, kind: str, message: dict, wanted: str) -> dict:
@@ -132,7 +131,7 @@ class Player:
     async def play(self, stop: float) -> None:
         headers = {"Cookie": f"glimpse_player={self.token}"}
         async with websockets.connect(self.url, origin=self.origin, additional_headers=headers, open_timeout=60,
-                                      ping_interval=None, max_queue=None, compression=CLIENT_COMPRESSION) as ws:
+                                      ping_interval=None, max_queue=None, compression=self.compression) as ws:
             await self.ask(ws, "hello", {"type": "hello", "v": 1, "tz": "Europe/Paris"}, "welcome")
             while time.monotonic() < stop:
                 if self.stats.recording:
@@ -163,10 +162,11 @@ class Player:
 
 
 async def run_players(server: LiveServer, count: int, ramp_s: float, seconds: float, echo: bool,
-                      pid: int, py_spy: Path | None = None) -> dict:
+                      pid: int, py_spy: Path | None = None, compression: str | None = None) -> dict:
     stats, rng = Stats(), random.Random(1)
     stop = time.monotonic() + ramp_s + seconds + 5
-    players = [Player(server.ws_url, server.url, stats, echo, random.Random(rng.random())) for _ in range(count)]
+    players = [Player(server.ws_url, server.url, stats, echo, random.Random(rng.random()), compression)
+               for _ in range(count)]
 
     async def staggered(index: int, player: Player) -> None:
         await asyncio.sleep(ramp_s * index / count)
@@ -330,7 +330,7 @@ def check_database(path: Path, run: dict) -> tuple[int, int]:
 
 def one_rung(count: int, ramp_s: float, seconds: float, folder: Path, *, probe: Path | None = None,
              timeline: bool = False, echo: bool = True, baseline: Path | None = None, repeat: int = 1,
-             py_spy: Path | None = None) -> dict:
+             py_spy: Path | None = None, compression: str | None = None) -> dict:
     """Echo, then the game (alternating with the baseline's game ``repeat`` times): each on a fresh server."""
     print(f"\n== {count} players (ramp {ramp_s:g} s, measured {seconds:g} s)")
     servers = [("echo", "bench.echo_app:app", ROOT)] if echo else []
@@ -346,7 +346,8 @@ def one_rung(count: int, ramp_s: float, seconds: float, folder: Path, *, probe: 
         try:
             pid = worker_pid(server.process.pid)
             spy = py_spy.with_name(f"{py_spy.stem}-{name}-{count}-{turn}.txt") if py_spy else None
-            run = asyncio.run(run_players(server, count, ramp_s, seconds, echo=name == "echo", pid=pid, py_spy=spy))
+            run = asyncio.run(run_players(server, count, ramp_s, seconds, echo=name == "echo", pid=pid, py_spy=spy,
+                                            compression=compression))
         finally:
             server.stop()
         figures[name] = report(name, run)
@@ -421,10 +422,8 @@ def main() -> None:
                         "the measured window (FILE-<server>-<players>-<turn>.txt) and print its CPU per message by "
                         "part (bench/worker_split.py); py-spy pauses the worker to sample: CPU figures rise ~1-3%%")
     parser.add_argument("--deflate", action="store_true", help="players offer permessage-deflate, as browsers do "
-                        "(the server's compression then runs on every message, game and echo alike)")
+                        "(echo, bare flask-sock, accepts it and compresses every message; the game declines it)")
     args = parser.parse_args()
-    global CLIENT_COMPRESSION
-    CLIENT_COMPRESSION = "deflate" if args.deflate else None
     if args.stalls and not args.probe:
         args.probe = Path(tempfile.mkstemp(prefix="glimpse-probe-", suffix=".txt")[1])
         print(f"worker probe: {args.probe}")
@@ -441,7 +440,8 @@ def main() -> None:
             page_cost(Path(tmp))
         ladder = [(n, one_rung(n, args.ramp if args.ramp is not None else max(5.0, n / 100), args.seconds,
                                Path(tmp), probe=args.probe, timeline=args.timeline, echo=args.echo,
-                               baseline=baseline, repeat=args.repeat, py_spy=args.py_spy)) for n in args.players]
+                               baseline=baseline, repeat=args.repeat, py_spy=args.py_spy,
+                               compression="deflate" if args.deflate else None)) for n in args.players]
     print("\nladder (p99 ms answer->result / next->trial, CPU per message game/echo, DB mismatches):")
     for n, figures in ladder:
         p99 = figures["p99"]

@@ -940,7 +940,7 @@ function drawMouth(ctx, geo, skin, identity) {
   // so the lips stay a visible line on pale and on dark skin instead of fading into it.
   const press = Math.max(geo.levels[23][0], geo.levels[23][1], geo.levels[24][0], geo.levels[24][1]);
   // Pressed shut (AU24) the line between the lips stays thinner, so the narrowed red still shows either side of it.
-  const pressedShut = Math.min(geo.levels[24][0], geo.levels[24][1]);
+  const shut = pressedShut(geo);
   const lip = press > 0 ? mixRgb(skin.lip, withLightness(skin.lip, lightness(skin.lip) - 14), press) : skin.lip;
   ctx.beginPath();
   curveThrough(ctx, m.upperOuter);
@@ -1022,7 +1022,7 @@ function drawMouth(ctx, geo, skin, identity) {
   const smile = (geo.levels[12][0] + geo.levels[12][1]) / 2;
   ctx.strokeStyle = css(withLightness(skin.lip, lightness(skin.lip) * (0.5 - smile * 0.12 - press * 0.2)),
     0.85 + Math.max(smile, press) * 0.15);
-  ctx.lineWidth = (0.4 + smile * 0.3 + press * 0.8 - pressedShut * 0.45) * u;
+  ctx.lineWidth = (0.4 + smile * 0.3 + press * 0.8 - shut * 0.45) * u;
   ctx.beginPath();
   curveThrough(ctx, m.upperInner);
   ctx.stroke();
@@ -1264,8 +1264,11 @@ function lipMargin(ctx, identity, geo, colours) {
  * @param {ReturnType<typeof faceGeometry>} geo
  */
 export function lipMarginStrength(geo) {
-  return 1 - Math.min(geo.levels[24][0], geo.levels[24][1]);
+  return 1 - pressedShut(geo);
 }
+
+/** How far the lips are pressed shut (AU24 on both sides), 0-1. @param {ReturnType<typeof faceGeometry>} geo */
+const pressedShut = (geo) => Math.min(geo.levels[24][0], geo.levels[24][1]);
 
 /**
  * How far a goatee's top reaches along the lower lip, from its middle (0) past its sides (1). Fear's stretch (AU20
