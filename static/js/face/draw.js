@@ -346,7 +346,7 @@ function drawShading(ctx, geo, skin, identity) {
       ctx.lineWidth = 1.6 * u;
       ctx.stroke();
       ctx.translate(0, -0.9 * u);
-      ctx.strokeStyle = css(skin.sheen, bunched * 0.3);
+      ctx.strokeStyle = css(bulgeLight(skin, sneer), bunched * 0.3);
       ctx.lineWidth = 0.9 * u;
       ctx.stroke();
       ctx.restore();
@@ -539,6 +539,36 @@ const shifted = (points, dx, dy) => points.map((p) => ({ x: p.x + dx, y: p.y + d
 export const sneerFurrowShade = (skin) => ({ reach: 2.6 + skin.dark * 1.2, crease: 0.55 + skin.dark * 0.3,
   fold: 0.35 + skin.dark * 0.25 });
 
+// The cheek lit beside AU9's furrow brightens the skin by at most this luminance ratio: a lit cheek, not a stripe
+// painted on. At the pale types' strength it lifted type VI skin 3.3-fold (L* 28 to 49), two grey tusks beside the
+// mouth (V: 1.7-1.9). Types I-IV (1.01-1.36) are unchanged.
+const SNEER_CHEEK_LIGHT = 1.4;
+
+/** CIE L* to relative luminance and back. @param {number} l */
+const luminanceOfL = (l) => (l > 8 ? ((l + 16) / 116) ** 3 : (l * 27) / 24389);
+/** @param {number} y */
+const lightnessOfY = (y) => (y > 216 / 24389 ? 116 * Math.cbrt(y) - 16 : (y * 24389) / 27);
+/** L* of a colour whose luminance is ratio times rgb's. @param {RGB} rgb @param {number} ratio */
+const lightnessTimes = (rgb, ratio) => lightnessOfY(luminanceOfL(lightness(rgb)) * ratio);
+
+/**
+ * The light on the cheek bunched up under the lower lid: the sheen, but under AU9 no lighter than the skin's ridge
+ * tone. At full sheen it was a pale bar under each squinted eye on type VI (L* 40 on L* 28 skin); a smile's (AU6)
+ * is unchanged, and so is every type whose sheen is below its ridge tone (I-III).
+ * @param {ReturnType<typeof skinPalette>} skin @param {number} sneer AU9's level on this side
+ */
+export const bulgeLight = (skin, sneer) => (sneer > 0.05 ? noLighterThanL(skin.sheen, lightness(skin.ridge)) : skin.sheen);
+
+/**
+ * The colour of the cheek lit along the outer side of AU9's furrow, at full strength: the skin's sheen over it, no
+ * lighter than SNEER_CHEEK_LIGHT times the skin's luminance.
+ * @param {ReturnType<typeof skinPalette>} skin
+ */
+export function sneerCheekLight(skin) {
+  const lit = mixRgb(skin.base, skin.sheen, 0.14 + skin.dark * 0.36);
+  return noLighterThanL(lit, lightnessTimes(skin.base, SNEER_CHEEK_LIGHT));
+}
+
 /**
  * AU9's nasolabial furrow as a photograph shows it: the cheek bulging lit along its outer side, a dark crease, and a
  * shadow fading off toward the mouth, all relative to the skin. Graded strokes, not a hard dark-and-light line pair
@@ -577,8 +607,8 @@ function drawSneerFold(ctx, line, skin) {
   const shade = sneerFurrowShade(skin);
   band(-shade.reach * u, [[0, skin.crease, shade.crease * a], [0.3, skin.fold, shade.fold * a], [1, skin.fold, 0]]);
   // ... and the cheek bulging lit along its outer side.
-  const lit = (0.14 + skin.dark * 0.36) * a;
-  band(3.2 * u, [[0, skin.sheen, 0], [0.35, skin.sheen, lit], [1, skin.sheen, 0]]);
+  const lit = sneerCheekLight(skin);
+  band(3.2 * u, [[0, lit, 0], [0.35, lit, a], [1, lit, 0]]);
   ctx.beginPath();
   curveThrough(ctx, pts);
   ctx.strokeStyle = css(skin.crease, 0.5 * a);
