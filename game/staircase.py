@@ -83,6 +83,7 @@ class Drift:
     session_means: tuple[float, ...] | None = None  # mean step into the 2nd session (negative: improving)
     share: float = 0.0  # at each session, this share of belief in the models returns to the prior (fixed share)
     power_law: bool = False  # the mean step shrinks with practice: log10(n / (n - 1)) / log10(2) into session n
+    anchored: Drift | None = None  # the drift a procedure follows instead once it has an anchor (Staircase.anchor)
 
     def step_mean(self, model: int, session: int) -> float:
         """Mean random-walk step of model ``model`` into session number ``session`` (1-based; log10).
@@ -106,11 +107,16 @@ class Drift:
 
 
 STEADY = Drift(session_sds=(0.0,), prior=(1.0,))  # the procedure before tracking: every trial weighs the same forever
+# An emotion's procedure moves with the overall estimate (its anchor), which carries the player's learning; what
+# drifts on its own is only the emotion's offset from the overall, seen through 2-3 answers a drill: too few to
+# tell drift models apart. One small random walk, then: bench/staircase_sim.py measured the emotions' and the
+# overall's estimates as good as with the four models below (docs/scaling.md, cap-qp11), for a third of the work.
+ANCHORED = Drift(session_sds=(0.05,), prior=(1.0,), break_sd_per_week=0.05, follows_anchor=True)
 # Chosen by measurement (bench/staircase_sim.py): no drift, two random walks, and a learner whose gain follows
 # the power law of practice (-0.2 log10 into the 2nd drill, -0.12 into the 3rd, ...); the emotions move with
-# the overall estimate (their anchor). Steady players keep today's precision; learners are followed.
+# the overall estimate (their anchor, see ANCHORED). Steady players keep today's precision; learners are followed.
 TRACKING = Drift(session_sds=(0.0, 0.1, 0.25, 0.07), session_means=(0.0, 0.0, 0.0, -0.2), power_law=True,
-                 prior=(0.65, 0.1, 0.1, 0.15), break_sd_per_week=0.05, follows_anchor=True)
+                 prior=(0.65, 0.1, 0.1, 0.15), break_sd_per_week=0.05, follows_anchor=True, anchored=ANCHORED)
 
 
 class StaircaseError(ValueError):
@@ -682,13 +688,18 @@ class Staircase:
         player improved. With an anchor, its belief moves between sessions by as much as the anchor
         moved, as well as by its own drift: what the overall procedure learns about the player's
         progress carries over to each emotion, whose offset from the overall stays its own.
-        Only drift models with ``follows_anchor`` use it.
+        Only drift models with ``follows_anchor`` use it. A drift with ``anchored`` hands over to that drift at the
+        first anchor (a state read back with anchors starts with it).
 
         :param log_value: the reference level, log10 stimulus units
         """
         value = float(log_value)
         if not math.isfinite(value):
             raise StaircaseError(f"anchor must be finite, got {log_value!r}")
+        if self._drift.anchored is not None:  # from now on the anchored drift: what the other computed is dropped
+            self._drift = self._drift.anchored
+            self._predicted, self._closing, self._stepped, self._posterior = None, None, None, None
+            self._estimates, self._levels = {}, {}
         self._sessions[-1].anchor = value  # the posterior follows if the step it makes changes (see posterior)
 
     def _gap(self, index: int) -> float:
@@ -972,6 +983,8 @@ class Staircase:
         :raises InvalidStateError: if the state is malformed or of an unknown version
         """
         axis, sessions = _parse_state(text)
+        if drift.anchored is not None and any(anchor is not None for _, anchor, _ in sessions):
+            drift = drift.anchored  # as Staircase.anchor switched it
         staircase = cls(axis, drift)
         staircase._sessions = []
         for at, anchor, counts in sessions:  # log-likelihoods built when the filter runs
@@ -1007,7 +1020,8 @@ class _Carried(NamedTuple):
     """The drift models' beliefs carried into a session: ``beliefs`` (None once :meth:`Staircase.trim` dropped
     them), their log weights, their average by weight (it changes only with the step, not with each answer), and
     which grid points each model surely believes (``_SURE``, bit-packed per model): what :meth:`Staircase.posterior`
-    needs to know that no model calls the answers impossible, without the beliefs."""
+    needs to know that no model calls the answers impossible, without the beliefs. The average is in proportion
+    to the weighted beliefs (the posterior normalises it): one moved model's is not normalised."""
 
     beliefs: np.ndarray | None
     log_weights: np.ndarray
@@ -1035,13 +1049,15 @@ class _Carried(NamedTuple):
             support = None if positive else np.packbits(beliefs.reshape(models, -1) >= _SURE, axis=1)
             return cls(beliefs, log_weights, average, positive, support)
         memo = {} if memo is None else memo
-        masses = _masses_moved(beliefs, steps, memo)
         known = memo.get("weights")
         if known is None or known[0] is not log_weights:  # the step's weights: the same for every move
             weights = np.exp(log_weights - log_weights.max())
             known = memo["weights"] = (log_weights, weights, weights.sum(), bool(beliefs.min() >= 2.0**-1000))
         _, weights, total, interpolated = known
-        combined = (weights / (total * masses)) @ beliefs.reshape(models, -1)
+        if models == 1:  # its weight is 1 and the posterior normalises the average: its mass after the move is moot
+            combined = beliefs
+        else:
+            combined = (weights / (total * _masses_moved(beliefs, steps, memo))) @ beliefs.reshape(models, -1)
         average = _translate(combined.reshape(1, *beliefs.shape[1:]), steps, normalise=False).reshape(-1)
         average.setflags(write=False)
         if interpolated:  # every model's belief positive and interpolated: none underflows to 0
