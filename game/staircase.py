@@ -655,12 +655,14 @@ class Staircase:
                     closing = (step.blurred, carried.log_weights, current, step.move)  # moved when needed
                 else:
                     closing = (self._carried_beliefs(carried), carried.log_weights, current, 0.0)
+            if self._closed_json is not None:  # what to_json writes of the closed sessions: one more, as it will be
+                self._closed_json += f"{_session_json(current)},"
             self._sessions.append(_Session(at))
             if len(self._sessions) > MAX_SESSIONS:
                 self._merge_oldest()
                 closing = None
             self._predicted, self._closing = None, closing
-        self._stepped, self._posterior, self._closed_json = None, None, None
+        self._stepped, self._posterior = None, None
 
     def _merge_oldest(self) -> None:
         self._closed_json = None
