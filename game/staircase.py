@@ -545,13 +545,17 @@ class _Session:
         answers add to it, if ``keep``)."""
         if self._log_likelihood is not None:
             return self._log_likelihood
-        total = np.zeros_like(_grid(axis).log_prior)
+        total = None
         for stimulus, (trials, correct) in self.counts.items():
             hit, miss = _log_likelihood(axis, stimulus)
-            if trials == 1:  # most tallies in a session: one add, the same bits as the products
-                total += hit if correct else miss
+            # Most tallies in a session are one answer: one add, the same bits as the products.
+            term = (hit if correct else miss) if trials == 1 else correct * hit + (trials - correct) * miss
+            if total is None:
+                total = term + 0.0  # the bits of a sum started from zeros (-0.0 becomes 0.0), one call fewer
             else:
-                total += correct * hit + (trials - correct) * miss
+                total += term
+        if total is None:
+            total = np.zeros_like(_grid(axis).log_prior)
         if keep:
             self._log_likelihood = total
         return total
