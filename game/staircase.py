@@ -520,13 +520,14 @@ class _Session:
     then does not grow with drills.
     """
 
-    __slots__ = ("_log_likelihood", "anchor", "at", "counts", "trials")
+    __slots__ = ("_log_likelihood", "_texts", "anchor", "at", "counts", "trials")
 
     def __init__(self, at: float | None, anchor: float | None = None) -> None:
         self.at = at
         self.anchor = anchor  # the anchor (log10 overall estimate) when this session last answered
         self.counts: dict[float, tuple[int, int]] = {}  # stimulus -> (trials, correct); tuples: no GC tracking
         self._log_likelihood: np.ndarray | None = None  # built when first needed
+        self._texts: dict[float, str] | None = None  # the open session's tallies as to_json writes them (see there)
         self.trials = 0
 
     def add(self, axis: Axis, stimulus: float, trials: int, correct: int) -> None:
@@ -539,6 +540,8 @@ class _Session:
         known_trials, known_correct = self.counts.get(stimulus, (0, 0))
         self.counts[stimulus] = (known_trials + trials, known_correct + correct)
         self.trials += trials
+        if self._texts is not None:
+            self._texts[stimulus] = _tally_json(stimulus, known_trials + trials, known_correct + correct)
 
     def log_likelihood(self, axis: Axis, *, keep: bool = False) -> np.ndarray:
         """The session's log-likelihood over the grid (rebuilt from the tallies if folded, and then kept, so that
@@ -567,7 +570,7 @@ class _Session:
     def copy(self) -> _Session:
         twin = _Session.__new__(_Session)
         twin.at, twin.anchor, twin.trials = self.at, self.anchor, self.trials
-        twin.counts = dict(self.counts)
+        twin.counts, twin._texts = dict(self.counts), None
         twin._log_likelihood = None if self._log_likelihood is None else self._log_likelihood.copy()
         return twin
 
@@ -661,6 +664,7 @@ class Staircase:
                     closing = (self._carried_beliefs(carried), carried.log_weights, current, 0.0)
             if self._closed_json is not None:  # what to_json writes of the closed sessions: one more, as it will be
                 self._closed_json += f"{_session_json(current)},"
+            current._texts = None  # closed: its text is in _closed_json when needed
             self._sessions.append(_Session(at))
             if len(self._sessions) > MAX_SESSIONS:
                 self._merge_oldest()
@@ -978,7 +982,7 @@ class Staircase:
         if self._closed_json is None:
             self._closed_json = "".join(f"{_session_json(session)}," for session in self._sessions[:-1])
         return (f'{{"v":{FORMAT_VERSION},"axis":{json.dumps(self.axis)},"sessions":[{self._closed_json}'
-                f"{_session_json(self._sessions[-1])}]}}")
+                f"{_session_json(self._sessions[-1], keep=True)}]}}")
 
     @classmethod
     def from_json(cls, text: str, drift: Drift = TRACKING) -> Staircase:
@@ -1119,11 +1123,24 @@ def _prior_carried(axis: Axis, drift: Drift) -> _Carried:
     return _Carried.of(_start(axis, len(drift.session_sds)), log_weights)
 
 
-def _session_json(session: _Session) -> str:
+def _session_json(session: _Session, *, keep: bool = False) -> str:
     """``json.dumps({"at", "anchor", "counts"}, separators=(",", ":"))`` of a session, written out: it runs twice per
-    answer. Its values are finite floats (or None) and ints, which ``json.dumps`` writes as ``repr`` does."""
-    counts = ",".join(f"[{x!r},{n!r},{k!r}]" for x, (n, k) in sorted(session.counts.items()))
+    answer. Its values are finite floats (or None) and ints, which ``json.dumps`` writes as ``repr`` does.
+
+    :param keep: keep each tally's text on the session, for the next call (the open session's: the overall's gains
+        one tally an answer and was written whole each time; dropped when it closes)
+    """
+    texts = session._texts
+    if texts is None:
+        texts = {x: _tally_json(x, n, k) for x, (n, k) in session.counts.items()}
+        if keep:
+            session._texts = texts
+    counts = ",".join(texts[x] for x in sorted(texts))
     return f'{{"at":{_json_number(session.at)},"anchor":{_json_number(session.anchor)},"counts":[{counts}]}}'
+
+
+def _tally_json(stimulus: float, trials: int, correct: int) -> str:
+    return f"[{stimulus!r},{trials!r},{correct!r}]"
 
 
 def _json_number(value: float | None) -> str:
