@@ -583,7 +583,7 @@ class Staircase:
     """
 
     __slots__ = ("_axis", "_closed_json", "_closing", "_drift", "_estimates", "_levels", "_posterior", "_predicted",
-                 "_sessions", "_stepped")
+                 "_sessions", "_stepped", "_trials")
 
     def __init__(self, axis: str = "exposure", drift: Drift = TRACKING) -> None:
         """Start from the prior, with one open session of unknown date.
@@ -594,6 +594,7 @@ class Staircase:
         self._axis = _axis(axis)
         self._drift = drift
         self._sessions = [_Session(None)]
+        self._trials = 0  # all sessions' answers: asked for several times an answer, over up to 40 sessions
         self._predicted: tuple[np.ndarray, np.ndarray] | None = None  # beliefs after the closed sessions
         # ...or, until first needed, what closing the last session takes (see _settled): a new drill closes eight
         # procedures, most of which are not asked anything for a while.
@@ -611,7 +612,7 @@ class Staircase:
             self._settled()
         twin = Staircase.__new__(Staircase)
         twin._axis, twin._drift, twin._closing = self._axis, self._drift, None
-        twin._sessions = [session.copy() for session in self._sessions]
+        twin._sessions, twin._trials = [session.copy() for session in self._sessions], self._trials
         # Cached beliefs are never changed in place: the twin may share them.
         twin._predicted, twin._stepped, twin._posterior = self._predicted, self._stepped, self._posterior
         twin._estimates, twin._levels = dict(self._estimates), dict(self._levels)
@@ -626,7 +627,7 @@ class Staircase:
     @property
     def trials(self) -> int:
         """Number of answers taken into account."""
-        return sum(session.trials for session in self._sessions)
+        return self._trials
 
     @property
     def sessions(self) -> int:
@@ -686,9 +687,10 @@ class Staircase:
         :param correct: whether the player picked the right emotion
         """
         x = _check_stimulus(stimulus)
-        if self.trials >= _MAX_TRIALS:
+        if self._trials >= _MAX_TRIALS:
             raise StaircaseError(f"at most {_MAX_TRIALS} trials per staircase")
         self._sessions[-1].add(self._axis, x, 1, int(bool(correct)))
+        self._trials += 1
         self._posterior = None
 
     def anchor(self, log_value: float) -> None:
@@ -1002,6 +1004,7 @@ class Staircase:
             for stimulus, n, k in counts:
                 session.add(staircase._axis, float(stimulus), n, k)
             staircase._sessions.append(session)
+            staircase._trials += session.trials
         while len(staircase._sessions) > MAX_SESSIONS:
             staircase._merge_oldest()
         return staircase
