@@ -20,7 +20,10 @@ Printed per drill, for the overall estimate at the drill's end against that dril
 ``est`` median estimate/truth - 1, ``|err|~`` median |log10 error|, ``cover`` share of 68% intervals
 holding the truth, ``served`` median over players of the drill's median served exposure / truth - 1.
 
-Run: ``.venv/bin/python bench/staircase_sim.py [--players 200] [--reference-players 24] [--seed 1]``
+The last line is the mean over every population's drills of the tracking procedure's figures: what two trees
+compare by (``--root DIR`` runs another tree's ``game/``, e.g. from ``git archive REV | tar -x -C DIR``).
+
+Run: ``.venv/bin/python bench/staircase_sim.py [--players 200] [--reference-players 24] [--seed 1] [--root DIR]``
 """
 
 from __future__ import annotations
@@ -37,7 +40,8 @@ from pathlib import Path
 
 import numpy as np
 
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+sys.path.insert(0, sys.argv[sys.argv.index("--root") + 1] if "--root" in sys.argv[:-1]  # before game is imported
+                else str(Path(__file__).resolve().parent.parent))
 
 from game.emotions import EMOTION_KEYS
 from game.rounds import TRIALS_PER_DRILL, exposure_candidates, plan_emotions
@@ -262,7 +266,9 @@ def main() -> None:
     parser.add_argument("--players", type=int, default=200)
     parser.add_argument("--reference-players", type=int, default=24, help="players the slow questplus plays")
     parser.add_argument("--seed", type=int, default=1)
+    parser.add_argument("--root", default=sys.path[0], help="the tree whose game/ runs")
     args = parser.parse_args()
+    print(f"game/ from {Path(sys.modules['game'].__file__).parent.parent}")
     print(f"7AFC log-Weibull QUEST+ (lapse {LAPSE:.0%}), 20-trial drills at 60 Hz, seed {args.seed}; tracking = "
           f"drift models sd {TRACKING.session_sds} mean {TRACKING.session_means} log10/session (power law "
           f"{TRACKING.power_law}), prior {TRACKING.prior}, +{TRACKING.break_sd_per_week} sd per week away, emotions "
@@ -270,6 +276,7 @@ def main() -> None:
     print("per drill, overall estimate at the drill's end vs that drill's truth: est = median estimate/truth - 1, "
           "|err|~ = median |log10 error|, cover = 68% interval holds the truth, served = median exposure/truth - 1")
     header = f"{'est':>6} {'|err|~':>6} {'cover':>5} {'served':>6}"
+    rows: list[DrillFigures] = []
     for name, population in POPULATIONS.items():
         started = time.perf_counter()
         result = simulate(name, args.players, args.seed, reference_players=args.reference_players)
@@ -279,6 +286,7 @@ def main() -> None:
         print(f"{'drill':>5} {'trials':>6} | {'tracking':^27} | {'today':^27} | {'questplus':^27} "
               f"| emotion |err|~ tracking/today")
         print(f"{'':>5} {'':>6} | {header} | {header} | {header} |")
+        rows += result["tracking"]
         references = result.get("questplus") or [None] * len(result["today"])
         for drill, (mine, today, ref) in enumerate(zip(result["tracking"], result["today"], references, strict=True)):
             reference = _cell(ref) if ref else f"{'-':^27}"
@@ -292,6 +300,11 @@ def main() -> None:
             worst = max(abs(f.est) for f in result["tracking"][1:])
             print(f"halving, drills 2-6: worst median estimate/truth {100 * worst:.0f}% off for tracking "
                   f"(goal <= 15%), {100 * max(abs(f.est) for f in result['today'][1:]):.0f}% for today")
+    mean = {key: float(np.mean([abs(getattr(f, key)) for f in rows]))
+            for key in ("abs_error", "cover", "served", "emotion_abs_error")}
+    print(f"\ntracking, mean of the {len(rows)} drills: |err|~ {mean['abs_error']:.4f}, "
+          f"cover {100 * mean['cover']:.1f}%, |served| {100 * mean['served']:.1f}%, "
+          f"emotions' |err|~ {mean['emotion_abs_error']:.4f}")
 
 
 if __name__ == "__main__":

@@ -83,6 +83,7 @@ class Drift:
     session_means: tuple[float, ...] | None = None  # mean step into the 2nd session (negative: improving)
     share: float = 0.0  # at each session, this share of belief in the models returns to the prior (fixed share)
     power_law: bool = False  # the mean step shrinks with practice: log10(n / (n - 1)) / log10(2) into session n
+    anchored: Drift | None = None  # the drift a procedure follows instead once it has an anchor (Staircase.anchor)
 
     def step_mean(self, model: int, session: int) -> float:
         """Mean random-walk step of model ``model`` into session number ``session`` (1-based; log10).
@@ -106,11 +107,16 @@ class Drift:
 
 
 STEADY = Drift(session_sds=(0.0,), prior=(1.0,))  # the procedure before tracking: every trial weighs the same forever
+# An emotion's procedure moves with the overall estimate (its anchor), which carries the player's learning; what
+# drifts on its own is only the emotion's offset from the overall, seen through 2-3 answers a drill: too few to
+# tell drift models apart. One small random walk, then: bench/staircase_sim.py measured the emotions' and the
+# overall's estimates as good as with the four models below (docs/scaling.md, cap-qp11), for a third of the work.
+ANCHORED = Drift(session_sds=(0.05,), prior=(1.0,), break_sd_per_week=0.05, follows_anchor=True)
 # Chosen by measurement (bench/staircase_sim.py): no drift, two random walks, and a learner whose gain follows
 # the power law of practice (-0.2 log10 into the 2nd drill, -0.12 into the 3rd, ...); the emotions move with
-# the overall estimate (their anchor). Steady players keep today's precision; learners are followed.
+# the overall estimate (their anchor, see ANCHORED). Steady players keep today's precision; learners are followed.
 TRACKING = Drift(session_sds=(0.0, 0.1, 0.25, 0.07), session_means=(0.0, 0.0, 0.0, -0.2), power_law=True,
-                 prior=(0.65, 0.1, 0.1, 0.15), break_sd_per_week=0.05, follows_anchor=True)
+                 prior=(0.65, 0.1, 0.1, 0.15), break_sd_per_week=0.05, follows_anchor=True, anchored=ANCHORED)
 
 
 class StaircaseError(ValueError):
@@ -514,13 +520,14 @@ class _Session:
     then does not grow with drills.
     """
 
-    __slots__ = ("_log_likelihood", "anchor", "at", "counts", "trials")
+    __slots__ = ("_log_likelihood", "_texts", "anchor", "at", "counts", "trials")
 
     def __init__(self, at: float | None, anchor: float | None = None) -> None:
         self.at = at
         self.anchor = anchor  # the anchor (log10 overall estimate) when this session last answered
         self.counts: dict[float, tuple[int, int]] = {}  # stimulus -> (trials, correct); tuples: no GC tracking
         self._log_likelihood: np.ndarray | None = None  # built when first needed
+        self._texts: dict[float, str] | None = None  # the open session's tallies as to_json writes them (see there)
         self.trials = 0
 
     def add(self, axis: Axis, stimulus: float, trials: int, correct: int) -> None:
@@ -533,19 +540,25 @@ class _Session:
         known_trials, known_correct = self.counts.get(stimulus, (0, 0))
         self.counts[stimulus] = (known_trials + trials, known_correct + correct)
         self.trials += trials
+        if self._texts is not None:
+            self._texts[stimulus] = _tally_json(stimulus, known_trials + trials, known_correct + correct)
 
     def log_likelihood(self, axis: Axis, *, keep: bool = False) -> np.ndarray:
         """The session's log-likelihood over the grid (rebuilt from the tallies if folded, and then kept, so that
         answers add to it, if ``keep``)."""
         if self._log_likelihood is not None:
             return self._log_likelihood
-        total = np.zeros_like(_grid(axis).log_prior)
+        total = None
         for stimulus, (trials, correct) in self.counts.items():
             hit, miss = _log_likelihood(axis, stimulus)
-            if trials == 1:  # most tallies in a session: one add, the same bits as the products
-                total += hit if correct else miss
+            # Most tallies in a session are one answer: one add, the same bits as the products.
+            term = (hit if correct else miss) if trials == 1 else correct * hit + (trials - correct) * miss
+            if total is None:
+                total = term + 0.0  # the bits of a sum started from zeros (-0.0 becomes 0.0), one call fewer
             else:
-                total += correct * hit + (trials - correct) * miss
+                total += term
+        if total is None:
+            total = np.zeros_like(_grid(axis).log_prior)
         if keep:
             self._log_likelihood = total
         return total
@@ -557,7 +570,7 @@ class _Session:
     def copy(self) -> _Session:
         twin = _Session.__new__(_Session)
         twin.at, twin.anchor, twin.trials = self.at, self.anchor, self.trials
-        twin.counts = dict(self.counts)
+        twin.counts, twin._texts = dict(self.counts), None
         twin._log_likelihood = None if self._log_likelihood is None else self._log_likelihood.copy()
         return twin
 
@@ -570,7 +583,7 @@ class Staircase:
     """
 
     __slots__ = ("_axis", "_closed_json", "_closing", "_drift", "_estimates", "_levels", "_posterior", "_predicted",
-                 "_sessions", "_stepped")
+                 "_sessions", "_stepped", "_trials")
 
     def __init__(self, axis: str = "exposure", drift: Drift = TRACKING) -> None:
         """Start from the prior, with one open session of unknown date.
@@ -581,6 +594,7 @@ class Staircase:
         self._axis = _axis(axis)
         self._drift = drift
         self._sessions = [_Session(None)]
+        self._trials = 0  # all sessions' answers: asked for several times an answer, over up to 40 sessions
         self._predicted: tuple[np.ndarray, np.ndarray] | None = None  # beliefs after the closed sessions
         # ...or, until first needed, what closing the last session takes (see _settled): a new drill closes eight
         # procedures, most of which are not asked anything for a while.
@@ -598,7 +612,7 @@ class Staircase:
             self._settled()
         twin = Staircase.__new__(Staircase)
         twin._axis, twin._drift, twin._closing = self._axis, self._drift, None
-        twin._sessions = [session.copy() for session in self._sessions]
+        twin._sessions, twin._trials = [session.copy() for session in self._sessions], self._trials
         # Cached beliefs are never changed in place: the twin may share them.
         twin._predicted, twin._stepped, twin._posterior = self._predicted, self._stepped, self._posterior
         twin._estimates, twin._levels = dict(self._estimates), dict(self._levels)
@@ -613,7 +627,7 @@ class Staircase:
     @property
     def trials(self) -> int:
         """Number of answers taken into account."""
-        return sum(session.trials for session in self._sessions)
+        return self._trials
 
     @property
     def sessions(self) -> int:
@@ -649,12 +663,15 @@ class Staircase:
                     closing = (step.blurred, carried.log_weights, current, step.move)  # moved when needed
                 else:
                     closing = (self._carried_beliefs(carried), carried.log_weights, current, 0.0)
+            if self._closed_json is not None:  # what to_json writes of the closed sessions: one more, as it will be
+                self._closed_json += f"{_session_json(current)},"
+            current._texts = None  # closed: its text is in _closed_json when needed
             self._sessions.append(_Session(at))
             if len(self._sessions) > MAX_SESSIONS:
                 self._merge_oldest()
                 closing = None
             self._predicted, self._closing = None, closing
-        self._stepped, self._posterior, self._closed_json = None, None, None
+        self._stepped, self._posterior = None, None
 
     def _merge_oldest(self) -> None:
         self._closed_json = None
@@ -670,9 +687,10 @@ class Staircase:
         :param correct: whether the player picked the right emotion
         """
         x = _check_stimulus(stimulus)
-        if self.trials >= _MAX_TRIALS:
+        if self._trials >= _MAX_TRIALS:
             raise StaircaseError(f"at most {_MAX_TRIALS} trials per staircase")
         self._sessions[-1].add(self._axis, x, 1, int(bool(correct)))
+        self._trials += 1
         self._posterior = None
 
     def anchor(self, log_value: float) -> None:
@@ -682,13 +700,18 @@ class Staircase:
         player improved. With an anchor, its belief moves between sessions by as much as the anchor
         moved, as well as by its own drift: what the overall procedure learns about the player's
         progress carries over to each emotion, whose offset from the overall stays its own.
-        Only drift models with ``follows_anchor`` use it.
+        Only drift models with ``follows_anchor`` use it. A drift with ``anchored`` hands over to that drift at the
+        first anchor (a state read back with anchors starts with it).
 
         :param log_value: the reference level, log10 stimulus units
         """
         value = float(log_value)
         if not math.isfinite(value):
             raise StaircaseError(f"anchor must be finite, got {log_value!r}")
+        if self._drift.anchored is not None:  # from now on the anchored drift: what the other computed is dropped
+            self._drift = self._drift.anchored
+            self._predicted, self._closing, self._stepped, self._posterior = None, None, None, None
+            self._estimates, self._levels = {}, {}
         self._sessions[-1].anchor = value  # the posterior follows if the step it makes changes (see posterior)
 
     def _gap(self, index: int) -> float:
@@ -961,7 +984,7 @@ class Staircase:
         if self._closed_json is None:
             self._closed_json = "".join(f"{_session_json(session)}," for session in self._sessions[:-1])
         return (f'{{"v":{FORMAT_VERSION},"axis":{json.dumps(self.axis)},"sessions":[{self._closed_json}'
-                f"{_session_json(self._sessions[-1])}]}}")
+                f"{_session_json(self._sessions[-1], keep=True)}]}}")
 
     @classmethod
     def from_json(cls, text: str, drift: Drift = TRACKING) -> Staircase:
@@ -972,6 +995,8 @@ class Staircase:
         :raises InvalidStateError: if the state is malformed or of an unknown version
         """
         axis, sessions = _parse_state(text)
+        if drift.anchored is not None and any(anchor is not None for _, anchor, _ in sessions):
+            drift = drift.anchored  # as Staircase.anchor switched it
         staircase = cls(axis, drift)
         staircase._sessions = []
         for at, anchor, counts in sessions:  # log-likelihoods built when the filter runs
@@ -979,6 +1004,7 @@ class Staircase:
             for stimulus, n, k in counts:
                 session.add(staircase._axis, float(stimulus), n, k)
             staircase._sessions.append(session)
+            staircase._trials += session.trials
         while len(staircase._sessions) > MAX_SESSIONS:
             staircase._merge_oldest()
         return staircase
@@ -1007,7 +1033,8 @@ class _Carried(NamedTuple):
     """The drift models' beliefs carried into a session: ``beliefs`` (None once :meth:`Staircase.trim` dropped
     them), their log weights, their average by weight (it changes only with the step, not with each answer), and
     which grid points each model surely believes (``_SURE``, bit-packed per model): what :meth:`Staircase.posterior`
-    needs to know that no model calls the answers impossible, without the beliefs."""
+    needs to know that no model calls the answers impossible, without the beliefs. The average is in proportion
+    to the weighted beliefs (the posterior normalises it): one moved model's is not normalised."""
 
     beliefs: np.ndarray | None
     log_weights: np.ndarray
@@ -1035,13 +1062,15 @@ class _Carried(NamedTuple):
             support = None if positive else np.packbits(beliefs.reshape(models, -1) >= _SURE, axis=1)
             return cls(beliefs, log_weights, average, positive, support)
         memo = {} if memo is None else memo
-        masses = _masses_moved(beliefs, steps, memo)
         known = memo.get("weights")
         if known is None or known[0] is not log_weights:  # the step's weights: the same for every move
             weights = np.exp(log_weights - log_weights.max())
             known = memo["weights"] = (log_weights, weights, weights.sum(), bool(beliefs.min() >= 2.0**-1000))
         _, weights, total, interpolated = known
-        combined = (weights / (total * masses)) @ beliefs.reshape(models, -1)
+        if models == 1:  # its weight is 1 and the posterior normalises the average: its mass after the move is moot
+            combined = beliefs
+        else:
+            combined = (weights / (total * _masses_moved(beliefs, steps, memo))) @ beliefs.reshape(models, -1)
         average = _translate(combined.reshape(1, *beliefs.shape[1:]), steps, normalise=False).reshape(-1)
         average.setflags(write=False)
         if interpolated:  # every model's belief positive and interpolated: none underflows to 0
@@ -1097,11 +1126,24 @@ def _prior_carried(axis: Axis, drift: Drift) -> _Carried:
     return _Carried.of(_start(axis, len(drift.session_sds)), log_weights)
 
 
-def _session_json(session: _Session) -> str:
+def _session_json(session: _Session, *, keep: bool = False) -> str:
     """``json.dumps({"at", "anchor", "counts"}, separators=(",", ":"))`` of a session, written out: it runs twice per
-    answer. Its values are finite floats (or None) and ints, which ``json.dumps`` writes as ``repr`` does."""
-    counts = ",".join(f"[{x!r},{n!r},{k!r}]" for x, (n, k) in sorted(session.counts.items()))
+    answer. Its values are finite floats (or None) and ints, which ``json.dumps`` writes as ``repr`` does.
+
+    :param keep: keep each tally's text on the session, for the next call (the open session's: the overall's gains
+        one tally an answer and was written whole each time; dropped when it closes)
+    """
+    texts = session._texts
+    if texts is None:
+        texts = {x: _tally_json(x, n, k) for x, (n, k) in session.counts.items()}
+        if keep:
+            session._texts = texts
+    counts = ",".join(texts[x] for x in sorted(texts))
     return f'{{"at":{_json_number(session.at)},"anchor":{_json_number(session.anchor)},"counts":[{counts}]}}'
+
+
+def _tally_json(stimulus: float, trials: int, correct: int) -> str:
+    return f"[{stimulus!r},{trials!r},{correct!r}]"
 
 
 def _json_number(value: float | None) -> str:
