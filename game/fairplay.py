@@ -19,6 +19,7 @@ from sqlite_utils import Database
 
 from game import boards, plausibility
 from game.plausibility import State
+from game.store import PLAYERS_TRIALS
 
 PROBATION_TRIALS = 60  # live scored answers before a player's results show on public boards (three drills)
 STATUSES = ("ok", "held", "cleared", "banned")
@@ -140,7 +141,7 @@ def drill_completed(db: Database, player_id: str, at: float, points: int) -> Non
 def live_trials(db: Database, player_id: str, at_most: int = -1) -> int:
     """The player's scored live trials, counted no further than ``at_most`` (-1: all; a regular's run to thousands,
     and every drill's end asks whether there are PROBATION_TRIALS)."""
-    return db.execute("SELECT COUNT(*) FROM (SELECT 1 FROM trials WHERE player_id = ? AND scored = 1 "
+    return db.execute(f"SELECT COUNT(*) FROM (SELECT 1 FROM trials WHERE {PLAYERS_TRIALS} AND scored = 1 "
                       "AND source = 'live' LIMIT ?)", [player_id, at_most]).fetchone()[0]
 
 
@@ -190,7 +191,7 @@ def review(db: Database, player_id: str) -> dict:
     assessment = plausibility.assess(state)
     drills = db.execute("SELECT COUNT(*), COALESCE(SUM(points), 0) FROM drills WHERE player_id = ? "
                         "AND status = 'completed' AND kind != 'offline'", [player_id]).fetchone()
-    short = db.execute("SELECT COUNT(*), COALESCE(SUM(correct), 0) FROM trials WHERE player_id = ? AND scored = 1 "
+    short = db.execute(f"SELECT COUNT(*), COALESCE(SUM(correct), 0) FROM trials WHERE {PLAYERS_TRIALS} AND scored = 1 "
                        "AND source = 'live' AND exposure_ms < 25", [player_id]).fetchone()
     return {"player_id": player_id, "status": status, "score": assessment.score,
             "components": assessment.components, "in_doubt": plausibility.in_doubt(state),
