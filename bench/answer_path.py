@@ -7,7 +7,8 @@ Prints the CPU per message kind (median, p99 and mean ms) and, with ``--profile`
 cProfile inflates code made of many small calls several times over; ``--time FUNCTION...`` instead times named
 functions (``game.drills.DrillSession:_adapt``, ``game.store.record_answer``) with the CPU clock and prints each
 one's share of all messages' CPU. ``--wal`` prints how many WAL pages each answer's commit writes, by table or index
-(the commit's cost is about two write() calls per page).
+(the commit's cost is about two write() calls per page). ``--sql`` times every SQL statement (BEGIN and COMMIT
+included) with the CPU clock, by its text: SQLite drops the GIL, so py-spy under-counts what this shows.
 
 With ``--against REV`` the same players are also played by the code as it was at git revision REV (its
 tree extracted to a temporary folder), in alternating runs (``--rounds``), so a shared, loaded machine slows
@@ -230,6 +231,38 @@ def split(module_name: str, players_count: int, drills: int) -> None:
           f"({inside[0] * 1000 / total:.1%}); outside: mean {(total - inside[0] * 1000) / count:.3f} ms")
 
 
+def sql_statements(players_count: int, drills: int) -> None:
+    """CPU in each SQL statement the game's connections run (by its text), and its share of all messages' CPU."""
+    import sqlite3
+
+    spent: dict[str, list[float]] = defaultdict(list)
+
+    class Timed(sqlite3.Connection):
+        def execute(self, sql, *args):
+            started = time.process_time()
+            try:
+                return super().execute(sql, *args)
+            finally:
+                spent[" ".join(sql.split())[:110]].append(time.process_time() - started)
+
+        def executemany(self, sql, *args):
+            started = time.process_time()
+            try:
+                return super().executemany(sql, *args)
+            finally:
+                spent[" ".join(sql.split())[:110]].append(time.process_time() - started)
+
+    connect = sqlite3.connect
+    sqlite3.connect = lambda *args, **kwargs: connect(*args, factory=Timed, **kwargs)  # type: ignore[misc]
+    costs = play(players_count, drills, False)
+    show(costs)
+    total = sum(sum(values) for values in costs.values()) / 1000
+    every = sum(sum(values) for values in spent.values())
+    print(f"  all SQL: {every / total:.1%} of all messages' CPU")
+    for sql, values in sorted(spent.items(), key=lambda item: -sum(item[1]))[:30]:
+        print(f"  {sum(values) / total:5.1%} {len(values):6d} x {statistics.fmean(values) * 1000:.4f} ms  {sql}")
+
+
 def wal_pages(players_count: int, drills: int) -> None:
     """WAL pages each answer's commit writes, by table or index (``dbstat``), over the players' answers."""
     import sqlite3
@@ -347,6 +380,7 @@ def main() -> None:
                         "game.drills.DrillSession:_adapt game.store.record_answer")
     parser.add_argument("--split", metavar="MODULE", help="CPU inside this module's classes and outside them, "
                         "e.g. game.staircase (QUEST+)")
+    parser.add_argument("--sql", action="store_true", help="CPU in each SQL statement, by its text")
     parser.add_argument("--wal", action="store_true", help="WAL pages per answer's commit, by table or index")
     parser.add_argument("--against", metavar="REV", help="also run the code of this git revision, alternating")
     parser.add_argument("--rounds", type=int, default=4, help="alternating runs of each tree with --against")
@@ -362,6 +396,9 @@ def main() -> None:
         return
     if args.split:
         split(args.split, args.players, args.drills)
+        return
+    if args.sql:
+        sql_statements(args.players, args.drills)
         return
     if args.wal:
         wal_pages(args.players, args.drills)

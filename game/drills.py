@@ -214,8 +214,11 @@ class DrillSession:
             answered = progress[0]
             done = answered >= drill["trial_count"]
             if done and store.complete_drill(self.db, drill["id"]):
-                banked = (checkup_store.record(self.db, drill, now) if measuring
-                          else rewards.finish_drill(self.db, drill, now, self.procedures.get(OVERALL)))
+                if measuring:
+                    banked = checkup_store.record(self.db, drill, now)
+                else:
+                    banked, self.fair_play = rewards.finish_drill(self.db, drill, now, self.procedures.get(OVERALL),
+                                                                  self.fair_play)
             if done and not measuring:  # its thresholds are stored in this commit, not a second one
                 summary = self.summary(drill)
         in_flight.release(self.player_id, trial["id"])  # stored: committed with its answer

@@ -19,6 +19,7 @@ from sqlite_utils import Database
 
 from game import boards, plausibility
 from game.plausibility import State
+from game.store import PLAYERS_TRIALS
 
 PROBATION_TRIALS = 60  # live scored answers before a player's results show on public boards (three drills)
 STATUSES = ("ok", "held", "cleared", "banned")
@@ -128,19 +129,37 @@ def observed(db: Database, player_id: str, answers: list[tuple[float, bool, floa
     return status
 
 
-def drill_completed(db: Database, player_id: str, at: float, points: int) -> None:
-    """Pace evidence from a completed live drill, then who the boards may show. Before any banking."""
+def drill_completed(db: Database, player_id: str, at: float, points: int, written: Written | None = None) -> Written:
+    """Pace evidence from a completed live drill, then who the boards may show. Before any banking. Returns the
+    player's row as written, for the socket's next answer (as ``answered`` does).
+
+    :param written: what ``answered`` returned for this drill's last answer on this socket, if any
+    """
+    if written is not None:  # the row as this socket wrote it, unless someone else wrote it since (as in answered)
+        status, state = written.status, State.from_json(written.stored)
+        plausibility.observe_drill(state, at=at, points=points)
+        score = plausibility.score(state)
+        if not (score >= 1.0 and status in ("ok", "cleared")):
+            now, stored = time.time(), state.to_json()
+            cursor = db.execute(
+                "UPDATE fairplay SET score = ?, state = ?, updated_at = ? WHERE player_id = ? AND updated_at = ? "
+                "AND status = ?", [score, msgspec.json.encode(stored).decode(), now, player_id,
+                                   written.updated_at, status])
+            if cursor.rowcount == 1:
+                boards.set_visibility(db, player_id, _shown(db, player_id, status, state))
+                return Written(status, stored, now)
     previous = _row(db, player_id)
     status, state = _parsed(previous)
     plausibility.observe_drill(state, at=at, points=points)
-    status, _ = _save(db, player_id, status, state, previous=previous)
+    status, now = _save(db, player_id, status, state, previous=previous)
     boards.set_visibility(db, player_id, _shown(db, player_id, status, state))
+    return Written(status, state.to_json(), now)
 
 
 def live_trials(db: Database, player_id: str, at_most: int = -1) -> int:
     """The player's scored live trials, counted no further than ``at_most`` (-1: all; a regular's run to thousands,
     and every drill's end asks whether there are PROBATION_TRIALS)."""
-    return db.execute("SELECT COUNT(*) FROM (SELECT 1 FROM trials WHERE player_id = ? AND scored = 1 "
+    return db.execute(f"SELECT COUNT(*) FROM (SELECT 1 FROM trials WHERE {PLAYERS_TRIALS} AND scored = 1 "
                       "AND source = 'live' LIMIT ?)", [player_id, at_most]).fetchone()[0]
 
 
@@ -190,7 +209,7 @@ def review(db: Database, player_id: str) -> dict:
     assessment = plausibility.assess(state)
     drills = db.execute("SELECT COUNT(*), COALESCE(SUM(points), 0) FROM drills WHERE player_id = ? "
                         "AND status = 'completed' AND kind != 'offline'", [player_id]).fetchone()
-    short = db.execute("SELECT COUNT(*), COALESCE(SUM(correct), 0) FROM trials WHERE player_id = ? AND scored = 1 "
+    short = db.execute(f"SELECT COUNT(*), COALESCE(SUM(correct), 0) FROM trials WHERE {PLAYERS_TRIALS} AND scored = 1 "
                        "AND source = 'live' AND exposure_ms < 25", [player_id]).fetchone()
     return {"player_id": player_id, "status": status, "score": assessment.score,
             "components": assessment.components, "in_doubt": plausibility.in_doubt(state),

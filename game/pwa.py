@@ -18,7 +18,7 @@ from zoneinfo import ZoneInfo
 from flask import Blueprint, Flask, Response, abort, current_app, jsonify, request, url_for
 from sqlite_utils import Database
 
-from game import in_flight, offline, players
+from game import in_flight, offline, players, store
 from game.assets import CODINGS, Asset, Assets, compress
 from game.db import get_db
 from game.web import COOKIE, acting_player, read_json
@@ -156,7 +156,7 @@ def _last_online(db: Database, player_id: str) -> float:
     flight: its row is written with its answer), or a sync."""
     created, synced = db.execute("SELECT created_at, offline_synced_at FROM players WHERE id = ?",
                                  [player_id]).fetchone()
-    live = db.execute("SELECT MAX(sent_at) FROM trials WHERE player_id = ? AND source = 'live'",
+    live = db.execute(f"SELECT MAX(sent_at) FROM trials WHERE {store.PLAYERS_TRIALS} AND source = 'live'",
                       [player_id]).fetchone()[0]
     return max(t for t in (created, synced, live, in_flight.last_sent_at(player_id)) if t is not None)
 

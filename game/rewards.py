@@ -27,8 +27,10 @@ def bank_best_streak(db: Database, player_id: str, streak: int) -> None:
                    [streak, player_id])
 
 
-def finish_drill(db: Database, drill: dict, at: float, overall: Staircase | None) -> dict:
-    """A drill was completed: bank its points, count the day, update the boards.
+def finish_drill(db: Database, drill: dict, at: float, overall: Staircase | None,
+                 fair_play: fairplay.Written | None = None) -> tuple[dict, fairplay.Written]:
+    """A drill was completed: bank its points, count the day, update the boards. Returns what the summary shows
+    and the player's fair-play row as written (``fairplay.drill_completed``; ``fair_play``: as the socket holds it).
 
     Only completed live drills reach a board; offline practice never calls this. A drill with an
     inhumanly fast answer (``drills.unranked``) counts for the player alone; the fair-play check
@@ -38,7 +40,7 @@ def finish_drill(db: Database, drill: dict, at: float, overall: Staircase | None
     points, best, unranked = db.execute("SELECT points, best_answer_streak, unranked FROM drills WHERE id = ?",
                                         [drill["id"]]).fetchone()
     db.execute("UPDATE players SET points = points + ? WHERE id = ?", [points, player_id])
-    fairplay.drill_completed(db, player_id, at, points)
+    written = fairplay.drill_completed(db, player_id, at, points, fair_play)
     if unranked is None:
         boards.add_points(db, boards.week_board(at), player_id, points)
         if drill.get("kind") in CHALLENGE_KINDS and drill.get("ranked"):
@@ -51,7 +53,7 @@ def finish_drill(db: Database, drill: dict, at: float, overall: Staircase | None
     db.execute("UPDATE drills SET local_day = ? WHERE id = ?", [local_day, drill["id"]])
     return {"points": points, "bestAnswerStreak": best, "unranked": unranked,
             "streak": streaks.status(streak, at, streaks.zone(
-                db.execute("SELECT time_zone FROM players WHERE id = ?", [player_id]).fetchone()[0]))}
+                db.execute("SELECT time_zone FROM players WHERE id = ?", [player_id]).fetchone()[0]))}, written
 
 
 def challenge_result(db: Database, drill: dict) -> dict:

@@ -28,7 +28,7 @@ def current_thresholds(db: Database, player_id: str, axis: str) -> dict[str, dic
 
 
 def accuracy_by_emotion(db: Database, player_id: str) -> dict[str, dict]:
-    rows = db.execute("SELECT emotion, COUNT(*), SUM(correct) FROM trials WHERE player_id = ? AND scored = 1 "
+    rows = db.execute(f"SELECT emotion, COUNT(*), SUM(correct) FROM trials WHERE {store.PLAYERS_TRIALS} AND scored = 1 "
                       "GROUP BY emotion", [player_id]).fetchall()
     found = {emotion: {"shown": shown, "correct": correct} for emotion, shown, correct in rows}
     return {emotion: found.get(emotion, {"shown": 0, "correct": 0}) for emotion in EMOTION_KEYS}
@@ -37,7 +37,7 @@ def accuracy_by_emotion(db: Database, player_id: str) -> dict[str, dict]:
 def confusion_matrix(db: Database, player_id: str) -> dict[str, dict[str, int]]:
     """How often each shown emotion (rows) got each answer (columns), over counted trials."""
     matrix = {shown: dict.fromkeys(EMOTION_KEYS, 0) for shown in EMOTION_KEYS}
-    for shown, answer, times in db.execute("SELECT emotion, answer, COUNT(*) FROM trials WHERE player_id = ? "
+    for shown, answer, times in db.execute(f"SELECT emotion, answer, COUNT(*) FROM trials WHERE {store.PLAYERS_TRIALS} "
                                            "AND scored = 1 GROUP BY emotion, answer", [player_id]):
         if shown in matrix and answer in matrix[shown]:
             matrix[shown][answer] = times

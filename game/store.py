@@ -11,6 +11,10 @@ from functools import lru_cache
 from sqlite_utils import Database
 from sqlite_utils.db import NotFoundError
 
+# A player's trials, reached through their drills (a trial is its drill's player's): trials have no index by player,
+# which every answer would write (migration m011). Takes the player's id as its one parameter.
+PLAYERS_TRIALS = "drill_id IN (SELECT id FROM drills WHERE player_id = ?)"
+
 
 class AnswerRejected(Exception):
     """An answer the server will not record; ``code`` names why."""

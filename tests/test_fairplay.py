@@ -403,7 +403,9 @@ def test_operators_list_show_clear_and_ban(connect, live_server: LiveServer) -> 
 
     db = open_db(live_server)
     state = plausibility.State(accuracy={"reader": 40.0})  # as if a reader had been caught
-    db["fairplay"].update(player_id, {"state": json.dumps(state.to_json())})
+    # Written as every writer of the row writes it, with a new updated_at: a socket then weighs its next answer on
+    # this evidence, not on its own copy of the row (game.fairplay.Written).
+    db["fairplay"].update(player_id, {"state": json.dumps(state.to_json()), "updated_at": time.time()})
     play_drill(person, lambda t: "fear")  # the next answer re-weighs the evidence and holds them
     assert "Under Review" not in public_nicknames(live_server, "week")
     listed = flask_fairplay(live_server, "list")

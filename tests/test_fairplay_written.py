@@ -73,3 +73,22 @@ def test_a_row_written_elsewhere_meanwhile_is_read_again() -> None:
         fairplay.answered(db, read, **answer)
         assert row(db, kept) == row(db, read)
     assert fairplay.load(db, kept)[1].trials == fairplay.load(db, read)[1].trials == 30  # counted from the clear
+
+
+def test_a_drills_end_written_from_what_the_socket_holds_stores_what_reading_the_row_back_stores() -> None:
+    """A drill's end (pace evidence) starts from the socket's copy and hands it the new one: the same rows, holds and
+    board visibility, drill after drill, as reading the row back at every drill's end and answer."""
+    db = database()
+    kept, read = players.create_player(db)[0]["id"], players.create_player(db)[0]["id"]
+    written, statuses = None, []
+    for index, answer in enumerate(answers(3, 200, reader_from=100)):
+        written = fairplay.answered(db, kept, written=written, **answer)
+        fairplay.answered(db, read, **answer)
+        if index % 20 == 19:  # a drill every 20 answers, fast enough that pace counts
+            at, points = 1_800_000_000.0 + index * 3, 900 + index
+            written = fairplay.drill_completed(db, kept, at, points, written)
+            fairplay.drill_completed(db, read, at, points)
+            assert written.status == row(db, kept)[0]
+        assert row(db, kept) == row(db, read)
+        statuses.append(written.status)
+    assert statuses[0] == "ok" and statuses[-1] == "held"
