@@ -442,6 +442,26 @@ test("closed anger's pressed lips narrow their red to about half, never to a bar
   }
 });
 
+test("closed anger's glare opens over the pressed lips: upper lid up, lower lid a little up, pupils still show", () => {
+  const emotions = Object.fromEntries(catalogue().emotions.map((e) => [e.key, e]));
+  for (const id of IDENTITIES) {
+    const iod = IOD_OF(id);
+    const open = landmarks(id, fullPose(emotions, "anger", 0));
+    const closed = landmarks(id, fullPose(emotions, "anger", 1));
+    const eye = faceGeometry(id, fullPose(emotions, "anger", 1)).eyes.L;
+    for (const s of "LR") {
+      // AU5 shows: white above the iris (the shout's lids are as before).
+      inRange((open[`lidUpper${s}`].y - closed[`lidUpper${s}`].y) / iod, 0.025, 0.035, `lidUpper${s} raised`);
+      // The tense lower lid's middle rises a little further; its ends stay (flat, not a V).
+      inRange((open[`lidLower${s}`].y - closed[`lidLower${s}`].y) / iod, 0.005, 0.015, `lidLower${s} raised`);
+      assert.ok(Math.abs(open[`lidLowerIn${s}`].y - closed[`lidLowerIn${s}`].y) < 1e-9, "the lid's inner end stays");
+    }
+    // The lid's middle may cross the pupil (radius 0.42 of the iris's) but leaves its top showing: 0.015 IOD
+    // higher it covered the pupil on most faces (0.37 of the iris's radius above its centre).
+    assert.ok(eye.lower[2].y > eye.iris.y - 0.3 * eye.iris.r, "the pupil's top shows above the lower lid");
+  }
+});
+
 test("anger's tense lower lid: its bulge line lies well below the lid, clear of the margin; without the glare it hugs the lid", () => {
   const emotions = Object.fromEntries(catalogue().emotions.map((e) => [e.key, e]));
   for (const id of IDENTITIES.slice(0, 10)) {

@@ -382,17 +382,21 @@ function expressionLandmarks(identity, pose) {
       moved[key(name, side)].x += side * lateral * iod * glare;
       moved[key(name, side)].y += down * iod * glare;
     };
+    // Over pressed lips (AU24: closed anger) the glare opens: the upper lid rises (AU5, white above the iris) and
+    // the tense lower lid's middle a little more, onto the pupil's lower half. Without it the closed glare read as a
+    // sullen, sad or neutral face to fer; with the upper lid alone FaceMesh put type VI's left lower lid lower (its
+    // lower-lid gate 96 -> 91%); the lid 0.015 higher, or its ends raised, hid the pupil or bent the lid into a V.
+    const pressed = Math.min(glare, levels[24][index]);
     move("browInner", -0.04, 0.062);
     move("browMid", -0.01, -0.02);
     move("browOuter", 0, -0.03);
-    move("lidUpperIn", 0, 0.02);
-    move("lidUpper", 0, 0.0);
+    move("lidUpperIn", 0, 0.02 - pressed * 0.02);
+    move("lidUpper", 0, -pressed * 0.03);
     move("lidUpperOut", 0, -0.008);
     move("crease", 0, 0.02);
-    move("lidLower", 0, -0.01);
+    move("lidLower", 0, -0.01 - pressed * 0.01);
     move("lidLowerIn", 0, -0.005);
     move("lidLowerOut", 0, 0);
-    const pressed = Math.min(glare, levels[24][index]);
     moved[key("mouthCorner", side)].y += 0.03 * iod * pressed;
     // Pressed hard (AU23/24 with the glare) the lips draw in from the corners: a tight mouth, not a wide frown.
     moved[key("mouthCorner", side)].x -= side * 0.025 * iod * pressed;
@@ -938,8 +942,10 @@ function expressionLines({ L, M, unit, levels, mean, sideLevel, identity }) {
     // dark skin its lit edge read as a second, lower lid (FaceMesh put the left lid there on type VI); drawn as a
     // lit roll hugging the lid, the same; left out, the glare lost its tension (fer, 48 faces: type VI anger 69 -> 50%).
     const glare = glareLevel(levels, side > 0 ? 0 : 1);
+    // Under the opened glare of pressed lips (AU24) the furrow lies lower still, clear of the raised lower lid.
+    const opened = Math.min(glare, sideLevel(24, side));
     const lidBulge = ["lidLowerIn", "lidLower", "lidLowerOut"].map((n, i) => add(L(n, side), 0,
-      (1.1 + glare * 0.8 + (i === 1 ? 0.3 : 0)) * unit));
+      (1.1 + glare * 0.8 + opened * 0.6 + (i === 1 ? 0.3 : 0)) * unit));
     push("lowerlid", lidBulge, cheek * 0.8 + tense * 0.6 + sideLevel(9, side) * 0.6 + age * 0.08, 0.3);
     push("cheekfold", [add(L("eyeInner", side), side * 0.6 * unit, 2.8 * unit),
       add(L("cheek", side), -side * 3.5 * unit, -1.2 * unit), add(L("cheek", side), side * 1 * unit, -2 * unit)],
