@@ -1,5 +1,5 @@
 // Disgust's deepened nasolabial furrow (AU9/AU10) must show on every skin: the shadow on its mouth side darkens
-// type V-VI skin by at least as large a share of its perceived lightness as it darkens type I, and reaches as far.
+// type V-VI skin at least as much, in perceived lightness, as it darkens type I, and reaches as far.
 import { test } from "node:test";
 import assert from "node:assert/strict";
 
