@@ -14,6 +14,12 @@ import { css, curveThrough, lightness, loopThrough, mixRgb, withLightness } from
 const scaleRgb = (a, k) => a.map((c) => Math.min(255, c * k));
 
 
+// The furthest the shared tones stand from the skin, as a ratio of its L* (perceived lightness): their ratio on the
+// darkest type III skin. Offsets in L* keep a fold's contrast on pale skin, but on dark skin the same offset is a far
+// larger share of the skin's lightness (type VI: creases black, the sheen 2.4 times the skin's L*), out of proportion
+// with the light types' faces. Types I-III stay inside these bounds, so only IV-VI change.
+export const TONE_RATIO = Object.freeze({ crease: 0.53, fold: 0.76, ridge: 1.21 });
+
 /** Colours derived from the identity's skin. @param {ReturnType<typeof identityFromSeed>} identity */
 export function skinPalette(identity) {
   const base = identity.skin.rgb;
@@ -40,9 +46,11 @@ export function skinPalette(identity) {
     deep: mixRgb(scaleRgb(base, 0.5), tint([60, 20, 20]), 0.15),
     // Creases and the lit ridges beside them are set by perceived lightness (CIE L*) relative to this skin,
     // so a fold shows the same contrast on Fitzpatrick I and VI; dark skin carries more of it in the highlight.
-    crease: mixRgb(withLightness(base, lightness(base) - 30), tint([90, 30, 30]), 0.08),
-    fold: withLightness(base, lightness(base) - 16),
-    ridge: withLightness(mixRgb(base, [250, 244, 236], 0.3), lightness(base) + 7 + dark * 14),
+    // ...but on dark skin no further from it than on type III in proportion (TONE_RATIO): a set L* offset is a
+    // black crease and a near-white ridge on type VI.
+    crease: mixRgb(withLightness(base, Math.max(l - 30, l * TONE_RATIO.crease)), tint([90, 30, 30]), 0.08),
+    fold: withLightness(base, Math.max(l - 16, l * TONE_RATIO.fold)),
+    ridge: withLightness(mixRgb(base, [250, 244, 236], 0.3), Math.min(l + 7 + dark * 14, l * TONE_RATIO.ridge)),
     sheen,
     glint: BEARDS.has(identity.facialHair) ? sheen : noLighterThanL(sheen, l + GLINT_LIFT),
     blush: mixRgb(base, tint([215, 90, 90]), 0.5 - dark * 0.3),
