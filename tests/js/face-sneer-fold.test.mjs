@@ -1,5 +1,5 @@
-// Disgust's deepened nasolabial furrow (AU9/AU10) must show on every skin: the shadow on its mouth side darkens
-// type V-VI skin at least as much, in perceived lightness, as it darkens type I, and reaches as far. The cheek lit
+// Disgust's deepened nasolabial furrow (AU9/AU10) must show on every skin: the shadow on its mouth side takes a
+// larger share of type VI skin's lightness than of type I's, and reaches as far. The cheek lit
 // beside it is a lighter shade of the skin on every type, not a pale stripe on dark skin.
 import { test } from "node:test";
 import assert from "node:assert/strict";
