@@ -237,20 +237,19 @@ def sql_statements(players_count: int, drills: int) -> None:
 
     spent: dict[str, list[float]] = defaultdict(list)
 
+    def timed(run, sql, args):
+        started = time.process_time()
+        try:
+            return run(sql, *args)
+        finally:
+            spent[" ".join(sql.split())[:110]].append(time.process_time() - started)
+
     class Timed(sqlite3.Connection):
         def execute(self, sql, *args):
-            started = time.process_time()
-            try:
-                return super().execute(sql, *args)
-            finally:
-                spent[" ".join(sql.split())[:110]].append(time.process_time() - started)
+            return timed(super().execute, sql, args)
 
         def executemany(self, sql, *args):
-            started = time.process_time()
-            try:
-                return super().executemany(sql, *args)
-            finally:
-                spent[" ".join(sql.split())[:110]].append(time.process_time() - started)
+            return timed(super().executemany, sql, args)
 
     connect = sqlite3.connect
     sqlite3.connect = lambda *args, **kwargs: connect(*args, factory=Timed, **kwargs)  # type: ignore[misc]
