@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import json
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import msgspec
@@ -86,11 +87,23 @@ def answered(db: Database, player_id: str, *, axis: str, stimulus: float, correc
 
     :param written: what this function returned for the player's previous answer on this socket, if any
     """
-    observe = {"axis": axis, "stimulus": stimulus, "correct": correct, "reaction_ms": reaction_ms, "own_p": own_p,
-               "own_trials": own_trials}
+    state, written = _weighed(db, player_id, written, lambda state: plausibility.observe_answer(
+        state, axis=axis, stimulus=stimulus, correct=correct, reaction_ms=reaction_ms, own_p=own_p,
+        own_trials=own_trials))
+    _hide_if_in_doubt(db, player_id, written.status, state)
+    return written
+
+
+def _weighed(db: Database, player_id: str, written: Written | None,
+             observe: Callable[[State], None]) -> tuple[State, Written]:
+    """The player's evidence with one more observation, written back; returns it and the row as written.
+
+    From the socket's copy (``written``) it takes one conditional UPDATE, unless someone else wrote the row since or
+    a new hold may be due: then, as without a copy, the row is read, weighed and saved.
+    """
     if written is not None:
         status, state = written.status, State.from_json(written.stored)
-        plausibility.observe_answer(state, **observe)
+        observe(state)
         score = plausibility.score(state)
         if not (score >= 1.0 and status in ("ok", "cleared")):  # no new hold: only the evidence changes
             now, stored = time.time(), state.to_json()
@@ -99,14 +112,12 @@ def answered(db: Database, player_id: str, *, axis: str, stimulus: float, correc
                 "AND status = ?", [score, msgspec.json.encode(stored).decode(), now, player_id,
                                    written.updated_at, status])
             if cursor.rowcount == 1:
-                _hide_if_in_doubt(db, player_id, status, state)
-                return Written(status, stored, now)
+                return state, Written(status, stored, now)
     previous = _row(db, player_id)
     status, state = _parsed(previous)
-    plausibility.observe_answer(state, **observe)
+    observe(state)
     status, now = _save(db, player_id, status, state, previous=previous)
-    _hide_if_in_doubt(db, player_id, status, state)
-    return Written(status, state.to_json(), now)
+    return state, Written(status, state.to_json(), now)
 
 
 def _hide_if_in_doubt(db: Database, player_id: str, status: str, state: State) -> None:
@@ -135,25 +146,10 @@ def drill_completed(db: Database, player_id: str, at: float, points: int, writte
 
     :param written: what ``answered`` returned for this drill's last answer on this socket, if any
     """
-    if written is not None:  # the row as this socket wrote it, unless someone else wrote it since (as in answered)
-        status, state = written.status, State.from_json(written.stored)
-        plausibility.observe_drill(state, at=at, points=points)
-        score = plausibility.score(state)
-        if not (score >= 1.0 and status in ("ok", "cleared")):
-            now, stored = time.time(), state.to_json()
-            cursor = db.execute(
-                "UPDATE fairplay SET score = ?, state = ?, updated_at = ? WHERE player_id = ? AND updated_at = ? "
-                "AND status = ?", [score, msgspec.json.encode(stored).decode(), now, player_id,
-                                   written.updated_at, status])
-            if cursor.rowcount == 1:
-                boards.set_visibility(db, player_id, _shown(db, player_id, status, state))
-                return Written(status, stored, now)
-    previous = _row(db, player_id)
-    status, state = _parsed(previous)
-    plausibility.observe_drill(state, at=at, points=points)
-    status, now = _save(db, player_id, status, state, previous=previous)
-    boards.set_visibility(db, player_id, _shown(db, player_id, status, state))
-    return Written(status, state.to_json(), now)
+    state, written = _weighed(db, player_id, written,
+                              lambda state: plausibility.observe_drill(state, at=at, points=points))
+    boards.set_visibility(db, player_id, _shown(db, player_id, written.status, state))
+    return written
 
 
 def live_trials(db: Database, player_id: str, at_most: int = -1) -> int:
