@@ -4,7 +4,7 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 
-import { lightness, mixRgb } from "../../static/js/face/paths.js";
+import { lightness, luminanceOfL, mixRgb } from "../../static/js/face/paths.js";
 import { bulgeLight, skinPalette, sneerCheekLight, sneerFurrowShade } from "../../static/js/face/draw.js";
 import { identityFromSeed } from "../../static/js/face/identity.js";
 
@@ -36,10 +36,7 @@ test("the sneer's furrow is at least as dark against type VI skin as against typ
 });
 
 /** Relative luminance of an sRGB colour, from its L*. */
-const luminance = (rgb) => {
-  const l = lightness(rgb);
-  return l > 8 ? ((l + 16) / 116) ** 3 : (l * 27) / 24389;
-};
+const luminance = (rgb) => luminanceOfL(lightness(rgb));
 
 test("the cheek lit beside the sneer's furrow is at most 1.4 times as bright as the skin, and still lit, on every type", () => {
   for (const seed of [3, 77, 1234, 987654]) {

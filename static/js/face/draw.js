@@ -5,7 +5,9 @@ import { faceGeometry, fearStare, glareLevel, VIEWBOX } from "./geometry.js";
 import { identityFromSeed, luma } from "./identity.js";
 import { makeRandom, hashSeed } from "./random.js";
 import { hairShapes } from "./hair.js";
-import { css, curveThrough, lightness, loopThrough, mixRgb, withLightness } from "./paths.js";
+import {
+  css, curveThrough, lightness, lightnessOfY, loopThrough, luminanceOfL, mixRgb, withLightness,
+} from "./paths.js";
 
 /** @typedef {import("./geometry.js").Point} Point */
 /** @typedef {number[]} RGB */
@@ -552,10 +554,6 @@ export const sneerFurrowShade = (skin) => ({ reach: 2.6 + skin.dark * 1.2, creas
 // mouth (V: 1.7-1.9). Types I-IV (1.01-1.36) are unchanged.
 const SNEER_CHEEK_LIGHT = 1.4;
 
-/** CIE L* to relative luminance and back. @param {number} l */
-const luminanceOfL = (l) => (l > 8 ? ((l + 16) / 116) ** 3 : (l * 27) / 24389);
-/** @param {number} y */
-const lightnessOfY = (y) => (y > 216 / 24389 ? 116 * Math.cbrt(y) - 16 : (y * 24389) / 27);
 /** L* of a colour whose luminance is ratio times rgb's. @param {RGB} rgb @param {number} ratio */
 const lightnessTimes = (rgb, ratio) => lightnessOfY(luminanceOfL(lightness(rgb)) * ratio);
 

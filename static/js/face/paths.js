@@ -48,10 +48,14 @@ const toLinear = (c) => {
 /** Linear light to an sRGB channel (0-255). @param {number} v */
 const fromLinear = (v) => 255 * (v <= 0.0031308 ? 12.92 * v : 1.055 * v ** (1 / 2.4) - 0.055);
 
+/** CIE L* (0-100) of a relative luminance (0-1). @param {number} y */
+export const lightnessOfY = (y) => (y > 216 / 24389 ? 116 * Math.cbrt(y) - 16 : (y * 24389) / 27);
+/** Relative luminance (0-1) of a CIE L* (0-100). @param {number} l */
+export const luminanceOfL = (l) => (l > 8 ? ((l + 16) / 116) ** 3 : (l * 27) / 24389);
+
 /** CIE L* (0-100) of an sRGB colour: perceived lightness. @param {RGB} rgb */
 export function lightness(rgb) {
-  const y = 0.2126 * toLinear(rgb[0]) + 0.7152 * toLinear(rgb[1]) + 0.0722 * toLinear(rgb[2]);
-  return y > 216 / 24389 ? 116 * Math.cbrt(y) - 16 : (y * 24389) / 27;
+  return lightnessOfY(0.2126 * toLinear(rgb[0]) + 0.7152 * toLinear(rgb[1]) + 0.0722 * toLinear(rgb[2]));
 }
 
 /**
@@ -60,8 +64,7 @@ export function lightness(rgb) {
  * @param {RGB} rgb @param {number} target L* 0-100
  */
 export function withLightness(rgb, target) {
-  const l = Math.max(0, Math.min(100, target));
-  const y = l > 8 ? ((l + 16) / 116) ** 3 : (l * 27) / 24389;
+  const y = luminanceOfL(Math.max(0, Math.min(100, target)));
   const linear = rgb.map(toLinear);
   const current = 0.2126 * linear[0] + 0.7152 * linear[1] + 0.0722 * linear[2];
   const k = y / Math.max(1e-6, current);
