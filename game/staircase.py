@@ -36,6 +36,7 @@ version 1 states (one undated tally) read as a single session.
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import math
 from collections.abc import Sequence
@@ -55,6 +56,9 @@ LAPSES = (0.0, 0.03, 0.06)
 LAPSE_PRIOR = (0.5, 0.35, 0.15)  # mean lapse 2%, as before
 SLOPES = tuple(float(s) for s in np.geomspace(0.8, 8.0, 6))
 SLOPE_PRIOR_MEDIAN, SLOPE_PRIOR_SD_LN = 2.5, 0.6
+# (slope, lapse) of a procedure that believes in thresholds alone (Drift.thresholds_only): the prior's median slope
+# and its mean lapse.
+FIXED_SHAPE = (SLOPE_PRIOR_MEDIAN, 0.02)
 CREDIBLE_MASS = 0.68  # central credible interval reported by Staircase.threshold
 _TAILS = ((1 - CREDIBLE_MASS) / 2, (1 + CREDIBLE_MASS) / 2)
 
@@ -84,6 +88,7 @@ class Drift:
     share: float = 0.0  # at each session, this share of belief in the models returns to the prior (fixed share)
     power_law: bool = False  # the mean step shrinks with practice: log10(n / (n - 1)) / log10(2) into session n
     anchored: Drift | None = None  # the drift a procedure follows instead once it has an anchor (Staircase.anchor)
+    thresholds_only: bool = False  # believe in thresholds alone, slope and lapse fixed at FIXED_SHAPE (see ANCHORED)
 
     def step_mean(self, model: int, session: int) -> float:
         """Mean random-walk step of model ``model`` into session number ``session`` (1-based; log10).
@@ -111,7 +116,12 @@ STEADY = Drift(session_sds=(0.0,), prior=(1.0,))  # the procedure before trackin
 # drifts on its own is only the emotion's offset from the overall, seen through 2-3 answers a drill: too few to
 # tell drift models apart. One small random walk, then: bench/staircase_sim.py measured the emotions' and the
 # overall's estimates as good as with the four models below (docs/scaling.md, cap-qp11), for a third of the work.
-ANCHORED = Drift(session_sds=(0.05,), prior=(1.0,), break_sd_per_week=0.05, follows_anchor=True)
+# Product decision (docs/scaling.md, cap-qp12): it also believes in thresholds alone (55 points, not 990), with the
+# slope and lapse fixed at FIXED_SHAPE: 2-3 answers a drill at one exposure cannot tell slopes or lapses apart, and
+# the estimate the drill shows, its anchor and its pick need the threshold. Every posterior, move and pick is 18x
+# smaller.
+ANCHORED = Drift(session_sds=(0.05,), prior=(1.0,), break_sd_per_week=0.05, follows_anchor=True,
+                 thresholds_only=True)
 # Chosen by measurement (bench/staircase_sim.py): no drift, two random walks, and a learner whose gain follows
 # the power law of practice (-0.2 log10 into the 2nd drill, -0.12 into the 3rd, ...); the emotions move with
 # the overall estimate (their anchor, see ANCHORED). Steady players keep today's precision; learners are followed.
@@ -160,6 +170,7 @@ class Axis:
     alpha_step: float
     prior_mean: float
     prior_sd: float
+    shape: tuple[float, float] | None = None  # (slope, lapse) fixed, the grid over thresholds alone (_shaped_axis)
 
 
 AXES: dict[str, Axis] = {
@@ -195,17 +206,24 @@ def _grid(axis: Axis) -> _Grid:
     :param axis: the stimulus dimension
     """
     alphas = np.arange(axis.alpha_low, axis.alpha_high + axis.alpha_step / 2, axis.alpha_step)
-    a, s, lapse = (v.ravel() for v in np.meshgrid(alphas, SLOPES, LAPSES, indexing="ij"))
-    lapse_weight = dict(zip(LAPSES, LAPSE_PRIOR, strict=True))
-    log_prior = (
-        -0.5 * ((a - axis.prior_mean) / axis.prior_sd) ** 2
-        - 0.5 * (np.log(s / SLOPE_PRIOR_MEDIAN) / SLOPE_PRIOR_SD_LN) ** 2
-        + np.log([lapse_weight[v] for v in lapse])
-    )
+    slopes, lapses = ((axis.shape[0],), (axis.shape[1],)) if axis.shape else (SLOPES, LAPSES)
+    a, s, lapse = (v.ravel() for v in np.meshgrid(alphas, slopes, lapses, indexing="ij"))
+    log_prior = -0.5 * ((a - axis.prior_mean) / axis.prior_sd) ** 2
+    if not axis.shape:
+        lapse_weight = dict(zip(LAPSES, LAPSE_PRIOR, strict=True))
+        log_prior = (log_prior - 0.5 * (np.log(s / SLOPE_PRIOR_MEDIAN) / SLOPE_PRIOR_SD_LN) ** 2
+                     + np.log([lapse_weight[v] for v in lapse]))
     grid = _Grid(a, s, lapse, log_prior - np.logaddexp.reduce(log_prior))
     for array in grid:
         array.setflags(write=False)
     return grid
+
+
+@cache
+def _shaped_axis(axis: Axis) -> Axis:
+    """``axis`` with its slope and lapse fixed at :data:`FIXED_SHAPE`: one object per axis (the caches hash it by
+    identity), the same name (a stored state names its axis; the grid is the code's)."""
+    return axis if axis.shape else dataclasses.replace(axis, shape=FIXED_SHAPE)
 
 
 def _p_correct(grid: _Grid, log_x: np.ndarray) -> np.ndarray:
@@ -328,7 +346,7 @@ def _axis(name: object) -> Axis:
 
 def _alpha_count(axis: Axis) -> int:
     """How many threshold values the grid has (the grid's slowest-varying dimension)."""
-    return _grid(axis).alpha.size // (len(SLOPES) * len(LAPSES))
+    return _grid(axis).alpha.size // (1 if axis.shape else len(SLOPES) * len(LAPSES))
 
 
 @lru_cache(maxsize=1024)
@@ -591,7 +609,7 @@ class Staircase:
         :param axis: ``"exposure"`` (milliseconds) or ``"intensity"`` (0-1)
         :param drift: how far the threshold may move between sessions (:data:`STEADY` never moves it)
         """
-        self._axis = _axis(axis)
+        self._axis = _shaped_axis(_axis(axis)) if drift.thresholds_only else _axis(axis)
         self._drift = drift
         self._sessions = [_Session(None)]
         self._trials = 0  # all sessions' answers: asked for several times an answer, over up to 40 sessions
@@ -712,6 +730,10 @@ class Staircase:
             self._drift = self._drift.anchored
             self._predicted, self._closing, self._stepped, self._posterior = None, None, None, None
             self._estimates, self._levels = {}, {}
+            if self._drift.thresholds_only and not self._axis.shape:  # its grid too: the sessions' arrays go
+                self._axis = _shaped_axis(self._axis)
+                for session in self._sessions:
+                    session.fold()
         self._sessions[-1].anchor = value  # the posterior follows if the step it makes changes (see posterior)
 
     def _gap(self, index: int) -> float:
