@@ -124,7 +124,10 @@ def test_a_trimmed_procedure_holds_one_set_of_beliefs_and_plays_on_exactly_as_an
     beliefs_kept, _ = held(kept)
     beliefs_trimmed, _ = held(trimmed)
     # One set of the anchored drift's per-model beliefs (an emotion's: one model since cap-qp11) and their average.
-    one_array = Staircase("exposure").posterior().size * 8  # float64
+    # Of the thresholds alone since cap-qp12: 55 floats, not 990.
+    anchored = Staircase("exposure")
+    anchored.anchor(1.5)
+    one_array = anchored.posterior().size * 8  # float64
     assert beliefs_trimmed < (len(ANCHORED.session_sds) + 1.5) * one_array < beliefs_kept, (beliefs_trimmed,
                                                                                           beliefs_kept)
 
