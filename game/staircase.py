@@ -508,6 +508,11 @@ def _absorb(beliefs: np.ndarray, log_likelihood: np.ndarray) -> tuple[np.ndarray
     top = float(log_likelihood.max())
     flat = beliefs.reshape(len(beliefs), -1)
     product = flat * np.exp(log_likelihood - top)
+    if len(beliefs) == 1:  # an anchored emotion's one model: a float, not arrays of one (the same sums)
+        total = float(product.sum())
+        if total > 0:
+            product /= total
+            return product.reshape(beliefs.shape), np.array([math.log(total) + top])
     totals = product.sum(axis=1)
     if totals.min() > 0:
         product /= totals[:, None]
@@ -1109,10 +1114,12 @@ class _Carried(NamedTuple):
         memo = {} if memo is None else memo
         known = memo.get("weights")
         if known is None or known[0] is not log_weights:  # the step's weights: the same for every move
-            weights = np.exp(log_weights - log_weights.max())
-            known = memo["weights"] = (log_weights, weights, weights.sum(), bool(beliefs.min() >= 2.0**-1000))
+            # One model's weight is 1 and the posterior normalises the average: its mass after the move is moot.
+            weights = np.exp(log_weights - log_weights.max()) if models > 1 else None
+            known = memo["weights"] = (log_weights, weights, None if weights is None else weights.sum(),
+                                       bool(beliefs.min() >= 2.0**-1000))
         _, weights, total, interpolated = known
-        if models == 1:  # its weight is 1 and the posterior normalises the average: its mass after the move is moot
+        if models == 1:
             combined = beliefs
         else:
             combined = (weights / (total * _masses_moved(beliefs, steps, memo))) @ beliefs.reshape(models, -1)
