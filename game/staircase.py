@@ -689,7 +689,10 @@ class Staircase:
             if filtered:
                 carried, step = self._carried(), self._stepped
                 if carried.beliefs is None and step is not None and step.blurred is not None:
-                    closing = (step.blurred, carried.log_weights, current, step.move)  # moved when needed
+                    if len(carried.log_weights) == 1:  # one model: its moved belief is the average (see _moved)
+                        closing = (carried.average.reshape(step.blurred.shape), carried.log_weights, current, 0.0)
+                    else:
+                        closing = (step.blurred, carried.log_weights, current, step.move)  # moved when needed
                 else:
                     closing = (self._carried_beliefs(carried), carried.log_weights, current, 0.0)
             if self._closed_json is not None:  # what to_json writes of the closed sessions: one more, as it will be
@@ -761,8 +764,12 @@ class Staircase:
         return round(after.anchor - before.anchor, 3)
 
     def _moved(self, blurred: np.ndarray, move: float) -> np.ndarray:
-        """Beliefs stepped into a session by :meth:`_step_into`, moved by the anchor's move (:meth:`_move`)."""
-        return _translate(blurred, move / self._axis.alpha_step) if move else blurred
+        """Beliefs stepped into a session by :meth:`_step_into`, moved by the anchor's move (:meth:`_move`).
+
+        One model's belief is not normalised (what follows normalises it): it is then its moved average
+        (:meth:`_Carried.of`), bit for bit, which a session's close takes instead of moving it again.
+        """
+        return _translate(blurred, move / self._axis.alpha_step, normalise=len(blurred) > 1) if move else blurred
 
     def _step_into(self, index: int, beliefs: np.ndarray, kernels: tuple | None = None) -> np.ndarray:
         """Each model's belief carried from session ``index - 1`` into session ``index`` (0-based), before the
@@ -1130,7 +1137,7 @@ class _Carried(NamedTuple):
         average.setflags(write=False)
         if interpolated:  # every model's belief positive and interpolated: none underflows to 0
             return cls(None, log_weights, average, True, None)
-        moved = _translate(beliefs, steps)
+        moved = _translate(beliefs, steps, normalise=models > 1)  # as Staircase._moved
         return cls(moved, log_weights, average, False, np.packbits(moved.reshape(models, -1) >= _SURE, axis=1))
 
     def surely_possible(self, likelihood: np.ndarray) -> bool:
