@@ -196,7 +196,7 @@ def _serve_messages(ws, session: DrillSession, player_id: str, watch: _Watch) ->
         if watch.hello_by and any(reply.get("type") == "welcome" for reply in replies):
             watch.hello_by = 0.0
         for reply in replies:
-            ws.send(_encode(reply).decode())  # a text frame
+            websocket.send_text(ws, _encode(reply))
 
 
 def _parse(raw: str | bytes) -> protocol.ClientMessage | Exception:
