@@ -1,8 +1,9 @@
-"""The drill messages' CPU in-process: the real handler code on a real SQLite file, no sockets.
+"""The drill messages' CPU in-process: the real handler code on a real SQLite file, no network.
 
 Many players play drills round-robin through ``game.ws._handle`` (protocol parsing, the drill logic,
-the pooled connection, the reply's encoding), as bench/load.py's players do but without the network
-and with a clock that moves 3 s per trial, so every answer is on time and humanly paced.
+the pooled connection) and ``game.ws._send`` (the replies' encoding and framing, sent on a socket pair; in
+trees without ``_send``, simple-websocket's ``send`` as game.ws used it), as bench/load.py's players do but without
+the network and with a clock that moves 3 s per trial, so every answer is on time and humanly paced.
 Prints the CPU per message kind (median, p99 and mean ms) and, with ``--profile``, the top entries of cProfile.
 cProfile inflates code made of many small calls several times over; ``--time FUNCTION...`` instead times named
 functions (``game.drills.DrillSession:_adapt``, ``game.store.record_answer``) with the CPU clock and prints each
@@ -27,6 +28,8 @@ import os
 import pstats
 import random
 import secrets
+import select
+import socket
 import statistics
 import subprocess
 import sys
@@ -84,6 +87,15 @@ def play(players_count: int, drills: int, profile: bool, keep: list[Path] | None
         if keep is not None:
             keep.append(Path(tmp) / "bench.db")
         clock, rng = Clock(), random.Random(1)
+        server, peer = open_socket()
+
+        def reply(replies: list[dict]) -> None:
+            """As game.ws sends replies (``_send``), or, in trees without it, as it did: ``ws.send(str)``."""
+            if hasattr(ws, "_send"):
+                ws._send(server, replies)
+            else:
+                for message in replies:
+                    server.send(encode(message).decode())
         costs: dict[str, list[float]] = defaultdict(list)
         profiler = cProfile.Profile(time.process_time) if profile else None  # CPU time: the box is shared
         with app.app_context():
@@ -98,11 +110,13 @@ def play(players_count: int, drills: int, profile: bool, keep: list[Path] | None
                     sessions[index].db = db
                     replies = ws._handle(raw, handlers[index])
                     sessions[index].db = None
-                text = [encode(reply).decode() for reply in replies]
+                reply(replies)
                 costs[kind].append((time.process_time() - started) * 1000)
                 if profiler:
                     profiler.disable()
-                assert text and all(r.get("type") != "error" for r in replies), replies
+                while peer.recv(1 << 16, socket.MSG_DONTWAIT) if select.select([peer], [], [], 0)[0] else b"":
+                    pass  # what the socket sent, read by its "browser" outside the measured time
+                assert replies and all(r.get("type") != "error" for r in replies), replies
                 return replies
 
             for index in range(players_count):
@@ -131,6 +145,17 @@ def play(players_count: int, drills: int, profile: bool, keep: list[Path] | None
         stats.sort_stats("tottime").print_stats(25)
         stats.sort_stats("cumulative").print_stats(40)
     return dict(costs)
+
+
+def open_socket():
+    """A drill socket's server end past its handshake (wsproto open, no extension) on a socket pair, and the peer."""
+    from flask_sock import Server
+    from wsproto import Connection, ConnectionType
+
+    ours, peer = socket.socketpair()
+    server = Server.__new__(Server)
+    server.connected, server.ws, server.sock = True, Connection(ConnectionType.SERVER), ours
+    return server, peer
 
 
 def _folder(keep: list[Path] | None):

@@ -17,13 +17,16 @@ from __future__ import annotations
 
 import contextlib
 import functools
+import struct
 from collections.abc import Callable
 
 import flask_sock
 from flask import Blueprint, Response, current_app, request
 from flask_sock import ConnectionClosed, Server
+from wsproto.connection import ConnectionState
 
-__all__ = ["ConnectionClosed", "Sock", "route"]
+__all__ = ["ConnectionClosed", "Sock", "route", "send_text"]
+_TEXT_FIN = 0x81  # a whole text message in one frame
 
 
 class _Handled(Response):
@@ -77,3 +80,24 @@ _sock = Sock()
 def route(blueprint: Blueprint, path: str, **server_options) -> Callable:
     """Serve ``path`` as a WebSocket on ``blueprint`` (see ``Sock.route``); ``server_options`` override the app's."""
     return _sock.route(path, bp=blueprint, server_options=server_options)
+
+
+def send_text(ws: Server, payload: bytes) -> None:
+    """``ws.send(payload.decode())``, the same bytes on the wire, without wsproto's framing: a server's frame is a
+    2-10 byte header and the payload (unmasked; no extension, as every socket here declines them). wsproto built it
+    from the str again (an encode and three copies): 6.5 µs a reply, socket send included, against 3.5 here
+    (bench/reply_framing.py).
+
+    :param payload: UTF-8 text, e.g. msgspec's JSON
+    """
+    if not ws.connected or ws.ws.state != ConnectionState.OPEN:
+        ws.send(payload.decode())  # raises as it always did
+        return
+    size = len(payload)
+    if size < 126:
+        header = bytes((_TEXT_FIN, size))
+    elif size < 65536:
+        header = struct.pack("!BBH", _TEXT_FIN, 126, size)
+    else:
+        header = struct.pack("!BBQ", _TEXT_FIN, 127, size)
+    ws.sock.send(header + payload)

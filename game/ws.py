@@ -195,8 +195,13 @@ def _serve_messages(ws, session: DrillSession, player_id: str, watch: _Watch) ->
             session.db = None
         if watch.hello_by and any(reply.get("type") == "welcome" for reply in replies):
             watch.hello_by = 0.0
-        for reply in replies:
-            ws.send(_encode(reply).decode())  # a text frame
+        _send(ws, replies)
+
+
+def _send(ws, replies: list[dict]) -> None:
+    """Each reply, as a text frame."""
+    for reply in replies:
+        websocket.send_text(ws, _encode(reply))
 
 
 def _parse(raw: str | bytes) -> protocol.ClientMessage | Exception:

@@ -379,3 +379,29 @@ def test_a_browser_offering_compression_gets_plain_frames(live_server: LiveServe
         assert json.loads(ws.recv())["type"] == "welcome"  # a compressed frame would not decode here
     finally:
         ws.close()
+
+
+@pytest.mark.parametrize("size", [0, 125, 126, 2001, 65535, 65536, 70001])
+def test_replies_are_framed_byte_for_byte_as_wsproto_frames_them(size: int) -> None:
+    """Replies skip wsproto's framing: each must still reach the browser as one whole text frame (short, 16-bit and
+    64-bit lengths, multi-byte characters), the bytes wsproto would have sent."""
+    from flask_sock import Server
+    from wsproto import Connection, ConnectionType
+    from wsproto.events import TextMessage
+
+    from game.websocket import send_text
+
+    class Wire:
+        def __init__(self) -> None:
+            self.sent = b""
+
+        def send(self, data: bytes) -> int:
+            self.sent += data
+            return len(data)
+
+    ws = Server.__new__(Server)  # an open server socket, without a handshake
+    ws.connected, ws.ws, ws.sock = True, Connection(ConnectionType.SERVER), Wire()
+    text = "a" * (size % 2) + "é" * (size // 2)  # exactly ``size`` bytes: each length's edge
+    assert len(text.encode()) == size
+    send_text(ws, text.encode())
+    assert ws.sock.sent == Connection(ConnectionType.SERVER).send(TextMessage(data=text))
