@@ -1319,7 +1319,6 @@ function lipMargin(ctx, identity, geo, colours) {
   const atCorners = lipMarginAtCorners(geo);
   // Full over the middle 50% of the mouth, fading to its share at the corners.
   const tone = (rgb, alpha) => {
-    if (atCorners >= 1) return css(rgb, alpha);
     const g = ctx.createLinearGradient(m.cornerR.x, m.cornerR.y, m.cornerL.x, m.cornerL.y);
     g.addColorStop(0, css(rgb, alpha * atCorners));
     g.addColorStop(0.25, css(rgb, alpha));
