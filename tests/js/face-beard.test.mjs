@@ -1,11 +1,10 @@
 // A beard follows the mouth and leaves its shape alone: it thins up the cheeks and the upper lip and is full only
 // below the mouth's corners, wherever an expression moves them; and the skin margin round the lips shows in every
-// pose except lips pressed shut, where the hair closes up to the rolled-in lips; beside the corners it fades out
-// when fear's stretch pulls the lips taut into the hair, so the stretched corners stay sharp.
+// pose except lips pressed shut, where the hair closes up to the rolled-in lips.
 import { test } from "node:test";
 import assert from "node:assert/strict";
 
-import { beardThinning, lipMarginAtCorners, lipMarginStrength } from "../../static/js/face/draw.js";
+import { beardThinning, lipMarginStrength } from "../../static/js/face/draw.js";
 import { faceGeometry } from "../../static/js/face/geometry.js";
 import { identityFromSeed } from "../../static/js/face/identity.js";
 import { fullPoses, NEUTRAL } from "./catalogue-poses.mjs";
@@ -52,17 +51,6 @@ test("the lips' skin margin shows in every pose but pressed lips", () => {
       const strength = lipMarginStrength(faceGeometry(id, pose));
       if (units[24] >= 1) assert.equal(strength, 0, `${label}: pressed lips, the hair closes up to them`);
       else if (!units[24]) assert.equal(strength, 1, `${label}: the margin shows in full`);
-    }
-  }
-});
-
-test("the margin rings the corners at rest, in a smile or a sneer; fear's stretch takes it off the corners", () => {
-  for (const seed of SEEDS.slice(0, 4)) {
-    const id = identityFromSeed(seed, { facialHair: "fullBeard" });
-    for (const { label, units, pose } of posesWithRest()) {
-      const atCorners = lipMarginAtCorners(faceGeometry(id, pose));
-      if (units[20] >= 0.9) assert.ok(atCorners <= 0.1, `${label}: ${atCorners.toFixed(2)} of the margin beside the corners`);
-      else if (!units[20]) assert.equal(atCorners, 1, `${label}: the margin rings the corners`);
     }
   }
 });

@@ -1316,20 +1316,10 @@ function lipMargin(ctx, identity, geo, colours) {
   ctx.closePath();
   ctx.lineJoin = "round";
   const unpressed = lipMarginStrength(geo);
-  const atCorners = lipMarginAtCorners(geo);
-  // Full over the middle 50% of the mouth, fading to its share at the corners.
-  const tone = (rgb, alpha) => {
-    const g = ctx.createLinearGradient(m.cornerR.x, m.cornerR.y, m.cornerL.x, m.cornerL.y);
-    g.addColorStop(0, css(rgb, alpha * atCorners));
-    g.addColorStop(0.25, css(rgb, alpha));
-    g.addColorStop(0.75, css(rgb, alpha));
-    g.addColorStop(1, css(rgb, alpha * atCorners));
-    return g;
-  };
-  ctx.strokeStyle = tone(mixRgb(colours.body, skin, 0.55), 0.55 * unpressed);
+  ctx.strokeStyle = css(mixRgb(colours.body, skin, 0.55), 0.55 * unpressed);
   ctx.lineWidth = 2.6 * u;
   ctx.stroke();
-  ctx.strokeStyle = tone(mixRgb(colours.body, skin, 0.8), 0.8 * unpressed);
+  ctx.strokeStyle = css(mixRgb(colours.body, skin, 0.8), 0.8 * unpressed);
   ctx.lineWidth = 1.3 * u;
   ctx.stroke();
   ctx.restore();
@@ -1344,17 +1334,6 @@ function lipMargin(ctx, identity, geo, colours) {
  */
 export function lipMarginStrength(geo) {
   return 1 - pressedShut(geo);
-}
-
-/**
- * How much of the lips' skin margin shows beside the mouth corners (1 as over the middle). Fear's stretch (AU20)
- * pulls the lips taut sideways into the hair, which meets the corners: ringed by a pale margin, the stretched
- * corners were blunt, rounded ends, an open oval, and fer read fear in full beards as surprise or sad (seeds 1 + 7,
- * 240-face samples: 71 of 96 against ~93 shaven; faded, 85).
- * @param {ReturnType<typeof faceGeometry>} geo
- */
-export function lipMarginAtCorners(geo) {
-  return 1 - meanLevel(geo, 20);
 }
 
 /** How far the lips are pressed shut (AU24 on both sides), 0-1. @param {ReturnType<typeof faceGeometry>} geo */
