@@ -1,12 +1,12 @@
-// A moustache follows the mouth: at rest and in every closed-mouth expression it sits just clear of the upper lip's
-// red, as before; when the jaw drops (surprise, fear) a strip of bare lip shows between a lone moustache (moustache,
-// goatee) and the red, so the open mouth keeps its own top edge instead of merging with the hair into one tall dark
-// shape. A beard's moustache does not draw back (the strip would be a bare patch cut into the beard), nor does any
-// over a snarl's raised upper lip.
+// A moustache follows the mouth: at rest and in every closed-mouth expression a lone moustache (moustache, goatee)
+// rests its fringe on the upper lip's red border, as a real one does (a beard's sits just clear of it); when the jaw
+// drops (surprise, fear) a strip of bare lip shows between a lone moustache and the red, so the open mouth keeps its
+// own top edge instead of merging with the hair into one tall dark shape. A beard's moustache does not draw back (the
+// strip would be a bare patch cut into the beard), nor does any over a snarl's raised upper lip.
 import { test } from "node:test";
 import assert from "node:assert/strict";
 
-import { moustacheLowerEdge } from "../../static/js/face/draw.js";
+import { moustacheLowerEdge, moustacheOutline } from "../../static/js/face/draw.js";
 import { faceGeometry, IOD_OF } from "../../static/js/face/geometry.js";
 import { identityFromSeed } from "../../static/js/face/identity.js";
 import { fullPoses, NEUTRAL } from "./catalogue-poses.mjs";
@@ -20,18 +20,21 @@ function strip(identity, pose) {
   return Math.min(...[2, 3, 4].map((i) => geo.mouth.upperOuter[i].y - edge[i].y)) / geo.unit;
 }
 
-test("a lone moustache sits just clear of the red with the mouth closed; a dropped jaw bares a strip of lip", () => {
+test("a lone moustache rests on the red's border with the mouth closed; a dropped jaw bares a strip of lip", () => {
   const poses = fullPoses();
   for (const facialHair of ["moustache", "goatee", "stubble", "shortBeard", "fullBeard"]) {
     const lone = facialHair === "moustache" || facialHair === "goatee";
     for (const seed of SEEDS) {
       const id = identityFromSeed(seed, { facialHair });
       const rest = strip(id, NEUTRAL);
-      assert.ok(rest > 0 && rest < 1, `${facialHair} at rest: ${rest.toFixed(2)} units of lip between moustache and red`);
+      const where = `${facialHair} at rest: ${rest.toFixed(2)} units of lip between moustache and red`;
+      // Lone: the fringe on the border, over the bow's peaks by less than half a unit (no pale band above the red).
+      if (lone) assert.ok(rest < 0 && rest > -0.5, where);
+      else assert.ok(rest > 0 && rest < 1, where);
       for (const { label, units, pose } of poses) {
         const s = strip(id, pose);
         const what = `${facialHair} ${label}: strip ${s.toFixed(2)}, rest ${rest.toFixed(2)}`;
-        assert.ok(s > 0, `${what}: the moustache never lies on the red`);
+        assert.ok(s >= rest - 1e-9, `${what}: the moustache never lies further over the red than at rest`);
         // Pressed or raised lips arch the red under it by up to a unit; no band of bare lip opens.
         if (!units[26] || units[10] || !lone) assert.ok(s < 1.5, `${what}: no bare strip`);
         else if (units[26] >= 0.6) assert.ok(s > rest + 1.2, `${what}: the dropped jaw bares a strip of lip`);
@@ -52,5 +55,23 @@ test("the moustache's lower edge keeps the mouth's own shape at rest: level acro
     }
     const middle = [2, 3, 4].map((i) => edge[i].y);
     assert.ok(Math.max(...middle) - Math.min(...middle) < 0.02 * iod, "level across the middle");
+  }
+});
+
+test("a lone moustache's ends thin toward its middle line: its outline is no arch over the resting mouth", () => {
+  for (const facialHair of ["moustache", "goatee"]) {
+    for (const seed of SEEDS) {
+      const id = identityFromSeed(seed, { facialHair });
+      const geo = faceGeometry(id, NEUTRAL);
+      const edge = moustacheLowerEdge(geo, facialHair);
+      const { lower, upper } = moustacheOutline(edge, 2 * geo.unit, true);
+      // How far the moustache's middle line lies above the lip line, at an end and over the philtrum.
+      const rise = (i) => (edge[i].y - (lower[i].y + upper[i].y) / 2) / geo.unit;
+      for (const end of [0, 6]) {
+        assert.ok(Math.abs(rise(end) - rise(3)) < 0.05,
+          `${facialHair} ${seed}: end ${rise(end).toFixed(2)} units above the lip line, middle ${rise(3).toFixed(2)}`);
+      }
+      assert.ok(lower[0].y - upper[0].y < lower[3].y - upper[3].y, "thinner at the ends than over the philtrum");
+    }
   }
 });
