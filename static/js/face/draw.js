@@ -922,17 +922,6 @@ function drawBrows(ctx, identity, geo, skin) {
   ctx.stroke();
 }
 
-// The lower lip's lit middle and the sheen over it stand no further above the lip's own L*, in proportion, than on
-// the darkest type III skin: a set mix toward white is a large share of a dark lip's lightness (type VI: the lit lower
-// lip at twice the lip's L*, lighter than the skin round the mouth; type I: 1.1 times). Types I-III are inside. The
-// bound is the palette's lip, so pressed lips (darker) keep their lit middle as before.
-export const LIP_LIGHT_RATIO = Object.freeze({ middle: 1.17, sheen: 1.76 });
-/** The lower lip's lit middle. @param {ReturnType<typeof skinPalette>} skin @param {RGB} lip as drawn */
-export const lowerLipLight = (skin, lip) =>
-  noLighterThanL(mixRgb(lip, [255, 235, 230], 0.16), lightness(skin.lip) * LIP_LIGHT_RATIO.middle);
-/** The sheen laid over the lower lip. @param {ReturnType<typeof skinPalette>} skin */
-export const lipSheen = (skin) => noLighterThanL(skin.sheen, lightness(skin.lip) * LIP_LIGHT_RATIO.sheen);
-
 function drawMouth(ctx, geo, skin, identity) {
   const m = geo.mouth;
   const u = geo.unit;
@@ -1029,7 +1018,7 @@ function drawMouth(ctx, geo, skin, identity) {
   const lowerBottom = m.lowerOuter[2].y;
   const lg = ctx.createLinearGradient(0, lowerTop, 0, lowerBottom);
   lg.addColorStop(0, css(lip));
-  lg.addColorStop(0.45, css(lowerLipLight(skin, lip)));
+  lg.addColorStop(0.45, css(mixRgb(lip, [255, 235, 230], 0.16)));
   lg.addColorStop(1, css(scaleRgb(lip, 0.9)));
   ctx.fillStyle = lg;
   ctx.fill();
@@ -1040,7 +1029,7 @@ function drawMouth(ctx, geo, skin, identity) {
   if (lipRise > 0.15 * u) {
     ctx.beginPath();
     ellipseArc(ctx, lowerMid.x, lowerMid.y, m.halfWidth * 0.42, lipRise, 0, 0, Math.PI * 2);
-    ctx.fillStyle = css(lipSheen(skin), 0.1 + skin.dark * 0.2);
+    ctx.fillStyle = css(skin.sheen, 0.1 + skin.dark * 0.2);
     ctx.fill();
   }
   // Disgust's upper lip (AU9/AU10) curls up against the nose: the skin above its border bunches into a shadowed
