@@ -21,6 +21,10 @@ const scaleRgb = (a, k) => a.map((c) => Math.min(255, c * k));
 // larger share of the skin's lightness (type VI: creases black, the sheen 2.4 times the skin's L*), out of proportion
 // with the light types' faces. Types I-III stay inside these bounds, so only IV-VI change.
 export const TONE_RATIO = Object.freeze({ crease: 0.53, fold: 0.76, ridge: 1.21 });
+// The iris (and its lit centre) no lighter, as a share of the skin's L*, than the lightest eye colour on the darkest
+// type III skin: the same brown iris is L* 29 on type VI skin of L* 29, as light as the skin around the eye, where on
+// type I skin it is a third of it. Real dark-skinned faces show a dark iris in a lit white. Types I-III are inside.
+export const IRIS_RATIO = Object.freeze({ iris: 0.78, centre: 0.92 });
 
 /** Colours derived from the identity's skin. @param {ReturnType<typeof identityFromSeed>} identity */
 export function skinPalette(identity) {
@@ -55,6 +59,8 @@ export function skinPalette(identity) {
     ridge: withLightness(mixRgb(base, [250, 244, 236], 0.3), Math.min(l + 7 + dark * 14, l * TONE_RATIO.ridge)),
     sheen,
     glint: BEARDS.has(identity.facialHair) ? sheen : noLighterThanL(sheen, l + GLINT_LIFT),
+    iris: noLighterThanL(identity.eyes.rgb, l * IRIS_RATIO.iris),
+    irisCentre: noLighterThanL(mixRgb(identity.eyes.rgb, [255, 230, 170], 0.25), l * IRIS_RATIO.centre),
     blush: mixRgb(base, tint([215, 90, 90]), 0.5 - dark * 0.3),
     lip: withLightness(lipRgb, lipL),
     shade: shadeAt(16),
@@ -811,9 +817,9 @@ function drawEyes(ctx, identity, geo, skin) {
   for (const eye of eyes) {
     const ir = eye.iris;
     const ig = ctx.createRadialGradient(ir.x, ir.y, ir.r * 0.2, ir.x, ir.y, ir.r);
-    ig.addColorStop(0, css(mixRgb(identity.eyes.rgb, [255, 230, 170], 0.25)));
-    ig.addColorStop(0.75, css(identity.eyes.rgb));
-    ig.addColorStop(1, css(scaleRgb(identity.eyes.rgb, 0.45)));
+    ig.addColorStop(0, css(skin.irisCentre));
+    ig.addColorStop(0.75, css(skin.iris));
+    ig.addColorStop(1, css(scaleRgb(skin.iris, 0.45)));
     ctx.beginPath();
     ctx.arc(ir.x, ir.y, ir.r, 0, Math.PI * 2);
     ctx.fillStyle = ig;
