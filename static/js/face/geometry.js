@@ -878,9 +878,9 @@ function expressionLines({ L, M, unit, levels, mean, sideLevel, identity }) {
   push("glabella", [{ x: -1.4 * unit, y: rootY + 0.3 * unit }, { x: 0, y: rootY }, { x: 1.4 * unit, y: rootY + 0.3 * unit }],
     (lower - 0.3) * 0.9, 0.36);
   // AU9: the skin of the nose bunches up toward the brows. At the root, between the eyes, it gathers into two or
-  // three short creases across the bridge (the lowest longest, wrapping down its sides); below them a short oblique
-  // "bunny line" runs down and out over each side of the upper bridge. The rest of the nose stays smooth: a ladder
-  // of folds down the whole bridge is no face's (and fer read it as anger's knot as often as disgust).
+  // three short creases across the bridge, the lowest longest, wrapping down its sides; the rest of the nose stays
+  // smooth. A ladder of folds down the whole bridge is no face's, and fer read it as anger as often as disgust;
+  // oblique "bunny lines" below the creases read angrier too (paired probe: 191 vs 199 of 384 without them).
   const wrinkle = mean(9);
   const root = M("noseRoot");
   // Which way the creases lean, and whether a third shows, is the face's own (as the sneer's stronger side is).
@@ -895,10 +895,6 @@ function expressionLines({ L, M, unit, levels, mean, sideLevel, identity }) {
     0.5);
   }
   for (const side of [1, -1]) {
-    const bunnyTop = { x: side * 1.0 * unit, y: root.y + 2.3 * unit };
-    const bunnyEnd = { x: side * 2.3 * unit, y: root.y + 4.3 * unit };
-    push("nose", [bunnyTop, add(mix(bunnyTop, bunnyEnd, 0.5), side * 0.2 * unit, -0.2 * unit), bunnyEnd],
-      sideLevel(9, side) * 0.8, 0.46);
     // Nasolabial fold: from the nose wing toward (and past) the mouth corner.
     const top = L("nasolabialTop", side);
     const bottom = L("nasolabialBottom", side);
