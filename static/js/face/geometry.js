@@ -878,9 +878,9 @@ function expressionLines({ L, M, unit, levels, mean, sideLevel, identity }) {
   push("glabella", [{ x: -1.4 * unit, y: rootY + 0.3 * unit }, { x: 0, y: rootY }, { x: 1.4 * unit, y: rootY + 0.3 * unit }],
     (lower - 0.3) * 0.9, 0.36);
   // AU9: the skin of the nose bunches up toward the brows. At the root, between the eyes, it gathers into two or
-  // three short creases across the bridge, the lowest longest, wrapping down its sides; the rest of the nose stays
-  // smooth. A ladder of folds down the whole bridge is no face's, and fer read it as anger as often as disgust;
-  // oblique "bunny lines" below the creases read angrier too (paired probe: 191 vs 199 of 384 without them).
+  // three short creases across the bridge, the lowest longest, wrapping down its sides, and the lifted wings crease
+  // above their tops; the bridge between stays smooth. A ladder of folds down the whole bridge is no face's, and fer
+  // read it as anger as often as disgust.
   const wrinkle = mean(9);
   const root = M("noseRoot");
   // Which way the creases lean, and whether a third shows, is the face's own (as the sneer's stronger side is).
@@ -898,6 +898,13 @@ function expressionLines({ L, M, unit, levels, mean, sideLevel, identity }) {
     0.5);
   }
   for (const side of [1, -1]) {
+    // The crease over the lifted wing: without it FaceMesh put the nose's base lower, and "upper lip nearer nose"
+    // missed on 2 of 32 type III renders (seed 7); it costs some of fer's disgust (paired probe 203 -> 186 of 384).
+    const wingTop = L("noseWing", side);
+    const alarStart = { x: side * 1.5 * unit, y: root.y + 7.0 * unit };
+    const alarEnd = { x: wingTop.x - side * 0.3 * unit, y: root.y + 8.5 * unit };
+    push("nose", [alarStart, add(mix(alarStart, alarEnd, 0.5), side * 0.2 * unit, -0.2 * unit), alarEnd],
+      sideLevel(9, side) * 0.95, 0.46);
     // Nasolabial fold: from the nose wing toward (and past) the mouth corner.
     const top = L("nasolabialTop", side);
     const bottom = L("nasolabialBottom", side);
