@@ -898,13 +898,14 @@ function expressionLines({ L, M, unit, levels, mean, sideLevel, identity }) {
     0.5);
   }
   for (const side of [1, -1]) {
-    // The crease over the lifted wing: without it FaceMesh put the nose's base lower, and "upper lip nearer nose"
-    // missed on 2 of 32 type III renders (seed 7); it costs some of fer's disgust (paired probe 203 -> 186 of 384).
+    // A fine crease over the lifted wing: without it FaceMesh put the nose's base lower, and "upper lip nearer nose"
+    // missed on 2 of 32 type III renders (seed 7). Drawn as a plain crease at half strength: drawn as the root's
+    // folds, fer read it as anger (paired probe: disgust 203 -> 186, angry 73 -> 99 of 384; this way 196, 81).
     const wingTop = L("noseWing", side);
     const alarStart = { x: side * 1.5 * unit, y: root.y + 7.0 * unit };
     const alarEnd = { x: wingTop.x - side * 0.3 * unit, y: root.y + 8.5 * unit };
-    push("nose", [alarStart, add(mix(alarStart, alarEnd, 0.5), side * 0.2 * unit, -0.2 * unit), alarEnd],
-      sideLevel(9, side) * 0.95, 0.46);
+    push("alar", [alarStart, add(mix(alarStart, alarEnd, 0.5), side * 0.2 * unit, -0.2 * unit), alarEnd],
+      sideLevel(9, side) * 0.5, 0.46);
     // Nasolabial fold: from the nose wing toward (and past) the mouth corner.
     const top = L("nasolabialTop", side);
     const bottom = L("nasolabialBottom", side);
