@@ -413,9 +413,8 @@ function drawShading(ctx, geo, skin, identity) {
     ctx.stroke();
     ctx.restore();
   }
-  // AU9's wrinkled nose root: the skin between the eyes bunches into shadow.
-  const sneer = (geo.levels[9][0] + geo.levels[9][1]) / 2;
-  if (sneer > 0.05) blob(0, geo.nose.root.y + 1 * u, 3.2 * u, skin.socket, sneer * 0.5, 1.3);
+  // AU9's bunched nose root is drawn by its creases and their lit ridges (drawLines), with no pool of shadow between
+  // the eyes: a dark knot there is anger's (AU4), and fer read it so (paired probe: angry 79 -> 76 of 384 without it).
   // Pressed lips (AU23/24) sink the mouth corners into shadowed pits.
   const press = Math.max(...[23, 24].flatMap((au) => geo.levels[au]));
   if (press > 0.05) {
