@@ -583,9 +583,10 @@ export function sneerCheekLight(skin) {
 /**
  * AU9's nasolabial furrow as a photograph shows it: the cheek bulging lit along its outer side, a dark crease, and a
  * shadow fading off toward the mouth, all relative to the skin. Graded strokes, not a hard dark-and-light line pair
- * (which read as stripes painted on, or as tusks on dark skin).
+ * (which read as stripes painted on, or as tusks on dark skin). In a beard the same furrow is drawn in the hair's
+ * tones (sneerGrooveTones).
  */
-function drawSneerFold(ctx, line, skin) {
+function drawSneerFold(ctx, line, skin, tones = sneerSkinTones(skin)) {
   const side = Math.sign(line.points[0].x);
   const pts = line.points;
   const a = line.alpha;
@@ -615,17 +616,29 @@ function drawSneerFold(ctx, line, skin) {
     ctx.fill();
   };
   // The shadow in the furrow, fading off toward the mouth ...
-  const shade = sneerFurrowShade(skin);
-  band(-shade.reach * u, [[0, skin.crease, shade.crease * a], [0.3, skin.fold, shade.fold * a], [1, skin.fold, 0]]);
+  const { shade, lit } = tones;
+  band(-shade.reach * u, [[0, tones.crease, shade.crease * a], [0.3, tones.fold, shade.fold * a], [1, tones.fold, 0]]);
   // ... and the cheek bulging lit along its outer side.
-  const lit = sneerCheekLight(skin);
-  band(3.2 * u, [[0, lit, 0], [0.35, lit, a], [1, lit, 0]]);
+  band(tones.litReach * u, [[0, lit, 0], [0.35, lit, tones.litAlpha * a], [1, lit, 0]]);
   ctx.beginPath();
   curveThrough(ctx, pts);
-  ctx.strokeStyle = css(skin.crease, 0.5 * a);
+  ctx.strokeStyle = css(tones.crease, tones.edge * a);
   ctx.lineWidth = 0.45 * u;
   ctx.stroke();
 }
+
+/** drawSneerFold's tones on bare skin. @param {ReturnType<typeof skinPalette>} skin */
+const sneerSkinTones = (skin) => ({ crease: skin.crease, fold: skin.fold, shade: sneerFurrowShade(skin),
+  lit: sneerCheekLight(skin), litReach: 3.2, litAlpha: 1, edge: 0.5 });
+
+/**
+ * AU9's furrow in a short or full beard: a parting in the hair, not a line drawn on it. The shadow of the trough in
+ * the hair's dark tone fading off toward the mouth, and the cheek's hair bunched up and lit along its outer side.
+ * @param {ReturnType<typeof facialHairPalette>} hair @param {ReturnType<typeof skinPalette>} skin
+ */
+export const sneerGrooveTones = (hair, skin) => ({ crease: hair.dark, fold: hair.dark,
+  shade: { reach: 2.6, crease: 0.6, fold: 0.4 }, lit: mixRgb(hair.light, skin.sheen, 0.5), litReach: 3.6,
+  litAlpha: 0.5, edge: 0.3 });
 
 const CHIN_BEARDS = new Set(["goatee", "shortBeard", "fullBeard"]);
 
@@ -679,7 +692,11 @@ function drawLines(ctx, geo, skin, identity, layer = "all") {
   // In a beard, the sneer's and the smile's furrows are grooves in the hair (hairGrooves).
   if (layer === "over") {
     const hairTones = facialHairPalette(identity);
-    for (const { line, side, level } of hairGrooves(geo, identity)) {
+    for (const { line, side, level, sneer } of hairGrooves(geo, identity)) {
+      if (sneer) {
+        drawSneerFold(ctx, line, skin, sneerGrooveTones(hairTones, skin));
+        continue;
+      }
       ctx.beginPath();
       curveThrough(ctx, line.points);
       ctx.strokeStyle = css(hairTones.dark, 0.7 * level);
@@ -730,9 +747,10 @@ function drawLines(ctx, geo, skin, identity, layer = "all") {
  * the cheek's edge of it, so the fold shows through the beard instead of vanishing under it. A sneer's furrow (AU9),
  * and a smile's fold (AU12), which bunches the cheek over it: under the hair the smile kept only its mouth, and fer
  * read smiles in short and full beards as neutral (seeds 1 + 7: 58 of 72 against 72 shaven; grooved, 63, mean
- * P(happy) .66 -> .73). Each at its own side's level (0-1).
+ * P(happy) .66 -> .73). Each at its own side's level (0-1); sneer marks AU9's furrow, which drawSneerFold draws in
+ * the hair's tones.
  * @param {ReturnType<typeof faceGeometry>} geo @param {ReturnType<typeof identityFromSeed>} identity
- * @returns {{line: object, side: number, level: number}[]}
+ * @returns {{line: object, side: number, level: number, sneer: boolean}[]}
  */
 export function hairGrooves(geo, identity) {
   if (!BEARDS.has(identity.facialHair)) return [];
@@ -742,8 +760,9 @@ export function hairGrooves(geo, identity) {
     const side = Math.sign(line.points[0].x);
     const at = (au) => geo.levels[au][side > 0 ? 0 : 1];
     // The sneer's threshold is drawLines' own (its furrow replaces the fold); a smile's fold is grooved at any level.
-    const level = at(9) > 0.05 ? at(9) : at(12);
-    if (level > 0) grooves.push({ line, side, level });
+    const sneer = at(9) > 0.05;
+    const level = sneer ? at(9) : at(12);
+    if (level > 0) grooves.push({ line, side, level, sneer });
   }
   return grooves;
 }
