@@ -8,6 +8,9 @@ flask-sock's does, but every connection returns an instance of one shared class,
 connection when its view returns. Everything else (``Server``, ``ConnectionClosed``, ``SOCK_SERVER_OPTIONS``,
 blueprints) is flask-sock's.
 
+A route may also read its socket itself (``route(..., reader=True)``): no reader greenlet is started, and the
+view's greenlet reads frames with ``Reader`` (game.frames parses them).
+
 Every socket also declines permessage-deflate, which every browser offers and simple-websocket would accept: a
 compressing socket holds zlib's state (~180 KB a socket measured by bench/load.py --deflate, 600 players: RSS
 155 -> 267 MB), a third of what a player costs the worker, to save ~1 KB a trial that no phone notices.
@@ -17,6 +20,7 @@ from __future__ import annotations
 
 import contextlib
 import functools
+import socket
 import struct
 from collections.abc import Callable
 
@@ -24,9 +28,14 @@ import flask_sock
 from flask import Blueprint, Response, current_app, request
 from flask_sock import ConnectionClosed, Server
 from wsproto.connection import ConnectionState
+from wsproto.events import CloseConnection, Pong
+from wsproto.frame_protocol import CloseReason
 
-__all__ = ["ConnectionClosed", "Sock", "route", "send_text"]
+from game import frames
+
+__all__ = ["ConnectionClosed", "Reader", "Sock", "route", "send_text"]
 _TEXT_FIN = 0x81  # a whole text message in one frame
+DEFAULT_MAX_MESSAGE_BYTES = 65536  # a ``Reader``'s limit when the server options set none
 
 
 class _Handled(Response):
@@ -47,6 +56,18 @@ class _Handled(Response):
 def _without_compression(environ: dict) -> dict:
     """The handshake as the client sent it, less its offer of extensions (simple-websocket reads it from here)."""
     return {key: value for key, value in environ.items() if key != "HTTP_SEC_WEBSOCKET_EXTENSIONS"}
+
+
+class _NoThread:
+    """simple-websocket's reader thread, never started: the view's greenlet reads the socket (``Reader``)."""
+
+    name = "reader"
+
+    def __init__(self, target: Callable) -> None:
+        pass
+
+    def start(self) -> None:
+        pass
 
 
 class Sock(flask_sock.Sock):
@@ -77,9 +98,77 @@ class Sock(flask_sock.Sock):
 _sock = Sock()
 
 
-def route(blueprint: Blueprint, path: str, **server_options) -> Callable:
-    """Serve ``path`` as a WebSocket on ``blueprint`` (see ``Sock.route``); ``server_options`` override the app's."""
+def route(blueprint: Blueprint, path: str, reader: bool = False, **server_options) -> Callable:
+    """Serve ``path`` as a WebSocket on ``blueprint`` (see ``Sock.route``); ``server_options`` override the app's.
+
+    :param reader: the view reads its socket itself with ``Reader`` (no reader greenlet; no simple-websocket pings,
+        ``ws.receive`` unused)
+    """
+    if reader:
+        server_options = {**server_options, "ping_interval": None, "thread_class": _NoThread}
     return _sock.route(path, bp=blueprint, server_options=server_options)
+
+
+class Reader:
+    """A socket's messages, read by the greenlet that handles them (a route with ``reader=True``).
+
+    simple-websocket reads in a greenlet of its own: a recv, wsproto's pure-Python parser, an Event and a switch into
+    the handling greenlet for every message (~0.06 ms a message in the worker at 2,000 players, docs/scaling.md).
+    Here ``receive`` does the recv, and game.frames the parsing. Pings are answered, pongs noted
+    (``ws.pong_received``), a close or a broken frame answered with a close frame, as simple-websocket did. ``wake``
+    lets another greenlet (e.g. a deadline's) end a ``receive`` waiting on a socket it has closed.
+    """
+
+    def __init__(self, ws: Server) -> None:
+        self.ws = ws
+        self.frames = frames.MessageReader(ws.max_message_size or DEFAULT_MAX_MESSAGE_BYTES)
+        self._messages: list[str | bytes] = []
+
+    def receive(self) -> str | bytes:
+        """The next message; raises ``ConnectionClosed`` once the socket is closed and its messages are read."""
+        ws, messages = self.ws, self._messages
+        while not messages:
+            if not ws.connected:
+                raise ConnectionClosed(ws.close_reason, ws.close_message)
+            try:
+                data = ws.sock.recv(ws.receive_bytes)
+            except OSError:
+                data = b""
+            if not data or not ws.connected:  # the client went away, or ``wake`` after a close
+                ws.connected = False
+                raise ConnectionClosed(ws.close_reason, ws.close_message)
+            try:
+                events = self.frames.feed(data)
+            except frames.FrameError as error:
+                self._close(error.code, error.reason)
+                break
+            for opcode, payload in events:
+                if opcode == frames.TEXT or opcode == frames.BINARY:
+                    messages.append(payload)  # type: ignore[arg-type]
+                elif opcode == frames.PING:
+                    with contextlib.suppress(OSError):
+                        ws.sock.send(ws.ws.send(Pong(payload=payload)))  # type: ignore[arg-type]
+                elif opcode == frames.PONG:
+                    ws.pong_received = True
+                else:
+                    self._close(*payload)  # type: ignore[misc]
+        if not messages:
+            raise ConnectionClosed(ws.close_reason, ws.close_message)
+        return messages.pop(0)
+
+    def _close(self, code: int, reason: str) -> None:
+        """Answer a client's close, or close on a broken frame, with this code and reason (wsproto frames it)."""
+        ws = self.ws
+        if ws.connected:
+            with contextlib.suppress(OSError):
+                status = CloseReason.NO_STATUS_RCVD if code == frames.NO_STATUS else code  # echoed as no status
+                ws.sock.send(ws.ws.send(CloseConnection(code=status, reason=reason)))
+        ws.connected, ws.close_reason, ws.close_message = False, code, reason
+
+    def wake(self) -> None:
+        """End a ``receive`` waiting in recv (its socket is closed for reading: recv returns b"")."""
+        with contextlib.suppress(OSError):
+            self.ws.sock.shutdown(socket.SHUT_RD)
 
 
 def send_text(ws: Server, payload: bytes) -> None:

@@ -12,6 +12,7 @@ import contextlib
 import json
 import math
 import time
+from collections.abc import Callable
 from contextlib import nullcontext
 from urllib.parse import urlsplit
 
@@ -78,7 +79,7 @@ def _release(_exc: BaseException | None = None) -> None:
         limits().sockets.remove(player_id)
 
 
-@websocket.route(bp, "/ws", ping_interval=None)  # _Watch pings
+@websocket.route(bp, "/ws", reader=True)  # read by its own greenlet (websocket.Reader); _Watch pings
 def drill_socket(ws) -> None:
     player_id: str = g.ws_player_id
     session = DrillSession(None, player_id, trial_ttl_s=current_app.config["TRIAL_TTL_S"],  # type: ignore[arg-type]
@@ -100,12 +101,14 @@ class _Watch:
     drill or the app's IDLE_TIMEOUT_S out of one (1000), no pong to the last ping (1008, as simple-websocket does).
     simple-websocket's own pings wait in a selector with a timeout before every read, and ``ws.receive(timeout)``
     armed a gevent Timeout for every message: two timers a message, and ~15 objects for the collector to walk.
-    Here the socket's reader blocks in recv (the route's ``ping_interval=None``) and receive waits without a timer.
+    Here the socket's greenlet reads it itself (``websocket.Reader``), blocking in recv without a timer.
     """
 
-    def __init__(self, ws, session: DrillSession, idle_timeout_s: float, ping_interval_s: float) -> None:
+    def __init__(self, reader: websocket.Reader, session: DrillSession, idle_timeout_s: float,
+                 ping_interval_s: float) -> None:
         now = time.monotonic()
-        self.ws, self.session, self.idle_timeout_s, self.ping_interval_s = ws, session, idle_timeout_s, ping_interval_s
+        self.reader, self.ws, self.session = reader, reader.ws, session
+        self.idle_timeout_s, self.ping_interval_s = idle_timeout_s, ping_interval_s
         self.hello_by = now + HELLO_TIMEOUT_S  # 0.0 once the socket said hello
         self.last = now  # when its last message arrived
         self.next_ping = now + ping_interval_s
@@ -147,7 +150,7 @@ class _Watch:
     def _close(self, code: int, reason: str) -> None:
         with contextlib.suppress(ConnectionClosed, OSError):
             self.ws.close(reason=code, message=reason)
-        self.ws.event.set()  # the socket's receive returns what arrived meanwhile, then raises ConnectionClosed
+        self.reader.wake()  # the socket's receive returns what it has already read, then raises ConnectionClosed
 
     def stop(self) -> None:
         if self._timer is not None:
@@ -156,15 +159,17 @@ class _Watch:
 
 
 def _serve(ws, session: DrillSession, player_id: str) -> None:
-    watch = _Watch(ws, session, current_app.config["IDLE_TIMEOUT_S"],
+    reader = websocket.Reader(ws)
+    watch = _Watch(reader, session, current_app.config["IDLE_TIMEOUT_S"],
                    current_app.config["SOCK_SERVER_OPTIONS"].get("ping_interval") or math.inf)
     try:
-        _serve_messages(ws, session, player_id, watch)
+        _serve_messages(ws, reader.receive, session, player_id, watch)
     finally:
         watch.stop()
 
 
-def _serve_messages(ws, session: DrillSession, player_id: str, watch: _Watch) -> None:
+def _serve_messages(ws, receive: Callable[[], str | bytes], session: DrillSession, player_id: str,
+                    watch: _Watch) -> None:
     handlers = {
         Hello: lambda message: [session.welcome(message)],
         Start: session.start,
@@ -176,7 +181,7 @@ def _serve_messages(ws, session: DrillSession, player_id: str, watch: _Watch) ->
     bucket = limits().messages.get(player_id)  # shared by the player's sockets
     connections = pool()
     while True:
-        raw = ws.receive()  # a silent socket is closed by ``watch``: receive then raises ConnectionClosed
+        raw = receive()  # a silent socket is closed by ``watch``: receive then raises ConnectionClosed
         arrived = watch.last = time.monotonic()
         if not bucket.allow(arrived):
             if bucket.overflowing:
