@@ -22,6 +22,7 @@ PARTS = (  # (part, a frame that puts a sample in it), first match wins
     ("wait for the next message (ws.receive)", "Base.receive (simple_websocket"),
     ("send a reply (wsproto frame, socket send)", "Base.send (simple_websocket"),
     ("per-socket timer (game/ws.py _Watch)", "_Watch."),
+    ("read a message in the socket's greenlet (recv, game.frames parse)", "Reader.receive (game/websocket.py"),
     ("per message outside _handle (parse, limits, lease, lane)", "_serve"),
     ("HTTP requests and handshakes", "Flask.wsgi_app"),
     ("gevent hub and selector callbacks", ""),
