@@ -405,3 +405,26 @@ def test_replies_are_framed_byte_for_byte_as_wsproto_frames_them(size: int) -> N
     assert len(text.encode()) == size
     send_text(ws, text.encode())
     assert ws.sock.sent == Connection(ConnectionType.SERVER).send(TextMessage(data=text))
+
+
+def test_a_clients_ping_is_answered_and_its_fragmented_message_and_close_are_read(connect) -> None:
+    client = connect()
+    client.ws.ping(b"are you there")
+    opcode, data = client.ws.recv_data(control_frame=True)
+    assert (opcode, data) == (websocket.ABNF.OPCODE_PONG, b"are you there")
+    text = json.dumps({"type": "hello", "v": 1}).encode()
+    client.ws.send_frame(websocket.ABNF.create_frame(text[:5], websocket.ABNF.OPCODE_TEXT, fin=0))
+    client.ws.ping(b"between")
+    client.ws.send_frame(websocket.ABNF.create_frame(text[5:], websocket.ABNF.OPCODE_CONT, fin=1))
+    assert client.ws.recv_data(control_frame=True) == (websocket.ABNF.OPCODE_PONG, b"between")
+    assert json.loads(client.ws.recv())["type"] == "welcome"
+    client.ws.send_close(4000, b"bye")
+    opcode, data = client.ws.recv_data(control_frame=True)
+    assert (opcode, int.from_bytes(data[:2], "big"), data[2:]) == (websocket.ABNF.OPCODE_CLOSE, 4000, b"bye")
+
+
+def test_text_that_is_not_utf8_closes_the_socket_with_1007(connect) -> None:
+    client = connect()
+    client.ws.send(b"\xff\xfe", opcode=websocket.ABNF.OPCODE_TEXT)
+    _, code, _ = close_frame_after(client)
+    assert code in (1007, None)
