@@ -568,6 +568,24 @@ const lightnessTimes = (rgb, ratio) => lightnessOfY(luminanceOfL(lightness(rgb))
  * is unchanged, and so is every type whose sheen is below its ridge tone (I-III).
  * @param {ReturnType<typeof skinPalette>} skin @param {number} sneer AU9's level on this side
  */
+/**
+ * How far past type III the skin is, 0 on types I-III to 1 on VI: the share of a cue that dark skin carries in a
+ * highlight. A shadow of type VI skin has little lightness left to lose, and a glance (and a grey thumbnail) misses it
+ * there; the same skin shows its folds by the light on them (brightening type VI disgust's grey levels to type I's
+ * made fer read 34 of 64 renders as disgust instead of 11: its cues are there, drawn too dark to see).
+ * @param {ReturnType<typeof skinPalette>} skin
+ */
+export const darkHighlightShare = (skin) => Math.max(0, (skin.dark - 0.5) * 2);
+
+/**
+ * The light on AU9's bunched skin (the wrinkled nose root's ridges, the upper lip's roll): the ridge tone on types
+ * I-III, on darker skin toward a glint a set L* above the skin (GLINT_LIFT, as the nose's own glints), the lit top of
+ * a fold on dark skin, not its proportional ridge (type VI: L* 35 -> 41 on L* 29 skin).
+ * @param {ReturnType<typeof skinPalette>} skin
+ */
+export const bunchedLight = (skin) =>
+  mixRgb(skin.ridge, noLighterThanL(skin.sheen, lightness(skin.base) + GLINT_LIFT), darkHighlightShare(skin));
+
 export const bulgeLight = (skin, sneer) => (sneer > 0.05 ? noLighterThanL(skin.sheen, lightness(skin.ridge)) : skin.sheen);
 
 /**
@@ -721,7 +739,7 @@ function drawLines(ctx, geo, skin, identity, layer = "all") {
     const width = wrinkles[0].width;
     ctx.beginPath();
     for (const line of wrinkles) curveThrough(ctx, ridgeBeside(line.points, width * 0.9));
-    ctx.strokeStyle = css(skin.ridge, strength * (0.45 + skin.dark * 0.55));
+    ctx.strokeStyle = css(bunchedLight(skin), strength * (0.45 + skin.dark * 0.55));
     ctx.lineWidth = width * 1.3;
     ctx.stroke();
     ctx.beginPath();
@@ -1062,6 +1080,15 @@ function drawMouth(ctx, geo, skin, identity) {
     ctx.strokeStyle = css(skin.fold, curl * 0.6);
     ctx.lineWidth = 0.9 * u;
     ctx.stroke();
+    // ... and on dark skin the roll of skin above that fold catches the light (darkHighlightShare).
+    const rollLight = curl * 0.4 * darkHighlightShare(skin);
+    if (rollLight > 0.02) {
+      ctx.beginPath();
+      curveThrough(ctx, m.upperOuter.slice(1, 6).map((p) => add(p, 0, -1.35 * u)));
+      ctx.strokeStyle = css(bunchedLight(skin), rollLight);
+      ctx.lineWidth = 0.8 * u;
+      ctx.stroke();
+    }
   }
   // Lips pressed shut (AU24, closed-mouth anger): the skin bulges lit above the upper lip and below the lower lip,
   // each roll over a shaded fold, relative to the skin so it reads on every type. On a beard the hair covers them.
