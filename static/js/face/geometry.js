@@ -407,9 +407,9 @@ function expressionLandmarks(identity, pose) {
   // Disgust's raised upper lip (AU10) over lowered corners (AU15): the lip's sides stay up with its centre, so the
   // raised lip is an inverted U over the upper teeth, dropping steeply to the corners, not a tent peaked at the
   // middle (which AU15 alone pulling the sides down makes). Its border's sides rise nearly level with the bow's
-  // peaks (AU10's angular bend), so the red is squared off, not a shout's arch (fer: disgust v1 48 -> 52 and 46 -> 46
-  // of 96, angry 33 -> 21 and 29 -> 25). Raising the inner edge's sides above its middle instead bared the canines,
-  // a snarl: disgust 98 -> 75 of 192, angry 45 -> 61.
+  // peaks (AU10's angular bend), so the red is squared off, not a shout's arch (fer, paired: v1 as disgust 94 -> 93
+  // of 192, as angry 62 -> 51). Raising the inner edge's sides above its middle instead bared the canines, a
+  // snarl: disgust 98 -> 75 of 192, angry 45 -> 61.
   for (const [side, index] of [[1, 0], [-1, 1]]) {
     const sneer = Math.min(levels[10][index], levels[15][index]);
     if (sneer === 0) continue;
