@@ -406,16 +406,12 @@ function expressionLandmarks(identity, pose) {
   }
   // Disgust's raised upper lip (AU10) over lowered corners (AU15): the lip's sides stay up with its centre, so the
   // raised lip is an inverted U over the upper teeth, dropping steeply to the corners, not a tent peaked at the
-  // middle (which AU15 alone pulling the sides down makes). Its border's sides rise nearly level with the bow's
-  // peaks (AU10's angular bend), so the red is squared off, not a shout's arch (fer, paired: v1 as disgust 94 -> 97
-  // of 192, as angry 62 -> 56). Raised twice as far (0.07) FaceMesh put the lip's middle lower ("upper lip nearer
-  // nose" 94% on types II-III); the inner edge's sides raised above its middle bared the canines, a snarl (disgust
-  // 98 -> 75 of 192, angry 45 -> 61).
+  // middle (which AU15 alone pulling the sides down makes).
   for (const [side, index] of [[1, 0], [-1, 1]]) {
     const sneer = Math.min(levels[10][index], levels[15][index]);
     if (sneer === 0) continue;
     moved[key("upperLipInnerSide", side)].y -= 0.04 * iod * sneer;
-    moved[key("upperLipSide", side)].y -= 0.055 * iod * sneer;
+    moved[key("upperLipSide", side)].y -= 0.035 * iod * sneer;
   }
   // With the chin raised (AU17) the lower lip rides up behind the raised upper lip and the mouth all but closes: a
   // pouted "yuck", the lower lip pushed up full under the lifted upper lip, no lower teeth bared (a snarl's cue).
