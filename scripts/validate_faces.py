@@ -675,7 +675,8 @@ def print_report(summary: dict, show_failures: int) -> None:
     if "fer" in summary:
         print_classifier(summary["fer"], "Second opinion (fer", "haar found")
     if "faceapi" in summary:
-        print_classifier(summary["faceapi"], "Third opinion (face-api's expression net on the FaceMesh box", "own finder")
+        print_classifier(summary["faceapi"], "Third opinion (face-api's expression net on the FaceMesh box",
+                         "own finder")
     details = {identity["seed"]: identity for identity in summary["identity_details"]}
     failing_core = [(row, failure) for row in summary["emotions"] if row["core"] for failure in row["failures"]]
     if failing_core:
