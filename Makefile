@@ -3,6 +3,7 @@ SHELL := /bin/bash
 VENV := .venv
 FACES_VENV := .venv-faces
 FER_VENV := .venv-fer
+FACEAPI := .faceapi/node_modules/@vladmandic/face-api
 PY := $(VENV)/bin/python
 PIP := $(VENV)/bin/pip
 CHROMIUM := /usr/bin/chromium
@@ -58,11 +59,21 @@ $(FER_VENV)/.installed:
 		'setuptools<81'
 	touch $@
 
-validate-faces: $(FACES_VENV)/.installed $(FER_VENV)/.installed $(CHROMIUM)
-	$(FACES_VENV)/bin/python scripts/validate_faces.py --identities 240 --seed 1 --fer $(FER_VENV)/bin/python
+# The third opinion: face-api's expression net, run in headless Chromium by scripts/faceapi_classify.py.
+# The npm package ships its weights (model/*.bin) and a TensorFlow.js bundle (dist/face-api.esm.js);
+# it has no dependencies, so nothing else is installed and nothing is fetched at run time. 12 MB.
+.faceapi/installed:
+	mkdir -p .faceapi
+	npm install --prefix .faceapi --no-save --no-package-lock --ignore-scripts --no-audit --no-fund \
+		@vladmandic/face-api@1.7.15
+	touch $@
+
+validate-faces: $(FACES_VENV)/.installed $(FER_VENV)/.installed .faceapi/installed $(CHROMIUM)
+	$(FACES_VENV)/bin/python scripts/validate_faces.py --identities 240 --seed 1 --fer $(FER_VENV)/bin/python \
+		--faceapi $(FACEAPI)
 
 contact-sheet: $(VENV)/.installed-test $(CHROMIUM)
 	$(PY) scripts/contact_sheet.py
 
 clean:
-	rm -rf $(VENV) $(FACES_VENV) $(FER_VENV) var test-results screenshots
+	rm -rf $(VENV) $(FACES_VENV) $(FER_VENV) .faceapi var test-results screenshots

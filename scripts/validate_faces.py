@@ -7,7 +7,7 @@ neutral face, in units of the measured inter-ocular distance (IOD); image measur
 relative to the local skin, the brows' inner ends, the lips' visibility) are located by those landmarks.
 
     .venv-faces/bin/python scripts/validate_faces.py [--identities 240] [--seed 1] [--json out.json]
-        [--fer .venv-fer/bin/python]
+        [--fer .venv-fer/bin/python] [--faceapi .faceapi/node_modules/@vladmandic/face-api]
 
 Per identity it renders: neutral; neutral again (must be pixel-identical: the renderer is
 deterministic); neutral at a smaller canvas size (the detector's own noise, since the face is the
@@ -23,6 +23,8 @@ not, facial hair or not (groups judged once they hold --min-group outcomes).
 
 With --fer, an off-the-shelf expression classifier (the fer package, in its own virtualenv) reads
 every render too and its verdicts are printed per emotion and group: a smoke alarm, never a gate.
+With --faceapi, a third opinion: face-api's expression net (an npm package with its weights) in
+headless Chromium, reported the same way (scripts/faceapi_classify.py).
 
 Needs its own virtualenv (mediapipe 0.10.14 wants numpy<2 and protobuf<5), see docs/face-validation.md.
 """
@@ -93,6 +95,9 @@ BASE_MARGIN = {"contrast": 0.03, "share": 0.0}  # "iod" comes from --margin
 # The fer package's classes, by our emotion keys (it has no contempt).
 FER_CLASS = {"neutral": "neutral", "happiness": "happy", "sadness": "sad", "surprise": "surprise", "fear": "fear",
              "anger": "angry", "disgust": "disgust"}
+# face-api's expression net's classes, likewise (no contempt either).
+FACEAPI_CLASS = {"neutral": "neutral", "happiness": "happy", "sadness": "sad", "surprise": "surprised",
+                 "fear": "fearful", "anger": "angry", "disgust": "disgusted"}
 
 
 def _load(name: str) -> ModuleType:
@@ -311,7 +316,7 @@ class Sweep:
     detector_noise: dict[str, list[float]] = field(default_factory=lambda: defaultdict(list))
     outcomes: dict[tuple[str, Check], list[CheckOutcome]] = field(default_factory=lambda: defaultdict(list))
     pngs: dict[tuple[int, str], bytes] = field(default_factory=dict)  # (seed, render label) -> PNG
-    fer_inputs: list[dict] = field(default_factory=list)  # grayscale PNGs written for the second opinion
+    classifier_inputs: list[dict] = field(default_factory=list)  # PNGs written for the classifiers' opinions
 
 
 def margins(sweep: Sweep, base_margin: float) -> dict[str, float]:
@@ -347,7 +352,7 @@ def save_failing_samples(sweep: Sweep, directory: Path) -> int:
 
 
 def run_sweep(identities: list[Identity], jobs: list[RenderJob], page: Page, size: int,
-              fer_dir: Path | None) -> Sweep:
+              classifier_dir: Path | None) -> Sweep:
     sweep = Sweep(identities)
     detector = LandmarkDetector()
     payload_jobs = [{"pose": job.pose, "scale": job.scale} for job in jobs]
@@ -358,7 +363,7 @@ def run_sweep(identities: list[Identity], jobs: list[RenderJob], page: Page, siz
                                                  "size": size})
             for identity, urls in zip(batch, rendered, strict=True):
                 pngs = [base64.b64decode(url.split(",", 1)[1]) for url in urls]
-                _evaluate_identity(sweep, identity, jobs, pngs, detector, fer_dir)
+                _evaluate_identity(sweep, identity, jobs, pngs, detector, classifier_dir)
             print(f"  {min(start + len(batch), len(identities))}/{len(identities)} identities", file=sys.stderr)
     finally:
         detector.close()
@@ -366,7 +371,7 @@ def run_sweep(identities: list[Identity], jobs: list[RenderJob], page: Page, siz
 
 
 def _evaluate_identity(sweep: Sweep, identity: Identity, jobs: list[RenderJob], pngs: list[bytes],
-                       detector: LandmarkDetector, fer_dir: Path | None) -> None:
+                       detector: LandmarkDetector, classifier_dir: Path | None) -> None:
     landmarks: dict[str, np.ndarray] = {}
     images: dict[str, np.ndarray] = {}
     for job, png in zip(jobs, pngs, strict=True):
@@ -381,13 +386,15 @@ def _evaluate_identity(sweep: Sweep, identity: Identity, jobs: list[RenderJob], 
             continue
         landmarks[job.label] = found
         images[job.label] = image
-        if fer_dir is not None and job.label not in ("neutral again", "neutral rescaled"):
+        if classifier_dir is not None and job.label not in ("neutral again", "neutral rescaled"):
             name = f"{identity.seed}_{job.label.replace(' ', '_')}.png"
-            cv2.imwrite(str(fer_dir / name), cv2.cvtColor(image, cv2.COLOR_RGB2GRAY))
+            cv2.imwrite(str(classifier_dir / "gray" / name), cv2.cvtColor(image, cv2.COLOR_RGB2GRAY))  # fer's input
+            (classifier_dir / "colour" / name).write_bytes(png)
             low, high = found.min(axis=0), found.max(axis=0)
-            sweep.fer_inputs.append({"file": name, "seed": identity.seed, "emotion": job.emotion, "label": job.label,
-                                     "box": [int(low[0]), int(low[1]), int(high[0] - low[0]), int(high[1] - low[1])],
-                                     "groups": list(identity.groups())})
+            sweep.classifier_inputs.append({
+                "file": name, "seed": identity.seed, "emotion": job.emotion, "label": job.label,
+                "box": [int(low[0]), int(low[1]), int(high[0] - low[0]), int(high[1] - low[1])],
+                "groups": list(identity.groups())})
     if pngs[0] != pngs[1]:
         sweep.not_repeatable.append({"seed": identity.seed, "reason": "neutral re-render is not pixel-identical"})
     if "neutral" not in landmarks:
@@ -562,41 +569,41 @@ def _miss_groups(miss: dict) -> tuple[str, ...]:
             "facial hair" if miss["facial_hair"] != "none" else "no facial hair")
 
 
-def run_fer(python: Path, directory: Path, inputs: list[dict]) -> dict:
-    """The fer classifier's verdict on every saved render, run in its own virtualenv (scripts/fer_classify.py)."""
+def run_classifier(command: list[str], directory: Path, inputs: list[dict], classes: dict[str, str]) -> dict:
+    """An off-the-shelf classifier's verdict on every saved render in `directory`: `command` + [directory]
+    prints {file: {"top", "scores", "detector"}} (scripts/fer_classify.py, scripts/faceapi_classify.py)."""
     (directory / "inputs.json").write_text(json.dumps(inputs))
-    result = subprocess.run([str(python), str(ROOT / "scripts" / "fer_classify.py"), str(directory)],
-                            capture_output=True, text=True, timeout=3600)
+    result = subprocess.run([*command, str(directory)], capture_output=True, text=True, timeout=3600)
     if result.returncode != 0:
-        raise SystemExit(f"fer_classify.py failed:\n{result.stderr[-3000:]}")
-    verdicts = json.loads(result.stdout)
-    return summarise_fer(inputs, verdicts)
+        raise SystemExit(f"{' '.join(command)} failed:\n{result.stderr[-3000:]}")
+    return summarise_classifier(inputs, json.loads(result.stdout), classes)
 
 
-def summarise_fer(inputs: list[dict], verdicts: dict[str, dict]) -> dict:
-    """Top-1 agreement per intended emotion and per group (contempt has no class: only what it reads as)."""
+def summarise_classifier(inputs: list[dict], verdicts: dict[str, dict], classes: dict[str, str]) -> dict:
+    """Top-1 agreement per intended emotion and per group (contempt has no class: only what it reads as).
+    `classes` names the classifier's class for each of our emotions."""
     rows = [{**item, **verdicts[item["file"]]} for item in inputs if item["file"] in verdicts]
     per_emotion = {}
     for emotion in ("neutral", *EXPECTED):
         mine = [row for row in rows if row["emotion"] == emotion]
-        wanted = FER_CLASS.get(emotion)
-        per_emotion[emotion] = {
-            "renders": len(mine), "haar_found": sum(row["detector"] == "haar" for row in mine),
+        wanted = classes.get(emotion)
+        per_emotion[emotion] = {  # own_detector_found: the classifier's face finder, not the FaceMesh box
+            "renders": len(mine), "own_detector_found": sum(row["detector"] != "landmarks" for row in mine),
             "agree": sum(row["top"] == wanted for row in mine) if wanted else None,
             "read_as": dict(Counter(row["top"] for row in mine).most_common()),
             "by_group": {group: _share([row["top"] == wanted for row in mine if group in row["groups"]])
                          for group in GROUPS} if wanted else {},
         }
     # Per variant too: one variant misread (closed-mouth anger read as neutral) hides in its emotion's mean.
-    by_variant = {label: {"renders": len(mine), "agree": _share([row["top"] == FER_CLASS.get(row["emotion"])
+    by_variant = {label: {"renders": len(mine), "agree": _share([row["top"] == classes.get(row["emotion"])
                                                                  for row in mine]),
                           "read_as": dict(Counter(row["top"] for row in mine).most_common(3))}
                   for label in sorted({row["label"] for row in rows})
                   for mine in [[row for row in rows if row["label"] == label]]}
-    scored = [row for row in rows if FER_CLASS.get(row["emotion"])]
-    overall_by_group = {group: _share([row["top"] == FER_CLASS[row["emotion"]] for row in scored
+    scored = [row for row in rows if classes.get(row["emotion"])]
+    overall_by_group = {group: _share([row["top"] == classes[row["emotion"]] for row in scored
                                        if group in row["groups"]]) for group in GROUPS}
-    return {"renders": len(rows), "overall": _share([row["top"] == FER_CLASS[row["emotion"]] for row in scored]),
+    return {"renders": len(rows), "overall": _share([row["top"] == classes[row["emotion"]] for row in scored]),
             "overall_by_group": overall_by_group, "per_emotion": per_emotion, "by_variant": by_variant}
 
 
@@ -666,7 +673,10 @@ def print_report(summary: dict, show_failures: int) -> None:
     print(f"\nGlasses: {summary['glasses']}\nHair styles: {summary['hair_styles']}\n"
           f"Facial hair: {summary['facial_hair']}")
     if "fer" in summary:
-        print_fer(summary["fer"])
+        print_classifier(summary["fer"], "Second opinion (fer", "haar found")
+    if "faceapi" in summary:
+        print_classifier(summary["faceapi"], "Third opinion (face-api's expression net on the FaceMesh box",
+                         "own finder")
     details = {identity["seed"]: identity for identity in summary["identity_details"]}
     failing_core = [(row, failure) for row in summary["emotions"] if row["core"] for failure in row["failures"]]
     if failing_core:
@@ -684,16 +694,16 @@ def print_report(summary: dict, show_failures: int) -> None:
     print("\nRESULT: " + ("PASS" if summary["ok"] else "FAIL\n  " + "\n  ".join(summary["problems"])))
 
 
-def print_fer(fer: dict) -> None:
-    print("\nSecond opinion (fer, top-1 of its 7 classes; not a gate): "
+def print_classifier(fer: dict, title: str, found: str) -> None:
+    print(f"\n{title}, top-1 of its 7 classes; not a gate): "
           f"{_pct(fer['overall'])} of {fer['renders']} renders read as intended (contempt excluded).")
-    print(f"| intended | renders | haar found | read as intended | {' | '.join(GROUPS)} | read as |")
+    print(f"| intended | renders | {found} | read as intended | {' | '.join(GROUPS)} | read as |")
     print("|---|---|---|---|" + "---|" * len(GROUPS) + "---|")
     for emotion, row in fer["per_emotion"].items():
         agree = "–" if row["agree"] is None else _pct(row["agree"] / row["renders"] if row["renders"] else math.nan)
         groups = " | ".join(_pct(row["by_group"].get(group, math.nan)) for group in GROUPS)
         read = ", ".join(f"{label} {count}" for label, count in row["read_as"].items())
-        print(f"| {emotion} | {row['renders']} | {row['haar_found']} | {agree} | {groups} | {read} |")
+        print(f"| {emotion} | {row['renders']} | {row['own_detector_found']} | {agree} | {groups} | {read} |")
     print("| all but contempt | | | " + _pct(fer["overall"]) + " | "
           + " | ".join(_pct(fer["overall_by_group"][group]) for group in GROUPS) + " | |")
     print("By variant: " + "; ".join(
@@ -732,6 +742,8 @@ def main() -> int:
     parser.add_argument("--min-group", type=int, default=20,
                         help="judged renders a group needs before its pass rate gates")
     parser.add_argument("--fer", type=Path, help="python of a virtualenv with the fer package: adds its verdicts")
+    parser.add_argument("--faceapi", type=Path, help="directory of the @vladmandic/face-api npm package (make "
+                        ".faceapi/installed): adds its expression net's verdicts")
     parser.add_argument("--json", type=Path, help="write the summary as JSON here")
     parser.add_argument("--samples", type=Path, help="save PNGs of failing renders in this directory")
     parser.add_argument("--show-failures", type=int, default=40)
@@ -740,14 +752,19 @@ def main() -> int:
         parser.error("--identities must be 1..2000")
     if args.fer is not None and not args.fer.exists():
         parser.error(f"--fer {args.fer}: no such python (make .venv-fer/.installed creates it)")
+    if args.faceapi is not None and not (args.faceapi / "model").is_dir():
+        parser.error(f"--faceapi {args.faceapi}: no face-api package with its models (make .faceapi/installed)")
     base_margin = args.margin / 100
     emotions = load_emotions()
     jobs = all_jobs(emotions)
     renderer = renderer_fingerprint()  # now: the page loads the renderer once, at the start
     started = time.monotonic()
-    with tempfile.TemporaryDirectory(prefix="glimpse-fer-") as scratch, serve_static() as base, \
+    with tempfile.TemporaryDirectory(prefix="glimpse-classifiers-") as scratch, serve_static() as base, \
             sync_playwright() as playwright:
-        fer_dir = Path(scratch) if args.fer else None
+        classifier_dir = Path(scratch) if args.fer or args.faceapi else None
+        if classifier_dir is not None:
+            (classifier_dir / "gray").mkdir()
+            (classifier_dir / "colour").mkdir()
         browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
         try:
             page = browser.new_page(device_scale_factor=1)
@@ -764,20 +781,25 @@ def main() -> int:
                 identities = sample_identities(page, args.identities, args.seed)
             print(f"rendering {len(jobs)} faces for each of {len(identities)} identities: "
                   + ", ".join(job.label for job in jobs), file=sys.stderr)
-            sweep = run_sweep(identities, jobs, page, args.size, fer_dir)
+            sweep = run_sweep(identities, jobs, page, args.size, classifier_dir)
             if errors:
                 raise SystemExit("browser errors: " + json.dumps(errors))
         finally:
             browser.close()
-        fer = None
-        if fer_dir is not None:
-            print(f"classifying {len(sweep.fer_inputs)} renders with fer", file=sys.stderr)
-            fer = run_fer(args.fer, fer_dir, sweep.fer_inputs)
+        opinions = {}
+        if args.fer:
+            print(f"classifying {len(sweep.classifier_inputs)} renders with fer", file=sys.stderr)
+            opinions["fer"] = run_classifier([str(args.fer), str(ROOT / "scripts" / "fer_classify.py")],
+                                             classifier_dir / "gray", sweep.classifier_inputs, FER_CLASS)
+        if args.faceapi:
+            print(f"classifying {len(sweep.classifier_inputs)} renders with face-api", file=sys.stderr)
+            opinions["faceapi"] = run_classifier(
+                [sys.executable, str(ROOT / "scripts" / "faceapi_classify.py"), str(args.faceapi.resolve())],
+                classifier_dir / "colour", sweep.classifier_inputs, FACEAPI_CLASS)
     margin_for = margins(sweep, base_margin)
     decide(sweep, margin_for, base_margin)
     summary = summarise(sweep, margin_for, base_margin, args.threshold, args.brow_threshold, args.min_group)
-    if fer is not None:
-        summary["fer"] = fer
+    summary.update(opinions)
     if args.samples:
         summary["samples_saved"] = save_failing_samples(sweep, args.samples)
     summary["seconds"] = round(time.monotonic() - started, 1)
