@@ -287,8 +287,9 @@ def client(connect) -> DrillClient:
     return connect()
 
 
-def play_drill_by_tapping(page, emotion_name: str, limit: int = 200) -> int:
-    """Tap `emotion_name` for every face until the summary; returns the answers given (voided ones included).
+def play_drill_by_tapping(page, emotion_name: str, limit: int = 200, stop_after: int | None = None) -> int:
+    """Tap `emotion_name` for every face until the summary (or `stop_after` taps, once the last one's outcome shows);
+    returns the answers given (voided ones included).
 
     A right answer moves on by itself, a wrong one waits for Next (tapped here), a voided flash brings
     another face without a tap: whichever comes, the loop takes it.
@@ -309,6 +310,9 @@ def play_drill_by_tapping(page, emotion_name: str, limit: int = 200) -> int:
         page.wait_for_timeout(200)  # a person's quickest choice: faster taps never reach a board (fair play)
         page.get_by_role("button", name=emotion_name, exact=True).tap()
         answers += 1
+        if answers == stop_after:
+            expect(page.locator("#feedback:not([hidden]), #answers:not([hidden]):not(.waiting)").first).to_be_visible()
+            return answers
     raise AssertionError(f"the drill did not end within {limit} steps")
 
 
