@@ -28,16 +28,16 @@ os.environ.setdefault("GLIMPSE_STATIC_BROTLI_QUALITY", "5")
 # `make test` runs files on two workers, a file per worker at a time (--dist loadfile), handed out in collection
 # order. Heaviest first, so the last files handed out are short and both workers finish together (xdist's own
 # order, most tests first, left one worker ~3 minutes alone at the end: pyproject.toml turns it off). Seconds a
-# file took in a full run on a loaded 2-core box (load ~19); files not listed follow, in their usual order. A new
-# file that takes longer than the last one listed belongs here.
+# file took in a full run on a loaded 2-core box (load ~13-18); files not listed follow, in their usual order.
+# A new file that takes longer than the last one listed belongs here.
 FILE_SECONDS = {
-    "test_scene_timing.py": 362, "test_fairplay.py": 353, "test_pwa.py": 241, "test_flash_timing.py": 226,
-    "test_e2e_drill.py": 222, "test_scene_offline.py": 191, "test_challenge_links.py": 179, "test_e2e_social.py": 148,
-    "test_phone.py": 129, "test_face_validation.py": 121, "test_a11y.py": 66, "test_backup.py": 64,
-    "test_duel_ws.py": 63, "test_ws.py": 55, "test_rewards_ws.py": 54, "test_hostile.py": 51, "test_e2e_checkup.py": 50,
-    "test_checkup.py": 41, "test_learn_page.py": 40, "test_e2e_scenes.py": 38, "test_item_report.py": 27,
-    "test_duel_fairplay.py": 25, "test_e2e_duel.py": 22, "test_social_loop.py": 18, "test_scene_learn.py": 18,
-    "test_properties.py": 16, "test_staircase.py": 13, "test_lanes.py": 13, "test_db.py": 12, "test_crowd.py": 12,
+    "test_fairplay.py": 309, "test_pwa.py": 302, "test_scene_timing.py": 289, "test_flash_timing.py": 207,
+    "test_challenge_links.py": 178, "test_e2e_drill.py": 114, "test_scene_offline.py": 104, "test_phone.py": 102,
+    "test_face_validation.py": 92, "test_e2e_checkup.py": 60, "test_duel_ws.py": 60, "test_rewards_ws.py": 53,
+    "test_a11y.py": 50, "test_checkup.py": 43, "test_e2e_scenes.py": 42, "test_ws.py": 39, "test_learn_page.py": 38,
+    "test_properties.py": 27, "test_hostile.py": 25, "test_e2e_duel.py": 24, "test_backup.py": 21,
+    "test_duel_fairplay.py": 21, "test_social_loop.py": 18, "test_e2e_social.py": 16, "test_staircase.py": 16,
+    "test_item_report.py": 15, "test_scene_learn.py": 14,
 }
 
 
