@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import gzip
 import hashlib
+import os
 import re
 import threading
 import time
@@ -178,6 +179,9 @@ class Assets:
 
 
 CODINGS = ("br", "gzip") if brotli is not None else ("gzip",)  # best first
+# Quality 11 costs seconds of CPU at every start; the test suite starts ~20 servers and sets it lower
+# (tests/conftest.py). Production and bench/first_load.py's sizes use 11.
+STATIC_BROTLI_QUALITY = int(os.environ.get("GLIMPSE_STATIC_BROTLI_QUALITY", "11"))
 
 
 def compress(data: bytes, *, fast: bool = False, codings: tuple[str, ...] = CODINGS) -> dict[str, bytes]:
@@ -187,7 +191,7 @@ def compress(data: bytes, *, fast: bool = False, codings: tuple[str, ...] = CODI
     """
     encoded = {}
     if brotli is not None and "br" in codings:
-        encoded["br"] = brotli.compress(data, quality=5 if fast else 11)
+        encoded["br"] = brotli.compress(data, quality=5 if fast else STATIC_BROTLI_QUALITY)
     if "gzip" in codings:
         encoded["gzip"] = gzip.compress(data, compresslevel=6 if fast else 9, mtime=0)
     return encoded

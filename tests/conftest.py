@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import contextlib
 import json
+import os
 import random
 import time
 import urllib.request
@@ -20,6 +21,29 @@ MANY_PLAYERS_FROM_LOOPBACK = {"GLIMPSE_NEW_PLAYERS_PER_MINUTE": "100000",
 # (tests/test_fairplay.py keeps the production clock rules).
 SCRIPTED_PLAYERS = {**MANY_PLAYERS_FROM_LOOPBACK, "GLIMPSE_ANSWER_CLOCK_SCALE": "0"}
 ARTIFACTS = ROOT / "screenshots"  # pytest-playwright empties test-results/ at every start
+# Every server the tests start (LiveServer passes this environment on) brotli-compresses the static files at
+# quality 5, not 11: ~4 s less CPU per start on a loaded 2-core box; the bytes still decode the same.
+os.environ.setdefault("GLIMPSE_STATIC_BROTLI_QUALITY", "5")
+
+# `make test` runs files on two workers, a file per worker at a time (--dist loadfile), handed out in collection
+# order. Heaviest first, so the last files handed out are short and both workers finish together (xdist's own
+# order, most tests first, left one worker ~3 minutes alone at the end: pyproject.toml turns it off). Seconds a
+# file took in a full run on a loaded 2-core box (load ~13-18); files not listed follow, in their usual order.
+# A new file that takes longer than the last one listed belongs here.
+FILE_SECONDS = {
+    "test_fairplay.py": 309, "test_pwa.py": 302, "test_scene_timing.py": 289, "test_flash_timing.py": 207,
+    "test_challenge_links.py": 178, "test_e2e_drill.py": 114, "test_scene_offline.py": 104, "test_phone.py": 102,
+    "test_face_validation.py": 92, "test_e2e_checkup.py": 60, "test_duel_ws.py": 60, "test_rewards_ws.py": 53,
+    "test_a11y.py": 50, "test_checkup.py": 43, "test_e2e_scenes.py": 42, "test_ws.py": 39, "test_learn_page.py": 38,
+    "test_properties.py": 27, "test_hostile.py": 25, "test_e2e_duel.py": 24, "test_backup.py": 21,
+    "test_duel_fairplay.py": 21, "test_social_loop.py": 18, "test_e2e_social.py": 16, "test_staircase.py": 16,
+    "test_item_report.py": 15, "test_scene_learn.py": 14,
+}
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    # Stable: the tests of a file keep their order (and their module-scoped servers).
+    items.sort(key=lambda item: (-FILE_SECONDS.get(item.path.name, 0), str(item.path)))
 
 
 @pytest.fixture(scope="session")
@@ -267,8 +291,9 @@ def client(connect) -> DrillClient:
     return connect()
 
 
-def play_drill_by_tapping(page, emotion_name: str, limit: int = 200) -> int:
-    """Tap `emotion_name` for every face until the summary; returns the answers given (voided ones included).
+def play_drill_by_tapping(page, emotion_name: str, limit: int = 200, stop_after: int | None = None) -> int:
+    """Tap `emotion_name` for every face until the summary (or `stop_after` taps, once the last one's outcome shows);
+    returns the answers given (voided ones included).
 
     A right answer moves on by itself, a wrong one waits for Next (tapped here), a voided flash brings
     another face without a tap: whichever comes, the loop takes it.
@@ -289,6 +314,9 @@ def play_drill_by_tapping(page, emotion_name: str, limit: int = 200) -> int:
         page.wait_for_timeout(200)  # a person's quickest choice: faster taps never reach a board (fair play)
         page.get_by_role("button", name=emotion_name, exact=True).tap()
         answers += 1
+        if answers == stop_after:
+            expect(page.locator("#feedback:not([hidden]), #answers:not([hidden]):not(.waiting)").first).to_be_visible()
+            return answers
     raise AssertionError(f"the drill did not end within {limit} steps")
 
 

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import json
 import urllib.request
+from collections.abc import Iterator
+from concurrent.futures import Future, ThreadPoolExecutor
 
 import pytest
 from duel_client import PERIOD_MS, DuelClient, read_face, wrong
@@ -13,6 +15,24 @@ from harness import LiveServer
 @pytest.fixture
 def server(duel_server: LiveServer) -> LiveServer:
     return duel_server
+
+
+@pytest.fixture(scope="module", autouse=True)
+def link_ana_played(duel_server: LiveServer) -> Iterator[Future[dict]]:
+    """A link Ana made and played with 12 right, for the browser test. Played over a socket from the module's
+    first test on, side by side with the tests before the browser's: a link's 20 faces at a person's pace take
+    ~45 s, nearly all of it waiting for flashes and reveals."""
+    def make_and_play() -> dict:
+        ana = DuelClient(duel_server.url)
+        try:
+            _, link, _ = http(duel_server, "/api/challenges", ana.cookie, "POST")
+            play_link(ana, link["code"], right=set(range(1, 13)))
+        finally:
+            ana.close()
+        return link
+
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        yield pool.submit(make_and_play)
 
 
 def http(server: LiveServer, path: str, cookie: str | None = None, method: str = "GET") -> tuple[int, dict | str, str]:
@@ -99,17 +119,13 @@ def test_unknown_links(server: LiveServer) -> None:
 
 
 def test_a_new_player_opens_a_challenge_link_plays_and_sees_both_results(
-        browser, duel_server: LiveServer, screenshot_dir) -> None:
+        browser, link_ana_played: Future[dict], screenshot_dir) -> None:
     from harness import PHONE
     from playwright.sync_api import expect
 
     from game.emotions import EMOTIONS
 
-    ana = DuelClient(duel_server.url)
-    _, link, _ = http(duel_server, "/api/challenges", ana.cookie, "POST")
-    play_link(ana, link["code"], right=set(range(1, 13)))
-    ana.close()
-
+    link = link_ana_played.result(timeout=180)
     context = browser.new_context(**PHONE)  # a brand-new phone, from a chat app's link
     trials: list[dict] = []
     try:
