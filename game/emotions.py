@@ -178,13 +178,13 @@ EMOTIONS: dict[str, Emotion] = {
                 # AU4 (EMFACS disgust has none; AU9 lowers the brow heads a little by itself): lowered, knit brows
                 # made classifiers read disgust as anger.
                 Variant({9: 1.0, 10: 0.9, 15: 1.0, 16: 0.3}),
-                # The closed "yuck": the upper lip raised hard (AU10 1.0) while the chin (AU17 0.8) pushes the lower
-                # lip up into it, under a sliver of upper teeth, and the cheeks rise a little (AU6 0.3) so the eyes
-                # narrow from below: the whole mid-face screws up. Corners barely down (a sunk, pouted mouth is
-                # sadness's; bowed down at the corners, anger's pressed lips). With the chin at 0.5 and no cheek raise
-                # fer read it neutral (disgust 28, neutral 41 of 96, seeds 1 + 7); now disgust 36, neutral 28, angry
-                # 16 (14 before). AU6 at 0.5 shut narrow eyes and read happier; v1 gained nothing from AU6.
-                Variant({9: 1.0, 10: 1.0, 15: 0.2, 17: 0.8, 6: 0.3}),
+                # The closed "yuck" (9+10+17 with 6+7, no AU5): the upper lip raised hard while the chin (AU17 full)
+                # pushes the lower lip up into it, the corners pulled a little down (AU15 0.4), and the lower lids
+                # squeezed up (AU7 0.6 over AU9's and AU6's cheek raise) to a slit: the whole face screws up, no glare.
+                # With the chin at 0.8, AU15 0.2 and no AU7, fer read it neutral (disgust 34, neutral 26 of 96,
+                # streams 1 + 7); now 56 (neutral 15); on fresh streams 3 + 5, 44 -> 58. Parting the lips (AU25) over
+                # the teeth read happy; AU6 at 0.5 read happier than AU7.
+                Variant({9: 1.0, 10: 1.0, 15: 0.4, 17: 1.0, 6: 0.3, 7: 0.6}),
             ),
             (
                 "Nose wrinkled, nostrils lifted, cheeks pushed up so the eyes narrow from below",

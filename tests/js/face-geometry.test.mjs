@@ -580,6 +580,23 @@ test("the closed disgust screws up the mid-face: its raised cheeks narrow the ey
   }
 });
 
+test("the closed \"yuck\" squeezes the eyes to a slit from below, not anger's glare, and pushes the chin up", () => {
+  const emotions = Object.fromEntries(catalogue().emotions.map((e) => [e.key, e]));
+  for (const id of IDENTITIES.slice(0, 10)) {
+    const iod = IOD_OF(id);
+    const neutral = landmarks(id, NEUTRAL);
+    const yuck = landmarks(id, fullPose(emotions, "disgust", 1));
+    const glare = landmarks(id, fullPose(emotions, "anger", 1));
+    for (const side of ["L", "R"]) {
+      const opening = (p) => p[`lidLower${side}`].y - p[`lidUpper${side}`].y;
+      // AU6 + AU7 under AU9: the lower lids ride up nearly to the upper ones (the pinched eyes of "eww").
+      assert.ok(opening(yuck) < 0.15 * opening(neutral) && opening(yuck) > 0, `seed ${id.seed}: a slit, still open`);
+      assert.ok(opening(glare) > 0.5 * opening(neutral), "anger's closed variant glares, eyes open");
+    }
+    assert.ok(neutral.chinBoss.y - yuck.chinBoss.y > 0.04 * iod, "the chin boss pushes up (AU17)");
+  }
+});
+
 test("disgust's brows come down without knitting, above anger's; its furrow runs from the lifted wing out past the corner", () => {
   const emotions = Object.fromEntries(catalogue().emotions.map((e) => [e.key, e]));
   for (const id of IDENTITIES.slice(0, 10)) {
