@@ -126,12 +126,19 @@ EMOTIONS: dict[str, Emotion] = {
             (
                 # The jaw drops (AU26) while the stretch (AU20) pulls the lips taut sideways: a wide, open, squared
                 # mouth, not surprise's relaxed round O, and not a thin slit of teeth that reads as a grin.
-                # AU2 lifts the whole brow (AU4 keeps it flat): with the outer ends left low, the brows slanted like
-                # sadness's. The lower lids tense (AU7) short of full: fully tense, they narrowed the wide eye under
-                # the raised brows and the face read as sad. The renderer draws AU5 with AU1+4 as fear's stare
-                # (geometry.js fearStare): white above the iris, the lower lid straight rather than raised whole.
-                Variant({1: 1.0, 2: 1.0, 4: 0.6, 5: 1.0, 7: 0.8, 20: 1.0, 25: 1.0, 26: 0.7}),
-                Variant({1: 1.0, 2: 1.0, 4: 0.6, 5: 1.0, 7: 0.8, 20: 0.9, 25: 1.0, 26: 0.6}),
+                # The brows are fear's cue against surprise: AU4 0.8 knits them and holds them flat, AU2 at 0.7
+                # lifts their tails less than surprise's, so they slant up toward the middle. With AU2 1.0 and AU4 0.6
+                # the tails arched like surprise's and face-api read 155 of 192 fear renders as surprise (fer said
+                # fear). AU2 0.5 read fear more often still for face-api but as sad more often for fer, and its
+                # tails hardly rose at all; AU4 1.0 slanted the brows into sadness's for fer; a less open mouth
+                # (AU26 0.4-0.5) read as surprise again. v1 drops the jaw to 0.75 (under surprise's 0.8) and v2
+                # stretches at 0.9: v1 at 0.7, or v2 at 1.0, FaceMesh lost the opening under some full beards. The
+                # lower lids tense (AU7) short of full: fully tense, they narrowed the wide eye under the raised brows
+                # and the face read as sad. The
+                # renderer draws AU5 with AU1+4 as fear's stare (geometry.js fearStare): white above the iris, the
+                # lower lid straight rather than raised whole.
+                Variant({1: 1.0, 2: 0.7, 4: 0.8, 5: 1.0, 7: 0.8, 20: 1.0, 25: 1.0, 26: 0.75}),
+                Variant({1: 1.0, 2: 0.7, 4: 0.8, 5: 1.0, 7: 0.8, 20: 0.9, 25: 1.0, 26: 0.6}),
             ),
             (
                 "Brows raised but flat and pulled together",

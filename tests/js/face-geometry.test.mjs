@@ -355,6 +355,24 @@ function fullPose(emotions, key, variant = 0) {
   return { au, gaze: [0, v.gazeDown], head: { pitch: v.headDown, roll: 0 } };
 }
 
+test("fear's brow heads rise as surprise's do but its tails stay low: a knit, slanted brow, not an arch", () => {
+  // With the tails lifted as high as surprise's (AU2 1.0 under AU4 0.6), face-api read fear as surprise 155 of 192.
+  const emotions = Object.fromEntries(catalogue().emotions.map((e) => [e.key, e]));
+  for (const id of IDENTITIES.slice(0, 10)) {
+    const iod = IOD_OF(id);
+    const rest = landmarks(id, NEUTRAL);
+    for (const variant of [0, 1]) {
+      const rise = (key, name) => (rest[name].y - landmarks(id, fullPose(emotions, key, variant))[name].y) / iod;
+      assert.ok(rise("fear", "browInnerL") >= rise("surprise", "browInnerL"), "fear's brow heads as high");
+      assert.ok(rise("fear", "browOuterL") < 0.75 * rise("surprise", "browOuterL"),
+        `fear's tails ${rise("fear", "browOuterL")} against surprise's ${rise("surprise", "browOuterL")}`);
+      assert.ok(rise("fear", "browOuterL") > 0.03, "fear's tails still raised (AU2)");
+      // Its heads stand clearly above its tails: the brow slants up toward the middle.
+      assert.ok(rise("fear", "browInnerL") - rise("fear", "browOuterL") > 0.035, "fear's brow slants up inward");
+    }
+  }
+});
+
 test("fear's brows are flat and knit where surprise's arch; fear's lower lids are tenser", () => {
   const emotions = Object.fromEntries(catalogue().emotions.map((e) => [e.key, e]));
   for (const id of IDENTITIES.slice(0, 10)) {
