@@ -187,11 +187,12 @@ EMOTIONS: dict[str, Emotion] = {
                 Variant({9: 1.0, 10: 0.9, 15: 1.0, 16: 0.3}),
                 # The closed "yuck" (9+10+17 with 6+7, no AU5): the upper lip raised hard while the chin (AU17 full)
                 # pushes the lower lip up into it, the corners pulled a little down (AU15 0.4), and the lower lids
-                # squeezed up (AU7 0.6 over AU9's and AU6's cheek raise) to a slit: the whole face screws up, no glare.
-                # With the chin at 0.8, AU15 0.2 and no AU7, fer read it neutral (disgust 34, neutral 26 of 96,
-                # streams 1 + 7); now 56 (neutral 15); on fresh streams 3 + 5, 44 -> 58. Parting the lips (AU25) over
-                # the teeth read happy; AU6 at 0.5 read happier than AU7.
-                Variant({9: 1.0, 10: 1.0, 15: 0.4, 17: 1.0, 6: 0.3, 7: 0.6}),
+                # pushed up (AU7 0.2 over AU9's and AU6's cheek raise) to a slit, still open: the whole face screws
+                # up, no glare. With the chin at 0.8, AU15 0.2 and no AU7, fer read it neutral (disgust 34 of 96,
+                # streams 1 + 7); chin full and AU15 0.4 read 50, with AU7 0.2 53, with AU7 0.6 59, but at 0.6 the
+                # lids all but met and FaceMesh found no face in one bespectacled render of 240.
+                # Parting the lips (AU25) over the teeth read happy; AU6 at 0.5 read happier than AU7.
+                Variant({9: 1.0, 10: 1.0, 15: 0.4, 17: 1.0, 6: 0.3, 7: 0.2}),
             ),
             (
                 "Nose wrinkled, nostrils lifted, cheeks pushed up so the eyes narrow from below",
