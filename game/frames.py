@@ -9,6 +9,8 @@ is ever negotiated (game.websocket declines permessage-deflate), so a reserved b
 
 from __future__ import annotations
 
+import codecs
+
 CONTINUATION, TEXT, BINARY, CLOSE, PING, PONG = 0x0, 0x1, 0x2, 0x8, 0x9, 0xA
 OPCODE_NAMES = {CONTINUATION: "CONTINUATION", TEXT: "TEXT", BINARY: "BINARY", CLOSE: "CLOSE", PING: "PING",
                 PONG: "PONG"}
@@ -16,6 +18,7 @@ PROTOCOL_ERROR, INVALID_PAYLOAD, MESSAGE_TOO_BIG = 1002, 1007, 1009
 NO_STATUS = 1005
 _LOCAL_ONLY = (1005, 1006, 1015)
 _KNOWN_CODES = frozenset((1000, 1001, 1002, 1003, 1005, 1006, 1007, 1008, 1009, 1010, 1011, 1012, 1013, 1014, 1015))
+_utf8_decoder = codecs.getincrementaldecoder("utf-8")
 
 
 class FrameError(Exception):
@@ -66,7 +69,8 @@ class MessageReader:
         self.max_message_size = max_message_size
         self._pending = b""  # the start of a frame not yet whole
         self._opcode = 0  # TEXT or BINARY while a fragmented message is open, else 0
-        self._fragments: list[bytes] = []
+        self._fragments: list[bytes] | list[str] = []
+        self._decoder: codecs.IncrementalDecoder | None = None  # of the open fragmented text message
         self._size = 0  # of the open message so far
         self.closed = False
 
@@ -122,15 +126,20 @@ class MessageReader:
             elif first & 0x80 and not self._opcode:  # a whole message in one frame: the usual case
                 events.append(self._message(opcode, payload))
             else:
-                if payload:  # empty fragments are not kept: a stream of them must not grow the list
-                    self._fragments.append(payload)
-                self._size += length
                 if opcode:
                     self._opcode = opcode
-                if first & 0x80:
-                    whole, kind = b"".join(self._fragments), self._opcode
-                    self._fragments, self._size, self._opcode = [], 0, 0
-                    events.append(self._message(kind, whole))
+                    # Text is decoded fragment by fragment, as wsproto does: bad UTF-8 closes at its fragment.
+                    self._decoder = _utf8_decoder() if opcode == TEXT else None
+                fin = bool(first & 0x80)
+                piece = payload if self._decoder is None else self._decode(payload, fin)
+                if piece:  # empty fragments are not kept: a stream of them must not grow the list
+                    self._fragments.append(piece)
+                self._size += length
+                if fin:
+                    kind = self._opcode
+                    whole = "".join(self._fragments) if kind == TEXT else b"".join(self._fragments)
+                    self._fragments, self._size, self._opcode, self._decoder = [], 0, 0, None
+                    events.append((kind, whole))
         self._pending = buffer[at:] if at < end else b""
         return events
 
@@ -141,6 +150,12 @@ class MessageReader:
                 raise FrameError(PROTOCOL_ERROR, f"expected CONTINUATION, got {got}")
         elif opcode == CONTINUATION:
             raise FrameError(PROTOCOL_ERROR, "unexpected CONTINUATION")
+
+    def _decode(self, payload: bytes, final: bool) -> str:
+        try:
+            return self._decoder.decode(payload, final)
+        except UnicodeDecodeError as error:
+            raise FrameError(INVALID_PAYLOAD, str(error)) from None
 
     @staticmethod
     def _message(opcode: int, payload: bytes) -> tuple[int, object]:

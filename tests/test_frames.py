@@ -103,6 +103,19 @@ def test_text_that_is_not_utf8_closes_with_1007_and_wsprotos_reason(payload: byt
     assert our_verdict(stream)[0] == 1007  # type: ignore[index]
 
 
+@pytest.mark.parametrize("first, rest", [(b"\xf5", b"ok"), (b"ok\xc3(", b""), ("é".encode()[:1], b"x")])
+def test_bad_utf8_in_a_fragment_closes_at_that_fragment_with_wsprotos_verdict(first: bytes, rest: bytes) -> None:
+    # Before the rest of the message arrives (here: never; an unmasked frame would follow), as wsproto decides.
+    opening = frame(TEXT, first, fin=False)
+    verdict = our_verdict(opening)
+    if "é".encode()[:1] == first:  # a split character is fine until its next byte is not its continuation
+        assert verdict is None and wsproto_verdict(opening) is None
+        opening += frame(0, rest, fin=False)
+        verdict = our_verdict(opening)
+    assert verdict == wsproto_verdict(opening)
+    assert verdict is not None and verdict[0] == 1007
+
+
 CODES = (999, 1005, 1016, 2999, 3000, 4999, 5000)
 
 
