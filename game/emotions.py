@@ -134,9 +134,8 @@ EMOTIONS: dict[str, Emotion] = {
                 # (AU26 0.4-0.5) read as surprise again. v1 drops the jaw to 0.75 (under surprise's 0.8) and v2
                 # stretches at 0.9: v1 at 0.7, or v2 at 1.0, FaceMesh lost the opening under some full beards. The
                 # lower lids tense (AU7) short of full: fully tense, they narrowed the wide eye under the raised brows
-                # and the face read as sad. The
-                # renderer draws AU5 with AU1+4 as fear's stare (geometry.js fearStare): white above the iris, the
-                # lower lid straight rather than raised whole.
+                # and the face read as sad. The renderer draws AU5 with AU1+4 as fear's stare (geometry.js
+                # fearStare): white above the iris, the lower lid straight rather than raised whole.
                 Variant({1: 1.0, 2: 0.7, 4: 0.8, 5: 1.0, 7: 0.8, 20: 1.0, 25: 1.0, 26: 0.75}),
                 Variant({1: 1.0, 2: 0.7, 4: 0.8, 5: 1.0, 7: 0.8, 20: 0.9, 25: 1.0, 26: 0.6}),
             ),

@@ -563,12 +563,6 @@ const SNEER_CHEEK_LIGHT = 1.4;
 const lightnessTimes = (rgb, ratio) => lightnessOfY(luminanceOfL(lightness(rgb)) * ratio);
 
 /**
- * The light on the cheek bunched up under the lower lid: the sheen, but under AU9 no lighter than the skin's ridge
- * tone. At full sheen it was a pale bar under each squinted eye on type VI (L* 40 on L* 28 skin); a smile's (AU6)
- * is unchanged, and so is every type whose sheen is below its ridge tone (I-III).
- * @param {ReturnType<typeof skinPalette>} skin @param {number} sneer AU9's level on this side
- */
-/**
  * How far past type III the skin is, 0 on types I-III to 1 on VI: the share of a cue that dark skin carries in a
  * highlight. A shadow of type VI skin has little lightness left to lose, and a glance (and a grey thumbnail) misses it
  * there; the same skin shows its folds by the light on them (brightening type VI disgust's grey levels to type I's
@@ -586,6 +580,12 @@ export const darkHighlightShare = (skin) => Math.max(0, (skin.dark - 0.5) * 2);
 export const bunchedLight = (skin) =>
   mixRgb(skin.ridge, noLighterThanL(skin.sheen, lightness(skin.base) + GLINT_LIFT), darkHighlightShare(skin));
 
+/**
+ * The light on the cheek bunched up under the lower lid: the sheen, but under AU9 no lighter than the skin's ridge
+ * tone. At full sheen it was a pale bar under each squinted eye on type VI (L* 40 on L* 28 skin); a smile's (AU6)
+ * is unchanged, and so is every type whose sheen is below its ridge tone (I-III).
+ * @param {ReturnType<typeof skinPalette>} skin @param {number} sneer AU9's level on this side
+ */
 export const bulgeLight = (skin, sneer) => (sneer > 0.05 ? noLighterThanL(skin.sheen, lightness(skin.ridge)) : skin.sheen);
 
 /**
