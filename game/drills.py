@@ -393,15 +393,18 @@ class DrillSession:
         assert drill is not None
         period = drill["refresh_ms"]
         emotion = plan.emotion
+        pose = _encode_json(plan.pose)
         trial = {"id": secrets.token_urlsafe(12), "drill_id": drill["id"], "player_id": self.player_id,
-                 "position": position, "attempt": attempt, "emotion": emotion, "pose": _encode_json(plan.pose).decode(),
+                 "position": position, "attempt": attempt, "emotion": emotion, "pose": pose.decode(),
                  "identity_seed": plan.identity_seed, "intensity": plan.intensity,
                  "exposure_frames": plan.exposure_frames, "exposure_ms": plan.exposure_frames * period,
                  "wanted_ms": plan.wanted_ms, "refresh_ms": period, "display_ms": rounds.display_ms(plan, period),
                  "sent_at": self.clock(), "face_version": face_version.current(), **plan.identity_columns()}
         in_flight.hold(trial)  # stored with its answer, or as closed when it can no longer be answered
         self.open_trial = trial
-        return rounds.trial_message(trial["id"], plan, position, drill["trial_count"])
+        message = rounds.trial_message(trial["id"], plan, position, drill["trial_count"])
+        message["expression"] = msgspec.Raw(pose)  # the reply's encoder copies the stored JSON: one encode, same bytes
+        return message
 
     def _load_procedures(self, axis: str) -> None:
         """The player's procedures as stored. One this socket already holds in exactly the stored state (its last

@@ -13,7 +13,6 @@ import json
 import math
 import time
 from collections.abc import Callable
-from contextlib import nullcontext
 from urllib.parse import urlsplit
 
 import gevent
@@ -22,7 +21,7 @@ from flask import Blueprint, Flask, Response, current_app, g, jsonify, request
 from wsproto.events import Ping
 
 from game import lanes, players, protocol, websocket
-from game.db import pool
+from game.db import Pool, pool
 from game.drills import DrillSession
 from game.limits import TooManyPlayers, limits
 from game.protocol import Abandon, Answer, Hello, Next, ProtocolError, Resume, Start
@@ -192,15 +191,27 @@ def _serve_messages(ws, receive: Callable[[], str | bytes], session: DrillSessio
             ws.send(json.dumps({"type": "error", "code": "rate_limited", "message": "Slow down."}))
             continue
         message = _parse(raw)
-        # The connection is lent for this message only (sockets do not pin connections), after the lane's wait.
-        with (_slow_lane.turn(arrived) if isinstance(message, SLOW) else nullcontext(),
-              connections.connection() as db):
-            session.db = db
-            replies = _handle(raw, handlers, message)
-            session.db = None
+        if isinstance(message, SLOW):
+            with _slow_lane.turn(arrived):
+                replies = _handle_lent(connections, session, raw, handlers, message)
+        else:
+            replies = _handle_lent(connections, session, raw, handlers, message)
         if watch.hello_by and any(reply.get("type") == "welcome" for reply in replies):
             watch.hello_by = 0.0
         _send(ws, replies)
+
+
+def _handle_lent(connections: Pool, session: DrillSession, raw: str | bytes, handlers: dict,
+                 message: protocol.ClientMessage | Exception) -> list[dict]:
+    """``_handle`` with a connection lent for this message only (sockets do not pin connections). Borrowed and
+    given back by hand: the pool's context manager and a ``nullcontext`` for the lane cost a few µs a message."""
+    db = connections.borrow()
+    try:
+        session.db = db
+        return _handle(raw, handlers, message)
+    finally:
+        session.db = None
+        connections.give_back(db)
 
 
 def _send(ws, replies: list[dict]) -> None:
