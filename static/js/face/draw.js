@@ -1205,15 +1205,13 @@ function facialHairRegion(style, geo) {
     return { top, bottom };
   }
   const inset = (p, k) => ({ x: p.x * k, y: p.y });
-  const full = style === "fullBeard" ? 2.6 * u : style === "shortBeard" ? 0.8 * u : 0;
   const sideR = inset(o[15], 0.985);
   const sideL = inset(o[5], 0.985);
   // The upper edge is the cheek line, from the sideburns to the nose and under it: the mouth lies inside the hair,
-  // which never draws an edge at its corners.
+  // which never draws an edge at its corners. The lower edge is the face's own jaw and chin (beardPath).
   const top = [...cheekLine(geo, -1), { x: 0, y: geo.nose.subnasale.y + 0.9 * u }, ...cheekLine(geo, 1).reverse()];
-  const bottom = [sideR, inset(o[14], 0.99), inset(o[13], 0.99), add(o[12], 0, full * 0.5), add(o[11], 0, full * 0.9),
-    add(o[11], 1.5 * u, full), add(o[10], 0, full), add(o[9], -1.5 * u, full), add(o[9], 0, full * 0.9),
-    add(o[8], 0, full * 0.5), inset(o[7], 0.99), inset(o[6], 0.99), sideL];
+  const bottom = [sideR, inset(o[14], 0.99), inset(o[13], 0.99), o[12], o[11], add(o[11], 1.5 * u, 0), o[10],
+    add(o[9], -1.5 * u, 0), o[9], o[8], inset(o[7], 0.99), inset(o[6], 0.99), sideL];
   // Same number of stations on both edges so that stipple can be placed between them.
   return { top: resample(top, 15), bottom: resample(bottom, 15) };
 }
@@ -1426,8 +1424,19 @@ function goateeSpread(geo) {
   return 0.85 + Math.min(meanLevel(geo, 20), Math.max(meanLevel(geo, 25), meanLevel(geo, 26)));
 }
 
-/** The filled outline of a goatee or beard: chin (and jaw) up to the lower lip and around the corners. */
-function beardPath(ctx, style, geo) {
+/**
+ * The filled outline of a goatee or beard: chin (and jaw) up to the lower lip and around the corners. A beard's lower
+ * edge is the face's own jaw and chin: hair hanging below the chin lengthened the face as a dropped jaw does (AU26),
+ * and face-api read resting full beards as surprised (probe, 4 seeds x types I-VI: 15 of 24 neutral; ending at the
+ * chin, 23).
+ * @param {{beginPath(): void, moveTo(x: number, y: number): void, lineTo(x: number, y: number): void,
+ *   quadraticCurveTo(cx: number, cy: number, x: number, y: number): void,
+ *   bezierCurveTo(c1x: number, c1y: number, c2x: number, c2y: number, x: number, y: number): void,
+ *   closePath(): void}} ctx
+ * @param {string} style the identity's facial hair (goatee, shortBeard or fullBeard)
+ * @param {ReturnType<typeof faceGeometry>} geo
+ */
+export function beardPath(ctx, style, geo) {
   const u = geo.unit;
   const m = geo.mouth;
   ctx.beginPath();
@@ -1446,13 +1455,11 @@ function beardPath(ctx, style, geo) {
     ctx.quadraticCurveTo(right.x - 1 * u, (right.y + chinY) / 2, right.x, right.y + 0.5 * u);
     return;
   }
-  const full = style === "fullBeard" ? 2.5 * u : 0;
   const cheekX = Math.abs(geo.outline[5].x);
   const [right, left] = [-1, 1].map((s) => {
     const jawAngle = s > 0 ? geo.jawAngleL : geo.jawAngleR;
     const jaw = s > 0 ? geo.jawL : geo.jawR;
-    return [{ x: s * (cheekX - 0.3 * u), y: 2 * u }, { x: jawAngle.x + s * 0.6 * u, y: jawAngle.y },
-      { x: jaw.x + s * full * 0.6, y: jaw.y + full * 0.6 }];
+    return [{ x: s * (cheekX - 0.3 * u), y: 2 * u }, { x: jawAngle.x + s * 0.6 * u, y: jawAngle.y }, jaw];
   });
   // Cheek line (right side, outward), down the jaw, round the chin, up the other jaw and back along its cheek line
   // to under the nose. No hole: the lips are drawn over the hair, whatever shape the mouth takes.
@@ -1460,8 +1467,8 @@ function beardPath(ctx, style, geo) {
   const cheekL = cheekLine(geo, 1);
   curveThrough(ctx, [{ x: 0, y: geo.nose.subnasale.y + 0.9 * u }, ...cheekR]);
   ctx.lineTo(right[1].x, right[1].y);
-  ctx.quadraticCurveTo(right[2].x, right[2].y, geo.chin.x - 5 * u, geo.chin.y + full);
-  ctx.quadraticCurveTo(geo.chin.x, geo.chin.y + 1.2 * u + full, geo.chin.x + 5 * u, geo.chin.y + full);
+  ctx.quadraticCurveTo(right[2].x, right[2].y, geo.chin.x - 5 * u, geo.chin.y);
+  ctx.quadraticCurveTo(geo.chin.x, geo.chin.y + 1.2 * u, geo.chin.x + 5 * u, geo.chin.y);
   ctx.quadraticCurveTo(left[2].x, left[2].y, left[1].x, left[1].y);
   curveThrough(ctx, [...cheekL, { x: 0, y: geo.nose.subnasale.y + 0.9 * u }], false);
   ctx.closePath();
