@@ -106,6 +106,9 @@ class DrillClient:
         self.received_at: dict[str, float] = {}  # trial id -> when it arrived (monotonic)
         self.drill_id: str | None = None  # the drill the last `started` named
         self.reactions = random.Random()
+        # Under the production clock rules (a server without GLIMPSE_ANSWER_CLOCK_SCALE=0) an answer also waits for
+        # the face, flash and mask to have been shown at 60 Hz, as a browser's does.
+        self.waits_for_the_face = False
         self.ws = websocket.create_connection(
             server.ws_url, cookie=self.cookie, origin=origin or server.url, timeout=10
         )
@@ -147,7 +150,11 @@ class DrillClient:
         reaction_ms = message["reactionMs"]
         if isinstance(reaction_ms, int | float) and reaction_ms <= 2000:  # longer ones test the server's check
             elapsed = time.monotonic() - self.received_at.get(trial["trialId"], time.monotonic())
-            wait = max(wait, reaction_ms / 1000 - elapsed + 0.003)  # never longer than the trial has existed
+            shown_s = 0.0
+            if self.waits_for_the_face:
+                frames = trial["foreperiodFrames"] + trial["exposureFrames"] + trial["maskFrames"]
+                shown_s = frames * 16.667 / 1000
+            wait = max(wait, shown_s + reaction_ms / 1000 - elapsed + 0.003)  # never longer than the trial has existed
         time.sleep(wait)
         return self.ask(message)
 
@@ -200,16 +207,19 @@ def become(page, server: LiveServer, cookie: str) -> None:
     page.context.add_cookies([{"name": name, "value": value, "url": server.url}])
 
 
-def play_on_for_the_page(server: LiveServer, page, answer_for, leave: int = 1) -> None:
+def play_on_for_the_page(server: LiveServer, page, answer_for, leave: int = 1, clock_rules: bool = False) -> set[str]:
     """Take over the page's unfinished drill on a socket, as the player's other tab would, and answer it up
-    to its last `leave` trials; then the page goes home, where Resume brings those last trials.
+    to its last `leave` trials; then the page goes home, where Resume brings those last trials. Returns the ids
+    of the speed trials the socket answered.
 
     For browser tests whose point is a drill's first and last screens: the trials between are the same
     screens again at the browser's production pace (seconds each), so a scripted client plays them, each
-    answer chosen by ``answer_for(trial message)``.
+    answer chosen by ``answer_for(trial message)``; with `clock_rules` (a server with the production clock
+    rules) each answer waits for the face to have been shown.
     """
     page.goto("about:blank")  # the page lets go of its socket
     player = page_player(server, page)
+    player.waits_for_the_face = clock_rules
     try:
         active = player.ask({"type": "hello", "v": 1})["activeDrill"]
         assert active, "the page left no drill to take over"
@@ -232,6 +242,7 @@ def play_on_for_the_page(server: LiveServer, page, answer_for, leave: int = 1) -
 
     expect(page.locator("#resume-text")).to_contain_text(f"({started['total'] - leave} of {started['total']} done)")
     resume.tap()
+    return set(player.received_at)
 
 
 def new_player_cookie(server: LiveServer) -> str:
