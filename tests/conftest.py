@@ -32,7 +32,8 @@ os.environ.setdefault("GLIMPSE_STATIC_BROTLI_QUALITY", "5")
 # A new file that takes longer than the last one listed belongs here.
 FILE_SECONDS = {
     "test_fairplay.py": 309, "test_pwa.py": 302, "test_scene_timing.py": 289, "test_flash_timing.py": 207,
-    "test_challenge_links.py": 178, "test_e2e_drill.py": 114, "test_scene_offline.py": 104, "test_phone.py": 102,
+    "test_challenge_links.py": 178, "test_js.py": 123, "test_e2e_drill.py": 114, "test_scene_offline.py": 104,
+    "test_phone.py": 102,
     "test_face_validation.py": 92, "test_e2e_checkup.py": 60, "test_duel_ws.py": 60, "test_rewards_ws.py": 53,
     "test_a11y.py": 50, "test_checkup.py": 43, "test_e2e_scenes.py": 42, "test_ws.py": 39, "test_learn_page.py": 38,
     "test_properties.py": 27, "test_hostile.py": 25, "test_e2e_duel.py": 24, "test_backup.py": 21,
