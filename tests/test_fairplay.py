@@ -7,12 +7,11 @@ could tap, so bots can play many drills quickly; ``strict_server`` runs the prod
 
 from __future__ import annotations
 
+import functools
 import json
 import math
-import os
 import random
 import sqlite3
-import subprocess
 import sys
 import time
 import urllib.request
@@ -32,9 +31,10 @@ from conftest import (
     play_drill_by_tapping,
     play_on_for_the_page,
 )
+from flask import Flask
 from harness import ROOT
 
-from game import boards, plausibility, rounds
+from game import boards, create_app, plausibility, rounds
 from game.emotions import EMOTION_KEYS, catalogue, pose
 from game.migrations import migrations
 
@@ -387,12 +387,20 @@ def test_no_simulated_cheater_ever_shows_on_a_public_board() -> None:
 
 # -- operator tools -------------------------------------------------------------------------------------------------
 
+@functools.cache
+def operators_app(database: str) -> Flask:
+    return create_app({"DATABASE": database, "SECRET_KEY": "test"})
+
+
 def flask_fairplay(server: LiveServer, *args: str) -> str:
-    result = subprocess.run([sys.executable, "-m", "flask", "--app", "game", "fairplay", *args], cwd=ROOT,
-                            env={**os.environ, "GLIMPSE_DATABASE": str(server.database)}, capture_output=True,
-                            text=True, timeout=60)
-    assert result.returncode == 0, result.stderr
-    return result.stdout
+    """``flask --app game fairplay ARGS`` on the server's database, the command run in this process by Flask's CLI
+    runner: a new Python per command took 5-13 s on a loaded box. (tests/test_db.py and tests/test_item_report.py
+    run ``python -m flask --app game`` itself.)"""
+    app = operators_app(str(server.database))
+    with app.app_context():  # as the `flask` command pushes one for every command
+        result = app.test_cli_runner().invoke(args=["fairplay", *args])
+    assert result.exit_code == 0, (result.output, result.exception)
+    return result.output
 
 
 def test_operators_list_show_clear_and_ban(connect, live_server: LiveServer) -> None:
