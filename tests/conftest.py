@@ -28,17 +28,17 @@ os.environ.setdefault("GLIMPSE_STATIC_BROTLI_QUALITY", "5")
 # `make test` runs files on two workers, a file per worker at a time (--dist loadfile), handed out in collection
 # order. Heaviest first, so the last files handed out are short and both workers finish together (xdist's own
 # order, most tests first, left one worker ~3 minutes alone at the end: pyproject.toml turns it off). Seconds a
-# file took in a full run on a loaded 2-core box (load ~13-18); files not listed follow, in their usual order.
+# file took in a full run on a loaded 2-core box (load ~13-18; tests-time14's files scaled by what they took alone
+# before and after); files not listed follow, in their usual order.
 # A new file that takes longer than the last one listed belongs here.
 FILE_SECONDS = {
-    "test_fairplay.py": 309, "test_pwa.py": 302, "test_scene_timing.py": 289, "test_flash_timing.py": 207,
-    "test_challenge_links.py": 178, "test_js.py": 123, "test_e2e_drill.py": 114, "test_scene_offline.py": 104,
-    "test_phone.py": 102,
-    "test_face_validation.py": 92, "test_e2e_checkup.py": 60, "test_duel_ws.py": 60, "test_rewards_ws.py": 53,
-    "test_a11y.py": 50, "test_checkup.py": 43, "test_e2e_scenes.py": 42, "test_ws.py": 39, "test_learn_page.py": 38,
-    "test_properties.py": 27, "test_hostile.py": 25, "test_e2e_duel.py": 24, "test_backup.py": 21,
-    "test_duel_fairplay.py": 21, "test_social_loop.py": 18, "test_e2e_social.py": 16, "test_staircase.py": 16,
-    "test_item_report.py": 15, "test_scene_learn.py": 14,
+    "test_pwa.py": 302, "test_scene_timing.py": 289, "test_flash_timing.py": 207, "test_fairplay.py": 170,
+    "test_challenge_links.py": 136, "test_e2e_drill.py": 114, "test_scene_offline.py": 104, "test_phone.py": 102,
+    "test_face_validation.py": 92, "test_js.py": 90, "test_e2e_checkup.py": 60, "test_duel_ws.py": 60,
+    "test_rewards_ws.py": 53, "test_a11y.py": 50, "test_checkup.py": 43, "test_e2e_scenes.py": 42, "test_ws.py": 39,
+    "test_learn_page.py": 38, "test_properties.py": 27, "test_hostile.py": 25, "test_e2e_duel.py": 24,
+    "test_backup.py": 21, "test_duel_fairplay.py": 21, "test_social_loop.py": 18, "test_e2e_social.py": 16,
+    "test_staircase.py": 16, "test_item_report.py": 15, "test_scene_learn.py": 14,
 }
 
 
