@@ -7,6 +7,7 @@ could tap, so bots can play many drills quickly; ``strict_server`` runs the prod
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import json
 import math
@@ -16,8 +17,8 @@ import sys
 import time
 import urllib.request
 from collections import Counter
-from collections.abc import Iterator
-from concurrent.futures import ThreadPoolExecutor
+from collections.abc import Callable, Iterator
+from concurrent.futures import Future, ThreadPoolExecutor
 
 import pytest
 import sqlite_utils
@@ -260,7 +261,36 @@ def test_a_refresh_rate_faster_than_any_real_display_is_refused(client: DrillCli
 
 # -- plausibility scoring -------------------------------------------------------------------------------------------
 
-def test_a_pose_reading_bot_is_held_before_any_public_board_shows_it(connect, live_server: LiveServer) -> None:
+BOTS: dict[str, Callable[..., None]] = {}
+Bots = dict[str, Future[None]]  # a @bot's name -> how its drills ended
+
+
+def bot(play: Callable[..., None]) -> Callable[..., None]:
+    """A player below, played beside the others by ``bots_playing``; its test waits for how it ended."""
+    BOTS[play.__name__] = play
+    return play
+
+
+@pytest.fixture(scope="module")
+def bots_playing(live_server: LiveServer) -> Iterator[Bots]:
+    """Every @bot's drills over sockets, side by side from the first test that asks on: one after another they took
+    ~90 s on a loaded box, nearly all of it waiting a person's reaction time before each answer. Each raises what
+    its own checks found when its test asks."""
+    def play(body: Callable[..., None]) -> None:
+        with contextlib.ExitStack() as opened:
+            def connect(**kwargs: object) -> DrillClient:
+                client = DrillClient(live_server, **kwargs)
+                opened.callback(client.close)
+                return client
+
+            body(connect, live_server)
+
+    with ThreadPoolExecutor(max_workers=len(BOTS)) as pool:
+        yield {name: pool.submit(play, body) for name, body in BOTS.items()}
+
+
+@bot
+def pose_reader(connect, live_server: LiveServer) -> None:
     cookie = named(live_server, "Pose Reader")
     bot = connect(cookie=cookie)
     bot.ask({"type": "hello", "v": 1})
@@ -291,8 +321,8 @@ def public_on_any_board(server: LiveServer, nickname: str) -> bool:
     return any(nickname in public_nicknames(server, board) for board in ("week", "skill"))
 
 
-def test_a_careful_reader_that_misses_on_purpose_never_appears_on_a_public_board(connect,
-                                                                                 live_server: LiveServer) -> None:
+@bot
+def careful_reader(connect, live_server: LiveServer) -> None:
     """Right 90% of the time whatever the flash: a stranger never sees it, before or after the hold."""
     rng = random.Random(12)
     cookie = named(live_server, "Careful Reader")
@@ -312,8 +342,8 @@ def test_a_careful_reader_that_misses_on_purpose_never_appears_on_a_public_board
     assert own["note"] == "checking" and any(row["me"] for row in own["top"])
 
 
-def test_a_sleeper_is_pulled_from_the_boards_by_its_first_reading_drill_and_then_held(connect,
-                                                                                      live_server: LiveServer) -> None:
+@bot
+def sleeper(connect, live_server: LiveServer) -> None:
     """Four drills as a person who needs long flashes (shown on the boards), then reading every answer: its
     reading results never show, its earlier ones are pulled with them, and a hold follows."""
     rng = random.Random(13)
@@ -339,20 +369,19 @@ def test_a_sleeper_is_pulled_from_the_boards_by_its_first_reading_drill_and_then
     assert open_db(live_server)["fairplay"].get(player_id)["status"] == "held"
 
 
-def test_honest_players_from_novice_to_fast_expert_are_never_held(connect, live_server: LiveServer) -> None:
+@bot
+def honest_novice_and_expert(connect, live_server: LiveServer) -> None:
     """Real drills over the real server: a novice and a fast, accurate expert at the model's limit. The expert's
-    results rest on one- and two-frame flashes, so they may wait a few drills to be vetted, never longer.
-    The two play side by side, as two people would (one after the other took twice as long)."""
-    people = {"Novice Nell": (Weibull(250, 2.0, 0.04), random.Random(7)),
-              "Expert Eve": (Weibull(plausibility.HUMAN_BEST["exposure"], 5, 0), random.Random(8))}
-
-    def play_as(nickname: str, sees: Weibull, rng: random.Random) -> None:
+    results rest on one- and two-frame flashes, so they may wait a few drills to be vetted, never longer."""
+    rng = random.Random(7)
+    people = {"Novice Nell": Weibull(250, 2.0, 0.04), "Expert Eve": Weibull(plausibility.HUMAN_BEST["exposure"], 5, 0)}
+    for nickname, sees in people.items():
         cookie = named(live_server, nickname)
         person = connect(cookie=cookie)
         person.ask({"type": "hello", "v": 1})
         player_id = me(live_server, cookie)
         for drill in range(8):
-            def answer_for(trial: dict) -> str:
+            def answer_for(trial: dict, sees=sees) -> str:
                 truth = emotion_of(live_server, trial["trialId"])
                 return truth if sees(rng, trial["exposureFrames"] * 1000 / 60) else rng.choice(EMOTION_KEYS)
 
@@ -363,9 +392,21 @@ def test_honest_players_from_novice_to_fast_expert_are_never_held(connect, live_
         assert nickname in public_nicknames(live_server, "week")
         assert get_json(live_server, "/api/boards/week", cookie)["note"] is None
 
-    with ThreadPoolExecutor(max_workers=len(people)) as pool:
-        for played in [pool.submit(play_as, nickname, *person) for nickname, person in people.items()]:
-            played.result()
+
+def test_a_pose_reading_bot_is_held_before_any_public_board_shows_it(bots_playing: Bots) -> None:
+    bots_playing["pose_reader"].result(timeout=600)
+
+
+def test_a_careful_reader_that_misses_on_purpose_never_appears_on_a_public_board(bots_playing: Bots) -> None:
+    bots_playing["careful_reader"].result(timeout=600)
+
+
+def test_a_sleeper_is_pulled_from_the_boards_by_its_first_reading_drill_and_then_held(bots_playing: Bots) -> None:
+    bots_playing["sleeper"].result(timeout=600)
+
+
+def test_honest_players_from_novice_to_fast_expert_are_never_held(bots_playing: Bots) -> None:
+    bots_playing["honest_novice_and_expert"].result(timeout=600)
 
 
 def test_simulated_honest_players_of_every_skill_are_never_held() -> None:
