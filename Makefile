@@ -41,8 +41,8 @@ $(CHROMIUM):
 lint: $(VENV)/.installed-test
 	$(VENV)/bin/ruff check game tests bench scripts wsgi.py gunicorn.conf.py
 
+# node --test tests/js/ runs inside pytest (tests/test_js.py), beside the browser tests, not before them.
 test: $(VENV)/.installed-test $(FACES_VENV)/.installed $(CHROMIUM) lint
-	node --test tests/js/
 	$(VENV)/bin/pytest -n 2 --dist loadfile
 
 bench: $(VENV)/.installed-test $(CHROMIUM)

@@ -28,16 +28,17 @@ os.environ.setdefault("GLIMPSE_STATIC_BROTLI_QUALITY", "5")
 # `make test` runs files on two workers, a file per worker at a time (--dist loadfile), handed out in collection
 # order. Heaviest first, so the last files handed out are short and both workers finish together (xdist's own
 # order, most tests first, left one worker ~3 minutes alone at the end: pyproject.toml turns it off). Seconds a
-# file took in a full run on a loaded 2-core box (load ~13-18); files not listed follow, in their usual order.
+# file took in a full run on a loaded 2-core box (load ~13-18; tests-time14's files scaled by what they took alone
+# before and after); files not listed follow, in their usual order.
 # A new file that takes longer than the last one listed belongs here.
 FILE_SECONDS = {
-    "test_fairplay.py": 309, "test_pwa.py": 302, "test_scene_timing.py": 289, "test_flash_timing.py": 207,
-    "test_challenge_links.py": 178, "test_e2e_drill.py": 114, "test_scene_offline.py": 104, "test_phone.py": 102,
-    "test_face_validation.py": 92, "test_e2e_checkup.py": 60, "test_duel_ws.py": 60, "test_rewards_ws.py": 53,
-    "test_a11y.py": 50, "test_checkup.py": 43, "test_e2e_scenes.py": 42, "test_ws.py": 39, "test_learn_page.py": 38,
-    "test_properties.py": 27, "test_hostile.py": 25, "test_e2e_duel.py": 24, "test_backup.py": 21,
-    "test_duel_fairplay.py": 21, "test_social_loop.py": 18, "test_e2e_social.py": 16, "test_staircase.py": 16,
-    "test_item_report.py": 15, "test_scene_learn.py": 14,
+    "test_pwa.py": 302, "test_scene_timing.py": 289, "test_flash_timing.py": 207, "test_fairplay.py": 119,
+    "test_challenge_links.py": 136, "test_e2e_drill.py": 114, "test_scene_offline.py": 104, "test_phone.py": 102,
+    "test_face_validation.py": 92, "test_js.py": 90, "test_e2e_checkup.py": 60, "test_duel_ws.py": 60,
+    "test_rewards_ws.py": 53, "test_a11y.py": 50, "test_checkup.py": 43, "test_e2e_scenes.py": 42, "test_ws.py": 39,
+    "test_learn_page.py": 38, "test_properties.py": 27, "test_hostile.py": 25, "test_e2e_duel.py": 24,
+    "test_backup.py": 21, "test_duel_fairplay.py": 21, "test_social_loop.py": 18, "test_e2e_social.py": 16,
+    "test_staircase.py": 16, "test_item_report.py": 15, "test_scene_learn.py": 14,
 }
 
 
@@ -106,6 +107,9 @@ class DrillClient:
         self.received_at: dict[str, float] = {}  # trial id -> when it arrived (monotonic)
         self.drill_id: str | None = None  # the drill the last `started` named
         self.reactions = random.Random()
+        # Under the production clock rules (a server without GLIMPSE_ANSWER_CLOCK_SCALE=0) an answer also waits for
+        # the face, flash and mask to have been shown at 60 Hz, as a browser's does.
+        self.waits_for_the_face = False
         self.ws = websocket.create_connection(
             server.ws_url, cookie=self.cookie, origin=origin or server.url, timeout=10
         )
@@ -147,7 +151,11 @@ class DrillClient:
         reaction_ms = message["reactionMs"]
         if isinstance(reaction_ms, int | float) and reaction_ms <= 2000:  # longer ones test the server's check
             elapsed = time.monotonic() - self.received_at.get(trial["trialId"], time.monotonic())
-            wait = max(wait, reaction_ms / 1000 - elapsed + 0.003)  # never longer than the trial has existed
+            shown_s = 0.0
+            if self.waits_for_the_face:
+                frames = trial["foreperiodFrames"] + trial["exposureFrames"] + trial["maskFrames"]
+                shown_s = frames * 16.667 / 1000
+            wait = max(wait, shown_s + reaction_ms / 1000 - elapsed + 0.003)  # never longer than the trial has existed
         time.sleep(wait)
         return self.ask(message)
 
@@ -200,16 +208,19 @@ def become(page, server: LiveServer, cookie: str) -> None:
     page.context.add_cookies([{"name": name, "value": value, "url": server.url}])
 
 
-def play_on_for_the_page(server: LiveServer, page, answer_for, leave: int = 1) -> None:
+def play_on_for_the_page(server: LiveServer, page, answer_for, leave: int = 1, clock_rules: bool = False) -> set[str]:
     """Take over the page's unfinished drill on a socket, as the player's other tab would, and answer it up
-    to its last `leave` trials; then the page goes home, where Resume brings those last trials.
+    to its last `leave` trials; then the page goes home, where Resume brings those last trials. Returns the ids
+    of the speed trials the socket answered.
 
     For browser tests whose point is a drill's first and last screens: the trials between are the same
     screens again at the browser's production pace (seconds each), so a scripted client plays them, each
-    answer chosen by ``answer_for(trial message)``.
+    answer chosen by ``answer_for(trial message)``; with `clock_rules` (a server with the production clock
+    rules) each answer waits for the face to have been shown.
     """
     page.goto("about:blank")  # the page lets go of its socket
     player = page_player(server, page)
+    player.waits_for_the_face = clock_rules
     try:
         active = player.ask({"type": "hello", "v": 1})["activeDrill"]
         assert active, "the page left no drill to take over"
@@ -232,6 +243,7 @@ def play_on_for_the_page(server: LiveServer, page, answer_for, leave: int = 1) -
 
     expect(page.locator("#resume-text")).to_contain_text(f"({started['total'] - leave} of {started['total']} done)")
     resume.tap()
+    return set(player.received_at)
 
 
 def new_player_cookie(server: LiveServer) -> str:

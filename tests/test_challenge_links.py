@@ -18,10 +18,11 @@ def server(duel_server: LiveServer) -> LiveServer:
 
 
 @pytest.fixture(scope="module", autouse=True)
-def link_ana_played(duel_server: LiveServer) -> Iterator[Future[dict]]:
-    """A link Ana made and played with 12 right, for the browser test. Played over a socket from the module's
-    first test on, side by side with the tests before the browser's: a link's 20 faces at a person's pace take
-    ~45 s, nearly all of it waiting for flashes and reveals."""
+def played_links(duel_server: LiveServer) -> Iterator[tuple[Future[dict], Future[dict]]]:
+    """Two links played over sockets from the module's first test on, side by side with the browser's (a link's 20
+    faces at a person's pace take ~45 s, nearly all of it waiting for flashes and reveals): one Ana made and played
+    with 12 right, for the browser test; another Ana played with 14 right and Ben then opened and played
+    (test_the_same_twenty_trials_for_whoever_opens_the_link checks what they saw)."""
     def make_and_play() -> dict:
         ana = DuelClient(duel_server.url)
         try:
@@ -31,8 +32,30 @@ def link_ana_played(duel_server: LiveServer) -> Iterator[Future[dict]]:
             ana.close()
         return link
 
-    with ThreadPoolExecutor(max_workers=1) as pool:
-        yield pool.submit(make_and_play)
+    def ana_then_ben() -> dict:
+        seen: dict = {}
+        ana = DuelClient(duel_server.url)
+        try:
+            seen["made"] = http(duel_server, "/api/challenges", ana.cookie, "POST")
+            code = seen["made"][1]["code"]
+            seen["ana"] = play_link(ana, code, right=set(range(1, 15)))
+            # Ben is new: he opens the link straight from a chat app and gets a player there.
+            seen["invited"] = http(duel_server, f"/c/{code}")
+            seen["before"] = http(duel_server, f"/api/challenges/{code}", seen["invited"][2])
+            ben = DuelClient(duel_server.url, cookie=seen["invited"][2])
+            try:
+                seen["ben"] = play_link(ben, code, right=set(range(1, 17)))
+                seen["after"] = http(duel_server, f"/api/challenges/{code}", ben.cookie)
+                seen["result page"] = http(duel_server, f"/c/{code}", ben.cookie)
+                seen["again"] = ben.ask({"type": "challenge", "code": code, "refreshMs": PERIOD_MS}, "joined")
+            finally:
+                ben.close()
+        finally:
+            ana.close()
+        return seen
+
+    with ThreadPoolExecutor(max_workers=2) as pool:
+        yield pool.submit(make_and_play), pool.submit(ana_then_ben)
 
 
 def http(server: LiveServer, path: str, cookie: str | None = None, method: str = "GET") -> tuple[int, dict | str, str]:
@@ -62,70 +85,15 @@ def play_link(phone: DuelClient, code: str, right: set[int]) -> tuple[list[dict]
     return trials, phone.next("done")
 
 
-def test_the_same_twenty_trials_for_whoever_opens_the_link(server: LiveServer) -> None:
-    ana = DuelClient(server.url)
-    status, link, _ = http(server, "/api/challenges", ana.cookie, "POST")
-    assert status == 200 and link["trials"] == 20 and link["url"].endswith(f"/c/{link['code']}")
-    ana_trials, ana_done = play_link(ana, link["code"], right=set(range(1, 15)))
-    assert ana_done["standings"][0]["correct"] == 14
-
-    # Ben is new: he opens the link straight from a chat app, gets a player there, and sees Ana's score.
-    status, page, ben_cookie = http(server, f"/c/{link['code']}")
-    assert status == 200 and ben_cookie.startswith("glimpse_player=")
-    assert "challenges you" in page and "14/20" in page and "Play the 20 faces" in page
-    status, before, _ = http(server, f"/api/challenges/{link['code']}", ben_cookie)
-    assert before["played"] is False and before["emotions"] is None
-    assert all("outcomes" not in play for play in before["plays"])  # nothing to peek at before playing
-
-    ben = DuelClient(server.url, cookie=ben_cookie)
-    ben_trials, _ = play_link(ben, link["code"], right=set(range(1, 17)))
-    same = lambda trials: [(t["identitySeed"], t["identity"], read_face(t), t["exposureFrames"]) for t in trials]  # noqa: E731
-    assert same(ben_trials) == same(ana_trials)  # the same faces, emotions and flashes...
-    assert ben_trials[0]["expression"] != ana_trials[0]["expression"]  # ...each attempt's poses jittered
-
-    status, after, _ = http(server, f"/api/challenges/{link['code']}", ben_cookie)
-    assert after["played"] and len(after["emotions"]) == 20
-    plays = {("me" if p["me"] else p["name"] or "ana"): p for p in after["plays"]}
-    assert plays["me"]["correct"] == 16 and len(plays["me"]["outcomes"]) == 20
-    status, page, _ = http(server, f"/c/{link['code']}", ben_cookie)
-    assert "You beat" in page and page.count("<tr>") >= 21  # side by side, trial by trial
-
-    again = ben.ask({"type": "challenge", "code": link["code"], "refreshMs": PERIOD_MS}, "joined")
-    assert again["code"] == "already_played"
-    for phone in (ana, ben):
-        phone.close()
-
-
-def test_a_dropped_attempt_resumes_where_it_was(server: LiveServer) -> None:
-    ana = DuelClient(server.url)
-    _, link, _ = http(server, "/api/challenges", ana.cookie, "POST")
-    ana.ask({"type": "challenge", "code": link["code"], "refreshMs": PERIOD_MS}, "joined")
-    first = ana.next("trial")
-    ana.answer(first, read_face(first))
-    ana.next("round")
-    ana.next("trial")
-    ana.close()
-    back = DuelClient(server.url, cookie=ana.cookie)
-    assert back.ask({"type": "challenge", "code": link["code"], "refreshMs": PERIOD_MS}, "joined")["type"] == "joined"
-    assert back.next("trial")["position"] == 2
-    back.close()
-
-
-def test_unknown_links(server: LiveServer) -> None:
-    status, page, _ = http(server, "/c/ZZZZ2345")
-    assert status == 404 and "No such challenge" in page
-    assert http(server, "/api/challenges/ZZZZ2345")[1]["error"] == "unknown_challenge"
-    assert http(server, "/api/challenges/0000")[1]["error"] == "bad_code"
-
-
+# The browser's test first: it plays while the sockets' second link is still being played.
 def test_a_new_player_opens_a_challenge_link_plays_and_sees_both_results(
-        browser, link_ana_played: Future[dict], screenshot_dir) -> None:
+        browser, played_links: tuple[Future[dict], Future[dict]], screenshot_dir) -> None:
     from harness import PHONE
     from playwright.sync_api import expect
 
     from game.emotions import EMOTIONS
 
-    link = link_ana_played.result(timeout=180)
+    link = played_links[0].result(timeout=180)
     context = browser.new_context(**PHONE)  # a brand-new phone, from a chat app's link
     trials: list[dict] = []
     try:
@@ -152,3 +120,54 @@ def test_a_new_player_opens_a_challenge_link_plays_and_sees_both_results(
         page.screenshot(path=screenshot_dir / "challenge-side-by-side.png", full_page=True)
     finally:
         context.close()
+
+
+def test_the_same_twenty_trials_for_whoever_opens_the_link(played_links: tuple[Future[dict], Future[dict]]) -> None:
+    seen = played_links[1].result(timeout=300)
+    status, link, _ = seen["made"]
+    assert status == 200 and link["trials"] == 20 and link["url"].endswith(f"/c/{link['code']}")
+    ana_trials, ana_done = seen["ana"]
+    assert ana_done["standings"][0]["correct"] == 14
+
+    # Ben is new: he opened the link straight from a chat app, got a player there, and saw Ana's score.
+    status, page, ben_cookie = seen["invited"]
+    assert status == 200 and ben_cookie.startswith("glimpse_player=")
+    assert "challenges you" in page and "14/20" in page and "Play the 20 faces" in page
+    status, before, _ = seen["before"]
+    assert before["played"] is False and before["emotions"] is None
+    assert all("outcomes" not in play for play in before["plays"])  # nothing to peek at before playing
+
+    ben_trials, _ = seen["ben"]
+    same = lambda trials: [(t["identitySeed"], t["identity"], read_face(t), t["exposureFrames"]) for t in trials]  # noqa: E731
+    assert same(ben_trials) == same(ana_trials)  # the same faces, emotions and flashes...
+    assert ben_trials[0]["expression"] != ana_trials[0]["expression"]  # ...each attempt's poses jittered
+
+    status, after, _ = seen["after"]
+    assert after["played"] and len(after["emotions"]) == 20
+    plays = {("me" if p["me"] else p["name"] or "ana"): p for p in after["plays"]}
+    assert plays["me"]["correct"] == 16 and len(plays["me"]["outcomes"]) == 20
+    status, page, _ = seen["result page"]
+    assert "You beat" in page and page.count("<tr>") >= 21  # side by side, trial by trial
+    assert seen["again"]["code"] == "already_played"
+
+
+def test_a_dropped_attempt_resumes_where_it_was(server: LiveServer) -> None:
+    ana = DuelClient(server.url)
+    _, link, _ = http(server, "/api/challenges", ana.cookie, "POST")
+    ana.ask({"type": "challenge", "code": link["code"], "refreshMs": PERIOD_MS}, "joined")
+    first = ana.next("trial")
+    ana.answer(first, read_face(first))
+    ana.next("round")
+    ana.next("trial")
+    ana.close()
+    back = DuelClient(server.url, cookie=ana.cookie)
+    assert back.ask({"type": "challenge", "code": link["code"], "refreshMs": PERIOD_MS}, "joined")["type"] == "joined"
+    assert back.next("trial")["position"] == 2
+    back.close()
+
+
+def test_unknown_links(server: LiveServer) -> None:
+    status, page, _ = http(server, "/c/ZZZZ2345")
+    assert status == 404 and "No such challenge" in page
+    assert http(server, "/api/challenges/ZZZZ2345")[1]["error"] == "unknown_challenge"
+    assert http(server, "/api/challenges/0000")[1]["error"] == "bad_code"

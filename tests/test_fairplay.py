@@ -7,17 +7,18 @@ could tap, so bots can play many drills quickly; ``strict_server`` runs the prod
 
 from __future__ import annotations
 
+import contextlib
+import functools
 import json
 import math
-import os
 import random
 import sqlite3
-import subprocess
 import sys
 import time
 import urllib.request
 from collections import Counter
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
+from concurrent.futures import Future, ThreadPoolExecutor
 
 import pytest
 import sqlite_utils
@@ -29,10 +30,12 @@ from conftest import (
     new_player_cookie,
     open_db,
     play_drill_by_tapping,
+    play_on_for_the_page,
 )
+from flask import Flask
 from harness import ROOT
 
-from game import boards, plausibility, rounds
+from game import boards, create_app, plausibility, rounds
 from game.emotions import EMOTION_KEYS, catalogue, pose
 from game.migrations import migrations
 
@@ -258,7 +261,36 @@ def test_a_refresh_rate_faster_than_any_real_display_is_refused(client: DrillCli
 
 # -- plausibility scoring -------------------------------------------------------------------------------------------
 
-def test_a_pose_reading_bot_is_held_before_any_public_board_shows_it(connect, live_server: LiveServer) -> None:
+BOTS: dict[str, Callable[..., None]] = {}
+Bots = dict[str, Future[None]]  # a @bot's name -> how its drills ended
+
+
+def bot(play: Callable[..., None]) -> Callable[..., None]:
+    """A player below, played beside the others by ``bots_playing``; its test waits for how it ended."""
+    BOTS[play.__name__] = play
+    return play
+
+
+@pytest.fixture(scope="module")
+def bots_playing(live_server: LiveServer) -> Iterator[Bots]:
+    """Every @bot's drills over sockets, side by side from the first test that asks on: one after another they took
+    ~90 s on a loaded box, nearly all of it waiting a person's reaction time before each answer. Each raises what
+    its own checks found when its test asks."""
+    def play(body: Callable[..., None]) -> None:
+        with contextlib.ExitStack() as opened:
+            def connect(**kwargs: object) -> DrillClient:
+                client = DrillClient(live_server, **kwargs)
+                opened.callback(client.close)
+                return client
+
+            body(connect, live_server)
+
+    with ThreadPoolExecutor(max_workers=len(BOTS)) as pool:
+        yield {name: pool.submit(play, body) for name, body in BOTS.items()}
+
+
+@bot
+def pose_reader(connect, live_server: LiveServer) -> None:
     cookie = named(live_server, "Pose Reader")
     bot = connect(cookie=cookie)
     bot.ask({"type": "hello", "v": 1})
@@ -289,8 +321,8 @@ def public_on_any_board(server: LiveServer, nickname: str) -> bool:
     return any(nickname in public_nicknames(server, board) for board in ("week", "skill"))
 
 
-def test_a_careful_reader_that_misses_on_purpose_never_appears_on_a_public_board(connect,
-                                                                                 live_server: LiveServer) -> None:
+@bot
+def careful_reader(connect, live_server: LiveServer) -> None:
     """Right 90% of the time whatever the flash: a stranger never sees it, before or after the hold."""
     rng = random.Random(12)
     cookie = named(live_server, "Careful Reader")
@@ -310,8 +342,8 @@ def test_a_careful_reader_that_misses_on_purpose_never_appears_on_a_public_board
     assert own["note"] == "checking" and any(row["me"] for row in own["top"])
 
 
-def test_a_sleeper_is_pulled_from_the_boards_by_its_first_reading_drill_and_then_held(connect,
-                                                                                      live_server: LiveServer) -> None:
+@bot
+def sleeper(connect, live_server: LiveServer) -> None:
     """Four drills as a person who needs long flashes (shown on the boards), then reading every answer: its
     reading results never show, its earlier ones are pulled with them, and a hold follows."""
     rng = random.Random(13)
@@ -337,7 +369,8 @@ def test_a_sleeper_is_pulled_from_the_boards_by_its_first_reading_drill_and_then
     assert open_db(live_server)["fairplay"].get(player_id)["status"] == "held"
 
 
-def test_honest_players_from_novice_to_fast_expert_are_never_held(connect, live_server: LiveServer) -> None:
+@bot
+def honest_novice_and_expert(connect, live_server: LiveServer) -> None:
     """Real drills over the real server: a novice and a fast, accurate expert at the model's limit. The expert's
     results rest on one- and two-frame flashes, so they may wait a few drills to be vetted, never longer."""
     rng = random.Random(7)
@@ -360,6 +393,22 @@ def test_honest_players_from_novice_to_fast_expert_are_never_held(connect, live_
         assert get_json(live_server, "/api/boards/week", cookie)["note"] is None
 
 
+def test_a_pose_reading_bot_is_held_before_any_public_board_shows_it(bots_playing: Bots) -> None:
+    bots_playing["pose_reader"].result(timeout=600)
+
+
+def test_a_careful_reader_that_misses_on_purpose_never_appears_on_a_public_board(bots_playing: Bots) -> None:
+    bots_playing["careful_reader"].result(timeout=600)
+
+
+def test_a_sleeper_is_pulled_from_the_boards_by_its_first_reading_drill_and_then_held(bots_playing: Bots) -> None:
+    bots_playing["sleeper"].result(timeout=600)
+
+
+def test_honest_players_from_novice_to_fast_expert_are_never_held(bots_playing: Bots) -> None:
+    bots_playing["honest_novice_and_expert"].result(timeout=600)
+
+
 def test_simulated_honest_players_of_every_skill_are_never_held() -> None:
     """The pure rules over 240 simulated drills (bench/fairplay.py runs 10,000+)."""
     rng = random.Random(11)
@@ -379,12 +428,20 @@ def test_no_simulated_cheater_ever_shows_on_a_public_board() -> None:
 
 # -- operator tools -------------------------------------------------------------------------------------------------
 
+@functools.cache
+def operators_app(database: str) -> Flask:
+    return create_app({"DATABASE": database, "SECRET_KEY": "test"})
+
+
 def flask_fairplay(server: LiveServer, *args: str) -> str:
-    result = subprocess.run([sys.executable, "-m", "flask", "--app", "game", "fairplay", *args], cwd=ROOT,
-                            env={**os.environ, "GLIMPSE_DATABASE": str(server.database)}, capture_output=True,
-                            text=True, timeout=60)
-    assert result.returncode == 0, result.stderr
-    return result.stdout
+    """``flask --app game fairplay ARGS`` on the server's database, the command run in this process by Flask's CLI
+    runner: a new Python per command took 5-13 s on a loaded box. (tests/test_db.py and tests/test_item_report.py
+    run ``python -m flask --app game`` itself.)"""
+    app = operators_app(str(server.database))
+    with app.app_context():  # as the `flask` command pushes one for every command
+        result = app.test_cli_runner().invoke(args=["fairplay", *args])
+    assert result.exit_code == 0, (result.output, result.exception)
+    return result.output
 
 
 def test_operators_list_show_clear_and_ban(connect, live_server: LiveServer) -> None:
@@ -474,14 +531,22 @@ def test_a_phone_browser_plays_a_whole_drill_under_the_clock_rules(page, strict_
     page.on("pageerror", lambda error: errors.append(str(error)))
     page.goto(strict_server.url + "/")
     page.get_by_role("button", name="Play", exact=True).tap()
-    play_drill_by_tapping(page, EMOTIONS["anger"].name)  # each tap a person's quickest choice after the mask
+    anger = EMOTIONS["anger"].name
+    # The browser answers the drill's first faces and its last two; the faces between are the same screens again,
+    # answered on a socket that keeps the same clock rules (the page's pace, mostly flashes voided by a loaded box's
+    # stalls, took ~4 minutes for a whole drill).
+    play_drill_by_tapping(page, anger, stop_after=6)  # each tap a person's quickest choice after the mask
+    by_socket = play_on_for_the_page(strict_server, page, lambda trial: "anger", leave=2, clock_rules=True)
+    play_drill_by_tapping(page, anger)
     expect(page.locator("#summary")).to_be_visible()
     assert errors == []
     latest = "drill_id = (SELECT id FROM drills ORDER BY started_at DESC LIMIT 1)"  # other tests share the server
     trials = list(open_db(strict_server)["trials"].rows_where(f"answer IS NOT NULL AND {latest}"))
     assert sum(t["scored"] for t in trials) == 20 and not any(t["flag"] == "too_early" for t in trials)
+    by_browser = [t for t in trials if t["id"] not in by_socket]
+    assert len(by_browser) >= 8 and sum(t["scored"] for t in by_browser) >= 2, "the browser answered first and last"
     assert all((t["answered_at"] - t["sent_at"]) * 1000 >= t["display_ms"] - rounds.ANSWER_ALLOWANCE_MS
-               for t in trials)
+               for t in by_browser)
     # A new player sees themselves on the week board, told (neutrally) why nobody else does yet.
     page.goto(strict_server.url + "/boards?board=week")
     expect(page.locator("#board-note")).to_contain_text("Only you see your results")
