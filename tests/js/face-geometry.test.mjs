@@ -562,6 +562,23 @@ test("open anger shouts with both rows of teeth; disgust bares only the upper te
   }
 });
 
+test("disgust's open sneer parts the lips under the raised centre and shuts them toward the corners", () => {
+  const emotions = Object.fromEntries(catalogue().emotions.map((e) => [e.key, e]));
+  for (const id of IDENTITIES) {
+    const iod = IOD_OF(id);
+    const p = landmarks(id, fullPose(emotions, "disgust", 0));
+    const centre = p.lowerLipInner.y - p.upperLipInner.y;
+    // Not a band of teeth from corner to corner (anger's open mouth to a photo-trained classifier): the parting
+    // at the lip's inner sides is at most 0.6 of the centre's (on main it was 1.3: wider at the sides).
+    for (const side of ["L", "R"]) {
+      const gap = p[`lowerLipInnerSide${side}`].y - p[`upperLipInnerSide${side}`].y;
+      assert.ok(gap < 0.6 * centre, `seed ${id.seed}: parted at the ${side} side ${(gap / centre).toFixed(2)} of the centre`);
+    }
+    // Still the open variant: the teeth show under the raised centre (the closed yuck is the other variant).
+    assert.ok(centre > 0.07 * iod, `seed ${id.seed}: open under the centre`);
+  }
+});
+
 test("disgust narrows the eyes from below (a squint): the lower lids rise, the upper lids do not", () => {
   const emotions = Object.fromEntries(catalogue().emotions.map((e) => [e.key, e]));
   for (const id of IDENTITIES.slice(0, 10)) {

@@ -406,9 +406,11 @@ function expressionLandmarks(identity, pose) {
   }
   // Disgust's raised upper lip (AU10) over lowered corners (AU15): the lip's sides stay up with its centre, so the
   // raised lip is an inverted U over the upper teeth, dropping steeply to the corners, not a tent peaked at the
-  // middle (which AU15 alone pulling the sides down makes).
+  // middle (which AU15 alone pulling the sides down makes). In the open sneer the sides stay up only half as far:
+  // the U rounds down to the corners instead of squaring off over a band of teeth (see openSneer below).
+  const openSneer = openSneerLevel(levels);
   for (const [side, index] of [[1, 0], [-1, 1]]) {
-    const sneer = Math.min(levels[10][index], levels[15][index]);
+    const sneer = Math.min(levels[10][index], levels[15][index]) * (1 - OPEN_SNEER_SIDES_DOWN * openSneer);
     if (sneer === 0) continue;
     moved[key("upperLipInnerSide", side)].y -= 0.04 * iod * sneer;
     moved[key("upperLipSide", side)].y -= 0.035 * iod * sneer;
@@ -466,6 +468,17 @@ function expressionLandmarks(identity, pose) {
       moved[key(name, -side)].y += amount * 0.3 * iod * disgust;
     }
   }
+  // The open sneer parts the lips only under the raised centre: the lower lip's sides close up to the upper lip's,
+  // so the upper teeth show in an arch under the lip's inverted U and the mouth is shut toward the corners. A band
+  // of teeth from corner to corner under a squared lip is anger's open mouth to a photo-trained classifier (fer,
+  // v1, 96 identities: disgust 47 -> 55, angry 33 -> 29; face-api 96 -> 91 of 96).
+  if (openSneer > 0) {
+    for (const side of [1, -1]) {
+      const lower = moved[key("lowerLipInnerSide", side)];
+      const upper = moved[key("upperLipInnerSide", side)];
+      lower.y -= Math.max(0, lower.y - upper.y - 0.008 * iod) * OPEN_SNEER_SIDES_SHUT * openSneer;
+    }
+  }
   // One-sided lip movements drag the lip centre a little toward the active side.
   for (const name of ["upperLipInner", "lowerLipInner", "upperLipTop", "lowerLipBottom"]) {
     moved[name].x += ((moved.mouthCornerL.x - points.mouthCornerL.x) + (moved.mouthCornerR.x - points.mouthCornerR.x))
@@ -494,6 +507,21 @@ export function glareLevel(levels, index) {
  */
 export function loweredBrows(levels, index) {
   return Math.min(1, Math.max(levels[4][index], levels[9][index]) / 0.5);
+}
+
+/** The open sneer: how far its raised upper lip's sides come back down (share of the squaring lift), and how far
+ * the lower lip's sides close the gap up to them. */
+export const OPEN_SNEER_SIDES_DOWN = 0.55;
+export const OPEN_SNEER_SIDES_SHUT = 0.65;
+
+/**
+ * How much of disgust's open sneer the face shows (0-1): the nose wrinkled (AU9) over the raised upper lip (AU10),
+ * less what the raised chin (AU17) closes (the closed "yuck", which shuts the mouth its own way).
+ * @param {Record<number, [number, number]>} levels
+ */
+export function openSneerLevel(levels) {
+  const mean = (au) => (levels[au][0] + levels[au][1]) / 2;
+  return Math.max(0, Math.min(mean(9), mean(10)) - Math.min(mean(10), mean(17)));
 }
 
 /**
