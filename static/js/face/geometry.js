@@ -816,9 +816,9 @@ function hairlineFor(identity, unit, iod) {
   return Math.min((-22.5 - identity.hair.hairlineRise * 3) * unit, highestCue - 0.8 * unit);
 }
 const FOREHEAD_ROW_LIFTS = [3.6, 5.9, 8.2];
-/** How deep fear's lip stretch (AU20) cuts the nasolabial fold, as a share of the deepest fold (a smile's). */
-export const STRETCH_FOLD = 0.55;
 const FOREHEAD_ROWS_TOP = FOREHEAD_ROW_LIFTS[2] + 1.2;
+/** How deep fear's lip stretch (AU20) cuts the nasolabial fold, as a share of a full smile's (AU12). */
+const STRETCH_FOLD = 0.55;
 
 /**
  * Creases and folds that carry the FACS cues, each with the opacity its action unit gives it.
