@@ -118,7 +118,8 @@ EMOTIONS: dict[str, Emotion] = {
                 "Jaw dropped, mouth relaxed and open",
             ),
             "fear",
-            "Surprise has curved brows and a relaxed open jaw; fear pulls the brows flat and stretches the lips.",
+            "Surprise has curved brows and a relaxed open jaw; fear draws the brows together in a straight slant and "
+            "stretches the lips.",
         ),
         Emotion(
             "fear",
@@ -140,9 +141,9 @@ EMOTIONS: dict[str, Emotion] = {
                 Variant({1: 1.0, 2: 0.7, 4: 0.8, 5: 1.0, 7: 0.8, 20: 0.9, 25: 1.0, 26: 0.6}),
             ),
             (
-                "Brows raised but flat and pulled together",
+                "Whole brows raised and drawn together, inner ends highest: a straight slant, not an arch",
                 "Upper lids raised high, white showing above the iris; lower lids tense and straight",
-                "Lips stretched sideways, mouth open but not smiling",
+                "Lips stretched sideways, the folds beside the mouth pulled taut; mouth open but not smiling",
             ),
             "surprise",
             "Fear adds brows drawn together, tense lower lids and lips stretched sideways.",

@@ -765,10 +765,10 @@ function drawLines(ctx, geo, skin, identity, layer = "all") {
 /**
  * The nasolabial folds a short or full beard shows as grooves in the hair: a shadowed trough with the hair lit along
  * the cheek's edge of it, so the fold shows through the beard instead of vanishing under it. A sneer's furrow (AU9),
- * and a smile's fold (AU12), which bunches the cheek over it: under the hair the smile kept only its mouth, and fer
- * read smiles in short and full beards as neutral (seeds 1 + 7: 58 of 72 against 72 shaven; grooved, 63, mean
- * P(happy) .66 -> .73). Each at its own side's level (0-1); sneer marks AU9's furrow, which drawSneerFold draws in
- * the hair's tones.
+ * fear's stretched fold (AU20), and a smile's fold (AU12), which bunches the cheek over it: under the hair the smile
+ * kept only its mouth, and fer read smiles in short and full beards as neutral (seeds 1 + 7: 58 of 72 against 72
+ * shaven; grooved, 63, mean P(happy) .66 -> .73). Each at its own side's level (0-1); sneer marks AU9's furrow, which
+ * drawSneerFold draws in the hair's tones.
  * @param {ReturnType<typeof faceGeometry>} geo @param {ReturnType<typeof identityFromSeed>} identity
  * @returns {{line: object, side: number, level: number, sneer: boolean}[]}
  */
@@ -779,9 +779,11 @@ export function hairGrooves(geo, identity) {
     if (line.kind !== "nasolabial") continue;
     const side = Math.sign(line.points[0].x);
     const at = (au) => geo.levels[au][side > 0 ? 0 : 1];
-    // The sneer's threshold is drawLines' own (its furrow replaces the fold); a smile's fold is grooved at any level.
+    // The sneer's threshold is drawLines' own (its furrow replaces the fold); a smile's fold is grooved at any level,
+    // and so is fear's stretched one (AU20): under the hair the stretch kept only its open mouth, an O that face-api
+    // read as surprise (full beards 8 of 18 fear, grooved 12; short beards 10 -> 14).
     const sneer = at(9) > 0.05;
-    const level = sneer ? at(9) : at(12);
+    const level = sneer ? at(9) : Math.max(at(12), at(20) * 0.8);
     if (level > 0) grooves.push({ line, side, level, sneer });
   }
   return grooves;

@@ -845,6 +845,8 @@ function hairlineFor(identity, unit, iod) {
 }
 const FOREHEAD_ROW_LIFTS = [3.6, 5.9, 8.2];
 const FOREHEAD_ROWS_TOP = FOREHEAD_ROW_LIFTS[2] + 1.2;
+/** How deep fear's lip stretch (AU20) cuts the nasolabial fold, as a share of a full smile's (AU12). */
+const STRETCH_FOLD = 0.55;
 
 /**
  * Creases and folds that carry the FACS cues, each with the opacity its action unit gives it.
@@ -940,8 +942,13 @@ function expressionLines({ L, M, unit, levels, mean, sideLevel, identity }) {
     // A one-sided pull (contempt's R12A) folds the cheek less than a smile: drawn full, the lone fold read as a
     // scar or a mark, not a smirk.
     const pull = sideLevel(12, side) * (0.35 + 0.65 * Math.min(1, sideLevel(12, -side) / (sideLevel(12, side) || 1)));
+    // Fear's stretch (AU20) pulls the fold's lower end out past the corner and cuts it: the taut bracket round a
+    // mouth stretched sideways (FACS: AU20 pulls the furrow's lower part out), which surprise's slack jaw lacks. At
+    // 0.3 face-api read 51 of 192 fear renders as surprise (96 faces, seed 1), at 0.55 with draw.js's beard groove
+    // 28 (fer: fear 182 -> 175); deeper (0.75) or pulled further out, fer read more of them as sad.
     const depth = 0.06 + age * 0.1 + 0.8 * Math.max(pull, sideLevel(10, side) * 0.9,
-      sideLevel(9, side) * 0.8, sideLevel(6, side) * 0.35, sideLevel(20, side) * 0.3, sideLevel(14, side) * 0.25,
+      sideLevel(9, side) * 0.8, sideLevel(6, side) * 0.35, sideLevel(20, side) * STRETCH_FOLD,
+      sideLevel(14, side) * 0.25,
       // Anger's flared nostrils (AU38) tense the folds beside them.
       sideLevel(38, side) * 0.6);
     // A smile bows the fold out around the lifted cheek and cuts it deeper.
