@@ -16,6 +16,8 @@ export class Presenter {
     this.presentation = new PresentationProbe(probe);
     this.neutral = neutral;
     this.expression = expression;
+    // Opaque (the face's backdrop fills them): the compositor need not draw what the expression covers.
+    for (const canvas of [neutral, expression]) canvas.getContext("2d", { alpha: false });
     this.loop = new FrameLoop();
     this.periodMs = 1000 / 60;
   }
