@@ -258,7 +258,7 @@ def test_replay_slowly_ends_without_a_blink(phone, live_server: LiveServer) -> N
         runs[i] = (runs[i][0], starts[i + 1] - starts[i])
     shown = [ms for opacity, ms in runs if opacity == "1"]
     assert any(ms >= 450 for ms in shown), runs  # the slow flash itself, about 600 ms
-    assert runs[-1][0] == "0", f"it ends on the neutral face: {runs}"
+    assert runs[-1][0] != "1", f"it ends on the neutral face: {runs}"
     assert all(ms >= 150 for _, ms in runs[1:-1]), f"no blink: {runs}"
 
 

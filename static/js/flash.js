@@ -281,13 +281,24 @@ export class FlashScheduler {
  */
 
 /**
+ * The opacity of a face that must not show. Not 0: Chromium's compositor skips a layer at opacity
+ * exactly 0, so a canvas redrawn while hidden reached the compositor only in the frame that showed
+ * it, which then took 9-14 ms to commit and was presented about half a frame late (voided as a
+ * stall, and a late flash on a phone). At this opacity the layer stays drawn, so the new face is
+ * uploaded during the foreperiod and the show frame only changes an opacity. It cannot show: it
+ * is under Blink's own invisibility threshold (0.0004, below half a step of a 10-bit channel),
+ * and in 8 bits it blends to the neutral face's exact value (at most 0.08 of a step away).
+ */
+export const HIDDEN_OPACITY = "0.0003";
+
+/**
  * Toggle opacity rather than display or visibility: no layout, and the most accurate rAF method
  * in published comparisons.
  * @param {HTMLElement} element
  * @param {boolean} visible
  */
-function setVisible(element, visible) {
-  element.style.opacity = visible ? "1" : "0";
+export function setVisible(element, visible) {
+  element.style.opacity = visible ? "1" : HIDDEN_OPACITY;
 }
 
 /**

@@ -2,7 +2,7 @@
 
 import { drawOnCanvas } from "./face/draw.js";
 import { identityFromSeed } from "./face/identity.js";
-import { runFlash } from "./flash.js";
+import { runFlash, setVisible } from "./flash.js";
 import { FrameLoop, measureRefresh, medianPeriod } from "./frames.js";
 import { PresentationProbe } from "./presented.js";
 
@@ -16,6 +16,8 @@ export class Presenter {
     this.presentation = new PresentationProbe(probe);
     this.neutral = neutral;
     this.expression = expression;
+    // Opaque (the face's backdrop fills them): the compositor need not draw what the expression covers.
+    for (const canvas of [neutral, expression]) canvas.getContext("2d", { alpha: false });
     this.loop = new FrameLoop();
     this.periodMs = 1000 / 60;
   }
@@ -29,8 +31,8 @@ export class Presenter {
     const seed = crypto.getRandomValues(new Uint32Array(1))[0] >>> 1; // seeds >= 2^31 are checkup faces
     const identity = identityFromSeed(seed);
     for (const canvas of [this.neutral, this.expression]) drawOnCanvas(canvas, identity, /** @type {any} */ (pose), size);
-    this.neutral.style.opacity = "1";
-    this.expression.style.opacity = "0";
+    setVisible(this.neutral, true);
+    setVisible(this.expression, false);
     this.standIn = true;
   }
 
@@ -47,12 +49,12 @@ export class Presenter {
     const warm = this.standIn
       ? this.loop.subscribe(() => {
         frame += 1;
-        if (frame % 6 === 0) this.expression.style.opacity = this.expression.style.opacity === "1" ? "0" : "1";
+        if (frame % 6 === 0) setVisible(this.expression, this.expression.style.opacity !== "1");
       })
       : () => {};
     this.periodMs = await measureRefresh(this.loop, 60);
     warm();
-    this.expression.style.opacity = "0";
+    setVisible(this.expression, false);
     return this.periodMs;
   }
 
@@ -109,7 +111,7 @@ export class Presenter {
 
   /** Show the expression again, still, for feedback. */
   reveal(visible = true) {
-    this.expression.style.opacity = visible ? "1" : "0";
+    setVisible(this.expression, visible);
   }
 
   stop() {

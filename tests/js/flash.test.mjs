@@ -3,7 +3,8 @@ import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 
 import {
-  FlashScheduler, flagReasonFor, framesBetween, PRESENTED_CLOCK_MS, PRESENTED_TOLERANCE, runFlash, STALL_FACTOR,
+  FlashScheduler, flagReasonFor, framesBetween, HIDDEN_OPACITY, PRESENTED_CLOCK_MS, PRESENTED_TOLERANCE, runFlash, setVisible,
+  STALL_FACTOR,
 } from "../../static/js/flash.js";
 import { FrameLoop, medianPeriod } from "../../static/js/frames.js";
 
@@ -273,6 +274,16 @@ describe("runFlash", () => {
 
   const fakeElement = () => ({ style: { opacity: "" } });
 
+  it("keeps a hidden face composited but unseeable", () => {
+    // At opacity 0 Chromium skips the layer, so a face redrawn while hidden reached the compositor
+    // only in the frame that showed it (late). Above 0 it is uploaded during the foreperiod; below
+    // Blink's own visibility threshold (0.0004) it cannot change a pixel of the neutral face.
+    const expression = fakeElement();
+    setVisible(expression, false);
+    const opacity = Number(expression.style.opacity);
+    assert.ok(opacity > 0 && opacity < 0.0004 && opacity * 255 < 0.5, expression.style.opacity);
+  });
+
   it("flips the expression's opacity inside the flip callbacks and marks them", async () => {
     const { loop, frame } = handLoop();
     const neutral = fakeElement();
@@ -288,7 +299,7 @@ describe("runFlash", () => {
       periodMs,
       onMaskEnd: (report) => seenAtMaskEnd.push(report.framesShown),
     });
-    assert.deepEqual([neutral.style.opacity, expression.style.opacity], ["1", "0"]);
+    assert.deepEqual([neutral.style.opacity, expression.style.opacity], ["1", HIDDEN_OPACITY]);
     const opacities = [];
     // Timestamps ahead of performance.now(): runFlash measures flip lateness against them.
     const start = performance.now() + 1000;
@@ -297,7 +308,8 @@ describe("runFlash", () => {
       opacities.push(expression.style.opacity);
     }
     // 2 neutral, 3 expression, 2 mask, then the callback that ends the mask (and nothing after).
-    assert.deepEqual(opacities, ["0", "0", "1", "1", "1", "0", "0", "0"]);
+    const h = HIDDEN_OPACITY;
+    assert.deepEqual(opacities, [h, h, "1", "1", "1", h, h, h]);
     const report = await done;
     assert.deepEqual(seenAtMaskEnd, [3]);
     assert.equal(report.framesShown, 3);
