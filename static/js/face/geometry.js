@@ -110,6 +110,15 @@ export const AU_MOVES = Object.freeze({
 export const REST_BROW_TAIL_LIFT = 0.03;
 export const REST_CORNER_LIFT = 0.0133;
 
+/**
+ * The relaxed upper lid rests a little onto the iris's top (IOD fractions down, at its middle, inner and outer
+ * points; about 0.4 units on an average eye, a tenth of the opening): held higher, a bare iris with white on both
+ * sides and a heavy lash line read as a wide eye, and face-api read resting bearded faces on types IV-VI as
+ * surprised. AU5 lifts the lid out of this droop before it retracts, all of it by level 0.5, so fear, surprise and
+ * anger keep the lids they had.
+ */
+export const REST_LID_DROP = { lidUpper: 0.0135, lidUpperIn: 0.0115, lidUpperOut: 0.01 };
+
 /** Lip thinning per unit: fraction of the lip's red height lost at intensity 1 (facs.md: AU23 30-50%). AU20
  * stretches more than it thins: thinner, fear's stretched lips vanished into a beard for the landmark detector. AU24
  * on top of AU23 keeps about half the red (at 0.4 a third was left: a dark crack, not pressed lips). */
@@ -268,6 +277,9 @@ function buildNeutralLandmarks(identity) {
   keepLidsApart(p);
   const iod = Math.hypot(p.eyeOuterL.x - p.eyeOuterR.x, p.eyeOuterL.y - p.eyeOuterR.y);
   for (const side of ["L", "R"]) {
+    for (const [name, drop] of Object.entries(REST_LID_DROP)) p[`${name}${side}`].y += drop * iod;
+  }
+  for (const side of ["L", "R"]) {
     p[`browOuter${side}`].y -= REST_BROW_TAIL_LIFT * iod;
     p[`mouthCorner${side}`].y -= REST_CORNER_LIFT * iod;
   }
@@ -330,6 +342,16 @@ function expressionLandmarks(identity, pose) {
     moved[key("browMid", side)].y += (0.06 + 0.03 * levels[2][index]) * iod * knit;
     moved[key("browMid", side)].x -= side * 0.015 * iod * knit;
     moved[key("browOuter", side)].y += 0.01 * iod * knit;
+  }
+  // AU5 first lifts the upper lid out of its resting droop (REST_LID_DROP), all of it by level 0.5. Under a squint
+  // (AU6, AU7, AU9) half of it comes back, so a smile's upper lid holds where it rests (AU6 lowers it about as much):
+  // with the whole droop a smile's opening fell from 0.42 to 0.33 iris diameters (0.37 so) and the open sneer shut
+  // as far as the closed one.
+  for (const [side, index] of [[1, 0], [-1, 1]]) {
+    const squint = Math.max(levels[6][index], levels[7][index], levels[9][index]);
+    const lift = Math.max(Math.min(1, 2 * levels[5][index]), 0.5 * squint);
+    if (lift === 0) continue;
+    for (const [name, drop] of Object.entries(REST_LID_DROP)) moved[key(name, side)].y -= drop * iod * lift;
   }
   // Brows pulled down (AU4: sadness, fear, anger; AU9: disgust) set their own brow line and mouth: they start from
   // the old rest, without the relaxed face's lift (buildNeutralLandmarks), so they draw as they did before it (fear's
