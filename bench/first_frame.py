@@ -75,22 +75,29 @@ def quantile(values: list[float], q: float) -> float:
     return ordered[min(len(ordered) - 1, int(q * len(ordered)))]
 
 
-def serving(body: str) -> Callable[[Route], None]:
-    return lambda route: route.fulfill(body=body, content_type="text/javascript")
+def serving(body: str, served: list[str]) -> Callable[[Route], None]:
+    def fulfill(route: Route) -> None:
+        served.append(route.request.url)
+        route.fulfill(body=body, content_type="text/javascript")
+    return fulfill
 
 
 def run(page: Page, url: str, baseline: str | None, flashes: int, exposure: int) -> list[dict]:
+    served: list[str] = []
     if baseline is not None:
         for path in VERSIONED:
             body = subprocess.run(["git", "show", f"{baseline}:{path}"], cwd=ROOT, check=True,
                                   capture_output=True, text=True).stdout
-            page.route(f"**/{path}", serving(body))
+            # The page asks for path?v=<hash> (and a baseline's own imports for the bare path).
+            page.route(lambda url, path=path: url.split("?")[0].endswith(path), serving(body, served))
     page.goto(url + "/")
     page.wait_for_function("() => document.getElementById('stage') !== null")
     page.evaluate(DRIVE, {"flashes": flashes, "exposureFrames": exposure})
     page.wait_for_function("() => window.glimpseBench.stage !== 'loading' && window.glimpseBench.stage !== 'flashing'",
                            timeout=flashes * 10_000 + 60_000, polling=500)
     stage = page.evaluate("window.glimpseBench.stage")
+    if baseline is not None and len(served) < len(VERSIONED):  # else both runs measured this checkout
+        raise RuntimeError(f"the baseline's files were not served: {served}")
     if stage != "done":
         raise RuntimeError(stage)
     return page.evaluate("window.glimpseBench.reports")

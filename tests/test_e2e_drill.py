@@ -31,9 +31,12 @@ def test_a_phone_player_taps_through_a_whole_drill(page: Page, live_server: Live
     for _ in range(20):  # the drill's modules load on this first Play; the stand-in face comes with them
         drawn = page.evaluate("""() => {
           const c = document.getElementById("face-neutral");
-          const middle = c.width && c.getContext("2d").getImageData(c.width / 2, c.height / 2, 1, 1);
+          const probe = document.createElement("canvas").getContext("2d");  // the stage canvas is a bitmaprenderer
+          if (c.width) probe.drawImage(c, -c.width / 2, -c.height / 2);
+          const middle = c.width ? probe.getImageData(0, 0, 1, 1) : null;
           const ready = document.getElementById("prompt").textContent === "Get ready…";
-          return Boolean(middle) && middle.data[3] > 0 && ready;
+          const [red, green, blue, alpha] = middle ? middle.data : [0, 0, 0, 0];
+          return alpha > 0 && red + green + blue > 30 && ready;  // skin, not an empty (black or clear) canvas
         }""")
         if drawn:
             break

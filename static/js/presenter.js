@@ -6,6 +6,57 @@ import { runFlash, setVisible } from "./flash.js";
 import { FrameLoop, measureRefresh, medianPeriod } from "./frames.js";
 import { PresentationProbe } from "./presented.js";
 
+/**
+ * One face on the stage: a canvas the flash shows or hides, and how a new face gets onto it.
+ *
+ * Where OffscreenCanvas exists, the face is drawn off screen and handed to the stage canvas as an
+ * ImageBitmap ("bitmaprenderer" context). A 2D canvas that is restyled (any flip: opacity,
+ * visibility, even z-index) is repainted, and a software-composited Chromium then copies the
+ * whole canvas again in that frame: both faces, 5-8 ms each at 3x, so the frame that showed the
+ * expression reached the screen about a frame late (traces: two ProduceCanvasResource calls in
+ * each flip's commit) and the flash was voided. An ImageBitmap is handed over once, during the
+ * foreperiod, and a flip only changes an opacity. Elsewhere the face is drawn on the stage canvas.
+ */
+class FaceSurface {
+  /** @param {HTMLCanvasElement} canvas */
+  constructor(canvas) {
+    this.canvas = canvas;
+    /** @type {OffscreenCanvas | null} */
+    this.ink = null;
+    /** @type {ImageBitmapRenderingContext | null} */
+    this.renderer = null;
+    if (typeof OffscreenCanvas === "function") {
+      this.renderer = canvas.getContext("bitmaprenderer", { alpha: false });
+    }
+    if (this.renderer) {
+      this.ink = new OffscreenCanvas(1, 1);
+      this.ink.getContext("2d", { alpha: false });
+    } else {
+      // Opaque (the face's backdrop fills it): the compositor need not draw what the expression covers.
+      canvas.getContext("2d", { alpha: false });
+    }
+  }
+
+  /**
+   * @param {ReturnType<typeof identityFromSeed>} identity
+   * @param {object} pose
+   * @param {number} size CSS pixels
+   */
+  draw(identity, pose, size) {
+    if (!this.ink || !this.renderer) {
+      drawOnCanvas(this.canvas, identity, /** @type {any} */ (pose), size);
+      return;
+    }
+    drawOnCanvas(this.ink, identity, /** @type {any} */ (pose), size);
+    const bitmap = this.ink.transferToImageBitmap();
+    if (this.canvas.width !== bitmap.width || this.canvas.height !== bitmap.height) {
+      this.canvas.width = bitmap.width;
+      this.canvas.height = bitmap.height;
+    }
+    this.renderer.transferFromImageBitmap(bitmap);
+  }
+}
+
 export class Presenter {
   /**
    * @param {{stage: HTMLElement, neutral: HTMLCanvasElement, expression: HTMLCanvasElement,
@@ -16,8 +67,7 @@ export class Presenter {
     this.presentation = new PresentationProbe(probe);
     this.neutral = neutral;
     this.expression = expression;
-    // Opaque (the face's backdrop fills them): the compositor need not draw what the expression covers.
-    for (const canvas of [neutral, expression]) canvas.getContext("2d", { alpha: false });
+    this.surfaces = { neutral: new FaceSurface(neutral), expression: new FaceSurface(expression) };
     this.loop = new FrameLoop();
     this.periodMs = 1000 / 60;
   }
@@ -30,7 +80,7 @@ export class Presenter {
     const size = this.stage.clientWidth;
     const seed = crypto.getRandomValues(new Uint32Array(1))[0] >>> 1; // seeds >= 2^31 are checkup faces
     const identity = identityFromSeed(seed);
-    for (const canvas of [this.neutral, this.expression]) drawOnCanvas(canvas, identity, /** @type {any} */ (pose), size);
+    for (const surface of Object.values(this.surfaces)) surface.draw(identity, pose, size);
     setVisible(this.neutral, true);
     setVisible(this.expression, false);
     this.standIn = true;
@@ -67,8 +117,8 @@ export class Presenter {
     const size = this.stage.clientWidth;
     // The server chose the skin type, glasses and facial hair (trial.identity); the seed gives the rest.
     const identity = identityFromSeed(Number(trial.identitySeed), trial.identity);
-    drawOnCanvas(this.neutral, identity, /** @type {any} */ (trial.neutral), size);
-    drawOnCanvas(this.expression, identity, /** @type {any} */ (trial.expression), size);
+    this.surfaces.neutral.draw(identity, trial.neutral, size);
+    this.surfaces.expression.draw(identity, trial.expression, size);
     /** @type {number[]} */
     const timestamps = [];
     const stopCollecting = this.loop.subscribe((ts) => timestamps.push(ts));

@@ -1679,7 +1679,7 @@ const L_RIM_TOP = 0.3;
 
 /**
  * Sizes a canvas for the device pixel ratio and draws a face on it.
- * @param {HTMLCanvasElement} canvas
+ * @param {HTMLCanvasElement | OffscreenCanvas} canvas an OffscreenCanvas has no CSS size to set
  * @param {ReturnType<typeof identityFromSeed>} identity
  * @param {import("./geometry.js").Pose} pose
  * @param {number} cssSize the canvas's CSS width and height in pixels
@@ -1691,8 +1691,10 @@ export function drawOnCanvas(canvas, identity, pose, cssSize) {
     canvas.width = pixels;
     canvas.height = pixels;
   }
-  canvas.style.width = `${cssSize}px`;
-  canvas.style.height = `${cssSize}px`;
+  if ("style" in canvas) {
+    canvas.style.width = `${cssSize}px`;
+    canvas.style.height = `${cssSize}px`;
+  }
   const ctx = /** @type {CanvasRenderingContext2D} */ (canvas.getContext("2d"));
   ctx.setTransform(ratio, 0, 0, ratio, 0, 0);
   drawFace(ctx, identity, pose, cssSize);
