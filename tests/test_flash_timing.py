@@ -315,3 +315,44 @@ def test_the_first_flash_of_a_fresh_page_is_on_screen_as_asked_or_flagged(browse
     wrong = [o for o in outcomes if not o[2] and abs(o[1] - o[0]) > 0.5]
     print("asked, on screen by the trace, flagged, show latency ms, on screen by the page, why:", outcomes)
     assert not wrong, f"scored first flashes not on screen as asked: {wrong} of {outcomes}"
+
+
+CANVAS_COPY = "Canvas2DResourceProvider::ProduceCanvasResource"
+
+
+def test_a_flip_copies_no_face(browser: Browser, base_url: str) -> None:
+    """The frames that show and hide the expression only change an opacity: no face is copied again.
+
+    Restyling a 2D canvas repaints it, and a software-composited Chromium then copied both faces in
+    that frame's commit (5-8 ms each at 3x), so the show frame reached the screen about a frame late
+    and most flashes were voided as stalls. The faces now reach their canvases as ImageBitmaps during
+    the foreperiod.
+    """
+    from harness import PHONE
+
+    context = browser.new_context(**PHONE)
+    page = context.new_page()
+    try:
+        page.goto(base_url + "/")
+        play = page.get_by_role("button", name="Play", exact=True)
+        expect(play).to_be_enabled(timeout=15_000)
+        browser.start_tracing(page=page, categories=[*TRACE_CATEGORIES, "blink"])
+        try:
+            play.tap()
+            expect(page.locator("#answers button").first).to_be_enabled(timeout=30_000)
+            page.wait_for_timeout(300)
+        finally:
+            events = events_of(json.loads(browser.stop_tracing()))
+    finally:
+        context.close()
+    frames = {(e["pid"], e["tid"], e["args"]["begin_frame_id"]): e for e in events
+              if e.get("name") == "ProxyMain::BeginMainFrame" and e["ph"] == "X"}
+    copies = [e for e in events if e.get("name") == CANVAS_COPY and e["ph"] == "X"]
+    flips = marks_with_frames(events, (SHOW, HIDE))
+    assert [mark["name"] for mark, _ in flips] == [SHOW, HIDE], flips
+    assert any(e.get("cat") == "blink" for e in events), "the trace has the category canvas copies are in"
+    for mark, sequence in flips:
+        frame = frames[(mark["pid"], mark["tid"], sequence)]
+        inside = [c for c in copies if (c["pid"], c["tid"]) == (frame["pid"], frame["tid"])
+                  and frame["ts"] <= c["ts"] <= frame["ts"] + frame["dur"]]
+        assert not inside, f"the {mark['name']} frame copied {len(inside)} canvases"
