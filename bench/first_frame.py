@@ -9,7 +9,7 @@ flash report fields over ``--flashes`` trials: the share flagged, the reasons, a
 presentedFrames and maxFlipCommitMs. The baseline's static/js/flash.js and presenter.js are read
 from git (``--baseline``, default main) and served in place of this checkout's to its page.
 
-Usage: ``.venv/bin/python bench/first_frame.py [--flashes 40] [--exposure 4] [--baseline main]``
+Usage: ``.venv/bin/python bench/first_frame.py [--flashes 40] [--exposure 4] [--baseline main] [--rounds 1]``
 """
 
 from __future__ import annotations
@@ -136,14 +136,18 @@ def main() -> None:
     parser.add_argument("--flashes", type=int, default=40)
     parser.add_argument("--exposure", type=int, default=4, help="frames the expression is shown")
     parser.add_argument("--baseline", default="main", help="git revision of the baseline's flash.js, presenter.js")
+    parser.add_argument("--rounds", type=int, default=1, help="runs of each, alternating which goes first")
     args = parser.parse_args()
+    versions = [(f"baseline {args.baseline}", args.baseline), ("this checkout", None)]
+    shares: dict[str, list[float]] = {label: [] for label, _ in versions}
     with app_and_browser() as (url, browser):
-        shares = {}
-        for label, baseline in ((f"baseline {args.baseline}", args.baseline), ("this checkout", None)):
-            with phone_page(browser) as page:
-                shares[label] = summarise(label, run(page, url, baseline, args.flashes, args.exposure))
-    base, now = shares.values()
-    print(f"flagged share: {now:.2f} vs {base:.2f} on the baseline")
+        for round_ in range(args.rounds):
+            for label, baseline in versions if round_ % 2 == 0 else versions[::-1]:
+                with phone_page(browser) as page:
+                    reports = run(page, url, baseline, args.flashes, args.exposure)
+                    shares[label].append(summarise(f"round {round_ + 1}, {label}", reports))
+    base, now = ([f"{share:.2f}" for share in shares[label]] for label, _ in versions)
+    print(f"flagged share: {', '.join(now)} vs {', '.join(base)} on the baseline")
 
 
 if __name__ == "__main__":
