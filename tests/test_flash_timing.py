@@ -35,7 +35,9 @@ from trace_frames import TRACE_CATEGORIES, events_of, marks_with_frames, present
 
 EXPOSURES = (1, 2, 3, 6, 12, 30)
 CLEAN_FLASHES_PER_EXPOSURE = 20
-MAX_FLASHES_PER_EXPOSURE = 40  # flagged flashes are replayed, as in the game, up to this bound
+# Flagged flashes are replayed, as in the game, up to this bound. The clean quota is the test; how many are voided
+# is the box's load: CI of stop 27 got 15 clean of 40 for one N, and this box at load 12 got 18 of 40 30-frame ones.
+MAX_FLASHES_PER_EXPOSURE = 80
 MAX_PRESENTATION_MISSES = 0.1  # share of clean flashes a starved compositor may present late
 SHOW, HIDE = "glimpse-show", "glimpse-hide"
 
