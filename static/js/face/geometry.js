@@ -749,8 +749,8 @@ export function faceGeometry(identity, pose) {
   // off them. AU20 stretches the upper lip down over them, and with the lips parted pulls the lower lip down off
   // the lower teeth: fear's "eek", a dark opening over a band of lower teeth. A band of upper teeth is a smile's
   // cue (fer read fear as happy), a dark opening alone surprise's. The band follows the stretch, not the jaw: gated
-  // by the jaw (AU26 0.6), fear v2's band was 0.6 of full, its mouth a dark oval, and face-api read 18 of 96 v2
-  // renders as surprise (14 with the band at 0.9; fer 88 -> 91 fear).
+  // by the jaw (AU26 0.6), fear v2's band was 0.6 of full, its mouth a dark oval, and face-api read 47 of 240 v2
+  // renders as surprise (35 with the band at 0.9; fer's v2 the same, 89%).
   const upperTeeth = 0.5 + 0.8 * mean(12) - 1.2 * mean(20);
   const lowerTeethShown = Math.min(mean(20), Math.max(mean(25), jawDrop)) * 0.07 * iod;
 
