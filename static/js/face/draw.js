@@ -962,6 +962,17 @@ function drawBrows(ctx, identity, geo, skin) {
   ctx.stroke();
 }
 
+/**
+ * Whether the tongue shows in the open mouth: where the lower lip drops well below the lower teeth's edge (a
+ * dropped jaw), but not over a band of lower teeth bared by fear's stretch (AU20), where a tongue drawn at the
+ * lip line lay in front of the teeth.
+ * @param {{lowerInner: Point[], lowerTeethEdge: number, lowerTeethShown: number}} m the geometry's mouth
+ * @param {number} u the face's unit
+ */
+export function tongueShows(m, u) {
+  return m.lowerTeethShown === 0 && m.lowerInner[2].y - m.lowerTeethEdge > 3.5 * u;
+}
+
 function drawMouth(ctx, geo, skin, identity) {
   const m = geo.mouth;
   const u = geo.unit;
@@ -1010,7 +1021,7 @@ function drawMouth(ctx, geo, skin, identity) {
     ctx.quadraticCurveTo(0, m.lowerTeethEdge - 0.2 * u, left, m.lowerTeethEdge + 1.0 * u);
     ctx.closePath();
     ctx.fill();
-    if (m.lowerInner[2].y - m.lowerTeethEdge > 3.5 * u) {
+    if (tongueShows(m, u)) {
       ctx.beginPath();
       ctx.ellipse(0, m.lowerInner[2].y, m.halfWidth * 0.55, 2.2 * u, 0, 0, Math.PI * 2);
       ctx.fillStyle = "#9c4a52";

@@ -448,12 +448,13 @@ function expressionLandmarks(identity, pose) {
       moved[key("lowerLipBottomSide", side)].y -= 0.025 * iod * closedSneer;
     }
   }
-  // Fear's open stretch (AU20 with the jaw dropped): the corners sit a little down, level with the opening's upper
+  // Fear's open stretch (AU20 with the lips parted): the corners sit a little down, level with the opening's upper
   // third: a wide "eek", not the D of a laughing mouth (flat top over a deep round bottom, corners at the top).
   // The upper lip's sides stay down over the teeth: lifted to flatten the opening's top, they bared a band of upper
-  // teeth from corner to corner, a grin's cue.
+  // teeth from corner to corner, a grin's cue. The stretch is the lips' own pull, so it is as strong over a half-open
+  // jaw as over a dropped one (as faceGeometry's lowerTeethShown is).
   for (const [side, index] of [[1, 0], [-1, 1]]) {
-    const stretch = Math.min(levels[20][index], levels[26][index]);
+    const stretch = Math.min(levels[20][index], Math.max(levels[25][index], levels[26][index]));
     if (stretch === 0) continue;
     moved[key("mouthCorner", side)].y += 0.012 * iod * stretch;
   }
@@ -745,11 +746,13 @@ export function faceGeometry(identity, pose) {
   const masc = identity.masculinity;
   const jawDrop = mean(26);
   // How far the upper teeth reach below the resting lip line: pulling the corners up (AU12) draws the upper lip
-  // off them. AU20 stretches the upper lip down over them, and with the jaw dropped pulls the lower lip down off
+  // off them. AU20 stretches the upper lip down over them, and with the lips parted pulls the lower lip down off
   // the lower teeth: fear's "eek", a dark opening over a band of lower teeth. A band of upper teeth is a smile's
-  // cue (fer read fear as happy), a dark opening alone surprise's.
+  // cue (fer read fear as happy), a dark opening alone surprise's. The band follows the stretch, not the jaw: gated
+  // by the jaw (AU26 0.6), fear v2's band was 0.6 of full, its mouth a dark oval, and face-api read 47 of 240 v2
+  // renders as surprise (35 with the band at 0.9; fer's v2 the same, 89%).
   const upperTeeth = 0.5 + 0.8 * mean(12) - 1.2 * mean(20);
-  const lowerTeethShown = Math.min(mean(20), jawDrop) * 0.07 * iod;
+  const lowerTeethShown = Math.min(mean(20), Math.max(mean(25), jawDrop)) * 0.07 * iod;
 
   // Head outline: skull silhouette (no depth) plus the lower face, which follows the jaw.
   const outline = [];
@@ -834,6 +837,7 @@ export function faceGeometry(identity, pose) {
       + Math.max(0.3 * unit + 0.2 * iod * jawDrop - lowerTeethShown, (upperTeeth + 0.25) * unit) },
       depthOf("mouth")).y,
     halfWidth: LIPS[identity.lips].halfWidth * unit,
+    lowerTeethShown,
   };
 
   const lines = expressionLines({ L, M, unit, levels, mean, sideLevel, identity });
