@@ -589,14 +589,16 @@ export const sneerCurl = (levels) => Math.min(levels[9][0] + levels[9][1], level
 
 /**
  * The share of the sheen left on the cheek's apple and the lower lip's middle under AU9 (the cheek: AU9's level on
- * that side; the lip: sneerCurl): all of it on types I-III, none on type VI's full sneer. On dark skin the sheen is
- * far out of proportion (on type VI 2.4 times the skin's L*, the lit lower lip 17 L* above the skin): under a sneer
- * the two pale spots were a smile's lit apples and a band of teeth between the lips, and fer read the closed "yuck"
- * on type VI as happy (14 of 32 renders, paired probe seeds 1 + 7; without them 2 of 32, disgust 12 -> 18). AU9
+ * that side; the lip: sneerCurl): all of it on types I-IV, half on type V's full sneer, none on VI's. On dark skin
+ * the sheen is far out of proportion (median L* 70 on type VI's 34, 72 on V's 45; IV 76 on 58, III 83 on 73): under
+ * a sneer the two pale spots were a smile's lit apples and a band of teeth between the lips, and fer read the closed
+ * "yuck" on type VI as happy (14 of 32 renders, paired probe seeds 1 + 7; without them 1, disgust 12 -> 18). AU9
  * raises the cheek along the nose into the bulge under the lower lid (drawn there), not the round apple of a smile.
+ * Type IV is left as it was: taking a third of its sheen read no better (fer 64 -> 59 of 96, face-api 93 -> 89).
  * @param {ReturnType<typeof skinPalette>} skin @param {number} sneer
  */
-export const sheenUnderSneer = (skin, sneer) => 1 - Math.min(1, Math.max(0, sneer)) * darkHighlightShare(skin);
+export const sheenUnderSneer = (skin, sneer) =>
+  1 - Math.min(1, Math.max(0, sneer)) * Math.max(0, (skin.dark - 4 / 6) * 3);
 
 /**
  * The light on the cheek bunched up under the lower lid: the sheen, but under AU9 no lighter than the skin's ridge
