@@ -332,7 +332,8 @@ function drawShading(ctx, geo, skin, identity) {
     // read as a grin on dark skin).
     const lift = Math.max(geo.levels[6][i], geo.levels[12][i] * 0.6, geo.levels[9][i] * 0.8);
     const apple = Math.max(geo.levels[6][i], geo.levels[12][i] * 0.6);
-    blob(cheek.x - s * 0.5 * u, cheek.y - 1.2 * u, 4.5 * u, skin.sheen, 0.22 + apple * 0.4, 0.7);
+    const appleSheen = (0.22 + apple * 0.4) * sheenUnderSneer(skin, geo.levels[9][i]);
+    blob(cheek.x - s * 0.5 * u, cheek.y - 1.2 * u, 4.5 * u, skin.sheen, appleSheen, 0.7);
     if (lift > 0.05) blob(cheek.x - s * 1.2 * u, cheek.y + 3.6 * u, 4.2 * u, skin.shadow, lift * 0.35, 0.45);
     blob(cheek.x + s * 2.5 * u, cheek.y + 9 * u, 5.5 * u, skin.shadow, 0.3, 1.3);
     // AU14 bunches the skin beside the tightened corner into a small lit bulge with a shadowed pit.
@@ -579,6 +580,26 @@ export const darkHighlightShare = (skin) => Math.max(0, (skin.dark - 0.5) * 2);
  */
 export const bunchedLight = (skin) =>
   mixRgb(skin.ridge, noLighterThanL(skin.sheen, lightness(skin.base) + GLINT_LIFT), darkHighlightShare(skin));
+
+/**
+ * How far disgust's upper lip curls up against the nose (AU9 with AU10, both sides), 0-1: 0 without AU9 (anger's
+ * shout raises the lip by AU10 alone). @param {number[][]} levels faceGeometry's levels
+ */
+export const sneerCurl = (levels) => Math.min(levels[9][0] + levels[9][1], levels[10][0] + levels[10][1]) / 2;
+
+/**
+ * The share of the sheen left on the cheek's apple and the lower lip's middle under AU9 (the cheek: AU9's level on
+ * that side; the lip: sneerCurl): all of it on types I-IV, half on type V's full sneer, none on VI's. On dark skin
+ * the sheen is far out of proportion (median L* 70 on type VI's 34, 72 on V's 45; IV 76 on 58, III 83 on 73): under
+ * a sneer the two pale spots were a smile's lit apples and a band of teeth between the lips, and fer read the closed
+ * "yuck" on type VI as happy (14 of 32 renders, paired probe seeds 1 + 7; without them 1, disgust 12 -> 18). AU9
+ * raises the cheek along the nose into the bulge under the lower lid (drawn there), not the round apple of a smile.
+ * Type IV is left as it was: a third of its sheen taken read no better (its 32 renders of 96 identities: fer 21 -> 19,
+ * face-api 29 -> 26).
+ * @param {ReturnType<typeof skinPalette>} skin @param {number} sneer
+ */
+export const sheenUnderSneer = (skin, sneer) =>
+  1 - Math.min(1, Math.max(0, sneer)) * Math.max(0, (skin.dark - 4 / 6) * 3);
 
 /**
  * The light on the cheek bunched up under the lower lid: the sheen, but under AU9 no lighter than the skin's ridge
@@ -1075,18 +1096,19 @@ function drawMouth(ctx, geo, skin, identity) {
   ctx.fill();
   // The lower lip's lit sheen: on dark skin the lips differ from the skin mostly in hue, and in lightness (all a
   // glance or a grey thumbnail keeps) an open mouth would be only its teeth; the sheen draws the lip round them.
+  // Disgust's upper lip (AU9/AU10) curls up against the nose: see sheenUnderSneer for why its lower lip has none.
+  const curl = sneerCurl(geo.levels);
   const lowerMid = mix(m.lowerInner[2], m.lowerOuter[2], 0.45);
   const lipRise = (m.lowerOuter[2].y - m.lowerInner[2].y) * 0.28;
-  if (lipRise > 0.15 * u) {
+  const lipSheen = (0.1 + skin.dark * 0.2) * sheenUnderSneer(skin, curl);
+  if (lipRise > 0.15 * u && lipSheen > 0.005) {
     ctx.beginPath();
     ellipseArc(ctx, lowerMid.x, lowerMid.y, m.halfWidth * 0.42, lipRise, 0, 0, Math.PI * 2);
-    ctx.fillStyle = css(skin.sheen, 0.1 + skin.dark * 0.2);
+    ctx.fillStyle = css(skin.sheen, lipSheen);
     ctx.fill();
   }
-  // Disgust's upper lip (AU9/AU10) curls up against the nose: the skin above its border bunches into a shadowed
-  // fold, so the raised lip's inverted U reads in lightness on dark skin, where its red alone barely differs from
-  // the skin.
-  const curl = Math.min(geo.levels[9][0] + geo.levels[9][1], geo.levels[10][0] + geo.levels[10][1]) / 2;
+  // The skin above the raised lip's border bunches into a shadowed fold, so the raised lip's inverted U reads in
+  // lightness on dark skin, where its red alone barely differs from the skin.
   if (curl > 0.05) {
     ctx.beginPath();
     curveThrough(ctx, m.upperOuter.map((p, i) => add(p, 0, (i === 0 || i === 6 ? 0 : -0.55) * u)));
