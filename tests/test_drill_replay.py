@@ -1,7 +1,7 @@
 """A drill's procedures are written when it completes; until then they are its stored answers replayed
-(game.adaptation). Whatever a player does (answers right and wrong, voided flashes, a socket killed and the drill
-resumed, a drill left for a new one), the procedures a socket then reads are, bit for bit, those that writing after
-every answer stored: the JSON each procedure had right after its last answer."""
+(game.adaptation). Whatever a player does on any axis (answers right and wrong, voided flashes, a socket killed and
+the drill resumed, a drill left for a new one), the procedures a socket then reads are, bit for bit, those that
+writing after every answer stored: the JSON each procedure had right after its last answer."""
 
 from __future__ import annotations
 
@@ -19,7 +19,7 @@ from game.drills import DrillSession
 from game.emotions import EMOTION_KEYS
 from game.staircase import Staircase
 
-AXES = {"speed": "exposure", "subtle": "intensity"}
+AXES = {"speed": "exposure", "subtle": "intensity", "scene": "leak"}
 encode = msgspec.json.Encoder().encode
 
 
@@ -62,9 +62,9 @@ class Player:
 
     def answer(self, trial: dict, how: str) -> dict:
         self.clock.now += 3.0
-        truth = self.session.open_trial["emotion"]
+        truth, shown = self.session.open_trial["emotion"], self.session.open_trial["exposure_frames"]
         answer = truth if how == "right" else next(e for e in EMOTION_KEYS if e != truth)
-        frames = trial["exposureFrames"] + (how == "void")
+        frames = shown + (how == "void")
         result = self.send({"type": "answer", "trialId": trial["trialId"], "answer": answer, "framesShown": frames,
                             "refreshMs": 16.667, "maxGapMs": 17.0, "reactionMs": 900.0})[0]
         assert result["scored"] == (how != "void")
