@@ -17,6 +17,7 @@ import msgspec
 from sqlite_utils import Database
 
 from game import (
+    adaptation,
     challenge,
     checkup,
     checkup_store,
@@ -30,13 +31,14 @@ from game import (
     store,
     streaks,
 )
+from game.adaptation import OVERALL
+from game.adaptation import axis_of as _axis
 from game.emotions import EMOTION_KEYS
 from game.protocol import Answer, Hello, ProtocolError, Resume, Start
 from game.staircase import Fit, Staircase
 
 TRIAL_TTL_S = 120.0  # an unanswered trial older than this is void
 _encode_json = msgspec.json.Encoder().encode  # a trial's pose, every trial: ~7x faster than json.dumps
-OVERALL = "all"
 _FRESH = (True, 0, 0)  # store.next_slot of a drill created by this message: active, nothing scored, nothing sent
 
 
@@ -55,6 +57,7 @@ class DrillSession:
         self.open_trial: dict | None = None  # sent, not yet answered
         self.progress = (0, 0)  # the drill's (answered, answer streak) as this socket last wrote or read them
         self.procedures: dict[str, Staircase] = {}
+        self._unsaved: set[str] = set()  # procedures this drill answered, written at its end (game.adaptation)
         self._held: tuple[str, dict[str, Staircase]] = ("", {})  # the last procedures loaded, kept over a checkup
         self.own_fit: Fit | None = None  # the player's overall fit as the drill began, for fair play
         self.fair_play: fairplay.Written | None = None  # the player's fair-play row as this socket last wrote it
@@ -114,7 +117,7 @@ class DrillSession:
             raise ProtocolError("checkup_not_due", "Play a drill first: the checkup measures where you start."
                                 if due.reason == "play_first" else "Your next checkup opens a week after the last.",
                                 nextAt=due.next_at)
-        self.procedures = {}
+        self.procedures, self._unsaved = {}, set()
         self._close_in_flight("abandoned")
         self.drill = store.create_drill(self.db, self.player_id, mode="checkup", focus=False, seed=checkup.FORM,
                                         plan=[item.emotion for item in checkup.items()], refresh_ms=period,
@@ -133,7 +136,7 @@ class DrillSession:
         self.db.execute("UPDATE drills SET refresh_ms = ? WHERE id = ?", [period, drill["id"]])
         self.drill = {**drill, "refresh_ms": period}
         self.open_trial, self.progress = None, (drill["answered"], drill["answer_streak"])
-        self._load_procedures(_axis(drill["mode"]))
+        self._load_procedures(_axis(drill["mode"]), drill["id"])
         self._begin_sessions(drill["started_at"])
         return [self._started(), self._send_trial()]
 
@@ -213,7 +216,8 @@ class DrillSession:
                     rewards.bank_best_streak(self.db, self.player_id, answer_streak)
             answered = progress[0]
             done = answered >= drill["trial_count"]
-            if done and store.complete_drill(self.db, drill["id"]):
+            completed = done and store.complete_drill(self.db, drill["id"])
+            if completed:
                 if measuring:
                     banked = checkup_store.record(self.db, drill, now)
                 else:
@@ -221,6 +225,8 @@ class DrillSession:
                                                                   self.fair_play)
             if done and not measuring:  # its thresholds are stored in this commit, not a second one
                 summary = self.summary(drill)
+            if completed and not measuring:
+                self._save_procedures(_axis(drill["mode"]))
         in_flight.release(self.player_id, trial["id"])  # stored: committed with its answer
         self.open_trial, self.progress = None, progress
         self.best_streak_written = max(self.best_streak_written, answer_streak)
@@ -406,10 +412,18 @@ class DrillSession:
         message["expression"] = msgspec.Raw(pose)  # the reply's encoder copies the stored JSON: one encode, same bytes
         return message
 
-    def _load_procedures(self, axis: str) -> None:
-        """The player's procedures as stored. One this socket already holds in exactly the stored state (its last
-        drill's) is kept with its computed beliefs: rebuilding eight from JSON was most of a `start`."""
-        states = store.load_procedure_states(self.db, self.player_id, axis)
+    def _load_procedures(self, axis: str, open_drill: str | None = None) -> None:
+        """The player's procedures as stored, with the answers of drills that did not write theirs (written now,
+        except ``open_drill``'s: the drill this socket resumes). One this socket already holds in exactly that
+        state (its last drill's) is kept with its computed beliefs: rebuilding eight from JSON was most of a
+        `start`."""
+        states, written, settled, self._unsaved = adaptation.replayed(
+            self.db, self.player_id, axis, store.load_procedure_states(self.db, self.player_id, axis), open_drill)
+        if settled:
+            with self.db.atomic():
+                if written:
+                    store.save_procedure_states(self.db, self.player_id, axis, written)
+                store.settle_drills(self.db, settled)
         held_axis, held = self._held
         self.procedures = {}
         for emotion in (OVERALL, *EMOTION_KEYS):
@@ -433,21 +447,24 @@ class DrillSession:
         return self.procedures[OVERALL].level()
 
     def _adapt(self, trial: dict, correct: bool) -> None:
-        """Update the emotion's and the overall procedure with what was actually shown."""
+        """Update the emotion's and the overall procedure with what was actually shown (written at the drill's end:
+        until then a resume replays the stored answers, see game.adaptation)."""
         axis = _axis(self.drill["mode"]) if self.drill else "exposure"
-        stimulus = trial["intensity"] if axis == "intensity" else trial["exposure_ms"]
-        if axis == scene_session.AXIS:
-            stimulus = scene_session.adaptive_stimulus(trial)
-        states = []
-        for emotion in (OVERALL, trial["emotion"]):
-            procedure = self.procedures[emotion]
-            procedure.update(stimulus, correct)
-            if emotion != OVERALL:
-                procedure.anchor(self._overall_level())
-                procedure.trim()  # its next trial steps it by another anchor: keep only what that needs
-            states.append((emotion, procedure.to_json(), procedure.trials))
-        store.save_procedure_states(self.db, self.player_id, axis, states)
+        emotion, stimulus = trial["emotion"], adaptation.stimulus_of(axis, trial)
+        adaptation.adapt(self.procedures, emotion, stimulus, correct)
+        self._unsaved.update((OVERALL, emotion))
+        self.procedures[emotion].trim()  # its next trial steps it by another anchor: keep only what that needs
         self.procedures[OVERALL].trim(keep_posterior=True)
+
+    def _save_procedures(self, axis: str) -> None:
+        """Write the procedures this drill answered (the caller holds the transaction that completes the drill). Each
+        is as its last answer left it: an emotion whose flash was voided is shown again later in the drill (see
+        rounds.replay_plan) and answered there."""
+        if self._unsaved:
+            store.save_procedure_states(self.db, self.player_id, axis, [
+                (emotion, self.procedures[emotion].to_json(), self.procedures[emotion].trials)
+                for emotion in sorted(self._unsaved)])
+        self._unsaved = set()
 
     def _weakness_weights(self) -> dict[str, float]:
         """Focus mode: weigh each emotion by how long an exposure the player still needs."""
@@ -459,8 +476,3 @@ class DrillSession:
         fallback = max(known) if known else 1.0  # untried emotions count as weak
         return {e: w or fallback for e, w in weights.items()}
 
-
-def _axis(mode: str) -> str:
-    if scene_session.is_scene(mode):
-        return scene_session.AXIS
-    return "intensity" if mode == "subtle" else "exposure"

@@ -304,3 +304,12 @@ def m011_trials_without_player_index(db: Database) -> None:
     pages), and the few reads by player (stats, fair play's counts, the offline sync) reach a player's trials
     through their drills (``drills`` by player, then ``trials`` by drill) instead."""
     db.execute("DROP INDEX IF EXISTS idx_trials_player_id_answered_at")
+
+
+@migrations()
+def m012_drills_adapt_pending(db: Database) -> None:
+    """A drill's procedures are written when it completes, not after every answer (game.adaptation): a drill that
+    did not complete is marked, and its answers are replayed into the stored procedures when they are next read.
+    Every drill before this migration had its answers written as they came."""
+    db["drills"].add_column("adapt_pending", int, not_null_default=0)
+    db.execute("CREATE INDEX IF NOT EXISTS idx_drills_adapt_pending ON drills (player_id) WHERE adapt_pending = 1")

@@ -6,7 +6,7 @@ import time
 
 from sqlite_utils import Database
 
-from game import checkup, checkup_store, store
+from game import adaptation, checkup, checkup_store, store
 from game.emotions import EMOTION_KEYS, EMOTIONS
 from game.staircase import Staircase
 
@@ -14,11 +14,11 @@ AXES = ("exposure", "intensity", "leak")  # leak: scenes (game.scene_session)
 
 
 def current_thresholds(db: Database, player_id: str, axis: str) -> dict[str, dict]:
-    """Each emotion's (and "all") threshold for 75% correct, from the stored procedures."""
-    rows = db.execute("SELECT emotion, state FROM staircases WHERE player_id = ? AND axis = ?",
-                      [player_id, axis]).fetchall()
+    """Each emotion's (and "all") threshold for 75% correct, from the stored procedures and the answers of drills
+    that have not written theirs yet (game.adaptation), by emotion."""
+    states = adaptation.replayed(db, player_id, axis, store.load_procedure_states(db, player_id, axis))[0]
     result = {}
-    for emotion, state in rows:
+    for emotion, state in sorted(states.items()):  # as the primary key orders the stored rows
         procedure = Staircase.from_json(state)
         if procedure.trials:
             estimate = procedure.threshold()

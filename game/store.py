@@ -32,7 +32,8 @@ def create_drill(db: Database, player_id: str, *, mode: str, focus: bool, seed: 
     row = {"id": secrets.token_urlsafe(12), "player_id": player_id, "mode": mode, "focus": int(focus),
            "seed": seed, "plan": json.dumps(plan), "trial_count": len(plan), "refresh_ms": refresh_ms,
            "status": "active", "started_at": now, "kind": kind, "challenge_day": challenge_day, "ranked": int(ranked),
-           "jitter_seed": secrets.randbits(62)}
+           "jitter_seed": secrets.randbits(62),
+           "adapt_pending": int(kind != "checkup")}  # its answers adapt; written at its end (game.adaptation)
     # One active drill per player: a unique index on (player_id) WHERE status = 'active' backs this up.
     with db.atomic():
         abandon_drills(db, player_id)
@@ -166,10 +167,30 @@ def close_trial(db: Database, trial: dict, flag: str) -> None:
 
 
 def complete_drill(db: Database, drill_id: str) -> bool:
-    """Close an active drill as completed; False if it was no longer active (nothing may be banked then)."""
-    cursor = db.execute("UPDATE drills SET status = 'completed', ended_at = ? WHERE id = ? AND status = 'active'",
-                        [time.time(), drill_id])
+    """Close an active drill as completed; False if it was no longer active (nothing may be banked then). The
+    caller writes its procedures in the same transaction (game.adaptation)."""
+    cursor = db.execute("UPDATE drills SET status = 'completed', ended_at = ?, adapt_pending = 0 WHERE id = ? "
+                        "AND status = 'active'", [time.time(), drill_id])
     return cursor.rowcount == 1
+
+
+def pending_drills(db: Database, player_id: str) -> list[dict]:
+    """The player's drills whose answers are not in the stored procedures yet (game.adaptation), oldest first."""
+    return [{"id": id_, "mode": mode, "started_at": started_at} for id_, mode, started_at in db.execute(
+        "SELECT id, mode, started_at FROM drills WHERE player_id = ? AND adapt_pending = 1 ORDER BY started_at",
+        [player_id]).fetchall()]
+
+
+def adaptive_answers(db: Database, drill_id: str) -> list[dict]:
+    """A drill's scored answers in the order they were given (a drill moves to its next position at each)."""
+    cursor = db.execute("SELECT emotion, correct, exposure_ms, intensity FROM trials WHERE drill_id = ? AND scored = 1 "
+                        "ORDER BY position, answered_at", [drill_id])
+    return [dict(zip(("emotion", "correct", "exposure_ms", "intensity"), row, strict=True)) for row in cursor]
+
+
+def settle_drills(db: Database, drill_ids: list[str]) -> None:
+    """The drills' answers are in the stored procedures now."""
+    db.execute(f"UPDATE drills SET adapt_pending = 0 WHERE id IN ({', '.join('?' * len(drill_ids))})", drill_ids)
 
 
 def load_procedure_states(db: Database, player_id: str, axis: str) -> dict[str, str]:
