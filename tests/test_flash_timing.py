@@ -278,6 +278,29 @@ def test_stall_outside_the_flash_window_is_not_flagged(
 FRESH_PAGES = int(__import__("os").environ.get("FRESH_PAGES", 20))
 
 
+def first_flash_traced(browser: Browser, base_url: str, categories: list[str]) -> tuple[Any, dict[str, Any]]:
+    """A fresh phone page taps Play: the Chrome trace of its drill's first flash, and the page's report of it."""
+    from harness import PHONE
+
+    context = browser.new_context(**PHONE)
+    page = context.new_page()
+    try:
+        page.goto(base_url + "/")
+        play = page.get_by_role("button", name="Play", exact=True)
+        expect(play).to_be_enabled(timeout=15_000)
+        browser.start_tracing(page=page, categories=categories)
+        try:
+            play.tap()
+            # The answers come up in the frame the first flash's mask ends.
+            expect(page.locator("#answers button").first).to_be_enabled(timeout=30_000)
+            page.wait_for_timeout(300)  # let the last frames reach the trace
+        finally:
+            trace = json.loads(browser.stop_tracing())
+        return trace, page.evaluate("performance.getEntriesByName('glimpse-report')[0].detail")
+    finally:
+        context.close()
+
+
 def test_the_first_flash_of_a_fresh_page_is_on_screen_as_asked_or_flagged(browser: Browser, base_url: str) -> None:
     """A new player opens Glimpse and taps Play: the drill's very first flash, traced.
 
@@ -286,27 +309,9 @@ def test_the_first_flash_of_a_fresh_page_is_on_screen_as_asked_or_flagged(browse
     FRESH_PAGES fresh pages: the presented length is the asked one within half a frame, or the
     page flagged the flash (and the game replays it unscored).
     """
-    from harness import PHONE
-
     outcomes = []
     for _ in range(FRESH_PAGES):
-        context = browser.new_context(**PHONE)
-        page = context.new_page()
-        try:
-            page.goto(base_url + "/")
-            play = page.get_by_role("button", name="Play", exact=True)
-            expect(play).to_be_enabled(timeout=15_000)
-            browser.start_tracing(page=page, categories=TRACE_CATEGORIES)
-            try:
-                play.tap()
-                # The answers come up in the frame the first flash's mask ends.
-                expect(page.locator("#answers button").first).to_be_enabled(timeout=30_000)
-                page.wait_for_timeout(300)  # let the last frames reach the trace
-            finally:
-                trace = json.loads(browser.stop_tracing())
-            report = page.evaluate("performance.getEntriesByName('glimpse-report')[0].detail")
-        finally:
-            context.close()
+        trace, report = first_flash_traced(browser, base_url, TRACE_CATEGORIES)
         flips = [f for f in flip_frames(trace)][:2]
         assert [f.mark for f in flips] == [SHOW, HIDE], flips
         show, hide = flips
@@ -330,23 +335,7 @@ def test_a_flip_copies_no_face(browser: Browser, base_url: str) -> None:
     and most flashes were voided as stalls. The faces now reach their canvases as ImageBitmaps during
     the foreperiod.
     """
-    from harness import PHONE
-
-    context = browser.new_context(**PHONE)
-    page = context.new_page()
-    try:
-        page.goto(base_url + "/")
-        play = page.get_by_role("button", name="Play", exact=True)
-        expect(play).to_be_enabled(timeout=15_000)
-        browser.start_tracing(page=page, categories=[*TRACE_CATEGORIES, "blink"])
-        try:
-            play.tap()
-            expect(page.locator("#answers button").first).to_be_enabled(timeout=30_000)
-            page.wait_for_timeout(300)
-        finally:
-            events = events_of(json.loads(browser.stop_tracing()))
-    finally:
-        context.close()
+    events = events_of(first_flash_traced(browser, base_url, [*TRACE_CATEGORIES, "blink"])[0])
     frames = {(e["pid"], e["tid"], e["args"]["begin_frame_id"]): e for e in events
               if e.get("name") == "ProxyMain::BeginMainFrame" and e["ph"] == "X"}
     copies = [e for e in events if e.get("name") == CANVAS_COPY and e["ph"] == "X"]
