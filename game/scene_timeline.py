@@ -398,8 +398,10 @@ def reveal(record: dict, period_ms: float, emotion: str) -> dict:
     leak = record["leak"]
     frames = leak["onset"] + leak["apex"] + leak["offset"]
     units = {int(u): max(v) for u, v in record["leakUnits"].items()}
-    strongest = sorted((u for u in units if u in CUE_WORDS and units[u] >= 0.2), key=lambda u: -units[u])[:3]
-    words = [CUE_WORDS[u] for u in strongest]
+    named = sorted((u for u in units if u in CUE_WORDS and units[u] > 0), key=lambda u: -units[u])
+    # Up to three cues of some size; a faint leak (every unit under 0.2: low intensity) still names its strongest.
+    strongest = [u for u in named if units[u] >= 0.2][:3] or named[:1]
+    words = [CUE_WORDS[u] for u in strongest] or [f"a trace of {emotion}"]
     if emotion == "contempt":
         words = ["one lip corner tightened and raised"]
     if record.get("leakGazeDown", 0) >= 0.3 and len(words) < 3:

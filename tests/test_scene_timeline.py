@@ -144,3 +144,16 @@ def test_reveal_names_the_cues_their_duration_and_the_mask() -> None:
     assert shown["frames"] == 12 and shown["ms"] == 200 and shown["start"] == plan.leak.start
     assert "for 200 ms" in shown["cue"] and shown["cue"][0].isupper()
     assert any(w in shown["cue"] for w in ("brows", "mouth corners", "chin", "eyes flicked down"))
+
+
+@pytest.mark.parametrize("emotion", ["happiness", "sadness", "surprise", "fear", "anger", "disgust"])
+def test_a_faint_leak_still_gets_its_cue_named(emotion: str) -> None:
+    """Every unit of a low-intensity leak under 0.2 (Hypothesis found one): the answer's feedback still names the
+    strongest cue; it used to end the answer in a server error."""
+    plan = plan_scene(random.Random(5), emotion, P60, leak_ms=150, intensity=0.3)
+    record = plan.record()
+    record["leakUnits"] = {u: [v * 0.2 / max(max(vs) for vs in record["leakUnits"].values()) * 0.9 for v in values]
+                           for u, values in record["leakUnits"].items()}
+    shown = reveal(record, P60, emotion)
+    assert shown["cue"][0].isupper() and " for " in shown["cue"], shown["cue"]
+    assert not shown["cue"].startswith("A trace"), shown["cue"]
