@@ -31,7 +31,7 @@ from game import (
     store,
     streaks,
 )
-from game.adaptation import OVERALL
+from game.adaptation import OVERALL, PROCEDURES
 from game.adaptation import axis_of as _axis
 from game.emotions import EMOTION_KEYS
 from game.protocol import Answer, Hello, ProtocolError, Resume, Start
@@ -262,7 +262,7 @@ class DrillSession:
     def summary(self, drill: dict) -> dict:
         axis = _axis(drill["mode"])
         thresholds = {}
-        for emotion in (OVERALL, *EMOTION_KEYS):
+        for emotion in PROCEDURES:
             procedure = self.procedures.get(emotion)
             if procedure is not None and procedure.trials:
                 estimate = procedure.threshold()
@@ -426,7 +426,7 @@ class DrillSession:
                 store.settle_drills(self.db, settled)
         held_axis, held = self._held
         self.procedures = {}
-        for emotion in (OVERALL, *EMOTION_KEYS):
+        for emotion in PROCEDURES:
             state, known = states.get(emotion), held.get(emotion) if held_axis == axis else None
             if state is None:
                 self.procedures[emotion] = Staircase(axis)
