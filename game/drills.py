@@ -56,6 +56,8 @@ class DrillSession:
         self.finished = False  # the last drill on this connection was completed: `next` answers drill_over
         self.open_trial: dict | None = None  # sent, not yet answered
         self.progress = (0, 0)  # the drill's (answered, answer streak) as this socket last wrote or read them
+        # (drill id, store.slot_writes, store.next_slot) as this socket's last answer left them
+        self._next_slot: tuple[str, int, tuple[bool, int, int]] | None = None
         self.procedures: dict[str, Staircase] = {}
         self._unsaved: set[str] = set()  # procedures this drill answered, written at its end (game.adaptation)
         self._held: tuple[str, dict[str, Staircase]] = ("", {})  # the last procedures loaded, kept over a checkup
@@ -147,7 +149,9 @@ class DrillSession:
         if self.open_trial is not None:
             raise ProtocolError("answer_pending", "Answer the current trial first.",
                                 trialId=self.open_trial["id"])
-        slot = store.next_slot(self.db, drill["id"])
+        known = self._next_slot  # what this socket's last answer left, if nothing was written to the drill since
+        slot = (known[2] if known is not None and known[0] == drill["id"] and known[1] == store.slot_writes(known[0])
+                else store.next_slot(self.db, drill["id"]))
         if slot[1] >= drill["trial_count"]:
             raise ProtocolError("drill_over", "This drill is over; start a new one.")
         return [self._send_trial(slot)]
@@ -201,8 +205,9 @@ class DrillSession:
         earns = verdict.scored and not measuring
         banked: dict = {}
         summary: dict = {}
+        self._next_slot = None
         with self.db.atomic():
-            points, answer_streak, progress = self._count(drill, trial, verdict, earns)
+            points, answer_streak, progress, advanced = self._count(drill, trial, verdict, earns)
             self._store_answer(trial, {
                 "answer": message.answer, "correct": int(verdict.correct), "frames_shown": message.frames_shown,
                 "refresh_ms": message.refresh_ms, "max_gap_ms": message.max_gap_ms,
@@ -228,6 +233,8 @@ class DrillSession:
             if completed and not measuring:
                 self._save_procedures(_axis(drill["mode"]))
         in_flight.release(self.player_id, trial["id"])  # stored: committed with its answer
+        if advanced:  # nothing was sent at the drill's new position yet (see _count): the next `next` need not read
+            self._next_slot = (drill["id"], store.slot_writes(drill["id"]), (True, progress[0], 0))
         self.open_trial, self.progress = None, progress
         self.best_streak_written = max(self.best_streak_written, answer_streak)
         if abs(message.refresh_ms - drill["refresh_ms"]) > rounds.REFRESH_TOLERANCE * drill["refresh_ms"]:
@@ -296,20 +303,24 @@ class DrillSession:
         code, reason = store.why_not_open(self.db, message.trial_id, self.player_id)
         raise ProtocolError(code, reason, trialId=message.trial_id)
 
-    def _count(self, drill: dict, trial: dict, verdict: rounds.Verdict, earns: bool) -> tuple[int, int, tuple]:
+    def _count(self, drill: dict, trial: dict, verdict: rounds.Verdict,
+               earns: bool) -> tuple[int, int, tuple[int, int], bool]:
         """A scored answer's points and answer streak, written to the drill with its answered count (the caller
-        holds the transaction); returns them and the drill's (answered, answer streak) after it.
+        holds the transaction); returns them, the drill's (answered, answer streak) after it, and whether it moved the
+        drill on from the count this socket held.
 
         Computed from the progress this socket holds; if another tab answered in this drill meanwhile, the
         conditional UPDATE writes nothing and the drill's row is read again (the lock is held: no one else writes).
+        When this socket's count held, nothing can have been sent at the new position: a trial's position is the
+        scored count when it was sent, plus one, and the count only grows.
         """
         if not verdict.scored:  # a voided flash (rare): the drill's progress as stored, another tab's answers included
-            return 0, 0, store.progress(self.db, drill["id"])
+            return 0, 0, store.progress(self.db, drill["id"]), False
         for expected in (self.progress, None):
             answered, streak = expected or store.progress(self.db, drill["id"])
             points, after = rewards.points_for(trial, verdict.correct, streak) if earns else (0, streak)
             if store.count_answer(self.db, drill["id"], points, after, expected):
-                return points, after if earns else 0, (answered + 1, after)
+                return points, after if earns else 0, (answered + 1, after), expected is not None
         raise store.AnswerRejected("drill_closed", "That drill is gone.")
 
     def _store_answer(self, trial: dict, answer: dict) -> None:

@@ -15,6 +15,22 @@ from sqlite_utils.db import NotFoundError
 # which every answer would write (migration m011). Takes the player's id as its one parameter.
 PLAYERS_TRIALS = "drill_id IN (SELECT id FROM drills WHERE player_id = ?)"
 
+# How many times this worker wrote what ``next_slot`` reads of a drill (its status, its scored count, a trial stored
+# at one of its positions), by a bucket of drill ids: a socket that made the last such write knows the slot without
+# reading it (game.drills). Every writer of a live drill is in this module and in this worker (one worker per box,
+# sticky per player, as game.in_flight's register). A count only grows, so an unchanged count means no write to that
+# drill; another drill sharing the bucket only costs a read.
+_SLOT_WRITES = [0] * 16384
+
+
+def slot_writes(drill_id: str) -> int:
+    """A count that changes whenever this worker writes what ``next_slot`` would read of the drill."""
+    return _SLOT_WRITES[hash(drill_id) & 16383]
+
+
+def _slot_written(drill_id: str) -> None:
+    _SLOT_WRITES[hash(drill_id) & 16383] += 1
+
 
 class AnswerRejected(Exception):
     """An answer the server will not record; ``code`` names why."""
@@ -50,10 +66,12 @@ def ranked_challenge(db: Database, player_id: str, day: str, kind: str = "challe
 
 def abandon_drills(db: Database, player_id: str) -> None:
     """Close the player's unfinished drills; a trial still in flight in another tab can no longer be answered."""
-    db.execute("UPDATE trials SET scored = 0, flag = 'abandoned' WHERE answered_at IS NULL AND flag IS NULL AND "
-               "drill_id IN (SELECT id FROM drills WHERE player_id = ? AND status = 'active')", [player_id])
-    db.execute("UPDATE drills SET status = 'abandoned', ended_at = ? WHERE player_id = ? AND status = 'active'",
-               [time.time(), player_id])
+    with nullcontext() if db.conn.in_transaction else db.atomic():  # RETURNING: sqlite-utils would not commit it
+        db.execute("UPDATE trials SET scored = 0, flag = 'abandoned' WHERE answered_at IS NULL AND flag IS NULL AND "
+                   "drill_id IN (SELECT id FROM drills WHERE player_id = ? AND status = 'active')", [player_id])
+        for (drill_id,) in db.execute("UPDATE drills SET status = 'abandoned', ended_at = ? WHERE player_id = ? AND "
+                                      "status = 'active' RETURNING id", [time.time(), player_id]).fetchall():
+            _slot_written(drill_id)
 
 
 def active_drill(db: Database, player_id: str, drill_id: str | None = None) -> dict | None:
@@ -86,6 +104,7 @@ def count_answer(db: Database, drill_id: str, points: int, streak: int, expected
         meanwhile nothing is written and False comes back (None: write unconditionally)
     """
     check, values = ("", []) if expected is None else (" AND answered = ? AND answer_streak = ?", list(expected))
+    _slot_written(drill_id)
     cursor = db.execute(
         "UPDATE drills SET answered = answered + 1, points = points + ?, answer_streak = ?, "
         "best_answer_streak = MAX(best_answer_streak, ?) WHERE id = ?" + check,
@@ -146,6 +165,7 @@ def record_answer(db: Database, trial: dict, answer: dict) -> None:
     :raises AnswerRejected: if the trial was stored meanwhile (closed by whoever closed it) or its drill was closed
     """
     row = {**trial, **answer}
+    _slot_written(trial["drill_id"])
     cursor = db.execute(_answer_insert(tuple(row)), [*row.values(), trial["drill_id"]])
     if cursor.rowcount != 1:
         raise AnswerRejected("drill_closed", "That drill is closed (a newer one was started); nothing was stored.")
@@ -162,6 +182,7 @@ def close_trial(db: Database, trial: dict, flag: str) -> None:
     """Store a trial that was sent and will never be answered (its socket dropped, it expired, another tab took
     the drill over); nothing if it is stored already."""
     row = {**trial, "scored": 0, "flag": flag}
+    _slot_written(trial["drill_id"])
     db.execute(f"INSERT INTO trials ({', '.join(row)}) VALUES ({', '.join('?' * len(row))}) ON CONFLICT DO NOTHING",
                list(row.values()))
 
@@ -169,6 +190,7 @@ def close_trial(db: Database, trial: dict, flag: str) -> None:
 def complete_drill(db: Database, drill_id: str) -> bool:
     """Close an active drill as completed; False if it was no longer active (nothing may be banked then). The
     caller writes its procedures in the same transaction (game.adaptation)."""
+    _slot_written(drill_id)
     cursor = db.execute("UPDATE drills SET status = 'completed', ended_at = ?, adapt_pending = 0 WHERE id = ? "
                         "AND status = 'active'", [time.time(), drill_id])
     return cursor.rowcount == 1

@@ -202,6 +202,29 @@ def test_a_tab_answering_after_another_tab_played_on_counts_from_where_that_tab_
     assert (drill["answered"], drill["answer_streak"], drill["points"]) == (4, 4, points)
 
 
+def test_a_tab_between_trials_sees_what_another_tab_did_to_the_drill_at_its_next(
+        connect, live_server: LiveServer) -> None:
+    """A socket that answered last knows its drill's next slot without reading it, until anyone writes to the drill: a
+    trial another tab showed and dropped makes the next one there a replay; a new drill there closes this one."""
+    first = connect()
+    started, trial = start(first)
+    first.answer(trial, emotion_of(live_server, trial["trialId"]))
+    second = connect(cookie=first.cookie)
+    second.ask({"type": "hello", "v": 1})
+    second.send({"type": "resume", "drillId": started["drillId"], "refreshMs": 16.667})
+    second.receive()
+    shown = second.receive()
+    second.close()  # its trial at position 2 is stored as disconnected
+    time.sleep(1.0)  # the server notices the close
+    trial = first.ask({"type": "next"})
+    assert trial["position"] == 2 and trial["identitySeed"] != shown["identitySeed"]  # a replay, not the same flash
+    first.answer(trial, emotion_of(live_server, trial["trialId"]))
+    third = connect(cookie=first.cookie)
+    start(third)  # a new drill in another tab: the first tab's drill is abandoned
+    assert first.ask({"type": "next"})["code"] == "drill_closed"
+    assert open_db(live_server)["drills"].get(started["drillId"])["status"] == "abandoned"
+
+
 def test_starting_anew_abandons_the_old_drill(connect, live_server: LiveServer) -> None:
     first = connect()
     old, _ = start(first)
