@@ -462,12 +462,11 @@ def answer_writes(database: Database, players: list[str], drill_count: int, now:
             overall = None if challenge_drill else experienced
 
             points, streak = rewards.points_for(trial, correct, streak)
-            answer["points"] = points
+            answer.update(points=points, seq=position, answer_streak=streak)  # its place in the drill's count
 
             def answer_once(trial: dict = trial, answer: dict = answer, points: int = points, streak: int = streak,
                             drill: dict = drill, overall: Staircase | None = overall) -> None:
                 with database.atomic():  # what game.drills writes for a scored answer
-                    store.count_answer(database, drill["id"], points, streak, None)
                     store.record_answer(database, trial, answer)
                     rewards.bank_best_streak(database, trial["player_id"], streak)
                     if store.progress(database, drill["id"])[0] >= drill["trial_count"]:
@@ -532,7 +531,7 @@ def run_timings(path: Path, samples: int, seed: int, now: float) -> None:
     print("\n" + HEADER)
     for name, samples in reads:
         print(samples.row(name, f"<= {READ_TARGET_MS:g} ms"))
-    print(every.row("answer write (count_answer+record_answer)"))
+    print(every.row("answer write (record_answer)"))
     print(finishing.row("  of which drill-finishing answers (+ finish_drill)"))
     ours = dict(reads)["my rank (score + boards.count_above)"]
     print(f"\nBaseline, same {n} players: naive SELECT COUNT(*) ... WHERE board = ? AND score > ? "

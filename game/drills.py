@@ -207,12 +207,11 @@ class DrillSession:
         summary: dict = {}
         self._next_slot = None
         with self.db.atomic():
-            points, answer_streak, progress, advanced = self._count(drill, trial, verdict, earns)
-            self._store_answer(trial, {
+            points, answer_streak, progress, advanced = self._count(drill, trial, verdict, earns, {
                 "answer": message.answer, "correct": int(verdict.correct), "frames_shown": message.frames_shown,
                 "refresh_ms": message.refresh_ms, "max_gap_ms": message.max_gap_ms,
                 "reaction_ms": message.reaction_ms, "answered_at": now, "scored": int(verdict.scored),
-                "flag": verdict.flag, "points": points})
+                "flag": verdict.flag})
             if verdict.scored:
                 self._weigh(trial, verdict.correct, message.reaction_ms)
             if earns:
@@ -303,34 +302,43 @@ class DrillSession:
         code, reason = store.why_not_open(self.db, message.trial_id, self.player_id)
         raise ProtocolError(code, reason, trialId=message.trial_id)
 
-    def _count(self, drill: dict, trial: dict, verdict: rounds.Verdict,
-               earns: bool) -> tuple[int, int, tuple[int, int], bool]:
-        """A scored answer's points and answer streak, written to the drill with its answered count (the caller
-        holds the transaction); returns them, the drill's (answered, answer streak) after it, and whether it moved the
-        drill on from the count this socket held.
+    def _count(self, drill: dict, trial: dict, verdict: rounds.Verdict, earns: bool,
+               answer: dict) -> tuple[int, int, tuple[int, int], bool]:
+        """Store the answer with its points and, if scored, its place in the drill's count and the answer streak after
+        it (the caller holds the transaction); returns the points, the streak, the drill's (answered, answer streak)
+        after it, and whether it moved the drill on from the count this socket held.
 
-        Computed from the progress this socket holds; if another tab answered in this drill meanwhile, the
-        conditional UPDATE writes nothing and the drill's row is read again (the lock is held: no one else writes).
-        When this socket's count held, nothing can have been sent at the new position: a trial's position is the
-        scored count when it was sent, plus one, and the count only grows.
+        Computed from the progress this socket holds; if another tab answered in this drill meanwhile, that answer
+        holds this one's place (``seq`` is unique in a drill), nothing is stored, and the progress is read again (the
+        lock is held: no one else writes). When this socket's count held, nothing can have been sent at the new
+        position: a trial's position is the scored count when it was sent, plus one, and the count only grows.
         """
         if not verdict.scored:  # a voided flash (rare): the drill's progress as stored, another tab's answers included
+            self._store_answer(trial, {**answer, "points": 0})
             return 0, 0, store.progress(self.db, drill["id"]), False
-        for expected in (self.progress, None):
-            answered, streak = expected or store.progress(self.db, drill["id"])
+        held = True
+        while True:  # twice at most: from this socket's count, then from the stored one
+            answered, streak = self.progress if held else store.progress(self.db, drill["id"])
             points, after = rewards.points_for(trial, verdict.correct, streak) if earns else (0, streak)
-            if store.count_answer(self.db, drill["id"], points, after, expected):
-                return points, after if earns else 0, (answered + 1, after), expected is not None
-        raise store.AnswerRejected("drill_closed", "That drill is gone.")
+            if self._store_answer(trial, {**answer, "points": points, "seq": answered + 1, "answer_streak": after},
+                                  strict=not held):
+                return points, after if earns else 0, (answered + 1, after), held
+            held = False
 
-    def _store_answer(self, trial: dict, answer: dict) -> None:
+    def _store_answer(self, trial: dict, answer: dict, *, strict: bool = True) -> bool:
         """Store the trial in flight with its answer; the caller releases it once committed.
 
+        :param strict: refuse an answer that was not stored; else return False (its ``seq`` may have been taken)
         :raises store.AnswerRejected: another tab closed the trial (a resume, a new drill) or its drill
         """
         if not in_flight.holds(self.player_id, trial["id"]):
             raise store.AnswerRejected("closed", "closed by another tab")
-        store.record_answer(self.db, trial, answer)
+        if store.record_answer(self.db, trial, answer):
+            return True
+        if strict:
+            raise store.AnswerRejected("drill_closed", "That drill is closed (a newer one was started); nothing was "
+                                       "stored.")
+        return False
 
     def _rejected(self, trial: dict) -> tuple[str, str]:
         """After a refused answer (its transaction rolled back): keep what was sent, say why it was refused."""

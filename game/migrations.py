@@ -313,3 +313,22 @@ def m012_drills_adapt_pending(db: Database) -> None:
     Every drill before this migration had its answers written as they came."""
     db["drills"].add_column("adapt_pending", int, not_null_default=0)
     db.execute("CREATE INDEX IF NOT EXISTS idx_drills_adapt_pending ON drills (player_id) WHERE adapt_pending = 1")
+
+
+@migrations()
+def m013_trials_count_their_drill(db: Database) -> None:
+    """A scored live answer stores its place in its drill's count (``seq``) and the answer streak after it, and the
+    drill's row is counted once, when it closes (game.store): an answer no longer updates the drill's row (a page of
+    its commit). ``seq`` is unique in a drill, so two tabs cannot count the same place; the index by (drill, seq)
+    replaces the one by (drill, position) for every read by drill. Trials of drills open now are numbered in the
+    order they were answered, and the last carries the drill's streak; closed drills keep their counters."""
+    db["trials"].add_column("seq", int)
+    db["trials"].add_column("answer_streak", int)
+    db.execute(
+        "UPDATE trials SET seq = numbered.n FROM (SELECT id, ROW_NUMBER() OVER (PARTITION BY drill_id "
+        "ORDER BY answered_at, position) AS n FROM trials WHERE scored = 1 AND drill_id IN "
+        "(SELECT id FROM drills WHERE status = 'active')) AS numbered WHERE trials.id = numbered.id")
+    db.execute("UPDATE trials SET answer_streak = (SELECT answer_streak FROM drills WHERE id = trials.drill_id) "
+               "WHERE seq = (SELECT answered FROM drills WHERE id = trials.drill_id)")
+    db.execute("DROP INDEX IF EXISTS idx_trials_drill_id_position")
+    db.execute("CREATE UNIQUE INDEX IF NOT EXISTS idx_trials_drill_id_seq ON trials (drill_id, seq)")

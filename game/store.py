@@ -69,8 +69,9 @@ def abandon_drills(db: Database, player_id: str) -> None:
     with nullcontext() if db.conn.in_transaction else db.atomic():  # RETURNING: sqlite-utils would not commit it
         db.execute("UPDATE trials SET scored = 0, flag = 'abandoned' WHERE answered_at IS NULL AND flag IS NULL AND "
                    "drill_id IN (SELECT id FROM drills WHERE player_id = ? AND status = 'active')", [player_id])
-        for (drill_id,) in db.execute("UPDATE drills SET status = 'abandoned', ended_at = ? WHERE player_id = ? AND "
-                                      "status = 'active' RETURNING id", [time.time(), player_id]).fetchall():
+        for (drill_id,) in db.execute(f"UPDATE drills SET status = 'abandoned', ended_at = ?, {_COUNTED} "
+                                      "WHERE player_id = ? AND status = 'active' RETURNING id",
+                                      [time.time(), player_id]).fetchall():
             _slot_written(drill_id)
 
 
@@ -80,7 +81,10 @@ def active_drill(db: Database, player_id: str, drill_id: str | None = None) -> d
     if drill_id is not None:
         where, params = where + " AND id = ?", [*params, drill_id]
     rows = list(db["drills"].rows_where(where, params, order_by="started_at DESC", limit=1))
-    return rows[0] if rows else None
+    if not rows:
+        return None
+    answered, streak = progress(db, rows[0]["id"])  # an open drill's row counts nothing yet (see _COUNTED)
+    return {**rows[0], "answered": answered, "answer_streak": streak}
 
 
 def correct_count(db: Database, drill_id: str) -> int:
@@ -89,32 +93,31 @@ def correct_count(db: Database, drill_id: str) -> int:
 
 
 def next_slot(db: Database, drill_id: str) -> tuple[bool, int, int]:
-    """Where a drill stands before its next trial, in one statement: whether it is still active, how many
-    trials were scored, and how many were already sent at the next position (voided flashes to replay)."""
-    row = db.execute(
-        "SELECT status = 'active', answered, (SELECT COUNT(*) FROM trials WHERE drill_id = drills.id "
-        "AND position = drills.answered + 1) FROM drills WHERE id = ?", [drill_id]).fetchone()
-    return row or (False, 0, 0)
-
-
-def count_answer(db: Database, drill_id: str, points: int, streak: int, expected: tuple[int, int] | None) -> bool:
-    """A scored answer: one more answered, its points and the answer streak after it, on the drill's row.
-
-    :param expected: the drill's (answered, answer streak) the caller computed from; if another tab changed them
-        meanwhile nothing is written and False comes back (None: write unconditionally)
-    """
-    check, values = ("", []) if expected is None else (" AND answered = ? AND answer_streak = ?", list(expected))
-    _slot_written(drill_id)
-    cursor = db.execute(
-        "UPDATE drills SET answered = answered + 1, points = points + ?, answer_streak = ?, "
-        "best_answer_streak = MAX(best_answer_streak, ?) WHERE id = ?" + check,
-        [points, streak, streak, drill_id, *values])
-    return cursor.rowcount == 1
+    """Where a drill stands before its next trial: whether it is still active, how many trials were scored, and
+    how many were already sent at the next position (voided flashes to replay)."""
+    answered = progress(db, drill_id)[0]
+    row = db.execute("SELECT status = 'active', (SELECT COUNT(*) FROM trials WHERE drill_id = drills.id AND "
+                     "position = ?) FROM drills WHERE id = ?", [answered + 1, drill_id]).fetchone()
+    return (row[0], answered, row[1]) if row else (False, 0, 0)
 
 
 def progress(db: Database, drill_id: str) -> tuple[int, int]:
-    """A drill's (answered, answer streak) as stored."""
-    return db.execute("SELECT answered, answer_streak FROM drills WHERE id = ?", [drill_id]).fetchone()
+    """A drill's (answered, answer streak) as its scored trials stand: the last one's ``seq`` and streak."""
+    row = db.execute("SELECT seq, answer_streak FROM trials WHERE drill_id = ? AND seq IS NOT NULL "
+                     "ORDER BY seq DESC LIMIT 1", [drill_id]).fetchone()
+    return row or (0, 0)
+
+
+# A drill's counters from its scored trials, written on its row once, when it closes: each answer stores its place in
+# the drill's count (``seq``, unique per drill) and the answer streak after it, instead of updating the drill's row
+# (a page of every answer's commit). ``best_answer_streak`` keeps what drills from before migration m013 counted.
+_COUNTED = (
+    "answered = COALESCE((SELECT MAX(seq) FROM trials WHERE drill_id = drills.id), answered), "
+    "points = (SELECT COALESCE(SUM(points), 0) FROM trials WHERE drill_id = drills.id AND scored = 1), "
+    "answer_streak = COALESCE((SELECT answer_streak FROM trials WHERE drill_id = drills.id AND seq IS NOT NULL "
+    "ORDER BY seq DESC LIMIT 1), answer_streak), "
+    "best_answer_streak = MAX(best_answer_streak, COALESCE((SELECT MAX(answer_streak) FROM trials "
+    "WHERE drill_id = drills.id AND seq IS NOT NULL), 0))")
 
 
 def _insert(db: Database, table: str, row: dict) -> None:
@@ -158,17 +161,16 @@ def why_not_open(db: Database, trial_id: str, player_id: str) -> tuple[str, str]
     return "trial_expired", "That trial is no longer open."
 
 
-def record_answer(db: Database, trial: dict, answer: dict) -> None:
+def record_answer(db: Database, trial: dict, answer: dict) -> bool:
     """Store a trial that was held in flight (``game.in_flight``) with the one answer it accepts, in one INSERT;
-    the caller holds the transaction.
+    the caller holds the transaction. A scored answer's ``seq`` is the drill's scored count with it.
 
-    :raises AnswerRejected: if the trial was stored meanwhile (closed by whoever closed it) or its drill was closed
+    :return: False if nothing was stored: the trial was stored meanwhile (closed by whoever closed it), its drill was
+        closed, or another answer took its ``seq`` (another tab answered in the drill)
     """
     row = {**trial, **answer}
     _slot_written(trial["drill_id"])
-    cursor = db.execute(_answer_insert(tuple(row)), [*row.values(), trial["drill_id"]])
-    if cursor.rowcount != 1:
-        raise AnswerRejected("drill_closed", "That drill is closed (a newer one was started); nothing was stored.")
+    return db.execute(_answer_insert(tuple(row)), [*row.values(), trial["drill_id"]]).rowcount == 1
 
 
 @lru_cache(maxsize=64)
@@ -191,8 +193,8 @@ def complete_drill(db: Database, drill_id: str) -> bool:
     """Close an active drill as completed; False if it was no longer active (nothing may be banked then). The
     caller writes its procedures in the same transaction (game.adaptation)."""
     _slot_written(drill_id)
-    cursor = db.execute("UPDATE drills SET status = 'completed', ended_at = ?, adapt_pending = 0 WHERE id = ? "
-                        "AND status = 'active'", [time.time(), drill_id])
+    cursor = db.execute(f"UPDATE drills SET status = 'completed', ended_at = ?, adapt_pending = 0, {_COUNTED} "
+                        "WHERE id = ? AND status = 'active'", [time.time(), drill_id])
     return cursor.rowcount == 1
 
 

@@ -78,3 +78,37 @@ def test_drills_in_progress_before_the_answered_column_keep_their_count(tmp_path
                                  "identity_seed": 1, "exposure_frames": 1, "sent_at": float(n), "scored": scored})
     migrations.apply(db)
     assert {row["id"]: row["answered"] for row in db["drills"].rows} == {"live": 3, "offline": 0}
+
+
+def test_a_drill_in_progress_across_m013_resumes_at_its_count_and_is_counted_exactly_when_it_ends(
+        tmp_path: Path) -> None:
+    """m013 moves an open drill's count from its row to its trials: the count, streak and points a player had before
+    the upgrade are what the drill shows and banks after it, with the answers played since."""
+    from game import store
+
+    db = sqlite_utils.Database(tmp_path / "old.db")
+    migrations.apply(db, stop_before="m013_trials_count_their_drill")
+    db["players"].insert({"id": "p", "token_hash": "h", "created_at": 0.0})
+    db["drills"].insert({"id": "d", "player_id": "p", "mode": "speed", "started_at": 0.0, "status": "active",
+                         "seed": 1, "trial_count": 20, "kind": "drill", "plan": "[]", "refresh_ms": 16.7, "focus": 0,
+                         "answered": 3, "points": 30, "answer_streak": 1, "best_answer_streak": 1})
+    trial = {"drill_id": "d", "player_id": "p", "emotion": "fear", "identity_seed": 1, "exposure_frames": 1}
+    # right, voided, wrong, right, right: answered in that order (positions 1, 2, 2, 3, 4)
+    for n, (position, scored, correct, points) in enumerate(((1, 1, 1, 10), (2, 0, 0, 0), (2, 1, 0, 0),
+                                                             (3, 1, 1, 20), (4, 1, 1, 40))):
+        if n < 4:  # the last is answered after the upgrade
+            db["trials"].insert({**trial, "id": f"t{n}", "position": position, "sent_at": float(n),
+                                 "answered_at": n + 0.5, "scored": scored, "correct": correct, "points": points})
+    migrations.apply(db)
+    assert store.progress(db, "d") == (3, 1)
+    assert store.next_slot(db, "d") == (True, 3, 0)
+    with db.conn:
+        assert store.record_answer(db, {**trial, "id": "t4", "position": 4, "sent_at": 4.0},
+                                   {"answered_at": 4.5, "scored": 1, "correct": 1, "points": 40, "seq": 4,
+                                    "answer_streak": 2})
+        assert not store.record_answer(db, {**trial, "id": "t5", "position": 4, "attempt": 1, "sent_at": 4.1},
+                                       {"answered_at": 4.6, "scored": 1, "correct": 1, "points": 40, "seq": 4,
+                                        "answer_streak": 2})  # another tab's answer at the same count
+        assert store.complete_drill(db, "d")
+    row = db["drills"].get("d")
+    assert (row["answered"], row["points"], row["answer_streak"], row["best_answer_streak"]) == (4, 70, 2, 2)

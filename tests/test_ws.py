@@ -196,10 +196,13 @@ def test_a_tab_answering_after_another_tab_played_on_counts_from_where_that_tab_
     assert trial["position"] == 4 and trial["identitySeed"] != shown["identitySeed"]  # not the other tab's flash
     result = first.answer(trial, emotion_of(live_server, trial["trialId"]))
     assert (result["answered"], result["answerStreak"]) == (4, 4)
+    assert store.progress(open_db(live_server), started["drillId"]) == (4, 4)  # from its trials while it is open
+    assert first.ask({"type": "abandon"})["type"] == "abandoned"  # its row is counted when it closes
     drill = open_db(live_server)["drills"].get(started["drillId"])
     points = open_db(live_server).execute("SELECT SUM(points) FROM trials WHERE drill_id = ?",
                                           [started["drillId"]]).fetchone()[0]
-    assert (drill["answered"], drill["answer_streak"], drill["points"]) == (4, 4, points)
+    counted = (drill["answered"], drill["answer_streak"], drill["best_answer_streak"], drill["points"])
+    assert counted == (4, 4, 4, points)
 
 
 def test_a_tab_between_trials_sees_what_another_tab_did_to_the_drill_at_its_next(
