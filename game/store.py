@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import secrets
 import time
+from array import array
 from contextlib import nullcontext
 from functools import lru_cache
 
@@ -15,12 +16,23 @@ from sqlite_utils.db import NotFoundError
 # which every answer would write (migration m011). Takes the player's id as its one parameter.
 PLAYERS_TRIALS = "drill_id IN (SELECT id FROM drills WHERE player_id = ?)"
 
+# A drill's counters from its scored trials, written on its row once, when it closes: each answer stores its place in
+# the drill's count (``seq``, unique per drill) and the answer streak after it, instead of updating the drill's row
+# (a page of every answer's commit). ``best_answer_streak`` keeps what drills from before migration m013 counted.
+_COUNTED = (
+    "answered = COALESCE((SELECT MAX(seq) FROM trials WHERE drill_id = drills.id), answered), "
+    "points = (SELECT COALESCE(SUM(points), 0) FROM trials WHERE drill_id = drills.id AND scored = 1), "
+    "answer_streak = COALESCE((SELECT answer_streak FROM trials WHERE drill_id = drills.id AND seq IS NOT NULL "
+    "ORDER BY seq DESC LIMIT 1), answer_streak), "
+    "best_answer_streak = MAX(best_answer_streak, COALESCE((SELECT MAX(answer_streak) FROM trials "
+    "WHERE drill_id = drills.id AND seq IS NOT NULL), 0))")
+
 # How many times this worker wrote what ``next_slot`` reads of a drill (its status, its scored count, a trial stored
 # at one of its positions), by a bucket of drill ids: a socket that made the last such write knows the slot without
 # reading it (game.drills). Every writer of a live drill is in this module and in this worker (one worker per box,
 # sticky per player, as game.in_flight's register). A count only grows, so an unchanged count means no write to that
 # drill; another drill sharing the bucket only costs a read.
-_SLOT_WRITES = [0] * 16384
+_SLOT_WRITES = array("Q", bytes(8 * 16384))  # 128 KB, whatever the players
 
 
 def slot_writes(drill_id: str) -> int:
@@ -108,17 +120,6 @@ def progress(db: Database, drill_id: str) -> tuple[int, int]:
     return row or (0, 0)
 
 
-# A drill's counters from its scored trials, written on its row once, when it closes: each answer stores its place in
-# the drill's count (``seq``, unique per drill) and the answer streak after it, instead of updating the drill's row
-# (a page of every answer's commit). ``best_answer_streak`` keeps what drills from before migration m013 counted.
-_COUNTED = (
-    "answered = COALESCE((SELECT MAX(seq) FROM trials WHERE drill_id = drills.id), answered), "
-    "points = (SELECT COALESCE(SUM(points), 0) FROM trials WHERE drill_id = drills.id AND scored = 1), "
-    "answer_streak = COALESCE((SELECT answer_streak FROM trials WHERE drill_id = drills.id AND seq IS NOT NULL "
-    "ORDER BY seq DESC LIMIT 1), answer_streak), "
-    "best_answer_streak = MAX(best_answer_streak, COALESCE((SELECT MAX(answer_streak) FROM trials "
-    "WHERE drill_id = drills.id AND seq IS NOT NULL), 0))")
-
 
 def _insert(db: Database, table: str, row: dict) -> None:
     """Plain SQL (``row``'s keys are our own column names): sqlite-utils' insert() spent more CPU building the
@@ -190,8 +191,8 @@ def close_trial(db: Database, trial: dict, flag: str) -> None:
 
 
 def complete_drill(db: Database, drill_id: str) -> bool:
-    """Close an active drill as completed; False if it was no longer active (nothing may be banked then). The
-    caller writes its procedures in the same transaction (game.adaptation)."""
+    """Close an active drill as completed, its counters counted from its trials; False if it was no longer active
+    (nothing may be banked then). The caller writes its procedures in the same transaction (game.adaptation)."""
     _slot_written(drill_id)
     cursor = db.execute(f"UPDATE drills SET status = 'completed', ended_at = ?, adapt_pending = 0, {_COUNTED} "
                         "WHERE id = ? AND status = 'active'", [time.time(), drill_id])
