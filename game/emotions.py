@@ -232,13 +232,7 @@ def pose(emotion_key: str, intensity: float, rng: random.Random) -> dict:
     :param intensity: scales every unit from a trace (near 0) to full (1)
     :param rng: the random source
     """
-    return posed(emotion_key, intensity, rng)[1]
-
-
-def posed(emotion_key: str, intensity: float, rng: random.Random) -> tuple[int, dict]:
-    """``pose``, with the index of the variant it shows (0-based)."""
-    index, left = pick_variant(emotion_key, intensity, rng)
-    return index, variant_pose(emotion_key, intensity, index, left)
+    return variant_pose(emotion_key, intensity, *pick_variant(emotion_key, intensity, rng))
 
 
 def pick_variant(emotion_key: str, intensity: float, rng: random.Random) -> tuple[int, bool]:
