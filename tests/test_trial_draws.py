@@ -55,6 +55,34 @@ def test_a_jittered_variant_is_the_jittered_pose_of_that_variant(emotion: str) -
                     assert _jittered_variant(variant, left, random.Random(seed)) == expected
 
 
+class Scripted(random.Random):
+    """Draws what it is told to: the jitter's factor, then its offset."""
+
+    def __init__(self, draws: list[float]) -> None:
+        super().__init__(0)
+        self.draws = draws
+
+    def random(self) -> float:
+        return self.draws.pop(0)
+
+
+def test_a_jittered_level_on_a_rounding_tie_rounds_as_round_does() -> None:
+    # Offsets that put 0.5 x 1 + offset within a few ulps of 0.50005, half way between two 4-digit values.
+    middle = (0.015 + 0.00005) / 0.03
+    near = [middle]
+    for direction in (math.inf, -math.inf):
+        draw = middle
+        for _ in range(60):
+            draw = math.nextafter(draw, direction)
+            near.append(draw)
+    for offset in near:
+        for one_sided, levels in ((False, [0.5, 0.5]), (True, [0.5, 0.0])):
+            shown = {"au": {"12": levels}, "gaze": [0.0, 0.0], "head": {"pitch": 0.0, "roll": 0.0}}
+            expected = jitter_pose(shown, Scripted([0.5, 0.5, 0.5, offset]))
+            assert _jittered_variant((one_sided, (("12", 0.5),), 0.0, 0.0), True,
+                                     Scripted([0.5, 0.5, 0.5, offset])) == expected
+
+
 class Clock:
     def __init__(self) -> None:
         self.now = 1_800_000_000.0
