@@ -61,6 +61,7 @@ class DrillSession:
         self.procedures: dict[str, Staircase] = {}
         self._unsaved: set[str] = set()  # procedures this drill answered, written at its end (game.adaptation)
         self._held: tuple[str, dict[str, Staircase]] = ("", {})  # the last procedures loaded, kept over a checkup
+        self._draws: tuple[str, random.Random, random.Random] | None = None  # see _trial_draws
         self.own_fit: Fit | None = None  # the player's overall fit as the drill began, for fair play
         self.fair_play: fairplay.Written | None = None  # the player's fair-play row as this socket last wrote it
         # What this socket committed as the player's best answer streak: a lower bound of the stored best (it only
@@ -390,7 +391,8 @@ class DrillSession:
         emotion = order[position - 1]
         if scene_session.is_scene(drill["mode"]):
             trial, message = scene_session.next_trial(drill, self.procedures[emotion], position, attempt,
-                                                      self.player_id, self.clock())
+                                                      self.player_id, self.clock(),
+                                                      self._trial_draws(drill, position, attempt)[0])
             in_flight.hold(trial)
             self.open_trial = trial
             return message
@@ -407,10 +409,25 @@ class DrillSession:
             exposure_ms, intensity = procedure.next_stimulus(rounds.exposure_candidates(period)), 1.0
         # Jittered poses: no table of exact poses names a training trial. (A checkup's items stay identical for
         # everyone: it measures, and never reaches a board.)
-        jitter = random.Random(f"{drill.get('jitter_seed')}:{drill['id']}:{position}:{attempt}")
-        plan = rounds.plan_trial(rounds.trial_rng(drill["seed"], position, attempt), emotion, period,
-                                 exposure_ms=exposure_ms, intensity=intensity, jitter=jitter)
+        faces, jitter = self._trial_draws(drill, position, attempt)
+        plan = rounds.plan_trial(faces, emotion, period, exposure_ms=exposure_ms, intensity=intensity, jitter=jitter)
         return self._open_trial(plan, position, attempt)
+
+    def _trial_draws(self, drill: dict, position: int, attempt: int) -> tuple[random.Random, random.Random]:
+        """The generators of a trial's face (identity, foreperiod, variant, traits) and of its pose's jitter.
+
+        Two streams per drill on this socket, seeded from the system's secret randomness, so a trial seeds
+        nothing (two string seeds a trial were ~4% of the worker's CPU). Both are new for each drill and each
+        replay: a stream serves at most one pass over a drill's positions, far too few draws to learn a Mersenne
+        Twister's state from, and a voided flash's replay gets a fresh face. A challenge's faces come from its seed
+        (the same for every player that day), its jitter from this socket's secret stream.
+        """
+        if attempt or self._draws is None or self._draws[0] != drill["id"]:
+            self._draws = (drill["id"], random.Random(secrets.randbits(64)), random.Random(secrets.randbits(64)))
+        _, faces, jitter = self._draws
+        if drill["mode"] in rewards.CHALLENGE_KINDS:
+            faces = rounds.trial_rng(drill["seed"], position, attempt)
+        return faces, jitter
 
     def _open_trial(self, plan: rounds.TrialPlan, position: int, attempt: int) -> dict:
         """Store a planned trial as the one in flight and build its message."""

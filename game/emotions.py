@@ -232,15 +232,19 @@ def pose(emotion_key: str, intensity: float, rng: random.Random) -> dict:
     :param intensity: scales every unit from a trace (near 0) to full (1)
     :param rng: the random source
     """
-    return posed(emotion_key, intensity, rng)[1]
+    return variant_pose(emotion_key, intensity, *pick_variant(emotion_key, intensity, rng))
 
 
-def posed(emotion_key: str, intensity: float, rng: random.Random) -> tuple[int, dict]:
-    """``pose``, with the index of the variant it shows (0-based)."""
+def pick_variant(emotion_key: str, intensity: float, rng: random.Random) -> tuple[int, bool]:
+    """Which of the emotion's variants a pose shows (0-based), and whether a one-sided one shows the left side.
+
+    The draws are ``rng.choice(variants)`` and ``rng.choice(SIDES) == "L"`` (a one-sided variant only), written
+    out as CPython's ``random`` makes them: the same values from the same generator state, without two calls'
+    checks on every trial.
+    """
     variants = scaled_variants(emotion_key, intensity)
-    index = rng.randrange(len(variants))  # what rng.choice(variants) draws
-    left = rng.choice(SIDES) == "L" if variants[index][0] else True
-    return index, variant_pose(emotion_key, intensity, index, left)
+    index = rng._randbelow(len(variants))
+    return index, SIDES[rng._randbelow(len(SIDES))] == "L" if variants[index][0] else True
 
 
 def variant_pose(emotion_key: str, intensity: float, index: int, left: bool = True) -> dict:

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import itertools
 import random
+from bisect import bisect_right
 from dataclasses import dataclass
 
 FITZPATRICK_TYPES: tuple[int, ...] = (1, 2, 3, 4, 5, 6)
@@ -23,6 +24,7 @@ FACIAL_HAIR_WEIGHTS: dict[str, float] = {
 }
 FACIAL_HAIR_KINDS: tuple[str, ...] = tuple(FACIAL_HAIR_WEIGHTS)
 _FACIAL_HAIR_CUMULATIVE = list(itertools.accumulate(FACIAL_HAIR_WEIGHTS.values()))  # what choices(weights=) sums
+_FACIAL_HAIR_TOTAL = _FACIAL_HAIR_CUMULATIVE[-1] + 0.0
 
 
 @dataclass(frozen=True)
@@ -41,12 +43,19 @@ class Traits:
 
 
 def draw_traits(rng: random.Random) -> Traits:
-    """One face's traits: every skin type with probability exactly 1/6, independent of the emotion."""
-    return Traits(
-        fitzpatrick=rng.choice(FITZPATRICK_TYPES),
-        glasses=rng.random() < GLASSES_SHARE,
-        facial_hair=rng.choices(FACIAL_HAIR_KINDS, cum_weights=_FACIAL_HAIR_CUMULATIVE)[0],
-    )
+    """One face's traits: every skin type with probability exactly 1/6, independent of the emotion.
+
+    The draws are ``rng.choice(FITZPATRICK_TYPES)``, ``rng.random() < GLASSES_SHARE`` and
+    ``rng.choices(FACIAL_HAIR_KINDS, cum_weights=...)``, written out as CPython's ``random`` makes them (the same
+    values from the same generator state), and the face is one of the 72 made once: every trial draws one.
+    """
+    return _TRAITS[FITZPATRICK_TYPES[rng._randbelow(len(FITZPATRICK_TYPES))], rng.random() < GLASSES_SHARE,
+                   FACIAL_HAIR_KINDS[bisect_right(_FACIAL_HAIR_CUMULATIVE, rng.random() * _FACIAL_HAIR_TOTAL, 0,
+                                                  len(FACIAL_HAIR_KINDS) - 1)]]
+
+
+_TRAITS = {(skin, glasses, hair): Traits(skin, glasses, hair)
+           for skin in FITZPATRICK_TYPES for glasses in (False, True) for hair in FACIAL_HAIR_KINDS}
 
 
 def catalogue() -> dict:

@@ -1,8 +1,9 @@
 """What a drill shows, trial by trial, and how an answer is judged. Pure; no I/O.
 
-A drill is reproducible from its seed: the emotion order is fixed at the start,
-and each trial's face and timing come from a generator seeded by the drill seed,
-the trial's position and its attempt (a replayed trial gets a new face).
+A drill's emotion order is fixed at its start; each trial's face and timing come
+from the generator it is planned with: a live drill's secret stream (game.drills),
+or one seeded by a seed, position and attempt (``trial_rng``: a challenge, which
+every player sees alike; a replayed trial's attempt gives it a new face).
 """
 
 from __future__ import annotations
@@ -13,7 +14,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from functools import lru_cache
 
-from game.emotions import EMOTION_KEYS, EMOTIONS, NEUTRAL_POSE, posed, variant_pose
+from game.emotions import EMOTION_KEYS, EMOTIONS, NEUTRAL_POSE, pick_variant, scaled_variants, variant_pose
 from game.identities import Traits, draw_traits
 from game.protocol import REFRESH_MS_RANGE
 from game.variants import variant_number
@@ -129,8 +130,9 @@ def plan_trial(
     :param jitter: if given, the pose is ``jitter_pose``'d with it (its variant is the pose's before the nudge)
     """
     identity_seed = rng.getrandbits(32)
-    foreperiod_ms = rng.uniform(*FOREPERIOD_MS)
-    index, shown = posed(emotion, intensity, rng)
+    earliest, latest = FOREPERIOD_MS
+    foreperiod_ms = earliest + (latest - earliest) * rng.random()  # rng.uniform(*FOREPERIOD_MS), as it draws
+    index, left = pick_variant(emotion, intensity, rng)
     return TrialPlan(
         emotion=emotion,
         identity_seed=identity_seed & (CHECKUP_IDENTITY_BIT - 1),  # never a checkup face
@@ -139,7 +141,8 @@ def plan_trial(
         wanted_ms=exposure_ms,
         foreperiod_frames=frames_for(foreperiod_ms, period_ms),
         mask_frames=math.ceil(MASK_MS / period_ms),
-        pose=shown if jitter is None else jitter_pose(shown, jitter),
+        pose=(variant_pose(emotion, intensity, index, left) if jitter is None
+              else _jittered_variant(scaled_variants(emotion, intensity)[index], left, jitter)),
         traits=draw_traits(rng),  # drawn last: existing seeds keep their faces and timings
         variant=_variant_numbers(emotion, intensity)[index],
     )
@@ -175,6 +178,35 @@ def jitter_pose(shown: dict, rng: random.Random) -> dict:
         else:
             units[unit] = [nudged, right if right <= 0 else round(min(1.0, max(0.01, right * factor + offset)), 4)]
     return {"au": units, "gaze": [shown["gaze"][0], gaze], "head": {"pitch": pitch, "roll": shown["head"]["roll"]}}
+
+
+def _jittered_variant(variant: tuple, left: bool, rng: random.Random) -> dict:
+    """``jitter_pose(variant_pose(...), rng)`` of one of ``scaled_variants``, made in one pass: the same draws in the
+    same order (gaze and pitch, then each unit), the same rounding, the same pose, without the pose in between."""
+    one_sided, units, gaze_down, head_down = variant
+    scale, shift = POSE_JITTER
+    draw = rng.random
+    # round(min(1.0, max(0.01, x)), 4) with the clamp as comparisons: the same value, ~0.15 µs less a unit.
+    factor, offset = 1 + (-scale + (scale + scale) * draw()), -shift + (shift + shift) * draw()
+    if gaze_down > 0:
+        x = gaze_down * factor + offset
+        gaze_down = round(0.01 if x <= 0.01 else x if x < 1.0 else 1.0, 4)
+    if head_down > 0:
+        x = head_down * factor + offset
+        head_down = round(0.01 if x <= 0.01 else x if x < 1.0 else 1.0, 4)
+    nudged_units = {}
+    for unit, level in units:
+        factor, offset = 1 + (-scale + (scale + scale) * draw()), -shift + (shift + shift) * draw()
+        if level > 0:
+            x = level * factor + offset
+            x = 0.01 if x <= 0.01 else x if x < 1.0 else 1.0
+            # round(x, 4) in half the time: k / 10^4 is the double round() gives for the k it picks, and int(y)
+            # is that k unless x * 10^4 is within 10^-9 of a tie (then round() decides).
+            y = x * 10000.0 + 0.5
+            k = int(y)
+            level = k / 10000.0 if 1e-9 < y - k < 0.999999999 else round(x, 4)
+        nudged_units[unit] = [level, level] if not one_sided else [level, 0.0] if left else [0.0, level]
+    return {"au": nudged_units, "gaze": [0.0, gaze_down], "head": {"pitch": head_down, "roll": 0.0}}
 
 
 def display_ms(plan: TrialPlan, period_ms: float) -> float:

@@ -61,10 +61,11 @@ def challenge_leak_ms(day: date, position: int) -> float:
 
 
 def next_trial(drill: dict, procedure, position: int, attempt: int, player_id: str,
-               now: float) -> tuple[dict, dict]:
+               now: float, rng: random.Random) -> tuple[dict, dict]:
     """Plan the scene at a position: the trial row to store and the `scene` message to send.
 
     :param procedure: the emotion's Staircase on the leak axis
+    :param rng: draws the face (a scene challenge's: ``rounds.trial_rng`` of its seed, the same for every player)
     """
     period = drill["refresh_ms"]
     emotion = json.loads(drill["plan"])[position - 1]
@@ -73,8 +74,7 @@ def next_trial(drill: dict, procedure, position: int, attempt: int, player_id: s
     else:
         by_stimulus = {stimulus(ms, i): (ms, i) for ms, i in candidates(period)}
         leak_ms, intensity = by_stimulus[procedure.next_stimulus(sorted(by_stimulus))]
-    plan = plan_scene(rounds.trial_rng(drill["seed"], position, attempt), emotion, period, leak_ms=leak_ms,
-                      intensity=intensity)
+    plan = plan_scene(rng, emotion, period, leak_ms=leak_ms, intensity=intensity)
     trial = {"id": secrets.token_urlsafe(12), "drill_id": drill["id"], "player_id": player_id,
              "position": position, "attempt": attempt, "emotion": emotion, "pose": json.dumps(plan.record()),
              "identity_seed": plan.identity_seed, "intensity": intensity,
