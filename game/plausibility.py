@@ -250,19 +250,11 @@ def assess(state: State) -> Assessment:
 def score(state: State) -> float:
     """``assess(state).score`` without its reasons or a dict (every answer asks): rounding never reorders, so the
     rounded largest component is the largest rounded one. The components as ``_components`` has them, in its order."""
-    accuracy = max(state.accuracy.values(), default=0.0) / ACCURACY_LIMIT_NATS
-    shift = state.shift / SHIFT_LIMIT_NATS
-    drills = len(state.drills) / DRILLS_PER_HOUR_LIMIT
-    points = sum(p for _, p in state.banked) / (TEN_MINUTES_S / 60) / POINTS_PER_MINUTE_LIMIT
-    regularity, reactions = 0.0, state.reactions
-    if len(reactions) >= REGULARITY_WINDOW:
-        # Two of the times lie this far apart, so they spread by at least range / sqrt(2n) (the 1e-9 covers the
-        # rounding of _pstdev's sums): when even that spread leaves regularity under another component, it cannot
-        # be the largest, and the two sums (most of what a score costs) are not needed.
-        least_spread = (max(reactions) - min(reactions)) / math.sqrt(2 * len(reactions)) * (1 - 1e-9)
-        if REGULARITY_SD_MS / max(least_spread, 0.1) >= max(accuracy, shift, drills, points):
-            regularity = REGULARITY_SD_MS / max(_pstdev(reactions), 0.1)
-    return round(max(accuracy, shift, regularity, drills, points), 3)
+    regularity = REGULARITY_SD_MS / max(_pstdev(state.reactions), 0.1) \
+        if len(state.reactions) >= REGULARITY_WINDOW else 0.0
+    return round(max(max(state.accuracy.values(), default=0.0) / ACCURACY_LIMIT_NATS, state.shift / SHIFT_LIMIT_NATS,
+                     regularity, len(state.drills) / DRILLS_PER_HOUR_LIMIT,
+                     sum(p for _, p in state.banked) / (TEN_MINUTES_S / 60) / POINTS_PER_MINUTE_LIMIT), 3)
 
 
 def _components(state: State) -> dict[str, float]:

@@ -147,9 +147,9 @@ def test_state_survives_json() -> None:
        shift_share=st.one_of(st.floats(0.0, 2.0), st.floats(0.3, 1.0), st.just(1.0)))
 def test_the_score_every_answer_asks_for_is_the_assessments(width: float, offsets: list, accuracy: dict,
                                                              drills: int, banked: list, shift_share: float) -> None:
-    """``score`` skips the reaction times' spread when it cannot be the largest component: the same score (the one
-    stored, and the one that holds) as the full assessment, metronomes and people alike, with another component
-    just under, at or over the regularity."""
+    """``score`` (every answer asks, without the assessment's dict): the same score (the one stored, and the one
+    that holds) as the full assessment, metronomes and people alike, with another component just under, at or over
+    the regularity."""
     reactions = [round(400.0 + width * offset, 1) for offset in offsets]  # people to metronomes
     state = State(accuracy=accuracy, reactions=reactions, drills=[0.0] * drills,
                   banked=[[0.0, points] for points in banked])
