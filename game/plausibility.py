@@ -133,9 +133,11 @@ class State:
                 "reactions": self.reactions, "drills": self.drills, "banked": self.banked, "trials": self.trials}
 
     def copy(self) -> State:
-        """A copy that ``observe_*`` can change without changing this one (the fields in their order)."""
-        return State(dict(self.accuracy), self.shift, self.drill_shift, self.doubt_until, self.short, self.tested,
-                     self.reactions, self.drills, self.banked, self.trials)
+        """A copy that ``observe_*`` can change without changing this one (every field, the lists shared)."""
+        copied = object.__new__(State)
+        copied.__dict__.update(self.__dict__)
+        copied.accuracy = dict(self.accuracy)
+        return copied
 
     def settle(self) -> None:
         """Round in place as ``to_json`` rounds. Encoded as a dataclass (msgspec: its fields, in order), the state is
