@@ -72,12 +72,14 @@ class Written:
     """A player's fair-play row as a socket last wrote it: its next answer need not read and decode it again.
 
     ``updated_at`` is the row's version: every write sets it, so a row another tab, a duel, an offline sync
-    or an operator wrote since is noticed (the answer then reads the row, as without this).
+    or an operator wrote since is noticed (the answer then reads the row, as without this). The players' board flag
+    changes only with a write of this row (``boards.set_visibility`` is called here alone), so it too is as written.
     """
 
     status: str
-    stored: dict  # the evidence as stored (``State.to_json()``: rounded as the JSON text holds it)
+    state: State  # the evidence as ``State.from_json`` reads the stored JSON back (``State.reread``); never changed
     updated_at: float
+    hidden: bool | None = None  # the player's board flag after the write, when it is known
 
 
 def answered(db: Database, player_id: str, *, axis: str, stimulus: float, correct: bool, reaction_ms: float,
@@ -87,42 +89,48 @@ def answered(db: Database, player_id: str, *, axis: str, stimulus: float, correc
 
     :param written: what this function returned for the player's previous answer on this socket, if any
     """
-    state, written = _weighed(db, player_id, written, lambda state: plausibility.observe_answer(
+    waits, written = _weighed(db, player_id, written, lambda state: plausibility.observe_answer(
         state, axis=axis, stimulus=stimulus, correct=correct, reaction_ms=reaction_ms, own_p=own_p,
         own_trials=own_trials))
-    _hide_if_in_doubt(db, player_id, written.status, state)
+    if written.status == "held" or waits:  # pulled at once, everything ever posted, not at the drill's end
+        if not (boards.is_hidden(db, player_id) if written.hidden is None else written.hidden):
+            boards.set_visibility(db, player_id, False)
+        return Written(written.status, written.state, written.updated_at, True)
     return written
 
 
 def _weighed(db: Database, player_id: str, written: Written | None,
-             observe: Callable[[State], None]) -> tuple[State, Written]:
-    """The player's evidence with one more observation, written back; returns it and the row as written.
+             observe: Callable[[State], None]) -> tuple[bool, Written]:
+    """The player's evidence with one more observation, written back; returns whether the player's results wait
+    (``plausibility.waits``) after it, and the row as written.
 
     From the socket's copy (``written``) it takes one conditional UPDATE, unless someone else wrote the row since or
-    a new hold may be due: then, as without a copy, the row is read, weighed and saved.
+    a new hold may be due: then, as without a copy, the row is read, weighed and saved. The decisions are taken on
+    the evidence as observed; what is stored, and carried to the next answer, is rounded as ``State.to_json`` rounds.
     """
     if written is not None:
-        status, state = written.status, State.from_json(written.stored)
+        status, state = written.status, written.state.copy()
         observe(state)
         score = plausibility.score(state)
         if not (score >= 1.0 and status in ("ok", "cleared")):  # no new hold: only the evidence changes
-            now, stored = time.time(), state.to_json()
+            waits = plausibility.waits(state)
+            state.settle()
+            now = time.time()
             cursor = db.execute(  # one row, unless someone else wrote it since: then the long way below
                 "UPDATE fairplay SET score = ?, state = ?, updated_at = ? WHERE player_id = ? AND updated_at = ? "
-                "AND status = ?", [score, msgspec.json.encode(stored).decode(), now, player_id,
+                "AND status = ?", [score, msgspec.json.encode(state).decode(), now, player_id,
                                    written.updated_at, status])
             if cursor.rowcount == 1:
-                return state, Written(status, stored, now)
+                state.reread()
+                return waits, Written(status, state, now, written.hidden)
     previous = _row(db, player_id)
     status, state = _parsed(previous)
     observe(state)
     status, now = _save(db, player_id, status, state, previous=previous)
-    return state, Written(status, state.to_json(), now)
-
-
-def _hide_if_in_doubt(db: Database, player_id: str, status: str, state: State) -> None:
-    if (status == "held" or plausibility.waits(state)) and not boards.is_hidden(db, player_id):
-        boards.set_visibility(db, player_id, False)  # pulled at once, everything ever posted, not at the drill's end
+    waits = plausibility.waits(state)
+    state.settle()
+    state.reread()
+    return waits, Written(status, state, now)
 
 
 def observed(db: Database, player_id: str, answers: list[tuple[float, bool, float]], axis: str = "exposure") -> str:
@@ -146,10 +154,11 @@ def drill_completed(db: Database, player_id: str, at: float, points: int, writte
 
     :param written: what ``answered`` returned for this drill's last answer on this socket, if any
     """
-    state, written = _weighed(db, player_id, written,
+    waits, written = _weighed(db, player_id, written,
                               lambda state: plausibility.observe_drill(state, at=at, points=points))
-    boards.set_visibility(db, player_id, _shown(db, player_id, written.status, state))
-    return written
+    shown = _shown(db, player_id, written.status, waits)
+    boards.set_visibility(db, player_id, shown)
+    return Written(written.status, written.state, written.updated_at, not shown)
 
 
 def live_trials(db: Database, player_id: str, at_most: int = -1) -> int:
@@ -161,11 +170,12 @@ def live_trials(db: Database, player_id: str, at_most: int = -1) -> int:
 
 def public(db: Database, player_id: str) -> bool:
     """Whether public boards show this player."""
-    return _shown(db, player_id, *load(db, player_id))
+    status, state = load(db, player_id)
+    return _shown(db, player_id, status, plausibility.waits(state))
 
 
-def _shown(db: Database, player_id: str, status: str, state: State) -> bool:
-    return status in ("ok", "cleared") and not plausibility.waits(state) and _past_probation(db, player_id)
+def _shown(db: Database, player_id: str, status: str, waits: bool) -> bool:
+    return status in ("ok", "cleared") and not waits and _past_probation(db, player_id)
 
 
 def _past_probation(db: Database, player_id: str) -> bool:

@@ -99,9 +99,21 @@ def _alternatives(axis: str, stimulus: float) -> tuple[tuple[str, float], ...]:
     return (("reader", READER_P), *longer)
 
 
+@functools.lru_cache(maxsize=8192)
+def _answer_evidence(axis: str, stimulus: float, correct: bool) -> tuple[tuple[tuple[str, float], ...], float, bool]:
+    """One answer's evidence for each alternative (nats), the vetting alternative's, and whether the flash was short:
+    the same for every answer at a stimulus, and stimuli are few (``human_ceiling``)."""
+    human_p = human_ceiling(axis, stimulus)
+    llrs = tuple((name, evidence(correct, human_p, cheat_p)) for name, cheat_p in _alternatives(axis, stimulus))
+    return llrs, dict(llrs)[VETTING_ALTERNATIVE], human_p < SHORT_CEILING
+
+
 @dataclass
 class State:
-    """A player's running evidence (serialised with ``to_json``/``from_json``)."""
+    """A player's running evidence (serialised with ``to_json``/``from_json``).
+
+    ``observe_*`` give its lists new values rather than change them in place, so a ``copy`` may share them.
+    """
 
     accuracy: dict[str, float] = field(default_factory=dict)  # CUSUM per alternative, nats
     shift: float = 0.0  # CUSUM against the player's own fit, nats
@@ -119,6 +131,33 @@ class State:
                 "shift": round(self.shift, 4), "drill_shift": round(self.drill_shift, 4),
                 "doubt_until": self.doubt_until, "short": self.short, "tested": round(self.tested, 4),
                 "reactions": self.reactions, "drills": self.drills, "banked": self.banked, "trials": self.trials}
+
+    def copy(self) -> State:
+        """A copy that ``observe_*`` can change without changing this one (every field, the lists shared)."""
+        copied = object.__new__(State)
+        copied.__dict__.update(self.__dict__)
+        copied.accuracy = dict(self.accuracy)
+        return copied
+
+    def settle(self) -> None:
+        """Round in place as ``to_json`` rounds. Encoded as a dataclass (msgspec: its fields, in order), the state is
+        then ``to_json()``'s JSON byte for byte."""
+        self.accuracy = {name: round(value, 4) for name, value in self.accuracy.items()}
+        self.shift, self.drill_shift = round(self.shift, 4), round(self.drill_shift, 4)
+        self.tested = round(self.tested, 4)
+
+    def reread(self) -> None:
+        """After ``settle``: what ``from_json`` reads back from the state's JSON, so that the next observation may
+        start from this state instead. ``observe_*`` append the time and reaction they are given, and a caller may
+        give an int (stored as such) where ``from_json`` reads a float; everything before the last of each list
+        was read or made a float already."""
+        reactions, drills, banked = self.reactions, self.drills, self.banked
+        if reactions and type(reactions[-1]) is not float:
+            self.reactions = [*reactions[:-1], float(reactions[-1])]
+        if drills and type(drills[-1]) is not float:
+            self.drills = [*drills[:-1], float(drills[-1])]
+        if banked and (type(banked[-1][0]) is not float or type(banked[-1][1]) is not float):
+            self.banked = [*banked[:-1], [float(banked[-1][0]), float(banked[-1][1])]]
 
     @classmethod
     def from_json(cls, data: dict) -> State:
@@ -152,13 +191,12 @@ def observe_answer(state: State, *, axis: str, stimulus: float, correct: bool, r
     :param own_trials: how many answers that fit rests on
     """
     state.trials += 1
-    human_p = human_ceiling(axis, stimulus)
-    for name, cheat_p in _alternatives(axis, stimulus):
-        llr = evidence(correct, human_p, cheat_p)
-        state.accuracy[name] = max(0.0, state.accuracy.get(name, 0.0) + llr)
-        if name == VETTING_ALTERNATIVE:
-            state.tested += llr
-    state.short += human_p < SHORT_CEILING
+    llrs, tested, short = _answer_evidence(axis, stimulus, correct)
+    accuracy = state.accuracy
+    for name, llr in llrs:
+        accuracy[name] = max(0.0, accuracy.get(name, 0.0) + llr)
+    state.tested += tested
+    state.short += short
     if own_p is not None and own_trials >= SHIFT_MIN_TRIALS:
         llr = reader_evidence(correct, own_p)
         state.shift, state.drill_shift = max(0.0, state.shift + llr), state.drill_shift + llr
@@ -212,9 +250,13 @@ def assess(state: State) -> Assessment:
 
 
 def score(state: State) -> float:
-    """``assess(state).score`` without its reasons (every answer asks): rounding never reorders, so the rounded
-    largest component is the largest rounded one."""
-    return round(max(_components(state).values()), 3)
+    """``assess(state).score`` without its reasons or a dict (every answer asks): rounding never reorders, so the
+    rounded largest component is the largest rounded one. The components as ``_components`` has them, in its order."""
+    regularity = REGULARITY_SD_MS / max(_pstdev(state.reactions), 0.1) \
+        if len(state.reactions) >= REGULARITY_WINDOW else 0.0
+    return round(max(max(state.accuracy.values(), default=0.0) / ACCURACY_LIMIT_NATS, state.shift / SHIFT_LIMIT_NATS,
+                     regularity, len(state.drills) / DRILLS_PER_HOUR_LIMIT,
+                     sum(p for _, p in state.banked) / (TEN_MINUTES_S / 60) / POINTS_PER_MINUTE_LIMIT), 3)
 
 
 def _components(state: State) -> dict[str, float]:

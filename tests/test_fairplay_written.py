@@ -4,12 +4,17 @@ from __future__ import annotations
 
 import random
 
+import msgspec
 import sqlite_utils
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from game import fairplay, players
 from game.migrations import migrations
+from game.plausibility import State
 
 COLUMNS = "status, score, state, reasons, held_at IS NULL, reviewed_at IS NULL, board_hidden"  # times differ
+encode = msgspec.json.Encoder().encode  # tells 500 from 500.0 and every float's bits apart, as the stored JSON does
 
 
 def database() -> sqlite_utils.Database:
@@ -21,6 +26,15 @@ def database() -> sqlite_utils.Database:
 def row(db: sqlite_utils.Database, player_id: str) -> tuple:
     return db.execute(f"SELECT {COLUMNS} FROM fairplay JOIN players ON players.id = player_id "
                       "WHERE player_id = ?", [player_id]).fetchone()
+
+
+def past_probation(db: sqlite_utils.Database, player_id: str) -> None:
+    """A player with PROBATION_TRIALS scored live answers: the boards may show them, and so hide them again."""
+    db["drills"].insert({"id": f"d-{player_id}", "player_id": player_id, "mode": "speed", "seed": 1, "trial_count": 60,
+                         "status": "completed", "started_at": 1_800_000_000.0})
+    db["trials"].insert_all({"drill_id": f"d-{player_id}", "player_id": player_id, "emotion": "joy", "identity_seed": 1,
+                             "exposure_frames": 2, "sent_at": 1_800_000_000.0, "scored": 1, "source": "live",
+                             "position": position} for position in range(fairplay.PROBATION_TRIALS))
 
 
 def answers(seed: int, count: int, reader_from: int) -> list[dict]:
@@ -92,3 +106,81 @@ def test_a_drills_end_written_from_what_the_socket_holds_stores_what_reading_the
         assert row(db, kept) == row(db, read)
         statuses.append(written.status)
     assert statuses[0] == "ok" and statuses[-1] == "held"
+
+
+ANSWER = st.fixed_dictionaries({
+    "axis": st.sampled_from(["exposure", "intensity", "leak"]),
+    "stimulus": st.one_of(st.sampled_from([8.3, 16.7, 16, 33.3, 50.0, 100, 200.0, 0.02, 0.05, 0.3]),
+                          st.floats(0.01, 400.0, allow_nan=False)),
+    "correct": st.booleans(),
+    # ints as well as floats (a test or a fake clock passes ints; from_json reads floats), and times under the floor
+    "reaction_ms": st.one_of(st.integers(50, 3000), st.floats(50.0, 3000.0, allow_nan=False),
+                             st.sampled_from([400.0, 400.01, 400.02])),  # a metronome: towards a hold
+    "own_p": st.one_of(st.none(), st.floats(0.15, 0.99, allow_nan=False)),
+    "own_trials": st.sampled_from([0, 59, 60, 200]),
+})
+EVENT = st.one_of(
+    st.tuples(st.just("answer"), ANSWER),
+    st.tuples(st.just("answer"), ANSWER),
+    st.tuples(st.just("answer"), ANSWER),
+    st.tuples(st.just("drill end"), st.tuples(st.one_of(st.integers(0, 3000), st.floats(0.0, 3000.0)),
+                                                 st.integers(0, 20_000))),
+    st.tuples(st.just("other tab"), ANSWER),
+    st.tuples(st.just("duel"), st.lists(st.tuples(st.sampled_from([16.7, 33.3, 100.0]), st.booleans(),
+                                                   st.sampled_from([200, 400.0, 900.5])), max_size=5)),
+    st.tuples(st.just("operator"), st.sampled_from(fairplay.VERDICTS)),
+)
+
+
+@settings(max_examples=60, deadline=None)
+@given(events=st.lists(EVENT, min_size=1, max_size=120))
+def test_the_socket_carries_what_reading_its_row_back_gives_after_every_answer(events: list) -> None:
+    """Whatever happens between a socket's answers (drill ends, another tab, a duel, an operator; int or float
+    times; reactions under the floor; holds), the evidence it carries to its next answer is, bit for bit, what
+    ``State.from_json`` reads back from the row it wrote, and every row and board flag is what reading the row
+    before every answer gives. Fails if the socket's copy skips the stored rounding or keeps an int a read makes a
+    float (its next write would store other bits), or trusts a board flag someone else changed."""
+    db = database()
+    kept, read = players.create_player(db)[0]["id"], players.create_player(db)[0]["id"]
+    for player_id in (kept, read):
+        past_probation(db, player_id)
+    written = None
+    for kind, event in events:
+        if kind == "answer":
+            written = fairplay.answered(db, kept, written=written, **event)
+            fairplay.answered(db, read, **event)
+        elif kind == "drill end":
+            at, points = 1_800_000_000 + event[0], event[1]
+            written = fairplay.drill_completed(db, kept, at, points, written)
+            fairplay.drill_completed(db, read, at, points)
+        elif kind == "other tab":
+            for player_id in (kept, read):
+                fairplay.answered(db, player_id, **event)
+        elif kind == "duel":
+            for player_id in (kept, read):
+                fairplay.observed(db, player_id, event)
+        else:
+            for player_id in (kept, read):
+                fairplay.decide(db, player_id, event)
+        assert row(db, kept) == row(db, read)
+        if written is not None and kind in ("answer", "drill end"):
+            stored = db.execute("SELECT state, updated_at FROM fairplay WHERE player_id = ?", [kept]).fetchone()
+            assert encode(written.state) == encode(State.from_json(msgspec.json.decode(stored[0])))
+            assert written.updated_at == stored[1] and written.status == row(db, kept)[0]
+            assert written.hidden in (None, bool(row(db, kept)[-1]))
+
+
+def test_a_board_flag_an_operator_changed_is_not_trusted() -> None:
+    """The socket knows the player is off the boards (its answer hid them); an operator's clear puts them back. The
+    next answer that makes their results wait must pull them off again, not trust what the socket last knew."""
+    db = database()
+    player_id = players.create_player(db)[0]["id"]
+    past_probation(db, player_id)
+    short = {"axis": "exposure", "stimulus": 16.7, "correct": True, "reaction_ms": 600.0, "own_p": None,
+             "own_trials": 0}  # right at a short flash, not yet vetted: results wait
+    written = fairplay.answered(db, player_id, **short)
+    assert row(db, player_id)[-1] == 1
+    fairplay.decide(db, player_id, "cleared")
+    assert row(db, player_id)[-1] == 0  # back on the boards, past probation
+    fairplay.answered(db, player_id, written=written, **short)
+    assert row(db, player_id)[-1] == 1

@@ -4,6 +4,9 @@ from __future__ import annotations
 
 import random
 
+from hypothesis import given
+from hypothesis import strategies as st
+
 from game import plausibility
 from game.plausibility import (
     DOUBT_ANSWERS,
@@ -15,6 +18,7 @@ from game.plausibility import (
     in_doubt,
     observe_answer,
     observe_drill,
+    score,
     vetted,
     waits,
 )
@@ -134,3 +138,20 @@ def test_state_survives_json() -> None:
     plausibility.observe_drill(state, at=1000.0, points=42)
     assert State.from_json(state.to_json()).to_json() == state.to_json()
     assert State.from_json({}).to_json() == State().to_json()
+
+
+@given(width=st.sampled_from([0.0, 1.0, 30.0, 100.0, 600.0, 2500.0]),
+       offsets=st.lists(st.floats(0.0, 1.0), min_size=REGULARITY_WINDOW - 1, max_size=REGULARITY_WINDOW),
+       accuracy=st.dictionaries(st.sampled_from(plausibility.ALTERNATIVES), st.floats(0.0, 40.0)),
+       drills=st.integers(0, 120), banked=st.lists(st.floats(0.0, 6000.0), max_size=8),
+       shift_share=st.one_of(st.floats(0.0, 2.0), st.floats(0.3, 1.0), st.just(1.0)))
+def test_the_score_every_answer_asks_for_is_the_assessments(width: float, offsets: list, accuracy: dict,
+                                                             drills: int, banked: list, shift_share: float) -> None:
+    """``score`` (every answer asks, without the assessment's dict): the same score (the one stored, and the one
+    that holds) as the full assessment, metronomes and people alike, with another component just under, at or over
+    the regularity."""
+    reactions = [round(400.0 + width * offset, 1) for offset in offsets]  # people to metronomes
+    state = State(accuracy=accuracy, reactions=reactions, drills=[0.0] * drills,
+                  banked=[[0.0, points] for points in banked])
+    state.shift = shift_share * plausibility._components(state)["regularity"] * plausibility.SHIFT_LIMIT_NATS
+    assert score(state) == assess(state).score
