@@ -453,6 +453,17 @@ def _interpolated(belief: np.ndarray, whole: int, fraction: float) -> np.ndarray
     return moved
 
 
+def _padded(belief: np.ndarray, pad: int) -> np.ndarray:
+    """``belief`` (``(alphas, slopes x lapses)``) with ``pad`` copies of its first row before it and of its last after.
+
+    Row i of :func:`_interpolated`'s move by ``whole + fraction`` steps is then ``padded[pad - whole + i] * (1 -
+    fraction) + fraction * padded[pad - whole - 1 + i]`` for every i, the held ends included (``whole`` clamped to
+    ``len(belief) + 1``, the pad's length less one): the same products and sums, two slices instead of up to five
+    stretches. A blurred belief is moved after almost every answer, and padded once.
+    """
+    return np.concatenate((np.repeat(belief[:1], pad, axis=0), belief, np.repeat(belief[-1:], pad, axis=0)))
+
+
 def _masses_moved(beliefs: np.ndarray, steps: float, memo: dict | None = None) -> np.ndarray:
     """Each model's total after ``_translate(beliefs, steps, normalise=False)``, from the rows at the grid's ends
     (each model's total before taken as 1): what leaves at one end, less what its value repeated adds at the other.
@@ -978,11 +989,16 @@ class Staircase:
             both = (table @ weights).astype(np.float64)
             p = np.minimum(np.maximum(both[:count], _P_FLOOR), 1 - _P_FLOOR)  # np.clip, at a third of its call cost
         # The most information, h(p) - E[h], is the least E[h] - h(p): the same bits negated (rounding is symmetric),
-        # the same first index, for fewer array operations (each costs ~1 us on a few dozen floats).
-        loss = p * np.log(p)
-        loss += (1 - p) * np.log1p(-p)  # -h(p), as _binary_entropy sums it
+        # the same first index, for fewer array operations (each costs ~1 us on a few dozen floats). In place, the
+        # products' operands swapped (IEEE products commute): the same bits, without five temporaries.
+        loss = np.log(p)
+        loss *= p
+        other = np.negative(p)
+        np.log1p(other, out=other)
+        other *= 1 - p
+        loss += other  # -h(p), as _binary_entropy sums it
         loss += both[count:]
-        return values[int(np.argmin(loss))]
+        return values[loss.argmin()]
 
     def threshold(self, p: float = 0.75) -> Estimate:
         """Stimulus at which the player answers correctly with probability ``p``.
@@ -1101,6 +1117,7 @@ class _Carried(NamedTuple):
     average: np.ndarray
     positive: bool  # no model's belief is 0 anywhere: no answer can be impossible under a model
     support: np.ndarray | None  # None when positive
+    witnesses: tuple[int, ...] | None = None  # per model, a flat grid index in its support (see surely_possible)
 
     @classmethod
     def of(cls, beliefs: np.ndarray, log_weights: np.ndarray, steps: float = 0.0, memo: dict | None = None,
@@ -1120,7 +1137,7 @@ class _Carried(NamedTuple):
             average.setflags(write=False)
             positive = bool(beliefs.min() > 0)
             support = None if positive else np.packbits(beliefs.reshape(models, -1) >= _SURE, axis=1)
-            return cls(beliefs, log_weights, average, positive, support)
+            return cls(beliefs, log_weights, average, positive, support, None if positive else _witnesses(beliefs))
         memo = {} if memo is None else memo
         known = memo.get("weights")
         if known is None or known[0] is not log_weights:  # the step's weights: the same for every move
@@ -1129,24 +1146,46 @@ class _Carried(NamedTuple):
             known = memo["weights"] = (log_weights, weights, None if weights is None else weights.sum(),
                                        bool(beliefs.min() >= 2.0**-1000))
         _, weights, total, interpolated = known
-        if models == 1:
-            combined = beliefs
+        whole = math.floor(steps)
+        if models == 1 and steps != whole:  # the anchor's move after almost every answer: see _padded
+            padded, start, count = memo.get("padded"), len(beliefs[0]) + 2, len(beliefs[0])
+            if padded is None or padded[0] is not beliefs:
+                padded = memo["padded"] = (beliefs, _padded(beliefs[0], start))
+            padded = padded[1]
+            fraction, start = steps - whole, start - max(-count - 1, min(count + 1, whole))
+            average = np.multiply(padded[start:start + count], 1 - fraction)
+            average += fraction * padded[start - 1:start - 1 + count]
+            average = average.reshape(-1)
         else:
-            combined = (weights / (total * _masses_moved(beliefs, steps, memo))) @ beliefs.reshape(models, -1)
-        average = _translate(combined.reshape(1, *beliefs.shape[1:]), steps, normalise=False).reshape(-1)
+            combined = beliefs if models == 1 else (
+                (weights / (total * _masses_moved(beliefs, steps, memo))) @ beliefs.reshape(models, -1))
+            average = _translate(combined.reshape(1, *beliefs.shape[1:]), steps, normalise=False).reshape(-1)
         average.setflags(write=False)
         if interpolated:  # every model's belief positive and interpolated: none underflows to 0
             return cls(None, log_weights, average, True, None)
         moved = _translate(beliefs, steps, normalise=models > 1)  # as Staircase._moved
-        return cls(moved, log_weights, average, False, np.packbits(moved.reshape(models, -1) >= _SURE, axis=1))
+        return cls(moved, log_weights, average, False, np.packbits(moved.reshape(models, -1) >= _SURE, axis=1),
+                   _witnesses(moved))
 
     def surely_possible(self, likelihood: np.ndarray) -> bool:
         """Whether every model surely gives the answers behind ``likelihood`` a positive evidence: some grid point
         where both its belief and the likelihood are at least ``_SURE`` (a term of the evidence's sum above 0)."""
         if self.support is None:
             return True
+        # Mostly each model's most believed point answers at once (what its own answers made likely): a few reads of
+        # Python floats, not a pack of 990 bits (a sufficient condition, so the same answer).
+        witnesses = self.witnesses
+        if witnesses is not None and all(likelihood.item(index) >= _SURE for index in witnesses):
+            return True
         likely = np.packbits(likelihood >= _SURE)
         return bool((self.support & likely).any(axis=1).all())
+
+
+def _witnesses(beliefs: np.ndarray) -> tuple[int, ...] | None:
+    """Each model's most believed flat grid index, if every one of them is in its support (at least ``_SURE``)."""
+    flat = beliefs.reshape(len(beliefs), -1)
+    indexes = tuple(int(index) for index in flat.argmax(axis=1))
+    return indexes if all(flat.item(model, index) >= _SURE for model, index in enumerate(indexes)) else None
 
 
 class Fit:
