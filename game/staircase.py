@@ -453,15 +453,12 @@ def _interpolated(belief: np.ndarray, whole: int, fraction: float) -> np.ndarray
     return moved
 
 
-def _padded(belief: np.ndarray, pad: int) -> np.ndarray:
-    """``belief`` (``(alphas, slopes x lapses)``) with ``pad`` copies of its first row before it and of its last after.
-
-    Row i of :func:`_interpolated`'s move by ``whole + fraction`` steps is then ``padded[pad - whole + i] * (1 -
-    fraction) + fraction * padded[pad - whole - 1 + i]`` for every i, the held ends included (``whole`` clamped to
-    ``len(belief) + 1``, the pad's length less one): the same products and sums, two slices instead of up to five
-    stretches. A blurred belief is moved after almost every answer, and padded once.
-    """
-    return np.concatenate((np.repeat(belief[:1], pad, axis=0), belief, np.repeat(belief[-1:], pad, axis=0)))
+# One model's blurred belief is a view into rows with _PAD copies of its first row before it and of its last after
+# (Staircase._step_into). Row i of _interpolated's move by whole + fraction steps, -_PAD <= whole < _PAD, is then
+# padded[_PAD - whole + i] * (1 - fraction) + fraction * padded[_PAD - whole - 1 + i] for every i, the held ends
+# included: the same products and sums, in two slices instead of up to five stretches. A blurred belief is moved
+# after almost every answer (by less than 8 grid steps, 0.4 log10, but for a rare leap), and padded once.
+_PAD = 8
 
 
 def _masses_moved(beliefs: np.ndarray, steps: float, memo: dict | None = None) -> np.ndarray:
@@ -640,7 +637,8 @@ class Staircase:
         self._closing: tuple | None = None
         # ...carried into the open session (see _Step)
         self._stepped: _Step | None = None
-        self._posterior: tuple[object, np.ndarray] | None = None  # for the carried beliefs it was computed from
+        # for the carried beliefs it was computed from, and their _shared entry (None after a session closed)
+        self._posterior: tuple[object, np.ndarray, list | None] | None = None
         self._estimates: dict[float, Estimate] = {}  # threshold() of the current posterior, by criterion
         self._levels: dict[float, tuple] = {}  # level() by criterion, with the carried beliefs and answers it is of
         self._weighted: tuple | None = None  # (carried beliefs, criterion, their average times its thresholds)
@@ -792,13 +790,23 @@ class Staircase:
         translation costs a few array operations where a blur costs a matrix product per model.
 
         :param kernels: ``self._steps_into(index)``, if the caller has it
+
+        One model's blurred belief is a view into its padded rows (see :data:`_PAD`), made as it is blurred.
         """
-        stepped = np.empty_like(beliefs)
+        models, count = len(beliefs), beliefs.shape[1]
+        if models == 1:
+            padded = np.empty((1, count + 2 * _PAD, *beliefs.shape[2:]))
+            stepped = padded[:, _PAD:_PAD + count]
+        else:
+            stepped = np.empty_like(beliefs)
         for model, kernel in enumerate(kernels or self._steps_into(index)):
             if kernel is None:
                 stepped[model] = beliefs[model]
             else:
                 np.matmul(_drift_kernel(self._axis, *kernel), beliefs[model], out=stepped[model])
+        if models == 1:
+            padded[:, :_PAD] = stepped[:, :1]
+            padded[:, _PAD + count:] = stepped[:, -1:]
         return stepped
 
     def _steps_into(self, index: int) -> tuple[tuple[float, float] | None, ...]:
@@ -864,7 +872,8 @@ class Staircase:
             carried = _Carried.of(blurred, step.carried.log_weights, move / self._axis.alpha_step, memo)
         else:
             beliefs, log_weights = self._settled()
-            blurred, memo = self._step_into(index, beliefs, kernels), {}
+            blurred = self._step_into(index, beliefs, kernels)
+            memo = {"padded": blurred} if len(blurred) == 1 else {}  # a view into its padded rows (see _step_into)
             carried = _Carried.of(blurred, _share(log_weights, self._drift), move / self._axis.alpha_step, memo)
         self._stepped = _Step(anchor, kernels, move, blurred, carried, memo)
         return carried
@@ -890,6 +899,10 @@ class Staircase:
         """The normalised posterior over the flattened parameter grid (read-only array), drift models averaged."""
         carried = self._carried()
         if self._posterior is None or self._posterior[0] is not carried:  # answered, or the step moved
+            shared = self._shared(carried)
+            if shared is not None and shared[1] is not None:
+                self._posterior, self._estimates, self._levels = (carried, shared[1], shared), {}, {}
+                return shared[1]
             log_likelihood = self._sessions[-1].log_likelihood(self._axis, keep=True)
             likelihood = log_likelihood - log_likelihood.max()
             np.exp(likelihood, out=likelihood)
@@ -907,8 +920,30 @@ class Staircase:
                 post = weights @ beliefs.reshape(len(weights), -1)
             post /= post.sum()
             post.setflags(write=False)
-            self._posterior, self._estimates, self._levels = (carried, post), {}, {}
+            if shared is not None and self._axis.shape:  # 55 floats: a full grid's 990 would hold 8 KB an entry
+                shared[1] = post
+            self._posterior, self._estimates, self._levels = (carried, post, shared), {}, {}
         return self._posterior[1]
+
+    def _shared(self, carried: _Carried) -> list | None:
+        """What every procedure in this state computes alike, if nothing closed yet: ``[carried, posterior or None,
+        {criterion: level}, {id(candidate table): (table, pick)}, {criterion: estimate}]``, filled as they are computed.
+
+        Before a session closes, the carried beliefs are the prior's (one object per axis and drift) and the
+        posterior is a function of the open session's tallies alone (their log-likelihoods' sum is exact, whatever
+        the order). Every new player's first drill starts from there: each emotion's first trial is the same
+        posterior and pick for everyone, its next ones branch on right or wrong, and a few thousand states cover
+        most of a first drill's emotions.
+        """
+        if len(self._sessions) != 1 or self._trials > _SHARED_TRIALS:
+            return None
+        key = (id(carried), tuple(sorted(self._sessions[0].counts.items())))
+        shared = _SHARED.get(key)
+        if shared is None or shared[0] is not carried:  # the carried beliefs held: their id is not reused
+            if len(_SHARED) >= _SHARED_SIZE:
+                _SHARED.clear()  # at once (threads share it): the few states every first drill passes come back first
+            shared = _SHARED[key] = [carried, None, {}, {}, {}]
+        return shared
 
     def trim(self, *, keep_posterior: bool = False) -> None:
         """Let go of what is cheap to compute again (changes nothing a caller can see), e.g. once an emotion's trial
@@ -977,12 +1012,25 @@ class Staircase:
             table = _candidate_table(self._axis, values)
             if type(candidates) is tuple and len(_PICK_TABLES) < 64:  # immutable: it cannot change under its id
                 _PICK_TABLES[id(candidates)] = (candidates, self._axis, values, table)  # the tuple held: id not reused
+        post = self.posterior()
+        shared = self._posterior[2]  # type: ignore[index]
+        if shared is not None:
+            known = shared[3].get(id(table))
+            if known is not None and known[0] is table:  # held: its id is not reused
+                return known[1]
+        value = self._pick(values, table, post)
+        if shared is not None:
+            shared[3][id(table)] = (table, value)
+        return value
+
+    def _pick(self, values: tuple[float, ...], table: np.ndarray, post: np.ndarray) -> float:
+        """The candidate with the least expected posterior entropy (the first of equals), given the posterior."""
         count = len(values)
         if self._axis.shape:  # a fixed lapse: every p is in [1/7, 0.98], each entropy above 0.09, nothing to clip
-            both = table @ self.posterior()
+            both = table @ post
             p = both[:count]
         else:
-            weights = self.posterior().astype(np.float32)
+            weights = post.astype(np.float32)
             # Weights this small change no sum of float32 terms near 1e-3, but their products with small entropies
             # are subnormal, which the processor handles ~100x slower: the pick took 4-8x as long.
             weights[weights < _NEGLIGIBLE_WEIGHT] = 0.0
@@ -1013,10 +1061,15 @@ class Staircase:
         post = self.posterior()
         estimate = self._estimates.get(p)
         if estimate is None:  # asked for twice per trial by the drill: once is enough per posterior
-            values, order, ordered = _threshold_table(self._axis, float(p))
-            cumulative = np.cumsum(post[order])
-            low, high = ordered[np.minimum(np.searchsorted(cumulative, _TAILS), len(order) - 1)]
-            estimate = Estimate(10 ** float(post @ values), 10 ** float(low), 10 ** float(high))
+            shared = self._posterior[2]  # type: ignore[index]
+            estimate = None if shared is None else shared[4].get(p)
+            if estimate is None:
+                values, order, ordered = _threshold_table(self._axis, float(p))
+                cumulative = np.cumsum(post[order])
+                low, high = ordered[np.minimum(np.searchsorted(cumulative, _TAILS), len(order) - 1)]
+                estimate = Estimate(10 ** float(post @ values), 10 ** float(low), 10 ** float(high))
+                if shared is not None:
+                    shared[4][p] = estimate
             self._estimates[p] = estimate
         return estimate
 
@@ -1030,6 +1083,11 @@ class Staircase:
         known = self._levels.get(p)
         if known is not None and known[0] is carried and known[1] == self._trials:  # asked for twice a trial
             return known[2]
+        shared = self._shared(carried)
+        level = None if shared is None else shared[2].get(p)
+        if level is not None:
+            self._levels[p] = (carried, self._trials, level)
+            return level
         # The posterior's mean without the posterior: after every answer the overall's level is the emotions'
         # anchor, and nothing else needs its posterior until the drill's summary. Two products with the carried
         # average (and with it times the thresholds, kept for the step) instead of the eight calls that normalise a
@@ -1046,6 +1104,8 @@ class Staircase:
         else:  # answers far from every belief (or one a model calls impossible): the posterior's way
             level = float(self.posterior() @ values)
         self._levels[p] = (carried, self._trials, level)
+        if shared is not None:
+            shared[2][p] = level
         return level
 
     def to_json(self) -> str:
@@ -1099,6 +1159,9 @@ class _Step(NamedTuple):
     memo: dict  # what each move of ``blurred`` computes alike (:meth:`_Carried.of`)
 
 
+_SHARED: dict[tuple, list] = {}  # (id of the prior's carried beliefs, tallies) -> Staircase._shared's entry
+_SHARED_SIZE = 4096  # entries (~0.6 KB each with an emotion's posterior), then it starts again
+_SHARED_TRIALS = 12  # answers in a first session beyond which its state is rarely anyone else's (and its key longer)
 _PICK_TABLES: dict[int, tuple] = {}  # id of a candidates tuple -> (it, its axis, its checked values, their table)
 _NEGLIGIBLE_WEIGHT = 2.0**-80  # times the smallest entropy in a candidate table (~2**-35): a normal float32
 _LEVEL_FLOOR = 1e-200  # a level's normaliser below this (answers far from every belief): the posterior's way
@@ -1147,12 +1210,9 @@ class _Carried(NamedTuple):
                                        bool(beliefs.min() >= 2.0**-1000))
         _, weights, total, interpolated = known
         whole = math.floor(steps)
-        if models == 1 and steps != whole:  # the anchor's move after almost every answer: see _padded
-            padded, start, count = memo.get("padded"), len(beliefs[0]) + 2, len(beliefs[0])
-            if padded is None or padded[0] is not beliefs:
-                padded = memo["padded"] = (beliefs, _padded(beliefs[0], start))
-            padded = padded[1]
-            fraction, start = steps - whole, start - max(-count - 1, min(count + 1, whole))
+        if steps != whole and -_PAD <= whole < _PAD and memo.get("padded") is beliefs:  # one model's usual move
+            padded, count, fraction = beliefs.base[0], beliefs.shape[1], steps - whole  # see _PAD
+            start = _PAD - whole
             average = np.multiply(padded[start:start + count], 1 - fraction)
             average += fraction * padded[start - 1:start - 1 + count]
             average = average.reshape(-1)
