@@ -507,18 +507,18 @@ def _shifted(beliefs: np.ndarray, steps: int) -> np.ndarray:
     return moved
 
 
-def _absorb(beliefs: np.ndarray, log_likelihood: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+def _absorb(beliefs: np.ndarray, session: _Session, axis: Axis) -> tuple[np.ndarray, np.ndarray]:
     """Bayes' rule on the grid for every drift model at once: the normalised products, and the log of each
     one's normaliser (its evidence). One array for all models: a few large numpy calls, not many small ones.
 
     :param beliefs: each model's normalised belief, shape ``(models, alphas, slopes x lapses)``
-    :param log_likelihood: flat log-likelihood over the grid
+    :param session: whose answers (:meth:`_Session.likelihood`)
     """
     # Flat per model (models x 990): numpy broadcasts a per-model factor over a 3-d array in loops of one row of
     # 18, ~4x slower; a C-ordered array's sum over its last two axes runs as over one, so the bits are the same.
-    top = float(log_likelihood.max())
+    likelihood, top = session.likelihood(axis)
     flat = beliefs.reshape(len(beliefs), -1)
-    product = flat * np.exp(log_likelihood - top)
+    product = flat * likelihood
     if len(beliefs) == 1:  # an anchored emotion's one model: a float, not arrays of one (the same sums)
         total = float(product.sum())
         if total > 0:
@@ -598,6 +598,31 @@ class _Session:
         if keep:
             self._log_likelihood = total
         return total
+
+    def likelihood(self, axis: Axis, *, keep: bool = False) -> tuple[np.ndarray, float]:
+        """``exp(log_likelihood - top)`` (read-only) and ``top``, the log-likelihood's maximum: what Bayes' rule
+        multiplies by.
+
+        On a grid of thresholds alone, a session of a few answers is shared by tallies: an emotion sees 2-3 answers a
+        drill, a handful of whole frames, and every player with the same tallies has the same array (its sum is
+        exact, whatever the order). Otherwise computed, with the log-likelihood kept if ``keep`` (see
+        :meth:`log_likelihood`).
+        """
+        if axis.shape is None or self.trials > _SHARED_TRIALS:
+            log_likelihood = self.log_likelihood(axis, keep=keep)
+            top = float(log_likelihood.max())
+            return np.exp(log_likelihood - top), top
+        key = (axis, tuple(sorted(self.counts.items())))
+        known = _LIKELIHOODS.get(key)
+        if known is None:
+            log_likelihood = self.log_likelihood(axis)
+            top = float(log_likelihood.max())
+            likelihood = np.exp(log_likelihood - top)
+            likelihood.setflags(write=False)
+            if len(_LIKELIHOODS) >= _SHARED_SIZE:
+                _LIKELIHOODS.clear()  # at once (threads share it)
+            known = _LIKELIHOODS[key] = (likelihood, top)
+        return known
 
     def fold(self) -> None:
         """Drop the log-likelihood array: the session is closed and its evidence absorbed."""
@@ -823,7 +848,7 @@ class Staircase:
         if self._predicted is None and self._closing is not None:  # as _through_open did before the session closed
             beliefs, log_weights, session, move = self._closing  # the blurred beliefs and the move, or the carried
             beliefs = self._moved(beliefs, move)
-            beliefs, log_evidence = _absorb(beliefs, session.log_likelihood(self._axis))
+            beliefs, log_evidence = _absorb(beliefs, session, self._axis)
             session.fold()  # its evidence is in the settled beliefs
             self._predicted, self._closing = (beliefs, log_weights + log_evidence), None
         if self._predicted is None:
@@ -834,7 +859,7 @@ class Staircase:
                 if index:
                     beliefs = self._moved(self._step_into(index, beliefs), self._move(index))
                     log_weights = _share(log_weights, drift)
-                beliefs, log_evidence = _absorb(beliefs, session.log_likelihood(self._axis))
+                beliefs, log_evidence = _absorb(beliefs, session, self._axis)
                 session.fold()
                 log_weights = log_weights + log_evidence
             self._predicted = (beliefs, log_weights)
@@ -892,7 +917,7 @@ class Staircase:
     def _through_open(self) -> tuple[np.ndarray, np.ndarray]:
         """Each drift model's belief after the open session's answers too, and its log weight (as ``_settled``)."""
         carried = self._carried()
-        beliefs, log_evidence = _absorb(self._carried_beliefs(carried), self._sessions[-1].log_likelihood(self._axis))
+        beliefs, log_evidence = _absorb(self._carried_beliefs(carried), self._sessions[-1], self._axis)
         return beliefs, carried.log_weights + log_evidence
 
     def posterior(self) -> np.ndarray:
@@ -903,9 +928,7 @@ class Staircase:
             if shared is not None and shared[1] is not None:
                 self._posterior, self._estimates, self._levels = (carried, shared[1], shared), {}, {}
                 return shared[1]
-            log_likelihood = self._sessions[-1].log_likelihood(self._axis, keep=True)
-            likelihood = log_likelihood - log_likelihood.max()
-            np.exp(likelihood, out=likelihood)
+            likelihood = self._sessions[-1].likelihood(self._axis, keep=True)[0]
             if carried.positive or carried.surely_possible(likelihood):
                 mixed = carried.average
             else:  # as it always was: each model's evidence, from its beliefs
@@ -914,7 +937,7 @@ class Staircase:
             if mixed is not None:
                 # Bayes' rule per model, then averaging by evidence, is Bayes' rule on the models' average: one
                 # product with the average instead of one per model.
-                post = np.multiply(mixed, likelihood, out=likelihood)
+                post = mixed * likelihood
             else:  # an answer impossible under a model's every belief: that model keeps its belief (see _absorb)
                 beliefs, weights = self._current()
                 post = weights @ beliefs.reshape(len(weights), -1)
@@ -1161,6 +1184,8 @@ class _Step(NamedTuple):
 
 _SHARED: dict[tuple, list] = {}  # (id of the prior's carried beliefs, tallies) -> Staircase._shared's entry
 _SHARED_SIZE = 4096  # entries (~0.6 KB each with an emotion's posterior), then it starts again
+# (axis on thresholds alone, a session's tallies) -> _Session.likelihood's (exp(log-likelihood - top), top)
+_LIKELIHOODS: dict[tuple, tuple[np.ndarray, float]] = {}
 _SHARED_TRIALS = 12  # answers in a first session beyond which its state is rarely anyone else's (and its key longer)
 _PICK_TABLES: dict[int, tuple] = {}  # id of a candidates tuple -> (it, its axis, its checked values, their table)
 _NEGLIGIBLE_WEIGHT = 2.0**-80  # times the smallest entropy in a candidate table (~2**-35): a normal float32
