@@ -32,6 +32,10 @@ filter then runs over sessions in a fixed order, so a state rebuilt from JSON ha
 that is bit-for-bit the one it was saved from, hence the same next stimulus. The stored state
 does not depend on the grid, so a later grid, prior or drift change still reads old states;
 version 1 states (one undated tally) read as a single session.
+
+The same exactness lets players share work: what a first session computes (its carried beliefs are the prior's) and an
+emotion's likelihood of a few answers are functions of the tallies alone, kept in module tables by tallies
+(``Staircase._shared``, ``_Session.likelihood``); tests/test_staircase_exact.py compares them with the plain way.
 """
 
 from __future__ import annotations
@@ -832,6 +836,7 @@ class Staircase:
         if models == 1:
             padded[:, :_PAD] = stepped[:, :1]
             padded[:, _PAD + count:] = stepped[:, -1:]
+            stepped.setflags(write=False)  # the pad copies its ends: neither may change alone
         return stepped
 
     def _steps_into(self, index: int) -> tuple[tuple[float, float] | None, ...]:
