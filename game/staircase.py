@@ -1131,7 +1131,15 @@ class Staircase:
         likelihood = np.exp(self._sessions[-1].log_likelihood(self._axis, keep=True))
         weighted = self._weighted
         if weighted is None or weighted[0] is not carried or weighted[1] != p:
-            weighted = self._weighted = (carried, p, carried.average * values)
+            if len(self._sessions) == 1:  # the prior's: one array for every first session (8 KB a player otherwise)
+                weighted = _PRIOR_WEIGHTED.get((id(carried), p))
+                if weighted is None or weighted[0] is not carried:
+                    weighted = _PRIOR_WEIGHTED[id(carried), p] = (carried, p, carried.average * values)
+                    if len(_PRIOR_WEIGHTED) > 64:  # drifts or criteria made on the fly (benches, tests)
+                        _PRIOR_WEIGHTED.clear()
+                self._weighted = weighted
+            else:
+                weighted = self._weighted = (carried, p, carried.average * values)
         total = float(likelihood @ carried.average)
         if total > _LEVEL_FLOOR and (carried.positive or carried.surely_possible(likelihood)):
             level = float(likelihood @ weighted[2]) / total
@@ -1315,6 +1323,7 @@ def _average(carried: tuple[np.ndarray, np.ndarray]) -> np.ndarray:
     return (weights / weights.sum()) @ beliefs.reshape(len(log_weights), -1)
 
 
+_PRIOR_WEIGHTED: dict[tuple[int, float], tuple] = {}  # Staircase.level's weighted average of a first session
 _PRIORS: dict[tuple[int, int], tuple] = {}  # (id of axis, id of drift) -> (them, _prior_carried's): held, not reused
 
 
