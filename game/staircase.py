@@ -1140,9 +1140,10 @@ class Staircase:
                 self._weighted = weighted
             else:
                 weighted = self._weighted = (carried, p, carried.average * values)
-        total = float(likelihood @ carried.average)
+        # ndarray.dot: the same ddot as @ on two vectors (the same bits), without matmul's ~0.25 us of dispatch
+        total = float(likelihood.dot(carried.average))
         if total > _LEVEL_FLOOR and (carried.positive or carried.surely_possible(likelihood)):
-            level = float(likelihood @ weighted[2]) / total
+            level = float(likelihood.dot(weighted[2])) / total
         else:  # answers far from every belief (or one a model calls impossible): the posterior's way
             level = float(self.posterior() @ values)
         self._levels[p] = (carried, self._trials, level)
@@ -1307,7 +1308,7 @@ class Fit:
         assert self.posterior is not None, "no answer yet"
         known = self._p_correct.get(stimulus)
         if known is None:
-            known = float(_p_correct_row(self.axis, _check_stimulus(stimulus)) @ self.posterior)
+            known = float(_p_correct_row(self.axis, _check_stimulus(stimulus)).dot(self.posterior))  # as level()
             if len(self._p_correct) < 64 and type(stimulus) is float:  # bools and ints hash like floats
                 self._p_correct[stimulus] = known
         return known
