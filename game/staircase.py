@@ -1061,14 +1061,14 @@ class Staircase:
         """The candidate with the least expected posterior entropy (the first of equals), given the posterior."""
         count = len(values)
         if self._axis.shape:  # a fixed lapse: every p is in [1/7, 0.98], each entropy above 0.09, nothing to clip
-            both = table @ post
+            both = table.dot(post)  # the same gemv as @ (the same bits), ~0.3 us less dispatch
             p = both[:count]
         else:
             weights = post.astype(np.float32)
             # Weights this small change no sum of float32 terms near 1e-3, but their products with small entropies
             # are subnormal, which the processor handles ~100x slower: the pick took 4-8x as long.
             weights[weights < _NEGLIGIBLE_WEIGHT] = 0.0
-            both = (table @ weights).astype(np.float64)
+            both = table.dot(weights).astype(np.float64)
             p = np.minimum(np.maximum(both[:count], _P_FLOOR), 1 - _P_FLOOR)  # np.clip, at a third of its call cost
         # The most information, h(p) - E[h], is the least E[h] - h(p): the same bits negated (rounding is symmetric),
         # the same first index, for fewer array operations (each costs ~1 us on a few dozen floats). In place, the
