@@ -32,6 +32,10 @@ filter then runs over sessions in a fixed order, so a state rebuilt from JSON ha
 that is bit-for-bit the one it was saved from, hence the same next stimulus. The stored state
 does not depend on the grid, so a later grid, prior or drift change still reads old states;
 version 1 states (one undated tally) read as a single session.
+
+The same exactness lets players share work: what a first session computes (its carried beliefs are the prior's) and an
+emotion's likelihood of a few answers are functions of the tallies alone, kept in module tables by tallies
+(``Staircase._shared``, ``_Session.likelihood``); tests/test_staircase_exact.py compares them with the plain way.
 """
 
 from __future__ import annotations
@@ -453,6 +457,14 @@ def _interpolated(belief: np.ndarray, whole: int, fraction: float) -> np.ndarray
     return moved
 
 
+# One model's blurred belief is a view into rows with _PAD copies of its first row before it and of its last after
+# (Staircase._step_into). Row i of _interpolated's move by whole + fraction steps, -_PAD <= whole < _PAD, is then
+# padded[_PAD - whole + i] * (1 - fraction) + fraction * padded[_PAD - whole - 1 + i] for every i, the held ends
+# included: the same products and sums, in two slices instead of up to five stretches. A blurred belief is moved
+# after almost every answer (by less than 8 grid steps, 0.4 log10, but for a rare leap), and padded once.
+_PAD = 8
+
+
 def _masses_moved(beliefs: np.ndarray, steps: float, memo: dict | None = None) -> np.ndarray:
     """Each model's total after ``_translate(beliefs, steps, normalise=False)``, from the rows at the grid's ends
     (each model's total before taken as 1): what leaves at one end, less what its value repeated adds at the other.
@@ -499,18 +511,18 @@ def _shifted(beliefs: np.ndarray, steps: int) -> np.ndarray:
     return moved
 
 
-def _absorb(beliefs: np.ndarray, log_likelihood: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+def _absorb(beliefs: np.ndarray, session: _Session, axis: Axis) -> tuple[np.ndarray, np.ndarray]:
     """Bayes' rule on the grid for every drift model at once: the normalised products, and the log of each
     one's normaliser (its evidence). One array for all models: a few large numpy calls, not many small ones.
 
     :param beliefs: each model's normalised belief, shape ``(models, alphas, slopes x lapses)``
-    :param log_likelihood: flat log-likelihood over the grid
+    :param session: whose answers (:meth:`_Session.likelihood`)
     """
     # Flat per model (models x 990): numpy broadcasts a per-model factor over a 3-d array in loops of one row of
     # 18, ~4x slower; a C-ordered array's sum over its last two axes runs as over one, so the bits are the same.
-    top = float(log_likelihood.max())
+    likelihood, top = session.likelihood(axis)
     flat = beliefs.reshape(len(beliefs), -1)
-    product = flat * np.exp(log_likelihood - top)
+    product = flat * likelihood
     if len(beliefs) == 1:  # an anchored emotion's one model: a float, not arrays of one (the same sums)
         total = float(product.sum())
         if total > 0:
@@ -591,6 +603,31 @@ class _Session:
             self._log_likelihood = total
         return total
 
+    def likelihood(self, axis: Axis, *, keep: bool = False) -> tuple[np.ndarray, float]:
+        """``exp(log_likelihood - top)`` (read-only) and ``top``, the log-likelihood's maximum: what Bayes' rule
+        multiplies by.
+
+        On a grid of thresholds alone, a session of a few answers is shared by tallies: an emotion sees 2-3 answers a
+        drill, a handful of whole frames, and every player with the same tallies has the same array (its sum is
+        exact, whatever the order). Otherwise computed, with the log-likelihood kept if ``keep`` (see
+        :meth:`log_likelihood`).
+        """
+        if axis.shape is None or self.trials > _SHARED_TRIALS:
+            log_likelihood = self.log_likelihood(axis, keep=keep)
+            top = float(log_likelihood.max())
+            return np.exp(log_likelihood - top), top
+        key = (axis, tuple(sorted(self.counts.items())))
+        known = _LIKELIHOODS.get(key)
+        if known is None:
+            log_likelihood = self.log_likelihood(axis)
+            top = float(log_likelihood.max())
+            likelihood = np.exp(log_likelihood - top)
+            likelihood.setflags(write=False)
+            if len(_LIKELIHOODS) >= _SHARED_SIZE:
+                _LIKELIHOODS.clear()  # at once (threads share it)
+            known = _LIKELIHOODS[key] = (likelihood, top)
+        return known
+
     def fold(self) -> None:
         """Drop the log-likelihood array: the session is closed and its evidence absorbed."""
         self._log_likelihood = None
@@ -629,7 +666,8 @@ class Staircase:
         self._closing: tuple | None = None
         # ...carried into the open session (see _Step)
         self._stepped: _Step | None = None
-        self._posterior: tuple[object, np.ndarray] | None = None  # for the carried beliefs it was computed from
+        # for the carried beliefs it was computed from, and their _shared entry (None after a session closed)
+        self._posterior: tuple[object, np.ndarray, list | None] | None = None
         self._estimates: dict[float, Estimate] = {}  # threshold() of the current posterior, by criterion
         self._levels: dict[float, tuple] = {}  # level() by criterion, with the carried beliefs and answers it is of
         self._weighted: tuple | None = None  # (carried beliefs, criterion, their average times its thresholds)
@@ -781,13 +819,24 @@ class Staircase:
         translation costs a few array operations where a blur costs a matrix product per model.
 
         :param kernels: ``self._steps_into(index)``, if the caller has it
+
+        One model's blurred belief is a view into its padded rows (see :data:`_PAD`), made as it is blurred.
         """
-        stepped = np.empty_like(beliefs)
+        models, count = len(beliefs), beliefs.shape[1]
+        if models == 1:
+            padded = np.empty((1, count + 2 * _PAD, *beliefs.shape[2:]))
+            stepped = padded[:, _PAD:_PAD + count]
+        else:
+            stepped = np.empty_like(beliefs)
         for model, kernel in enumerate(kernels or self._steps_into(index)):
             if kernel is None:
                 stepped[model] = beliefs[model]
             else:
                 np.matmul(_drift_kernel(self._axis, *kernel), beliefs[model], out=stepped[model])
+        if models == 1:
+            padded[:, :_PAD] = stepped[:, :1]
+            padded[:, _PAD + count:] = stepped[:, -1:]
+            stepped.setflags(write=False)  # the pad copies its ends: neither may change alone
         return stepped
 
     def _steps_into(self, index: int) -> tuple[tuple[float, float] | None, ...]:
@@ -804,7 +853,7 @@ class Staircase:
         if self._predicted is None and self._closing is not None:  # as _through_open did before the session closed
             beliefs, log_weights, session, move = self._closing  # the blurred beliefs and the move, or the carried
             beliefs = self._moved(beliefs, move)
-            beliefs, log_evidence = _absorb(beliefs, session.log_likelihood(self._axis))
+            beliefs, log_evidence = _absorb(beliefs, session, self._axis)
             session.fold()  # its evidence is in the settled beliefs
             self._predicted, self._closing = (beliefs, log_weights + log_evidence), None
         if self._predicted is None:
@@ -815,7 +864,7 @@ class Staircase:
                 if index:
                     beliefs = self._moved(self._step_into(index, beliefs), self._move(index))
                     log_weights = _share(log_weights, drift)
-                beliefs, log_evidence = _absorb(beliefs, session.log_likelihood(self._axis))
+                beliefs, log_evidence = _absorb(beliefs, session, self._axis)
                 session.fold()
                 log_weights = log_weights + log_evidence
             self._predicted = (beliefs, log_weights)
@@ -836,7 +885,13 @@ class Staircase:
         only translated again.
         """
         if len(self._sessions) == 1:  # nothing closed: the prior, one object for every procedure on the axis
-            return _prior_carried(self._axis, self._drift)
+            known = _PRIORS.get((id(self._axis), id(self._drift)))  # a Drift's hash of its fields costs ~0.6 us
+            if known is None or known[0] is not self._axis or known[1] is not self._drift:
+                if len(_PRIORS) >= 64:  # drifts made on the fly (benches, tests)
+                    _PRIORS.clear()
+                known = _PRIORS[id(self._axis), id(self._drift)] = (self._axis, self._drift,
+                                                                     _prior_carried(self._axis, self._drift))
+            return known[2]
         step, index = self._stepped, len(self._sessions) - 1
         anchor = self._sessions[-1].anchor  # with the sessions before, all the step depends on
         if step is not None and step.anchor == anchor:
@@ -853,7 +908,8 @@ class Staircase:
             carried = _Carried.of(blurred, step.carried.log_weights, move / self._axis.alpha_step, memo)
         else:
             beliefs, log_weights = self._settled()
-            blurred, memo = self._step_into(index, beliefs, kernels), {}
+            blurred = self._step_into(index, beliefs, kernels)
+            memo = {"padded": blurred} if len(blurred) == 1 else {}  # a view into its padded rows (see _step_into)
             carried = _Carried.of(blurred, _share(log_weights, self._drift), move / self._axis.alpha_step, memo)
         self._stepped = _Step(anchor, kernels, move, blurred, carried, memo)
         return carried
@@ -872,16 +928,18 @@ class Staircase:
     def _through_open(self) -> tuple[np.ndarray, np.ndarray]:
         """Each drift model's belief after the open session's answers too, and its log weight (as ``_settled``)."""
         carried = self._carried()
-        beliefs, log_evidence = _absorb(self._carried_beliefs(carried), self._sessions[-1].log_likelihood(self._axis))
+        beliefs, log_evidence = _absorb(self._carried_beliefs(carried), self._sessions[-1], self._axis)
         return beliefs, carried.log_weights + log_evidence
 
     def posterior(self) -> np.ndarray:
         """The normalised posterior over the flattened parameter grid (read-only array), drift models averaged."""
         carried = self._carried()
         if self._posterior is None or self._posterior[0] is not carried:  # answered, or the step moved
-            log_likelihood = self._sessions[-1].log_likelihood(self._axis, keep=True)
-            likelihood = log_likelihood - log_likelihood.max()
-            np.exp(likelihood, out=likelihood)
+            shared = self._shared(carried)
+            if shared is not None and shared[1] is not None:
+                self._posterior, self._estimates, self._levels = (carried, shared[1], shared), {}, {}
+                return shared[1]
+            likelihood = self._sessions[-1].likelihood(self._axis, keep=True)[0]
             if carried.positive or carried.surely_possible(likelihood):
                 mixed = carried.average
             else:  # as it always was: each model's evidence, from its beliefs
@@ -890,14 +948,36 @@ class Staircase:
             if mixed is not None:
                 # Bayes' rule per model, then averaging by evidence, is Bayes' rule on the models' average: one
                 # product with the average instead of one per model.
-                post = np.multiply(mixed, likelihood, out=likelihood)
+                post = mixed * likelihood
             else:  # an answer impossible under a model's every belief: that model keeps its belief (see _absorb)
                 beliefs, weights = self._current()
                 post = weights @ beliefs.reshape(len(weights), -1)
             post /= post.sum()
             post.setflags(write=False)
-            self._posterior, self._estimates, self._levels = (carried, post), {}, {}
+            if shared is not None and self._axis.shape:  # 55 floats: a full grid's 990 would hold 8 KB an entry
+                shared[1] = post
+            self._posterior, self._estimates, self._levels = (carried, post, shared), {}, {}
         return self._posterior[1]
+
+    def _shared(self, carried: _Carried) -> list | None:
+        """What every procedure in this state computes alike, if nothing closed yet: ``[carried, posterior or None,
+        {criterion: level}, {id(candidate table): (table, pick)}, {criterion: estimate}]``, filled as they are computed.
+
+        Before a session closes, the carried beliefs are the prior's (one object per axis and drift) and the
+        posterior is a function of the open session's tallies alone (their log-likelihoods' sum is exact, whatever
+        the order). Every new player's first drill starts from there: each emotion's first trial is the same
+        posterior and pick for everyone, its next ones branch on right or wrong, and a few thousand states cover
+        most of a first drill's emotions.
+        """
+        if len(self._sessions) != 1 or self._trials > _SHARED_TRIALS:
+            return None
+        key = (id(carried), tuple(sorted(self._sessions[0].counts.items())))
+        shared = _SHARED.get(key)
+        if shared is None or shared[0] is not carried:  # the carried beliefs held: their id is not reused
+            if len(_SHARED) >= _SHARED_SIZE:
+                _SHARED.clear()  # at once (threads share it): the few states every first drill passes come back first
+            shared = _SHARED[key] = [carried, None, {}, {}, {}]
+        return shared
 
     def trim(self, *, keep_posterior: bool = False) -> None:
         """Let go of what is cheap to compute again (changes nothing a caller can see), e.g. once an emotion's trial
@@ -966,23 +1046,41 @@ class Staircase:
             table = _candidate_table(self._axis, values)
             if type(candidates) is tuple and len(_PICK_TABLES) < 64:  # immutable: it cannot change under its id
                 _PICK_TABLES[id(candidates)] = (candidates, self._axis, values, table)  # the tuple held: id not reused
+        post = self.posterior()
+        shared = self._posterior[2]  # type: ignore[index]
+        if shared is not None:
+            known = shared[3].get(id(table))
+            if known is not None and known[0] is table:  # held: its id is not reused
+                return known[1]
+        value = self._pick(values, table, post)
+        if shared is not None:
+            shared[3][id(table)] = (table, value)
+        return value
+
+    def _pick(self, values: tuple[float, ...], table: np.ndarray, post: np.ndarray) -> float:
+        """The candidate with the least expected posterior entropy (the first of equals), given the posterior."""
         count = len(values)
         if self._axis.shape:  # a fixed lapse: every p is in [1/7, 0.98], each entropy above 0.09, nothing to clip
-            both = table @ self.posterior()
+            both = table.dot(post)  # the same gemv as @ (the same bits), ~0.3 us less dispatch
             p = both[:count]
         else:
-            weights = self.posterior().astype(np.float32)
+            weights = post.astype(np.float32)
             # Weights this small change no sum of float32 terms near 1e-3, but their products with small entropies
             # are subnormal, which the processor handles ~100x slower: the pick took 4-8x as long.
             weights[weights < _NEGLIGIBLE_WEIGHT] = 0.0
-            both = (table @ weights).astype(np.float64)
+            both = table.dot(weights).astype(np.float64)
             p = np.minimum(np.maximum(both[:count], _P_FLOOR), 1 - _P_FLOOR)  # np.clip, at a third of its call cost
         # The most information, h(p) - E[h], is the least E[h] - h(p): the same bits negated (rounding is symmetric),
-        # the same first index, for fewer array operations (each costs ~1 us on a few dozen floats).
-        loss = p * np.log(p)
-        loss += (1 - p) * np.log1p(-p)  # -h(p), as _binary_entropy sums it
+        # the same first index, for fewer array operations (each costs ~1 us on a few dozen floats). In place, the
+        # products' operands swapped (IEEE products commute): the same bits, without five temporaries.
+        loss = np.log(p)
+        loss *= p
+        other = np.negative(p)
+        np.log1p(other, out=other)
+        other *= 1 - p
+        loss += other  # -h(p), as _binary_entropy sums it
         loss += both[count:]
-        return values[int(np.argmin(loss))]
+        return values[loss.argmin()]
 
     def threshold(self, p: float = 0.75) -> Estimate:
         """Stimulus at which the player answers correctly with probability ``p``.
@@ -997,10 +1095,15 @@ class Staircase:
         post = self.posterior()
         estimate = self._estimates.get(p)
         if estimate is None:  # asked for twice per trial by the drill: once is enough per posterior
-            values, order, ordered = _threshold_table(self._axis, float(p))
-            cumulative = np.cumsum(post[order])
-            low, high = ordered[np.minimum(np.searchsorted(cumulative, _TAILS), len(order) - 1)]
-            estimate = Estimate(10 ** float(post @ values), 10 ** float(low), 10 ** float(high))
+            shared = self._posterior[2]  # type: ignore[index]
+            estimate = None if shared is None else shared[4].get(p)
+            if estimate is None:
+                values, order, ordered = _threshold_table(self._axis, float(p))
+                cumulative = np.cumsum(post[order])
+                low, high = ordered[np.minimum(np.searchsorted(cumulative, _TAILS), len(order) - 1)]
+                estimate = Estimate(10 ** float(post @ values), 10 ** float(low), 10 ** float(high))
+                if shared is not None:
+                    shared[4][p] = estimate
             self._estimates[p] = estimate
         return estimate
 
@@ -1014,6 +1117,11 @@ class Staircase:
         known = self._levels.get(p)
         if known is not None and known[0] is carried and known[1] == self._trials:  # asked for twice a trial
             return known[2]
+        shared = self._shared(carried)
+        level = None if shared is None else shared[2].get(p)
+        if level is not None:
+            self._levels[p] = (carried, self._trials, level)
+            return level
         # The posterior's mean without the posterior: after every answer the overall's level is the emotions'
         # anchor, and nothing else needs its posterior until the drill's summary. Two products with the carried
         # average (and with it times the thresholds, kept for the step) instead of the eight calls that normalise a
@@ -1023,13 +1131,24 @@ class Staircase:
         likelihood = np.exp(self._sessions[-1].log_likelihood(self._axis, keep=True))
         weighted = self._weighted
         if weighted is None or weighted[0] is not carried or weighted[1] != p:
-            weighted = self._weighted = (carried, p, carried.average * values)
-        total = float(likelihood @ carried.average)
+            if len(self._sessions) == 1:  # the prior's: one array for every first session (8 KB a player otherwise)
+                weighted = _PRIOR_WEIGHTED.get((id(carried), p))
+                if weighted is None or weighted[0] is not carried:
+                    weighted = _PRIOR_WEIGHTED[id(carried), p] = (carried, p, carried.average * values)
+                    if len(_PRIOR_WEIGHTED) > 64:  # drifts or criteria made on the fly (benches, tests)
+                        _PRIOR_WEIGHTED.clear()
+                self._weighted = weighted
+            else:
+                weighted = self._weighted = (carried, p, carried.average * values)
+        # ndarray.dot: the same ddot as @ on two vectors (the same bits), without matmul's ~0.25 us of dispatch
+        total = float(likelihood.dot(carried.average))
         if total > _LEVEL_FLOOR and (carried.positive or carried.surely_possible(likelihood)):
-            level = float(likelihood @ weighted[2]) / total
+            level = float(likelihood.dot(weighted[2])) / total
         else:  # answers far from every belief (or one a model calls impossible): the posterior's way
             level = float(self.posterior() @ values)
         self._levels[p] = (carried, self._trials, level)
+        if shared is not None:
+            shared[2][p] = level
         return level
 
     def to_json(self) -> str:
@@ -1083,6 +1202,11 @@ class _Step(NamedTuple):
     memo: dict  # what each move of ``blurred`` computes alike (:meth:`_Carried.of`)
 
 
+_SHARED: dict[tuple, list] = {}  # (id of the prior's carried beliefs, tallies) -> Staircase._shared's entry
+_SHARED_SIZE = 4096  # entries (~0.6 KB each with an emotion's posterior), then it starts again
+# (axis on thresholds alone, a session's tallies) -> _Session.likelihood's (exp(log-likelihood - top), top)
+_LIKELIHOODS: dict[tuple, tuple[np.ndarray, float]] = {}
+_SHARED_TRIALS = 12  # answers in a first session beyond which its state is rarely anyone else's (and its key longer)
 _PICK_TABLES: dict[int, tuple] = {}  # id of a candidates tuple -> (it, its axis, its checked values, their table)
 _NEGLIGIBLE_WEIGHT = 2.0**-80  # times the smallest entropy in a candidate table (~2**-35): a normal float32
 _LEVEL_FLOOR = 1e-200  # a level's normaliser below this (answers far from every belief): the posterior's way
@@ -1101,6 +1225,7 @@ class _Carried(NamedTuple):
     average: np.ndarray
     positive: bool  # no model's belief is 0 anywhere: no answer can be impossible under a model
     support: np.ndarray | None  # None when positive
+    witnesses: tuple[int, ...] | None = None  # per model, a flat grid index in its support (see surely_possible)
 
     @classmethod
     def of(cls, beliefs: np.ndarray, log_weights: np.ndarray, steps: float = 0.0, memo: dict | None = None,
@@ -1120,7 +1245,7 @@ class _Carried(NamedTuple):
             average.setflags(write=False)
             positive = bool(beliefs.min() > 0)
             support = None if positive else np.packbits(beliefs.reshape(models, -1) >= _SURE, axis=1)
-            return cls(beliefs, log_weights, average, positive, support)
+            return cls(beliefs, log_weights, average, positive, support, None if positive else _witnesses(beliefs))
         memo = {} if memo is None else memo
         known = memo.get("weights")
         if known is None or known[0] is not log_weights:  # the step's weights: the same for every move
@@ -1129,24 +1254,43 @@ class _Carried(NamedTuple):
             known = memo["weights"] = (log_weights, weights, None if weights is None else weights.sum(),
                                        bool(beliefs.min() >= 2.0**-1000))
         _, weights, total, interpolated = known
-        if models == 1:
-            combined = beliefs
+        whole = math.floor(steps)
+        if steps != whole and -_PAD <= whole < _PAD and memo.get("padded") is beliefs:  # one model's usual move
+            padded, count, fraction = beliefs.base[0], beliefs.shape[1], steps - whole  # see _PAD
+            start = _PAD - whole
+            average = np.multiply(padded[start:start + count], 1 - fraction)
+            average += fraction * padded[start - 1:start - 1 + count]
+            average = average.reshape(-1)
         else:
-            combined = (weights / (total * _masses_moved(beliefs, steps, memo))) @ beliefs.reshape(models, -1)
-        average = _translate(combined.reshape(1, *beliefs.shape[1:]), steps, normalise=False).reshape(-1)
+            combined = beliefs if models == 1 else (
+                (weights / (total * _masses_moved(beliefs, steps, memo))) @ beliefs.reshape(models, -1))
+            average = _translate(combined.reshape(1, *beliefs.shape[1:]), steps, normalise=False).reshape(-1)
         average.setflags(write=False)
         if interpolated:  # every model's belief positive and interpolated: none underflows to 0
             return cls(None, log_weights, average, True, None)
         moved = _translate(beliefs, steps, normalise=models > 1)  # as Staircase._moved
-        return cls(moved, log_weights, average, False, np.packbits(moved.reshape(models, -1) >= _SURE, axis=1))
+        return cls(moved, log_weights, average, False, np.packbits(moved.reshape(models, -1) >= _SURE, axis=1),
+                   _witnesses(moved))
 
     def surely_possible(self, likelihood: np.ndarray) -> bool:
         """Whether every model surely gives the answers behind ``likelihood`` a positive evidence: some grid point
         where both its belief and the likelihood are at least ``_SURE`` (a term of the evidence's sum above 0)."""
         if self.support is None:
             return True
+        # Mostly each model's most believed point answers at once (what its own answers made likely): a few reads of
+        # Python floats, not a pack of 990 bits (a sufficient condition, so the same answer).
+        witnesses = self.witnesses
+        if witnesses is not None and all(likelihood.item(index) >= _SURE for index in witnesses):
+            return True
         likely = np.packbits(likelihood >= _SURE)
         return bool((self.support & likely).any(axis=1).all())
+
+
+def _witnesses(beliefs: np.ndarray) -> tuple[int, ...] | None:
+    """Each model's most believed flat grid index, if every one of them is in its support (at least ``_SURE``)."""
+    flat = beliefs.reshape(len(beliefs), -1)
+    indexes = tuple(int(index) for index in flat.argmax(axis=1))
+    return indexes if all(flat.item(model, index) >= _SURE for model, index in enumerate(indexes)) else None
 
 
 class Fit:
@@ -1164,7 +1308,7 @@ class Fit:
         assert self.posterior is not None, "no answer yet"
         known = self._p_correct.get(stimulus)
         if known is None:
-            known = float(_p_correct_row(self.axis, _check_stimulus(stimulus)) @ self.posterior)
+            known = float(_p_correct_row(self.axis, _check_stimulus(stimulus)).dot(self.posterior))  # as level()
             if len(self._p_correct) < 64 and type(stimulus) is float:  # bools and ints hash like floats
                 self._p_correct[stimulus] = known
         return known
@@ -1178,6 +1322,10 @@ def _average(carried: tuple[np.ndarray, np.ndarray]) -> np.ndarray:
     beliefs, log_weights = carried
     weights = np.exp(log_weights - log_weights.max())
     return (weights / weights.sum()) @ beliefs.reshape(len(log_weights), -1)
+
+
+_PRIOR_WEIGHTED: dict[tuple[int, float], tuple] = {}  # Staircase.level's weighted average of a first session
+_PRIORS: dict[tuple[int, int], tuple] = {}  # (id of axis, id of drift) -> (them, _prior_carried's): held, not reused
 
 
 @lru_cache(maxsize=8)
