@@ -265,6 +265,7 @@ def main() -> None:
             trees = {args.against: base, **trees}
         servers = {name: start_server(root, folder, name.replace(" ", "-")) for name, root in trees.items()}
         costs: dict[str, list[float]] = {name: [] for name in trees}
+        users: dict[str, list[float]] = {name: [] for name in trees}  # outside the kernel
         try:
             for turn in range(args.rounds):
                 for name, (server, port) in servers.items():
@@ -277,6 +278,7 @@ def main() -> None:
                     cost, system, replies = measured_round(server, port, args.sockets, args.seconds, args.think,
                                                            turn)
                     costs[name].append(cost)
+                    users[name].append(cost - system)
                     if spy is not None:
                         spy.wait()
                     print(f"  round {turn + 1} {name:12} {cost:6.1f} µs server CPU a message ({system:.1f} of it "
@@ -286,10 +288,13 @@ def main() -> None:
                 server.kill()
         for name, values in costs.items():
             print(f"  {name:12} median {statistics.median(values):.1f} µs server CPU a message "
-                  f"({', '.join(f'{v:.1f}' for v in values)})")
+                  f"({', '.join(f'{v:.1f}' for v in values)}); outside the kernel {statistics.median(users[name]):.1f}")
         if args.against:
             ratio = statistics.median(costs["this tree"]) / statistics.median(costs[args.against])
-            print(f"  this tree / {args.against}: {ratio:.2f}x")
+            user_ratio = statistics.median(users["this tree"]) / statistics.median(users[args.against])
+            pairs = [new / old for new, old in zip(costs["this tree"], costs[args.against], strict=True)]
+            print(f"  this tree / {args.against}: {ratio:.2f}x (outside the kernel {user_ratio:.2f}x; round by round "
+                  f"{', '.join(f'{p:.2f}' for p in pairs)})")
 
 
 if __name__ == "__main__":
