@@ -238,13 +238,10 @@ def send_text(ws: Server, payload: bytes) -> None:
         header = struct.pack("!BBH", _TEXT_FIN, 126, size)
     else:
         header = struct.pack("!BBQ", _TEXT_FIN, 127, size)
-    _send_all(ws.sock, header + payload)
-
-
-def _send_all(sock, data: bytes) -> None:
-    """All of ``data``: on a gevent socket straight to its non-blocking socket (gevent's ``send`` is a Python
-    method around the same call), the rest, if the socket's buffer is full, through gevent's cooperative
-    ``sendall``. Other sockets: their ``send``, as simple-websocket does."""
+    # Straight to a gevent socket's own non-blocking socket (gevent's ``send`` is a Python method around the same
+    # call), the rest, if its buffer is full, through gevent's cooperative ``sendall`` (``send`` alone could send
+    # part of a reply and drop the rest). Other sockets: their ``send``, as simple-websocket does.
+    sock, data = ws.sock, header + payload
     raw = getattr(sock, "_sock", None)
     if raw is None:
         sock.send(data)
