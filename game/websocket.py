@@ -25,8 +25,10 @@ import struct
 from collections.abc import Callable
 
 import flask_sock
+import gevent
 from flask import Blueprint, Response, current_app, request
 from flask_sock import ConnectionClosed, Server
+from gevent.socket import socket as GreenSocket
 from wsproto.events import CloseConnection, Pong
 from wsproto.frame_protocol import CloseReason
 
@@ -129,11 +131,9 @@ class Reader:
         self.ws = ws
         self.frames = frames.MessageReader(ws.max_message_size or DEFAULT_MAX_MESSAGE_BYTES)
         self._messages: list[str | bytes] = []
-        self._raw = getattr(ws.sock, "_sock", None)  # a gevent socket's own, non-blocking socket
+        self._raw = _raw_socket(ws.sock)
         self._watcher = None
-        if self._raw is not None and getattr(ws.sock, "_read_event", None) is not None:
-            import gevent
-
+        if self._raw is not None:
             hub = gevent.get_hub()
             self._hub_switch, self._greenlet = hub.switch, gevent.getcurrent()
             self._watcher = hub.loop.io(self._raw.fileno(), 1)
@@ -242,7 +242,7 @@ def send_text(ws: Server, payload: bytes) -> None:
     # call), the rest, if its buffer is full, through gevent's cooperative ``sendall`` (``send`` alone could send
     # part of a reply and drop the rest). Other sockets: their ``send``, as simple-websocket does.
     sock, data = ws.sock, header + payload
-    raw = getattr(sock, "_sock", None)
+    raw = _raw_socket(sock)
     if raw is None:
         sock.send(data)
         return
@@ -252,3 +252,10 @@ def send_text(ws: Server, payload: bytes) -> None:
         sent = 0
     if sent < len(data):
         sock.sendall(data[sent:])
+
+
+def _raw_socket(sock) -> socket.socket | None:
+    """A plain gevent socket's own non-blocking socket (gevent documents ``_sock`` for code that needs it), else
+    None: a TLS socket (gevent's subclasses it) must be read and written through its TLS layer, other sockets
+    (tests' stand-ins, a threaded server's) through their own methods."""
+    return sock._sock if type(sock) is GreenSocket else None
