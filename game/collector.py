@@ -57,24 +57,51 @@ def freeze_survivors() -> None:
 
 
 def collect_young_on_a_clock(every_s: float = YOUNG_EVERY_S) -> threading.Event:
-    """Run the young collections every ``every_s`` too, from a (green, in the gevent worker) thread, until the
-    returned event is set.
+    """Run the young collections every ``every_s`` too, until the returned event is set: on a repeating timer of
+    gevent's loop in the gevent worker, else from a thread.
 
     Python starts one when allocations outnumber deallocations by 700. In the worker, each message frees
     about what it allocates (the previous trial's objects, long frozen), so that count hardly grows and the
     young generation filled up to 60,000 objects between collections: 55 ms pauses. On a clock, a young
-    collection walks only what the last 50 ms allocated and still holds.
+    collection walks only what the last 50 ms allocated and still holds. The loop's timer, not a green thread
+    waiting on an ``Event`` with a timeout: that made a gevent ``Timeout``, its timer and two switches every tick,
+    as much CPU as the collection itself (bench/message_path.py under py-spy).
     """
     stop = threading.Event()
+    rounds = itertools.count(1)
 
     def collect() -> None:
-        for rounds in itertools.count(1):
-            if stop.wait(every_s):
-                return
-            gc.collect(1 if rounds % YOUNG_COLLECTIONS == 0 else 0)
+        gc.collect(1 if next(rounds) % YOUNG_COLLECTIONS == 0 else 0)
 
-    threading.Thread(target=collect, name="young-collections", daemon=True).start()
+    timer = _loop_timer(every_s)
+    if timer is not None:
+        def tick() -> None:
+            if stop.is_set():
+                timer.close()
+            else:
+                collect()
+
+        timer.start(tick)
+        return stop
+
+    def run() -> None:
+        while not stop.wait(every_s):
+            collect()
+
+    threading.Thread(target=run, name="young-collections", daemon=True).start()
     return stop
+
+
+def _loop_timer(every_s: float):
+    """A repeating timer of gevent's loop that does not keep the loop alive, when gevent runs this process (its
+    threads are green: the gevent worker), else None."""
+    try:
+        from gevent import get_hub, monkey
+    except ImportError:  # pragma: no cover - gevent comes with gunicorn[gevent]
+        return None
+    if not monkey.is_module_patched("threading"):
+        return None
+    return get_hub().loop.timer(every_s, every_s, ref=False)
 
 
 def thaw() -> int:

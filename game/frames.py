@@ -74,6 +74,29 @@ class MessageReader:
         self._size = 0  # of the open message so far
         self.closed = False
 
+    def whole_text(self, data: bytes) -> str | None:
+        """The text of ``data`` if it is exactly one whole, valid text frame and nothing is pending (how a client's
+        message usually arrives: one recv, one frame), else None: ``feed`` then reads ``data`` (and raises what a
+        malformed frame raises). No list, tuple or loop for the usual message."""
+        size = len(data)
+        if data[0] != 0x81 or self._pending or self._opcode or self.closed or size < 6:  # FIN, no RSV, TEXT
+            return None
+        length = data[1] ^ 0x80  # the mask bit must be set: any length left over 127 means it was not
+        if length < 126:
+            start = 2
+        elif length == 126 and size >= 8:
+            length, start = (data[2] << 8) | data[3], 4
+            if length < 126:
+                return None
+        else:
+            return None
+        if size != start + 4 + length or length > self.max_message_size:
+            return None
+        try:
+            return unmask(data[start + 4:], data[start:start + 4]).decode("utf-8")
+        except UnicodeDecodeError:
+            return None
+
     def feed(self, data: bytes) -> list[tuple[int, object]]:
         """The events ``data`` completes. Raises ``FrameError`` at the first malformed frame."""
         if self.closed:

@@ -49,8 +49,9 @@ Id = Annotated[str, msgspec.Meta(pattern=ID_PATTERN)]
 RefreshMs = Annotated[float, _range(*REFRESH_MS_RANGE)]
 
 
-class _Message(msgspec.Struct, frozen=True, kw_only=True, tag_field="type", rename="camel"):
-    """Unknown fields are ignored (a newer client may send more); known ones are strictly typed."""
+class _Message(msgspec.Struct, frozen=True, kw_only=True, tag_field="type", rename="camel", gc=False):
+    """Unknown fields are ignored (a newer client may send more); known ones are strictly typed. Scalars only, so
+    never in a cycle: untracked by the collector (``gc=False``), which then never walks a message kept by a drill."""
 
 
 class Hello(_Message, tag="hello", kw_only=True):

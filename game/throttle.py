@@ -6,7 +6,7 @@ import ipaddress
 from dataclasses import dataclass
 
 
-@dataclass
+@dataclass(slots=True)
 class TokenBucket:
     """Allows ``burst`` messages at once and ``rate`` per second after that.
 
@@ -23,14 +23,21 @@ class TokenBucket:
     refused: int = 0
 
     def allow(self, now: float) -> bool:
-        if self.tokens < 0:
-            self.tokens, self.updated = self.burst, now
-        self.tokens = min(self.burst, self.tokens + (now - self.updated) * self.rate)
+        """Every drill message asks: written without ``min``/``max`` calls (the same arithmetic)."""
+        tokens = self.tokens
+        if tokens < 0:
+            tokens = self.burst
+        else:
+            tokens += (now - self.updated) * self.rate
+            if tokens > self.burst:
+                tokens = self.burst
         self.updated = now
-        if self.tokens >= 1:
-            self.tokens -= 1
-            self.refused = max(0, self.refused - 1)
+        if tokens >= 1:
+            self.tokens = tokens - 1
+            if self.refused:
+                self.refused -= 1
             return True
+        self.tokens = tokens
         self.refused += 1
         return False
 

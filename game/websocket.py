@@ -25,9 +25,10 @@ import struct
 from collections.abc import Callable
 
 import flask_sock
+import gevent
 from flask import Blueprint, Response, current_app, request
 from flask_sock import ConnectionClosed, Server
-from wsproto.connection import ConnectionState
+from gevent.socket import socket as GreenSocket
 from wsproto.events import CloseConnection, Pong
 from wsproto.frame_protocol import CloseReason
 
@@ -116,13 +117,27 @@ class Reader:
     the handling greenlet for every message (~0.06 ms a message in the worker at 2,000 players, docs/scaling.md).
     Here ``receive`` does the recv, and game.frames the parsing. Pings are answered, pongs noted
     (``ws.pong_received``), a close or a broken frame answered with a close frame, as simple-websocket did. ``wake``
-    lets another greenlet (e.g. a deadline's) end a ``receive`` waiting on a socket it has closed.
+    lets another greenlet (e.g. a deadline's) end a ``receive`` waiting on a socket it has closed. ``close`` (the
+    view's last step) lets go of the event loop's watch on the socket.
+
+    On a gevent socket the greenlet waits for the socket to be readable before it reads, on a watcher of its own
+    that stays started between messages: gevent's ``recv`` tried the read first (a failed system call and an
+    ``OSError`` a message, as a client only sends after the last reply), then made a ``Waiter``, a bound method and
+    a tuple for the wait (the young objects each collection walked: docs/scaling.md) and re-armed the socket in
+    epoll (``epoll_ctl``) for every message.
     """
 
     def __init__(self, ws: Server) -> None:
         self.ws = ws
         self.frames = frames.MessageReader(ws.max_message_size or DEFAULT_MAX_MESSAGE_BYTES)
         self._messages: list[str | bytes] = []
+        self._raw = _raw_socket(ws.sock)
+        self._watcher = None
+        if self._raw is not None:
+            hub = gevent.get_hub()
+            self._hub_switch, self._greenlet = hub.switch, gevent.getcurrent()
+            self._watcher = hub.loop.io(self._raw.fileno(), 1)
+        self._waiting = False
 
     def receive(self) -> str | bytes:
         """The next message; raises ``ConnectionClosed`` once the socket is closed and its messages are read."""
@@ -131,12 +146,15 @@ class Reader:
             if not ws.connected:
                 raise ConnectionClosed(ws.close_reason, ws.close_message)
             try:
-                data = ws.sock.recv(ws.receive_bytes)
+                data = ws.sock.recv(ws.receive_bytes) if self._watcher is None else self._recv(ws.receive_bytes)
             except OSError:
                 data = b""
             if not data or not ws.connected:  # the client went away, or ``wake`` after a close
                 ws.connected = False
                 raise ConnectionClosed(ws.close_reason, ws.close_message)
+            text = self.frames.whole_text(data)
+            if text is not None:
+                return text
             try:
                 events = self.frames.feed(data)
             except frames.FrameError as error:
@@ -155,6 +173,37 @@ class Reader:
         if not messages:
             raise ConnectionClosed(ws.close_reason, ws.close_message)
         return messages.pop(0)
+
+    def _recv(self, size: int) -> bytes:
+        """Wait until the socket is readable, then read it (b"" at its end)."""
+        watcher = self._watcher
+        while True:
+            if not watcher.active:
+                watcher.start(self._readable)
+            self._waiting = True
+            try:
+                self._hub_switch()
+            finally:
+                self._waiting = False
+            try:
+                return self._raw.recv(size)
+            except BlockingIOError:  # woken without data (another switch into this greenlet): wait again
+                continue
+
+    def _readable(self) -> None:
+        """In the hub: the socket has data. Wake the greenlet only if it waits for it; if it is busy elsewhere
+        (sending, a lane), the watcher stops until it waits again (epoll would report the same data every turn)."""
+        if self._waiting:
+            self._greenlet.switch()
+        else:
+            self._watcher.stop()
+
+    def close(self) -> None:
+        """Let go of the event loop's watch on the socket, before the server closes it (its descriptor may be
+        reused)."""
+        if self._watcher is not None:
+            self._watcher.close()
+            self._watcher = None
 
     def _close(self, code: int, reason: str) -> None:
         """Answer a client's close, or close on a broken frame, with this code and reason (wsproto frames it)."""
@@ -179,7 +228,7 @@ def send_text(ws: Server, payload: bytes) -> None:
 
     :param payload: UTF-8 text, e.g. msgspec's JSON
     """
-    if not ws.connected or ws.ws.state != ConnectionState.OPEN:
+    if not ws.connected:  # wsproto's state is OPEN while it is: every close here also clears it
         ws.send(payload.decode())  # raises as it always did
         return
     size = len(payload)
@@ -189,4 +238,24 @@ def send_text(ws: Server, payload: bytes) -> None:
         header = struct.pack("!BBH", _TEXT_FIN, 126, size)
     else:
         header = struct.pack("!BBQ", _TEXT_FIN, 127, size)
-    ws.sock.send(header + payload)
+    # Straight to a gevent socket's own non-blocking socket (gevent's ``send`` is a Python method around the same
+    # call), the rest, if its buffer is full, through gevent's cooperative ``sendall`` (``send`` alone could send
+    # part of a reply and drop the rest). Other sockets: their ``send``, as simple-websocket does.
+    sock, data = ws.sock, header + payload
+    raw = _raw_socket(sock)
+    if raw is None:
+        sock.send(data)
+        return
+    try:
+        sent = raw.send(data)
+    except BlockingIOError:
+        sent = 0
+    if sent < len(data):
+        sock.sendall(data[sent:])
+
+
+def _raw_socket(sock) -> socket.socket | None:
+    """A plain gevent socket's own non-blocking socket (gevent documents ``_sock`` for code that needs it), else
+    None: a TLS socket (gevent's subclasses it) must be read and written through its TLS layer, other sockets
+    (tests' stand-ins, a threaded server's) through their own methods."""
+    return sock._sock if type(sock) is GreenSocket else None

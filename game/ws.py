@@ -134,7 +134,11 @@ class _Watch:
             return
         if now >= self.next_ping:
             self.next_ping = now + self.ping_interval_s
-            gevent.spawn(self._ping)
+            # A ping is for a silent socket: one whose client sent a message within the interval is alive (its
+            # replies keep the path warm too), so playing players are not pinged, and their pongs not read. One
+            # still unanswered is checked all the same (``_ping`` closes the socket).
+            if now - self.last >= self.ping_interval_s or not self.ws.pong_received:
+                gevent.spawn(self._ping)
         self._arm(now)
 
     def _ping(self) -> None:
@@ -165,6 +169,7 @@ def _serve(ws, session: DrillSession, player_id: str) -> None:
         _serve_messages(ws, reader.receive, session, player_id, watch)
     finally:
         watch.stop()
+        reader.close()
 
 
 def _serve_messages(ws, receive: Callable[[], str | bytes], session: DrillSession, player_id: str,
@@ -179,9 +184,10 @@ def _serve_messages(ws, receive: Callable[[], str | bytes], session: DrillSessio
     }
     bucket = limits().messages.get(player_id)  # shared by the player's sockets
     connections = pool()
+    monotonic, parse = time.monotonic, protocol.parse
     while True:
         raw = receive()  # a silent socket is closed by ``watch``: receive then raises ConnectionClosed
-        arrived = watch.last = time.monotonic()
+        arrived = watch.last = monotonic()
         if not bucket.allow(arrived):
             if bucket.overflowing:
                 ws.send(json.dumps({"type": "error", "code": "flooding",
@@ -190,7 +196,10 @@ def _serve_messages(ws, receive: Callable[[], str | bytes], session: DrillSessio
                 return
             ws.send(json.dumps({"type": "error", "code": "rate_limited", "message": "Slow down."}))
             continue
-        message = _parse(raw)
+        try:
+            message = parse(raw)
+        except Exception as error:  # ``_handle`` answers it, without parsing it again
+            message = error
         if isinstance(message, SLOW):
             with _slow_lane.turn(arrived):
                 replies = _handle_lent(connections, session, raw, handlers, message)
@@ -220,16 +229,8 @@ def _send(ws, replies: list[dict]) -> None:
         websocket.send_text(ws, _encode(reply))
 
 
-def _parse(raw: str | bytes) -> protocol.ClientMessage | Exception:
-    """The message, or what parsing it raised (``_handle`` answers that, without parsing it again)."""
-    try:
-        return protocol.parse(raw)
-    except Exception as error:
-        return error
-
-
 def _handle(raw: str | bytes, handlers: dict, message: protocol.ClientMessage | Exception | None = None) -> list[dict]:
-    """The replies to one message (``message``: ``raw`` already parsed by ``_parse``)."""
+    """The replies to one message (``message``: ``raw`` already parsed by ``_serve_messages``)."""
     try:
         if message is None:
             message = protocol.parse(raw)

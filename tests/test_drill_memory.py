@@ -7,6 +7,8 @@ import gc
 import random
 import secrets
 import socket
+import subprocess
+import sys
 import threading
 import types
 import weakref
@@ -230,3 +232,29 @@ def test_young_objects_are_collected_on_a_clock_without_allocations_to_trigger_i
     finally:
         stop.set()
         gc.set_threshold(*threshold)
+
+
+def test_under_gevent_young_objects_are_collected_on_the_loops_clock() -> None:
+    """In the gevent worker the clock is a timer of gevent's loop (no green thread): it must still collect."""
+    script = """
+from gevent import monkey
+monkey.patch_all()
+import gc, gevent, threading
+from game import collector
+gc.collect()
+gc.set_threshold(10**9, *gc.get_threshold()[1:])  # allocations alone would never start a collection now
+stop = collector.collect_young_on_a_clock(every_s=0.01)
+assert not any(thread.name == "young-collections" for thread in threading.enumerate())
+young = [[index] for index in range(5_000)]
+for _ in range(200):
+    if len(gc.get_objects(0)) < len(young):
+        break
+    gevent.sleep(0.01)
+assert len(gc.get_objects(0)) < len(young), len(gc.get_objects(0))
+stop.set()
+gevent.sleep(0.05)
+print("collected")
+"""
+    done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=60,
+                          cwd=Path(__file__).resolve().parent.parent)
+    assert done.stdout.strip() == "collected", done.stderr

@@ -164,3 +164,39 @@ def test_a_stream_of_empty_fragments_keeps_nothing_and_pongs_and_binary_pass_thr
 ])
 def test_a_broken_sequence_closes_with_1002_as_wsproto_did(stream: bytes, reason: str) -> None:
     assert our_verdict(stream) == (1002, reason) == wsproto_verdict(stream)
+
+
+def feed_verdict(reader: MessageReader, data: bytes) -> list | tuple[int, str]:
+    try:
+        return reader.feed(data)
+    except FrameError as error:
+        return error.code, error.reason
+
+
+@settings(max_examples=400)
+@given(st.one_of(
+    st.builds(frame, st.sampled_from([TEXT, BINARY, PING, CLOSE]), st.binary(max_size=300), st.binary(min_size=4,
+              max_size=4), st.booleans(), st.sampled_from([0, 0x40])),
+    st.builds(lambda text, key: frame(TEXT, text.encode("utf-8", "surrogatepass"), key), st.text(max_size=300),
+              st.binary(min_size=4, max_size=4)),
+    st.binary(min_size=1, max_size=40)),
+    st.binary(max_size=8), st.sampled_from([LIMIT, 10, 200]), st.booleans())
+def test_a_whole_text_frame_is_read_at_once_as_feed_reads_it(given: bytes, tail: bytes, limit: int,
+                                                             open_fragment: bool) -> None:
+    """The usual message's shortcut (``whole_text``) gives the text ``feed`` gives for the same bytes, or nothing:
+    never a message ``feed`` would refuse (bad UTF-8, too big, reserved bits, unmasked, a length not minimal, a
+    fragment, a control frame) or a different one, and never one while a fragmented message is open."""
+    for data in (given, given + tail):
+        fast, slow = MessageReader(limit), MessageReader(limit)
+        if open_fragment:
+            for reader in (fast, slow):
+                reader.feed(frame(TEXT, b"start", fin=False))
+        text = fast.whole_text(data)
+        if text is not None:
+            assert feed_verdict(slow, data) == [(TEXT, text)]
+
+
+@given(st.text(max_size=300), st.binary(min_size=4, max_size=4))
+def test_one_whole_text_frame_takes_the_shortcut(text: str, key: bytes) -> None:
+    """An ordinary message (one frame, one recv) is read by ``whole_text``: the shortcut is the usual path."""
+    assert MessageReader(LIMIT).whole_text(frame(TEXT, text.encode(), key)) == text

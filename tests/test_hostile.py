@@ -277,3 +277,30 @@ def test_a_socket_that_answers_pings_stays_and_one_that_does_not_is_closed(tmp_p
         deaf.close()
         lively.close()
         server.stop()
+
+
+def test_a_playing_socket_is_not_pinged_and_a_silent_one_is(tmp_path: Path) -> None:
+    """Pings are for sockets that went quiet: one sending messages is alive, so it is not pinged (nor its pongs read)
+    while it plays; once it falls silent, pings resume."""
+    server = LiveServer(tmp_path / "pings.db", {"GLIMPSE_PING_INTERVAL_S": "1.0"}).start()
+    player = DrillClient(server)
+    try:
+        player.ask({"type": "hello", "v": 1})
+        pings, until = 0, time.monotonic() + 3.0
+        while time.monotonic() < until:  # a message every 0.1 s, far inside the interval
+            player.ws.send(json.dumps({"type": "hello", "v": 1}))
+            while True:
+                opcode, _ = player.ws.recv_data(control_frame=True)
+                pings += opcode == websocket.ABNF.OPCODE_PING
+                if opcode == websocket.ABNF.OPCODE_TEXT:
+                    break
+            time.sleep(0.1)
+        assert pings == 0
+        until = time.monotonic() + 2.5
+        while time.monotonic() < until and not pings:  # silent now: reading only
+            opcode, _ = player.ws.recv_data(control_frame=True)
+            pings += opcode == websocket.ABNF.OPCODE_PING
+        assert pings == 1
+    finally:
+        player.close()
+        server.stop()

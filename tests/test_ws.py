@@ -435,6 +435,32 @@ def test_replies_are_framed_byte_for_byte_as_wsproto_frames_them(size: int) -> N
     assert ws.sock.sent == Connection(ConnectionType.SERVER).send(TextMessage(data=text))
 
 
+def test_a_reply_larger_than_the_sockets_buffer_arrives_whole() -> None:
+    """A reply the socket cannot take at once (a slow phone's full buffer) is sent whole once it drains, never cut."""
+    import gevent
+    from flask_sock import Server
+    from gevent import socket as green
+    from wsproto import Connection, ConnectionType
+    from wsproto.events import TextMessage
+
+    from game.websocket import send_text
+
+    ours, peer = green.socketpair()
+    ws = Server.__new__(Server)  # an open server socket, without a handshake
+    ws.connected, ws.ws, ws.sock = True, Connection(ConnectionType.SERVER), ours
+    text = "é" * 1_500_000  # 3 MB: many times a socket's buffer
+    expected = Connection(ConnectionType.SERVER).send(TextMessage(data=text))
+    sender = gevent.spawn(send_text, ws, text.encode())
+    received = bytearray()
+    with gevent.Timeout(20):
+        while len(received) < len(expected):
+            received += peer.recv(1 << 16)
+        sender.get()
+    assert bytes(received) == expected
+    ours.close()
+    peer.close()
+
+
 def test_a_clients_ping_is_answered_and_its_fragmented_message_and_close_are_read(connect) -> None:
     client = connect()
     client.ws.ping(b"are you there")
