@@ -360,10 +360,12 @@ class DrillSession:
         axis = _axis(self.drill["mode"]) if self.drill else "exposure"
         stimulus = trial["intensity"] if axis == "intensity" else trial["exposure_ms"]
         own = self.own_fit
-        self.fair_play = fairplay.answered(
+        own_trials = own.trials if own else 0
+        written, self.fair_play = self.fair_play, None  # observed in place: should this raise, the next reads the row
+        self.fair_play = fairplay.answered(  # a fit on fewer answers cannot accuse: its p_correct goes unused
             self.db, self.player_id, axis=axis, stimulus=stimulus, correct=correct, reaction_ms=reaction_ms,
-            own_p=own.p_correct(stimulus) if own and own.trials else None, own_trials=own.trials if own else 0,
-            written=self.fair_play)
+            own_p=own.p_correct(stimulus) if own and own_trials >= plausibility.SHIFT_MIN_TRIALS else None,
+            own_trials=own_trials, written=written)
 
     def _started(self, *, fresh: bool = False) -> dict:
         """:param fresh: the drill was created by this message (no trial stored yet: nothing to count)"""

@@ -201,7 +201,7 @@ def observe_answer(state: State, *, axis: str, stimulus: float, correct: bool, r
         llr = reader_evidence(correct, own_p)
         state.shift, state.drill_shift = max(0.0, state.shift + llr), state.drill_shift + llr
     if reaction_ms >= REACTION_FLOOR_MS:
-        state.reactions = [*state.reactions, round(reaction_ms, 1)][-REGULARITY_WINDOW:]
+        state.reactions = [*state.reactions[1 - REGULARITY_WINDOW:], round(reaction_ms, 1)]  # the last WINDOW
     evidence_share = max(max(state.accuracy.values(), default=0.0) / ACCURACY_LIMIT_NATS,
                          state.shift / SHIFT_LIMIT_NATS)
     if evidence_share >= DOUBT_SHARE:
@@ -277,4 +277,4 @@ def _components(state: State) -> dict[str, float]:
 def _pstdev(values: list[float]) -> float:
     """Population standard deviation in plain floats (statistics.pstdev works in exact fractions: 0.3 ms a call)."""
     mean = math.fsum(values) / len(values)
-    return math.sqrt(math.fsum((v - mean) ** 2 for v in values) / len(values))
+    return math.sqrt(math.fsum([(v - mean) ** 2 for v in values]) / len(values))  # a list: quicker than a generator

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import random
+from collections.abc import Callable
 
 import msgspec
 import sqlite_utils
@@ -129,7 +130,20 @@ EVENT = st.one_of(
     st.tuples(st.just("duel"), st.lists(st.tuples(st.sampled_from([16.7, 33.3, 100.0]), st.booleans(),
                                                    st.sampled_from([200, 400.0, 900.5])), max_size=5)),
     st.tuples(st.just("operator"), st.sampled_from(fairplay.VERDICTS)),
+    st.tuples(st.just("answer rolled back"), ANSWER),
+    st.tuples(st.just("drill end rolled back"), st.tuples(st.integers(0, 3000), st.integers(0, 20_000))),
 )
+
+
+def rolled_back(db: sqlite_utils.Database, write: Callable[..., fairplay.Written], *args: object,
+                **kwargs: object) -> fairplay.Written:
+    """What ``write(db, *args, **kwargs)`` returns, its writes undone (as when the rest of the answer raises)."""
+    db.execute("SAVEPOINT undone")
+    try:
+        return write(db, *args, **kwargs)
+    finally:
+        db.execute("ROLLBACK TO undone")
+        db.execute("RELEASE undone")
 
 
 @settings(max_examples=60, deadline=None)
@@ -138,8 +152,9 @@ def test_the_socket_carries_what_reading_its_row_back_gives_after_every_answer(e
     """Whatever happens between a socket's answers (drill ends, another tab, a duel, an operator; int or float
     times; reactions under the floor; holds), the evidence it carries to its next answer is, bit for bit, what
     ``State.from_json`` reads back from the row it wrote, and every row and board flag is what reading the row
-    before every answer gives. Fails if the socket's copy skips the stored rounding or keeps an int a read makes a
-    float (its next write would store other bits), or trusts a board flag someone else changed."""
+    before every answer gives, also after a write rolled back. Fails if the socket's copy skips the stored rounding
+    or keeps an int a read makes a float (its next write would store other bits), or trusts a board flag someone else
+    changed, or if a drill's end changes the copy the socket keeps when the banking after it raises."""
     db = database()
     kept, read = players.create_player(db)[0]["id"], players.create_player(db)[0]["id"]
     for player_id in (kept, read):
@@ -159,6 +174,10 @@ def test_the_socket_carries_what_reading_its_row_back_gives_after_every_answer(e
         elif kind == "duel":
             for player_id in (kept, read):
                 fairplay.observed(db, player_id, event)
+        elif kind == "answer rolled back":  # the socket keeps what answered returned (its input was observed)
+            written = rolled_back(db, fairplay.answered, kept, written=written, **event)
+        elif kind == "drill end rolled back":  # the banking raised: the socket keeps what it had before the drill end
+            rolled_back(db, fairplay.drill_completed, kept, 1_800_000_000 + event[0], event[1], written)
         else:
             for player_id in (kept, read):
                 fairplay.decide(db, player_id, event)
