@@ -62,6 +62,7 @@ class DrillSession:
         self._unsaved: set[str] = set()  # procedures this drill answered, written at its end (game.adaptation)
         self._held: tuple[str, dict[str, Staircase]] = ("", {})  # the last procedures loaded, kept over a checkup
         self._draws: tuple[str, random.Random, random.Random] | None = None  # see _trial_draws
+        self._plan: tuple[str | None, list[str]] = (None, [])  # a drill's stored plan (JSON) and its order, decoded
         self.own_fit: Fit | None = None  # the player's overall fit as the drill began, for fair play
         self.fair_play: fairplay.Written | None = None  # the player's fair-play row as this socket last wrote it
         # What this socket committed as the player's best answer streak: a lower bound of the stored best (it only
@@ -384,12 +385,16 @@ class DrillSession:
             raise ProtocolError("drill_closed", "This drill was closed (a newer one was started); start again.")
         position = scored + 1
         attempt += in_flight.count_at(self.player_id, drill["id"], position)  # shown in another tab: a replay
-        order = msgspec.json.decode(drill["plan"])
+        plan_text, order = self._plan
+        if plan_text is not drill["plan"]:  # a new drill, or one read again: its order, decoded once, not per trial
+            order = msgspec.json.decode(drill["plan"])
+            self._plan = (drill["plan"], order)
         if attempt and drill["mode"] != "checkup":  # a replay: a fresh emotion from the rest of the plan, so a
             # voided flash gives nothing away (a checkup shows its fixed item again and never names it)
             order = rounds.replay_plan(order, position, random.SystemRandom())
             store.set_plan(self.db, drill["id"], order)
             drill["plan"] = json.dumps(order)
+            self._plan = (drill["plan"], order)
         emotion = order[position - 1]
         if scene_session.is_scene(drill["mode"]):
             trial, message = scene_session.next_trial(drill, self.procedures[emotion], position, attempt,
@@ -443,7 +448,8 @@ class DrillSession:
                  "identity_seed": plan.identity_seed, "intensity": plan.intensity,
                  "exposure_frames": plan.exposure_frames, "exposure_ms": plan.exposure_frames * period,
                  "wanted_ms": plan.wanted_ms, "refresh_ms": period, "display_ms": rounds.display_ms(plan, period),
-                 "sent_at": self.clock(), "face_version": face_version.current(), **plan.identity_columns()}
+                 "sent_at": self.clock(), "face_version": face_version.current(), "variant": plan.variant,
+                 **plan.traits.columns()}  # what it stores about the face, for the operators' item report
         in_flight.hold(trial)  # stored with its answer, or as closed when it can no longer be answered
         self.open_trial = trial
         message = rounds.trial_message(trial["id"], plan, position, drill["trial_count"])

@@ -33,13 +33,21 @@ class Traits:
     glasses: bool
     facial_hair: str
 
+    def __post_init__(self) -> None:
+        # Every trial sends and stores one of the 72 faces: their two dicts are made once, not per trial.
+        object.__setattr__(self, "_message", {"fitzpatrick": self.fitzpatrick, "glasses": self.glasses,
+                                              "facialHair": self.facial_hair})
+        object.__setattr__(self, "_columns", {"fitzpatrick": self.fitzpatrick, "glasses": int(self.glasses),
+                                              "facial_hair": self.facial_hair})
+
     def message(self) -> dict:
-        """As the trial message carries it (identity.js's field names)."""
-        return {"fitzpatrick": self.fitzpatrick, "glasses": self.glasses, "facialHair": self.facial_hair}
+        """As the trial message carries it (identity.js's field names). Shared by every trial of this face: read
+        it, never change it."""
+        return self._message  # type: ignore[attr-defined]
 
     def columns(self) -> dict:
-        """As a trial row stores it."""
-        return {"fitzpatrick": self.fitzpatrick, "glasses": int(self.glasses), "facial_hair": self.facial_hair}
+        """As a trial row stores it (shared, as ``message``)."""
+        return self._columns  # type: ignore[attr-defined]
 
 
 def draw_traits(rng: random.Random) -> Traits:

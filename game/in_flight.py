@@ -25,8 +25,10 @@ def holds(player_id: str, trial_id: str) -> bool:
 
 def count_at(player_id: str, drill_id: str, position: int) -> int:
     """How many of the player's trials in flight (in any tab) show this position of this drill."""
-    return sum(trial["drill_id"] == drill_id and trial["position"] == position
-               for trial in _held.get(player_id, {}).values())
+    trials = _held.get(player_id)
+    if not trials:  # every `next` after an answer: nothing in flight (release drops an emptied entry)
+        return 0
+    return sum(trial["drill_id"] == drill_id and trial["position"] == position for trial in trials.values())
 
 
 def last_sent_at(player_id: str) -> float | None:

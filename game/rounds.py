@@ -46,10 +46,6 @@ class TrialPlan:
     traits: Traits  # the face's skin type, glasses and facial hair, chosen here; the seed draws the rest
     variant: int | None  # which of the emotion's variants the pose shows (1-based)
 
-    def identity_columns(self) -> dict:
-        """What a trial row stores about the face, for the operators' item report."""
-        return {"variant": self.variant, **self.traits.columns()}
-
 
 @dataclass(frozen=True)
 class Verdict:
@@ -180,14 +176,18 @@ def jitter_pose(shown: dict, rng: random.Random) -> dict:
     return {"au": units, "gaze": [shown["gaze"][0], gaze], "head": {"pitch": pitch, "roll": shown["head"]["roll"]}}
 
 
+# jitter_pose's -scale, scale + scale, -shift and shift + shift: the same doubles, not worked out for every unit
+_JITTER_TERMS = (-POSE_JITTER[0], POSE_JITTER[0] + POSE_JITTER[0], -POSE_JITTER[1], POSE_JITTER[1] + POSE_JITTER[1])
+
+
 def _jittered_variant(variant: tuple, left: bool, rng: random.Random) -> dict:
     """``jitter_pose(variant_pose(...), rng)`` of one of ``scaled_variants``, made in one pass: the same draws in the
     same order (gaze and pitch, then each unit), the same rounding, the same pose, without the pose in between."""
     one_sided, units, gaze_down, head_down = variant
-    scale, shift = POSE_JITTER
+    low, span, low_offset, span_offset = _JITTER_TERMS
     draw = rng.random
     # round(min(1.0, max(0.01, x)), 4) with the clamp as comparisons: the same value, ~0.15 µs less a unit.
-    factor, offset = 1 + (-scale + (scale + scale) * draw()), -shift + (shift + shift) * draw()
+    factor, offset = 1 + (low + span * draw()), low_offset + span_offset * draw()
     if gaze_down > 0:
         x = gaze_down * factor + offset
         gaze_down = round(0.01 if x <= 0.01 else x if x < 1.0 else 1.0, 4)
@@ -196,7 +196,7 @@ def _jittered_variant(variant: tuple, left: bool, rng: random.Random) -> dict:
         head_down = round(0.01 if x <= 0.01 else x if x < 1.0 else 1.0, 4)
     nudged_units = {}
     for unit, level in units:
-        factor, offset = 1 + (-scale + (scale + scale) * draw()), -shift + (shift + shift) * draw()
+        factor, offset = 1 + (low + span * draw()), low_offset + span_offset * draw()
         if level > 0:
             x = level * factor + offset
             x = 0.01 if x <= 0.01 else x if x < 1.0 else 1.0

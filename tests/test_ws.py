@@ -139,6 +139,32 @@ def test_a_flash_shown_for_the_wrong_number_of_frames_is_stored_unscored_and_rep
     assert flags == ["frames", "stall"]
 
 
+def test_a_drill_with_voided_flashes_still_shows_each_emotion_of_its_plan_once_per_slot(
+    client: DrillClient, live_server: LiveServer
+) -> None:
+    """A voided flash swaps its emotion with a later one (the stored plan changes); the socket goes on from the
+    swapped plan, so the scored trials show exactly the stored plan and the drill stays balanced."""
+    started, trial = start(client)
+    for position in range(1, 21):
+        truth = emotion_of(live_server, trial["trialId"])
+        if position in (3, 7, 12):  # a bad flash: stored unscored, replayed with the plan's emotion swapped
+            assert client.answer(trial, truth, framesShown=trial["exposureFrames"] + 1)["replay"]
+            trial = client.ask({"type": "next"})
+            assert trial["position"] == position
+            truth = emotion_of(live_server, trial["trialId"])
+        result = client.answer(trial, truth)
+        assert result["correct"] and result["emotion"] == truth
+        if position < 20:
+            trial = client.ask({"type": "next"})
+    db = open_db(live_server)
+    plan = json.loads(db["drills"].get(started["drillId"])["plan"])
+    scored = sorted((r["position"], r["emotion"]) for r in db["trials"].rows_where(
+        "drill_id = ? AND scored = 1", [started["drillId"]]))
+    assert [emotion for _, emotion in scored] == plan
+    counts = [plan.count(emotion) for emotion in EMOTION_KEYS]
+    assert min(counts) >= 1 and max(counts) - min(counts) <= 1
+
+
 def test_a_dropped_connection_loses_nothing_answered_and_can_resume(connect, live_server: LiveServer) -> None:
     first = connect()
     started, trial = start(first)
