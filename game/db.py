@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import contextlib
 import sqlite3
-import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -25,40 +24,6 @@ from sqlite_utils.db import Column, Table
 from game.migrations import migrations
 
 BUSY_TIMEOUT_MS = 5000
-
-
-class _Connection(sqlite3.Connection):
-    """A pooled connection whose ``execute`` reuses one cursor while nobody else holds it.
-
-    ``sqlite3.Connection.execute`` makes a cursor per statement, and the connection keeps a weak reference to each
-    until its 200th: ~11 of each a drill answer, which the young collections (game.collector) walk before they are
-    frozen. A cursor its last user let go of (only this connection refers to it) is as good as a new one:
-    ``execute`` resets what the last statement left (its rows, description, rowcount, lastrowid). One still held (a
-    result being read, sqlite-utils' ``query`` generator) is left to its holder and a new cursor made. ``let_go``
-    (the lease's end) drops it: a SELECT its user stopped reading holds a read snapshot of the WAL until its cursor
-    is freed or runs another statement, so no lease hands one on.
-    """
-
-    _cursor: sqlite3.Cursor | None = None
-
-    def execute(self, sql: str, parameters: Any = (), /) -> sqlite3.Cursor:
-        cursor = self._cursor
-        if cursor is None or _refcount(cursor) > 3:  # this connection's reference, ``cursor`` and the argument
-            cursor = self._cursor = self.cursor(_Cursor)
-        return cursor.execute(sql, parameters)
-
-    def let_go(self) -> None:
-        self._cursor = None
-
-
-class _Cursor(sqlite3.Cursor):
-    def close(self) -> None:  # a closed cursor cannot run the next statement: the connection makes a new one
-        if self.connection._cursor is self:
-            self.connection._cursor = None
-        super().close()
-
-
-_refcount = sys.getrefcount
 
 
 class _Table(Table):
@@ -136,16 +101,14 @@ class AppDatabase(GameDatabase):
         return _Table(self, table_name, **kwargs)
 
 
-def connect(path: str | Path, *, pooled: bool = False) -> Database:
+def connect(path: str | Path, *, cached_schema: bool = False) -> Database:
     """Open the database file with the pragmas every connection needs.
 
     :param path: the SQLite file; its folder is created if missing
-    :param pooled: for the Pool, lent again and again: schema look-ups cached, one cursor reused (``_Connection``)
     """
     Path(path).parent.mkdir(parents=True, exist_ok=True)
-    conn = sqlite3.connect(str(path), timeout=BUSY_TIMEOUT_MS / 1000, check_same_thread=False,
-                           factory=_Connection if pooled else sqlite3.Connection)
-    db = AppDatabase(conn) if pooled else GameDatabase(conn)
+    conn = sqlite3.connect(str(path), timeout=BUSY_TIMEOUT_MS / 1000, check_same_thread=False)
+    db = AppDatabase(conn) if cached_schema else GameDatabase(conn)
     db.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
     db.execute("PRAGMA foreign_keys = ON")
     db.execute("PRAGMA synchronous = NORMAL")
@@ -215,7 +178,7 @@ class Pool:
             return self._idle.pop()
         if self._background_checkpoints is None:
             self._background_checkpoints = _start_checkpoints(self.path)
-        db = connect(self.path, pooled=True)
+        db = connect(self.path, cached_schema=True)
         # A few long-lived connections serve everyone: give each a page cache that holds the hot tables,
         # and read through a memory map (no read() system call per page).
         db.execute(f"PRAGMA cache_size = -{CACHE_KIB}")
@@ -225,10 +188,8 @@ class Pool:
         return db
 
     def give_back(self, db: Database) -> None:
-        conn = db.conn
-        if conn.in_transaction:  # a borrower that failed mid-way: never hand its half-transaction on
-            conn.rollback()
-        conn.let_go()
+        if db.conn.in_transaction:  # a borrower that failed mid-way: never hand its half-transaction on
+            db.conn.rollback()
         if len(self._idle) < self.keep:
             self._idle.append(db)
         else:

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import sqlite_utils
 
-from game.db import Pool, connect, migrate
+from game.db import connect, migrate
 from game.migrations import migrations
 
 
@@ -34,33 +34,6 @@ def test_connections_use_wal_and_wait_for_locks(tmp_path: Path) -> None:
     assert db.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
     assert db.execute("PRAGMA busy_timeout").fetchone()[0] >= 1000
     assert db.execute("PRAGMA foreign_keys").fetchone()[0] == 1
-
-
-def test_a_pooled_connection_keeps_each_result_its_reader_holds_and_hands_no_open_read_on(tmp_path: Path) -> None:
-    """Pooled connections reuse one cursor for their statements: a result still being read must keep its rows while
-    other statements run, a closed one must not stop the next statement, and a read left unfinished must not hold
-    the WAL (a checkpoint could not pass it) once the connection is given back."""
-    path = tmp_path / "g.db"
-    migrate(path)
-    connections = Pool(path)
-    db = connections.borrow()
-    db.execute("CREATE TABLE numbers (n INTEGER)")
-    db.conn.executemany("INSERT INTO numbers VALUES (?)", [(n,) for n in range(5)])
-    db.conn.commit()
-    seen = [(row["n"], db.execute("SELECT count(*) FROM numbers WHERE n <= ?", (row["n"],)).fetchone()[0])
-            for row in db.query("SELECT n FROM numbers ORDER BY n")]
-    assert seen == [(n, n + 1) for n in range(5)]
-    inserted = db.execute("INSERT INTO numbers VALUES (9)")
-    assert db.execute("SELECT max(n) FROM numbers").fetchone() == (9,)
-    assert (inserted.lastrowid, inserted.rowcount) == (6, 1)
-    db.execute("SELECT n FROM numbers").close()
-    assert db.execute("SELECT count(*) FROM numbers").fetchone() == (6,)
-
-    assert db.execute("SELECT n FROM numbers").fetchone() == (0,)  # five rows left unread
-    connections.give_back(db)
-    writer = connect(path)
-    writer.execute("INSERT INTO numbers VALUES (10)")
-    assert writer.execute("PRAGMA wal_checkpoint(TRUNCATE)").fetchone()[0] == 0  # 1: busy, a reader held it
 
 
 def test_a_transaction_that_reads_first_waits_for_another_writer_instead_of_failing(tmp_path: Path) -> None:
