@@ -96,6 +96,17 @@ def screenshot_dir() -> Path:
     return ARTIFACTS
 
 
+class StoppedClock:
+    """A server clock for in-process drill sessions (``DrillSession(clock=...)``): it moves only when a test sets
+    ``now``."""
+
+    def __init__(self) -> None:
+        self.now = 1_800_000_000.0
+
+    def __call__(self) -> float:
+        return self.now
+
+
 class DrillClient:
     """A real WebSocket client holding a player's cookie, as a browser tab would."""
 

@@ -16,6 +16,7 @@ from pathlib import Path
 
 import msgspec
 import numpy as np
+from conftest import StoppedClock
 from flask import Blueprint, Flask
 
 from game import collector, create_app, players, websocket, ws
@@ -23,14 +24,6 @@ from game.db import pool
 from game.drills import DrillSession
 from game.emotions import EMOTION_KEYS
 from game.staircase import ANCHORED, Staircase
-
-
-class Clock:
-    def __init__(self) -> None:
-        self.now = 1_800_000_000.0
-
-    def __call__(self) -> float:
-        return self.now
 
 
 def held(*roots: object) -> tuple[int, int]:
@@ -53,7 +46,7 @@ def held(*roots: object) -> tuple[int, int]:
 
 def test_a_players_drill_state_does_not_grow_with_the_drills_they_play(tmp_path: Path) -> None:
     app = create_app({"DATABASE": str(tmp_path / "memory.db"), "TESTING": True})
-    clock, rng, encode = Clock(), random.Random(7), msgspec.json.Encoder().encode
+    clock, rng, encode = StoppedClock(), random.Random(7), msgspec.json.Encoder().encode
     with app.app_context():
         with pool().connection() as db:
             player, _token = players.create_player(db, secrets.token_urlsafe(32))

@@ -10,6 +10,7 @@ import secrets
 
 import msgspec
 import pytest
+from conftest import StoppedClock
 from flask import Flask
 from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
@@ -22,21 +23,13 @@ from game.emotions import EMOTION_KEYS
 encode = msgspec.json.Encoder().encode
 
 
-class Clock:
-    def __init__(self) -> None:
-        self.now = 1_800_000_000.0
-
-    def __call__(self) -> float:
-        return self.now
-
-
 @pytest.fixture(scope="module")
 def app(tmp_path_factory: pytest.TempPathFactory) -> Flask:
     return create_app({"DATABASE": str(tmp_path_factory.mktemp("progress") / "progress.db"), "TESTING": True})
 
 
 class Tab:
-    def __init__(self, player_id: str, clock: Clock) -> None:
+    def __init__(self, player_id: str, clock: StoppedClock) -> None:
         self.session = DrillSession(None, player_id, clock=clock)  # type: ignore[arg-type]
         self.handlers = {ws.Start: self.session.start, ws.Resume: self.session.resume,
                          ws.Next: lambda _m: self.session.next_trial(), ws.Answer: self.session.answer}
@@ -55,7 +48,7 @@ class Player:
     """Two tabs, and the drill's count as updating its row after every answer kept it."""
 
     def __init__(self) -> None:
-        self.clock = Clock()
+        self.clock = StoppedClock()
         with pool().connection() as db:
             self.id = players.create_player(db, secrets.token_urlsafe(32))[0]["id"]
         self.tabs = [Tab(self.id, self.clock), Tab(self.id, self.clock)]

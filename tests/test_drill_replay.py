@@ -9,6 +9,7 @@ import secrets
 
 import msgspec
 import pytest
+from conftest import StoppedClock
 from flask import Flask
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -23,14 +24,6 @@ AXES = {"speed": "exposure", "subtle": "intensity", "scene": "leak"}
 encode = msgspec.json.Encoder().encode
 
 
-class Clock:
-    def __init__(self) -> None:
-        self.now = 1_800_000_000.0
-
-    def __call__(self) -> float:
-        return self.now
-
-
 @pytest.fixture(scope="module")
 def app(tmp_path_factory: pytest.TempPathFactory) -> Flask:
     return create_app({"DATABASE": str(tmp_path_factory.mktemp("replay") / "replay.db"), "TESTING": True})
@@ -40,7 +33,7 @@ class Player:
     """One player's sockets, in-process, and what writing every answer's procedures would have stored."""
 
     def __init__(self) -> None:
-        self.clock = Clock()
+        self.clock = StoppedClock()
         with pool().connection() as db:
             self.id = players.create_player(db, secrets.token_urlsafe(32))[0]["id"]
         self.socket()

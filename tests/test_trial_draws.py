@@ -14,6 +14,7 @@ from collections import Counter
 
 import msgspec
 import pytest
+from conftest import StoppedClock
 from flask import Flask
 
 from game import create_app, identities, players, ws
@@ -83,14 +84,6 @@ def test_a_jittered_level_on_a_rounding_tie_rounds_as_round_does() -> None:
                                      Scripted([0.5, 0.5, 0.5, offset])) == expected
 
 
-class Clock:
-    def __init__(self) -> None:
-        self.now = 1_800_000_000.0
-
-    def __call__(self) -> float:
-        return self.now
-
-
 @pytest.fixture(scope="module")
 def app(tmp_path_factory: pytest.TempPathFactory) -> Flask:
     return create_app({"DATABASE": str(tmp_path_factory.mktemp("draws") / "draws.db"), "TESTING": True})
@@ -98,7 +91,7 @@ def app(tmp_path_factory: pytest.TempPathFactory) -> Flask:
 
 def play(drills: int, mode: str = "speed") -> list[tuple[dict, dict]]:
     """A new player's drills, in-process: each trial message with the trial row the socket holds for it."""
-    clock = Clock()
+    clock = StoppedClock()
     with pool().connection() as db:
         player = players.create_player(db, secrets.token_urlsafe(32))[0]["id"]
     session = DrillSession(None, player, clock=clock)  # type: ignore[arg-type]
