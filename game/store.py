@@ -60,7 +60,6 @@ def create_drill(db: Database, player_id: str, *, mode: str, focus: bool, seed: 
     row = {"id": secrets.token_urlsafe(12), "player_id": player_id, "mode": mode, "focus": int(focus),
            "seed": seed, "plan": json.dumps(plan), "trial_count": len(plan), "refresh_ms": refresh_ms,
            "status": "active", "started_at": now, "kind": kind, "challenge_day": challenge_day, "ranked": int(ranked),
-           "jitter_seed": secrets.randbits(62),
            "adapt_pending": int(kind != "checkup")}  # its answers adapt; written at its end (game.adaptation)
     # One active drill per player: a unique index on (player_id) WHERE status = 'active' backs this up.
     with db.atomic():

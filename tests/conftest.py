@@ -12,8 +12,13 @@ from collections.abc import Hashable, Iterable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
+import msgspec
 import pytest
 from harness import CHROMIUM, CHROMIUM_ARGS, PHONE, ROOT, LiveServer
+
+from game import ws
+from game.db import pool
+from game.drills import DrillSession
 
 MANY_PLAYERS_FROM_LOOPBACK = {"GLIMPSE_NEW_PLAYERS_PER_MINUTE": "100000",
                               "GLIMPSE_FRIEND_REQUESTS_PER_ADDRESS_MINUTE": "100000"}
@@ -105,6 +110,29 @@ class StoppedClock:
 
     def __call__(self) -> float:
         return self.now
+
+
+class InProcessSocket:
+    """A drill socket without the network: the real ``DrillSession`` and ``ws._handle``, a pooled SQLite connection
+    lent for each message, as the worker lends it (call inside an app context)."""
+
+    def __init__(self, player_id: str, clock: StoppedClock) -> None:
+        session = self.session = DrillSession(None, player_id, clock=clock)  # type: ignore[arg-type]
+        self.handlers = {ws.Hello: lambda m: [session.welcome(m)], ws.Start: session.start,
+                         ws.Resume: session.resume, ws.Next: lambda _m: session.next_trial(),
+                         ws.Answer: session.answer}
+
+    def send(self, message: dict) -> list[dict]:
+        """The replies to one message; none may be an error."""
+        with pool().connection() as db:
+            self.session.db = db
+            replies = ws._handle(_encode(message).decode(), self.handlers)
+            self.session.db = None
+        assert all(reply["type"] != "error" for reply in replies), replies
+        return replies
+
+
+_encode = msgspec.json.Encoder().encode
 
 
 class DrillClient:

@@ -14,14 +14,12 @@ import types
 import weakref
 from pathlib import Path
 
-import msgspec
 import numpy as np
-from conftest import StoppedClock
+from conftest import InProcessSocket, StoppedClock
 from flask import Blueprint, Flask
 
-from game import collector, create_app, players, websocket, ws
+from game import collector, create_app, players, websocket
 from game.db import pool
-from game.drills import DrillSession
 from game.emotions import EMOTION_KEYS
 from game.staircase import ANCHORED, Staircase
 
@@ -46,21 +44,12 @@ def held(*roots: object) -> tuple[int, int]:
 
 def test_a_players_drill_state_does_not_grow_with_the_drills_they_play(tmp_path: Path) -> None:
     app = create_app({"DATABASE": str(tmp_path / "memory.db"), "TESTING": True})
-    clock, rng, encode = StoppedClock(), random.Random(7), msgspec.json.Encoder().encode
+    clock, rng = StoppedClock(), random.Random(7)
     with app.app_context():
         with pool().connection() as db:
             player, _token = players.create_player(db, secrets.token_urlsafe(32))
-        session = DrillSession(None, player["id"], clock=clock)  # type: ignore[arg-type]
-        handlers = {ws.Hello: lambda m: [session.welcome(m)], ws.Start: session.start,
-                    ws.Next: lambda _m: session.next_trial(), ws.Answer: session.answer}
-
-        def send(message: dict) -> list[dict]:
-            with pool().connection() as db:
-                session.db = db
-                replies = ws._handle(encode(message).decode(), handlers)
-                session.db = None
-            assert all(reply["type"] != "error" for reply in replies), replies
-            return replies
+        socket = InProcessSocket(player["id"], clock)
+        session, send = socket.session, socket.send
 
         def drill() -> None:
             trial = send({"type": "start", "refreshMs": 16.667})[-1]

@@ -8,19 +8,15 @@ from __future__ import annotations
 
 import secrets
 
-import msgspec
 import pytest
-from conftest import StoppedClock
+from conftest import InProcessSocket, StoppedClock
 from flask import Flask
 from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
-from game import create_app, in_flight, players, rewards, store, ws
+from game import create_app, in_flight, players, rewards, store
 from game.db import pool
-from game.drills import DrillSession
 from game.emotions import EMOTION_KEYS
-
-encode = msgspec.json.Encoder().encode
 
 
 @pytest.fixture(scope="module")
@@ -28,20 +24,10 @@ def app(tmp_path_factory: pytest.TempPathFactory) -> Flask:
     return create_app({"DATABASE": str(tmp_path_factory.mktemp("progress") / "progress.db"), "TESTING": True})
 
 
-class Tab:
+class Tab(InProcessSocket):
     def __init__(self, player_id: str, clock: StoppedClock) -> None:
-        self.session = DrillSession(None, player_id, clock=clock)  # type: ignore[arg-type]
-        self.handlers = {ws.Start: self.session.start, ws.Resume: self.session.resume,
-                         ws.Next: lambda _m: self.session.next_trial(), ws.Answer: self.session.answer}
+        super().__init__(player_id, clock)
         self.trial: dict | None = None  # the trial message this tab shows
-
-    def send(self, message: dict) -> list[dict]:
-        with pool().connection() as db:
-            self.session.db = db
-            replies = ws._handle(encode(message).decode(), self.handlers)
-            self.session.db = None
-        assert all(reply["type"] != "error" for reply in replies), replies
-        return replies
 
 
 class Player:

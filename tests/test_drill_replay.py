@@ -7,21 +7,18 @@ from __future__ import annotations
 
 import secrets
 
-import msgspec
 import pytest
-from conftest import StoppedClock
+from conftest import InProcessSocket, StoppedClock
 from flask import Flask
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from game import adaptation, create_app, players, stats, store, ws
+from game import adaptation, create_app, players, stats, store
 from game.db import pool
-from game.drills import DrillSession
 from game.emotions import EMOTION_KEYS
 from game.staircase import Staircase
 
 AXES = {"speed": "exposure", "subtle": "intensity", "scene": "leak"}
-encode = msgspec.json.Encoder().encode
 
 
 @pytest.fixture(scope="module")
@@ -41,17 +38,11 @@ class Player:
 
     def socket(self) -> None:
         """A new socket (the old one gone without a word, as after kill -9)."""
-        session = self.session = DrillSession(None, self.id, clock=self.clock)  # type: ignore[arg-type]
-        self.handlers = {ws.Start: session.start, ws.Resume: session.resume,
-                         ws.Next: lambda _m: session.next_trial(), ws.Answer: session.answer}
+        self.connection = InProcessSocket(self.id, self.clock)
+        self.session = self.connection.session
 
     def send(self, message: dict) -> list[dict]:
-        with pool().connection() as db:
-            self.session.db = db
-            replies = ws._handle(encode(message).decode(), self.handlers)
-            self.session.db = None
-        assert all(reply["type"] != "error" for reply in replies), replies
-        return replies
+        return self.connection.send(message)
 
     def answer(self, trial: dict, how: str) -> dict:
         self.clock.now += 3.0

@@ -14,12 +14,11 @@ from collections import Counter
 
 import msgspec
 import pytest
-from conftest import StoppedClock
+from conftest import InProcessSocket, StoppedClock
 from flask import Flask
 
-from game import create_app, identities, players, ws
+from game import create_app, identities, players
 from game.db import pool
-from game.drills import DrillSession
 from game.emotions import EMOTION_KEYS, EMOTIONS, SIDES, pick_variant, scaled_variants, variant_pose
 from game.rounds import POSE_JITTER, _jittered_variant, jitter_pose
 
@@ -94,16 +93,11 @@ def play(drills: int, mode: str = "speed") -> list[tuple[dict, dict]]:
     clock = StoppedClock()
     with pool().connection() as db:
         player = players.create_player(db, secrets.token_urlsafe(32))[0]["id"]
-    session = DrillSession(None, player, clock=clock)  # type: ignore[arg-type]
-    handlers = {ws.Start: session.start, ws.Next: lambda _m: session.next_trial(), ws.Answer: session.answer}
+    socket = InProcessSocket(player, clock)
+    session = socket.session
 
     def send(message: dict) -> list[dict]:
-        with pool().connection() as db:
-            session.db = db
-            replies = ws._handle(encode(message).decode(), handlers)
-            session.db = None
-        assert all(reply["type"] != "error" for reply in replies), replies
-        return [msgspec.json.decode(encode(reply)) for reply in replies]  # as the browser reads them
+        return [msgspec.json.decode(encode(reply)) for reply in socket.send(message)]  # as the browser reads them
 
     shown = []
     for _ in range(drills):
