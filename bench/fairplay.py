@@ -264,7 +264,7 @@ def server_run(players: int, seed: int) -> None:
     import tempfile
 
     import sqlite_utils
-    from conftest import DrillClient
+    from conftest import DrillClient, emotion_of, stored_trial
     from harness import LiveServer
 
     rng = random.Random(seed)
@@ -285,7 +285,7 @@ def server_run(players: int, seed: int) -> None:
                     player.receive()
                     trial = player.receive()
                     while True:
-                        truth = db["trials"].get(trial["trialId"])["emotion"]
+                        truth = emotion_of(server, trial["trialId"])  # in flight: not stored yet
                         right = True if reader else answer(rng, trial["exposureFrames"] * 1000 / 60)
                         wrong = next(e for e in EMOTION_KEYS if e != truth)
                         reply = player.answer(trial, truth if right else wrong)
@@ -293,7 +293,7 @@ def server_run(players: int, seed: int) -> None:
                             player.receive()
                             break
                         trial = player.ask({"type": "next"})
-                player_id = db["trials"].get(trial["trialId"])["player_id"]
+                player_id = stored_trial(db, trial["trialId"])["player_id"]
                 status = db["fairplay"].get(player_id)["status"]
                 hidden = db["players"].get(player_id)["board_hidden"]
                 outcomes.append(("reader" if reader else "honest", status, hidden))

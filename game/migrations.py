@@ -332,3 +332,54 @@ def m013_trials_count_their_drill(db: Database) -> None:
                "WHERE seq = (SELECT answered FROM drills WHERE id = trials.drill_id)")
     db.execute("DROP INDEX IF EXISTS idx_trials_drill_id_position")
     db.execute("CREATE UNIQUE INDEX IF NOT EXISTS idx_trials_drill_id_seq ON trials (drill_id, seq)")
+
+
+@migrations()
+def m014_trials_without_id_index(db: Database) -> None:
+    """Trials lose the unique index of their TEXT ``id`` (their primary key): a random leaf of it was a page of every
+    answer's commit (1.17 of ~5.5) and a third b-tree its INSERT maintained. A trial is found by id within its
+    player's drills (``store.why_not_open``, the only reader by id); each trial is stored once by whoever releases
+    it from the worker's register of trials in flight (``game.in_flight``), its id a 96-bit random token (offline
+    results keep their unique (player, client id)). The table is rebuilt as a plain rowid table with the same
+    columns, rows in the same order, and its two other indexes."""
+    db.execute("""CREATE TABLE trials_rebuilt (
+   "id" TEXT NOT NULL,
+   "drill_id" TEXT NOT NULL REFERENCES "drills"("id"),
+   "player_id" TEXT NOT NULL REFERENCES "players"("id"),
+   "position" INTEGER,
+   "attempt" INTEGER,
+   "emotion" TEXT NOT NULL,
+   "pose" TEXT,
+   "identity_seed" INTEGER NOT NULL,
+   "intensity" REAL,
+   "exposure_frames" INTEGER NOT NULL,
+   "exposure_ms" REAL,
+   "wanted_ms" REAL,
+   "refresh_ms" REAL,
+   "frames_shown" INTEGER,
+   "max_gap_ms" REAL,
+   "answer" TEXT,
+   "correct" INTEGER,
+   "reaction_ms" REAL,
+   "sent_at" REAL NOT NULL,
+   "answered_at" REAL,
+   "scored" INTEGER,
+   "flag" TEXT,
+   "points" INTEGER NOT NULL DEFAULT 0,
+   "source" TEXT NOT NULL DEFAULT 'live',
+   "client_id" TEXT,
+   "display_ms" REAL,
+   "variant" INTEGER,
+   "fitzpatrick" INTEGER,
+   "glasses" INTEGER,
+   "facial_hair" TEXT,
+   "face_version" TEXT,
+   "seq" INTEGER,
+   "answer_streak" INTEGER
+)""")
+    columns = ", ".join(f'"{column.name}"' for column in db["trials"].columns)
+    db.execute(f"INSERT INTO trials_rebuilt ({columns}) SELECT {columns} FROM trials ORDER BY rowid")
+    db.execute("DROP TABLE trials")
+    db.execute("ALTER TABLE trials_rebuilt RENAME TO trials")
+    db.execute("CREATE UNIQUE INDEX idx_trials_drill_id_seq ON trials (drill_id, seq)")
+    db.execute("CREATE UNIQUE INDEX idx_trials_client_id ON trials (player_id, client_id) WHERE client_id IS NOT NULL")

@@ -10,7 +10,6 @@ from contextlib import nullcontext
 from functools import lru_cache
 
 from sqlite_utils import Database
-from sqlite_utils.db import NotFoundError
 
 # A player's trials, reached through their drills (a trial is its drill's player's): trials have no index by player,
 # which every answer would write (migration m011). Takes the player's id as its one parameter.
@@ -126,11 +125,6 @@ def _insert(db: Database, table: str, row: dict) -> None:
     db.execute(f"INSERT INTO {table} ({', '.join(row)}) VALUES ({', '.join('?' * len(row))})", list(row.values()))
 
 
-def is_active(db: Database, drill_id: str) -> bool:
-    row = db.execute("SELECT status FROM drills WHERE id = ?", [drill_id]).fetchone()
-    return row is not None and row[0] == "active"
-
-
 def set_plan(db: Database, drill_id: str, plan: list[str]) -> None:
     db.execute("UPDATE drills SET plan = ? WHERE id = ?", [json.dumps(plan), drill_id])
 
@@ -148,15 +142,15 @@ def void_open_trials(db: Database, drill_id: str, flag: str) -> None:
 
 def why_not_open(db: Database, trial_id: str, player_id: str) -> tuple[str, str]:
     """Why a trial cannot take an answer now, as an error code and a sentence."""
-    try:
-        trial = db["trials"].get(trial_id)
-    except NotFoundError:
-        trial = None
-    if trial is None or trial["player_id"] != player_id:
+    # Trials have no index by id (migration m014): the player's drills, newest first, each a few rows by drill.
+    row = db.execute("SELECT t.answered_at, d.status FROM drills d JOIN trials t ON t.drill_id = d.id AND t.id = ? "
+                     "WHERE d.player_id = ? ORDER BY d.started_at DESC LIMIT 1", [trial_id, player_id]).fetchone()
+    if row is None:
         return "unknown_trial", "No such trial was sent to you."
-    if trial["answered_at"] is not None:
+    answered_at, status = row
+    if answered_at is not None:
         return "already_answered", "That trial was already answered."
-    if not is_active(db, trial["drill_id"]):
+    if status != "active":
         return "drill_closed", "That drill is closed (a newer one was started); nothing was stored."
     return "trial_expired", "That trial is no longer open."
 
@@ -165,8 +159,11 @@ def record_answer(db: Database, trial: dict, answer: dict) -> bool:
     """Store a trial that was held in flight (``game.in_flight``) with the one answer it accepts, in one INSERT;
     the caller holds the transaction. A scored answer's ``seq`` is the drill's scored count with it.
 
-    :return: False if nothing was stored: the trial was stored meanwhile (closed by whoever closed it), its drill was
-        closed, or another answer took its ``seq`` (another tab answered in the drill)
+    Stored once: the caller holds the trial in flight (``game.in_flight``), and whoever releases a held trial stores
+    it; trials have no index by id (migration m014), so nothing here looks for an earlier row with its id.
+
+    :return: False if nothing was stored: its drill was closed, or another answer took its ``seq`` (another tab
+        answered in the drill)
     """
     row = {**trial, **answer}
     _slot_written(trial["drill_id"])
@@ -185,8 +182,8 @@ def close_trial(db: Database, trial: dict, flag: str) -> None:
     the drill over); nothing if it is stored already."""
     row = {**trial, "scored": 0, "flag": flag}
     _slot_written(trial["drill_id"])
-    db.execute(f"INSERT INTO trials ({', '.join(row)}) VALUES ({', '.join('?' * len(row))}) ON CONFLICT DO NOTHING",
-               list(row.values()))
+    db.execute(f"INSERT INTO trials ({', '.join(row)}) SELECT {', '.join('?' * len(row))} WHERE NOT EXISTS "
+               "(SELECT 1 FROM trials WHERE drill_id = ? AND id = ?)", [*row.values(), trial["drill_id"], trial["id"]])
 
 
 def complete_drill(db: Database, drill_id: str) -> bool:

@@ -299,6 +299,11 @@ def open_db(server: LiveServer):
     return sqlite_utils.Database(server.database)
 
 
+def stored_trial(db, trial_id: str) -> dict:
+    """A stored trial's row by its id (trials have no index by id: a scan, fine for a test's database)."""
+    return next(db["trials"].rows_where("id = ?", [trial_id]))
+
+
 SENT: dict[str, tuple[str, int]] = {}  # trial id -> (drill id, position), as DrillClients received them
 
 

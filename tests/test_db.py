@@ -112,3 +112,65 @@ def test_a_drill_in_progress_across_m013_resumes_at_its_count_and_is_counted_exa
         assert store.complete_drill(db, "d")
     row = db["drills"].get("d")
     assert (row["answered"], row["points"], row["answer_streak"], row["best_answer_streak"]) == (4, 70, 2, 2)
+
+
+def test_trials_across_m014_keep_every_row_and_are_still_found_by_id_and_counted_once_per_place(
+        tmp_path: Path) -> None:
+    """m014 rebuilds trials without their index by id: every row (open and closed drills, replays, unscored and
+    offline trials) is kept as it was and in its order, an open drill resumes and banks from where it stood, a
+    trial is still found by its id, and a drill's place in its count and an offline result are still stored once."""
+    from game import store
+
+    db = sqlite_utils.Database(tmp_path / "old.db")
+    migrations.apply(db, stop_before="m014_trials_without_id_index")
+    db["players"].insert_all([{"id": p, "token_hash": p, "created_at": 0.0} for p in ("p", "q")])
+    drill = {"player_id": "p", "mode": "speed", "seed": 1, "trial_count": 20, "kind": "drill", "plan": "[]",
+             "refresh_ms": 16.7, "focus": 0}
+    for row in ({**drill, "id": "open", "started_at": 2.0, "status": "active"},
+                {**drill, "id": "done", "started_at": 1.0, "status": "completed", "answered": 2, "points": 20,
+                 "answer_streak": 2, "best_answer_streak": 2},
+                {**drill, "id": "offline-1", "started_at": 0.0, "status": "abandoned", "kind": "offline"}):
+        db["drills"].insert(row)
+    trial = {"player_id": "p", "emotion": "fear", "identity_seed": 1, "exposure_frames": 1, "pose": "{}"}
+    # (id, drill, position, attempt, scored, flag, seq, streak, answered): a replayed voided flash, a too-early
+    # answer, a trial closed unanswered, answers counted in order, an offline result
+    rows = [("d1", "done", 1, 0, 1, None, 1, 1, 1.5), ("d2", "done", 2, 0, 0, "frames", None, None, 2.5),
+            ("d3", "done", 2, 1, 1, None, 2, 2, 3.5), ("o1", "open", 1, 0, 1, None, 1, 1, 4.5),
+            ("o2", "open", 2, 0, 0, "too_early", None, None, 5.5), ("o3", "open", 2, 1, 0, "disconnected", None,
+                                                                        None, None),
+            ("o4", "open", 2, 2, 1, None, 2, 0, 6.5)]
+    db["trials"].insert_all([{**trial, "id": id_, "drill_id": drill_id, "position": position, "attempt": attempt,
+                              "scored": scored, "flag": flag, "seq": seq, "answer_streak": streak, "sent_at": n,
+                              "answered_at": answered, "answer": "fear" if answered else None,
+                              "correct": int(scored == 1), "points": 10 * scored}
+                             for n, (id_, drill_id, position, attempt, scored, flag, seq, streak, answered)
+                             in enumerate(rows)])
+    db["trials"].insert({**trial, "id": "offline-x", "drill_id": "offline-1", "position": 1, "attempt": 0,
+                         "scored": 1, "sent_at": 9.0, "answered_at": 9.5, "source": "offline", "client_id": "c1"})
+    before = [tuple(row) for row in db.execute("SELECT * FROM trials ORDER BY rowid").fetchall()]
+    migrations.apply(db)
+
+    assert [tuple(row) for row in db.execute("SELECT * FROM trials ORDER BY rowid").fetchall()] == before
+    assert [index.name for index in db["trials"].indexes] == ["idx_trials_client_id", "idx_trials_drill_id_seq"]
+    assert store.progress(db, "open") == (2, 0)
+    assert store.next_slot(db, "open") == (True, 2, 0)
+    assert store.why_not_open(db, "d3", "p")[0] == "already_answered"
+    assert store.why_not_open(db, "o3", "p")[0] == "trial_expired"  # closed, in a drill still open
+    assert store.why_not_open(db, "o1", "q")[0] == "unknown_trial"  # another player's
+    assert store.why_not_open(db, "nope", "p")[0] == "unknown_trial"
+    with db.conn:
+        answer = {"answered_at": 7.5, "scored": 1, "correct": 1, "points": 10, "seq": 3, "answer_streak": 1}
+        assert store.record_answer(db, {**trial, "drill_id": "open", "id": "o5", "position": 3, "sent_at": 7.0},
+                                   answer)
+        assert not store.record_answer(db, {**trial, "drill_id": "open", "id": "o6", "position": 3, "attempt": 1,
+                                            "sent_at": 7.1}, answer)  # another tab's answer at the same count
+        store.close_trial(db, {**trial, "drill_id": "open", "id": "o5", "position": 3, "sent_at": 7.0}, "expired")
+        assert store.complete_drill(db, "open")
+    assert store.why_not_open(db, "o3", "p")[0] == "drill_closed"
+    assert db.execute("SELECT COUNT(*), SUM(scored) FROM trials WHERE drill_id = 'open'").fetchone() == (5, 3)
+    row = db["drills"].get("open")
+    assert (row["answered"], row["points"], row["answer_streak"], row["best_answer_streak"]) == (3, 30, 1, 1)
+    # an offline result already synced is not stored again (game.pwa's INSERT)
+    assert db.execute("INSERT INTO trials (id, drill_id, player_id, emotion, identity_seed, exposure_frames, sent_at, "
+                      "client_id) VALUES ('offline-y', 'offline-1', 'p', 'fear', 1, 1, 9.0, 'c1') "
+                      "ON CONFLICT DO NOTHING").rowcount == 0

@@ -33,9 +33,10 @@ def past_probation(db: sqlite_utils.Database, player_id: str) -> None:
     """A player with PROBATION_TRIALS scored live answers: the boards may show them, and so hide them again."""
     db["drills"].insert({"id": f"d-{player_id}", "player_id": player_id, "mode": "speed", "seed": 1, "trial_count": 60,
                          "status": "completed", "started_at": 1_800_000_000.0})
-    db["trials"].insert_all({"drill_id": f"d-{player_id}", "player_id": player_id, "emotion": "joy", "identity_seed": 1,
-                             "exposure_frames": 2, "sent_at": 1_800_000_000.0, "scored": 1, "source": "live",
-                             "position": position} for position in range(fairplay.PROBATION_TRIALS))
+    db["trials"].insert_all({"id": f"t{position}", "drill_id": f"d-{player_id}", "player_id": player_id,
+                             "emotion": "joy", "identity_seed": 1, "exposure_frames": 2, "sent_at": 1_800_000_000.0,
+                             "scored": 1, "source": "live", "position": position}
+                            for position in range(fairplay.PROBATION_TRIALS))
 
 
 def answers(seed: int, count: int, reader_from: int) -> list[dict]:

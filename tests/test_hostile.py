@@ -21,7 +21,7 @@ from pathlib import Path
 
 import pytest
 import websocket
-from conftest import DrillClient, emotion_of, new_player_cookie, open_db
+from conftest import DrillClient, emotion_of, new_player_cookie, open_db, stored_trial
 from harness import LiveServer
 
 # websocket-client leaves the socket of a refused upgrade (429/503) to the garbage collector.
@@ -215,7 +215,7 @@ def test_hostile_clients_leave_a_legitimate_player_playing(server: LiveServer) -
             client.close()
         player.client.close()
         gc.collect()  # the refused upgrades' sockets, inside this test's warning filter
-    player_id = open_db(server)["trials"].get(player.trial["trialId"])["player_id"]
+    player_id = stored_trial(open_db(server), player.trial["trialId"])["player_id"]
     scored = open_db(server).execute("SELECT COUNT(*) FROM trials WHERE player_id = ? AND scored = 1",
                                      [player_id]).fetchone()[0]
     assert scored == 20

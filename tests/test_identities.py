@@ -9,7 +9,7 @@ import subprocess
 from collections import Counter
 
 import pytest
-from conftest import DrillClient, LiveServer, emotion_of, open_db
+from conftest import DrillClient, LiveServer, emotion_of, open_db, stored_trial
 from harness import ROOT
 
 from game import face_version, identities
@@ -99,7 +99,7 @@ def test_each_trial_carries_its_traits_and_stores_them_with_its_variant(client: 
         assert traits["fitzpatrick"] in identities.FITZPATRICK_TYPES and isinstance(traits["glasses"], bool)
         assert traits["facialHair"] in identities.FACIAL_HAIR_KINDS
         client.answer(trial, emotion_of(live_server, trial["trialId"]))
-        row = open_db(live_server)["trials"].get(trial["trialId"])  # stored with its answer
+        row = stored_trial(open_db(live_server), trial["trialId"])  # stored with its answer
         assert (row["fitzpatrick"], bool(row["glasses"]), row["facial_hair"]) == (
             traits["fitzpatrick"], traits["glasses"], traits["facialHair"])
         assert row["variant"] is not None  # the pose sent is jittered (fair play); its moving units are the variant's

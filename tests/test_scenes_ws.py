@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 import urllib.request
 
-from conftest import emotion_of, open_db
+from conftest import emotion_of, open_db, stored_trial
 
 from game import face_version
 from game.emotions import EMOTION_KEYS
@@ -59,7 +59,7 @@ def test_a_scene_face_carries_the_server_chosen_traits_and_the_item_report_count
     truth = emotion_of(live_server, scene["trialId"])
     answer_scene(client, scene, truth)
     db = open_db(live_server)
-    row = db["trials"].get(scene["trialId"])
+    row = stored_trial(db, scene["trialId"])
     assert (row["fitzpatrick"], bool(row["glasses"]), row["facial_hair"]) == (
         traits["fitzpatrick"], traits["glasses"], traits["facialHair"])
     assert row["face_version"] == face_version.current()

@@ -7,7 +7,7 @@ import time
 
 import pytest
 import websocket
-from conftest import DrillClient, LiveServer, emotion_of, new_player_cookie, open_db
+from conftest import DrillClient, LiveServer, emotion_of, new_player_cookie, open_db, stored_trial
 
 from game import adaptation, stats, store
 from game.emotions import EMOTION_KEYS
@@ -337,7 +337,7 @@ def test_a_drill_started_in_another_tab_closes_this_one_without_scoring_its_answ
     late = first.answer(trial, emotion_of(live_server, trial["trialId"]))
     assert late["code"] == "drill_closed"
     assert first.ask({"type": "next"})["code"] == "no_drill"
-    row = open_db(live_server)["trials"].get(trial["trialId"])
+    row = stored_trial(open_db(live_server), trial["trialId"])
     assert (row["scored"], row["flag"], row["answer"]) == (0, "abandoned", None)
 
 
@@ -387,7 +387,7 @@ def test_a_procedure_kept_by_one_tab_takes_in_what_another_tab_played(connect, l
     trial = first.receive()
     assert first.answer(trial, emotion_of(live_server, trial["trialId"]))["type"] == "result"
     db = open_db(live_server)
-    player_id = db["trials"].get(trial["trialId"])["player_id"]
+    player_id = stored_trial(db, trial["trialId"])["player_id"]
     # The open drill's answers are written at its end: until then they are replayed onto the stored procedures.
     overall = adaptation.replayed(db, player_id, "exposure", store.load_procedure_states(db, player_id, "exposure"))[0]
     assert sum(n for s in json.loads(overall["all"])["sessions"] for _, n, _ in s["counts"]) == 41  # both tabs' + 1
