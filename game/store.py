@@ -140,11 +140,18 @@ def void_open_trials(db: Database, drill_id: str, flag: str) -> None:
                [flag, drill_id])
 
 
+# How many of a player's latest drills a stray answer's trial is looked for in: trials have no index by id (migration
+# m014), so each drill costs a read of its ~20 rows; a tab can only show a trial of a recent drill, and a client sending
+# made-up ids costs at most this many (~0.4 ms), however many drills it played.
+STRAY_DRILLS = 100
+
+
 def why_not_open(db: Database, trial_id: str, player_id: str) -> tuple[str, str]:
-    """Why a trial cannot take an answer now, as an error code and a sentence."""
-    # Trials have no index by id (migration m014): the player's drills, newest first, each a few rows by drill.
-    row = db.execute("SELECT t.answered_at, d.status FROM drills d JOIN trials t ON t.drill_id = d.id AND t.id = ? "
-                     "WHERE d.player_id = ? ORDER BY d.started_at DESC LIMIT 1", [trial_id, player_id]).fetchone()
+    """Why a trial cannot take an answer now, as an error code and a sentence (``STRAY_DRILLS``: where it is looked
+    for)."""
+    row = db.execute("SELECT t.answered_at, d.status FROM (SELECT id, status FROM drills WHERE player_id = ? "
+                     "ORDER BY started_at DESC LIMIT ?) d JOIN trials t ON t.drill_id = d.id AND t.id = ? LIMIT 1",
+                     [player_id, STRAY_DRILLS, trial_id]).fetchone()
     if row is None:
         return "unknown_trial", "No such trial was sent to you."
     answered_at, status = row
