@@ -123,3 +123,6 @@ def test_every_result_resume_and_closed_drill_counts_what_was_earned(app: Flask,
             player.start("speed")
             player.drill_id, player.answered, player.points, player.streak, player.best = left
             player.check_closed()
+        with pool().connection() as db:  # each trial stored once: trials have no unique id since m014
+            assert db.execute("SELECT id FROM trials WHERE player_id = ? GROUP BY id HAVING COUNT(*) > 1",
+                              [player.id]).fetchall() == []
