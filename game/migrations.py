@@ -332,3 +332,17 @@ def m013_trials_count_their_drill(db: Database) -> None:
                "WHERE seq = (SELECT answered FROM drills WHERE id = trials.drill_id)")
     db.execute("DROP INDEX IF EXISTS idx_trials_drill_id_position")
     db.execute("CREATE UNIQUE INDEX IF NOT EXISTS idx_trials_drill_id_seq ON trials (drill_id, seq)")
+
+
+@migrations()
+def m015_fairplay_folded(db: Database) -> None:
+    """Fair play's row is written when it matters (a drill's end, a hold, results that start to wait), not after every
+    answer (game.fairplay): a drill whose answers are not all in the row is marked, each scored answer stores the
+    player's own-fit P(correct) it was weighed with, and the row names the open drill's last answer it holds. Whoever
+    next reads the row replays the rest from ``trials``. Every drill before this migration had its answers written
+    as they came."""
+    db["drills"].add_column("fair_pending", int, not_null_default=0)
+    db.execute("CREATE INDEX IF NOT EXISTS idx_drills_fair_pending ON drills (player_id) WHERE fair_pending = 1")
+    db["trials"].add_column("fair_own_p", float)  # NULL: no own fit that could accuse (plausibility.SHIFT_MIN_TRIALS)
+    db["fairplay"].add_column("folded_drill", str)  # the open drill whose answers up to folded_seq the row holds
+    db["fairplay"].add_column("folded_seq", int)
