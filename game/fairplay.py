@@ -42,7 +42,7 @@ class _Current:
     ``hide``: an answer asked for the player off the boards (held, or results wait)."""
 
     status: str = "ok"
-    score: float = 0.0
+    score: float | None = 0.0  # None: not computed (``_observe``)
     state: State = field(default_factory=State)
     reasons: list[str] = field(default_factory=list)
     held_at: float | None = None
@@ -54,17 +54,25 @@ class _Current:
     hide: bool = False
 
 
-def _observe(current: _Current, observe: Callable[[State], None], at: float) -> bool:
+def _observe(current: _Current, observe: Callable[[State], None], at: float, hidden: bool | None = None) -> bool:
     """One observation, decided as a write after it decided (the hold on the unrounded evidence) and left rounded as
-    stored; returns whether the player's results wait after it."""
+    stored; returns whether the player's results wait after it.
+
+    :param hidden: the player's board flag, when a socket knows it. Then the row's score is computed only when a hold
+        may be due or a write follows (results wait, the player shown), else left unknown (None): a drill's end writes
+        a new one.
+    """
     state = current.state
     state.reread()  # what reading the last write back gives (an int reaction or time given becomes a float)
     observe(state)
-    current.score = plausibility.score(state)
-    if current.score >= 1.0 and current.status in ("ok", "cleared"):  # never lifts a hold by itself
-        current.status, current.held_at, current.reasons = "held", at, plausibility.assess(state).reasons
-        current.changed = True
     waits = plausibility.waits(state)
+    if hidden is None or ((waits or current.status == "held") and not hidden) or plausibility.may_hold(state):
+        current.score = plausibility.score(state)
+        if current.score >= 1.0 and current.status in ("ok", "cleared"):  # never lifts a hold by itself
+            current.status, current.held_at, current.reasons = "held", at, plausibility.assess(state).reasons
+            current.changed = True
+    else:
+        current.score = None
     state.settle()
     current.hide |= current.status == "held" or waits
     return waits
@@ -144,7 +152,7 @@ class Written(msgspec.Struct, frozen=True):  # a Struct: made once an answer, 8x
 
     status: str
     state: State  # after the last answer, rounded as stored (``State.settle``)
-    score: float  # the row's score after the last answer (on the evidence before rounding)
+    score: float | None  # the row's score after the last answer (on the evidence before rounding); None: not computed
     reasons: list[str]
     held_at: float | None
     reviewed_at: float | None
@@ -184,9 +192,10 @@ def answered(db: Database, player_id: str, drill_id: str, seq: int, *, axis: str
                                 and store.fair_pending_drills(db, player_id) == [drill_id]) \
             and _version(db, player_id) == written.updated_at:
         current = _held(written, written.state)
-        _observe(current, partial(plausibility.observe_answer, axis=axis, stimulus=stimulus, correct=correct,
-                                  reaction_ms=reaction_ms, own_p=own_p, own_trials=_own_trials(own_p)), time.time())
         hidden = written.hidden
+        _observe(current, partial(plausibility.observe_answer, axis=axis, stimulus=stimulus, correct=correct,
+                                  reaction_ms=reaction_ms, own_p=own_p, own_trials=_own_trials(own_p)), time.time(),
+                 bool(hidden))
         if not current.changed and (hidden or not current.hide):
             return _holding(current, hidden, drill_id, seq)
     else:
@@ -231,8 +240,8 @@ def drill_completed(db: Database, player_id: str, drill_id: str, answered: int, 
     :param written: what ``answered`` returned for this drill's last answer on this socket, if any (unchanged: the
         socket keeps it should the banking after this raise)
     """
-    if written is not None and written.drill == drill_id and written.seq == answered \
-            and _version(db, player_id) == written.updated_at:
+    if at is not None and written is not None and written.drill == drill_id and written.seq == answered \
+            and _version(db, player_id) == written.updated_at:  # a checkup (rare) replays: its last score is unknown
         current, hidden = _held(written, written.state.copy()), written.hidden
     else:
         current, hidden = _current(db, player_id), None
@@ -241,9 +250,8 @@ def drill_completed(db: Database, player_id: str, drill_id: str, answered: int, 
     if drill_id not in current.drills:
         current.drills.append(drill_id)
     if at is None:
-        if current.hide and not hidden:  # answers replayed asked for it (never, while every answer weighs them)
+        if current.hide and not boards.is_hidden(db, player_id):  # never, while every answer weighs them
             boards.set_visibility(db, player_id, False)
-            hidden = True
         _write(db, player_id, current)
         return _holding(current, hidden)
     waits = _observe(current, partial(plausibility.observe_drill, at=at, points=points), at)
