@@ -7,7 +7,6 @@ after every message, what writing the row after every answer stored (``Reference
 from __future__ import annotations
 
 import json
-import os
 import secrets
 from collections.abc import Callable
 
@@ -180,7 +179,7 @@ drills = st.lists(st.tuples(st.sampled_from(sorted(AXES)), st.lists(STEPS, max_s
                   min_size=1, max_size=6)
 
 
-@settings(max_examples=int(os.environ.get("FAIR18_EXAMPLES", 60)), deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(plays=drills)
 def test_every_reader_sees_what_writing_the_row_after_every_answer_stored(app: Flask, plays: list) -> None:
     with app.app_context():
