@@ -82,6 +82,12 @@ def _current(db: Database, player_id: str) -> _Current:
     """The player's row with every scored answer it does not hold replayed from ``trials``, in the order they were
     committed, each weighed as ``answered`` weighs it live (the same observation, hold and rounding): the row that
     writing after every answer stored (tests/test_fairplay_written.py)."""
+    if not db.conn.in_transaction:  # a page's read: the row and the answers it lacks from one snapshot
+        db.execute("BEGIN")
+        try:
+            return _current(db, player_id)
+        finally:
+            db.execute("COMMIT")
     row = _row(db, player_id)
     current = _Current()
     if row is not None:
@@ -303,10 +309,10 @@ def find_player(db: Database, who: str) -> dict | None:
 
 def held_players(db: Database) -> list[dict]:
     """Held and banned players, the most suspicious first (their scores with every answer so far)."""
-    rows = [{**row, "score": _current(db, row["player_id"]).score} for row in db.query(
-        "SELECT f.player_id, p.nickname, f.status, f.score, f.reasons, f.held_at FROM fairplay f "
-        "JOIN players p ON p.id = f.player_id WHERE f.status IN ('held', 'banned')")]
-    return sorted(rows, key=lambda row: -row["score"])
+    rows = list(db.query("SELECT f.player_id, p.nickname, f.status, f.score, f.reasons, f.held_at FROM fairplay f "
+                         "JOIN players p ON p.id = f.player_id WHERE f.status IN ('held', 'banned')"))
+    return sorted(({**row, "score": _current(db, row["player_id"]).score} for row in rows),
+                  key=lambda row: -row["score"])
 
 
 def review(db: Database, player_id: str) -> dict:
