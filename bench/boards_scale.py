@@ -471,7 +471,7 @@ def answer_writes(database: Database, players: list[str], drill_count: int, now:
                     rewards.bank_best_streak(database, trial["player_id"], streak)
                     if store.progress(database, drill["id"])[0] >= drill["trial_count"]:
                         store.complete_drill(database, drill["id"])
-                        rewards.finish_drill(database, drill, answer["answered_at"], overall)
+                        rewards.finish_drill(database, drill, answer["answered_at"], overall, answer["seq"])
 
             every.measure(answer_once)
             if position == TRIALS_PER_DRILL:

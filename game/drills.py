@@ -208,14 +208,17 @@ class DrillSession:
         banked: dict = {}
         summary: dict = {}
         self._next_slot = None
+        axis = _axis(drill["mode"])
+        stimulus = trial["intensity"] if axis == "intensity" else trial["exposure_ms"]
+        own_p = self._own_p(stimulus) if verdict.scored else None
         with self.db.atomic():
             points, answer_streak, progress, advanced = self._count(drill, trial, verdict, earns, {
                 "answer": message.answer, "correct": int(verdict.correct), "frames_shown": message.frames_shown,
                 "refresh_ms": message.refresh_ms, "max_gap_ms": message.max_gap_ms,
                 "reaction_ms": message.reaction_ms, "answered_at": now, "scored": int(verdict.scored),
-                "flag": verdict.flag})
+                "flag": verdict.flag, "fair_own_p": own_p})
             if verdict.scored:
-                self._weigh(trial, verdict.correct, message.reaction_ms)
+                self._weigh(trial, progress[0], axis, stimulus, verdict.correct, message.reaction_ms, own_p)
             if earns:
                 self._adapt(trial, verdict.correct)
                 if answer_streak > self.best_streak_written:
@@ -226,9 +229,11 @@ class DrillSession:
             if completed:
                 if measuring:
                     banked = checkup_store.record(self.db, drill, now)
+                    self.fair_play = fairplay.drill_completed(self.db, self.player_id, drill["id"], answered,
+                                                              written=self.fair_play)
                 else:
                     banked, self.fair_play = rewards.finish_drill(self.db, drill, now, self.procedures.get(OVERALL),
-                                                                  self.fair_play)
+                                                                  answered, self.fair_play)
             if done and not measuring:  # its thresholds are stored in this commit, not a second one
                 summary = self.summary(drill)
             if completed and not measuring:
@@ -354,19 +359,22 @@ class DrillSession:
         for trial in in_flight.release_all(self.player_id, drill_id):
             store.close_trial(self.db, trial, flag)
 
-    def _weigh(self, trial: dict, correct: bool, reaction_ms: float) -> None:
-        """Fair play: a sub-human reaction keeps the drill off the boards; every answer feeds the evidence."""
+    def _own_p(self, stimulus: float) -> float | None:
+        """P(correct) at ``stimulus`` by the player's own fit as this socket read it, when it rests on enough answers
+        to accuse (fewer: unused by fair play); stored with the answer, for a replay of its evidence (game.fairplay)."""
+        own = self.own_fit
+        return float(own.p_correct(stimulus)) if own and own.trials >= plausibility.SHIFT_MIN_TRIALS else None
+
+    def _weigh(self, trial: dict, seq: int, axis: str, stimulus: float, correct: bool, reaction_ms: float,
+               own_p: float | None) -> None:
+        """Fair play: a sub-human reaction keeps the drill off the boards; every answer feeds the evidence (the
+        player's row written at the drill's end, or at once when it holds the player or hides them)."""
         if reaction_ms < plausibility.REACTION_FLOOR_MS:
             store.mark_unranked(self.db, trial["drill_id"], "reaction")
-        axis = _axis(self.drill["mode"]) if self.drill else "exposure"
-        stimulus = trial["intensity"] if axis == "intensity" else trial["exposure_ms"]
-        own = self.own_fit
-        own_trials = own.trials if own else 0
         written, self.fair_play = self.fair_play, None  # observed in place: should this raise, the next reads the row
-        self.fair_play = fairplay.answered(  # a fit on fewer answers cannot accuse: its p_correct goes unused
-            self.db, self.player_id, axis=axis, stimulus=stimulus, correct=correct, reaction_ms=reaction_ms,
-            own_p=own.p_correct(stimulus) if own and own_trials >= plausibility.SHIFT_MIN_TRIALS else None,
-            own_trials=own_trials, written=written)
+        self.fair_play = fairplay.answered(self.db, self.player_id, trial["drill_id"], seq, axis=axis,
+                                           stimulus=stimulus, correct=correct, reaction_ms=reaction_ms, own_p=own_p,
+                                           written=written)
 
     def _started(self, *, fresh: bool = False) -> dict:
         """:param fresh: the drill was created by this message (no trial stored yet: nothing to count)"""

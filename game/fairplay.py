@@ -13,11 +13,14 @@ from __future__ import annotations
 import json
 import time
 from collections.abc import Callable
+from dataclasses import dataclass, field
+from functools import partial
 
 import msgspec
 from sqlite_utils import Database
 
-from game import boards, plausibility
+from game import boards, plausibility, store
+from game.adaptation import axis_of
 from game.plausibility import State
 from game.store import PLAYERS_TRIALS
 
@@ -31,106 +34,188 @@ def _row(db: Database, player_id: str) -> dict | None:
     return dict(zip([column[0] for column in cursor.description], row, strict=True)) if row else None
 
 
-def _parsed(row: dict | None) -> tuple[str, State]:
-    if row is None:
-        return "ok", State()
-    return row["status"], State.from_json(msgspec.json.decode(row["state"]))  # once per answer: msgspec is quicker
+@dataclass
+class _Current:
+    """A player's row as writing it after every answer would have left it (``_current``: the stored row with the
+    answers it does not hold replayed). ``folded``: the open drill's last answer in it; ``drills``: the closed drills
+    whose answers it holds, still marked pending; ``changed``: an answer held the player (the row must be written);
+    ``hide``: an answer asked for the player off the boards (held, or results wait)."""
+
+    status: str = "ok"
+    score: float | None = 0.0  # None: not computed (``_observe``)
+    state: State = field(default_factory=State)
+    reasons: list[str] = field(default_factory=list)
+    held_at: float | None = None
+    reviewed_at: float | None = None
+    updated_at: float | None = None
+    folded: tuple[str, int] | None = None
+    drills: list[str] = field(default_factory=list)
+    changed: bool = False
+    hide: bool = False
+
+
+def _observe(current: _Current, observe: Callable[[State], None], at: float, hidden: bool | None = None) -> bool:
+    """One observation, decided as a write after it decided (the hold on the unrounded evidence) and left rounded as
+    stored; returns whether the player's results wait after it.
+
+    :param hidden: the player's board flag, when a socket knows it. Then the row's score is computed only when a hold
+        may be due or a write follows (results wait, the player shown), else left unknown (None): a drill's end writes
+        a new one.
+    """
+    state = current.state
+    state.reread()  # what reading the last write back gives (an int reaction or time given becomes a float)
+    observe(state)
+    waits = plausibility.waits(state)
+    if hidden is None or ((waits or current.status == "held") and not hidden) or plausibility.may_hold(state):
+        current.score = plausibility.score(state)
+        if current.score >= 1.0 and current.status in ("ok", "cleared"):  # never lifts a hold by itself
+            current.status, current.held_at, current.reasons = "held", at, plausibility.assess(state).reasons
+            current.changed = True
+    else:
+        current.score = None
+    state.settle()
+    current.hide |= current.status == "held" or waits
+    return waits
+
+
+def _current(db: Database, player_id: str) -> _Current:
+    """The player's row with every scored answer it does not hold replayed from ``trials``, in the order they were
+    committed, each weighed as ``answered`` weighs it live (the same observation, hold and rounding): the row that
+    writing after every answer stored (tests/test_fairplay_written.py)."""
+    if not db.conn.in_transaction:  # a page's read: the row and the answers it lacks from one snapshot
+        db.execute("BEGIN")
+        try:
+            return _current(db, player_id)
+        finally:
+            db.execute("COMMIT")
+    row = _row(db, player_id)
+    current = _Current()
+    if row is not None:
+        current = _Current(row["status"], row["score"], State.from_json(msgspec.json.decode(row["state"])),
+                           json.loads(row["reasons"]) if row["reasons"] else [], row["held_at"], row["reviewed_at"],
+                           row["updated_at"])
+        if row["folded_drill"] is not None:
+            current.folded = (row["folded_drill"], row["folded_seq"])
+    folded_drill, folded_seq = current.folded or (None, 0)
+    for drill_id, active, mode, seq, exposure_ms, intensity, correct, reaction_ms, own_p, at in \
+            store.fair_pending_answers(db, player_id):
+        if not active and drill_id not in current.drills:
+            current.drills.append(drill_id)
+        if seq is None or (drill_id == folded_drill and seq <= folded_seq):
+            continue
+        if active:
+            current.folded = (drill_id, seq)
+        axis = axis_of(mode)
+        _observe(current, partial(plausibility.observe_answer, axis=axis, stimulus=intensity if axis == "intensity"
+                                  else exposure_ms, correct=bool(correct), reaction_ms=reaction_ms, own_p=own_p,
+                                  own_trials=_own_trials(own_p)), at)
+    return current
+
+
+def _own_trials(own_p: float | None) -> int:
+    """What ``observe_answer`` needs of the own fit's size: ``own_p`` is stored only for a fit that may accuse."""
+    return plausibility.SHIFT_MIN_TRIALS if own_p is not None else 0
+
+
+def _write(db: Database, player_id: str, current: _Current, *, reviewed: bool = False) -> None:
+    """Store ``current`` (its open drill's answers up to ``folded``), and mark the closed drills it holds as no longer
+    pending; sets its ``updated_at``."""
+    now = time.time()
+    folded_drill, folded_seq = current.folded or (None, None)
+    # Plain SQL: sqlite-utils' upsert() cost more than everything else the evidence does.
+    db.execute(
+        "INSERT INTO fairplay (player_id, status, score, state, reasons, held_at, reviewed_at, updated_at, "
+        "folded_drill, folded_seq) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (player_id) DO UPDATE SET "
+        "status = excluded.status, score = excluded.score, state = excluded.state, reasons = excluded.reasons, "
+        "held_at = excluded.held_at, reviewed_at = excluded.reviewed_at, updated_at = excluded.updated_at, "
+        "folded_drill = excluded.folded_drill, folded_seq = excluded.folded_seq",
+        [player_id, current.status, current.score, msgspec.json.encode(current.state).decode(),
+         json.dumps(current.reasons), current.held_at, now if reviewed else current.reviewed_at, now, folded_drill,
+         folded_seq])
+    if current.drills:
+        db.execute(f"UPDATE drills SET fair_pending = 0 WHERE id IN ({', '.join('?' * len(current.drills))})",
+                   current.drills)
+    current.drills, current.updated_at, current.changed = [], now, False
 
 
 def load(db: Database, player_id: str) -> tuple[str, State]:
-    return _parsed(_row(db, player_id))
+    """The player's status and evidence, every answer so far included."""
+    current = _current(db, player_id)
+    return current.status, current.state
 
 
-def _save(db: Database, player_id: str, status: str, state: State, *, reviewed: bool = False,
-          previous: dict | None = None) -> tuple[str, float]:
-    """Store the evidence; hold the player when it crosses the line (never lifts a hold by itself). Returns the
-    player's status and the row's ``updated_at``.
+class Written(msgspec.Struct, frozen=True):  # a Struct: made once an answer, 8x quicker than a dataclass
+    """A player's fair-play row as a socket holds it: the stored row (``updated_at``: its version, set by every write)
+    with this socket's answers in ``drill`` up to ``seq`` weighed, which the row may not hold yet (a socket writes the
+    row at a drill's end, at a hold and when results start to wait, not after every answer).
 
-    :param previous: the player's row as the caller just read it (read here when not given)
-    """
-    assessment = plausibility.assess(state)
-    now = time.time()
-    previous = previous or _row(db, player_id)
-    held_at = previous["held_at"] if previous else None
-    reasons = json.loads(previous["reasons"]) if previous and previous["reasons"] else []
-    if assessment.held and status in ("ok", "cleared"):
-        status, held_at, reasons = "held", now, assessment.reasons
-    # Plain SQL: once per answer, and sqlite-utils' upsert() cost more than everything else the evidence does.
-    db.execute(
-        "INSERT INTO fairplay (player_id, status, score, state, reasons, held_at, reviewed_at, updated_at) "
-        "VALUES (?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (player_id) DO UPDATE SET status = excluded.status, "
-        "score = excluded.score, state = excluded.state, reasons = excluded.reasons, held_at = excluded.held_at, "
-        "reviewed_at = excluded.reviewed_at, updated_at = excluded.updated_at",
-        [player_id, status, assessment.score, msgspec.json.encode(state.to_json()).decode(), json.dumps(reasons),
-         held_at, now if reviewed else (previous["reviewed_at"] if previous else None), now])
-    return status, now
-
-
-class Written(msgspec.Struct, frozen=True):  # a Struct: made once or twice an answer, 8x quicker than a dataclass
-    """A player's fair-play row as a socket last wrote it: its next answer need not read and decode it again.
-
-    ``updated_at`` is the row's version: every write sets it, so a row another tab, a duel, an offline sync
-    or an operator wrote since is noticed (the answer then reads the row, as without this). The players' board flag
-    changes only with a write of this row (``boards.set_visibility`` is called here alone), so it too is as written.
+    The next answer starts from it when the row is still that version (nobody else wrote it) and it is the drill's
+    next answer (nobody else answered in the drill, nothing was rolled back), or a new drill's first while no other
+    drill is pending (another tab's or a killed socket's answers); else it reads the row and replays what the row
+    lacks, as every reader does. The players' board flag changes only with a write of this row
+    (``boards.set_visibility`` is called here alone), so ``hidden`` too is as that version left it.
     """
 
     status: str
-    state: State  # the evidence as ``State.from_json`` reads the stored JSON back (``State.reread``)
-    updated_at: float
-    hidden: bool | None = None  # the player's board flag after the write, when it is known
+    state: State  # after the last answer, rounded as stored (``State.settle``)
+    score: float | None  # the row's score after the last answer (on the evidence before rounding); None: not computed
+    reasons: list[str]
+    held_at: float | None
+    reviewed_at: float | None
+    updated_at: float | None
+    hidden: bool | None = None  # the player's board flag, when it is known
+    drill: str | None = None  # the open drill whose answers up to ``seq`` ``state`` holds
+    seq: int = 0
 
 
-def answered(db: Database, player_id: str, *, axis: str, stimulus: float, correct: bool, reaction_ms: float,
-             own_p: float | None, own_trials: int, written: Written | None = None) -> Written:
-    """A scored live answer; returns the player's row as written (its ``status`` is the player's status after
-    it). The caller holds the transaction.
+def _held(written: Written, state: State) -> _Current:
+    return _Current(written.status, written.score, state, written.reasons, written.held_at, written.reviewed_at,
+                    written.updated_at)
+
+
+def _holding(current: _Current, hidden: bool | None, drill: str | None = None, seq: int = 0) -> Written:
+    return Written(current.status, current.state, current.score, current.reasons, current.held_at,
+                   current.reviewed_at, current.updated_at, hidden, drill, seq)
+
+
+def _version(db: Database, player_id: str) -> float | None:
+    row = db.execute("SELECT updated_at FROM fairplay WHERE player_id = ?", [player_id]).fetchone()
+    return row[0] if row else None
+
+
+def answered(db: Database, player_id: str, drill_id: str, seq: int, *, axis: str, stimulus: float, correct: bool,
+             reaction_ms: float, own_p: float | None, written: Written | None = None) -> Written:
+    """A scored live answer, stored already (``seq``: its place in its drill; ``own_p``: as stored with it,
+    ``trials.fair_own_p``); returns what the socket holds after it (its ``status`` is the player's status after it).
+    The caller holds the transaction. A hold writes the row, and a hold or results that start to wait pull the player
+    off the boards, at this answer, as when the row was written after every answer.
 
     :param written: what this function returned for the player's previous answer on this socket, if any. Its state
         is observed in place (no copy per answer): the caller keeps only what this returns, nothing if it raises.
     """
-    waits, written = _weighed(db, player_id, written, lambda state: plausibility.observe_answer(
-        state, axis=axis, stimulus=stimulus, correct=correct, reaction_ms=reaction_ms, own_p=own_p,
-        own_trials=own_trials))
-    if written.status == "held" or waits:  # pulled at once, everything ever posted, not at the drill's end
-        if not (boards.is_hidden(db, player_id) if written.hidden is None else written.hidden):
-            boards.set_visibility(db, player_id, False)
-        return Written(written.status, written.state, written.updated_at, True)
-    return written
-
-
-def _weighed(db: Database, player_id: str, written: Written | None,
-             observe: Callable[[State], None]) -> tuple[bool, Written]:
-    """The player's evidence with one more observation, written back; returns whether the player's results wait
-    (``plausibility.waits``) after it, and the row as written.
-
-    From the socket's copy (``written``) it takes one conditional UPDATE, unless someone else wrote the row since or
-    a new hold may be due: then, as without a copy, the row is read, weighed and saved. The decisions are taken on
-    the evidence as observed; what is stored, and carried to the next answer, is rounded as ``State.to_json`` rounds.
-    ``written.state`` is observed in place.
-    """
-    if written is not None:
-        status, state = written.status, written.state
-        observe(state)
-        score = plausibility.score(state)
-        if not (score >= 1.0 and status in ("ok", "cleared")):  # no new hold: only the evidence changes
-            waits = plausibility.waits(state)
-            state.settle()
-            now = time.time()
-            cursor = db.execute(  # one row, unless someone else wrote it since: then the long way below
-                "UPDATE fairplay SET score = ?, state = ?, updated_at = ? WHERE player_id = ? AND updated_at = ? "
-                "AND status = ?", [score, msgspec.json.encode(state).decode(), now, player_id,
-                                   written.updated_at, status])
-            if cursor.rowcount == 1:
-                state.reread()
-                return waits, Written(status, state, now, written.hidden)
-    previous = _row(db, player_id)
-    status, state = _parsed(previous)
-    observe(state)
-    status, now = _save(db, player_id, status, state, previous=previous)
-    waits = plausibility.waits(state)
-    state.settle()
-    state.reread()
-    return waits, Written(status, state, now)
+    if written is not None and (seq == written.seq + 1 if written.drill == drill_id else
+                                written.drill is None and seq == 1
+                                and store.fair_pending_drills(db, player_id) == [drill_id]) \
+            and _version(db, player_id) == written.updated_at:
+        current = _held(written, written.state)
+        hidden = written.hidden
+        _observe(current, partial(plausibility.observe_answer, axis=axis, stimulus=stimulus, correct=correct,
+                                  reaction_ms=reaction_ms, own_p=own_p, own_trials=_own_trials(own_p)), time.time(),
+                 bool(hidden))
+        if not current.changed and (hidden or not current.hide):
+            return _holding(current, hidden, drill_id, seq)
+    else:
+        current = _current(db, player_id)  # this answer is stored: replayed with the rest
+        hidden = None
+    if current.hide and not hidden:
+        hidden = bool(boards.is_hidden(db, player_id))
+        if not hidden:
+            boards.set_visibility(db, player_id, False)  # pulled at once, everything ever posted
+            hidden, current.changed = True, True
+    if current.changed or current.drills:
+        current.folded = (drill_id, seq)
+        _write(db, player_id, current)
+    return _holding(current, hidden, drill_id, seq)
 
 
 def observed(db: Database, player_id: str, answers: list[tuple[float, bool, float]], axis: str = "exposure") -> str:
@@ -139,29 +224,47 @@ def observed(db: Database, player_id: str, answers: list[tuple[float, bool, floa
     A duel keeps no fit of the player's own, so only the ceiling, regularity and pace components see them.
     Returns the player's status after them. The caller holds the transaction.
     """
-    status, state = load(db, player_id)
-    for stimulus, correct, reaction_ms in answers:
-        plausibility.observe_answer(state, axis=axis, stimulus=stimulus, correct=correct, reaction_ms=reaction_ms)
-    status, _ = _save(db, player_id, status, state)
-    if (status == "held" or plausibility.waits(state)) and not boards.is_hidden(db, player_id):
+    current = _current(db, player_id)
+
+    def observe_all(state: State) -> None:
+        for stimulus, correct, reaction_ms in answers:
+            plausibility.observe_answer(state, axis=axis, stimulus=stimulus, correct=correct, reaction_ms=reaction_ms)
+
+    _observe(current, observe_all, time.time())
+    _write(db, player_id, current)
+    if current.hide and not boards.is_hidden(db, player_id):
         boards.set_visibility(db, player_id, False)  # as a drill's answers do: held or in doubt, off at once
-    return status
+    return current.status
 
 
-def drill_completed(db: Database, player_id: str, at: float, points: int, written: Written | None = None) -> Written:
-    """Pace evidence from a completed live drill, then who the boards may show. Before any banking. Returns the
-    player's row as written, for the socket's next answer (as ``answered`` does).
+def drill_completed(db: Database, player_id: str, drill_id: str, answered: int, at: float | None = None,
+                    points: int = 0, written: Written | None = None) -> Written:
+    """A live drill with ``answered`` scored answers was completed: its evidence written, with its pace (``at``:
+    server clock, ``points`` banked), then who the boards may show; ``at`` None for a checkup (its answers only: it
+    neither earns nor moves the boards). Before any banking. Returns what the socket holds after it.
 
     :param written: what ``answered`` returned for this drill's last answer on this socket, if any (unchanged: the
         socket keeps it should the banking after this raise)
     """
-    if written is not None:
-        written = msgspec.structs.replace(written, state=written.state.copy())
-    waits, written = _weighed(db, player_id, written,
-                              lambda state: plausibility.observe_drill(state, at=at, points=points))
-    shown = _shown(db, player_id, written.status, waits)
+    if at is not None and written is not None and written.drill == drill_id and written.seq == answered \
+            and _version(db, player_id) == written.updated_at:  # a checkup (rare) replays: its last score is unknown
+        current, hidden = _held(written, written.state.copy()), written.hidden
+    else:
+        current, hidden = _current(db, player_id), None
+        current.state = current.state.copy()
+    current.folded = None
+    if drill_id not in current.drills:
+        current.drills.append(drill_id)
+    if at is None:
+        if current.hide and not boards.is_hidden(db, player_id):  # never, while every answer weighs them
+            boards.set_visibility(db, player_id, False)
+        _write(db, player_id, current)
+        return _holding(current, hidden)
+    waits = _observe(current, partial(plausibility.observe_drill, at=at, points=points), at)
+    _write(db, player_id, current)
+    shown = _shown(db, player_id, current.status, waits)
     boards.set_visibility(db, player_id, shown)
-    return Written(written.status, written.state, written.updated_at, not shown)
+    return _holding(current, not shown)
 
 
 def live_trials(db: Database, player_id: str, at_most: int = -1) -> int:
@@ -205,16 +308,17 @@ def find_player(db: Database, who: str) -> dict | None:
 
 
 def held_players(db: Database) -> list[dict]:
-    """Held and banned players, the most suspicious first."""
-    return [dict(row) for row in db.query(
-        "SELECT f.player_id, p.nickname, f.status, f.score, f.reasons, f.held_at FROM fairplay f "
-        "JOIN players p ON p.id = f.player_id WHERE f.status IN ('held', 'banned') ORDER BY f.score DESC")]
+    """Held and banned players, the most suspicious first (their scores with every answer so far)."""
+    rows = list(db.query("SELECT f.player_id, p.nickname, f.status, f.score, f.reasons, f.held_at FROM fairplay f "
+                         "JOIN players p ON p.id = f.player_id WHERE f.status IN ('held', 'banned')"))
+    return sorted(({**row, "score": _current(db, row["player_id"]).score} for row in rows),
+                  key=lambda row: -row["score"])
 
 
 def review(db: Database, player_id: str) -> dict:
     """Everything an operator weighs: status, each component against its limit, recent play."""
-    status, state = load(db, player_id)
-    row = _row(db, player_id) or {}
+    current = _current(db, player_id)
+    status, state = current.status, current.state
     assessment = plausibility.assess(state)
     drills = db.execute("SELECT COUNT(*), COALESCE(SUM(points), 0) FROM drills WHERE player_id = ? "
                         "AND status = 'completed' AND kind != 'offline'", [player_id]).fetchone()
@@ -222,8 +326,8 @@ def review(db: Database, player_id: str) -> dict:
                        "AND source = 'live' AND exposure_ms < 25", [player_id]).fetchone()
     return {"player_id": player_id, "status": status, "score": assessment.score,
             "components": assessment.components, "in_doubt": plausibility.in_doubt(state),
-            "vetted": plausibility.vetted(state), "reasons": json.loads(row.get("reasons") or "[]"),
-            "held_at": row.get("held_at"), "reviewed_at": row.get("reviewed_at"),
+            "vetted": plausibility.vetted(state), "reasons": current.reasons,
+            "held_at": current.held_at, "reviewed_at": current.reviewed_at,
             "live_trials": live_trials(db, player_id), "completed_drills": drills[0], "points": drills[1],
             "short_flashes": {"shown": short[0], "correct": short[1]},
             "recent_reactions_ms": state.reactions}
@@ -238,7 +342,10 @@ def decide(db: Database, player_id: str, verdict: str) -> None:
     if verdict not in VERDICTS:
         raise ValueError(f"verdict must be one of {VERDICTS}, not {verdict!r}")
     with db.atomic():
-        # A clear starts the evidence afresh, the operator's word standing in for the vetting of short flashes.
-        state = State(tested=-plausibility.VETTING_NATS) if verdict == "cleared" else load(db, player_id)[1]
-        _save(db, player_id, verdict, state, reviewed=True)
+        current = _current(db, player_id)  # every answer so far first: a ban keeps their evidence
+        if verdict == "cleared":  # the evidence starts afresh, the operator's word standing in for the vetting
+            current.state = State(tested=-plausibility.VETTING_NATS)
+        current.status = verdict
+        current.score = plausibility.score(current.state)
+        _write(db, player_id, current, reviewed=True)
         boards.set_visibility(db, player_id, public(db, player_id))

@@ -383,3 +383,18 @@ def m014_trials_without_id_index(db: Database) -> None:
     db.execute("ALTER TABLE trials_rebuilt RENAME TO trials")
     db.execute("CREATE UNIQUE INDEX idx_trials_drill_id_seq ON trials (drill_id, seq)")
     db.execute("CREATE UNIQUE INDEX idx_trials_client_id ON trials (player_id, client_id) WHERE client_id IS NOT NULL")
+
+def m015_fairplay_folded(db: Database) -> None:
+    """Fair play's row is written when it matters (a drill's end, a hold, results that start to wait), not after every
+    answer (game.fairplay): a drill whose answers are not all in the row is marked, each scored answer stores the
+    player's own-fit P(correct) it was weighed with, and the row names the open drill's last answer it holds. Whoever
+    next reads the row replays the rest from ``trials``. Every drill before this migration had its answers written
+    as they came: a drill open now is pending from its next answer on, its row holding those before."""
+    db["drills"].add_column("fair_pending", int, not_null_default=0)
+    db.execute("CREATE INDEX IF NOT EXISTS idx_drills_fair_pending ON drills (player_id) WHERE fair_pending = 1")
+    db["trials"].add_column("fair_own_p", float)  # NULL: no own fit that could accuse (plausibility.SHIFT_MIN_TRIALS)
+    db["fairplay"].add_column("folded_drill", str)  # the open drill whose answers up to folded_seq the row holds
+    db["fairplay"].add_column("folded_seq", int)
+    db.execute("UPDATE drills SET fair_pending = 1 WHERE status = 'active'")
+    db.execute("UPDATE fairplay SET folded_drill = d.id, folded_seq = (SELECT COALESCE(MAX(seq), 0) FROM trials "
+               "WHERE drill_id = d.id) FROM drills d WHERE d.player_id = fairplay.player_id AND d.status = 'active'")

@@ -249,8 +249,21 @@ def assess(state: State) -> Assessment:
     return Assessment(max(components.values()), components, reasons)
 
 
+def may_hold(state: State) -> bool:
+    """False when ``score(state)`` is surely under 1 (it rounds to 3 places: under 0.9995), without the reaction times'
+    spread: n times whose range is r spread by at least r / sqrt(2n) (the two extremes alone, the rest at the mean),
+    so a range that wide keeps the regularity under 1 (20 / 20.01). A margin covers the float rounding of each."""
+    reactions = state.reactions
+    if len(reactions) >= REGULARITY_WINDOW and \
+            (max(reactions) - min(reactions)) / math.sqrt(2 * len(reactions)) <= REGULARITY_SD_MS * 1.001:
+        return True
+    return max(max(state.accuracy.values(), default=0.0) / ACCURACY_LIMIT_NATS, state.shift / SHIFT_LIMIT_NATS,
+               len(state.drills) / DRILLS_PER_HOUR_LIMIT,
+               sum(p for _, p in state.banked) / (TEN_MINUTES_S / 60) / POINTS_PER_MINUTE_LIMIT) >= 0.999
+
+
 def score(state: State) -> float:
-    """``assess(state).score`` without its reasons or a dict (every answer asks): rounding never reorders, so the
+    """``assess(state).score`` without its reasons or a dict (a hold's check asks): rounding never reorders, so the
     rounded largest component is the largest rounded one. The components as ``_components`` has them, in its order."""
     regularity = REGULARITY_SD_MS / max(_pstdev(state.reactions), 0.1) \
         if len(state.reactions) >= REGULARITY_WINDOW else 0.0

@@ -27,10 +27,11 @@ def bank_best_streak(db: Database, player_id: str, streak: int) -> None:
                    [streak, player_id])
 
 
-def finish_drill(db: Database, drill: dict, at: float, overall: Staircase | None,
+def finish_drill(db: Database, drill: dict, at: float, overall: Staircase | None, answered: int,
                  fair_play: fairplay.Written | None = None) -> tuple[dict, fairplay.Written]:
     """A drill was completed: bank its points, count the day, update the boards. Returns what the summary shows
-    and the player's fair-play row as written (``fairplay.drill_completed``; ``fair_play``: as the socket holds it).
+    and the player's fair-play row as written (``fairplay.drill_completed``; ``answered``: the drill's scored answers,
+    ``fair_play``: the row as the socket holds it).
 
     Only completed live drills reach a board; offline practice never calls this. A drill with an
     inhumanly fast answer (``drills.unranked``) counts for the player alone; the fair-play check
@@ -40,7 +41,7 @@ def finish_drill(db: Database, drill: dict, at: float, overall: Staircase | None
     points, best, unranked = db.execute("SELECT points, best_answer_streak, unranked FROM drills WHERE id = ?",
                                         [drill["id"]]).fetchone()
     db.execute("UPDATE players SET points = points + ? WHERE id = ?", [points, player_id])
-    written = fairplay.drill_completed(db, player_id, at, points, fair_play)
+    written = fairplay.drill_completed(db, player_id, drill["id"], answered, at, points, fair_play)
     if unranked is None:
         boards.add_points(db, boards.week_board(at), player_id, points)
         if drill.get("kind") in CHALLENGE_KINDS and drill.get("ranked"):

@@ -59,7 +59,8 @@ def create_drill(db: Database, player_id: str, *, mode: str, focus: bool, seed: 
     row = {"id": secrets.token_urlsafe(12), "player_id": player_id, "mode": mode, "focus": int(focus),
            "seed": seed, "plan": json.dumps(plan), "trial_count": len(plan), "refresh_ms": refresh_ms,
            "status": "active", "started_at": now, "kind": kind, "challenge_day": challenge_day, "ranked": int(ranked),
-           "adapt_pending": int(kind != "checkup")}  # its answers adapt; written at its end (game.adaptation)
+           "adapt_pending": int(kind != "checkup"),  # its answers adapt; written at its end (game.adaptation)
+           "fair_pending": 1}  # its answers feed fair play's row, written at its end (game.fairplay)
     # One active drill per player: a unique index on (player_id) WHERE status = 'active' backs this up.
     with db.atomic():
         abandon_drills(db, player_id)
@@ -214,6 +215,22 @@ def adaptive_answers(db: Database, drill_id: str) -> list[dict]:
     cursor = db.execute("SELECT emotion, correct, exposure_ms, intensity FROM trials WHERE drill_id = ? AND scored = 1 "
                         "ORDER BY position, answered_at", [drill_id])
     return [dict(zip(("emotion", "correct", "exposure_ms", "intensity"), row, strict=True)) for row in cursor]
+
+
+def fair_pending_answers(db: Database, player_id: str) -> list[tuple]:
+    """The scored answers of the player's drills whose fair-play evidence is not all stored yet (game.fairplay), in the
+    order they were committed (drills in the order they started, one active at a time; answers by ``seq``):
+    ``(drill id, drill active, mode, seq, exposure_ms, intensity, correct, reaction_ms, fair_own_p, answered_at)``.
+    A pending drill without a scored answer comes as one row of NULLs after its first three."""
+    return db.execute(
+        "SELECT d.id, d.status = 'active', d.mode, t.seq, t.exposure_ms, t.intensity, t.correct, t.reaction_ms, "
+        "t.fair_own_p, t.answered_at FROM drills d LEFT JOIN trials t ON t.drill_id = d.id AND t.seq IS NOT NULL "
+        "WHERE d.player_id = ? AND d.fair_pending = 1 ORDER BY d.started_at, d.rowid, t.seq", [player_id]).fetchall()
+
+
+def fair_pending_drills(db: Database, player_id: str) -> list[str]:
+    return [row[0] for row in db.execute("SELECT id FROM drills WHERE player_id = ? AND fair_pending = 1",
+                                         [player_id])]
 
 
 def settle_drills(db: Database, drill_ids: list[str]) -> None:

@@ -1,5 +1,6 @@
 """The operators' commands and the database settings."""
 
+import json
 import os
 import subprocess
 import sys
@@ -174,3 +175,35 @@ def test_trials_across_m014_keep_every_row_and_are_still_found_by_id_and_counted
     assert db.execute("INSERT INTO trials (id, drill_id, player_id, emotion, identity_seed, exposure_frames, sent_at, "
                       "client_id) VALUES ('offline-y', 'offline-1', 'p', 'fear', 1, 1, 9.0, 'c1') "
                       "ON CONFLICT DO NOTHING").rowcount == 0
+
+def test_a_drill_in_progress_across_m015_keeps_the_evidence_its_answers_wrote_and_weighs_the_next(
+        tmp_path: Path) -> None:
+    """Before m015 every answer wrote fair play's row; after it, an open drill's answers are replayed from its
+    trials. The answers a drill had before the upgrade are in the row once, and the next one is weighed on top."""
+    from game import fairplay, plausibility
+    from game.plausibility import State
+
+    db = sqlite_utils.Database(tmp_path / "old.db")
+    migrations.apply(db, stop_before="m015_fairplay_folded")
+    db["players"].insert({"id": "p", "token_hash": "h", "created_at": 0.0})
+    db["drills"].insert({"id": "d", "player_id": "p", "mode": "speed", "started_at": 0.0, "status": "active",
+                         "seed": 1, "trial_count": 20, "kind": "drill", "plan": "[]", "refresh_ms": 16.7, "focus": 0})
+    trial = {"drill_id": "d", "player_id": "p", "emotion": "fear", "identity_seed": 1, "exposure_frames": 2,
+             "exposure_ms": 33.4, "intensity": 1.0, "scored": 1, "correct": 1, "reaction_ms": 800.0}
+    state = State()
+    for seq in (1, 2):  # stored, and weighed into the row, by the old code
+        db["trials"].insert({**trial, "id": f"t{seq}", "position": seq, "seq": seq, "sent_at": float(seq),
+                             "answered_at": seq + 0.5})
+        plausibility.observe_answer(state, axis="exposure", stimulus=33.4, correct=True, reaction_ms=800.0)
+        state = State.from_json(state.to_json())
+    db["fairplay"].insert({"player_id": "p", "status": "ok", "score": plausibility.score(state),
+                           "state": json.dumps(state.to_json()), "updated_at": 1.0})
+    migrations.apply(db)
+    assert fairplay.load(db, "p")[1] == state  # not weighed twice
+    with db.conn:
+        db["trials"].insert({**trial, "id": "t3", "position": 3, "seq": 3, "sent_at": 3.0, "answered_at": 3.5})
+        fairplay.answered(db, "p", "d", 3, axis="exposure", stimulus=33.4, correct=True, reaction_ms=800.0,
+                          own_p=None)
+    plausibility.observe_answer(state, axis="exposure", stimulus=33.4, correct=True, reaction_ms=800.0)
+    assert fairplay.load(db, "p")[1].trials == state.trials == 3
+    assert fairplay.load(db, "p")[1].accuracy == {name: round(value, 4) for name, value in state.accuracy.items()}

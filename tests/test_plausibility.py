@@ -155,3 +155,25 @@ def test_the_score_every_answer_asks_for_is_the_assessments(width: float, offset
                   banked=[[0.0, points] for points in banked])
     state.shift = shift_share * plausibility._components(state)["regularity"] * plausibility.SHIFT_LIMIT_NATS
     assert score(state) == assess(state).score
+
+
+SHARE = st.one_of(st.floats(0.0, 1.2), st.sampled_from([0.9994, 0.99949, 0.9995, 0.99951, 0.9996, 1.0]))
+
+
+@given(width=st.one_of(st.floats(0.0, 300.0), st.sampled_from([126.4, 126.5, 126.55, 126.6, 127.0])),
+       middle=st.one_of(st.just(None), st.lists(st.floats(0.0, 1.0), min_size=REGULARITY_WINDOW - 2,
+                                               max_size=REGULARITY_WINDOW - 2)),
+       accuracy=SHARE, shift=SHARE, drills=st.integers(0, 120), banked=st.one_of(st.floats(0.0, 6000.0), SHARE))
+def test_a_hold_is_never_missed_where_the_cheap_check_says_none_may_be_due(
+        width: float, middle: list | None, accuracy: float, shift: float, drills: int, banked: float) -> None:
+    """``may_hold`` (the answers a socket weighs without the row's score): wherever the score reaches 1, it says a
+    hold may be due: metronomes, people, and the spread the bound is tight for (two extremes, the rest between or
+    all at the mean), each other component just under, at or over its line."""
+    offsets = [0.5] * (REGULARITY_WINDOW - 2) if middle is None else middle
+    reactions = [400.0 + width * offset for offset in [0.0, 1.0, *offsets]]
+    per_minute = plausibility.POINTS_PER_MINUTE_LIMIT * plausibility.TEN_MINUTES_S / 60
+    state = State(accuracy={"reader": accuracy * plausibility.ACCURACY_LIMIT_NATS},
+                  shift=shift * plausibility.SHIFT_LIMIT_NATS, reactions=reactions, drills=[0.0] * drills,
+                  banked=[[0.0, banked * per_minute if banked <= 1.2 else banked]])
+    if score(state) >= 1.0:
+        assert plausibility.may_hold(state)
