@@ -384,6 +384,8 @@ def m014_trials_without_id_index(db: Database) -> None:
     db.execute("CREATE UNIQUE INDEX idx_trials_drill_id_seq ON trials (drill_id, seq)")
     db.execute("CREATE UNIQUE INDEX idx_trials_client_id ON trials (player_id, client_id) WHERE client_id IS NOT NULL")
 
+
+@migrations()
 def m015_fairplay_folded(db: Database) -> None:
     """Fair play's row is written when it matters (a drill's end, a hold, results that start to wait), not after every
     answer (game.fairplay): a drill whose answers are not all in the row is marked, each scored answer stores the
