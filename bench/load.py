@@ -2,12 +2,15 @@
 
 The server (one gunicorn gevent worker, gunicorn.conf.py) is pinned to core 0 and this client to
 core 1. Each player plays drills as a person would: the trial's foreperiod + exposure + mask, a
-0.6-1.5 s reaction, ~1 s reading the feedback, then `next`; a new drill after each summary. The
+0.6-1.5 s reaction, ~1 s reading the feedback, then `next`; a new drill after each summary. Each answers as a
+person with their own threshold would, from the face and exposure the trial shows (bench/observer.py; right ~50-85%
+of the time, as QUEST+ keeps real players; ``--answers random``: right 1 time in 7, as before session 16). The
 same players with the same pacing then talk to bench/echo_app.py under the same gunicorn settings.
 
 Prints, per N: p50/p95/p99 per message kind, messages/s, the worker's CPU (share of its core and
 per message), RSS and open descriptors, the ratio to echo; and checks that the database holds
-exactly the answers the players were told about (one stored answer per `result` received).
+exactly the answers the players were told about (one stored answer per `result` received), and says what fair play
+made of the players (held, or results waiting off the boards): a person is never held.
 ``--timeline`` adds, per 5 s of the window, the p99 of answer->result and next->trial, how many took over 50 ms,
 and the stalls of this client's own event loop (a tail the client makes is not the server's); with
 ``--stalls MS`` the game's worker also reports every stop of its event loop longer than MS
@@ -44,6 +47,7 @@ from harness import LiveServer  # noqa: E402
 
 sys.path.insert(0, str(ROOT / "bench"))
 import worker_split  # noqa: E402
+from observer import Observer, fair_play  # noqa: E402
 
 EMOTIONS = ("anger", "contempt", "disgust", "fear", "happiness", "sadness", "surprise")
 SERVER_CPU, CLIENT_CPU = 0, 1
@@ -72,6 +76,8 @@ class Stats:
     worker_cpu: list[tuple[float, float]] = field(default_factory=list)  # (unix time, worker CPU seconds so far)
     client_gc: list[tuple[int, float]] = field(default_factory=list)  # (generation, ms) of this client's collections
     kinds_sent: list[tuple[float, str]] = field(default_factory=list)  # (unix time, kind) of starts and last answers
+    scored: int = 0  # results inside the window that judged an answer (not a voided flash)
+    right: int = 0  # of those, right
 
 
 def worker_pid(master: int) -> int:
@@ -103,10 +109,11 @@ class Player:
     """One player's socket: plays drills at a human pace (against echo: the same messages, echoed)."""
 
     def __init__(self, url: str, origin: str, stats: Stats, echo: bool, rng: random.Random,
-                 compression: str | None = None) -> None:
-        """:param compression: None offers no compression; "deflate" offers permessage-deflate, as browsers do"""
+                 compression: str | None = None, observer: Observer | None = None) -> None:
+        """:param compression: None offers no compression; "deflate" offers permessage-deflate, as browsers do
+        :param observer: who answers (bench/observer.py); None answers at random, right 1 time in 7"""
         self.url, self.origin, self.stats, self.echo, self.rng = url, origin, stats, echo, rng
-        self.compression = compression
+        self.compression, self.observer = compression, observer
         self.token = secrets.token_urlsafe(32)
 
     async def ask(self, ws, kind: str, message: dict, wanted: str) -> dict:
@@ -145,12 +152,17 @@ class Player:
                         "maskFrames", 30)
                     reaction = self.rng.uniform(0.6, 1.5)
                     await asyncio.sleep(frames / 60 + reaction)
+                    named = self.observer.answer(trial, 16.667) if self.observer and not self.echo \
+                        else self.rng.choice(EMOTIONS)
                     answer = {"type": "answer", "trialId": trial.get("trialId", "x"),
-                              "answer": self.rng.choice(EMOTIONS), "framesShown": trial.get("exposureFrames", 6),
+                              "answer": named, "framesShown": trial.get("exposureFrames", 6),
                               "refreshMs": 16.667, "maxGapMs": 17.0, "reactionMs": round(reaction * 1000, 1)}
                     result = await self.ask(ws, "answer->result", answer, "result")
                     if result.get("type") == "result":
                         self.stats.results[self.token] += 1
+                        if self.stats.recording and result.get("correct") is not None:
+                            self.stats.scored += 1
+                            self.stats.right += result["correct"]
                     elif not self.echo:
                         return
                     if result.get("done"):
@@ -162,11 +174,12 @@ class Player:
 
 
 async def run_players(server: LiveServer, count: int, ramp_s: float, seconds: float, echo: bool,
-                      pid: int, py_spy: Path | None = None, compression: str | None = None) -> dict:
-    stats, rng = Stats(), random.Random(1)
+                      pid: int, py_spy: Path | None = None, compression: str | None = None,
+                      answers: str = "observer") -> dict:
+    stats, rng, observers = Stats(), random.Random(1), random.Random(2)  # every server gets the same players
     stop = time.monotonic() + ramp_s + seconds + 5
-    players = [Player(server.ws_url, server.url, stats, echo, random.Random(rng.random()), compression)
-               for _ in range(count)]
+    players = [Player(server.ws_url, server.url, stats, echo, random.Random(rng.random()), compression,
+                      Observer.draw(observers) if answers == "observer" else None) for _ in range(count)]
 
     async def staggered(index: int, player: Player) -> None:
         await asyncio.sleep(ramp_s * index / count)
@@ -254,6 +267,8 @@ def report(name: str, run: dict) -> float:
     for kind, values in sorted(stats.latencies.items()):
         p50, p95, p99 = percentiles(values)
         print(f"    {kind:15s} n={len(values):6d}  p50 {p50:7.1f}  p95 {p95:7.1f}  p99 {p99:7.1f} ms")
+    if stats.scored:
+        print(f"    answers right: {stats.right / stats.scored:.0%} of {stats.scored}")
     return per_message
 
 
@@ -330,14 +345,14 @@ def check_database(path: Path, run: dict) -> tuple[int, int]:
 
 def one_rung(count: int, ramp_s: float, seconds: float, folder: Path, *, probe: Path | None = None,
              timeline: bool = False, echo: bool = True, baseline: Path | None = None, repeat: int = 1,
-             py_spy: Path | None = None, compression: str | None = None) -> dict:
+             py_spy: Path | None = None, compression: str | None = None, answers: str = "observer") -> dict:
     """Echo, then the game (alternating with the baseline's game ``repeat`` times): each on a fresh server."""
     print(f"\n== {count} players (ramp {ramp_s:g} s, measured {seconds:g} s)")
     servers = [("echo", "bench.echo_app:app", ROOT)] if echo else []
     for _ in range(repeat):
         servers += [("baseline", "wsgi:app", baseline)] if baseline else []
         servers += [("game", "wsgi:app", ROOT)]
-    figures: dict = {"mismatched": 0, "p99": {}}
+    figures: dict = {"mismatched": 0, "held": 0, "p99": {}}
     for turn, (name, app, root) in enumerate(servers):
         database = folder / f"{name}-{count}-{turn}.db"
         env = {**SERVER_ENV, **(PROBE_ENV if name != "echo" else {})}
@@ -347,7 +362,7 @@ def one_rung(count: int, ramp_s: float, seconds: float, folder: Path, *, probe: 
             pid = worker_pid(server.process.pid)
             spy = py_spy.with_name(f"{py_spy.stem}-{name}-{count}-{turn}.txt") if py_spy else None
             run = asyncio.run(run_players(server, count, ramp_s, seconds, echo=name == "echo", pid=pid, py_spy=spy,
-                                            compression=compression))
+                                            compression=compression, answers=answers))
         finally:
             server.stop()
         figures[name] = report(name, run)
@@ -358,6 +373,9 @@ def one_rung(count: int, ramp_s: float, seconds: float, folder: Path, *, probe: 
             told, mismatched = check_database(database, run)
             print(f"    database: {told} answers told to players; players whose stored answers differ: {mismatched}")
             figures["mismatched"] += mismatched
+            held, line = fair_play(str(database))
+            print(f"    {line}")
+            figures["held"] += held
         if name == "game":
             figures["p99"] = {k: percentiles(v)[2] for k, v in run["stats"].latencies.items()}
     figures["ratio"] = figures["game"] / figures["echo"] if echo else float("nan")
@@ -421,6 +439,9 @@ def main() -> None:
     parser.add_argument("--py-spy", type=Path, metavar="FILE", help="sample each server's worker with py-spy during "
                         "the measured window (FILE-<server>-<players>-<turn>.txt) and print its CPU per message by "
                         "part (bench/worker_split.py); py-spy pauses the worker to sample: CPU figures rise ~1-3%%")
+    parser.add_argument("--answers", choices=("observer", "random"), default="observer", help="observer (default): "
+                        "each player names what a person with their own threshold would see in the trial's face "
+                        "(bench/observer.py), right ~50-85%% of the time near it; random: right 1 time in 7")
     parser.add_argument("--deflate", action="store_true", help="players offer permessage-deflate, as browsers do "
                         "(echo, bare flask-sock, accepts it and compresses every message; the game declines it)")
     args = parser.parse_args()
@@ -434,6 +455,8 @@ def main() -> None:
         PROBE_ENV["GLIMPSE_PROBE_SLICES_MS"] = str(args.stalls / 2)
     if len(os.sched_getaffinity(0)) > 1:
         os.sched_setaffinity(0, {CLIENT_CPU})
+    print(f"players answer: {args.answers}" + (" (bench/observer.py: thresholds 30-400 ms, slopes 1.2-5, lapses 0-5%)"
+                                              if args.answers == "observer" else " (right 1 time in 7)"))
     with tempfile.TemporaryDirectory() as tmp:
         baseline = checkout(args.baseline, Path(tmp)) if args.baseline else None
         if args.pages:
@@ -441,14 +464,18 @@ def main() -> None:
         ladder = [(n, one_rung(n, args.ramp if args.ramp is not None else max(5.0, n / 100), args.seconds,
                                Path(tmp), probe=args.probe, timeline=args.timeline, echo=args.echo,
                                baseline=baseline, repeat=args.repeat, py_spy=args.py_spy,
-                               compression="deflate" if args.deflate else None)) for n in args.players]
-    print("\nladder (p99 ms answer->result / next->trial, CPU per message game/echo, DB mismatches):")
+                               compression="deflate" if args.deflate else None, answers=args.answers))
+              for n in args.players]
+    print("\nladder (p99 ms answer->result / next->trial, CPU per message game/echo, DB mismatches, players held):")
     for n, figures in ladder:
         p99 = figures["p99"]
         print(f"  {n:6d} players: {p99.get('answer->result', float('nan')):8.1f} / "
-              f"{p99.get('next->trial', float('nan')):8.1f} ms, {figures['ratio']:.2f}x, {figures['mismatched']}")
+              f"{p99.get('next->trial', float('nan')):8.1f} ms, {figures['ratio']:.2f}x, {figures['mismatched']}, "
+              f"{figures['held']}")
     if any(figures["mismatched"] for _, figures in ladder):
         sys.exit("FAIL: the database does not hold exactly the answers players were told about")
+    if any(figures["held"] for _, figures in ladder):
+        sys.exit("FAIL: fair play held players who answer as people do")
 
 
 if __name__ == "__main__":
