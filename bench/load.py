@@ -46,6 +46,7 @@ sys.path.insert(0, str(ROOT / "tests"))
 from harness import LiveServer  # noqa: E402
 
 sys.path.insert(0, str(ROOT / "bench"))
+import native_split  # noqa: E402
 import worker_split  # noqa: E402
 from observer import Observer, fair_play  # noqa: E402
 
@@ -61,6 +62,7 @@ TAIL_KINDS = ("answer->result", "next->trial")  # the replies the latency target
 SLOW_MS = 50.0
 WINDOW_S = 5.0
 STALL_MS = 20.0  # a late wake-up of this client's own loop worth reporting
+SPY_RATE = 100  # py-spy's samples a second
 PROBE_ENV: dict[str, str] = {}  # --probe: the game's worker reports its collector and memory (bench/worker_probe.py)
 
 
@@ -89,9 +91,14 @@ def worker_pid(master: int) -> int:
     raise RuntimeError("no gunicorn worker")
 
 
-def cpu_seconds(pid: int) -> float:
+def user_sys_seconds(pid: int) -> tuple[float, float]:
+    """The process's CPU so far, all its threads, in user space and in the kernel (/proc/<pid>/stat)."""
     fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-    return (int(fields[11]) + int(fields[12])) / TICKS
+    return int(fields[11]) / TICKS, int(fields[12]) / TICKS
+
+
+def cpu_seconds(pid: int) -> float:
+    return sum(user_sys_seconds(pid))
 
 
 def rss_mb(pid: int) -> float:
@@ -175,9 +182,11 @@ class Player:
 
 async def run_players(server: LiveServer, count: int, ramp_s: float, seconds: float, echo: bool,
                       pid: int, py_spy: Path | None = None, compression: str | None = None,
-                      answers: str = "observer") -> dict:
+                      answers: str = "observer", native: bool = False) -> dict:
+    """:param native: py-spy samples every thread's C and Python stacks (``record --native``) into ``py_spy`` after the
+        measured window, not the GIL's Python during it"""
     stats, rng, observers = Stats(), random.Random(1), random.Random(2)  # every server gets the same players
-    stop = time.monotonic() + ramp_s + seconds + 5
+    stop = time.monotonic() + ramp_s + seconds + 5 + (seconds + 15 if native else 0)
     players = [Player(server.ws_url, server.url, stats, echo, random.Random(rng.random()), compression,
                       Observer.draw(observers) if answers == "observer" else None) for _ in range(count)]
 
@@ -221,14 +230,19 @@ async def run_players(server: LiveServer, count: int, ramp_s: float, seconds: fl
     await asyncio.sleep(ramp_s + 2)  # everyone connected and into a drill
     stats.recording = True
     cpu0, client0, t0, window0 = cpu_seconds(pid), time.process_time(), time.monotonic(), time.time()
-    spy = spy_on(pid, seconds, py_spy) if py_spy else None
+    user_sys0 = user_sys_seconds(pid)
+    spy = spy_on(pid, seconds, py_spy) if py_spy and not native else None
     await asyncio.sleep(seconds)
     stats.recording = False
     window = (window0, time.time())
     elapsed = time.monotonic() - t0
     cpu = cpu_seconds(pid) - cpu0
+    user, kernel = (now - then for now, then in zip(user_sys_seconds(pid), user_sys0, strict=True))
     client_cpu = time.process_time() - client0
     rss, fds = rss_mb(pid), descriptors(pid)
+    # py-spy --native stops the worker for every sample (~0.2 ms of its CPU each): it samples the same players for
+    # as long right after the measured window, which it leaves alone
+    sampled_cpu = await spy_natively(pid, seconds, py_spy) if py_spy and native else None
     await asyncio.gather(*tasks)
     if spy:
         await asyncio.to_thread(spy.wait)
@@ -238,16 +252,34 @@ async def run_players(server: LiveServer, count: int, ramp_s: float, seconds: fl
     gc.enable()
     gc.collect()
     return {"stats": stats, "elapsed": elapsed, "cpu": cpu, "client_cpu": client_cpu, "rss": rss, "fds": fds,
-            "tokens": [p.token for p in players], "window": window}
+            "tokens": [p.token for p in players], "window": window, "user": user, "sys": kernel,
+            "sampled_cpu": sampled_cpu}
 
 
-def spy_on(pid: int, seconds: float, output: Path):
-    """py-spy samples the worker's stacks while it holds the GIL (its idle waits drop out) for ``seconds``."""
+def spy_on(pid: int, seconds: float, output: Path, native: bool = False):
+    """py-spy samples the worker's stacks for ``seconds``: while a thread holds the GIL (its Python only), or with
+    ``native`` every running thread's C and Python frames (threads asleep in a wait, as py-spy judges, drop out)."""
     import subprocess
 
-    return subprocess.Popen([str(Path(sys.executable).parent / "py-spy"), "record", "--pid", str(pid), "--gil",
-                             "--rate", "100", "--duration", str(max(1, int(seconds))), "--format", "raw",
-                             "--output", str(output)], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    with output.with_suffix(".log").open("w") as log:  # py-spy's own account: how many samples, how many errors
+        return subprocess.Popen([str(Path(sys.executable).parent / "py-spy"), "record", "--pid", str(pid),
+                                 "--native" if native else "--gil", "--rate", str(SPY_RATE), "--duration",
+                                 str(max(1, int(seconds))), "--format", "raw", "--output", str(output)],
+                                stdout=log, stderr=subprocess.STDOUT)
+
+
+async def spy_natively(pid: int, seconds: float, output: Path) -> float:
+    """``py-spy record --native`` for ``seconds``; returns the worker's CPU (share of a core) meanwhile.
+
+    py-spy cannot always match a greenlet's C stack to its Python frames, and gives up at once when its first
+    sample is one of those (the echo app's idle worker, mostly): it is started again, up to 20 times.
+    """
+    for _ in range(20):
+        cpu0, t0 = cpu_seconds(pid), time.monotonic()
+        spy = spy_on(pid, seconds, output, native=True)
+        if await asyncio.to_thread(spy.wait) == 0:
+            return (cpu_seconds(pid) - cpu0) / (time.monotonic() - t0)
+    return float("nan")
 
 
 def percentiles(values: list[float]) -> tuple[float, float, float]:
@@ -345,8 +377,12 @@ def check_database(path: Path, run: dict) -> tuple[int, int]:
 
 def one_rung(count: int, ramp_s: float, seconds: float, folder: Path, *, probe: Path | None = None,
              timeline: bool = False, echo: bool = True, baseline: Path | None = None, repeat: int = 1,
-             py_spy: Path | None = None, compression: str | None = None, answers: str = "observer") -> dict:
-    """Echo, then the game (alternating with the baseline's game ``repeat`` times): each on a fresh server."""
+             py_spy: Path | None = None, compression: str | None = None, answers: str = "observer",
+             native_spy: Path | None = None) -> dict:
+    """Echo, then the game (alternating with the baseline's game ``repeat`` times): each on a fresh server.
+
+    :param native_spy: sample with ``py-spy record --native`` into files named from this one (not ``py_spy``'s
+        --gil: one py-spy at a time) and print the user/sys and native split"""
     print(f"\n== {count} players (ramp {ramp_s:g} s, measured {seconds:g} s)")
     servers = [("echo", "bench.echo_app:app", ROOT)] if echo else []
     for _ in range(repeat):
@@ -360,13 +396,19 @@ def one_rung(count: int, ramp_s: float, seconds: float, folder: Path, *, probe: 
         probe_from = probe.stat().st_size if probe and probe.exists() else 0
         try:
             pid = worker_pid(server.process.pid)
-            spy = py_spy.with_name(f"{py_spy.stem}-{name}-{count}-{turn}.txt") if py_spy else None
+            spied = native_spy or py_spy
+            spy = spied.with_name(f"{spied.stem}-{name}-{count}-{turn}.txt") if spied else None
             run = asyncio.run(run_players(server, count, ramp_s, seconds, echo=name == "echo", pid=pid, py_spy=spy,
-                                            compression=compression, answers=answers))
+                                            compression=compression, answers=answers, native=bool(native_spy)))
         finally:
             server.stop()
         figures[name] = report(name, run)
-        if spy and spy.exists():
+        if native_spy and spy and spy.exists():
+            print(f"    py-spy --native sampled {seconds:g} s after the window: the worker's CPU "
+                  f"{run['cpu'] / run['elapsed']:.0%} of a core in it, {run['sampled_cpu']:.0%} while sampled")
+            native_split.report(spy, figures[name], run["user"], run["sys"],
+                                expected=run["sampled_cpu"] * run["elapsed"] * SPY_RATE)
+        elif spy and spy.exists():
             worker_split.report(spy, figures[name])
         report_tail(run, probe if name != "echo" else None, timeline, probe_from)
         if name != "echo":
@@ -442,9 +484,16 @@ def main() -> None:
     parser.add_argument("--answers", choices=("observer", "random"), default="observer", help="observer (default): "
                         "each player names what a person with their own threshold would see in the trial's face "
                         "(bench/observer.py), right ~50-85%% of the time near it; random: right 1 time in 7")
+    parser.add_argument("--native-split", nargs="?", type=Path, const=True, metavar="FILE", help="each server's "
+                        "worker CPU over the window in user space and in the kernel (/proc/<pid>/stat) and by what "
+                        "py-spy --native samples: SQLite's C, WAL writes, fcntl locks, socket send/recv, Python "
+                        "(bench/native_split.py); samples kept in FILE-<server>-<players>-<turn>.txt if given. "
+                        "Not with --py-spy (one sampler at a time); py-spy --native pauses the worker more: CPU rises")
     parser.add_argument("--deflate", action="store_true", help="players offer permessage-deflate, as browsers do "
                         "(echo, bare flask-sock, accepts it and compresses every message; the game declines it)")
     args = parser.parse_args()
+    if args.native_split and args.py_spy:
+        parser.error("--native-split and --py-spy each attach a py-spy to the worker: one at a time")
     if args.stalls and not args.probe:
         args.probe = Path(tempfile.mkstemp(prefix="glimpse-probe-", suffix=".txt")[1])
         print(f"worker probe: {args.probe}")
@@ -464,6 +513,7 @@ def main() -> None:
         ladder = [(n, one_rung(n, args.ramp if args.ramp is not None else max(5.0, n / 100), args.seconds,
                                Path(tmp), probe=args.probe, timeline=args.timeline, echo=args.echo,
                                baseline=baseline, repeat=args.repeat, py_spy=args.py_spy,
+                               native_spy=Path(tmp) / "native" if args.native_split is True else args.native_split,
                                compression="deflate" if args.deflate else None, answers=args.answers))
               for n in args.players]
     print("\nladder (p99 ms answer->result / next->trial, CPU per message game/echo, DB mismatches, players held):")
