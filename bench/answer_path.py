@@ -390,27 +390,38 @@ def run_in(root: Path, players_count: int, drills: int, answers: str) -> tuple[d
     return json.loads(costs), "\n".join(said)
 
 
-def against(revision: str, players_count: int, drills: int, rounds: int, answers: str) -> None:
-    runs: dict[str, dict[str, list[float]]] = {"this tree": defaultdict(list), revision: defaultdict(list)}
-    players: dict[str, str] = {}
+def against(revision: str | None, players_count: int, drills: int, rounds: int, answers: list[str]) -> None:
+    """This tree against ``revision``'s with the same players, or, without one, this tree's two kinds of players."""
     with tempfile.TemporaryDirectory() as tmp:
-        roots = {"this tree": ROOT, revision: extract(revision, Path(tmp))}
-        for index in range(rounds):
-            order = list(roots) if index % 2 == 0 else list(reversed(roots))
-            for name in order:
-                costs, players[name] = run_in(roots[name], players_count, drills, answers)
-                for kind, values in costs.items():
-                    runs[name][kind].extend(values)
+        if revision:
+            compare({"this tree": (ROOT, answers[0]), revision: (extract(revision, Path(tmp)), answers[0])},
+                    players_count, drills, rounds)
+        else:
+            compare({f"{kind} players": (ROOT, kind) for kind in answers}, players_count, drills, rounds)
+
+
+def compare(runners: dict[str, tuple[Path, str]], players_count: int, drills: int, rounds: int) -> None:
+    """Two runners (a tree and its kind of players) in alternating runs; the first's costs over the second's."""
+    runs: dict[str, dict[str, list[float]]] = {name: defaultdict(list) for name in runners}
+    players: dict[str, str] = {}
+    for index in range(rounds):
+        order = list(runners) if index % 2 == 0 else list(reversed(runners))
+        for name in order:
+            root, kind = runners[name]
+            costs, players[name] = run_in(root, players_count, drills, kind)
+            for kind, values in costs.items():
+                runs[name][kind].extend(values)
     print(f"{players_count} players x {drills} drills x {rounds} alternating rounds, in-process CPU per message (ms):")
     for name, costs in runs.items():
         print(f"{name}: ({players[name]})")
         show(costs)
-    mine, theirs = paced(runs["this tree"]), paced(runs[revision])
-    print(f"answer+next, this tree / {revision}: mean {statistics.fmean(mine) / statistics.fmean(theirs):.2f}x, "
+    first, second = runs
+    mine, theirs = paced(runs[first]), paced(runs[second])
+    print(f"answer+next, {first} / {second}: mean {statistics.fmean(mine) / statistics.fmean(theirs):.2f}x, "
           f"median {statistics.median(mine) / statistics.median(theirs):.2f}x, p99 {p99(mine) / p99(theirs):.2f}x")
     every = {name: [v for values in costs.values() for v in values] for name, costs in runs.items()}
-    print(f"all messages, this tree / {revision}: mean "
-          f"{statistics.fmean(every['this tree']) / statistics.fmean(every[revision]):.2f}x")
+    ratio = statistics.fmean(every[first]) / statistics.fmean(every[second])
+    print(f"all messages, {first} / {second}: mean {ratio:.2f}x")
 
 
 def main() -> None:
@@ -424,17 +435,19 @@ def main() -> None:
                         "e.g. game.staircase (QUEST+)")
     parser.add_argument("--sql", action="store_true", help="CPU in each SQL statement, by its text")
     parser.add_argument("--wal", action="store_true", help="WAL pages per answer's commit, by table or index")
-    parser.add_argument("--answers", choices=("observer", "random"), default="observer", help="observer (default): "
-                        "each player names what a person with their own threshold would see in the trial's face "
-                        "(bench/observer.py); random: right 1 time in 7")
+    parser.add_argument("--answers", choices=("observer", "random"), nargs="+", default=["observer"],
+                        help="observer (default): each player names what a person with their own threshold would see "
+                        "in the trial's face (bench/observer.py); random: right 1 time in 7. Two kinds (--answers "
+                        "observer random): the same players of each kind in alternating runs, as --against")
     parser.add_argument("--against", metavar="REV", help="also run the code of this git revision, alternating")
     parser.add_argument("--rounds", type=int, default=4, help="alternating runs of each tree with --against")
     parser.add_argument("--root", type=Path, default=ROOT, help=argparse.SUPPRESS)  # the tree whose game/ runs
     parser.add_argument("--json", action="store_true", help=argparse.SUPPRESS)  # one line of costs, for --against
     args = parser.parse_args()
-    if args.against:
+    if args.against or len(args.answers) > 1:
         against(args.against, args.players, args.drills, args.rounds, args.answers)
         return
+    args.answers = args.answers[0]
     sys.path.insert(0, str(args.root))
     if args.time:
         timed(args.time, args.players, args.drills, args.answers)
