@@ -159,8 +159,12 @@ class Player:
                         "maskFrames", 30)
                     reaction = self.rng.uniform(0.6, 1.5)
                     await asyncio.sleep(frames / 60 + reaction)
-                    named = self.observer.answer(trial, 16.667) if self.observer and not self.echo \
-                        else self.rng.choice(EMOTIONS)
+                    if self.observer is None:
+                        named = self.rng.choice(EMOTIONS)
+                    elif self.echo:  # an echoed trial shows no face; the pacing's draws stay the game's
+                        named = self.observer.rng.choice(EMOTIONS)
+                    else:
+                        named = self.observer.answer(trial, 16.667)
                     answer = {"type": "answer", "trialId": trial.get("trialId", "x"),
                               "answer": named, "framesShown": trial.get("exposureFrames", 6),
                               "refreshMs": 16.667, "maxGapMs": 17.0, "reactionMs": round(reaction * 1000, 1)}
