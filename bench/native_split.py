@@ -101,6 +101,8 @@ def report(path: Path, ms_per_message: float | None = None, user: float | None =
     sqlite = sum(count for name, count in parts.items() if name.startswith("SQLite"))
     rows = [("SQLite, all", sqlite), *((name, parts[name]) for name in PARTS)]
     for name, count in rows:
+        if not count:
+            continue  # the echo app has no SQLite
         ms = f"{count / total * ms_per_message:6.3f} ms" if ms_per_message else ""
         print(f"      {'  ' if name.startswith('SQLite:') else ''}{count / total:6.1%} {ms}  {name}")
 
