@@ -186,11 +186,12 @@ class Player:
 
 async def run_players(server: LiveServer, count: int, ramp_s: float, seconds: float, echo: bool,
                       pid: int, py_spy: Path | None = None, compression: str | None = None,
-                      answers: str = "observer", native: bool = False) -> dict:
-    """:param native: py-spy samples every thread's C and Python stacks (``record --native``) into ``py_spy`` after the
-        measured window, not the GIL's Python during it"""
+                      answers: str = "observer", native_spy: Path | None = None) -> dict:
+    """:param py_spy: py-spy samples the GIL's Python during the measured window into this file
+    :param native_spy: py-spy samples every thread's C and Python stacks (``record --native``) into this file, for as
+        long, right after the measured window"""
     stats, rng, observers = Stats(), random.Random(1), random.Random(2)  # every server gets the same players
-    stop = time.monotonic() + ramp_s + seconds + 5 + (seconds + 15 if native else 0)
+    stop = time.monotonic() + ramp_s + seconds + 5 + (seconds + 15 if native_spy else 0)
     players = [Player(server.ws_url, server.url, stats, echo, random.Random(rng.random()), compression,
                       Observer.draw(observers) if answers == "observer" else None) for _ in range(count)]
 
@@ -235,7 +236,7 @@ async def run_players(server: LiveServer, count: int, ramp_s: float, seconds: fl
     stats.recording = True
     cpu0, client0, t0, window0 = cpu_seconds(pid), time.process_time(), time.monotonic(), time.time()
     user_sys0 = user_sys_seconds(pid)
-    spy = spy_on(pid, seconds, py_spy) if py_spy and not native else None
+    spy = spy_on(pid, seconds, py_spy) if py_spy else None
     await asyncio.sleep(seconds)
     stats.recording = False
     window = (window0, time.time())
@@ -246,10 +247,10 @@ async def run_players(server: LiveServer, count: int, ramp_s: float, seconds: fl
     rss, fds = rss_mb(pid), descriptors(pid)
     # py-spy --native stops the worker for every sample (~0.2 ms of its CPU each): it samples the same players for
     # as long right after the measured window, which it leaves alone
-    sampled_cpu = await spy_natively(pid, seconds, py_spy) if py_spy and native else None
-    await asyncio.gather(*tasks)
     if spy:
         await asyncio.to_thread(spy.wait)
+    sampled_cpu = await spy_natively(pid, seconds, native_spy) if native_spy else None
+    await asyncio.gather(*tasks)
     for watcher in watchers:
         watcher.cancel()
     gc.callbacks.remove(on_gc)
@@ -385,8 +386,8 @@ def one_rung(count: int, ramp_s: float, seconds: float, folder: Path, *, probe: 
              native_spy: Path | None = None) -> dict:
     """Echo, then the game (alternating with the baseline's game ``repeat`` times): each on a fresh server.
 
-    :param native_spy: sample with ``py-spy record --native`` into files named from this one (not ``py_spy``'s
-        --gil: one py-spy at a time) and print the user/sys and native split"""
+    :param native_spy: sample with ``py-spy record --native`` right after the window, into files named from this one,
+        and print the user/sys and native split"""
     print(f"\n== {count} players (ramp {ramp_s:g} s, measured {seconds:g} s)")
     servers = [("echo", "bench.echo_app:app", ROOT)] if echo else []
     for _ in range(repeat):
@@ -400,20 +401,20 @@ def one_rung(count: int, ramp_s: float, seconds: float, folder: Path, *, probe: 
         probe_from = probe.stat().st_size if probe and probe.exists() else 0
         try:
             pid = worker_pid(server.process.pid)
-            spied = native_spy or py_spy
-            spy = spied.with_name(f"{spied.stem}-{name}-{count}-{turn}.txt") if spied else None
+            spy, native = (path.with_name(f"{path.stem}-{name}-{count}-{turn}.txt") if path else None
+                           for path in (py_spy, native_spy))
             run = asyncio.run(run_players(server, count, ramp_s, seconds, echo=name == "echo", pid=pid, py_spy=spy,
-                                            compression=compression, answers=answers, native=bool(native_spy)))
+                                            compression=compression, answers=answers, native_spy=native))
         finally:
             server.stop()
         figures[name] = report(name, run)
-        if native_spy and spy and spy.exists():
+        if spy and spy.exists():
+            worker_split.report(spy, figures[name])
+        if native and native.exists():
             print(f"    py-spy --native sampled {seconds:g} s after the window: the worker's CPU "
                   f"{run['cpu'] / run['elapsed']:.0%} of a core in it, {run['sampled_cpu']:.0%} while sampled")
-            native_split.report(spy, figures[name], run["user"], run["sys"],
+            native_split.report(native, figures[name], run["user"], run["sys"],
                                 expected=run["sampled_cpu"] * run["elapsed"] * SPY_RATE)
-        elif spy and spy.exists():
-            worker_split.report(spy, figures[name])
         report_tail(run, probe if name != "echo" else None, timeline, probe_from)
         if name != "echo":
             told, mismatched = check_database(database, run)
@@ -492,12 +493,11 @@ def main() -> None:
                         "worker CPU over the window in user space and in the kernel (/proc/<pid>/stat) and by what "
                         "py-spy --native samples: SQLite's C, WAL writes, fcntl locks, socket send/recv, Python "
                         "(bench/native_split.py); samples kept in FILE-<server>-<players>-<turn>.txt if given. "
-                        "Not with --py-spy (one sampler at a time); py-spy --native pauses the worker more: CPU rises")
+                        "py-spy --native stops the worker at each sample (its CPU rises), so it samples the same "
+                        "players for as long right after the window (beside --py-spy's, which samples during it)")
     parser.add_argument("--deflate", action="store_true", help="players offer permessage-deflate, as browsers do "
                         "(echo, bare flask-sock, accepts it and compresses every message; the game declines it)")
     args = parser.parse_args()
-    if args.native_split and args.py_spy:
-        parser.error("--native-split and --py-spy each attach a py-spy to the worker: one at a time")
     if args.stalls and not args.probe:
         args.probe = Path(tempfile.mkstemp(prefix="glimpse-probe-", suffix=".txt")[1])
         print(f"worker probe: {args.probe}")
