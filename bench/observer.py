@@ -42,8 +42,9 @@ def _variants() -> dict[frozenset[str], list[tuple[str, dict[str, float]]]]:
 
 
 def shown(trial: dict) -> tuple[str, float]:
-    """The emotion a ``trial`` message's face shows and how strongly (1: full; the best least-squares scale of the
-    variant's levels to the pose's, which the per-trial nudge moves by a few %)."""
+    """The emotion a ``trial`` message's face shows and how strongly (1: full): the best least-squares scale of the
+    variant's levels to the pose's, as the per-trial nudge left them (a few % off at full intensity, more on the
+    faintest faces)."""
     units = {unit: max(sides) for unit, sides in trial["expression"]["au"].items()}
     best = (math.inf, "", 1.0)
     for emotion, levels in _variants()[frozenset(units)]:
@@ -66,8 +67,9 @@ class Observer:
     def draw(cls, rng: random.Random) -> Observer:
         """One of a spread of players: thresholds log-uniform 30-400 ms, slopes 1.2-5, lapses 0-5% (as
         bench/fairplay.py's honest players)."""
-        return cls(math.log10(30.0) + rng.random() * math.log10(400 / 30), math.exp(rng.uniform(math.log(1.2),
-                   math.log(5))), rng.uniform(0, 0.05), random.Random(rng.random()))
+        log_threshold_ms = math.log10(30.0) + rng.random() * math.log10(400 / 30)
+        slope = math.exp(rng.uniform(math.log(1.2), math.log(5)))
+        return cls(log_threshold_ms, slope, rng.uniform(0, 0.05), random.Random(rng.random()))
 
     def answer(self, trial: dict, refresh_ms: float) -> str:
         """The emotion this observer names after ``trial``'s flash: the one shown, or one of the six others."""
