@@ -3,7 +3,9 @@
 Many players play drills round-robin through ``game.ws._handle`` (protocol parsing, the drill logic,
 the pooled connection) and ``game.ws._send`` (the replies' encoding and framing, sent on a socket pair; in
 trees without ``_send``, simple-websocket's ``send`` as game.ws used it), as bench/load.py's players do but without
-the network and with a clock that moves 3 s per trial, so every answer is on time and humanly paced.
+the network and with a clock that moves 3 s per trial, so every answer is on time and humanly paced. Each player
+answers as a person with their own threshold would (bench/observer.py; ``--answers random``: right 1 time in 7, as
+before session 16); the run says how often they were right and what fair play made of them.
 Prints the CPU per message kind (median, p99 and mean ms) and, with ``--profile``, the top entries of cProfile.
 cProfile inflates code made of many small calls several times over; ``--time FUNCTION...`` instead times named
 functions (``game.drills.DrillSession:_adapt``, ``game.store.record_answer``) with the CPU clock and prints each
@@ -70,12 +72,16 @@ def new_players(players_count: int, clock: Clock) -> tuple[list, list[dict]]:
     return sessions, handlers
 
 
-def play(players_count: int, drills: int, profile: bool, keep: list[Path] | None = None) -> dict[str, list[float]]:
+def play(players_count: int, drills: int, profile: bool, keep: list[Path] | None = None,
+         answers: str = "observer") -> dict[str, list[float]]:
     """CPU ms per message, by kind, of the code importable as ``game`` (this tree's, or ``--root``'s).
 
     :param keep: the database file is appended here and kept (the caller deletes it)
+    :param answers: "observer": each player answers as a person with their own threshold would (bench/observer.py);
+        "random": right 1 time in 7
     """
     import msgspec
+    from observer import Observer, fair_play
 
     from game import create_app, ws
     from game.db import pool
@@ -86,7 +92,8 @@ def play(players_count: int, drills: int, profile: bool, keep: list[Path] | None
         app = create_app({"DATABASE": str(Path(tmp) / "bench.db"), "TESTING": True})
         if keep is not None:
             keep.append(Path(tmp) / "bench.db")
-        clock, rng = Clock(), random.Random(1)
+        clock, rng, draws = Clock(), random.Random(1), random.Random(2)
+        observers = [Observer.draw(draws) for _ in range(players_count)] if answers == "observer" else None
         server, peer = open_socket()
 
         def reply(replies: list[dict]) -> None:
@@ -97,6 +104,7 @@ def play(players_count: int, drills: int, profile: bool, keep: list[Path] | None
                 for message in replies:
                     server.send(encode(message).decode())
         costs: dict[str, list[float]] = defaultdict(list)
+        right: list[bool] = []
         profiler = cProfile.Profile(time.process_time) if profile else None  # CPU time: the box is shared
         with app.app_context():
             sessions, handlers = new_players(players_count, clock)
@@ -127,12 +135,16 @@ def play(players_count: int, drills: int, profile: bool, keep: list[Path] | None
                     clock.now += 3.0
                     results = []
                     for i, trial in enumerate(trials):
+                        named = observers[i].answer(msgspec.json.decode(encode(trial)), 16.667) if observers \
+                            else rng.choice(EMOTION_KEYS)  # the observer reads the trial as the browser gets it
                         replies = send(i, "answer", {
-                            "type": "answer", "trialId": trial["trialId"], "answer": rng.choice(EMOTION_KEYS),
+                            "type": "answer", "trialId": trial["trialId"], "answer": named,
                             "framesShown": trial["exposureFrames"], "refreshMs": 16.667, "maxGapMs": 17.0,
                             "reactionMs": round(rng.uniform(600, 1500), 1)})
                         if replies[0]["done"]:
                             costs["answer (last)"].append(costs["answer"].pop())
+                        if replies[0]["correct"] is not None:
+                            right.append(replies[0]["correct"])
                         results.append(replies[0])
                     clock.now += 1.0
                     trials = [None if r["done"] else send(i, "next", {"type": "next"})[0]
@@ -140,6 +152,8 @@ def play(players_count: int, drills: int, profile: bool, keep: list[Path] | None
                     if all(t is None for t in trials):
                         break
                 clock.now += 3600.0  # the next drill is a new session of every procedure
+        print(f"players answer: {answers}, right {statistics.fmean(right):.0%} of {len(right)}; "
+              f"{fair_play(str(Path(tmp) / 'bench.db'))[1]}")
     if profiler:
         stats = pstats.Stats(profiler)
         stats.sort_stats("tottime").print_stats(25)
@@ -165,7 +179,7 @@ def _folder(keep: list[Path] | None):
     return tempfile.TemporaryDirectory() if keep is None else contextlib.nullcontext(tempfile.mkdtemp())
 
 
-def timed(names: list[str], players_count: int, drills: int) -> None:
+def timed(names: list[str], players_count: int, drills: int, answers: str) -> None:
     """CPU spent in each named function (``module.function`` or ``module.Class:method``), and its share."""
     import importlib
 
@@ -186,7 +200,7 @@ def timed(names: list[str], players_count: int, drills: int) -> None:
                 spent[_name].append(time.process_time() - started)
 
         setattr(owner, attribute, wrapper)
-    costs = play(players_count, drills, False)
+    costs = play(players_count, drills, False, answers=answers)
     show(costs)
     total = sum(sum(values) for values in costs.values()) / 1000
     for name, values in spent.items():
@@ -194,7 +208,7 @@ def timed(names: list[str], players_count: int, drills: int) -> None:
               f"{sum(values) / total:.1%} of all messages' CPU")
 
 
-def split(module_name: str, players_count: int, drills: int) -> None:
+def split(module_name: str, players_count: int, drills: int, answers: str) -> None:
     """CPU per message spent inside the classes of one module (``game.staircase``: QUEST+) and outside them.
 
     Every method and property of the module's own classes is wrapped; a call made from inside another one is
@@ -244,7 +258,7 @@ def split(module_name: str, players_count: int, drills: int) -> None:
         return replies
 
     ws._handle = counted
-    costs = play(players_count, drills, False)
+    costs = play(players_count, drills, False, answers=answers)
     show(costs)
     for kind in KINDS:
         if costs.get(kind):
@@ -256,7 +270,7 @@ def split(module_name: str, players_count: int, drills: int) -> None:
           f"({inside[0] * 1000 / total:.1%}); outside: mean {(total - inside[0] * 1000) / count:.3f} ms")
 
 
-def sql_statements(players_count: int, drills: int) -> None:
+def sql_statements(players_count: int, drills: int, answers: str) -> None:
     """CPU in each SQL statement the game's connections run (by its text), and its share of all messages' CPU."""
     import sqlite3
 
@@ -278,7 +292,7 @@ def sql_statements(players_count: int, drills: int) -> None:
 
     connect = sqlite3.connect
     sqlite3.connect = lambda *args, **kwargs: connect(*args, factory=Timed, **kwargs)  # type: ignore[misc]
-    costs = play(players_count, drills, False)
+    costs = play(players_count, drills, False, answers=answers)
     show(costs)
     total = sum(sum(values) for values in costs.values()) / 1000
     every = sum(sum(values) for values in spent.values())
@@ -287,7 +301,7 @@ def sql_statements(players_count: int, drills: int) -> None:
         print(f"  {sum(values) / total:5.1%} {len(values):6d} x {statistics.fmean(values) * 1000:.4f} ms  {sql}")
 
 
-def wal_pages(players_count: int, drills: int) -> None:
+def wal_pages(players_count: int, drills: int, answers: str) -> None:
     """WAL pages each answer's commit writes, by table or index (``dbstat``), over the players' answers."""
     import sqlite3
     import struct
@@ -322,7 +336,7 @@ def wal_pages(players_count: int, drills: int) -> None:
 
     game_drills.DrillSession._record = answer
     kept: list[Path] = []
-    play(players_count, drills, False, keep=kept)
+    play(players_count, drills, False, keep=kept, answers=answers)
     conn = sqlite3.connect(kept[0])
     owner = dict(conn.execute("SELECT pageno, name FROM dbstat").fetchall())
     conn.close()
@@ -366,33 +380,48 @@ def extract(revision: str, folder: Path) -> Path:
     return folder
 
 
-def run_in(root: Path, players_count: int, drills: int) -> dict[str, list[float]]:
-    """One run of this script on the code under ``root``, in a fresh process."""
+def run_in(root: Path, players_count: int, drills: int, answers: str) -> tuple[dict[str, list[float]], str]:
+    """One run of this script on the code under ``root``, in a fresh process: its costs, and what it said of its
+    players."""
     done = subprocess.run([sys.executable, __file__, "--root", str(root), "--players", str(players_count),
-                           "--drills", str(drills), "--json"], check=True, capture_output=True, text=True,
-                          env={**os.environ, "PYTHONHASHSEED": "0"})
-    return json.loads(done.stdout.splitlines()[-1])
+                           "--drills", str(drills), "--answers", answers, "--json"], check=True, capture_output=True,
+                          text=True, env={**os.environ, "PYTHONHASHSEED": "0"})
+    *said, costs = done.stdout.splitlines()
+    return json.loads(costs), "\n".join(said)
 
 
-def against(revision: str, players_count: int, drills: int, rounds: int) -> None:
-    runs: dict[str, dict[str, list[float]]] = {"this tree": defaultdict(list), revision: defaultdict(list)}
+def against(revision: str | None, players_count: int, drills: int, rounds: int, answers: list[str]) -> None:
+    """This tree against ``revision``'s with the same players, or, without one, this tree's two kinds of players."""
     with tempfile.TemporaryDirectory() as tmp:
-        roots = {"this tree": ROOT, revision: extract(revision, Path(tmp))}
-        for index in range(rounds):
-            order = list(roots) if index % 2 == 0 else list(reversed(roots))
-            for name in order:
-                for kind, values in run_in(roots[name], players_count, drills).items():
-                    runs[name][kind].extend(values)
+        if revision:
+            compare({"this tree": (ROOT, answers[0]), revision: (extract(revision, Path(tmp)), answers[0])},
+                    players_count, drills, rounds)
+        else:
+            compare({f"{kind} players": (ROOT, kind) for kind in answers}, players_count, drills, rounds)
+
+
+def compare(runners: dict[str, tuple[Path, str]], players_count: int, drills: int, rounds: int) -> None:
+    """Two runners (a tree and its kind of players) in alternating runs; the first's costs over the second's."""
+    runs: dict[str, dict[str, list[float]]] = {name: defaultdict(list) for name in runners}
+    players: dict[str, str] = {}
+    for index in range(rounds):
+        order = list(runners) if index % 2 == 0 else list(reversed(runners))
+        for name in order:
+            root, kind = runners[name]
+            costs, players[name] = run_in(root, players_count, drills, kind)
+            for kind, values in costs.items():
+                runs[name][kind].extend(values)
     print(f"{players_count} players x {drills} drills x {rounds} alternating rounds, in-process CPU per message (ms):")
     for name, costs in runs.items():
-        print(f"{name}:")
+        print(f"{name}: ({players[name]})")
         show(costs)
-    mine, theirs = paced(runs["this tree"]), paced(runs[revision])
-    print(f"answer+next, this tree / {revision}: mean {statistics.fmean(mine) / statistics.fmean(theirs):.2f}x, "
+    first, second = runs
+    mine, theirs = paced(runs[first]), paced(runs[second])
+    print(f"answer+next, {first} / {second}: mean {statistics.fmean(mine) / statistics.fmean(theirs):.2f}x, "
           f"median {statistics.median(mine) / statistics.median(theirs):.2f}x, p99 {p99(mine) / p99(theirs):.2f}x")
     every = {name: [v for values in costs.values() for v in values] for name, costs in runs.items()}
-    print(f"all messages, this tree / {revision}: mean "
-          f"{statistics.fmean(every['this tree']) / statistics.fmean(every[revision]):.2f}x")
+    ratio = statistics.fmean(every[first]) / statistics.fmean(every[second])
+    print(f"all messages, {first} / {second}: mean {ratio:.2f}x")
 
 
 def main() -> None:
@@ -406,28 +435,33 @@ def main() -> None:
                         "e.g. game.staircase (QUEST+)")
     parser.add_argument("--sql", action="store_true", help="CPU in each SQL statement, by its text")
     parser.add_argument("--wal", action="store_true", help="WAL pages per answer's commit, by table or index")
+    parser.add_argument("--answers", choices=("observer", "random"), nargs="+", default=["observer"],
+                        help="observer (default): each player names what a person with their own threshold would see "
+                        "in the trial's face (bench/observer.py); random: right 1 time in 7. Two kinds (--answers "
+                        "observer random): the same players of each kind in alternating runs, as --against")
     parser.add_argument("--against", metavar="REV", help="also run the code of this git revision, alternating")
     parser.add_argument("--rounds", type=int, default=4, help="alternating runs of each tree with --against")
     parser.add_argument("--root", type=Path, default=ROOT, help=argparse.SUPPRESS)  # the tree whose game/ runs
     parser.add_argument("--json", action="store_true", help=argparse.SUPPRESS)  # one line of costs, for --against
     args = parser.parse_args()
-    if args.against:
-        against(args.against, args.players, args.drills, args.rounds)
+    if args.against or len(args.answers) > 1:
+        against(args.against, args.players, args.drills, args.rounds, args.answers)
         return
+    args.answers = args.answers[0]
     sys.path.insert(0, str(args.root))
     if args.time:
-        timed(args.time, args.players, args.drills)
+        timed(args.time, args.players, args.drills, args.answers)
         return
     if args.split:
-        split(args.split, args.players, args.drills)
+        split(args.split, args.players, args.drills, args.answers)
         return
     if args.sql:
-        sql_statements(args.players, args.drills)
+        sql_statements(args.players, args.drills, args.answers)
         return
     if args.wal:
-        wal_pages(args.players, args.drills)
+        wal_pages(args.players, args.drills, args.answers)
         return
-    costs = play(args.players, args.drills, args.profile)
+    costs = play(args.players, args.drills, args.profile, answers=args.answers)
     if args.json:
         print(json.dumps(costs))
         return

@@ -23,11 +23,12 @@ import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
+from observer import CRITERION, p_correct
+
 from game.scene_session import candidates, stimulus
-from game.staircase import AXES, GUESS, Staircase
+from game.staircase import AXES, Staircase
 
 CHECKPOINTS = (10, 20, 30, 40, 60)
-CRITERION = 0.75
 
 
 def simulate(player_rng: np.random.Generator, stimuli: list[float], trials: int,
@@ -35,14 +36,11 @@ def simulate(player_rng: np.random.Generator, stimuli: list[float], trials: int,
     log_threshold = player_rng.uniform(math.log10(15), math.log10(400))
     slope = math.exp(player_rng.uniform(math.log(1.2), math.log(5)))
     lapse = player_rng.uniform(0, 0.05)
-    weibull_at = (CRITERION - GUESS) / (1 - GUESS - lapse)
-    alpha = log_threshold - math.log10(-math.log1p(-weibull_at)) / slope
     staircase, errors, subtle = Staircase("leak"), [], 0
     for trial in range(trials):
         x = staircase.next_stimulus(stimuli)
         subtle += x < full_shortest
-        p = GUESS + (1 - GUESS - lapse) * -math.expm1(-(10 ** (slope * (math.log10(x) - alpha))))
-        staircase.update(x, bool(player_rng.random() < p))
+        staircase.update(x, bool(player_rng.random() < p_correct(log_threshold, slope, lapse, x)))
         if trial + 1 in CHECKPOINTS:
             errors.append(math.log10(staircase.threshold(CRITERION).value) - log_threshold)
     return log_threshold, errors, subtle

@@ -2,12 +2,15 @@
 
 The server (one gunicorn gevent worker, gunicorn.conf.py) is pinned to core 0 and this client to
 core 1. Each player plays drills as a person would: the trial's foreperiod + exposure + mask, a
-0.6-1.5 s reaction, ~1 s reading the feedback, then `next`; a new drill after each summary. The
+0.6-1.5 s reaction, ~1 s reading the feedback, then `next`; a new drill after each summary. Each answers as a
+person with their own threshold would, from the face and exposure the trial shows (bench/observer.py; right ~50-85%
+of the time, as QUEST+ keeps real players; ``--answers random``: right 1 time in 7, as before session 16). The
 same players with the same pacing then talk to bench/echo_app.py under the same gunicorn settings.
 
 Prints, per N: p50/p95/p99 per message kind, messages/s, the worker's CPU (share of its core and
 per message), RSS and open descriptors, the ratio to echo; and checks that the database holds
-exactly the answers the players were told about (one stored answer per `result` received).
+exactly the answers the players were told about (one stored answer per `result` received), and says what fair play
+made of the players (held, or results waiting off the boards): a person is never held.
 ``--timeline`` adds, per 5 s of the window, the p99 of answer->result and next->trial, how many took over 50 ms,
 and the stalls of this client's own event loop (a tail the client makes is not the server's); with
 ``--stalls MS`` the game's worker also reports every stop of its event loop longer than MS
@@ -43,7 +46,9 @@ sys.path.insert(0, str(ROOT / "tests"))
 from harness import LiveServer  # noqa: E402
 
 sys.path.insert(0, str(ROOT / "bench"))
+import native_split  # noqa: E402
 import worker_split  # noqa: E402
+from observer import Observer, fair_play  # noqa: E402
 
 EMOTIONS = ("anger", "contempt", "disgust", "fear", "happiness", "sadness", "surprise")
 SERVER_CPU, CLIENT_CPU = 0, 1
@@ -57,6 +62,7 @@ TAIL_KINDS = ("answer->result", "next->trial")  # the replies the latency target
 SLOW_MS = 50.0
 WINDOW_S = 5.0
 STALL_MS = 20.0  # a late wake-up of this client's own loop worth reporting
+SPY_RATE = 100  # py-spy's samples a second
 PROBE_ENV: dict[str, str] = {}  # --probe: the game's worker reports its collector and memory (bench/worker_probe.py)
 
 
@@ -72,6 +78,8 @@ class Stats:
     worker_cpu: list[tuple[float, float]] = field(default_factory=list)  # (unix time, worker CPU seconds so far)
     client_gc: list[tuple[int, float]] = field(default_factory=list)  # (generation, ms) of this client's collections
     kinds_sent: list[tuple[float, str]] = field(default_factory=list)  # (unix time, kind) of starts and last answers
+    scored: int = 0  # results inside the window that judged an answer (not a voided flash)
+    right: int = 0  # of those, right
 
 
 def worker_pid(master: int) -> int:
@@ -83,9 +91,14 @@ def worker_pid(master: int) -> int:
     raise RuntimeError("no gunicorn worker")
 
 
-def cpu_seconds(pid: int) -> float:
+def user_sys_seconds(pid: int) -> tuple[float, float]:
+    """The process's CPU so far, all its threads, in user space and in the kernel (/proc/<pid>/stat)."""
     fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-    return (int(fields[11]) + int(fields[12])) / TICKS
+    return int(fields[11]) / TICKS, int(fields[12]) / TICKS
+
+
+def cpu_seconds(pid: int) -> float:
+    return sum(user_sys_seconds(pid))
 
 
 def rss_mb(pid: int) -> float:
@@ -103,10 +116,11 @@ class Player:
     """One player's socket: plays drills at a human pace (against echo: the same messages, echoed)."""
 
     def __init__(self, url: str, origin: str, stats: Stats, echo: bool, rng: random.Random,
-                 compression: str | None = None) -> None:
-        """:param compression: None offers no compression; "deflate" offers permessage-deflate, as browsers do"""
+                 compression: str | None = None, observer: Observer | None = None) -> None:
+        """:param compression: None offers no compression; "deflate" offers permessage-deflate, as browsers do
+        :param observer: who answers (bench/observer.py); None answers at random, right 1 time in 7"""
         self.url, self.origin, self.stats, self.echo, self.rng = url, origin, stats, echo, rng
-        self.compression = compression
+        self.compression, self.observer = compression, observer
         self.token = secrets.token_urlsafe(32)
 
     async def ask(self, ws, kind: str, message: dict, wanted: str) -> dict:
@@ -145,12 +159,21 @@ class Player:
                         "maskFrames", 30)
                     reaction = self.rng.uniform(0.6, 1.5)
                     await asyncio.sleep(frames / 60 + reaction)
+                    if self.observer is None:
+                        named = self.rng.choice(EMOTIONS)
+                    elif self.echo:  # an echoed trial shows no face; the pacing's draws stay the game's
+                        named = self.observer.rng.choice(EMOTIONS)
+                    else:
+                        named = self.observer.answer(trial, 16.667)
                     answer = {"type": "answer", "trialId": trial.get("trialId", "x"),
-                              "answer": self.rng.choice(EMOTIONS), "framesShown": trial.get("exposureFrames", 6),
+                              "answer": named, "framesShown": trial.get("exposureFrames", 6),
                               "refreshMs": 16.667, "maxGapMs": 17.0, "reactionMs": round(reaction * 1000, 1)}
                     result = await self.ask(ws, "answer->result", answer, "result")
                     if result.get("type") == "result":
                         self.stats.results[self.token] += 1
+                        if self.stats.recording and result.get("correct") is not None:
+                            self.stats.scored += 1
+                            self.stats.right += result["correct"]
                     elif not self.echo:
                         return
                     if result.get("done"):
@@ -162,11 +185,15 @@ class Player:
 
 
 async def run_players(server: LiveServer, count: int, ramp_s: float, seconds: float, echo: bool,
-                      pid: int, py_spy: Path | None = None, compression: str | None = None) -> dict:
-    stats, rng = Stats(), random.Random(1)
-    stop = time.monotonic() + ramp_s + seconds + 5
-    players = [Player(server.ws_url, server.url, stats, echo, random.Random(rng.random()), compression)
-               for _ in range(count)]
+                      pid: int, py_spy: Path | None = None, compression: str | None = None,
+                      answers: str = "observer", native_spy: Path | None = None) -> dict:
+    """:param py_spy: py-spy samples the GIL's Python during the measured window into this file
+    :param native_spy: py-spy samples every thread's C and Python stacks (``record --native``) into this file, for as
+        long, right after the measured window"""
+    stats, rng, observers = Stats(), random.Random(1), random.Random(2)  # every server gets the same players
+    stop = time.monotonic() + ramp_s + seconds + 5 + (seconds + 15 if native_spy else 0)
+    players = [Player(server.ws_url, server.url, stats, echo, random.Random(rng.random()), compression,
+                      Observer.draw(observers) if answers == "observer" else None) for _ in range(count)]
 
     async def staggered(index: int, player: Player) -> None:
         await asyncio.sleep(ramp_s * index / count)
@@ -208,33 +235,56 @@ async def run_players(server: LiveServer, count: int, ramp_s: float, seconds: fl
     await asyncio.sleep(ramp_s + 2)  # everyone connected and into a drill
     stats.recording = True
     cpu0, client0, t0, window0 = cpu_seconds(pid), time.process_time(), time.monotonic(), time.time()
+    user_sys0 = user_sys_seconds(pid)
     spy = spy_on(pid, seconds, py_spy) if py_spy else None
     await asyncio.sleep(seconds)
     stats.recording = False
     window = (window0, time.time())
     elapsed = time.monotonic() - t0
     cpu = cpu_seconds(pid) - cpu0
+    user, kernel = (now - then for now, then in zip(user_sys_seconds(pid), user_sys0, strict=True))
     client_cpu = time.process_time() - client0
     rss, fds = rss_mb(pid), descriptors(pid)
-    await asyncio.gather(*tasks)
+    # py-spy --native stops the worker for every sample (~0.2 ms of its CPU each): it samples the same players for
+    # as long right after the measured window, which it leaves alone
     if spy:
         await asyncio.to_thread(spy.wait)
+    sampled_cpu = await spy_natively(pid, seconds, native_spy) if native_spy else None
+    await asyncio.gather(*tasks)
     for watcher in watchers:
         watcher.cancel()
     gc.callbacks.remove(on_gc)
     gc.enable()
     gc.collect()
     return {"stats": stats, "elapsed": elapsed, "cpu": cpu, "client_cpu": client_cpu, "rss": rss, "fds": fds,
-            "tokens": [p.token for p in players], "window": window}
+            "tokens": [p.token for p in players], "window": window, "user": user, "sys": kernel,
+            "sampled_cpu": sampled_cpu}
 
 
-def spy_on(pid: int, seconds: float, output: Path):
-    """py-spy samples the worker's stacks while it holds the GIL (its idle waits drop out) for ``seconds``."""
+def spy_on(pid: int, seconds: float, output: Path, native: bool = False):
+    """py-spy samples the worker's stacks for ``seconds``: while a thread holds the GIL (its Python only), or with
+    ``native`` every running thread's C and Python frames (threads asleep in a wait, as py-spy judges, drop out)."""
     import subprocess
 
-    return subprocess.Popen([str(Path(sys.executable).parent / "py-spy"), "record", "--pid", str(pid), "--gil",
-                             "--rate", "100", "--duration", str(max(1, int(seconds))), "--format", "raw",
-                             "--output", str(output)], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    with output.with_suffix(".log").open("w") as log:  # py-spy's own account: how many samples, how many errors
+        return subprocess.Popen([str(Path(sys.executable).parent / "py-spy"), "record", "--pid", str(pid),
+                                 "--native" if native else "--gil", "--rate", str(SPY_RATE), "--duration",
+                                 str(max(1, int(seconds))), "--format", "raw", "--output", str(output)],
+                                stdout=log, stderr=subprocess.STDOUT)
+
+
+async def spy_natively(pid: int, seconds: float, output: Path) -> float:
+    """``py-spy record --native`` for ``seconds``; returns the worker's CPU (share of a core) meanwhile.
+
+    py-spy cannot always match a greenlet's C stack to its Python frames, and gives up at once when its first
+    sample is one of those (the echo app's idle worker, mostly): it is started again, up to 20 times.
+    """
+    for _ in range(20):
+        cpu0, t0 = cpu_seconds(pid), time.monotonic()
+        spy = spy_on(pid, seconds, output, native=True)
+        if await asyncio.to_thread(spy.wait) == 0:
+            return (cpu_seconds(pid) - cpu0) / (time.monotonic() - t0)
+    return float("nan")
 
 
 def percentiles(values: list[float]) -> tuple[float, float, float]:
@@ -254,6 +304,8 @@ def report(name: str, run: dict) -> float:
     for kind, values in sorted(stats.latencies.items()):
         p50, p95, p99 = percentiles(values)
         print(f"    {kind:15s} n={len(values):6d}  p50 {p50:7.1f}  p95 {p95:7.1f}  p99 {p99:7.1f} ms")
+    if stats.scored:
+        print(f"    answers right: {stats.right / stats.scored:.0%} of {stats.scored}")
     return per_message
 
 
@@ -330,14 +382,18 @@ def check_database(path: Path, run: dict) -> tuple[int, int]:
 
 def one_rung(count: int, ramp_s: float, seconds: float, folder: Path, *, probe: Path | None = None,
              timeline: bool = False, echo: bool = True, baseline: Path | None = None, repeat: int = 1,
-             py_spy: Path | None = None, compression: str | None = None) -> dict:
-    """Echo, then the game (alternating with the baseline's game ``repeat`` times): each on a fresh server."""
+             py_spy: Path | None = None, compression: str | None = None, answers: str = "observer",
+             native_spy: Path | None = None) -> dict:
+    """Echo, then the game (alternating with the baseline's game ``repeat`` times): each on a fresh server.
+
+    :param native_spy: sample with ``py-spy record --native`` right after the window, into files named from this one,
+        and print the user/sys and native split"""
     print(f"\n== {count} players (ramp {ramp_s:g} s, measured {seconds:g} s)")
     servers = [("echo", "bench.echo_app:app", ROOT)] if echo else []
     for _ in range(repeat):
         servers += [("baseline", "wsgi:app", baseline)] if baseline else []
         servers += [("game", "wsgi:app", ROOT)]
-    figures: dict = {"mismatched": 0, "p99": {}}
+    figures: dict = {"mismatched": 0, "held": 0, "p99": {}}
     for turn, (name, app, root) in enumerate(servers):
         database = folder / f"{name}-{count}-{turn}.db"
         env = {**SERVER_ENV, **(PROBE_ENV if name != "echo" else {})}
@@ -345,19 +401,28 @@ def one_rung(count: int, ramp_s: float, seconds: float, folder: Path, *, probe: 
         probe_from = probe.stat().st_size if probe and probe.exists() else 0
         try:
             pid = worker_pid(server.process.pid)
-            spy = py_spy.with_name(f"{py_spy.stem}-{name}-{count}-{turn}.txt") if py_spy else None
+            spy, native = (path.with_name(f"{path.stem}-{name}-{count}-{turn}.txt") if path else None
+                           for path in (py_spy, native_spy))
             run = asyncio.run(run_players(server, count, ramp_s, seconds, echo=name == "echo", pid=pid, py_spy=spy,
-                                            compression=compression))
+                                            compression=compression, answers=answers, native_spy=native))
         finally:
             server.stop()
         figures[name] = report(name, run)
         if spy and spy.exists():
             worker_split.report(spy, figures[name])
+        if native and native.exists():
+            print(f"    py-spy --native sampled {seconds:g} s after the window: the worker's CPU "
+                  f"{run['cpu'] / run['elapsed']:.0%} of a core in it, {run['sampled_cpu']:.0%} while sampled")
+            native_split.report(native, figures[name], run["user"], run["sys"],
+                                expected=run["sampled_cpu"] * run["elapsed"] * SPY_RATE)
         report_tail(run, probe if name != "echo" else None, timeline, probe_from)
         if name != "echo":
             told, mismatched = check_database(database, run)
             print(f"    database: {told} answers told to players; players whose stored answers differ: {mismatched}")
             figures["mismatched"] += mismatched
+            held, line = fair_play(str(database))
+            print(f"    {line}")
+            figures["held"] += held
         if name == "game":
             figures["p99"] = {k: percentiles(v)[2] for k, v in run["stats"].latencies.items()}
     figures["ratio"] = figures["game"] / figures["echo"] if echo else float("nan")
@@ -421,6 +486,15 @@ def main() -> None:
     parser.add_argument("--py-spy", type=Path, metavar="FILE", help="sample each server's worker with py-spy during "
                         "the measured window (FILE-<server>-<players>-<turn>.txt) and print its CPU per message by "
                         "part (bench/worker_split.py); py-spy pauses the worker to sample: CPU figures rise ~1-3%%")
+    parser.add_argument("--answers", choices=("observer", "random"), default="observer", help="observer (default): "
+                        "each player names what a person with their own threshold would see in the trial's face "
+                        "(bench/observer.py), right ~50-85%% of the time near it; random: right 1 time in 7")
+    parser.add_argument("--native-split", nargs="?", type=Path, const=True, metavar="FILE", help="each server's "
+                        "worker CPU over the window in user space and in the kernel (/proc/<pid>/stat) and by what "
+                        "py-spy --native samples: SQLite's C, WAL writes, fcntl locks, socket send/recv, Python "
+                        "(bench/native_split.py); samples kept in FILE-<server>-<players>-<turn>.txt if given. "
+                        "py-spy --native stops the worker at each sample (its CPU rises), so it samples the same "
+                        "players for as long right after the window (beside --py-spy's, which samples during it)")
     parser.add_argument("--deflate", action="store_true", help="players offer permessage-deflate, as browsers do "
                         "(echo, bare flask-sock, accepts it and compresses every message; the game declines it)")
     args = parser.parse_args()
@@ -434,6 +508,8 @@ def main() -> None:
         PROBE_ENV["GLIMPSE_PROBE_SLICES_MS"] = str(args.stalls / 2)
     if len(os.sched_getaffinity(0)) > 1:
         os.sched_setaffinity(0, {CLIENT_CPU})
+    print(f"players answer: {args.answers}" + (" (bench/observer.py: thresholds 30-400 ms, slopes 1.2-5, lapses 0-5%)"
+                                              if args.answers == "observer" else " (right 1 time in 7)"))
     with tempfile.TemporaryDirectory() as tmp:
         baseline = checkout(args.baseline, Path(tmp)) if args.baseline else None
         if args.pages:
@@ -441,14 +517,19 @@ def main() -> None:
         ladder = [(n, one_rung(n, args.ramp if args.ramp is not None else max(5.0, n / 100), args.seconds,
                                Path(tmp), probe=args.probe, timeline=args.timeline, echo=args.echo,
                                baseline=baseline, repeat=args.repeat, py_spy=args.py_spy,
-                               compression="deflate" if args.deflate else None)) for n in args.players]
-    print("\nladder (p99 ms answer->result / next->trial, CPU per message game/echo, DB mismatches):")
+                               native_spy=Path(tmp) / "native" if args.native_split is True else args.native_split,
+                               compression="deflate" if args.deflate else None, answers=args.answers))
+              for n in args.players]
+    print("\nladder (p99 ms answer->result / next->trial, CPU per message game/echo, DB mismatches, players held):")
     for n, figures in ladder:
         p99 = figures["p99"]
         print(f"  {n:6d} players: {p99.get('answer->result', float('nan')):8.1f} / "
-              f"{p99.get('next->trial', float('nan')):8.1f} ms, {figures['ratio']:.2f}x, {figures['mismatched']}")
+              f"{p99.get('next->trial', float('nan')):8.1f} ms, {figures['ratio']:.2f}x, {figures['mismatched']}, "
+              f"{figures['held']}")
     if any(figures["mismatched"] for _, figures in ladder):
         sys.exit("FAIL: the database does not hold exactly the answers players were told about")
+    if any(figures["held"] for _, figures in ladder):
+        sys.exit("FAIL: fair play held players who answer as people do")
 
 
 if __name__ == "__main__":

@@ -43,6 +43,8 @@ import numpy as np
 sys.path.insert(0, sys.argv[sys.argv.index("--root") + 1] if "--root" in sys.argv[:-1]  # before game is imported
                 else str(Path(__file__).resolve().parent.parent))
 
+from observer import CRITERION, p_correct  # bench/observer.py: the same observer as the load benches
+
 from game.emotions import EMOTION_KEYS
 from game.rounds import TRIALS_PER_DRILL, exposure_candidates, plan_emotions
 from game.staircase import (
@@ -59,7 +61,6 @@ from game.staircase import (
     _grid,
 )
 
-CRITERION = 0.75
 LAPSE = 0.02
 PERIOD_MS = 1000 / 60
 DAY_S = 86_400.0
@@ -77,10 +78,7 @@ class Player:
     seed: int
 
     def p_correct(self, drill: int, stimulus: float) -> float:
-        weibull_at_75 = (CRITERION - GUESS) / (1 - GUESS - LAPSE)
-        alpha = self.log_thresholds[drill] - math.log10(-math.log1p(-weibull_at_75)) / self.slope
-        weibull = -math.expm1(-(10 ** (self.slope * (math.log10(stimulus) - alpha))))
-        return GUESS + (1 - GUESS - LAPSE) * weibull
+        return p_correct(self.log_thresholds[drill], self.slope, LAPSE, stimulus)
 
 
 @dataclass

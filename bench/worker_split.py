@@ -48,4 +48,7 @@ def report(path: Path, ms_per_message: float | None = None) -> None:
 
 
 if __name__ == "__main__":
-    report(Path(sys.argv[1]), float(sys.argv[2]) if len(sys.argv) > 2 else None)
+    if len(sys.argv) > 1:
+        report(Path(sys.argv[1]), float(sys.argv[2]) if len(sys.argv) > 2 else None)
+    else:  # `make bench` runs every script without arguments: this one reads what bench/load.py sampled
+        print(__doc__.strip().splitlines()[-1])
