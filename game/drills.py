@@ -72,8 +72,10 @@ class DrillSession:
     # -- messages -----------------------------------------------------------------
 
     def welcome(self, message: Hello | None = None) -> dict:
-        if message is not None and message.time_zone:
-            self.db["players"].update(self.player_id, {"time_zone": streaks.zone(message.time_zone).key})
+        if message is not None and message.time_zone:  # written when it changed: a hello rarely moves the player
+            zone = streaks.zone(message.time_zone).key
+            self.db.execute("UPDATE players SET time_zone = ? WHERE id = ? AND time_zone IS NOT ?",
+                            [zone, self.player_id, zone])
         drill = store.active_drill(self.db, self.player_id)
         active = None
         if drill:
