@@ -1,8 +1,14 @@
-"""Daily streak rules, directly."""
+"""Daily streak rules, directly, and the zone a hello keeps for them."""
 
+import secrets
 from datetime import date, datetime
+from pathlib import Path
 from zoneinfo import ZoneInfo
 
+from conftest import InProcessSocket, StoppedClock
+
+from game import create_app, players
+from game.db import pool
 from game.streaks import DRILLS_PER_FREEZE, MAX_FREEZES, Streak, credit, status, zone
 
 PARIS, TOKYO, NEW_YORK = ZoneInfo("Europe/Paris"), ZoneInfo("Asia/Tokyo"), ZoneInfo("America/New_York")
@@ -64,16 +70,9 @@ def test_unknown_zones_fall_back_to_utc() -> None:
     assert zone("Asia/Kolkata") == ZoneInfo("Asia/Kolkata")
 
 
-def test_each_hello_keeps_the_zone_the_home_screens_day_is_counted_in(tmp_path) -> None:
+def test_each_hello_keeps_the_zone_the_home_screens_day_is_counted_in(tmp_path: Path) -> None:
     """A hello that names the same zone as before writes nothing (game.drills ``welcome``); one naming another zone
     moves the player's day there, as the streak on the home screen shows."""
-    import secrets
-
-    from conftest import InProcessSocket, StoppedClock
-
-    from game import create_app, players
-    from game.db import pool
-
     app = create_app({"DATABASE": str(tmp_path / "zones.db"), "TESTING": True})
     clock = StoppedClock()  # 2027-01-15 08:00 UTC: the 15th at Kiritimati (UTC+14), the 14th at Pago Pago (UTC-11)
     with app.app_context():
