@@ -65,6 +65,7 @@ SLOPE_PRIOR_MEDIAN, SLOPE_PRIOR_SD_LN = 2.5, 0.6
 FIXED_SHAPE = (SLOPE_PRIOR_MEDIAN, 0.02)
 CREDIBLE_MASS = 0.68  # central credible interval reported by Staircase.threshold
 _TAILS = ((1 - CREDIBLE_MASS) / 2, (1 + CREDIBLE_MASS) / 2)
+_TAILS_ARRAY = np.array(_TAILS)
 
 _FIXED_POINT = 2.0**30  # log-likelihoods are multiples of 2**-30: exact, order-free sums
 _MIN_PROBABILITY = 1e-26  # log floor ~ -60 nats per trial; exact sums for > 100 000 trials
@@ -647,8 +648,8 @@ class Staircase:
     show ``x``, ``s.update(x, correct)``. Save with :meth:`to_json` and restore with :meth:`from_json`.
     """
 
-    __slots__ = ("_axis", "_closed_json", "_closing", "_drift", "_estimates", "_levels", "_posterior", "_predicted",
-                 "_sessions", "_stepped", "_trials", "_weighted")
+    __slots__ = ("_axis", "_closed_json", "_closing", "_drift", "_estimates", "_json", "_levels", "_posterior",
+                 "_predicted", "_sessions", "_stepped", "_trials", "_weighted")
 
     def __init__(self, axis: str = "exposure", drift: Drift = TRACKING) -> None:
         """Start from the prior, with one open session of unknown date.
@@ -672,6 +673,9 @@ class Staircase:
         self._levels: dict[float, tuple] = {}  # level() by criterion, with the carried beliefs and answers it is of
         self._weighted: tuple | None = None  # (carried beliefs, criterion, their average times its thresholds)
         self._closed_json: str | None = None  # to_json()'s closed sessions: written twice per answer, never changed
+        # to_json()'s whole text until the state changes: a drill writes it at its end, and the next start compares
+        # the procedure it holds with the stored row by it
+        self._json: str | None = None
 
     def copy(self) -> Staircase:
         """An independent staircase in the same state (as ``from_json(to_json())``, without refiltering)."""
@@ -683,7 +687,7 @@ class Staircase:
         # Cached beliefs are never changed in place: the twin may share them.
         twin._predicted, twin._stepped, twin._posterior = self._predicted, self._stepped, self._posterior
         twin._estimates, twin._levels, twin._weighted = dict(self._estimates), dict(self._levels), self._weighted
-        twin._closed_json = self._closed_json
+        twin._closed_json, twin._json = self._closed_json, self._json
         return twin
 
     @property
@@ -715,6 +719,7 @@ class Staircase:
         current = self._sessions[-1]
         if current.at == at:
             return
+        self._json = None
         if current.trials == 0:
             current.at = at  # the closed sessions' beliefs still hold
         else:
@@ -744,7 +749,7 @@ class Staircase:
         self._stepped, self._posterior = None, None
 
     def _merge_oldest(self) -> None:
-        self._closed_json = None
+        self._closed_json = self._json = None
         first, second = self._sessions[0], self._sessions.pop(1)
         for stimulus, (n, k) in second.counts.items():
             first.add(self._axis, stimulus, n, k)
@@ -761,7 +766,7 @@ class Staircase:
             raise StaircaseError(f"at most {_MAX_TRIALS} trials per staircase")
         self._sessions[-1].add(self._axis, x, 1, int(bool(correct)))
         self._trials += 1
-        self._posterior = None
+        self._posterior = self._json = None
 
     def anchor(self, log_value: float) -> None:
         """Tie the open session to a reference level: the overall threshold (log10) as it stands now.
@@ -787,6 +792,7 @@ class Staircase:
                 for session in self._sessions:
                     session.fold()
         self._sessions[-1].anchor = value  # the posterior follows if the step it makes changes (see posterior)
+        self._json = None
 
     def _gap(self, index: int) -> float:
         """Days between session ``index`` and the one before (0 when unknown)."""
@@ -1099,9 +1105,12 @@ class Staircase:
             estimate = None if shared is None else shared[4].get(p)
             if estimate is None:
                 values, order, ordered = _threshold_table(self._axis, float(p))
-                cumulative = np.cumsum(post[order])
-                low, high = ordered[np.minimum(np.searchsorted(cumulative, _TAILS), len(order) - 1)]
-                estimate = Estimate(10 ** float(post @ values), 10 ** float(low), 10 ** float(high))
+                # ndarray methods, not np functions, and Python ints and floats: the same sums and picks for half
+                # the calls' overhead (nine thresholds end every drill)
+                low, high = post.take(order).cumsum().searchsorted(_TAILS_ARRAY).tolist()
+                last = len(order) - 1
+                estimate = Estimate(10 ** float(post.dot(values)), 10 ** ordered.item(min(low, last)),
+                                    10 ** ordered.item(min(high, last)))
                 if shared is not None:
                     shared[4][p] = estimate
             self._estimates[p] = estimate
@@ -1159,10 +1168,13 @@ class Staircase:
         with ``repr`` so they read back exactly. The drift model is not stored: it is the code's. The text is
         ``json.dumps`` of that object with compact separators; the closed sessions' part is kept between calls.
         """
+        if self._json is not None:
+            return self._json
         if self._closed_json is None:
             self._closed_json = "".join(f"{_session_json(session)}," for session in self._sessions[:-1])
-        return (f'{{"v":{FORMAT_VERSION},"axis":{_AXIS_JSON[self._axis.name]},"sessions":[{self._closed_json}'
-                f"{_session_json(self._sessions[-1], keep=True)}]}}")
+        self._json = (f'{{"v":{FORMAT_VERSION},"axis":{_AXIS_JSON[self._axis.name]},"sessions":[{self._closed_json}'
+                      f"{_session_json(self._sessions[-1], keep=True)}]}}")
+        return self._json
 
     @classmethod
     def from_json(cls, text: str, drift: Drift = TRACKING) -> Staircase:
