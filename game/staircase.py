@@ -1360,12 +1360,23 @@ def _session_json(session: _Session, *, keep: bool = False) -> str:
         texts = {x: _tally_json(x, n, k) for x, (n, k) in session.counts.items()}
         if keep:
             session._texts = texts
-    counts = ",".join(texts[x] for x in sorted(texts))
+    counts = ",".join([texts[x] for x in sorted(texts)])
     return f'{{"at":{_json_number(session.at)},"anchor":{_json_number(session.anchor)},"counts":[{counts}]}}'
 
 
 def _tally_json(stimulus: float, trials: int, correct: int) -> str:
-    return f"[{stimulus!r},{trials!r},{correct!r}]"
+    key = (stimulus, trials, correct)  # a float and two ints (never bools, see _Session.add's callers)
+    text = _TALLIES.get(key)
+    if text is None:
+        if len(_TALLIES) >= 8192:
+            _TALLIES.clear()  # at once (threads share it)
+        text = _TALLIES[key] = f"[{stimulus!r},{trials!r},{correct!r}]"
+    return text
+
+
+# A tally's text by its values: whole display frames and small counts, the same for every player (a float's repr
+# costs ~0.5 us, and a drill's end writes ~25 tallies)
+_TALLIES: dict[tuple[float, int, int], str] = {}
 
 
 def _json_number(value: float | None) -> str:
