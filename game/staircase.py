@@ -673,9 +673,9 @@ class Staircase:
         self._levels: dict[float, tuple] = {}  # level() by criterion, with the carried beliefs and answers it is of
         self._weighted: tuple | None = None  # (carried beliefs, criterion, their average times its thresholds)
         self._closed_json: str | None = None  # to_json()'s closed sessions: written twice per answer, never changed
-        # to_json()'s whole text until the state changes: a drill writes it at its end, and the next start compares
-        # the procedure it holds with the stored row by it
-        self._json: str | None = None
+        # to_json()'s whole text and its open session's, until the state changes: a drill writes it at its end, the
+        # next start compares the procedure it holds with the stored row by it, then closes that session
+        self._json: tuple[str, str] | None = None
 
     def copy(self) -> Staircase:
         """An independent staircase in the same state (as ``from_json(to_json())``, without refiltering)."""
@@ -719,7 +719,7 @@ class Staircase:
         current = self._sessions[-1]
         if current.at == at:
             return
-        self._json = None
+        written, self._json = self._json, None
         if current.trials == 0:
             current.at = at  # the closed sessions' beliefs still hold
         else:
@@ -739,7 +739,7 @@ class Staircase:
                 else:
                     closing = (self._carried_beliefs(carried), carried.log_weights, current, 0.0)
             if self._closed_json is not None:  # what to_json writes of the closed sessions: one more, as it will be
-                self._closed_json += f"{_session_json(current)},"
+                self._closed_json += f"{written[1] if written is not None else _session_json(current)},"
             current._texts = None  # closed: its text is in _closed_json when needed
             self._sessions.append(_Session(at))
             if len(self._sessions) > MAX_SESSIONS:
@@ -1169,12 +1169,13 @@ class Staircase:
         ``json.dumps`` of that object with compact separators; the closed sessions' part is kept between calls.
         """
         if self._json is not None:
-            return self._json
+            return self._json[0]
         if self._closed_json is None:
             self._closed_json = "".join(f"{_session_json(session)}," for session in self._sessions[:-1])
+        session = _session_json(self._sessions[-1], keep=True)
         self._json = (f'{{"v":{FORMAT_VERSION},"axis":{_AXIS_JSON[self._axis.name]},"sessions":[{self._closed_json}'
-                      f"{_session_json(self._sessions[-1], keep=True)}]}}")
-        return self._json
+                      f"{session}]}}", session)
+        return self._json[0]
 
     @classmethod
     def from_json(cls, text: str, drift: Drift = TRACKING) -> Staircase:
