@@ -64,6 +64,8 @@ class DrillSession:
         self._draws: tuple[str, random.Random, random.Random] | None = None  # see _trial_draws
         self._plan: tuple[str | None, list[str]] = (None, [])  # a drill's stored plan (JSON) and its order, decoded
         self.own_fit: Fit | None = None  # the player's overall fit as the drill began, for fair play
+        # the overall procedure as this socket's last drill wrote it, its text and fit (the next own_fit if unchanged)
+        self._end_fit: tuple[Staircase, str, Fit] | None = None
         self.fair_play: fairplay.Written | None = None  # the player's fair-play row as this socket last wrote it
         # What this socket committed as the player's best answer streak: a lower bound of the stored best (it only
         # grows), so an answer streak no longer than it need not be written.
@@ -72,8 +74,10 @@ class DrillSession:
     # -- messages -----------------------------------------------------------------
 
     def welcome(self, message: Hello | None = None) -> dict:
-        if message is not None and message.time_zone:
-            self.db["players"].update(self.player_id, {"time_zone": streaks.zone(message.time_zone).key})
+        if message is not None and message.time_zone:  # written when it changed: a hello rarely moves the player
+            zone = streaks.zone(message.time_zone).key
+            self.db.execute("UPDATE players SET time_zone = ? WHERE id = ? AND time_zone IS NOT ?",
+                            [zone, self.player_id, zone])
         drill = store.active_drill(self.db, self.player_id)
         active = None
         if drill:
@@ -487,7 +491,12 @@ class DrillSession:
             else:
                 self.procedures[emotion] = Staircase.from_json(state)
         self._held = (axis, self.procedures)
-        self.own_fit = self.procedures[OVERALL].fit()
+        overall, end = self.procedures[OVERALL], self._end_fit
+        # The fit made at the end of this socket's last drill, if its procedure is the one kept: the same posterior,
+        # which the summary computed (a later drill's start computed it again, ~0.04 ms)
+        kept = end is not None and end[0] is overall and end[1] == overall.to_json()
+        self.own_fit = end[2] if kept else overall.fit()  # type: ignore[index]
+        self._end_fit = None
 
     def _begin_sessions(self, started_at: float) -> None:
         """A drill is a session of every procedure: the player may have changed since the last (see game.staircase)."""
@@ -517,6 +526,8 @@ class DrillSession:
                 (emotion, self.procedures[emotion].to_json(), self.procedures[emotion].trials)
                 for emotion in sorted(self._unsaved)])
         self._unsaved = set()
+        overall = self.procedures[OVERALL]  # its posterior is the summary's: the fit costs nothing now (8 KB held)
+        self._end_fit = (overall, overall.to_json(), overall.fit())
 
     def _weakness_weights(self) -> dict[str, float]:
         """Focus mode: weigh each emotion by how long an exposure the player still needs."""

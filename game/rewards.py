@@ -49,12 +49,11 @@ def finish_drill(db: Database, drill: dict, at: float, overall: Staircase | None
                              player_id, points, at)
         if overall is not None and overall.axis == "exposure" and overall.trials >= boards.SKILL_MIN_TRIALS:
             boards.set_score(db, boards.SKILL, player_id, boards.skill_score(overall.threshold().value), at)
-    streak = streaks.credit_day(db, player_id, at)
+    streak, tz = streaks.credit_day(db, player_id, at)  # in the player's stored zone
     local_day = streak.last_day.isoformat() if streak.last_day else None
     db.execute("UPDATE drills SET local_day = ? WHERE id = ?", [local_day, drill["id"]])
     return {"points": points, "bestAnswerStreak": best, "unranked": unranked,
-            "streak": streaks.status(streak, at, streaks.zone(
-                db.execute("SELECT time_zone FROM players WHERE id = ?", [player_id]).fetchone()[0]))}, written
+            "streak": streaks.status(streak, at, tz)}, written
 
 
 def challenge_result(db: Database, drill: dict) -> dict:

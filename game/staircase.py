@@ -65,6 +65,7 @@ SLOPE_PRIOR_MEDIAN, SLOPE_PRIOR_SD_LN = 2.5, 0.6
 FIXED_SHAPE = (SLOPE_PRIOR_MEDIAN, 0.02)
 CREDIBLE_MASS = 0.68  # central credible interval reported by Staircase.threshold
 _TAILS = ((1 - CREDIBLE_MASS) / 2, (1 + CREDIBLE_MASS) / 2)
+_TAILS_ARRAY = np.array(_TAILS)
 
 _FIXED_POINT = 2.0**30  # log-likelihoods are multiples of 2**-30: exact, order-free sums
 _MIN_PROBABILITY = 1e-26  # log floor ~ -60 nats per trial; exact sums for > 100 000 trials
@@ -647,8 +648,8 @@ class Staircase:
     show ``x``, ``s.update(x, correct)``. Save with :meth:`to_json` and restore with :meth:`from_json`.
     """
 
-    __slots__ = ("_axis", "_closed_json", "_closing", "_drift", "_estimates", "_levels", "_posterior", "_predicted",
-                 "_sessions", "_stepped", "_trials", "_weighted")
+    __slots__ = ("_axis", "_closed_json", "_closing", "_drift", "_estimates", "_json", "_levels", "_posterior",
+                 "_predicted", "_sessions", "_stepped", "_trials", "_weighted")
 
     def __init__(self, axis: str = "exposure", drift: Drift = TRACKING) -> None:
         """Start from the prior, with one open session of unknown date.
@@ -672,6 +673,9 @@ class Staircase:
         self._levels: dict[float, tuple] = {}  # level() by criterion, with the carried beliefs and answers it is of
         self._weighted: tuple | None = None  # (carried beliefs, criterion, their average times its thresholds)
         self._closed_json: str | None = None  # to_json()'s closed sessions: written twice per answer, never changed
+        # to_json()'s whole text and its open session's, until the state changes: a drill writes it at its end, the
+        # next start compares the procedure it holds with the stored row by it, then closes that session
+        self._json: tuple[str, str] | None = None
 
     def copy(self) -> Staircase:
         """An independent staircase in the same state (as ``from_json(to_json())``, without refiltering)."""
@@ -683,7 +687,7 @@ class Staircase:
         # Cached beliefs are never changed in place: the twin may share them.
         twin._predicted, twin._stepped, twin._posterior = self._predicted, self._stepped, self._posterior
         twin._estimates, twin._levels, twin._weighted = dict(self._estimates), dict(self._levels), self._weighted
-        twin._closed_json = self._closed_json
+        twin._closed_json, twin._json = self._closed_json, self._json
         return twin
 
     @property
@@ -715,6 +719,7 @@ class Staircase:
         current = self._sessions[-1]
         if current.at == at:
             return
+        written, self._json = self._json, None
         if current.trials == 0:
             current.at = at  # the closed sessions' beliefs still hold
         else:
@@ -734,7 +739,7 @@ class Staircase:
                 else:
                     closing = (self._carried_beliefs(carried), carried.log_weights, current, 0.0)
             if self._closed_json is not None:  # what to_json writes of the closed sessions: one more, as it will be
-                self._closed_json += f"{_session_json(current)},"
+                self._closed_json += f"{written[1] if written is not None else _session_json(current)},"
             current._texts = None  # closed: its text is in _closed_json when needed
             self._sessions.append(_Session(at))
             if len(self._sessions) > MAX_SESSIONS:
@@ -744,7 +749,7 @@ class Staircase:
         self._stepped, self._posterior = None, None
 
     def _merge_oldest(self) -> None:
-        self._closed_json = None
+        self._closed_json = self._json = None
         first, second = self._sessions[0], self._sessions.pop(1)
         for stimulus, (n, k) in second.counts.items():
             first.add(self._axis, stimulus, n, k)
@@ -761,7 +766,7 @@ class Staircase:
             raise StaircaseError(f"at most {_MAX_TRIALS} trials per staircase")
         self._sessions[-1].add(self._axis, x, 1, int(bool(correct)))
         self._trials += 1
-        self._posterior = None
+        self._posterior = self._json = None
 
     def anchor(self, log_value: float) -> None:
         """Tie the open session to a reference level: the overall threshold (log10) as it stands now.
@@ -787,6 +792,7 @@ class Staircase:
                 for session in self._sessions:
                     session.fold()
         self._sessions[-1].anchor = value  # the posterior follows if the step it makes changes (see posterior)
+        self._json = None
 
     def _gap(self, index: int) -> float:
         """Days between session ``index`` and the one before (0 when unknown)."""
@@ -1099,9 +1105,12 @@ class Staircase:
             estimate = None if shared is None else shared[4].get(p)
             if estimate is None:
                 values, order, ordered = _threshold_table(self._axis, float(p))
-                cumulative = np.cumsum(post[order])
-                low, high = ordered[np.minimum(np.searchsorted(cumulative, _TAILS), len(order) - 1)]
-                estimate = Estimate(10 ** float(post @ values), 10 ** float(low), 10 ** float(high))
+                # ndarray methods, not np functions, and Python ints and floats: the same sums and picks for half
+                # the calls' overhead (nine thresholds end every drill)
+                low, high = post.take(order).cumsum().searchsorted(_TAILS_ARRAY).tolist()
+                last = len(order) - 1
+                estimate = Estimate(10 ** float(post.dot(values)), 10 ** ordered.item(min(low, last)),
+                                    10 ** ordered.item(min(high, last)))
                 if shared is not None:
                     shared[4][p] = estimate
             self._estimates[p] = estimate
@@ -1159,10 +1168,14 @@ class Staircase:
         with ``repr`` so they read back exactly. The drift model is not stored: it is the code's. The text is
         ``json.dumps`` of that object with compact separators; the closed sessions' part is kept between calls.
         """
+        if self._json is not None:
+            return self._json[0]
         if self._closed_json is None:
             self._closed_json = "".join(f"{_session_json(session)}," for session in self._sessions[:-1])
-        return (f'{{"v":{FORMAT_VERSION},"axis":{_AXIS_JSON[self._axis.name]},"sessions":[{self._closed_json}'
-                f"{_session_json(self._sessions[-1], keep=True)}]}}")
+        session = _session_json(self._sessions[-1], keep=True)
+        self._json = (f'{{"v":{FORMAT_VERSION},"axis":{_AXIS_JSON[self._axis.name]},"sessions":[{self._closed_json}'
+                      f"{session}]}}", session)
+        return self._json[0]
 
     @classmethod
     def from_json(cls, text: str, drift: Drift = TRACKING) -> Staircase:
@@ -1348,12 +1361,23 @@ def _session_json(session: _Session, *, keep: bool = False) -> str:
         texts = {x: _tally_json(x, n, k) for x, (n, k) in session.counts.items()}
         if keep:
             session._texts = texts
-    counts = ",".join(texts[x] for x in sorted(texts))
+    counts = ",".join([texts[x] for x in sorted(texts)])
     return f'{{"at":{_json_number(session.at)},"anchor":{_json_number(session.anchor)},"counts":[{counts}]}}'
 
 
 def _tally_json(stimulus: float, trials: int, correct: int) -> str:
-    return f"[{stimulus!r},{trials!r},{correct!r}]"
+    key = (stimulus, trials, correct)  # a float and two ints (never bools, see _Session.add's callers)
+    text = _TALLIES.get(key)
+    if text is None:
+        if len(_TALLIES) >= 8192:
+            _TALLIES.clear()  # at once (threads share it)
+        text = _TALLIES[key] = f"[{stimulus!r},{trials!r},{correct!r}]"
+    return text
+
+
+# A tally's text by its values: whole display frames and small counts, the same for every player (a float's repr
+# costs ~0.5 us, and a drill's end writes ~25 tallies)
+_TALLIES: dict[tuple[float, int, int], str] = {}
 
 
 def _json_number(value: float | None) -> str:

@@ -63,7 +63,8 @@ def create_drill(db: Database, player_id: str, *, mode: str, focus: bool, seed: 
            "fair_pending": 1}  # its answers feed fair play's row, written at its end (game.fairplay)
     # One active drill per player: a unique index on (player_id) WHERE status = 'active' backs this up.
     with db.atomic():
-        abandon_drills(db, player_id)
+        if db.execute("SELECT 1 FROM drills WHERE player_id = ? AND status = 'active'", [player_id]).fetchone():
+            abandon_drills(db, player_id)  # (mostly none: one read of that index, not two updates)
         _insert(db, "drills", row)
     return row
 

@@ -13,6 +13,7 @@ from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
 from sqlite_utils import Database
+from sqlite_utils.db import NotFoundError
 
 from game.zones import zone_or_utc
 
@@ -85,13 +86,25 @@ def _from_row(row: dict) -> Streak:
                   freezes=row["freezes"], freeze_progress=row["freeze_progress"])
 
 
+_COLUMNS = ("daily_streak", "longest_streak", "last_play_day", "last_play_day_start", "freezes", "freeze_progress",
+            "time_zone")
+_LOAD = f"SELECT {', '.join(_COLUMNS)} FROM players WHERE id = ?"
+
+
 def load(db: Database, player_id: str) -> tuple[Streak, ZoneInfo]:
-    row = db["players"].get(player_id)
-    return _from_row(row), zone(row.get("time_zone"))
+    """:raises NotFoundError: no such player"""
+    # Plain SQL: sqlite-utils' get() cost 20 µs where the SELECT costs 5 (every hello and every drill's end).
+    values = db.execute(_LOAD, [player_id]).fetchone()
+    if values is None:
+        raise NotFoundError
+    row = dict(zip(_COLUMNS, values, strict=True))
+    return _from_row(row), zone(row["time_zone"])
 
 
-def credit_day(db: Database, player_id: str, played_at: float | None = None, time_zone: str | None = None) -> Streak:
-    """Count a completed drill toward the player's daily streak; the caller holds the transaction.
+def credit_day(db: Database, player_id: str, played_at: float | None = None,
+               time_zone: str | None = None) -> tuple[Streak, ZoneInfo]:
+    """Count a completed drill toward the player's daily streak; the caller holds the transaction. Returns the streak
+    and the zone it counted the day in.
 
     :param played_at: when the drill was completed (default: now)
     :param time_zone: the zone the browser reported then (default: the player's stored zone)
@@ -105,4 +118,4 @@ def credit_day(db: Database, player_id: str, played_at: float | None = None, tim
         "freezes = ?, freeze_progress = ? WHERE id = ?",
         [updated.days, updated.longest, updated.last_day.isoformat() if updated.last_day else None,
          updated.last_day_start, updated.freezes, updated.freeze_progress, player_id])
-    return updated
+    return updated, tz

@@ -76,6 +76,12 @@ class Player:
         self.clock.now += 7200.0
         started, trial = self.send({"type": "start", "mode": mode, "refreshMs": 16.667})
         self.check()  # the drill this start left is in the stored procedures now
+        # ...and fair play weighs this drill's answers against the stored overall procedure (as it stood after the
+        # last drill's last answer: the fit a socket keeps from that drill's end, or one made now)
+        state = self.stored[AXES[mode]].get(adaptation.OVERALL)
+        fit, own = (Staircase.from_json(state) if state else Staircase(AXES[mode])).fit(), self.session.own_fit
+        assert own.trials == fit.trials
+        assert (own.posterior is None or own.posterior.tobytes()) == (fit.posterior is None or fit.posterior.tobytes())
         for step in [*steps, *(["right"] * 25 if finish else [])]:
             if step == "drop":
                 self.socket()

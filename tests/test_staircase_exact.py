@@ -146,3 +146,28 @@ def test_the_pick_is_the_one_the_plain_entropy_sums_make(answers: list, anchored
         procedure.update(candidates[index], correct)
     with nothing_shared():
         assert procedure.next_stimulus(candidates) == pick_as_before(procedure, candidates)
+
+
+def estimate_as_before(procedure: Staircase, p: float) -> staircase.Estimate:
+    """The threshold from the posterior through numpy's functions, as before its calls were trimmed."""
+    post = procedure.posterior()
+    values, order, ordered = staircase._threshold_table(procedure._axis, p)
+    low, high = ordered[np.minimum(np.searchsorted(np.cumsum(post[order]), staircase._TAILS), len(order) - 1)]
+    return staircase.Estimate(10 ** float(post @ values), 10 ** float(low), 10 ** float(high))
+
+
+@settings(max_examples=40, deadline=None)
+@given(answers=st.lists(st.tuples(st.integers(0, 29), st.booleans()), max_size=25), anchored=st.booleans(),
+       p=st.sampled_from([0.5, 0.75, 0.9]), sessions=st.integers(1, 3))
+def test_a_drills_thresholds_are_those_the_plain_sums_make(answers: list, anchored: bool, p: float,
+                                                             sessions: int) -> None:
+    procedure = Staircase("exposure")
+    for session in range(sessions):
+        procedure.begin_session(1e9 + session * 86_400.0)
+        if anchored:
+            procedure.anchor(math.log10(CANDIDATES[5 + session]))
+        for index, correct in answers:
+            procedure.update(CANDIDATES[index], correct)
+    with nothing_shared():
+        expected = estimate_as_before(procedure, p)
+        assert procedure.threshold(p) == expected  # the summary's, the boards' and the progress page's numbers

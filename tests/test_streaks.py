@@ -1,8 +1,14 @@
-"""Daily streak rules, directly."""
+"""Daily streak rules, directly, and the zone a hello keeps for them."""
 
+import secrets
 from datetime import date, datetime
+from pathlib import Path
 from zoneinfo import ZoneInfo
 
+from conftest import InProcessSocket, StoppedClock
+
+from game import create_app, players
+from game.db import pool
 from game.streaks import DRILLS_PER_FREEZE, MAX_FREEZES, Streak, credit, status, zone
 
 PARIS, TOKYO, NEW_YORK = ZoneInfo("Europe/Paris"), ZoneInfo("Asia/Tokyo"), ZoneInfo("America/New_York")
@@ -62,3 +68,26 @@ def test_unknown_zones_fall_back_to_utc() -> None:
     utc = ZoneInfo("UTC")
     assert zone("Mars/Olympus") == utc and zone(None) == utc and zone("../etc") == utc
     assert zone("Asia/Kolkata") == ZoneInfo("Asia/Kolkata")
+
+
+def test_each_hello_keeps_the_zone_the_home_screens_day_is_counted_in(tmp_path: Path) -> None:
+    """A hello that names the same zone as before writes nothing (game.drills ``welcome``); one naming another zone
+    moves the player's day there, as the streak on the home screen shows."""
+    app = create_app({"DATABASE": str(tmp_path / "zones.db"), "TESTING": True})
+    clock = StoppedClock()  # 2027-01-15 08:00 UTC: the 15th at Kiritimati (UTC+14), the 14th at Pago Pago (UTC-11)
+    with app.app_context():
+        with pool().connection() as db:
+            player, _token = players.create_player(db, secrets.token_urlsafe(32))
+            db["players"].update(player["id"], {"daily_streak": 3, "longest_streak": 3, "last_play_day": "2027-01-14"})
+        socket = InProcessSocket(player["id"], clock)
+
+        def today_done(tz: str) -> bool:
+            streak = socket.send({"type": "hello", "v": 1, "tz": tz})[0]["streak"]
+            assert streak["days"] == 3
+            return streak["todayDone"]
+
+        assert [today_done(tz) for tz in ("Pacific/Kiritimati", "Pacific/Kiritimati", "Pacific/Pago_Pago",
+                                          "Pacific/Pago_Pago", "Pacific/Kiritimati")] == [False, False, True, True,
+                                                                                          False]
+        with pool().connection() as db:
+            assert db["players"].get(player["id"])["time_zone"] == "Pacific/Kiritimati"
