@@ -61,6 +61,7 @@ class DrillSession:
         self.procedures: dict[str, Staircase] = {}
         self._unsaved: set[str] = set()  # procedures this drill answered, written at its end (game.adaptation)
         self._held: tuple[str, dict[str, Staircase]] = ("", {})  # the last procedures loaded, kept over a checkup
+        self._level: float | None = None  # the overall procedure's level as this socket last left it (see _adapt)
         self._draws: tuple[str, random.Random, random.Random] | None = None  # see _trial_draws
         self._plan: tuple[str | None, list[str]] = (None, [])  # a drill's stored plan (JSON) and its order, decoded
         self.own_fit: Fit | None = None  # the player's overall fit as the drill began, for fair play
@@ -478,24 +479,29 @@ class DrillSession:
                 self.procedures[emotion] = known
             else:
                 self.procedures[emotion] = Staircase.from_json(state)
-        self._held = (axis, self.procedures)
+        self._held, self._level = (axis, self.procedures), None
         self.own_fit = self.procedures[OVERALL].fit()
 
     def _begin_sessions(self, started_at: float) -> None:
         """A drill is a session of every procedure: the player may have changed since the last (see game.staircase)."""
         for procedure in self.procedures.values():
             procedure.begin_session(started_at)
+        self._level = None
 
     def _overall_level(self) -> float:
-        """The overall threshold (log10) that each emotion's procedure moves with between drills."""
-        return self.procedures[OVERALL].level()
+        """The overall threshold (log10) that each emotion's procedure moves with between drills: as the last answer
+        left it (only an answer, a new session or procedures read again change it), else asked of the procedure."""
+        level = self._level
+        if level is None:
+            level = self._level = self.procedures[OVERALL].level()
+        return level
 
     def _adapt(self, trial: dict, correct: bool) -> None:
         """Update the emotion's and the overall procedure with what was actually shown (written at the drill's end:
         until then a resume replays the stored answers, see game.adaptation)."""
         axis = _axis(self.drill["mode"]) if self.drill else "exposure"
         emotion, stimulus = trial["emotion"], adaptation.stimulus_of(axis, trial)
-        adaptation.adapt(self.procedures, emotion, stimulus, correct)
+        self._level = adaptation.adapt(self.procedures, emotion, stimulus, correct)  # the next trial's anchor
         self._unsaved.update((OVERALL, emotion))
         self.procedures[emotion].trim()  # its next trial steps it by another anchor: keep only what that needs
         self.procedures[OVERALL].trim(keep_posterior=True)
