@@ -16,7 +16,7 @@ from functools import lru_cache
 
 import msgspec
 
-from game.emotions import EMOTION_KEYS, EMOTIONS, NEUTRAL_POSE, pick_variant, scaled_variants, variant_pose
+from game.emotions import EMOTION_KEYS, NEUTRAL_POSE, pick_variant, scaled_variants, variant_pose
 from game.identities import Traits, draw_traits
 from game.protocol import REFRESH_MS_RANGE
 from game.variants import variant_number
@@ -133,6 +133,7 @@ def plan_trial(
     earliest, latest = FOREPERIOD_MS
     foreperiod_ms = earliest + (latest - earliest) * rng.random()  # rng.uniform(*FOREPERIOD_MS), as it draws
     index, left = pick_variant(emotion, intensity, rng)
+    variant, number, left_form, right_form = _variant_forms(emotion, intensity)[index]
     return TrialPlan(
         emotion=emotion,
         identity_seed=identity_seed & (CHECKUP_IDENTITY_BIT - 1),  # never a checkup face
@@ -142,18 +143,36 @@ def plan_trial(
         foreperiod_frames=frames_for(foreperiod_ms, period_ms),
         mask_frames=math.ceil(MASK_MS / period_ms),
         pose=(variant_pose(emotion, intensity, index, left) if jitter is None
-              else _jittered_variant(scaled_variants(emotion, intensity)[index], left, jitter)),
+              else _jittered_json(variant, left_form if left else right_form, jitter)),
         traits=draw_traits(rng),  # drawn last: existing seeds keep their faces and timings
-        variant=_variant_numbers(emotion, intensity)[index],
+        variant=number,
     )
 
 
 @lru_cache(maxsize=1024)
-def _variant_numbers(emotion: str, intensity: float) -> tuple[int | None, ...]:
-    """``variant_number`` of the pose each of the emotion's variants gives at an intensity (the side a one-sided
-    variant shows does not change it): every trial asks."""
-    return tuple(variant_number(emotion, intensity, variant_pose(emotion, intensity, index))
-                 for index in range(len(EMOTIONS[emotion].variants)))
+def _variant_forms(emotion: str, intensity: float) -> tuple[tuple[tuple, int | None, str, str], ...]:
+    """Per variant of the emotion at an intensity (every trial asks): its ``scaled_variants`` entry, its
+    ``variant_number`` (the side a one-sided variant shows does not change it) and its ``_pose_form`` shown on the
+    left, then on the right."""
+    return tuple((variant, variant_number(emotion, intensity, variant_pose(emotion, intensity, index)),
+                  _pose_form(variant, True), _pose_form(variant, False))
+                 for index, variant in enumerate(scaled_variants(emotion, intensity)))
+
+
+def _pose_form(variant: tuple, left: bool) -> str:
+    """The JSON of one of ``scaled_variants`` jittered (``_jittered_json``), as the pose's encoder writes it, with a
+    ``%s`` for each level the jitter moves (a level at rest stays at rest: its text is in the form)."""
+    one_sided, units, gaze_down, head_down = variant
+
+    def text(level: float) -> str:
+        return "%s" if level > 0 else _encode_json(level).decode()
+
+    def sides(level: float) -> str:
+        return f"[{text(level)},{text(level)}]" if not one_sided else (
+            f"[{text(level)},0.0]" if left else f"[0.0,{text(level)}]")
+
+    return ('{"au":{' + ",".join(f'"{unit}":{sides(level)}' for unit, level in units)
+            + f'}},"gaze":[0.0,{text(gaze_down)}],"head":{{"pitch":{text(head_down)},"roll":0.0}}}}')
 
 
 def jitter_pose(shown: dict, rng: random.Random) -> dict:
@@ -184,33 +203,41 @@ def jitter_pose(shown: dict, rng: random.Random) -> dict:
 _JITTER_TERMS = (-POSE_JITTER[0], POSE_JITTER[0] + POSE_JITTER[0], -POSE_JITTER[1], POSE_JITTER[1] + POSE_JITTER[1])
 
 
-def _jittered_variant(variant: tuple, left: bool, rng: random.Random) -> dict:
-    """``jitter_pose(variant_pose(...), rng)`` of one of ``scaled_variants``, made in one pass: the same draws in the
-    same order (gaze and pitch, then each unit), the same rounding, the same pose, without the pose in between."""
+def _jittered_json(variant: tuple, form: str, rng: random.Random) -> str:
+    """The JSON of ``jitter_pose(variant_pose(...), rng)`` for one of ``scaled_variants`` shown on one side, its
+    ``_variant_forms`` form filled in: the same draws in the same order (gaze and pitch, then each unit), the same
+    rounding and the same text as the pose's encoder writes, without the pose's dicts and lists or its encoding."""
     one_sided, units, gaze_down, head_down = variant
     low, span, low_offset, span_offset = _JITTER_TERMS
     draw = rng.random
-    # round(min(1.0, max(0.01, x)), 4) with the clamp as comparisons: the same value, ~0.15 µs less a unit.
+    texts = []
+    add = texts.append
     factor, offset = 1 + (low + span * draw()), low_offset + span_offset * draw()
-    if gaze_down > 0:
-        x = gaze_down * factor + offset
-        gaze_down = round(0.01 if x <= 0.01 else x if x < 1.0 else 1.0, 4)
-    if head_down > 0:
-        x = head_down * factor + offset
-        head_down = round(0.01 if x <= 0.01 else x if x < 1.0 else 1.0, 4)
-    nudged_units = {}
-    for unit, level in units:
+    gaze_and_pitch = []  # their texts come after the units' in the form
+    for level in (gaze_down, head_down):
+        if level > 0:
+            x = round(min(1.0, max(0.01, level * factor + offset)), 4)  # as jitter_pose (once or twice a trial)
+            gaze_and_pitch.append(_LEVEL_TEXTS[int(x * 10000.0 + 0.5)])
+    for _, level in units:
         factor, offset = 1 + (low + span * draw()), low_offset + span_offset * draw()
         if level > 0:
             x = level * factor + offset
-            x = 0.01 if x <= 0.01 else x if x < 1.0 else 1.0
+            x = 0.01 if x <= 0.01 else x if x < 1.0 else 1.0  # min(1.0, max(0.01, x)) as comparisons: ~0.15 µs less
             # round(x, 4) in half the time: k / 10^4 is the double round() gives for the k it picks, and int(y)
             # is that k unless x * 10^4 is within 10^-9 of a tie (then round() decides).
             y = x * 10000.0 + 0.5
             k = int(y)
-            level = k / 10000.0 if 1e-9 < y - k < 0.999999999 else round(x, 4)
-        nudged_units[unit] = [level, level] if not one_sided else [level, 0.0] if left else [0.0, level]
-    return {"au": nudged_units, "gaze": [0.0, gaze_down], "head": {"pitch": head_down, "roll": 0.0}}
+            text = _LEVEL_TEXTS[k if 1e-9 < y - k < 0.999999999 else int(round(x, 4) * 10000.0 + 0.5)]
+            add(text)
+            if not one_sided:
+                add(text)
+    return form % (*texts, *gaze_and_pitch)
+
+
+_encode_json = msgspec.json.Encoder().encode
+# k / 10^4 for every k from 0 to 10^4 as the pose's encoder writes it (the shortest text that reads back, as repr):
+# a jittered level's text without encoding it (~630 KB a worker). round(x, 4) is k / 10^4 for the k it picks.
+_LEVEL_TEXTS = tuple(_encode_json(k / 10000.0).decode() for k in range(10001))
 
 
 def display_ms(plan: TrialPlan, period_ms: float) -> float:
