@@ -46,7 +46,7 @@ class TrialPlan(msgspec.Struct, frozen=True, gc=False):
     wanted_ms: float  # before rounding to whole frames
     foreperiod_frames: int
     mask_frames: int
-    pose: dict
+    pose: dict | str  # the expression; its JSON text when jittered (a live drill's trial, sent and stored as text)
     traits: Traits  # the face's skin type, glasses and facial hair, chosen here; the seed draws the rest
     variant: int | None  # which of the emotion's variants the pose shows (1-based)
 
@@ -127,7 +127,8 @@ def plan_trial(
 
     :param exposure_ms: the exposure the adaptive procedure wants
     :param intensity: 0-1, how strongly the face moves
-    :param jitter: if given, the pose is ``jitter_pose``'d with it (its variant is the pose's before the nudge)
+    :param jitter: if given, the pose is ``jitter_pose``'d with it (its variant is the pose's before the nudge), as
+        the JSON text the trial stores and sends
     """
     identity_seed = rng.getrandbits(32)
     earliest, latest = FOREPERIOD_MS
