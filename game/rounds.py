@@ -162,15 +162,16 @@ def _variant_forms(emotion: str, intensity: float) -> tuple[tuple[tuple, int | N
 
 def _pose_form(variant: tuple, left: bool) -> str:
     """The JSON of one of ``scaled_variants`` jittered (``_jittered_json``), as the pose's encoder writes it, with a
-    ``%s`` for each level the jitter moves (a level at rest stays at rest: its text is in the form)."""
+    ``%s`` for each unit, gaze or pitch the jitter moves (a level at rest stays at rest: its text is in the form)."""
     one_sided, units, gaze_down, head_down = variant
 
     def text(level: float) -> str:
         return "%s" if level > 0 else _encode_json(level).decode()
 
-    def sides(level: float) -> str:
-        return f"[{text(level)},{text(level)}]" if not one_sided else (
-            f"[{text(level)},0.0]" if left else f"[0.0,{text(level)}]")
+    def sides(level: float) -> str:  # a moved unit alike on both sides: one "%s" for both (see _LEVEL_PAIRS)
+        if not one_sided:
+            return "%s" if level > 0 else f"[{text(level)},{text(level)}]"
+        return f"[{text(level)},0.0]" if left else f"[0.0,{text(level)}]"
 
     return ('{"au":{' + ",".join(f'"{unit}":{sides(level)}' for unit, level in units)
             + f'}},"gaze":[0.0,{text(gaze_down)}],"head":{{"pitch":{text(head_down)},"roll":0.0}}}}')
@@ -218,7 +219,8 @@ def _jittered_json(variant: tuple, form: str, rng: random.Random) -> str:
     for level in (gaze_down, head_down):
         if level > 0:
             x = round(min(1.0, max(0.01, level * factor + offset)), 4)  # as jitter_pose (once or twice a trial)
-            gaze_and_pitch.append(_LEVEL_TEXTS[int(x * 10000.0 + 0.5)])
+            pair = _LEVEL_PAIRS[int(x * 10000.0 + 0.5)]
+            gaze_and_pitch.append(pair[1:(len(pair) - 1) >> 1])
     for _, level in units:
         factor, offset = 1 + (low + span * draw()), low_offset + span_offset * draw()
         if level > 0:
@@ -228,17 +230,16 @@ def _jittered_json(variant: tuple, form: str, rng: random.Random) -> str:
             # is that k unless x * 10^4 is within 10^-9 of a tie (then round() decides).
             y = x * 10000.0 + 0.5
             k = int(y)
-            text = _LEVEL_TEXTS[k if 1e-9 < y - k < 0.999999999 else int(round(x, 4) * 10000.0 + 0.5)]
-            add(text)
-            if not one_sided:
-                add(text)
+            pair = _LEVEL_PAIRS[k if 1e-9 < y - k < 0.999999999 else int(round(x, 4) * 10000.0 + 0.5)]
+            add(pair[1:(len(pair) - 1) >> 1] if one_sided else pair)
     return form % (*texts, *gaze_and_pitch)
 
 
 _encode_json = msgspec.json.Encoder().encode
-# k / 10^4 for every k from 0 to 10^4 as the pose's encoder writes it (the shortest text that reads back, as repr):
-# a jittered level's text without encoding it (~630 KB a worker). round(x, 4) is k / 10^4 for the k it picks.
-_LEVEL_TEXTS = tuple(_encode_json(k / 10000.0).decode() for k in range(10001))
+# "[t,t]" for every k from 0 to 10^4, t being k / 10^4 as the pose's encoder writes it (the shortest text that reads
+# back, as repr): a jittered unit's two sides without encoding them (~720 KB a worker; t is the slice between "[" and
+# ","). round(x, 4) is k / 10^4 for the k it picks.
+_LEVEL_PAIRS = tuple(f"[{text},{text}]" for text in (_encode_json(k / 10000.0).decode() for k in range(10001)))
 
 
 def display_ms(plan: TrialPlan, period_ms: float) -> float:
