@@ -442,11 +442,10 @@ class DrillSession:
         drill = self.drill
         assert drill is not None
         period = drill["refresh_ms"]
-        emotion, pose = plan.emotion, plan.pose
-        if type(pose) is not str:  # a checkup's: not jittered, not yet JSON (see rounds.plan_trial)
-            pose = _encode_json(pose).decode()
+        emotion = plan.emotion
+        pose = _encode_json(plan.pose)
         trial = {"id": secrets.token_urlsafe(12), "drill_id": drill["id"], "player_id": self.player_id,
-                 "position": position, "attempt": attempt, "emotion": emotion, "pose": pose,
+                 "position": position, "attempt": attempt, "emotion": emotion, "pose": pose.decode(),
                  "identity_seed": plan.identity_seed, "intensity": plan.intensity,
                  "exposure_frames": plan.exposure_frames, "exposure_ms": plan.exposure_frames * period,
                  "wanted_ms": plan.wanted_ms, "refresh_ms": period, "display_ms": rounds.display_ms(plan, period),
@@ -455,7 +454,7 @@ class DrillSession:
         in_flight.hold(trial)  # stored with its answer, or as closed when it can no longer be answered
         self.open_trial = trial
         message = rounds.trial_message(trial["id"], plan, position, drill["trial_count"])
-        message["expression"] = msgspec.Raw(pose)  # the reply's encoder copies the stored JSON, the same bytes
+        message["expression"] = msgspec.Raw(pose)  # the reply's encoder copies the stored JSON: one encode, same bytes
         return message
 
     def _load_procedures(self, axis: str, open_drill: str | None = None) -> None:

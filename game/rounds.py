@@ -16,7 +16,7 @@ from functools import lru_cache
 
 import msgspec
 
-from game.emotions import EMOTION_KEYS, NEUTRAL_POSE, pick_variant, scaled_variants, variant_pose
+from game.emotions import EMOTION_KEYS, EMOTIONS, NEUTRAL_POSE, pick_variant, scaled_variants, variant_pose
 from game.identities import Traits, draw_traits
 from game.protocol import REFRESH_MS_RANGE
 from game.variants import variant_number
@@ -46,7 +46,7 @@ class TrialPlan(msgspec.Struct, frozen=True, gc=False):
     wanted_ms: float  # before rounding to whole frames
     foreperiod_frames: int
     mask_frames: int
-    pose: dict | str  # the expression; its JSON text when jittered (a live drill's trial, sent and stored as text)
+    pose: dict
     traits: Traits  # the face's skin type, glasses and facial hair, chosen here; the seed draws the rest
     variant: int | None  # which of the emotion's variants the pose shows (1-based)
 
@@ -127,14 +127,12 @@ def plan_trial(
 
     :param exposure_ms: the exposure the adaptive procedure wants
     :param intensity: 0-1, how strongly the face moves
-    :param jitter: if given, the pose is ``jitter_pose``'d with it (its variant is the pose's before the nudge), as
-        the JSON text the trial stores and sends
+    :param jitter: if given, the pose is ``jitter_pose``'d with it (its variant is the pose's before the nudge)
     """
     identity_seed = rng.getrandbits(32)
     earliest, latest = FOREPERIOD_MS
     foreperiod_ms = earliest + (latest - earliest) * rng.random()  # rng.uniform(*FOREPERIOD_MS), as it draws
     index, left = pick_variant(emotion, intensity, rng)
-    variant, number, left_form, right_form = _variant_forms(emotion, intensity)[index]
     return TrialPlan(
         emotion=emotion,
         identity_seed=identity_seed & (CHECKUP_IDENTITY_BIT - 1),  # never a checkup face
@@ -144,37 +142,18 @@ def plan_trial(
         foreperiod_frames=frames_for(foreperiod_ms, period_ms),
         mask_frames=math.ceil(MASK_MS / period_ms),
         pose=(variant_pose(emotion, intensity, index, left) if jitter is None
-              else _jittered_json(variant, left_form if left else right_form, jitter)),
+              else _jittered_variant(scaled_variants(emotion, intensity)[index], left, jitter)),
         traits=draw_traits(rng),  # drawn last: existing seeds keep their faces and timings
-        variant=number,
+        variant=_variant_numbers(emotion, intensity)[index],
     )
 
 
 @lru_cache(maxsize=1024)
-def _variant_forms(emotion: str, intensity: float) -> tuple[tuple[tuple, int | None, str, str], ...]:
-    """Per variant of the emotion at an intensity (every trial asks): its ``scaled_variants`` entry, its
-    ``variant_number`` (the side a one-sided variant shows does not change it) and its ``_pose_form`` shown on the
-    left, then on the right."""
-    return tuple((variant, variant_number(emotion, intensity, variant_pose(emotion, intensity, index)),
-                  _pose_form(variant, True), _pose_form(variant, False))
-                 for index, variant in enumerate(scaled_variants(emotion, intensity)))
-
-
-def _pose_form(variant: tuple, left: bool) -> str:
-    """The JSON of one of ``scaled_variants`` jittered (``_jittered_json``), as the pose's encoder writes it, with a
-    ``%s`` for each unit, gaze or pitch the jitter moves (a level at rest stays at rest: its text is in the form)."""
-    one_sided, units, gaze_down, head_down = variant
-
-    def text(level: float) -> str:
-        return "%s" if level > 0 else _encode_json(level).decode()
-
-    def sides(level: float) -> str:  # a moved unit alike on both sides: one "%s" for both (see _LEVEL_PAIRS)
-        if not one_sided:
-            return "%s" if level > 0 else f"[{text(level)},{text(level)}]"
-        return f"[{text(level)},0.0]" if left else f"[0.0,{text(level)}]"
-
-    return ('{"au":{' + ",".join(f'"{unit}":{sides(level)}' for unit, level in units)
-            + f'}},"gaze":[0.0,{text(gaze_down)}],"head":{{"pitch":{text(head_down)},"roll":0.0}}}}')
+def _variant_numbers(emotion: str, intensity: float) -> tuple[int | None, ...]:
+    """``variant_number`` of the pose each of the emotion's variants gives at an intensity (the side a one-sided
+    variant shows does not change it): every trial asks."""
+    return tuple(variant_number(emotion, intensity, variant_pose(emotion, intensity, index))
+                 for index in range(len(EMOTIONS[emotion].variants)))
 
 
 def jitter_pose(shown: dict, rng: random.Random) -> dict:
@@ -205,41 +184,33 @@ def jitter_pose(shown: dict, rng: random.Random) -> dict:
 _JITTER_TERMS = (-POSE_JITTER[0], POSE_JITTER[0] + POSE_JITTER[0], -POSE_JITTER[1], POSE_JITTER[1] + POSE_JITTER[1])
 
 
-def _jittered_json(variant: tuple, form: str, rng: random.Random) -> str:
-    """The JSON of ``jitter_pose(variant_pose(...), rng)`` for one of ``scaled_variants`` shown on one side, its
-    ``_variant_forms`` form filled in: the same draws in the same order (gaze and pitch, then each unit), the same
-    rounding and the same text as the pose's encoder writes, without the pose's dicts and lists or its encoding."""
+def _jittered_variant(variant: tuple, left: bool, rng: random.Random) -> dict:
+    """``jitter_pose(variant_pose(...), rng)`` of one of ``scaled_variants``, made in one pass: the same draws in the
+    same order (gaze and pitch, then each unit), the same rounding, the same pose, without the pose in between."""
     one_sided, units, gaze_down, head_down = variant
     low, span, low_offset, span_offset = _JITTER_TERMS
     draw = rng.random
-    texts = []
-    add = texts.append
+    # round(min(1.0, max(0.01, x)), 4) with the clamp as comparisons: the same value, ~0.15 µs less a unit.
     factor, offset = 1 + (low + span * draw()), low_offset + span_offset * draw()
-    gaze_and_pitch = []  # their texts come after the units' in the form
-    for level in (gaze_down, head_down):
-        if level > 0:
-            x = round(min(1.0, max(0.01, level * factor + offset)), 4)  # as jitter_pose (once or twice a trial)
-            pair = _LEVEL_PAIRS[int(x * 10000.0 + 0.5)]
-            gaze_and_pitch.append(pair[1:(len(pair) - 1) >> 1])
-    for _, level in units:
+    if gaze_down > 0:
+        x = gaze_down * factor + offset
+        gaze_down = round(0.01 if x <= 0.01 else x if x < 1.0 else 1.0, 4)
+    if head_down > 0:
+        x = head_down * factor + offset
+        head_down = round(0.01 if x <= 0.01 else x if x < 1.0 else 1.0, 4)
+    nudged_units = {}
+    for unit, level in units:
         factor, offset = 1 + (low + span * draw()), low_offset + span_offset * draw()
         if level > 0:
             x = level * factor + offset
-            x = 0.01 if x <= 0.01 else x if x < 1.0 else 1.0  # min(1.0, max(0.01, x)) as comparisons: ~0.15 µs less
+            x = 0.01 if x <= 0.01 else x if x < 1.0 else 1.0
             # round(x, 4) in half the time: k / 10^4 is the double round() gives for the k it picks, and int(y)
             # is that k unless x * 10^4 is within 10^-9 of a tie (then round() decides).
             y = x * 10000.0 + 0.5
             k = int(y)
-            pair = _LEVEL_PAIRS[k if 1e-9 < y - k < 0.999999999 else int(round(x, 4) * 10000.0 + 0.5)]
-            add(pair[1:(len(pair) - 1) >> 1] if one_sided else pair)
-    return form % (*texts, *gaze_and_pitch)
-
-
-_encode_json = msgspec.json.Encoder().encode
-# "[t,t]" for every k from 0 to 10^4, t being k / 10^4 as the pose's encoder writes it (the shortest text that reads
-# back, as repr): a jittered unit's two sides without encoding them (~720 KB a worker; t is the slice between "[" and
-# ","). round(x, 4) is k / 10^4 for the k it picks.
-_LEVEL_PAIRS = tuple(f"[{text},{text}]" for text in (_encode_json(k / 10000.0).decode() for k in range(10001)))
+            level = k / 10000.0 if 1e-9 < y - k < 0.999999999 else round(x, 4)
+        nudged_units[unit] = [level, level] if not one_sided else [level, 0.0] if left else [0.0, level]
+    return {"au": nudged_units, "gaze": [0.0, gaze_down], "head": {"pitch": head_down, "roll": 0.0}}
 
 
 def display_ms(plan: TrialPlan, period_ms: float) -> float:
