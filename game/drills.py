@@ -7,7 +7,9 @@ the messages to send; client mistakes raise ``ProtocolError``.
 
 from __future__ import annotations
 
+import binascii
 import json
+import os
 import random
 import secrets
 import time
@@ -39,6 +41,7 @@ from game.staircase import Fit, Staircase
 
 TRIAL_TTL_S = 120.0  # an unanswered trial older than this is void
 _encode_json = msgspec.json.Encoder().encode  # a trial's pose, every trial: ~7x faster than json.dumps
+_URL_SAFE = bytes.maketrans(b"+/", b"-_")  # base64's alphabet to the URL-safe one (base64.urlsafe_b64encode's)
 _FRESH = (True, 0, 0)  # store.next_slot of a drill created by this message: active, nothing scored, nothing sent
 
 
@@ -444,7 +447,10 @@ class DrillSession:
         period = drill["refresh_ms"]
         emotion = plan.emotion
         pose = _encode_json(plan.pose)
-        trial = {"id": secrets.token_urlsafe(12), "drill_id": drill["id"], "player_id": self.player_id,
+        # The trial's id is secrets.token_urlsafe(12) written out (the same text of the same 12 secret bytes): its
+        # five Python calls in three modules cost ~0.5 us more a next in situ, where the answers between evict them.
+        trial = {"id": binascii.b2a_base64(os.urandom(12), newline=False).translate(_URL_SAFE).decode(),
+                 "drill_id": drill["id"], "player_id": self.player_id,
                  "position": position, "attempt": attempt, "emotion": emotion, "pose": pose.decode(),
                  "identity_seed": plan.identity_seed, "intensity": plan.intensity,
                  "exposure_frames": plan.exposure_frames, "exposure_ms": plan.exposure_frames * period,
