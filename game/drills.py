@@ -507,6 +507,7 @@ class DrillSession:
         until then a resume replays the stored answers, see game.adaptation)."""
         axis = _axis(self.drill["mode"]) if self.drill else "exposure"
         emotion, stimulus = trial["emotion"], adaptation.stimulus_of(axis, trial)
+        self._level = None  # should adapt raise part way, the next asks the procedure
         self._level = adaptation.adapt(self.procedures, emotion, stimulus, correct)  # the next trial's anchor
         self._unsaved.update((OVERALL, emotion))
         self.procedures[emotion].trim()  # its next trial steps it by another anchor: keep only what that needs
