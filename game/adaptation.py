@@ -35,12 +35,15 @@ def stimulus_of(axis: str, trial: dict) -> float:
     return trial["intensity"] if axis == "intensity" else trial["exposure_ms"]
 
 
-def adapt(procedures: dict[str, Staircase], emotion: str, stimulus: float, correct: bool) -> None:
-    """One scored answer into the overall procedure and the emotion's, anchored to the overall's level after it."""
+def adapt(procedures: dict[str, Staircase], emotion: str, stimulus: float, correct: bool) -> float:
+    """One scored answer into the overall procedure and the emotion's, anchored to the overall's level after it
+    (returned: the next trial's emotion is anchored to it too)."""
     procedures[OVERALL].update(stimulus, correct)
     procedure = procedures[emotion]
     procedure.update(stimulus, correct)
-    procedure.anchor(procedures[OVERALL].level())
+    level = procedures[OVERALL].level()
+    procedure.anchor(level)
+    return level
 
 
 def replayed(db: Database, player_id: str, axis: str, states: dict[str, str], open_drill: str | None = None

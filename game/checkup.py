@@ -16,10 +16,11 @@ Pure: no Flask, no I/O.
 
 from __future__ import annotations
 
-import dataclasses
 import math
 import random
 from dataclasses import dataclass
+
+import msgspec
 
 from game import rounds
 from game.emotions import EMOTION_KEYS
@@ -76,7 +77,7 @@ def plan(position: int, period_ms: float, form: int = FORM) -> rounds.TrialPlan:
     item = items(form)[position - 1]
     trial = rounds.plan_trial(random.Random(f"glimpse-checkup-{form}-{position}"), item.emotion, period_ms,
                               exposure_ms=item.exposure_ms, intensity=1.0)
-    return dataclasses.replace(trial, identity_seed=item.identity_seed)
+    return msgspec.structs.replace(trial, identity_seed=item.identity_seed)
 
 
 @dataclass(frozen=True)

@@ -26,11 +26,12 @@ check, which the transport runs when the duel ends, before anything is stored.
 
 from __future__ import annotations
 
-import dataclasses
 import random
 import secrets
 from collections.abc import Callable
 from dataclasses import dataclass, field
+
+import msgspec
 
 from game import plausibility, rounds
 from game.emotions import EMOTION_KEYS
@@ -538,7 +539,7 @@ class Room:
             plan = self._plans[key] = plan_for(self.plan[self.position - 1], member.period_ms)
         # Jittered per phone and per duel from a secret: no table of exact poses names a duel's trial either.
         jitter = random.Random(f"{self.jitter_seed}:{member.seat}:{self.position}")
-        plan = dataclasses.replace(plan, pose=rounds.jitter_pose(plan.pose, jitter))
+        plan = msgspec.structs.replace(plan, pose=rounds.jitter_pose(plan.pose, jitter))
         trial_id = self.new_id()
         self.open_trials[trial_id] = OpenTrial(trial_id, member.seat, self.position, now, plan, member.period_ms)
         self.sent_at[member.seat] = now

@@ -14,6 +14,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from functools import lru_cache
 
+import msgspec
+
 from game.emotions import EMOTION_KEYS, EMOTIONS, NEUTRAL_POSE, pick_variant, scaled_variants, variant_pose
 from game.identities import Traits, draw_traits
 from game.protocol import REFRESH_MS_RANGE
@@ -33,8 +35,10 @@ CHECKUP_IDENTITY_BIT = 1 << 31  # identity seeds with this bit set are reserved 
 COMMON_RATES_HZ = (24, 30, 48, 50, 60, 72, 75, 90, 100, 120, 144, 165, 180, 240)
 
 
-@dataclass(frozen=True)
-class TrialPlan:
+class TrialPlan(msgspec.Struct, frozen=True, gc=False):
+    """Immutable (``msgspec.structs.replace`` makes a changed copy): a frozen dataclass's ``__init__`` set each of its
+    ten fields through ``object.__setattr__``, ~1.2 us of every trial (a Struct: ~0.1)."""
+
     emotion: str
     identity_seed: int
     intensity: float

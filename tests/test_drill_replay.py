@@ -5,6 +5,7 @@ writing after every answer stored: the JSON each procedure had right after its l
 
 from __future__ import annotations
 
+import json
 import secrets
 
 import pytest
@@ -13,7 +14,7 @@ from flask import Flask
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from game import adaptation, create_app, players, stats, store
+from game import adaptation, create_app, players, rounds, stats, store
 from game.db import pool
 from game.emotions import EMOTION_KEYS
 from game.staircase import Staircase
@@ -58,6 +59,20 @@ class Player:
                 self.stored[axis][emotion] = self.session.procedures[emotion].to_json()
         return result
 
+    def check_pick(self) -> None:
+        """The trial just sent shows what its emotion's procedure picks, anchored to the overall's level as the
+        drill's answers so far give it: both read again from their JSON (no memo of the socket's), the same bits."""
+        trial, procedures = self.session.open_trial, self.session.procedures
+        if self.mode == "scene":
+            return
+        overall = Staircase.from_json(procedures[adaptation.OVERALL].to_json())
+        emotion = Staircase.from_json(procedures[trial["emotion"]].to_json())
+        assert json.loads(emotion.to_json())["sessions"][-1]["anchor"] == overall.level()
+        if self.mode == "subtle":
+            assert trial["intensity"] == emotion.next_stimulus(rounds.SUBTLE_INTENSITIES)
+        else:
+            assert trial["wanted_ms"] == emotion.next_stimulus(rounds.exposure_candidates(trial["refresh_ms"]))
+
     def check(self) -> None:
         with pool().connection() as db:
             for axis, stored in self.stored.items():
@@ -82,11 +97,13 @@ class Player:
         fit, own = (Staircase.from_json(state) if state else Staircase(AXES[mode])).fit(), self.session.own_fit
         assert own.trials == fit.trials
         assert (own.posterior is None or own.posterior.tobytes()) == (fit.posterior is None or fit.posterior.tobytes())
+        self.check_pick()
         for step in [*steps, *(["right"] * 25 if finish else [])]:
             if step == "drop":
                 self.socket()
                 trial = self.send({"type": "resume", "drillId": started["drillId"], "refreshMs": 16.667})[1]
                 self.check()
+                self.check_pick()
                 continue
             result = self.answer(trial, step)
             self.check()
@@ -95,6 +112,7 @@ class Player:
                     assert store.load_procedure_states(db, self.id, AXES[mode]) == self.stored[AXES[mode]]
                 return
             trial = self.send({"type": "next"})[0]
+            self.check_pick()
 
 
 drills = st.lists(st.tuples(st.sampled_from(sorted(AXES)),
