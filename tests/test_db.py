@@ -178,6 +178,7 @@ def test_trials_across_m014_keep_every_row_and_are_still_found_by_id_and_counted
                       "client_id) VALUES ('offline-y', 'offline-1', 'p', 'fear', 1, 1, 9.0, 'c1') "
                       "ON CONFLICT DO NOTHING").rowcount == 0
 
+
 def test_a_drill_in_progress_across_m015_keeps_the_evidence_its_answers_wrote_and_weighs_the_next(
         tmp_path: Path) -> None:
     """Before m015 every answer wrote fair play's row; after it, an open drill's answers are replayed from its
