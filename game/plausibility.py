@@ -257,9 +257,7 @@ def may_hold(state: State) -> bool:
     if len(reactions) >= REGULARITY_WINDOW and \
             (max(reactions) - min(reactions)) / math.sqrt(2 * len(reactions)) <= REGULARITY_SD_MS * 1.001:
         return True
-    return max(max(state.accuracy.values(), default=0.0) / ACCURACY_LIMIT_NATS, state.shift / SHIFT_LIMIT_NATS,
-               len(state.drills) / DRILLS_PER_HOUR_LIMIT,
-               sum(p for _, p in state.banked) / (TEN_MINUTES_S / 60) / POINTS_PER_MINUTE_LIMIT) >= 0.999
+    return max(_readings(state)) >= 0.999
 
 
 def score(state: State) -> float:
@@ -267,20 +265,23 @@ def score(state: State) -> float:
     rounded largest component is the largest rounded one. The components as ``_components`` has them, in its order."""
     regularity = REGULARITY_SD_MS / max(_pstdev(state.reactions), 0.1) \
         if len(state.reactions) >= REGULARITY_WINDOW else 0.0
-    return round(max(max(state.accuracy.values(), default=0.0) / ACCURACY_LIMIT_NATS, state.shift / SHIFT_LIMIT_NATS,
-                     regularity, len(state.drills) / DRILLS_PER_HOUR_LIMIT,
-                     sum(p for _, p in state.banked) / (TEN_MINUTES_S / 60) / POINTS_PER_MINUTE_LIMIT), 3)
+    accuracy, shift, drills_per_hour, points_per_minute = _readings(state)
+    return round(max(accuracy, shift, regularity, drills_per_hour, points_per_minute), 3)
+
+
+def _readings(state: State) -> tuple[float, float, float, float]:
+    """Every rule's reading but the regularity's (which needs the reaction times' spread) as a share of its limit:
+    accuracy, shift, drills per hour, points per minute."""
+    return (max(state.accuracy.values(), default=0.0) / ACCURACY_LIMIT_NATS, state.shift / SHIFT_LIMIT_NATS,
+            len(state.drills) / DRILLS_PER_HOUR_LIMIT,
+            sum(p for _, p in state.banked) / (TEN_MINUTES_S / 60) / POINTS_PER_MINUTE_LIMIT)
 
 
 def _components(state: State) -> dict[str, float]:
     """Each rule's reading as a share of its limit (1.0: at the limit), unrounded."""
-    components = {
-        "accuracy": max(state.accuracy.values(), default=0.0) / ACCURACY_LIMIT_NATS,
-        "shift": state.shift / SHIFT_LIMIT_NATS,
-        "regularity": 0.0,
-        "drills_per_hour": len(state.drills) / DRILLS_PER_HOUR_LIMIT,
-        "points_per_minute": sum(p for _, p in state.banked) / (TEN_MINUTES_S / 60) / POINTS_PER_MINUTE_LIMIT,
-    }
+    accuracy, shift, drills_per_hour, points_per_minute = _readings(state)
+    components = {"accuracy": accuracy, "shift": shift, "regularity": 0.0, "drills_per_hour": drills_per_hour,
+                  "points_per_minute": points_per_minute}
     if len(state.reactions) >= REGULARITY_WINDOW:
         spread = _pstdev(state.reactions)
         components["regularity"] = REGULARITY_SD_MS / max(spread, 0.1)
