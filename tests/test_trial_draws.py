@@ -158,7 +158,10 @@ def test_live_poses_are_jittered_evenly_and_never_alike(app: Flask) -> None:
     assert len(deviations) > 500 and all(spreads)
     assert abs(statistics.fmean(deviations)) < 0.17 and 0.85 < statistics.stdev(deviations) < 1.15
     poses = [msgspec.json.encode(trial["expression"]) for trial, _ in shown]
-    assert len(set(poses)) == len(poses)
+    # A pose of two units, one clamped at 1.0, has ~1,000 four-place values left: two of ~40 such trials may meet
+    # (this asserted all 300 distinct, and failed ~1 run in 10). No table of poses names a trial, and no face repeats.
+    assert len(set(poses)) >= 0.97 * len(poses)
+    assert len({(pose, trial["identitySeed"]) for pose, (trial, _) in zip(poses, shown, strict=True)}) == len(poses)
 
 
 def test_two_players_never_see_the_same_drill(app: Flask) -> None:
