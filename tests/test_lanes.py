@@ -54,6 +54,47 @@ def test_a_slow_message_runs_at_once_on_a_quiet_loop_waits_for_a_busy_one_within
     assert names == ["quiet", "quiet", "busy-1", "busy-1", "busy-2", "busy-2"]  # never two in the lane at once
 
 
+FLOOD_SCRIPT = """
+from gevent import monkey; monkey.patch_all()
+import json, time, gevent
+from game.lanes import Lane
+
+lane = Lane(max_wait_s=0.05)
+order = []
+
+def flooding_socket():  # its next start is already read: it asks for the lane again without waiting on I/O
+    for turn in range(6):
+        with lane.turn(time.monotonic()):
+            order.append("flood")
+            if turn == 0:
+                gevent.sleep(0.05)  # the other player's start arrives meanwhile
+
+def other_player():
+    gevent.sleep(0.01)
+    with lane.turn(time.monotonic()):
+        order.append("other")
+
+def killed_while_waiting():
+    gevent.sleep(0.02)
+    with lane.turn(time.monotonic()):
+        order.append("never")
+
+flood, other, gone = gevent.spawn(flooding_socket), gevent.spawn(other_player), gevent.spawn(killed_while_waiting)
+gevent.sleep(0.03)
+gone.kill()  # a socket closed while its start waited: it leaves the queue
+gevent.joinall([flood, other])
+print(json.dumps(order))
+"""
+
+
+def test_the_lane_goes_in_turn_so_one_players_flood_of_starts_does_not_starve_another_players_start():
+    out = subprocess.run([sys.executable, "-c", FLOOD_SCRIPT], cwd=ROOT, capture_output=True, text=True, timeout=60,
+                         check=True).stdout
+    order = json.loads(out.strip().splitlines()[-1])
+    # gevent's Semaphore let the flooding socket take the lane back six times before the other player's start.
+    assert order == ["flood", "other", "flood", "flood", "flood", "flood", "flood"]
+
+
 def test_outside_a_gevent_worker_the_lane_lets_everything_through():
     with Lane(max_wait_s=10).turn(arrived=0.0):
         pass  # no wait, no gevent needed
