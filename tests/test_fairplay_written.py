@@ -93,7 +93,7 @@ class Player:
         shown = session.open_trial
         truth = shown["emotion"]
         if how == "human":  # sees the longer flashes, not the shortest, at a person's uneven pace
-            how, reaction_ms = "right" if shown["exposure_ms"] > 50 else "wrong", 650.0 + 83.0 * (trial["position"] % 7)
+            how, reaction_ms = "right" if shown["exposure_ms"] > 50 else "wrong", 650.0 + 83.0 * (shown["position"] % 7)
         else:
             reaction_ms = REACTIONS[how]
         answer = truth if how in ("right", "fast", "metronome") else next(e for e in EMOTION_KEYS if e != truth)
@@ -196,9 +196,10 @@ class Player:
             trial = self.tabs[tab].send({"type": "next"})[0]
 
 
-STEPS = st.sampled_from(["right", "right", "wrong", "void", "fast", "metronome", "metronome", "drop", "other tab",
-                         "duel", "cleared", "banned"])
-drills = st.lists(st.tuples(st.sampled_from(sorted(AXES)), st.lists(STEPS, max_size=24), st.booleans()),
+STEPS = st.sampled_from(["right", "right", "wrong", "human", "void", "fast", "metronome", "metronome", "drop",
+                         "other tab", "duel", "cleared", "banned"])
+MODES = st.sampled_from(["speed", "speed", "subtle", "scene", "checkup", "checkup"])  # a checkup, once one is due
+drills = st.lists(st.tuples(MODES, st.lists(STEPS, max_size=24), st.booleans()),
                   min_size=1, max_size=6)
 
 
