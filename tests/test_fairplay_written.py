@@ -1,8 +1,9 @@
 """Fair play's row is written at a drill's end, a hold and when results start to wait, not after every answer; the
 rest is replayed from ``trials`` whenever the row is read (game.fairplay). Whatever a player does (answers right,
 wrong, voided, sub-human and metronomic; sockets killed mid-drill and the drill resumed, another tab answering in it,
-drills left for new ones, duels, operators' clears and bans), every status, hold, score, evidence and board flag is,
-after every message, what writing the row after every answer stored (``Reference``: that code's rules)."""
+drills left for new ones, duels, operators' clears and bans; checkups started, refused when not due, answered, left,
+resumed and completed), every status, hold, score, evidence and board flag is, after every message, what writing the
+row after every answer stored (``Reference``: that code's rules)."""
 
 from __future__ import annotations
 
@@ -18,12 +19,12 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from sqlite_utils import Database
 
-from game import create_app, fairplay, plausibility, players
+from game import checkup_store, create_app, fairplay, plausibility, players, ws
 from game.db import pool
 from game.emotions import EMOTION_KEYS
 from game.plausibility import State
 
-AXES = {"speed": "exposure", "subtle": "intensity", "scene": "leak"}
+AXES = {"speed": "exposure", "subtle": "intensity", "scene": "leak", "checkup": "exposure"}
 REACTIONS = {"right": 900.0, "wrong": 1234.5, "void": 700.0, "fast": 120.0, "metronome": 400.0}
 encode = msgspec.json.Encoder().encode  # tells every float's bits apart, as the stored JSON does
 
@@ -53,6 +54,8 @@ class Reference:
             self.hidden = True
 
     def drill_completed(self, at: float, points: int, past_probation: bool) -> None:
+        """A live drill's end. (A checkup's end called nothing here: e01bf4d's ``DrillSession._record`` only stored its
+        score. Its answers were weighed one by one, as a drill's, with no pace and no board move at its end.)"""
         waits = self._weighed(lambda state: plausibility.observe_drill(state, at=at, points=points))
         self.hidden = not (self.status in ("ok", "cleared") and not waits and past_probation)
 
@@ -89,20 +92,27 @@ class Player:
         session = self.tabs[tab].session
         shown = session.open_trial
         truth = shown["emotion"]
+        if how == "human":  # sees the longer flashes, not the shortest, at a person's uneven pace
+            how, reaction_ms = "right" if shown["exposure_ms"] > 50 else "wrong", 650.0 + 83.0 * (shown["position"] % 7)
+        else:
+            reaction_ms = REACTIONS[how]
         answer = truth if how in ("right", "fast", "metronome") else next(e for e in EMOTION_KEYS if e != truth)
         own = session.own_fit
         result = self.tabs[tab].send({
             "type": "answer", "trialId": trial["trialId"], "answer": answer,
             "framesShown": shown["exposure_frames"] + (how == "void"), "refreshMs": 16.667, "maxGapMs": 17.0,
-            "reactionMs": REACTIONS[how]})[0]
+            "reactionMs": reaction_ms})[0]
         assert result["scored"] == (how != "void")
+        checkup = self.mode == "checkup"
+        assert ("correct" in result) != checkup  # a checkup gives no feedback
         if result["scored"]:
             axis = AXES[self.mode]
             stimulus = shown["intensity"] if axis == "intensity" else shown["exposure_ms"]
-            self.reference.answered(axis=axis, stimulus=stimulus, correct=result["correct"],
-                                    reaction_ms=REACTIONS[how], own_trials=own.trials if own else 0,
+            correct = answer == truth if checkup else result["correct"]
+            self.reference.answered(axis=axis, stimulus=stimulus, correct=correct,
+                                    reaction_ms=reaction_ms, own_trials=own.trials if own else 0,
                                     own_p=own.p_correct(stimulus) if own and own.trials >= 60 else None)
-        if result["done"]:
+        if result["done"] and not checkup:
             with pool().connection() as db:
                 points = db.execute("SELECT points FROM drills WHERE id = ?", [self.drill_id]).fetchone()[0]
                 self.reference.drill_completed(self.clock.now, points, self.past_probation(db))
@@ -138,13 +148,26 @@ class Player:
                 else None if self.past_probation(db) else "probation")
 
     def drill(self, mode: str, steps: list[str], finish: bool) -> None:
-        self.mode = mode
         self.clock.now += 60.0
-        started, trial = self.tabs[0].send({"type": "start", "mode": mode, "refreshMs": 16.667})
+        start = {"type": "start", "mode": mode, "refreshMs": 16.667}
+        if mode == "checkup":
+            with pool().connection() as db:
+                due = checkup_store.status(db, self.id, self.clock.now).due
+            if not due:  # before a first drill (or within a week of the last checkup): refused, nothing closed
+                with pool().connection() as db:
+                    session = self.tabs[0].session
+                    session.db = db
+                    refused = ws._handle(json.dumps(start), self.tabs[0].handlers)
+                    session.db = None
+                assert [reply.get("code") for reply in refused] == ["checkup_not_due"], refused
+                self.check()
+                return
+        self.mode = mode
+        started, trial = self.tabs[0].send(start)
         self.drill_id = started["drillId"]
         self.check()
         tab = 0
-        for step in [*steps, *(["right"] * 25 if finish else [])]:
+        for step in [*steps, *(["right"] * started["total"] if finish else [])]:
             if step in ("drop", "other tab"):  # a new socket resumes (the old one killed, or left open in its tab)
                 if step == "drop":
                     self.tabs[tab] = InProcessSocket(self.id, self.clock)
@@ -173,9 +196,10 @@ class Player:
             trial = self.tabs[tab].send({"type": "next"})[0]
 
 
-STEPS = st.sampled_from(["right", "right", "wrong", "void", "fast", "metronome", "metronome", "drop", "other tab",
-                         "duel", "cleared", "banned"])
-drills = st.lists(st.tuples(st.sampled_from(sorted(AXES)), st.lists(STEPS, max_size=24), st.booleans()),
+STEPS = st.sampled_from(["right", "right", "wrong", "human", "void", "fast", "metronome", "metronome", "drop",
+                         "other tab", "duel", "cleared", "banned"])
+MODES = st.sampled_from(["speed", "speed", "subtle", "scene", "checkup", "checkup"])  # a checkup, once one is due
+drills = st.lists(st.tuples(MODES, st.lists(STEPS, max_size=24), st.booleans()),
                   min_size=1, max_size=6)
 
 
@@ -236,3 +260,20 @@ def test_a_board_flag_an_operator_changed_is_not_trusted(app: Flask) -> None:
             player.drill("speed", ["right"] * 20, finish=True)
         player.drill("speed", ["right", "right", "cleared", "right", "right", "right", "banned", "right", "cleared",
                                "right"], finish=True)
+
+
+def test_a_checkup_weighs_its_answers_as_a_drill_does_and_its_end_moves_no_board(app: Flask) -> None:
+    """A player who answers like a person, past probation and on the boards, takes a checkup (their own fit, once a
+    resume reads it, can accuse), then plays it like a script (killed and resumed, another tab answering in it): the
+    answer that makes their results wait takes them off at once, and the checkup's end writes every answer (its score
+    known) and puts nobody back. A checkup left half-way is replayed by the next drill, whose end decides the boards."""
+    with app.app_context():
+        player = Player()
+        for _ in range(3):
+            player.drill("speed", ["human"] * 20, finish=True)
+        assert not player.reference.hidden
+        player.drill("checkup", ["human"] * 6 + ["drop", "human", "other tab", "human", *["metronome"] * 10,
+                                 "fast", "metronome"], finish=True)
+        assert player.reference.hidden
+        player.drill("checkup", ["metronome"] * 5 + ["drop", "void"], finish=False)
+        player.drill("speed", ["right", "wrong"] * 10, finish=True)
