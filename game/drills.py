@@ -129,6 +129,9 @@ class DrillSession:
             raise ProtocolError("checkup_not_due", "Play a drill first: the checkup measures where you start."
                                 if due.reason == "play_first" else "Your next checkup opens a week after the last.",
                                 nextAt=due.next_at)
+        # It adapts nothing, but fair play weighs its flashes against the player's own exposure fit, as a resumed
+        # checkup's socket does: not whatever fit this socket's last drill left (a subtle drill's, on intensities).
+        self._load_procedures(_axis("checkup"))
         self.procedures, self._unsaved = {}, set()
         self._close_in_flight("abandoned")
         self.drill = store.create_drill(self.db, self.player_id, mode="checkup", focus=False, seed=checkup.FORM,

@@ -277,3 +277,26 @@ def test_a_checkup_weighs_its_answers_as_a_drill_does_and_its_end_moves_no_board
         assert player.reference.hidden
         player.drill("checkup", ["metronome"] * 5 + ["drop", "void"], finish=False)
         player.drill("speed", ["right", "wrong"] * 10, finish=True)
+
+
+def test_a_checkup_weighs_its_answers_against_the_players_exposure_fit_whatever_the_socket_played_before(
+        app: Flask) -> None:
+    """A checkup started on the socket that just played subtle drills: each answer's stored own P(correct), fair play's
+    evidence, is the player's exposure fit at its flash, the fit a socket that resumes the checkup reads. It was the fit
+    the socket's last drill began with: here the subtle drills' intensity fit on 40 answers, so nothing was weighed
+    against the player's own fit; past 60 it would have been read at milliseconds."""
+    with app.app_context():
+        player = Player()
+        for mode in ["speed"] * 3 + ["subtle"] * 3:  # 60 answers on each axis: either fit may accuse
+            player.drill(mode, ["human"] * 20, finish=True)
+        player.drill("checkup", ["human"] * 4, finish=False)
+        resumed = InProcessSocket(player.id, player.clock)
+        resumed.send({"type": "resume", "drillId": player.drill_id, "refreshMs": 16.667})
+        exposure_fit = resumed.session.own_fit
+        assert exposure_fit.trials >= plausibility.SHIFT_MIN_TRIALS
+        with pool().connection() as db:
+            stored = db.execute("SELECT exposure_ms, fair_own_p FROM trials WHERE drill_id = ? AND scored = 1",
+                                [player.drill_id]).fetchall()
+        assert len(stored) == 4
+        for exposure_ms, own_p in stored:
+            assert own_p == pytest.approx(float(exposure_fit.p_correct(exposure_ms)), abs=1e-12)
