@@ -22,7 +22,7 @@ from flask import Blueprint, Flask, Response, current_app, g, jsonify, request
 from game import duel_protocol, duel_store, fairplay, players, rooms, websocket
 from game.db import Pool, pool
 from game.duel_protocol import Answer, Create, Join, Leave, PlayChallenge, Pong, Rematch, Start
-from game.limits import TooManyPlayers, limits
+from game.limits import TooManyPlayers, flooding_refusal, limits
 from game.rooms import Room, RoomError
 from game.web import COOKIE
 from game.websocket import ConnectionClosed
@@ -352,6 +352,8 @@ def _admit() -> tuple[Response, int] | None:
         except TooManyPlayers:
             return jsonify({"error": "too_many_players",
                             "message": "Too many new players from your address; try again later."}), 429
+    if (flooding := flooding_refusal(player["id"])) is not None:
+        return flooding
     key = f"duel:{player['id']}"  # counted apart from drill sockets: a phone may hold both
     if held.sockets[key] >= held.sockets_per_player:
         return jsonify({"error": "too_many_sockets",

@@ -7,10 +7,11 @@ one loopback address; the defaults are the production ones.
 
 from __future__ import annotations
 
+import math
 import time
 from dataclasses import dataclass, field
 
-from flask import current_app
+from flask import Response, current_app, jsonify
 from sqlite_utils import Database
 
 from game import players
@@ -47,6 +48,17 @@ class Limits:
         if not self.new_players.allow(address_key(address), time.monotonic()):
             raise TooManyPlayers
         return players.create_player(db, token)[0]
+
+
+def flooding_refusal(player_id: str) -> tuple[Response, int] | None:
+    """HTTP 429 ``flooding`` with Retry-After for a player closed for flooding whose budget has not refilled (checked
+    before any socket's upgrade: the drill and the duel socket share the budget), else None."""
+    cooling = limits().messages.get(player_id).cooling(time.monotonic())
+    if cooling <= 0:
+        return None
+    response = jsonify({"error": "flooding", "message": "Too many messages: wait before reconnecting."})
+    response.headers["Retry-After"] = str(math.ceil(cooling))
+    return response, 429
 
 
 def limits() -> Limits:

@@ -45,6 +45,16 @@ class TokenBucket:
     def overflowing(self) -> bool:
         return self.refused > self.patience
 
+    def cooling(self, now: float) -> float:
+        """Seconds before a key closed for flooding may open another connection: until its bucket is full again.
+
+        A flooding client closed by ``overflowing`` otherwise reconnects at once, and each reconnect costs the server a
+        whole handshake for a message or two (bench/hostile.py: ~700 a second). 0 for a key that is not overflowing.
+        """
+        if not self.overflowing or self.tokens < 0:
+            return 0.0
+        return max(0.0, (self.burst - self.tokens) / self.rate - (now - self.updated))
+
 
 class KeyedBuckets:
     """One TokenBucket per key (a player, an address), shared by all of that key's connections.

@@ -23,7 +23,7 @@ from wsproto.events import Ping
 from game import lanes, players, protocol, websocket
 from game.db import Pool, pool
 from game.drills import DrillSession
-from game.limits import TooManyPlayers, limits
+from game.limits import TooManyPlayers, flooding_refusal, limits
 from game.protocol import Abandon, Answer, Hello, Next, ProtocolError, Resume, Start
 from game.web import COOKIE
 from game.websocket import ConnectionClosed
@@ -64,6 +64,8 @@ def _admit() -> tuple[Response, int] | None:
             player = players.player_for_token(db, token) or held.admit_new_player(db, token, request.remote_addr)
         except TooManyPlayers:
             return _refuse(429, "too_many_players", "Too many new players from your address; try again later.")
+    if (flooding := flooding_refusal(player["id"])) is not None:
+        return flooding
     if held.sockets[player["id"]] >= held.sockets_per_player:
         return _refuse(429, "too_many_sockets", f"At most {held.sockets_per_player} open drills per player.")
     held.sockets.add(player["id"])  # counted now, before the handshake can yield to the player's next socket

@@ -312,6 +312,18 @@ def test_a_flood_is_throttled_then_closed_and_other_players_are_unaffected(conne
     _, code, reason = close_frame_after(flooder)
     assert (code, reason) == (1008, b"Too many messages")
     assert bystander.answer(trial, emotion_of(live_server, trial["trialId"]))["correct"]
+    # Closed for flooding, it may not reconnect at once (each reconnect cost a handshake for a message or two), to
+    # either socket: HTTP 429 before the upgrade, until its budget has refilled; then it plays again.
+    waits = []
+    for url in (live_server.ws_url, live_server.ws_url + "/duel"):
+        with pytest.raises(websocket.WebSocketBadStatusException) as refused:
+            websocket.create_connection(url, cookie=flooder.cookie, origin=live_server.url, timeout=10)
+        assert refused.value.status_code == 429
+        assert json.loads(refused.value.resp_body)["error"] == "flooding"
+        waits.append(int(refused.value.resp_headers["retry-after"]))
+    assert 1 <= waits[-1] <= waits[0] <= 6  # a full budget: 120 messages at 20 a second
+    time.sleep(waits[0])
+    assert connect(cookie=flooder.cookie).ask({"type": "hello", "v": 1})["type"] == "welcome"
 
 
 def test_an_oversized_frame_closes_the_socket_but_keeps_what_was_answered(connect, live_server: LiveServer) -> None:
