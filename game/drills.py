@@ -110,14 +110,15 @@ class DrillSession:
                           else (scene_session.challenge_seed(day), scene_session.challenge_plan(day)))
             self.drill = store.create_drill(self.db, self.player_id, mode=message.mode, focus=False, seed=seed,
                                             plan=plan, refresh_ms=period, kind=message.mode,
-                                            challenge_day=day.isoformat(), ranked=ranked)
+                                            challenge_day=day.isoformat(), ranked=ranked, now=self.clock())
         else:
             rng = random.Random(secrets.randbits(64))
             weights = self._weakness_weights() if message.focus else None
             plan = (scene_session.plan_drill(rng, weights) if scene_session.is_scene(message.mode)
                     else rounds.plan_emotions(rng, rounds.TRIALS_PER_DRILL, weights))
             self.drill = store.create_drill(self.db, self.player_id, mode=message.mode, focus=message.focus,
-                                            seed=rng.getrandbits(53), plan=plan, refresh_ms=period)
+                                            seed=rng.getrandbits(53), plan=plan, refresh_ms=period,
+                                            now=self.clock())
         self.open_trial, self.finished, self.progress = None, False, (0, 0)
         self._begin_sessions(self.drill["started_at"])
         return [self._started(fresh=True), self._send_trial(_FRESH)]
@@ -136,7 +137,7 @@ class DrillSession:
         self._close_in_flight("abandoned")
         self.drill = store.create_drill(self.db, self.player_id, mode="checkup", focus=False, seed=checkup.FORM,
                                         plan=[item.emotion for item in checkup.items()], refresh_ms=period,
-                                        kind="checkup")
+                                        kind="checkup", now=self.clock())
         self.open_trial, self.finished, self.progress = None, False, (0, 0)
         return [self._started(fresh=True), self._send_trial(_FRESH)]
 
@@ -236,7 +237,7 @@ class DrillSession:
                     rewards.bank_best_streak(self.db, self.player_id, answer_streak)
             answered = progress[0]
             done = answered >= drill["trial_count"]
-            completed = done and store.complete_drill(self.db, drill["id"])
+            completed = done and store.complete_drill(self.db, drill["id"], now)
             if completed:
                 if measuring:
                     banked = checkup_store.record(self.db, drill, now)
@@ -279,7 +280,7 @@ class DrillSession:
     def abandon(self) -> list[dict]:
         drill = self._require_drill()
         self._close_in_flight("abandoned")
-        store.abandon_drills(self.db, self.player_id)
+        store.abandon_drills(self.db, self.player_id, self.clock())
         self.drill, self.open_trial = None, None
         return [{"type": "abandoned", "drillId": drill["id"]}]
 

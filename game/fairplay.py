@@ -240,8 +240,9 @@ def observed(db: Database, player_id: str, answers: list[tuple[float, bool, floa
 def drill_completed(db: Database, player_id: str, drill_id: str, answered: int, at: float | None = None,
                     points: int = 0, written: Written | None = None) -> Written:
     """A live drill with ``answered`` scored answers was completed: its evidence written, with its pace (``at``:
-    server clock, ``points`` banked), then who the boards may show; ``at`` None for a checkup (its answers only: it
-    neither earns nor moves the boards). Before any banking. Returns what the socket holds after it.
+    server clock, ``points`` banked), then who the boards may show; ``at`` None for a checkup (its answers and their
+    jump, ``plausibility.observe_checkup``: it earns nothing and puts nobody on the boards). Before any banking.
+    Returns what the socket holds after it.
 
     :param written: what ``answered`` returned for this drill's last answer on this socket, if any (unchanged: the
         socket keeps it should the banking after this raise)
@@ -255,8 +256,9 @@ def drill_completed(db: Database, player_id: str, drill_id: str, answered: int, 
     current.folded = None
     if drill_id not in current.drills:
         current.drills.append(drill_id)
-    if at is None:
-        if current.hide and not boards.is_hidden(db, player_id):  # never, while every answer weighs them
+    if at is None:  # a checkup: its jump weighed, and a player whose results now wait taken off; nobody put back
+        _observe(current, plausibility.observe_checkup, time.time())
+        if current.hide and not boards.is_hidden(db, player_id):
             boards.set_visibility(db, player_id, False)
         _write(db, player_id, current)
         return _holding(current, hidden)

@@ -212,6 +212,16 @@ def observe_drill(state: State, *, at: float, points: int) -> None:
     """A live drill was completed at ``at`` (server clock) and banked ``points``."""
     state.drills = [t for t in state.drills if t > at - HOUR_S] + [at]
     state.banked = [[t, p] for t, p in state.banked if t > at - TEN_MINUTES_S] + [[at, float(points)]]
+    _weigh_jump(state)
+
+
+def observe_checkup(state: State) -> None:
+    """A checkup was completed: its answers' jump against the player's own fit is weighed as a drill's, so that they
+    do not count in the next drill's. It banks nothing and is paced by the test, not the player: no pace."""
+    _weigh_jump(state)
+
+
+def _weigh_jump(state: State) -> None:
     if state.drill_shift >= JUMP_NATS:
         _doubt(state)
     state.drill_shift = 0.0

@@ -53,9 +53,12 @@ class AnswerRejected(Exception):
 
 def create_drill(db: Database, player_id: str, *, mode: str, focus: bool, seed: int, plan: list[str],
                  refresh_ms: float, kind: str = "drill", challenge_day: str | None = None,
-                 ranked: bool = False) -> dict:
-    """Start a drill, abandoning any the player left unfinished."""
-    now = time.time()
+                 ranked: bool = False, now: float | None = None) -> dict:
+    """Start a drill, abandoning any the player left unfinished.
+
+    :param now: the drill session's clock (its start, and the abandoned drills' end)
+    """
+    now = time.time() if now is None else now
     row = {"id": secrets.token_urlsafe(12), "player_id": player_id, "mode": mode, "focus": int(focus),
            "seed": seed, "plan": json.dumps(plan), "trial_count": len(plan), "refresh_ms": refresh_ms,
            "status": "active", "started_at": now, "kind": kind, "challenge_day": challenge_day, "ranked": int(ranked),
@@ -64,7 +67,7 @@ def create_drill(db: Database, player_id: str, *, mode: str, focus: bool, seed: 
     # One active drill per player: a unique index on (player_id) WHERE status = 'active' backs this up.
     with db.atomic():
         if db.execute("SELECT 1 FROM drills WHERE player_id = ? AND status = 'active'", [player_id]).fetchone():
-            abandon_drills(db, player_id)  # (mostly none: one read of that index, not two updates)
+            abandon_drills(db, player_id, now)  # (mostly none: one read of that index, not two updates)
         _insert(db, "drills", row)
     return row
 
@@ -76,14 +79,14 @@ def ranked_challenge(db: Database, player_id: str, day: str, kind: str = "challe
     return rows[0] if rows else None
 
 
-def abandon_drills(db: Database, player_id: str) -> None:
+def abandon_drills(db: Database, player_id: str, now: float | None = None) -> None:
     """Close the player's unfinished drills; a trial still in flight in another tab can no longer be answered."""
     with nullcontext() if db.conn.in_transaction else db.atomic():  # RETURNING: sqlite-utils would not commit it
         db.execute("UPDATE trials SET scored = 0, flag = 'abandoned' WHERE answered_at IS NULL AND flag IS NULL AND "
                    "drill_id IN (SELECT id FROM drills WHERE player_id = ? AND status = 'active')", [player_id])
         for (drill_id,) in db.execute(f"UPDATE drills SET status = 'abandoned', ended_at = ?, {_COUNTED} "
                                       "WHERE player_id = ? AND status = 'active' RETURNING id",
-                                      [time.time(), player_id]).fetchall():
+                                      [time.time() if now is None else now, player_id]).fetchall():
             _slot_written(drill_id)
 
 
@@ -195,12 +198,12 @@ def close_trial(db: Database, trial: dict, flag: str) -> None:
                "(SELECT 1 FROM trials WHERE drill_id = ? AND id = ?)", [*row.values(), trial["drill_id"], trial["id"]])
 
 
-def complete_drill(db: Database, drill_id: str) -> bool:
+def complete_drill(db: Database, drill_id: str, now: float | None = None) -> bool:
     """Close an active drill as completed, its counters counted from its trials; False if it was no longer active
     (nothing may be banked then). The caller writes its procedures in the same transaction (game.adaptation)."""
     _slot_written(drill_id)
     cursor = db.execute(f"UPDATE drills SET status = 'completed', ended_at = ?, adapt_pending = 0, {_COUNTED} "
-                        "WHERE id = ? AND status = 'active'", [time.time(), drill_id])
+                        "WHERE id = ? AND status = 'active'", [time.time() if now is None else now, drill_id])
     return cursor.rowcount == 1
 
 

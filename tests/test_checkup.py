@@ -12,9 +12,10 @@ import urllib.request
 from concurrent.futures import ThreadPoolExecutor
 
 import pytest
-from conftest import DrillClient, LiveServer, emotion_of, open_db
+from conftest import DrillClient, InProcessSocket, LiveServer, StoppedClock, emotion_of, open_db
 
-from game import checkup, rounds
+from game import checkup, create_app, players, rounds, ws
+from game.db import pool
 from game.emotions import EMOTION_KEYS
 
 WEEK = 7 * 86_400
@@ -253,3 +254,44 @@ def test_the_progress_sentence_is_plain_and_honest() -> None:
     assert "lower than on day one" in worse["sentence"]
     other_form = checkup.progress([taken({}), taken({"fear": 4}, form=2)], names)
     assert other_form["changes"] is None  # another item set is not compared
+
+
+def test_a_checkup_reopens_a_week_later_by_the_servers_clock_whatever_the_date(tmp_path) -> None:
+    """A drill is dated by its session's clock, the clock that decides when the next checkup opens: both moved a week
+    on, it opens. (Drills were dated by the wall clock while the rule read the session's: on a clock behind the real
+    date a checkup never reopened, and the tests' second checkups were lost once the real date passed their clock.)"""
+    clock = StoppedClock()
+    clock.now = 1_600_000_000.0  # September 2020: far behind any real date this runs on
+    with create_app({"DATABASE": str(tmp_path / "checkups.db"), "TESTING": True}).app_context():
+        with pool().connection() as db:
+            player = players.create_player(db, "c" * 43)[0]["id"]
+        socket = InProcessSocket(player, clock)
+
+        def play(mode: str) -> dict:
+            started, trial = socket.send({"type": "start", "mode": mode, "refreshMs": 16.667})
+            while True:
+                clock.now += 3.0
+                result = socket.send({"type": "answer", "trialId": trial["trialId"], "answer": "happiness",
+                                      "framesShown": socket.session.open_trial["exposure_frames"],
+                                      "refreshMs": 16.667, "maxGapMs": 17.0, "reactionMs": 900.0})[0]
+                if result["done"]:
+                    return started
+                trial = socket.send({"type": "next"})[0]
+
+        play("speed")
+        clock.now += 60.0
+        checkup_started = clock.now
+        first = play("checkup")
+        with pool().connection() as db:
+            assert db.execute("SELECT started_at FROM drills WHERE id = ?", [first["drillId"]]).fetchone()[0] \
+                == checkup_started
+        clock.now += 3 * 86_400
+        with pool().connection() as db:
+            socket.session.db = db
+            refused = ws._handle(json.dumps({"type": "start", "mode": "checkup", "refreshMs": 16.667}),
+                                 socket.handlers)
+            socket.session.db = None
+        assert refused[0]["code"] == "checkup_not_due" and refused[0]["nextAt"] == checkup_started + WEEK
+        clock.now = checkup_started + WEEK
+        second = play("checkup")
+        assert second["drillId"] != first["drillId"]

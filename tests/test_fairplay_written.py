@@ -54,10 +54,15 @@ class Reference:
             self.hidden = True
 
     def drill_completed(self, at: float, points: int, past_probation: bool) -> None:
-        """A live drill's end. (A checkup's end called nothing here: e01bf4d's ``DrillSession._record`` only stored its
-        score. Its answers were weighed one by one, as a drill's, with no pace and no board move at its end.)"""
+        """A live drill's end."""
         waits = self._weighed(lambda state: plausibility.observe_drill(state, at=at, points=points))
         self.hidden = not (self.status in ("ok", "cleared") and not waits and past_probation)
+
+    def checkup_completed(self) -> None:
+        """A checkup's end. (In e01bf4d it called nothing: ``DrillSession._record`` only stored its score. Its answers
+        are weighed one by one, as a drill's; at its end their jump, with no pace, and a board move only off.)"""
+        if self._weighed(plausibility.observe_checkup) or self.status == "held":
+            self.hidden = True
 
     def observed(self, answers: list[tuple[float, bool, float]]) -> None:
         def observe(state: State) -> None:
@@ -112,7 +117,9 @@ class Player:
             self.reference.answered(axis=axis, stimulus=stimulus, correct=correct,
                                     reaction_ms=reaction_ms, own_trials=own.trials if own else 0,
                                     own_p=own.p_correct(stimulus) if own and own.trials >= 60 else None)
-        if result["done"] and not checkup:
+        if result["done"] and checkup:
+            self.reference.checkup_completed()
+        elif result["done"]:
             with pool().connection() as db:
                 points = db.execute("SELECT points FROM drills WHERE id = ?", [self.drill_id]).fetchone()[0]
                 self.reference.drill_completed(self.clock.now, points, self.past_probation(db))
@@ -147,8 +154,8 @@ class Player:
                 "checking" if reference.status in ("held", "banned") or plausibility.waits(expected)
                 else None if self.past_probation(db) else "probation")
 
-    def drill(self, mode: str, steps: list[str], finish: bool) -> None:
-        self.clock.now += 60.0
+    def drill(self, mode: str, steps: list[str], finish: bool, *, days_later: float = 0.0) -> None:
+        self.clock.now += 60.0 + days_later * 86_400
         start = {"type": "start", "mode": mode, "refreshMs": 16.667}
         if mode == "checkup":
             with pool().connection() as db:
@@ -199,7 +206,8 @@ class Player:
 STEPS = st.sampled_from(["right", "right", "wrong", "human", "void", "fast", "metronome", "metronome", "drop",
                          "other tab", "duel", "cleared", "banned"])
 MODES = st.sampled_from(["speed", "speed", "subtle", "scene", "checkup", "checkup"])  # a checkup, once one is due
-drills = st.lists(st.tuples(MODES, st.lists(STEPS, max_size=24), st.booleans()),
+DAYS_LATER = st.sampled_from([0.0, 8.0])  # a week on: the next checkup is due
+drills = st.lists(st.tuples(MODES, st.lists(STEPS, max_size=24), st.booleans(), DAYS_LATER),
                   min_size=1, max_size=6)
 
 
@@ -208,8 +216,8 @@ drills = st.lists(st.tuples(MODES, st.lists(STEPS, max_size=24), st.booleans()),
 def test_every_reader_sees_what_writing_the_row_after_every_answer_stored(app: Flask, plays: list) -> None:
     with app.app_context():
         player = Player()
-        for mode, steps, finish in plays:
-            player.drill(mode, steps, finish)
+        for mode, steps, finish, days_later in plays:
+            player.drill(mode, steps, finish, days_later=days_later)
         player.clock.now += 60.0
         player.tabs[0].send({"type": "start", "mode": "speed", "refreshMs": 16.667})  # leaves the last drill, if open
         player.check()
@@ -262,11 +270,12 @@ def test_a_board_flag_an_operator_changed_is_not_trusted(app: Flask) -> None:
                                "right"], finish=True)
 
 
-def test_a_checkup_weighs_its_answers_as_a_drill_does_and_its_end_moves_no_board(app: Flask) -> None:
+def test_a_checkup_weighs_its_answers_as_a_drill_does_and_its_end_puts_nobody_back(app: Flask) -> None:
     """A player who answers like a person, past probation and on the boards, takes a checkup (their own fit, once a
     resume reads it, can accuse), then plays it like a script (killed and resumed, another tab answering in it): the
     answer that makes their results wait takes them off at once, and the checkup's end writes every answer (its score
-    known) and puts nobody back. A checkup left half-way is replayed by the next drill, whose end decides the boards."""
+    known) and their jump, and puts nobody back. A week on, a checkup left half-way is replayed by the next drill, whose
+    end decides the boards."""
     with app.app_context():
         player = Player()
         for _ in range(3):
@@ -275,7 +284,9 @@ def test_a_checkup_weighs_its_answers_as_a_drill_does_and_its_end_moves_no_board
         player.drill("checkup", ["human"] * 6 + ["drop", "human", "other tab", "human", *["metronome"] * 10,
                                  "fast", "metronome"], finish=True)
         assert player.reference.hidden
-        player.drill("checkup", ["metronome"] * 5 + ["drop", "void"], finish=False)
+        first = player.drill_id
+        player.drill("checkup", ["metronome"] * 5 + ["drop", "void"], finish=False, days_later=8)
+        assert player.drill_id != first  # a week on, the second checkup opened
         player.drill("speed", ["right", "wrong"] * 10, finish=True)
 
 

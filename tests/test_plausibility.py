@@ -17,6 +17,7 @@ from game.plausibility import (
     human_ceiling,
     in_doubt,
     observe_answer,
+    observe_checkup,
     observe_drill,
     score,
     vetted,
@@ -121,6 +122,28 @@ def test_a_sleeper_that_turns_reader_waits_after_its_first_reading_drill_and_is_
     for drill in range(6):  # a person's ordinary drills carry no doubt
         play_drill(person, rng, stimulus=200, p=0.75, own_p=0.75, own_trials=120 + 20 * drill, at=400.0 + drill * 60)
         assert not waits(person)
+
+
+def test_a_checkups_jump_is_weighed_at_its_end_and_not_added_to_the_next_drills() -> None:
+    """Two answers right where the player's own fit expects 30% carry ~2.4 nats: under the jump line in one drill or
+    one checkup, over it only if a checkup's and the next drill's were added up (as they were before a checkup's end
+    weighed them). Six carry ~7 nats: a checkup that jumps sends the player's results to wait at its end."""
+    def answered_like_a_reader(state: State, answers: int) -> None:
+        for _ in range(answers):
+            observe_answer(state, axis="exposure", stimulus=200.0, correct=True, reaction_ms=900.0, own_p=0.3,
+                           own_trials=120)
+
+    person = State()
+    answered_like_a_reader(person, 2)
+    observe_checkup(person)
+    answered_like_a_reader(person, 2)
+    observe_drill(person, at=1000.0, points=100)
+    assert not in_doubt(person) and person.drills == [1000.0]  # a checkup adds nothing to the pace
+
+    reader = State()
+    answered_like_a_reader(reader, 6)
+    observe_checkup(reader)
+    assert in_doubt(reader) and waits(reader) and reader.drill_shift == 0.0
 
 
 def test_a_doubt_passes_after_its_answers_if_nothing_renews_it() -> None:
