@@ -144,9 +144,15 @@ def test_a_stall_inside_the_window_is_flagged(browser: Browser, page: Page, base
 
 
 def test_a_stall_before_the_window_is_not_flagged(browser: Browser, page: Page, base_url: str) -> None:
-    """Every run has the induced stall; ambient load on a shared machine can flag a run on its own,
-    so the test asks for at least one clean run of five: the stall itself cannot flag."""
-    scenes = [scene_for(6, 3000 + k)[0] for k in range(5)]
-    reports, _ = play_traced(browser, page, base_url, scenes, stall={"offset": -25})
-    assert all(r["stalled"] for r in reports)
-    assert any(not r["flagged"] for r in reports), reports
+    """Every run has the induced stall; ambient load on a shared machine can flag a run on its own (five of five
+    once, beside another process's tests on the other core), so the test asks for one clean run in up to three
+    batches of five: were the stall itself to flag, all fifteen would be."""
+    played = []
+    for batch in range(3):
+        scenes = [scene_for(6, 3000 + 5 * batch + k)[0] for k in range(5)]
+        reports, _ = play_traced(browser, page, base_url, scenes, stall={"offset": -25})
+        assert all(r["stalled"] for r in reports)
+        played += reports
+        if any(not r["flagged"] for r in reports):
+            return
+    pytest.fail(f"every run with a stall before the window was flagged: {played}")
