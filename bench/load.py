@@ -383,31 +383,35 @@ def check_database(path: Path, run: dict) -> tuple[int, int]:
 def one_rung(count: int, ramp_s: float, seconds: float, folder: Path, *, probe: Path | None = None,
              timeline: bool = False, echo: bool = True, baseline: Path | None = None, repeat: int = 1,
              py_spy: Path | None = None, compression: str | None = None, answers: str = "observer",
-             native_spy: Path | None = None) -> dict:
+             native_spy: Path | None = None, echo_deflate: bool = False) -> dict:
     """Echo, the baseline's game and the game, ``repeat`` times in turn: each on a fresh server. Echo runs in every
     turn: its CPU a message moved 0.157-0.270 ms between runs on one box in one hour (the game's 0.31-0.40), so a
     turn's ratio is taken against the echo run minutes before it, and the rung's is the median of the turns'.
 
     :param native_spy: sample with ``py-spy record --native`` right after the window, into files named from this one,
-        and print the user/sys and native split"""
+        and print the user/sys and native split
+    :param echo_deflate: also run echo with players that offer permessage-deflate, as browsers do (bare flask-sock
+        accepts it and compresses every message; the game declines it), and print the ratio to it too"""
     print(f"\n== {count} players (ramp {ramp_s:g} s, measured {seconds:g} s)")
     servers = []
     for _ in range(repeat):
         servers += [("echo", "bench.echo_app:app", ROOT)] if echo else []
+        servers += [("echo-deflate", "bench.echo_app:app", ROOT)] if echo and echo_deflate else []
         servers += [("baseline", "wsgi:app", baseline)] if baseline else []
         servers += [("game", "wsgi:app", ROOT)]
     figures: dict = {"mismatched": 0, "held": 0, "p99": {}}
     for turn, (name, app, root) in enumerate(servers):
         database = folder / f"{name}-{count}-{turn}.db"
-        env = {**SERVER_ENV, **(PROBE_ENV if name != "echo" else {})}
+        env = {**SERVER_ENV, **(PROBE_ENV if not name.startswith("echo") else {})}
         server = LiveServer(database, env, app=app, cpu=SERVER_CPU, root=root).start()
         probe_from = probe.stat().st_size if probe and probe.exists() else 0
         try:
             pid = worker_pid(server.process.pid)
             spy, native = (path.with_name(f"{path.stem}-{name}-{count}-{turn}.txt") if path else None
                            for path in (py_spy, native_spy))
-            run = asyncio.run(run_players(server, count, ramp_s, seconds, echo=name == "echo", pid=pid, py_spy=spy,
-                                            compression=compression, answers=answers, native_spy=native))
+            offer = "deflate" if name == "echo-deflate" else compression
+            run = asyncio.run(run_players(server, count, ramp_s, seconds, echo=name.startswith("echo"), pid=pid,
+                                            py_spy=spy, compression=offer, answers=answers, native_spy=native))
         finally:
             server.stop()
         figures[name] = report(name, run)
@@ -419,8 +423,8 @@ def one_rung(count: int, ramp_s: float, seconds: float, folder: Path, *, probe: 
                   f"{run['cpu'] / run['elapsed']:.0%} of a core in it, {run['sampled_cpu']:.0%} while sampled")
             native_split.report(native, figures[name], run["user"], run["sys"],
                                 expected=run["sampled_cpu"] * run["elapsed"] * SPY_RATE)
-        report_tail(run, probe if name != "echo" else None, timeline, probe_from)
-        if name != "echo":
+        report_tail(run, probe if not name.startswith("echo") else None, timeline, probe_from)
+        if not name.startswith("echo"):
             told, mismatched = check_database(database, run)
             print(f"    database: {told} answers told to players; players whose stored answers differ: {mismatched}")
             figures["mismatched"] += mismatched
@@ -432,12 +436,13 @@ def one_rung(count: int, ramp_s: float, seconds: float, folder: Path, *, probe: 
     figures["ratio"] = float("nan")
     if echo:
         turns = figures["turns"]
-        for name in ("baseline", "game") if baseline else ("game",):
-            ratios = [ms / echo_ms for ms, echo_ms in zip(turns[name], turns["echo"], strict=True)]
-            each = ", ".join(f"{ratio:.2f}x" for ratio in ratios)
-            median = statistics.median(ratios)
-            print(f"  worker CPU per message, {name} / echo of its turn: {each}; median {median:.2f}x")
-            figures["ratio"] = median  # the game's, printed last
+        for echo_name in ("echo-deflate", "echo") if echo_deflate else ("echo",):  # the plain echo's last
+            for name in ("baseline", "game") if baseline else ("game",):
+                ratios = [ms / echo_ms for ms, echo_ms in zip(turns[name], turns[echo_name], strict=True)]
+                each = ", ".join(f"{ratio:.2f}x" for ratio in ratios)
+                median = statistics.median(ratios)
+                print(f"  worker CPU per message, {name} / {echo_name} of its turn: {each}; median {median:.2f}x")
+                figures["ratio"] = median  # the game's to the plain echo, printed last
     return figures
 
 
@@ -508,6 +513,9 @@ def main() -> None:
                         "players for as long right after the window (beside --py-spy's, which samples during it)")
     parser.add_argument("--deflate", action="store_true", help="players offer permessage-deflate, as browsers do "
                         "(echo, bare flask-sock, accepts it and compresses every message; the game declines it)")
+    parser.add_argument("--echo-deflate", action="store_true", help="also run echo with players that offer "
+                        "permessage-deflate in every turn (the game's and plain echo's players as --deflate says), "
+                        "and print the ratio to both echoes")
     args = parser.parse_args()
     if args.stalls and not args.probe:
         args.probe = Path(tempfile.mkstemp(prefix="glimpse-probe-", suffix=".txt")[1])
@@ -529,7 +537,8 @@ def main() -> None:
                                Path(tmp), probe=args.probe, timeline=args.timeline, echo=args.echo,
                                baseline=baseline, repeat=args.repeat, py_spy=args.py_spy,
                                native_spy=Path(tmp) / "native" if args.native_split is True else args.native_split,
-                               compression="deflate" if args.deflate else None, answers=args.answers))
+                               compression="deflate" if args.deflate else None, answers=args.answers,
+                               echo_deflate=args.echo_deflate))
               for n in args.players]
     print("\nladder (p99 ms answer->result / next->trial, CPU per message game/echo, DB mismatches, players held):")
     for n, figures in ladder:
