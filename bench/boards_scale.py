@@ -470,7 +470,7 @@ def answer_writes(database: Database, players: list[str], drill_count: int, now:
                     store.record_answer(database, trial, answer)
                     rewards.bank_best_streak(database, trial["player_id"], streak)
                     if store.progress(database, drill["id"])[0] >= drill["trial_count"]:
-                        store.complete_drill(database, drill["id"])
+                        store.complete_drill(database, drill["id"], answer["answered_at"])
                         rewards.finish_drill(database, drill, answer["answered_at"], overall, answer["seq"])
 
             every.measure(answer_once)

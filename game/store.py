@@ -79,14 +79,14 @@ def ranked_challenge(db: Database, player_id: str, day: str, kind: str = "challe
     return rows[0] if rows else None
 
 
-def abandon_drills(db: Database, player_id: str, now: float | None = None) -> None:
+def abandon_drills(db: Database, player_id: str, now: float) -> None:
     """Close the player's unfinished drills; a trial still in flight in another tab can no longer be answered."""
     with nullcontext() if db.conn.in_transaction else db.atomic():  # RETURNING: sqlite-utils would not commit it
         db.execute("UPDATE trials SET scored = 0, flag = 'abandoned' WHERE answered_at IS NULL AND flag IS NULL AND "
                    "drill_id IN (SELECT id FROM drills WHERE player_id = ? AND status = 'active')", [player_id])
         for (drill_id,) in db.execute(f"UPDATE drills SET status = 'abandoned', ended_at = ?, {_COUNTED} "
                                       "WHERE player_id = ? AND status = 'active' RETURNING id",
-                                      [time.time() if now is None else now, player_id]).fetchall():
+                                      [now, player_id]).fetchall():
             _slot_written(drill_id)
 
 
@@ -198,12 +198,12 @@ def close_trial(db: Database, trial: dict, flag: str) -> None:
                "(SELECT 1 FROM trials WHERE drill_id = ? AND id = ?)", [*row.values(), trial["drill_id"], trial["id"]])
 
 
-def complete_drill(db: Database, drill_id: str, now: float | None = None) -> bool:
+def complete_drill(db: Database, drill_id: str, now: float) -> bool:
     """Close an active drill as completed, its counters counted from its trials; False if it was no longer active
     (nothing may be banked then). The caller writes its procedures in the same transaction (game.adaptation)."""
     _slot_written(drill_id)
     cursor = db.execute(f"UPDATE drills SET status = 'completed', ended_at = ?, adapt_pending = 0, {_COUNTED} "
-                        "WHERE id = ? AND status = 'active'", [time.time() if now is None else now, drill_id])
+                        "WHERE id = ? AND status = 'active'", [now, drill_id])
     return cursor.rowcount == 1
 
 

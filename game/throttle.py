@@ -51,7 +51,7 @@ class TokenBucket:
         A flooding client closed by ``overflowing`` otherwise reconnects at once, and each reconnect costs the server a
         whole handshake for a message or two (bench/hostile.py: ~700 a second). 0 for a key that is not overflowing.
         """
-        if not self.overflowing or self.tokens < 0:
+        if not self.overflowing:
             return 0.0
         return max(0.0, (self.burst - self.tokens) / self.rate - (now - self.updated))
 

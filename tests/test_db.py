@@ -110,7 +110,7 @@ def test_a_drill_in_progress_across_m013_resumes_at_its_count_and_is_counted_exa
         assert not store.record_answer(db, {**trial, "id": "t5", "position": 4, "attempt": 1, "sent_at": 4.1},
                                        {"answered_at": 4.6, "scored": 1, "correct": 1, "points": 40, "seq": 4,
                                         "answer_streak": 2})  # another tab's answer at the same count
-        assert store.complete_drill(db, "d")
+        assert store.complete_drill(db, "d", 5.0)
     row = db["drills"].get("d")
     assert (row["answered"], row["points"], row["answer_streak"], row["best_answer_streak"]) == (4, 70, 2, 2)
 
@@ -168,7 +168,7 @@ def test_trials_across_m014_keep_every_row_and_are_still_found_by_id_and_counted
         assert not store.record_answer(db, {**trial, "drill_id": "open", "id": "o6", "position": 3, "attempt": 1,
                                             "sent_at": 7.1}, answer)  # another tab's answer at the same count
         store.close_trial(db, {**trial, "drill_id": "open", "id": "o5", "position": 3, "sent_at": 7.0}, "expired")
-        assert store.complete_drill(db, "open")
+        assert store.complete_drill(db, "open", 8.0)
     assert store.why_not_open(db, "o3", "p")[0] == "drill_closed"
     assert db.execute("SELECT COUNT(*), SUM(scored) FROM trials WHERE drill_id = 'open'").fetchone() == (5, 3)
     row = db["drills"].get("open")
