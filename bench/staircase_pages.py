@@ -3,7 +3,7 @@
 An answer rewrites two procedures' states: the overall one and the answered emotion's. Layouts: today's rowid table
 (one row per player, axis and emotion), the same table WITHOUT ROWID (a player's rows side by side, but rows over
 ~1,000 bytes spill to overflow pages), and one row per player and axis holding all eight states. States are random
-text of the sizes a player's states reach after N drills (a simulated player; see docs/scaling.md). 200 players,
+text of the sizes a player's states reach after N drills (a simulated player; see docs/scaling-log.md). 200 players,
 rows created interleaved as players first play, then 2,000 answers, each its own transaction; pages are the WAL
 frames the answers' commits wrote (``PRAGMA wal_checkpoint`` counts them).
 

@@ -55,7 +55,7 @@ READABLE_VERSIONS = (1, 2)
 GUESS = 1 / 7  # seven emotions to choose from
 # The grid: 55 thresholds x 6 slopes x 3 lapses = 990 points on the exposure axis. Every posterior, pick, drift step
 # and threshold costs in proportion; bench/staircase_sim.py measured estimates as good as on the finer grid of
-# session 7 (109 x 8 x 4 = 3,488 points; docs/scaling.md, cap-qp9). Stored states do not depend on the grid.
+# session 7 (109 x 8 x 4 = 3,488 points; docs/scaling-log.md, cap-qp9). Stored states do not depend on the grid.
 LAPSES = (0.0, 0.03, 0.06)
 LAPSE_PRIOR = (0.5, 0.35, 0.15)  # mean lapse 2%, as before
 SLOPES = tuple(float(s) for s in np.geomspace(0.8, 8.0, 6))
@@ -120,8 +120,8 @@ STEADY = Drift(session_sds=(0.0,), prior=(1.0,))  # the procedure before trackin
 # An emotion's procedure moves with the overall estimate (its anchor), which carries the player's learning; what
 # drifts on its own is only the emotion's offset from the overall, seen through 2-3 answers a drill: too few to
 # tell drift models apart. One small random walk, then: bench/staircase_sim.py measured the emotions' and the
-# overall's estimates as good as with the four models below (docs/scaling.md, cap-qp11), for a third of the work.
-# Product decision (docs/scaling.md, cap-qp12): it also believes in thresholds alone (55 points, not 990), with the
+# overall's estimates as good as with the four models below (docs/scaling-log.md, cap-qp11), for a third of the work.
+# Product decision (docs/scaling-log.md, cap-qp12): it also believes in thresholds alone (55 points, not 990), with the
 # slope and lapse fixed at FIXED_SHAPE: 2-3 answers a drill at one exposure cannot tell slopes or lapses apart, and
 # the estimate the drill shows, its anchor and its pick need the threshold. Every posterior, move and pick is 18x
 # smaller.

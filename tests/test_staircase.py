@@ -386,7 +386,7 @@ def test_the_level_is_the_log_of_the_threshold() -> None:
     for _ in range(15):
         staircase.update(staircase.next_stimulus(FRAMES_60HZ), bool(rng.random() < 0.6))
         # The level skips the posterior (two products with the carried average): the same value within a few ulps
-        # (worst 2.7e-15 log10 over 4,800 levels of 60 simulated players; docs/scaling.md, cap-qp12).
+        # (worst 2.7e-15 log10 over 4,800 levels of 60 simulated players; docs/scaling-log.md, cap-qp12).
         assert staircase.level() == pytest.approx(math.log10(staircase.threshold().value), rel=0, abs=1e-12)
         assert staircase.level(0.6) == pytest.approx(math.log10(staircase.threshold(0.6).value), rel=0, abs=1e-12)
     with pytest.raises(InvalidProbabilityError):
@@ -447,7 +447,7 @@ def test_an_emotion_of_a_shallow_steep_or_lapsing_player_is_estimated_on_thresho
         slope: float, lapse: float) -> None:
     """An anchored emotion believes in thresholds alone, slope 2.5 and lapse 2% fixed. Players whose slope or
     lapse differs are still estimated well: median |log10 error| of the 75% threshold after 10 drills of 4 answers
-    was 0.029-0.050 for these four shapes, against 0.027-0.049 on the full grid (docs/scaling.md, cap-qp12)."""
+    was 0.029-0.050 for these four shapes, against 0.027-0.049 on the full grid (docs/scaling-log.md, cap-qp12)."""
     errors = []
     for player in range(40):
         rng = np.random.default_rng(player)
