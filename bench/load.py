@@ -35,6 +35,7 @@ import statistics
 import sys
 import tempfile
 import time
+import urllib.request
 from collections import defaultdict
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -72,11 +73,13 @@ class Stats:
     sent: int = 0  # client -> server messages inside the window
     results: dict[str, int] = field(default_factory=lambda: defaultdict(int))  # token -> results received
     errors: dict[str, int] = field(default_factory=lambda: defaultdict(int))
+    refused: int = 0  # players whose socket was refused as the worker was full (HTTP 503: they would practise offline)
     recording: bool = False
     timeline: list[tuple[float, float]] = field(default_factory=list)  # (unix time sent, ms): answers and nexts
     client_stalls: list[tuple[float, float]] = field(default_factory=list)  # (unix time, ms late) of this loop
     worker_cpu: list[tuple[float, float]] = field(default_factory=list)  # (unix time, worker CPU seconds so far)
     client_gc: list[tuple[int, float]] = field(default_factory=list)  # (generation, ms) of this client's collections
+    health: list[dict] = field(default_factory=list)  # the game's /healthz each second of the window (game/busy.py)
     kinds_sent: list[tuple[float, str]] = field(default_factory=list)  # (unix time, kind) of starts and last answers
     scored: int = 0  # results inside the window that judged an answer (not a voided flash)
     right: int = 0  # of those, right
@@ -199,6 +202,11 @@ async def run_players(server: LiveServer, count: int, ramp_s: float, seconds: fl
         await asyncio.sleep(ramp_s * index / count)
         try:
             await player.play(stop)
+        except websockets.InvalidStatus as error:
+            if error.response.status_code == 503:
+                stats.refused += 1
+            else:
+                stats.errors[f"HTTP {error.response.status_code}"] += 1
         except (TimeoutError, OSError, websockets.WebSocketException) as error:
             stats.errors[type(error).__name__] += 1
 
@@ -212,9 +220,19 @@ async def run_players(server: LiveServer, count: int, ramp_s: float, seconds: fl
             if late > STALL_MS and stats.recording:
                 stats.client_stalls.append((time.time() - late / 1000, late))
 
+    def health() -> dict:
+        with urllib.request.urlopen(server.url + "/healthz", timeout=10) as response:
+            return json.load(response)
+
     async def watch_worker() -> None:
         while time.monotonic() < stop:
             stats.worker_cpu.append((time.time(), cpu_seconds(pid)))
+            await asyncio.sleep(1)
+
+    async def watch_health() -> None:
+        while not echo and time.monotonic() < stop:
+            if stats.recording:
+                stats.health.append(await asyncio.to_thread(health))
             await asyncio.sleep(1)
 
     collecting = [0.0]
@@ -231,7 +249,8 @@ async def run_players(server: LiveServer, count: int, ramp_s: float, seconds: fl
     # automatic collections (what its cycles hold is freed at the end).
     gc.disable()
     tasks = [asyncio.create_task(staggered(i, p)) for i, p in enumerate(players)]
-    watchers = [asyncio.create_task(watch_own_loop()), asyncio.create_task(watch_worker())]
+    watchers = [asyncio.create_task(watch_own_loop()), asyncio.create_task(watch_worker()),
+                asyncio.create_task(watch_health())]
     await asyncio.sleep(ramp_s + 2)  # everyone connected and into a drill
     stats.recording = True
     cpu0, client0, t0, window0 = cpu_seconds(pid), time.process_time(), time.monotonic(), time.time()
@@ -300,7 +319,13 @@ def report(name: str, run: dict) -> float:
     per_message = run["cpu"] / max(stats.sent, 1) * 1000
     print(f"  {name}: {rate:.0f} msg/s, worker CPU {run['cpu'] / run['elapsed']:.0%} of a core = "
           f"{per_message:.3f} ms/message, RSS {run['rss']:.0f} MB, {run['fds']} descriptors, "
-          f"client CPU {run['client_cpu'] / run['elapsed']:.0%}, errors {dict(stats.errors) or 0}")
+          f"client CPU {run['client_cpu'] / run['elapsed']:.0%}, errors {dict(stats.errors) or 0}"
+          + (f", refused (worker full) {stats.refused}" if stats.refused else ""))
+    if stats.health:
+        lags = [h["loopLagMs"] for h in stats.health]
+        print(f"    /healthz each second: loop lag (smoothed) p50 {statistics.median(lags):.1f}, "
+              f"max {max(lags):.1f} ms, CPU p50 {statistics.median(h['cpu'] for h in stats.health):.0%}; "
+              f"full {sum(h['full'] for h in stats.health)} of {len(stats.health)} s")
     for kind, values in sorted(stats.latencies.items()):
         p50, p95, p99 = percentiles(values)
         print(f"    {kind:15s} n={len(values):6d}  p50 {p50:7.1f}  p95 {p95:7.1f}  p99 {p99:7.1f} ms")

@@ -35,6 +35,8 @@ def create_app(test_config: dict | None = None) -> Flask:
         WATCH_STATIC=os.environ.get("GLIMPSE_WATCH_STATIC", "") == "1",
         # Capacity and limits (docs/scaling.md): refuse what is over them quickly, never hang.
         MAX_CONNECTIONS=int(os.environ.get("GLIMPSE_MAX_CONNECTIONS", "10000")),
+        # New sockets are refused while the worker uses this share of a core, smoothed (game.busy; 0: never).
+        FULL_CPU=float(os.environ.get("GLIMPSE_FULL_CPU", "0.85")),
         MAX_CONNECTIONS_PER_ADDRESS=int(os.environ.get("GLIMPSE_MAX_CONNECTIONS_PER_ADDRESS", "1000")),
         BODIES_PER_ADDRESS=int(os.environ.get("GLIMPSE_BODIES_PER_ADDRESS", "20")),
         MAX_CONTENT_LENGTH=512 * 1024,  # every route, chunked bodies too (game.gate reads them whole)

@@ -2,7 +2,8 @@
 
 One gevent worker serves everyone, so no single client may hold it:
 - over ``MAX_CONNECTIONS`` open requests and sockets, a newcomer gets HTTP 503 with Retry-After at
-  once (gunicorn's pool is sized above this, so the refusal is always served, never left hanging);
+  once (gunicorn's pool is sized above this, so the refusal is always served, never left hanging); so
+  does a new WebSocket while the worker is full (``game.busy``): those playing keep their latency;
 - one address may hold at most ``MAX_CONNECTIONS_PER_ADDRESS`` of them (429 past that), a tenth of the
   whole by default: many players share an address behind a NAT (or a test's loopback);
 - a request body is read whole, before the app sees it, within ``BODY_DEADLINE_S`` (408 past it) and
@@ -21,6 +22,7 @@ from collections.abc import Callable, Iterable
 
 from werkzeug.wsgi import ClosingIterator
 
+from game.busy import Load
 from game.throttle import Counter, address_key
 
 CHUNK = 64 * 1024
@@ -57,13 +59,14 @@ def _stop_reading(environ: dict) -> None:
 
 class Gate:
     def __init__(self, app: Callable, *, max_connections: int, per_address: int, max_body: int,
-                 body_deadline_s: float, bodies_per_address: int = 20) -> None:
+                 body_deadline_s: float, bodies_per_address: int = 20, load: Load | None = None) -> None:
         self.app = app
         self.max_connections = max_connections
         self.per_address = per_address
         self.max_body = max_body
         self.body_deadline_s = body_deadline_s
         self.bodies_per_address = bodies_per_address
+        self.load = load or Load()  # fed by game.busy.watch in the worker: until then never full
         self.open = Counter()
         self.sending = Counter()  # bodies being read, per address
 
@@ -73,6 +76,9 @@ class Gate:
         if self.open.total >= self.max_connections:
             return refusal(start_response, "503 Service Unavailable", "over_capacity",
                            "The server is full right now; try again in a few seconds.", retry)
+        if self.load.full and environ.get("HTTP_UPGRADE", "").lower() == "websocket":  # a newcomer's socket
+            return refusal(start_response, "503 Service Unavailable", "over_capacity",
+                           "The server is busy right now; try again in a few seconds.", retry)
         if self.open[address] >= self.per_address:
             return refusal(start_response, "429 Too Many Requests", "too_many_connections",
                            "Too many connections from your address.", retry)

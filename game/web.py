@@ -6,6 +6,7 @@ from flask import Blueprint, Flask, Response, current_app, g, jsonify, render_te
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 from game import emotions, friends, identities, inbox, jsonbody, players, rounds, stats
+from game.busy import Load
 from game.db import get_db
 from game.gate import Gate
 from game.limits import TooManyPlayers, from_config, limits
@@ -142,8 +143,11 @@ def nickname() -> tuple[Response, int] | Response:
 
 @bp.get("/healthz")
 def healthz() -> Response:
+    """Up, with the worker's load as game.busy smooths it: new sockets are refused while ``full``."""
     get_db().execute("SELECT 1")
-    return jsonify({"ok": True})
+    load = current_app.extensions["glimpse_gate"].load
+    return jsonify({"ok": True, "loopLagMs": round(load.lag_s * 1000, 3), "cpu": round(load.cpu, 4),
+                    "full": load.full})
 
 
 def _finish_response(response: Response) -> Response:
@@ -187,7 +191,8 @@ def init_app(app: Flask) -> None:
     app.register_error_handler(413, _too_large)
     gate = Gate(app.wsgi_app, max_connections=app.config["MAX_CONNECTIONS"],
                 per_address=app.config["MAX_CONNECTIONS_PER_ADDRESS"], max_body=app.config["MAX_CONTENT_LENGTH"],
-                body_deadline_s=app.config["BODY_DEADLINE_S"], bodies_per_address=app.config["BODIES_PER_ADDRESS"])
+                body_deadline_s=app.config["BODY_DEADLINE_S"], bodies_per_address=app.config["BODIES_PER_ADDRESS"],
+                load=Load(full_cpu=app.config["FULL_CPU"], calm_cpu=app.config["FULL_CPU"] - 0.1))
     app.extensions["glimpse_gate"] = gate
     # Heroku-style routers terminate TLS: trust their X-Forwarded-Proto/Host/For (so limits see the client).
     app.wsgi_app = ProxyFix(gate, x_for=1, x_proto=1, x_host=1) if app.config["BEHIND_PROXY"] else gate

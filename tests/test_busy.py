@@ -1,0 +1,92 @@
+"""A full worker refuses newcomers' sockets so those playing keep their latency (game/busy.py, game/gate.py).
+
+What a saturated worker looks like (7,000+ playing players on the 2-core box) is measured by bench/load.py; here the
+rule, the gate that applies it, and the watcher feeding it in a real gunicorn worker.
+"""
+
+from __future__ import annotations
+
+import json
+import time
+import urllib.request
+from pathlib import Path
+
+from harness import LiveServer
+
+from game import create_app
+from game.busy import Load
+
+UPGRADE = {"Upgrade": "websocket", "Connection": "Upgrade", "Sec-WebSocket-Key": "dGhlIHNhbXBsZSBub25jZQ==",
+           "Sec-WebSocket-Version": "13"}
+
+
+def ticks(load: Load, lag_s: float, cpu: float, count: int) -> Load:
+    for _ in range(count):
+        load.observe(lag_s, cpu)
+    return load
+
+
+def test_a_worker_is_full_when_it_uses_most_of_a_core_for_seconds() -> None:
+    load = ticks(Load(), 0.3, 0.98, 10)  # a second of a saturated loop: not yet
+    assert not load.full
+    assert ticks(load, 0.3, 0.98, 30).full
+
+
+def test_one_slow_message_does_not_fill_the_worker() -> None:
+    load = ticks(Load(), 0.001, 0.7, 100)
+    load.observe(0.7, 1.0)  # a full collection (every ten minutes, game/collector.py)
+    assert not load.full
+    assert not ticks(load, 0.001, 0.7, 100).full
+
+
+def test_a_loop_late_because_other_processes_hold_the_core_refuses_nobody() -> None:
+    """Refusing players would free nothing: the worker itself is not using the core."""
+    assert not ticks(Load(), 0.3, 0.3, 200).full
+
+
+def test_a_full_worker_takes_newcomers_again_once_its_cpu_falls_well_under_the_line() -> None:
+    load = ticks(Load(), 0.2, 0.98, 100)
+    assert ticks(load, 0.001, 0.8, 100).full  # under the line it crossed, above the calm one: still full
+    assert not ticks(load, 0.001, 0.6, 100).full
+
+
+def test_an_operator_can_turn_refusals_off() -> None:
+    assert not ticks(Load(full_cpu=0), 5.0, 1.0, 200).full
+
+
+def test_a_full_worker_refuses_new_sockets_with_503_and_still_serves_pages(tmp_path: Path) -> None:
+    app = create_app({"DATABASE": str(tmp_path / "glimpse.db"), "SECRET_KEY": "test"})
+    http = app.test_client()
+    load = app.extensions["glimpse_gate"].load
+    load.full = True
+    refused = http.get("/ws", headers=UPGRADE)
+    assert refused.status_code == 503
+    assert refused.headers["Retry-After"] == "5"
+    assert refused.get_json()["error"] == "over_capacity"
+    assert http.get("/").status_code == 200  # the page, then its offline practice (static/js/offline/mode.js)
+    assert http.get("/healthz").get_json()["full"] is True
+    load.full = False
+    assert http.get("/ws", headers=UPGRADE).status_code != 503  # on to the socket's own checks (here: no cookie)
+
+
+def test_the_real_worker_measures_its_load(tmp_path: Path) -> None:
+    """The watcher runs in gunicorn's worker: /healthz shows the loop's lag and the worker's CPU, not the zeros of a
+    load nobody feeds; an idle worker is not full."""
+    server = LiveServer(tmp_path / "glimpse.db").start()
+    try:
+        health: dict = {}
+        deadline = time.monotonic() + 10
+        while time.monotonic() < deadline:
+            for _ in range(20):
+                with urllib.request.urlopen(server.url + "/", timeout=10) as response:
+                    response.read()
+            with urllib.request.urlopen(server.url + "/healthz", timeout=10) as response:
+                health = json.load(response)
+            if health["loopLagMs"] > 0 and health["cpu"] > 0:
+                break
+            time.sleep(0.2)
+    finally:
+        server.stop()
+    assert health["ok"] is True
+    assert health["loopLagMs"] > 0 and health["cpu"] > 0, health
+    assert health["full"] is False
