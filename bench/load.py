@@ -232,7 +232,10 @@ async def run_players(server: LiveServer, count: int, ramp_s: float, seconds: fl
     async def watch_health() -> None:
         while not echo and time.monotonic() < stop:
             if stats.recording:
-                stats.health.append(await asyncio.to_thread(health))
+                reading = await asyncio.to_thread(health)
+                if "cpu" not in reading:  # a --baseline commit from before game/busy.py
+                    return
+                stats.health.append(reading)
             await asyncio.sleep(1)
 
     collecting = [0.0]
