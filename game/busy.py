@@ -16,15 +16,17 @@ from __future__ import annotations
 import time
 from dataclasses import dataclass
 
+from game.collector import loop_timer
+
 TICK_S = 0.1
+CALM_MARGIN = 0.1  # a full worker takes newcomers again once its CPU is this far under the line
 
 
 @dataclass
 class Load:
     """The worker's smoothed CPU and event-loop lag, and whether it is full (pure: ``observe`` is given both)."""
 
-    full_cpu: float = 0.85  # full from this share of a core (0: never)...
-    calm_cpu: float = 0.75  # ...until it falls under this one
+    full_cpu: float = 0.85  # full from this share of a core (0: never), until CALM_MARGIN under it
     weight: float = 0.05  # of each tick in the smoothed figures: about the last two seconds at TICK_S
     cpu: float = 0.0
     lag_s: float = 0.0
@@ -34,19 +36,15 @@ class Load:
         """One tick: the loop ran ``lag_s`` late and the worker used ``cpu`` of a core since the last one."""
         self.lag_s += self.weight * (max(0.0, lag_s) - self.lag_s)
         self.cpu += self.weight * (min(max(cpu, 0.0), 1.0) - self.cpu)
-        self.full = self.full_cpu > 0 and self.cpu >= (self.calm_cpu if self.full else self.full_cpu)
+        self.full = self.full_cpu > 0 and self.cpu >= self.full_cpu - (CALM_MARGIN if self.full else 0.0)
 
 
 def watch(load: Load, every_s: float = TICK_S) -> bool:
     """Feed ``load`` from a repeating timer of gevent's loop in this process; False where gevent does not run the
     process (tests in-process, scripts): there nothing is refused."""
-    try:
-        from gevent import get_hub, monkey
-    except ImportError:  # pragma: no cover - gevent comes with gunicorn[gevent]
+    timer = loop_timer(every_s)
+    if timer is None:
         return False
-    if not monkey.is_module_patched("socket"):
-        return False
-    timer = get_hub().loop.timer(every_s, every_s, ref=False)  # does not keep the loop alive
     last = [time.monotonic(), time.process_time()]
 
     def tick() -> None:

@@ -73,7 +73,7 @@ def collect_young_on_a_clock(every_s: float = YOUNG_EVERY_S) -> threading.Event:
     def collect() -> None:
         gc.collect(1 if next(rounds) % YOUNG_COLLECTIONS == 0 else 0)
 
-    timer = _loop_timer(every_s)
+    timer = loop_timer(every_s)
     if timer is not None:
         def tick() -> None:
             if stop.is_set():
@@ -92,7 +92,7 @@ def collect_young_on_a_clock(every_s: float = YOUNG_EVERY_S) -> threading.Event:
     return stop
 
 
-def _loop_timer(every_s: float):
+def loop_timer(every_s: float):
     """A repeating timer of gevent's loop that does not keep the loop alive, when gevent runs this process (its
     threads are green: the gevent worker), else None."""
     try:

@@ -73,12 +73,10 @@ class Gate:
     def __call__(self, environ: dict, start_response: Callable) -> Iterable[bytes]:
         address = address_key(environ.get("REMOTE_ADDR"))
         retry = [("Retry-After", str(RETRY_AFTER_S)), ("Connection", "close")]
-        if self.open.total >= self.max_connections:
+        if self.open.total >= self.max_connections or \
+                (self.load.full and environ.get("HTTP_UPGRADE", "").lower() == "websocket"):  # a newcomer's socket
             return refusal(start_response, "503 Service Unavailable", "over_capacity",
                            "The server is full right now; try again in a few seconds.", retry)
-        if self.load.full and environ.get("HTTP_UPGRADE", "").lower() == "websocket":  # a newcomer's socket
-            return refusal(start_response, "503 Service Unavailable", "over_capacity",
-                           "The server is busy right now; try again in a few seconds.", retry)
         if self.open[address] >= self.per_address:
             return refusal(start_response, "429 Too Many Requests", "too_many_connections",
                            "Too many connections from your address.", retry)

@@ -192,7 +192,7 @@ def init_app(app: Flask) -> None:
     gate = Gate(app.wsgi_app, max_connections=app.config["MAX_CONNECTIONS"],
                 per_address=app.config["MAX_CONNECTIONS_PER_ADDRESS"], max_body=app.config["MAX_CONTENT_LENGTH"],
                 body_deadline_s=app.config["BODY_DEADLINE_S"], bodies_per_address=app.config["BODIES_PER_ADDRESS"],
-                load=Load(full_cpu=app.config["FULL_CPU"], calm_cpu=app.config["FULL_CPU"] - 0.1))
+                load=Load(full_cpu=app.config["FULL_CPU"]))
     app.extensions["glimpse_gate"] = gate
     # Heroku-style routers terminate TLS: trust their X-Forwarded-Proto/Host/For (so limits see the client).
     app.wsgi_app = ProxyFix(gate, x_for=1, x_proto=1, x_host=1) if app.config["BEHIND_PROXY"] else gate
