@@ -3,7 +3,8 @@
 One gevent worker serves every drill. Past what its core can do (~6,500 playing players on the 2-core box,
 docs/scaling.md) replies queue behind each other and every player waits a second or more for every result. So while
 the worker is full, new WebSocket upgrades get HTTP 503 with Retry-After (``game.gate``): the players already playing
-keep their latency, and a newcomer's page practises offline and syncs later (static/js/offline/mode.js).
+keep their latency (a socket coming back to its player's unfinished drill is let on), and a newcomer's page practises
+offline and syncs later (static/js/offline/mode.js).
 
 Full means the worker's own CPU, smoothed over a few seconds, near a whole core. Its own CPU, not how late its event
 loop runs: the loop runs late too when the kernel gives the core to other processes, and refusing players then frees

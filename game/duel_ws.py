@@ -22,11 +22,12 @@ from flask import Blueprint, Flask, Response, current_app, g, jsonify, request
 from game import duel_protocol, duel_store, fairplay, players, rooms, websocket
 from game.db import Pool, pool
 from game.duel_protocol import Answer, Create, Join, Leave, PlayChallenge, Pong, Rematch, Start
+from game.gate import RESUMING_WHILE_FULL
 from game.limits import TooManyPlayers, flooding_refusal, limits
 from game.rooms import Room, RoomError
 from game.web import COOKIE
 from game.websocket import ConnectionClosed
-from game.ws import POLICY_VIOLATION, origin_allowed
+from game.ws import POLICY_VIOLATION, origin_allowed, over_capacity
 
 bp = Blueprint("duel_socket", __name__)
 log = logging.getLogger("glimpse.duels")
@@ -340,6 +341,8 @@ def _admit() -> tuple[Response, int] | None:
     """As the drill socket (game.ws): decided before the upgrade, refused with an HTTP status, never a socket."""
     if request.path != SOCKET_PATH:
         return None
+    if request.environ.get(RESUMING_WHILE_FULL):  # no drill to come back to here: a newcomer's socket
+        return over_capacity()
     if not origin_allowed(request.headers.get("Origin"), request.host, current_app.config["ALLOWED_ORIGINS"]):
         return jsonify({"error": "bad_origin", "message": "Cross-origin WebSocket refused."}), 403
     token = request.cookies.get(COOKIE)

@@ -3,7 +3,9 @@
 One gevent worker serves everyone, so no single client may hold it:
 - over ``MAX_CONNECTIONS`` open requests and sockets, a newcomer gets HTTP 503 with Retry-After at
   once (gunicorn's pool is sized above this, so the refusal is always served, never left hanging); so
-  does a new WebSocket while the worker is full (``game.busy``): those playing keep their latency;
+  does a new WebSocket while the worker is full (``game.busy``): those playing keep their latency. A socket
+  that claims an unfinished drill to come back to (``?resume=<drill id>``: a phone that lost its signal
+  mid-drill) is let on, and the socket's own admission (``game.ws``) checks the claim;
 - one address may hold at most ``MAX_CONNECTIONS_PER_ADDRESS`` of them (429 past that), a tenth of the
   whole by default: many players share an address behind a NAT (or a test's loopback);
 - a request body is read whole, before the app sees it, within ``BODY_DEADLINE_S`` (408 past it) and
@@ -27,6 +29,10 @@ from game.throttle import Counter, address_key
 
 CHUNK = 64 * 1024
 RETRY_AFTER_S = 5
+FULL_MESSAGE = "The server is full right now; try again in a few seconds."
+# In a WebSocket upgrade's environ while the worker is full: let on only if it comes back to its player's unfinished
+# drill, which its admission checks (a lookup the gate, in front of the app, cannot make)
+RESUMING_WHILE_FULL = "glimpse.resuming_while_full"
 
 
 def _gevent_timeout() -> type | None:
@@ -73,10 +79,12 @@ class Gate:
     def __call__(self, environ: dict, start_response: Callable) -> Iterable[bytes]:
         address = address_key(environ.get("REMOTE_ADDR"))
         retry = [("Retry-After", str(RETRY_AFTER_S)), ("Connection", "close")]
-        if self.open.total >= self.max_connections or \
-                (self.load.full and environ.get("HTTP_UPGRADE", "").lower() == "websocket"):  # a newcomer's socket
-            return refusal(start_response, "503 Service Unavailable", "over_capacity",
-                           "The server is full right now; try again in a few seconds.", retry)
+        socket_while_full = self.load.full and environ.get("HTTP_UPGRADE", "").lower() == "websocket"
+        resuming = socket_while_full and "resume=" in environ.get("QUERY_STRING", "")
+        if self.open.total >= self.max_connections or (socket_while_full and not resuming):  # a newcomer's socket
+            return refusal(start_response, "503 Service Unavailable", "over_capacity", FULL_MESSAGE, retry)
+        if resuming:
+            environ[RESUMING_WHILE_FULL] = True
         if self.open[address] >= self.per_address:
             return refusal(start_response, "429 Too Many Requests", "too_many_connections",
                            "Too many connections from your address.", retry)

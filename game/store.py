@@ -102,6 +102,12 @@ def active_drill(db: Database, player_id: str, drill_id: str | None = None) -> d
     return {**rows[0], "answered": answered, "answer_streak": streak}
 
 
+def is_active_drill(db: Database, player_id: str, drill_id: str) -> bool:
+    """Whether ``drill_id`` is the player's, and unfinished (a socket coming back to it is let on by a full worker)."""
+    return db.execute("SELECT 1 FROM drills WHERE id = ? AND player_id = ? AND status = 'active'",
+                      [drill_id, player_id]).fetchone() is not None
+
+
 def correct_count(db: Database, drill_id: str) -> int:
     return db.execute("SELECT COUNT(*) FROM trials WHERE drill_id = ? AND scored = 1 AND correct = 1",
                       [drill_id]).fetchone()[0]

@@ -1,7 +1,8 @@
 """The WebSocket endpoint /ws: admission and transport only. Drill logic lives in game.drills.
 
 Before the upgrade, a socket must come from our own pages (Origin), carry a player cookie, and its
-player must hold fewer than ``SOCKETS_PER_PLAYER`` sockets; otherwise HTTP 403/429, never an upgrade.
+player must hold fewer than ``SOCKETS_PER_PLAYER`` sockets; otherwise HTTP 403/429, never an upgrade. While the
+worker is full (game.busy) only a socket that comes back to its player's unfinished drill is let on (503 otherwise).
 After it, the socket must say ``hello`` within ``HELLO_TIMEOUT_S``; one with no drill is closed after
 ``IDLE_TIMEOUT_S`` of silence (90 s; pings do not count). Messages are limited per player across all their sockets.
 """
@@ -20,9 +21,10 @@ import msgspec
 from flask import Blueprint, Flask, Response, current_app, g, jsonify, request
 from wsproto.events import Ping
 
-from game import lanes, players, protocol, websocket
+from game import lanes, players, protocol, store, websocket
 from game.db import Pool, pool
 from game.drills import DrillSession
+from game.gate import FULL_MESSAGE, RESUMING_WHILE_FULL, RETRY_AFTER_S
 from game.limits import TooManyPlayers, flooding_refusal, limits
 from game.protocol import Abandon, Answer, Hello, Next, ProtocolError, Resume, Start
 from game.web import COOKIE
@@ -49,6 +51,13 @@ def _refuse(status: int, code: str, message: str) -> tuple[Response, int]:
     return jsonify({"error": code, "message": message}), status
 
 
+def over_capacity() -> tuple[Response, int]:
+    """The worker is full (game.busy): as the gate refuses a newcomer's socket."""
+    refused, status = _refuse(503, "over_capacity", FULL_MESSAGE)
+    refused.headers["Retry-After"] = str(RETRY_AFTER_S)
+    return refused, status
+
+
 def _admit() -> tuple[Response, int] | None:
     """Decide before the upgrade (a refused client gets an HTTP status, not a socket that closes)."""
     if request.path != "/ws":
@@ -60,8 +69,12 @@ def _admit() -> tuple[Response, int] | None:
         return _refuse(403, "no_player", "Reload the page to get a player.")
     held = limits()
     with pool().connection() as db:
+        player = players.player_for_token(db, token)
+        if request.environ.get(RESUMING_WHILE_FULL) and \
+                (player is None or not store.is_active_drill(db, player["id"], request.args.get("resume", ""))):
+            return over_capacity()  # a full worker lets on only those coming back to their unfinished drill
         try:
-            player = players.player_for_token(db, token) or held.admit_new_player(db, token, request.remote_addr)
+            player = player or held.admit_new_player(db, token, request.remote_addr)
         except TooManyPlayers:
             return _refuse(429, "too_many_players", "Too many new players from your address; try again later.")
     if (flooding := flooding_refusal(player["id"])) is not None:

@@ -138,7 +138,9 @@ _encode = msgspec.json.Encoder().encode
 class DrillClient:
     """A real WebSocket client holding a player's cookie, as a browser tab would."""
 
-    def __init__(self, server: LiveServer, cookie: str | None = None, origin: str | None = None) -> None:
+    def __init__(self, server: LiveServer, cookie: str | None = None, origin: str | None = None,
+                 resume: str | None = None) -> None:
+        """:param resume: the unfinished drill this socket comes back to, as a page's reconnect names it"""
         import websocket  # websocket-client
 
         self.server = server
@@ -150,8 +152,8 @@ class DrillClient:
         # the face, flash and mask to have been shown at 60 Hz, as a browser's does.
         self.waits_for_the_face = False
         self.ws = websocket.create_connection(
-            server.ws_url, cookie=self.cookie, origin=origin or server.url, timeout=10
-        )
+            server.ws_url + (f"?resume={resume}" if resume else ""), cookie=self.cookie, origin=origin or server.url,
+            timeout=10)
 
     def send(self, message: dict | str | bytes) -> None:
         import json

@@ -11,6 +11,9 @@ import time
 import urllib.request
 from pathlib import Path
 
+import pytest
+import websocket
+from conftest import SCRIPTED_PLAYERS, DrillClient, emotion_of
 from harness import LiveServer
 
 from game import create_app
@@ -90,3 +93,49 @@ def test_the_real_worker_measures_its_load(tmp_path: Path) -> None:
     assert health["ok"] is True
     assert health["loopLagMs"] > 0 and health["cpu"] > 0, health
     assert health["full"] is False
+
+
+def test_a_full_worker_still_lets_a_player_back_into_their_unfinished_drill(tmp_path: Path) -> None:
+    """A phone that lost its signal mid-drill comes back while the worker is full: its socket names the drill
+    (static/js/drill.js) and is let on, while newcomers, and claims of a drill that is not the player's own and
+    unfinished, get 503. Played on one server, then on the same database served by a worker full from its first
+    tick of load."""
+    database = tmp_path / "glimpse.db"
+    server = LiveServer(database, SCRIPTED_PLAYERS).start()
+    try:
+        player, other = DrillClient(server), DrillClient(server)
+        player.play_right(5)
+        player.close()
+        other.close()
+    finally:
+        server.stop()
+    drill_id = player.drill_id
+    assert drill_id
+    server = LiveServer(database, {**SCRIPTED_PLAYERS, "GLIMPSE_FULL_CPU": "1e-9"}).start()
+    try:
+        deadline = time.monotonic() + 10
+        while not json.load(urllib.request.urlopen(server.url + "/healthz", timeout=10))["full"]:
+            assert time.monotonic() < deadline, "the worker never became full"
+            time.sleep(0.1)
+        for cookie, resume in ((None, None), (player.cookie, None), (player.cookie, "not-a-drill"),
+                               (other.cookie, drill_id), (None, drill_id)):
+            with pytest.raises(websocket.WebSocketBadStatusException) as refused:
+                DrillClient(server, cookie=cookie, resume=resume)
+            assert refused.value.status_code == 503
+            assert json.loads(refused.value.resp_body)["error"] == "over_capacity"
+        with pytest.raises(websocket.WebSocketBadStatusException) as refused:  # a duel has no drill to come back to
+            websocket.create_connection(f"{server.url.replace('http', 'ws')}/ws/duel?resume={drill_id}",
+                                        cookie=player.cookie, origin=server.url, timeout=10)
+        assert refused.value.status_code == 503
+        back = DrillClient(server, cookie=player.cookie, resume=drill_id)
+        try:
+            assert back.ask({"type": "hello", "v": 1})["activeDrill"]["id"] == drill_id
+            started = back.ask({"type": "resume", "drillId": drill_id, "refreshMs": 16.667})
+            assert (started["type"], started["answered"]) == ("started", 5)
+            trial = back.receive()
+            result = back.answer(trial, emotion_of(server, trial["trialId"]))
+            assert (result["type"], result["scored"], result["correct"]) == ("result", True, True)
+        finally:
+            back.close()
+    finally:
+        server.stop()

@@ -134,6 +134,7 @@ export class Drill {
       this.view.showReconnecting(true);
       await this.wait(delay);
       try {
+        if (!this.connection.isOpen) await this.connection.open({ resume: this.drillId });
         const welcome = await this.connect();
         this.view.showReconnecting(false);
         const active = /** @type {{id: string} | null} */ (welcome.activeDrill);

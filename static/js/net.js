@@ -31,11 +31,15 @@ export class Connection {
     this.closedReason = "";
   }
 
-  /** @returns {Promise<void>} resolves once the socket is open */
-  open() {
+  /**
+   * @param {{resume?: string}} [options] resume: the unfinished drill this socket comes back to (a full server
+   *   lets such sockets on while it turns newcomers away)
+   * @returns {Promise<void>} resolves once the socket is open
+   */
+  open({ resume } = {}) {
     this.closedReason = "";
     return new Promise((resolve, reject) => {
-      const socket = new this.WebSocketImpl(this.url);
+      const socket = new this.WebSocketImpl(resume ? `${this.url}?resume=${encodeURIComponent(resume)}` : this.url);
       this.socket = socket;
       socket.addEventListener("open", () => resolve(), { once: true });
       socket.addEventListener("message", (event) => this.#deliver(JSON.parse(String(event.data))));

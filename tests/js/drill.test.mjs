@@ -14,8 +14,9 @@ class FakeConnection {
     this.isOpen = false;
     this.opens = 0;
   }
-  async open() {
+  async open(options = {}) {
     this.opens += 1;
+    this.openedWith = options;
     this.isOpen = true;
   }
   send(message) {
@@ -109,6 +110,7 @@ test("a dropped connection reconnects and resumes where the server says", async 
   const summary = await new Drill({ connection, presenter, view, wait: async () => {} }).play();
   assert.equal(summary.correct, 2);
   assert.equal(connection.opens, 2);
+  assert.deepEqual(connection.openedWith, { resume: "d1" }); // a full server still lets it back into its drill
   const resume = connection.sent.find((m) => m.type === "resume");
   assert.deepEqual(resume, { type: "resume", drillId: "d1", refreshMs: 16.7 });
   assert.ok(view.log.includes("reconnecting true"));
