@@ -42,16 +42,18 @@ class LiveServer:
     """gunicorn serving wsgi:app on a free loopback port with its own SQLite file."""
 
     def __init__(self, database: Path, env: dict[str, str] | None = None, *, app: str = "wsgi:app",
-                 cpu: int | None = None, launcher: list[str] | None = None, root: Path = ROOT) -> None:
+                 cpu: int | None = None, launcher: list[str] | None = None, root: Path = ROOT,
+                 port: int | None = None) -> None:
         """:param app: the WSGI app (bench/load.py also serves a bare echo app); :param cpu: pin to this core;
         :param launcher: run gunicorn through this (e.g. the Procfile's ``python -m game.backup run --``);
-        :param root: the checkout to serve (bench/load.py --baseline serves another commit's)"""
+        :param root: the checkout to serve (bench/load.py --baseline serves another commit's);
+        :param port: a stopped server's, for a restart that pages (one origin, its storage) see as the same site"""
         self.root = root
         self.launcher = launcher or []
         self.app = app
         self.cpu = cpu
         self.database = database
-        self.port = free_port()
+        self.port = port or free_port()
         self.url = f"http://127.0.0.1:{self.port}"
         self.ws_url = f"ws://127.0.0.1:{self.port}/ws"
         self.log = database.with_suffix(".log")

@@ -13,8 +13,9 @@ from pathlib import Path
 
 import pytest
 import websocket
-from conftest import SCRIPTED_PLAYERS, DrillClient, emotion_of
-from harness import LiveServer
+from conftest import SCRIPTED_PLAYERS, DrillClient, emotion_of, play_drill_by_tapping
+from harness import PHONE, LiveServer
+from playwright.sync_api import Browser, expect
 
 from game import create_app
 from game.busy import Load
@@ -95,6 +96,13 @@ def test_the_real_worker_measures_its_load(tmp_path: Path) -> None:
     assert health["full"] is False
 
 
+def wait_until_full(server: LiveServer) -> None:
+    deadline = time.monotonic() + 10
+    while not json.load(urllib.request.urlopen(server.url + "/healthz", timeout=10))["full"]:
+        assert time.monotonic() < deadline, "the worker never became full"
+        time.sleep(0.1)
+
+
 def test_a_full_worker_still_lets_a_player_back_into_their_unfinished_drill(tmp_path: Path) -> None:
     """A phone that lost its signal mid-drill comes back while the worker is full: its socket names the drill
     (static/js/drill.js) and is let on, while newcomers, and claims of a drill that is not the player's own and
@@ -113,10 +121,7 @@ def test_a_full_worker_still_lets_a_player_back_into_their_unfinished_drill(tmp_
     assert drill_id
     server = LiveServer(database, {**SCRIPTED_PLAYERS, "GLIMPSE_FULL_CPU": "1e-9"}).start()
     try:
-        deadline = time.monotonic() + 10
-        while not json.load(urllib.request.urlopen(server.url + "/healthz", timeout=10))["full"]:
-            assert time.monotonic() < deadline, "the worker never became full"
-            time.sleep(0.1)
+        wait_until_full(server)
         for cookie, resume in ((None, None), (player.cookie, None), (player.cookie, "not-a-drill"),
                                (other.cookie, drill_id), (None, drill_id)):
             with pytest.raises(websocket.WebSocketBadStatusException) as refused:
@@ -138,4 +143,35 @@ def test_a_full_worker_still_lets_a_player_back_into_their_unfinished_drill(tmp_
         finally:
             back.close()
     finally:
+        server.stop()
+
+
+def test_a_phone_page_reloaded_mid_drill_gets_back_into_it_while_the_worker_is_full(browser: Browser,
+                                                                                   tmp_path: Path) -> None:
+    """The phone discarded the tab mid-drill and reloads it while the worker is full: the page named its unfinished
+    drill when it connected (static/js/main.js), so it is offered the drill and plays on, not sent to offline
+    practice. Played in Chromium on one server, then on the same database and port (one origin, so the page keeps
+    its storage) served by a worker full from its first tick."""
+    database = tmp_path / "glimpse.db"
+    server = LiveServer(database, SCRIPTED_PLAYERS).start()
+    context = browser.new_context(**PHONE)
+    try:
+        page = context.new_page()
+        page.goto(server.url + "/")
+        page.get_by_role("button", name="Got it").tap()
+        page.get_by_role("button", name="Play", exact=True).tap()
+        play_drill_by_tapping(page, "Happiness", stop_after=3)
+        server.stop()
+        server = LiveServer(database, {**SCRIPTED_PLAYERS, "GLIMPSE_FULL_CPU": "1e-9"}, port=server.port).start()
+        wait_until_full(server)
+        page.reload()
+        expect(page.locator("#resume-text")).to_contain_text("of 20 done")
+        expect(page.locator("body")).to_have_attribute("data-offline", "false")  # the server's drill, not practice
+        page.get_by_role("button", name="Resume").tap()
+        expect(page.locator("#answers:not([hidden]):not(.waiting)")).to_be_visible(timeout=20_000)
+        page.wait_for_timeout(200)
+        page.get_by_role("button", name="Happiness", exact=True).tap()
+        expect(page.locator("#feedback")).to_be_visible()
+    finally:
+        context.close()
         server.stop()

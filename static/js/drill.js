@@ -34,13 +34,16 @@ const TRIAL_TYPES = ["trial", "scene"]; // a flash, or a scene (docs/protocol.md
 export class Drill {
   /**
    * @param {{connection: import("./net.js").Connection, presenter: Presenter, view: View,
-   *          wait?: (ms: number) => Promise<void>}} parts
+   *          wait?: (ms: number) => Promise<void>, remember?: (drillId: string | null) => void}} parts
+   *   remember: keeps the unfinished drill's id across reloads (null once it ends), so a page reloaded mid-drill
+   *   can name it when it connects: a full server still lets such a socket on
    */
-  constructor({ connection, presenter, view, wait = (ms) => new Promise((r) => setTimeout(r, ms)) }) {
+  constructor({ connection, presenter, view, wait = (ms) => new Promise((r) => setTimeout(r, ms)), remember = () => {} }) {
     this.connection = connection;
     this.presenter = presenter;
     this.view = view;
     this.wait = wait;
+    this.remember = remember;
     this.refreshMs = 0;
   }
 
@@ -78,6 +81,7 @@ export class Drill {
     const started = await this.connection.ask(opening);
     if (started.type !== "started") throw new Error(String(started.message ?? "could not start"));
     this.drillId = String(started.drillId);
+    this.remember(this.drillId);
     this.view.showStarted(started);
     return this.#expect(...TRIAL_TYPES);
   }
@@ -108,6 +112,7 @@ export class Drill {
     await this.view.showResult(result); // the last answer too gets its feedback before the summary
     if (result.done) {
       const summary = await this.#expect("summary");
+      this.remember(null);
       this.view.showSummary(summary);
       return { summary };
     }

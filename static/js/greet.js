@@ -6,11 +6,13 @@ export const PROTOCOL_VERSION = 1;
 
 /**
  * Open the connection if needed and greet; returns the welcome (with any unfinished drill).
- * @param {{isOpen: boolean, open: () => Promise<void>, ask: (message: object) => Promise<import("./net.js").Message>}} connection
+ * @param {{isOpen: boolean, open: (options?: {resume?: string}) => Promise<void>,
+ *          ask: (message: object) => Promise<import("./net.js").Message>}} connection
+ * @param {{resume?: string}} [options] resume: the drill this browser left unfinished (see net.js)
  * @returns {Promise<import("./net.js").Message>}
  */
-export async function greet(connection) {
-  if (!connection.isOpen) await connection.open();
+export async function greet(connection, options = {}) {
+  if (!connection.isOpen) await connection.open(options);
   const welcome = await connection.ask({
     type: "hello",
     v: PROTOCOL_VERSION,

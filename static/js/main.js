@@ -14,6 +14,28 @@ import { describeMoment, View } from "./view.js";
 /** @param {string} id */
 const byId = (id) => /** @type {HTMLElement} */ (document.getElementById(id));
 
+// The drill this browser left unfinished, kept across reloads (a phone may discard the tab mid-drill):
+// the page names it when it connects, and a full server still lets that socket on (docs/protocol.md).
+const UNFINISHED_KEY = "glimpse.unfinishedDrill";
+const unfinished = {
+  recall() {
+    try {
+      return localStorage.getItem(UNFINISHED_KEY) ?? undefined;
+    } catch {
+      return undefined; // storage blocked (some private modes): nothing to name
+    }
+  },
+  /** @param {string | null} drillId */
+  remember(drillId) {
+    try {
+      if (drillId) localStorage.setItem(UNFINISHED_KEY, drillId);
+      else localStorage.removeItem(UNFINISHED_KEY);
+    } catch {
+      // storage blocked: a reload while the server is full practises offline, as before
+    }
+  },
+};
+
 async function main() {
   const catalogue = await (await fetch("/api/catalogue.json")).json();
   // Nothing to reveal or replay before the first drill: the real presenter comes with it.
@@ -21,7 +43,10 @@ async function main() {
   // Offline, or when the socket cannot open, drills run against the browser's own LocalServer:
   // OfflineMode points `session.connection` at whichever answers.
   /** @type {{connection: any, connect: () => Promise<import("./net.js").Message>}} */
-  const session = { connection: new Connection(socketUrl()), connect: () => greet(session.connection) };
+  const session = {
+    connection: new Connection(socketUrl()),
+    connect: () => greet(session.connection, { resume: unfinished.recall() }),
+  };
   const offline = new OfflineMode({ drill: session, catalogue, status: byId("sync-status") });
   let playing = false;
   /** @type {Promise<{drill: import("./drill.js").Drill, presenter: import("./presenter.js").Presenter}> | null} */
@@ -36,7 +61,7 @@ async function main() {
         probe: byId("flip-probe"),
       });
       view.presenter = presenter;
-      return { drill: new Drill({ connection: session.connection, presenter, view }), presenter };
+      return { drill: new Drill({ connection: session.connection, presenter, view, remember: unfinished.remember }), presenter };
     });
     return parts;
   }
@@ -65,7 +90,7 @@ async function main() {
       await offline.prepare();
       if (isScene || !loaded || !presenter) {
         scenes ??= (await import("./scene/mode.js")).createSceneDrill({ connection: session.connection, view,
-          emotions: catalogue.emotions, ratesHz: catalogue.drillRules.displayRatesHz });
+          emotions: catalogue.emotions, ratesHz: catalogue.drillRules.displayRatesHz, remember: unfinished.remember });
         scenes.drill.connection = session.connection; // the server's socket, or offline the browser's LocalServer
         scenes.view.start();
         await scenes.drill.play({ focus, ...options, mode });
@@ -107,6 +132,7 @@ async function main() {
   byId("keep-playing").addEventListener("click", () => quitDialog.close());
   byId("leave").addEventListener("click", () => {
     if (session.connection.isOpen) session.connection.send({ type: "abandon" });
+    unfinished.remember(null);
     location.reload();
   });
 

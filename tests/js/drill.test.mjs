@@ -104,6 +104,14 @@ test("a drill sends measured frames and reaction time, then ends on the summary"
   assert.deepEqual(view.log, ["started 0", "trial 1", "result true", "trial 2", "result true", "summary 2"]);
 });
 
+test("the drill is remembered from its start to its summary, so that a reload can name it", async () => {
+  const connection = new FakeConnection(twoTrialServer());
+  const remembered = [];
+  const drill = new Drill({ connection, presenter, view: fakeView([]), wait: async () => {}, remember: (id) => remembered.push(id) });
+  await drill.play();
+  assert.deepEqual(remembered, ["d1", null]);
+});
+
 test("a dropped connection reconnects and resumes where the server says", async () => {
   const connection = new FakeConnection(twoTrialServer({ dropAfterAnswer: true }));
   const view = fakeView([]);

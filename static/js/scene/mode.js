@@ -10,9 +10,10 @@ import { SceneView } from "./view.js";
  * A Drill that plays scenes: the same script (start, answer, replay voided trials, reconnect),
  * with the scene screen and presenter.
  * @param {{connection: import("../net.js").Connection, view: import("../view.js").View,
- *          emotions: import("../view.js").EmotionInfo[], ratesHz: number[]}} parts
+ *          emotions: import("../view.js").EmotionInfo[], ratesHz: number[],
+ *          remember?: (drillId: string | null) => void}} parts remember: as the Drill's
  */
-export function createSceneDrill({ connection, view, emotions, ratesHz }) {
+export function createSceneDrill({ connection, view, emotions, ratesHz, remember }) {
   addSceneStyles();
   const sceneView = new SceneView(emotions, view);
   // Online, fetch a pack of scenes for this display's rate: the service worker keeps it, and the
@@ -23,6 +24,6 @@ export function createSceneDrill({ connection, view, emotions, ratesHz }) {
     if (navigator.onLine !== false) void fetch(packUrl(nominalPeriod(periodMs, ratesHz))).catch(() => {});
     return periodMs;
   };
-  const drill = new Drill({ connection, presenter: sceneView.presenter, view: sceneView });
+  const drill = new Drill({ connection, presenter: sceneView.presenter, view: sceneView, remember });
   return { drill, view: sceneView };
 }
