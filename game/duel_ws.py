@@ -114,6 +114,13 @@ class Hub:
             raise RoomError("unknown_room", "No duel room has that code.")
         return handle
 
+    def has_seat(self, code: str, player_id: str) -> bool:
+        """Whether the player holds a seat in the live room with this code, or is playing the challenge link with this
+        code (a socket coming back to it is let on by a full worker)."""
+        code = code.upper()
+        handle = self.rooms.get(code) or self.rooms.get(f"{code}:{player_id}")
+        return handle is not None and handle.room.seat_of(player_id) is not None
+
     def challenge_room(self, link: dict, player_id: str, now: float) -> tuple[RoomHandle, bool]:
         """The player's attempt at a challenge link: their dropped one, or a new one (their only one)."""
         key = f"{link['code']}:{player_id}"
@@ -341,8 +348,6 @@ def _admit() -> tuple[Response, int] | None:
     """As the drill socket (game.ws): decided before the upgrade, refused with an HTTP status, never a socket."""
     if request.path != SOCKET_PATH:
         return None
-    if request.environ.get(RESUMING_WHILE_FULL):  # no drill to come back to here: a newcomer's socket
-        return over_capacity()
     if not origin_allowed(request.headers.get("Origin"), request.host, current_app.config["ALLOWED_ORIGINS"]):
         return jsonify({"error": "bad_origin", "message": "Cross-origin WebSocket refused."}), 403
     token = request.cookies.get(COOKIE)
@@ -350,8 +355,12 @@ def _admit() -> tuple[Response, int] | None:
         return jsonify({"error": "no_player", "message": "Reload the page to get a player."}), 403
     held = limits()
     with pool().connection() as db:
+        player = players.player_for_token(db, token)
+        if request.environ.get(RESUMING_WHILE_FULL) and (player is None or not current_app.extensions[
+                "glimpse_duels"].has_seat(request.args.get("resume", ""), player["id"])):
+            return over_capacity()  # a full worker lets on only those coming back to their seat in a live room
         try:  # a challenge link opened straight from a chat app: the player is made by this socket
-            player = players.player_for_token(db, token) or held.admit_new_player(db, token, request.remote_addr)
+            player = player or held.admit_new_player(db, token, request.remote_addr)
         except TooManyPlayers:
             return jsonify({"error": "too_many_players",
                             "message": "Too many new players from your address; try again later."}), 429

@@ -17,8 +17,11 @@ from conftest import SCRIPTED_PLAYERS, DrillClient, emotion_of, play_drill_by_ta
 from harness import PHONE, LiveServer
 from playwright.sync_api import Browser, expect
 
-from game import create_app
+from game import create_app, duel_ws, players
 from game.busy import Load
+from game.db import pool
+from game.gate import RESUMING_WHILE_FULL
+from game.web import COOKIE
 
 UPGRADE = {"Upgrade": "websocket", "Connection": "Upgrade", "Sec-WebSocket-Key": "dGhlIHNhbXBsZSBub25jZQ==",
            "Sec-WebSocket-Version": "13"}
@@ -175,3 +178,34 @@ def test_a_phone_page_reloaded_mid_drill_gets_back_into_it_while_the_worker_is_f
     finally:
         context.close()
         server.stop()
+
+
+def test_a_full_worker_lets_a_duel_player_back_to_their_seat(tmp_path: Path) -> None:
+    """A phone dropped from a live duel comes back while the worker is full: its socket names the room
+    (static/js/duel/socket.js) and the duel socket's admission lets it on only if the player holds a seat there. (The
+    gate's part, letting such claims through, is the drill socket's test above; a room lives in the worker's memory,
+    so it cannot outlive the restart that test uses.)"""
+    app = create_app({"DATABASE": str(tmp_path / "glimpse.db"), "SECRET_KEY": "test"})
+    seated, other = (f"{COOKIE}={players.new_token()}" for _ in range(2))
+    hub = app.extensions["glimpse_duels"]
+    with app.app_context(), pool().connection() as db:
+        seated_id = players.create_player(db, seated.split("=", 1)[1])[0]["id"]
+        players.create_player(db, other.split("=", 1)[1])
+    room = hub.open_room(time.monotonic()).room
+    room.join(seated_id, "Ann", 16.667, time.monotonic())
+
+    def admitted(cookie: str, claim: str) -> bool:
+        with app.test_request_context(f"/ws/duel?resume={claim}", headers={**UPGRADE, "Cookie": cookie,
+                                      "Origin": "http://localhost"}, environ_base={RESUMING_WHILE_FULL: True}):
+            refused = duel_ws._admit()
+            duel_ws._release()
+        if refused is not None:
+            assert refused[1] == 503 and refused[0].get_json()["error"] == "over_capacity"
+            assert refused[0].headers["Retry-After"] == "5"
+        return refused is None
+
+    assert admitted(seated, room.code)
+    assert admitted(seated, room.code.lower())
+    assert not admitted(other, room.code)  # not theirs
+    assert not admitted(seated, "ZZZZZ")  # no such room
+    assert not admitted(seated, "%ED%A0%80" * 4)  # not even a code

@@ -79,6 +79,7 @@ async function play() {
     onReopen: () => socket.send({ type: "challenge", code, refreshMs }),
     onLost: () => toast("Lost the connection. Reload to carry on."),
     onReconnecting: (trying) => toast(trying ? "Reconnecting…" : ""),
+    seatedIn: () => code,
   });
   await socket.open();
   socket.send({ type: "challenge", code, refreshMs });

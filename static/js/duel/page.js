@@ -72,6 +72,7 @@ async function prepare() {
       showScreen("duel-start");
     },
     onReconnecting: (trying) => toast(trying ? "Reconnecting…" : ""),
+    seatedIn: () => state.code || undefined,
   });
   await socket.open();
   byId("duel-status").textContent = "";

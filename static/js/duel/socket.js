@@ -11,10 +11,15 @@ export class DuelSocket {
   /**
    * @param {string} url
    * @param {{onMessage: (m: Message) => void, onReopen: () => void, onLost: () => void,
-   *          onReconnecting?: (trying: boolean) => void, WebSocketImpl?: typeof WebSocket}} handlers
+   *          onReconnecting?: (trying: boolean) => void, seatedIn?: () => string | undefined,
+   *          WebSocketImpl?: typeof WebSocket}} handlers
+   *   seatedIn: the room whose seat a reopened socket comes back to: named in its address, so that a full
+   *   server still lets it on
    */
-  constructor(url, { onMessage, onReopen, onLost, onReconnecting = () => {}, WebSocketImpl = globalThis.WebSocket }) {
+  constructor(url, { onMessage, onReopen, onLost, onReconnecting = () => {}, seatedIn = () => undefined,
+    WebSocketImpl = globalThis.WebSocket }) {
     this.url = url;
+    this.seatedIn = seatedIn;
     this.onMessage = onMessage;
     this.onReopen = onReopen;
     this.onLost = onLost;
@@ -25,10 +30,13 @@ export class DuelSocket {
     this.wanted = true; // false once the page leaves on purpose
   }
 
-  /** @returns {Promise<void>} once open */
-  open() {
+  /**
+   * @param {{resume?: string}} [options] resume: the room this socket comes back to
+   * @returns {Promise<void>} once open
+   */
+  open({ resume } = {}) {
     return new Promise((resolve, reject) => {
-      const socket = new this.WebSocketImpl(this.url);
+      const socket = new this.WebSocketImpl(resume ? `${this.url}?resume=${encodeURIComponent(resume)}` : this.url);
       this.socket = socket;
       let opened = false;
       socket.addEventListener("open", () => {
@@ -63,7 +71,7 @@ export class DuelSocket {
       await new Promise((resolve) => setTimeout(resolve, delay));
       if (!this.wanted) return;
       try {
-        await this.open();
+        await this.open({ resume: this.seatedIn() });
         this.onReconnecting(false);
         this.onReopen();
         return;
