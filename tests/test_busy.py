@@ -209,3 +209,23 @@ def test_a_full_worker_lets_a_duel_player_back_to_their_seat(tmp_path: Path) -> 
     assert not admitted(other, room.code)  # not theirs
     assert not admitted(seated, "ZZZZZ")  # no such room
     assert not admitted(seated, "%ED%A0%80" * 4)  # not even a code
+
+
+def test_a_newcomer_refused_by_a_full_worker_practises_offline_and_is_told_why(browser: Browser,
+                                                                              tmp_path: Path) -> None:
+    """A new player opens Glimpse while the worker is full: the page is served, its socket refused (503), and it
+    says the server is full (not unreachable) while practice drills still play in the browser."""
+    server = LiveServer(tmp_path / "glimpse.db", {**SCRIPTED_PLAYERS, "GLIMPSE_FULL_CPU": "1e-9"}).start()
+    context = browser.new_context(**PHONE)
+    try:
+        wait_until_full(server)
+        page = context.new_page()
+        page.goto(server.url + "/")
+        expect(page.locator("body")).to_have_attribute("data-offline", "true")
+        page.get_by_role("button", name="Got it").tap()
+        page.get_by_role("button", name="Play", exact=True).tap()
+        expect(page.locator("#sync-status")).to_contain_text("Glimpse is full right now")
+        assert play_drill_by_tapping(page, "Happiness", stop_after=1) == 1  # a practice face, answered
+    finally:
+        context.close()
+        server.stop()

@@ -32,6 +32,8 @@ export class OfflineMode {
     this.local = null;
     /** Online by the browser's account, yet the server did not answer the last time we tried. */
     this.unreachable = false;
+    /** The server answered that it is full: it turns new sockets away for a while (docs/protocol.md). */
+    this.full = false;
     window.addEventListener("online", () => {
       this.unreachable = false; // the next drill tries the server again
       void this.syncing?.then(({ syncer }) => syncer.sync());
@@ -56,6 +58,7 @@ export class OfflineMode {
       } catch {
         this.online.close?.(); // fall through: practise offline
         this.unreachable = true; // the network is up but the server did not answer
+        this.full = await serverIsFull(); // a refused socket cannot say why; the server's health can
       }
     }
     this.drill.connection = await this.#localServer();
@@ -111,10 +114,21 @@ export class OfflineMode {
     if (!this.status) return;
     let offlineNote = "";
     if (this.offline && !this.isOnline()) offlineNote = "You're offline: practice drills still work, without points.";
+    else if (this.offline && this.unreachable && this.full) offlineNote = "Glimpse is full right now: practice drills still work, without points, and the next drill tries again.";
     else if (this.offline && this.unreachable) offlineNote = "Can't reach Glimpse right now: practice drills still work, without points.";
     const text = [offlineNote, pendingText(pending)].filter(Boolean).join(" ");
     this.status.textContent = text;
     this.status.hidden = text === "";
+  }
+}
+
+/** Whether the server is up but full (its /healthz says so): then it refuses new sockets for a while. */
+async function serverIsFull() {
+  try {
+    const response = await fetch("/healthz", { cache: "no-store" });
+    return response.ok && (await response.json()).full === true;
+  } catch {
+    return false;
   }
 }
 
