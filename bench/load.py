@@ -73,7 +73,9 @@ class Stats:
     sent: int = 0  # client -> server messages inside the window
     results: dict[str, int] = field(default_factory=lambda: defaultdict(int))  # token -> results received
     errors: dict[str, int] = field(default_factory=lambda: defaultdict(int))
-    refused: int = 0  # players whose socket was refused as the worker was full (HTTP 503: they would practise offline)
+    refused: int = 0  # sockets refused as the worker was full (HTTP 503: the page would practise offline)
+    arrived: int = 0  # players who came (with --leave-after, newcomers arrive as players leave)
+    readmitted: int = 0  # of those refused, players who got in on a later try (--leave-after)
     recording: bool = False
     timeline: list[tuple[float, float]] = field(default_factory=list)  # (unix time sent, ms): answers and nexts
     client_stalls: list[tuple[float, float]] = field(default_factory=list)  # (unix time, ms late) of this loop
@@ -125,6 +127,7 @@ class Player:
         self.url, self.origin, self.stats, self.echo, self.rng = url, origin, stats, echo, rng
         self.compression, self.observer = compression, observer
         self.token = secrets.token_urlsafe(32)
+        self.refused = False  # refused once as the worker was full (then tries again after Retry-After)
 
     async def ask(self, ws, kind: str, message: dict, wanted: str) -> dict:
         started, sent_at = time.perf_counter(), time.time()
@@ -145,12 +148,16 @@ class Player:
                 self.stats.timeline.append((sent_at, took))
         return reply
 
-    async def play(self, stop: float) -> None:
+    async def play(self, stop: float, drills: int | None = None) -> None:
+        """:param drills: leave after this many drills (None: play until ``stop``)"""
         headers = {"Cookie": f"glimpse_player={self.token}"}
         async with websockets.connect(self.url, origin=self.origin, additional_headers=headers, open_timeout=60,
                                       ping_interval=None, max_queue=None, compression=self.compression) as ws:
             await self.ask(ws, "hello", {"type": "hello", "v": 1, "tz": "Europe/Paris"}, "welcome")
-            while time.monotonic() < stop:
+            self.stats.readmitted += self.refused
+            played = 0
+            while time.monotonic() < stop and played != drills:
+                played += 1
                 if self.stats.recording:
                     self.stats.kinds_sent.append((time.time(), "start"))
                 trial = await self.ask(ws, "start", {"type": "start", "refreshMs": 16.667}, "trial")
@@ -189,26 +196,48 @@ class Player:
 
 async def run_players(server: LiveServer, count: int, ramp_s: float, seconds: float, echo: bool,
                       pid: int, py_spy: Path | None = None, compression: str | None = None,
-                      answers: str = "observer", native_spy: Path | None = None) -> dict:
+                      answers: str = "observer", native_spy: Path | None = None, leave_after: int | None = None
+                      ) -> dict:
     """:param py_spy: py-spy samples the GIL's Python during the measured window into this file
     :param native_spy: py-spy samples every thread's C and Python stacks (``record --native``) into this file, for as
-        long, right after the measured window"""
+        long, right after the measured window
+    :param leave_after: players leave after this many drills and a newcomer takes each one's place; a refused player
+        tries again after the server's Retry-After, all of them in step: harsher than pages, which practise offline
+        and try again at their next drill (None: everyone plays to the end)"""
     stats, rng, observers = Stats(), random.Random(1), random.Random(2)  # every server gets the same players
     stop = time.monotonic() + ramp_s + seconds + 5 + (seconds + 15 if native_spy else 0)
-    players = [Player(server.ws_url, server.url, stats, echo, random.Random(rng.random()), compression,
-                      Observer.draw(observers) if answers == "observer" else None) for _ in range(count)]
+
+    def arrive() -> Player:
+        stats.arrived += 1
+        player = Player(server.ws_url, server.url, stats, echo, random.Random(rng.random()), compression,
+                        Observer.draw(observers) if answers == "observer" else None)
+        players.append(player)
+        return player
+
+    players: list[Player] = []
+    first = [arrive() for _ in range(count)]
 
     async def staggered(index: int, player: Player) -> None:
         await asyncio.sleep(ramp_s * index / count)
-        try:
-            await player.play(stop)
-        except websockets.InvalidStatus as error:
-            if error.response.status_code == 503:
+        while time.monotonic() < stop:
+            try:
+                await player.play(stop, leave_after)
+            except websockets.InvalidStatus as error:
+                if error.response.status_code != 503:
+                    stats.errors[f"HTTP {error.response.status_code}"] += 1
+                    return
                 stats.refused += 1
-            else:
-                stats.errors[f"HTTP {error.response.status_code}"] += 1
-        except (TimeoutError, OSError, websockets.WebSocketException) as error:
-            stats.errors[type(error).__name__] += 1
+                player.refused = True
+                if leave_after is None:
+                    return
+                await asyncio.sleep(float(error.response.headers.get("Retry-After", 5)))
+                continue
+            except (TimeoutError, OSError, websockets.WebSocketException) as error:
+                stats.errors[type(error).__name__] += 1
+                return
+            if leave_after is None or time.monotonic() >= stop:
+                return
+            player = arrive()  # someone new comes as this player leaves
 
     async def watch_own_loop() -> None:
         """The client's loop stalls add to every latency it measures: note each late wake-up."""
@@ -251,7 +280,7 @@ async def run_players(server: LiveServer, count: int, ramp_s: float, seconds: fl
     # arrived meanwhile was timed late: a tail of the client, not the server. It runs for a minute or two: no
     # automatic collections (what its cycles hold is freed at the end).
     gc.disable()
-    tasks = [asyncio.create_task(staggered(i, p)) for i, p in enumerate(players)]
+    tasks = [asyncio.create_task(staggered(i, p)) for i, p in enumerate(first)]
     watchers = [asyncio.create_task(watch_own_loop()), asyncio.create_task(watch_worker()),
                 asyncio.create_task(watch_health())]
     await asyncio.sleep(ramp_s + 2)  # everyone connected and into a drill
@@ -279,8 +308,8 @@ async def run_players(server: LiveServer, count: int, ramp_s: float, seconds: fl
     gc.enable()
     gc.collect()
     return {"stats": stats, "elapsed": elapsed, "cpu": cpu, "client_cpu": client_cpu, "rss": rss, "fds": fds,
-            "tokens": [p.token for p in players], "window": window, "user": user, "sys": kernel,
-            "sampled_cpu": sampled_cpu}
+            "tokens": [p.token for p in players], "leave_after": leave_after, "window": window, "user": user,
+            "sys": kernel, "sampled_cpu": sampled_cpu}
 
 
 def spy_on(pid: int, seconds: float, output: Path, native: bool = False):
@@ -323,7 +352,9 @@ def report(name: str, run: dict) -> float:
     print(f"  {name}: {rate:.0f} msg/s, worker CPU {run['cpu'] / run['elapsed']:.0%} of a core = "
           f"{per_message:.3f} ms/message, RSS {run['rss']:.0f} MB, {run['fds']} descriptors, "
           f"client CPU {run['client_cpu'] / run['elapsed']:.0%}, errors {dict(stats.errors) or 0}"
-          + (f", refused (worker full) {stats.refused}" if stats.refused else ""))
+          + (f", refused (worker full) {stats.refused}" if stats.refused else "")
+          + (f"; {stats.arrived} players came, {stats.readmitted} of them in after a refusal"
+             if run["leave_after"] else ""))
     if stats.health:
         lags = [h["loopLagMs"] for h in stats.health]
         print(f"    /healthz each second: loop lag (smoothed) p50 {statistics.median(lags):.1f}, "
@@ -411,7 +442,7 @@ def check_database(path: Path, run: dict) -> tuple[int, int]:
 def one_rung(count: int, ramp_s: float, seconds: float, folder: Path, *, probe: Path | None = None,
              timeline: bool = False, echo: bool = True, baseline: Path | None = None, repeat: int = 1,
              py_spy: Path | None = None, compression: str | None = None, answers: str = "observer",
-             native_spy: Path | None = None, echo_deflate: bool = False) -> dict:
+             native_spy: Path | None = None, echo_deflate: bool = False, leave_after: int | None = None) -> dict:
     """Echo, the baseline's game and the game, ``repeat`` times in turn: each on a fresh server. Echo runs in every
     turn: its CPU a message moved 0.157-0.270 ms between runs on one box in one hour (the game's 0.31-0.40), so a
     turn's ratio is taken against the echo run minutes before it, and the rung's is the median of the turns'.
@@ -439,7 +470,8 @@ def one_rung(count: int, ramp_s: float, seconds: float, folder: Path, *, probe: 
                            for path in (py_spy, native_spy))
             offer = "deflate" if name == "echo-deflate" else compression
             run = asyncio.run(run_players(server, count, ramp_s, seconds, echo=name.startswith("echo"), pid=pid,
-                                            py_spy=spy, compression=offer, answers=answers, native_spy=native))
+                                            py_spy=spy, compression=offer, answers=answers, native_spy=native,
+                                            leave_after=leave_after))
         finally:
             server.stop()
         figures[name] = report(name, run)
@@ -539,6 +571,9 @@ def main() -> None:
                         "(bench/native_split.py); samples kept in FILE-<server>-<players>-<turn>.txt if given. "
                         "py-spy --native stops the worker at each sample (its CPU rises), so it samples the same "
                         "players for as long right after the window (beside --py-spy's, which samples during it)")
+    parser.add_argument("--leave-after", type=int, metavar="DRILLS", help="players leave after this many drills and "
+                        "a newcomer arrives in each one's place; one refused as the worker is full tries again after "
+                        "Retry-After (pages wait for their next drill): shows a full worker taking newcomers again")
     parser.add_argument("--deflate", action="store_true", help="players offer permessage-deflate, as browsers do "
                         "(echo, bare flask-sock, accepts it and compresses every message; the game declines it)")
     parser.add_argument("--echo-deflate", action="store_true", help="also run echo with players that offer "
@@ -566,7 +601,7 @@ def main() -> None:
                                baseline=baseline, repeat=args.repeat, py_spy=args.py_spy,
                                native_spy=Path(tmp) / "native" if args.native_split is True else args.native_split,
                                compression="deflate" if args.deflate else None, answers=args.answers,
-                               echo_deflate=args.echo_deflate))
+                               echo_deflate=args.echo_deflate, leave_after=args.leave_after))
               for n in args.players]
     print("\nladder (p99 ms answer->result / next->trial, CPU per message game/echo, DB mismatches, players held):")
     for n, figures in ladder:
