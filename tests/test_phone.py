@@ -149,6 +149,11 @@ def test_every_screen_fits_the_phone(phone, live_server: LiveServer, drills_at_t
     page.get_by_role("button", name="Got it").tap()
     expect(page.locator("#how-to")).to_be_hidden()
     assert_fits(page, "home")
+    # The home face fills its disc to the fraction of a pixel (drawn a whole pixel narrower, the page showed through).
+    page.wait_for_function("() => document.getElementById('home-face').style.width !== ''")
+    canvas, disc = page.evaluate("() => [document.getElementById('home-face').getBoundingClientRect().width, "
+                                 "document.querySelector('.home-face').getBoundingClientRect().width]")
+    assert abs(canvas - disc) < 0.01, (canvas, disc)
 
     # The drill opens at its top, the face wholly on screen during the flash, however far home was scrolled.
     page.evaluate("window.scrollTo(0, document.scrollingElement.scrollHeight)")

@@ -201,7 +201,9 @@ function drawHomeFaceWhenShown(pose) {
   const watcher = new ResizeObserver(() => {
     if (!canvas.clientWidth) return;
     watcher.disconnect();
-    void import("./face/draw.js").then(({ renderFace }) => renderFace(canvas, seed, pose, canvas.clientWidth));
+    // Its exact width: clientWidth rounds down, and the disc showed the page through a sliver on its right.
+    const width = canvas.getBoundingClientRect().width;
+    void import("./face/draw.js").then(({ renderFace }) => renderFace(canvas, seed, pose, width));
   });
   watcher.observe(canvas);
 }
