@@ -22,12 +22,11 @@ from flask import Blueprint, Flask, Response, current_app, g, jsonify, request
 from game import duel_protocol, duel_store, fairplay, players, rooms, websocket
 from game.db import Pool, pool
 from game.duel_protocol import Answer, Create, Join, Leave, PlayChallenge, Pong, Rematch, Start
-from game.gate import RESUMING_WHILE_FULL
 from game.limits import TooManyPlayers, flooding_refusal, limits
 from game.rooms import Room, RoomError
 from game.web import COOKIE
 from game.websocket import ConnectionClosed
-from game.ws import POLICY_VIOLATION, origin_allowed, over_capacity
+from game.ws import POLICY_VIOLATION, origin_allowed, refused_while_full
 
 bp = Blueprint("duel_socket", __name__)
 log = logging.getLogger("glimpse.duels")
@@ -356,9 +355,8 @@ def _admit() -> tuple[Response, int] | None:
     held = limits()
     with pool().connection() as db:
         player = players.player_for_token(db, token)
-        if request.environ.get(RESUMING_WHILE_FULL) and (player is None or not current_app.extensions[
-                "glimpse_duels"].has_seat(request.args.get("resume", ""), player["id"])):
-            return over_capacity()  # a full worker lets on only those coming back to their seat in a live room
+        if (refused := refused_while_full(player, current_app.extensions["glimpse_duels"].has_seat)) is not None:
+            return refused  # back to their seat in a live room
         try:  # a challenge link opened straight from a chat app: the player is made by this socket
             player = player or held.admit_new_player(db, token, request.remote_addr)
         except TooManyPlayers:

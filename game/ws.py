@@ -51,8 +51,12 @@ def _refuse(status: int, code: str, message: str) -> tuple[Response, int]:
     return jsonify({"error": code, "message": message}), status
 
 
-def over_capacity() -> tuple[Response, int]:
-    """The worker is full (game.busy): as the gate refuses a newcomer's socket."""
+def refused_while_full(player: dict | None, comes_back: Callable[[str, str], bool]) -> tuple[Response, int] | None:
+    """While the worker is full, the gate lets on only upgrades that claim a place to come back to (game.gate): 503,
+    as the gate refuses a newcomer, unless ``comes_back(claim, player id)`` holds for this (known) player."""
+    if not request.environ.get(RESUMING_WHILE_FULL) or \
+            (player is not None and comes_back(request.args.get("resume", ""), player["id"])):
+        return None
     refused, status = _refuse(503, "over_capacity", FULL_MESSAGE)
     refused.headers["Retry-After"] = str(RETRY_AFTER_S)
     return refused, status
@@ -70,9 +74,9 @@ def _admit() -> tuple[Response, int] | None:
     held = limits()
     with pool().connection() as db:
         player = players.player_for_token(db, token)
-        if request.environ.get(RESUMING_WHILE_FULL) and \
-                (player is None or not store.is_active_drill(db, player["id"], request.args.get("resume", ""))):
-            return over_capacity()  # a full worker lets on only those coming back to their unfinished drill
+        if (refused := refused_while_full(  # back to their unfinished drill
+                player, lambda drill_id, player_id: store.is_active_drill(db, player_id, drill_id))) is not None:
+            return refused
         try:
             player = player or held.admit_new_player(db, token, request.remote_addr)
         except TooManyPlayers:

@@ -30,12 +30,14 @@ export class OfflineMode {
     this.syncing = null;
     /** @type {any} */
     this.local = null;
-    /** Online by the browser's account, yet the server did not answer the last time we tried. */
-    this.unreachable = false;
-    /** The server answered that it is full: it turns new sockets away for a while (docs/protocol.md). */
-    this.full = false;
+    /**
+     * Online by the browser's account, yet the server did not answer the last time we tried: "full" when it said it
+     * turns new sockets away for a while (docs/protocol.md), else "down".
+     * @type {"" | "down" | "full"}
+     */
+    this.unreachable = "";
     window.addEventListener("online", () => {
-      this.unreachable = false; // the next drill tries the server again
+      this.unreachable = ""; // the next drill tries the server again
       void this.syncing?.then(({ syncer }) => syncer.sync());
     });
     resultsMayBeQueued().then((maybe) => {
@@ -52,13 +54,13 @@ export class OfflineMode {
       this.drill.connection = this.online;
       try {
         const welcome = await withTimeout(this.drill.connect(), CONNECT_TIMEOUT_MS);
-        this.unreachable = false;
+        this.unreachable = "";
         this.#setOffline(false);
         return welcome;
       } catch {
         this.online.close?.(); // fall through: practise offline
-        this.unreachable = true; // the network is up but the server did not answer
-        this.full = await serverIsFull(); // a refused socket cannot say why; the server's health can
+        // The network is up but the server did not answer: a refused socket cannot say why; the server's health can.
+        this.unreachable = (await serverIsFull()) ? "full" : "down";
       }
     }
     this.drill.connection = await this.#localServer();
@@ -114,7 +116,7 @@ export class OfflineMode {
     if (!this.status) return;
     let offlineNote = "";
     if (this.offline && !this.isOnline()) offlineNote = "You're offline: practice drills still work, without points.";
-    else if (this.offline && this.unreachable && this.full) offlineNote = "Glimpse is full right now: practice drills still work, without points, and the next drill tries again.";
+    else if (this.offline && this.unreachable === "full") offlineNote = "Glimpse is full right now: practice drills still work, without points, and the next drill tries again.";
     else if (this.offline && this.unreachable) offlineNote = "Can't reach Glimpse right now: practice drills still work, without points.";
     const text = [offlineNote, pendingText(pending)].filter(Boolean).join(" ");
     this.status.textContent = text;
