@@ -15,9 +15,12 @@ made of the players (held, or results waiting off the boards): a person is never
 and the stalls of this client's own event loop (a tail the client makes is not the server's); with
 ``--stalls MS`` the game's worker also reports every stop of its event loop longer than MS
 (bench/worker_probe.py: when, how long, how much of it CPU, and the stacks caught holding the loop).
+``--interleave SECONDS`` serves the echo and the game at once, their players taking turns in phases that long, so that
+the machine's drift over minutes (its speed moved 1.2-1.5x between runs) falls on both alike: the ratio's spread
+between turns narrowed from 1.66-2.48x to 1.71-1.95x on the same box (docs/scaling-log.md, session 23).
 
 Run: ``.venv/bin/python bench/load.py [--players 500 1000 2000] [--seconds 30] [--ramp 20] [--probe FILE]
-[--stalls 20] [--timeline]``
+[--stalls 20] [--timeline] [--interleave 10 --repeat 3]``
 (``make bench`` runs the short default).
 """
 
@@ -64,6 +67,10 @@ SLOW_MS = 50.0
 WINDOW_S = 5.0
 STALL_MS = 20.0  # a late wake-up of this client's own loop worth reporting
 SPY_RATE = 100  # py-spy's samples a second
+# --interleave: a paused server's players send their last answers within a trial's foreperiod, flash, mask and the
+# slowest reaction; a resumed one's come back over a couple of seconds, as their pace spreads them
+PHASE_DRAIN_S = 4.0
+RESUME_SPREAD_S = 2.0
 PROBE_ENV: dict[str, str] = {}  # --probe: the game's worker reports its collector and memory (bench/worker_probe.py)
 
 
@@ -121,13 +128,23 @@ class Player:
     """One player's socket: plays drills at a human pace (against echo: the same messages, echoed)."""
 
     def __init__(self, url: str, origin: str, stats: Stats, echo: bool, rng: random.Random,
-                 compression: str | None = None, observer: Observer | None = None) -> None:
+                 compression: str | None = None, observer: Observer | None = None,
+                 turn: asyncio.Event | None = None) -> None:
         """:param compression: None offers no compression; "deflate" offers permessage-deflate, as browsers do
-        :param observer: who answers (bench/observer.py); None answers at random, right 1 time in 7"""
+        :param observer: who answers (bench/observer.py); None answers at random, right 1 time in 7
+        :param turn: --interleave: the player starts a drill or asks for a trial only while this is set"""
         self.url, self.origin, self.stats, self.echo, self.rng = url, origin, stats, echo, rng
-        self.compression, self.observer = compression, observer
+        self.compression, self.observer, self.turn = compression, observer, turn
         self.token = secrets.token_urlsafe(32)
         self.refused = False  # refused once as the worker was full (then tries again after Retry-After)
+
+    async def my_turn(self, stop: float) -> bool:
+        """Wait while another server's players have the core (--interleave), then come back at a player's pace;
+        whether to go on."""
+        if self.turn is not None and not self.turn.is_set():
+            await self.turn.wait()
+            await asyncio.sleep(random.uniform(0, RESUME_SPREAD_S))
+        return time.monotonic() < stop
 
     async def ask(self, ws, kind: str, message: dict, wanted: str) -> dict:
         started, sent_at = time.perf_counter(), time.time()
@@ -158,6 +175,8 @@ class Player:
             played = 0
             while time.monotonic() < stop and played != drills:
                 played += 1
+                if not await self.my_turn(stop):
+                    return
                 if self.stats.recording:
                     self.stats.kinds_sent.append((time.time(), "start"))
                 trial = await self.ask(ws, "start", {"type": "start", "refreshMs": 16.667}, "trial")
@@ -191,6 +210,8 @@ class Player:
                         await asyncio.sleep(self.rng.uniform(1.5, 3.0))  # reading it
                         break
                     await asyncio.sleep(self.rng.uniform(0.8, 1.2))  # the feedback
+                    if not await self.my_turn(stop):
+                        return
                     trial = await self.ask(ws, "next->trial", {"type": "next"}, "trial")
 
 
@@ -310,6 +331,94 @@ async def run_players(server: LiveServer, count: int, ramp_s: float, seconds: fl
     return {"stats": stats, "elapsed": elapsed, "cpu": cpu, "client_cpu": client_cpu, "rss": rss, "fds": fds,
             "tokens": [p.token for p in players], "leave_after": leave_after, "window": window, "user": user,
             "sys": kernel, "sampled_cpu": sampled_cpu}
+
+
+async def run_interleaved(entries: list[tuple[str, LiveServer, int, str | None]], count: int, ramp_s: float,
+                          seconds: float, phase_s: float, answers: str = "observer") -> dict[str, dict]:
+    """Every server's players connected at once, their play taking turns: one server's players play for ``phase_s``
+    while the others' wait between trials; then they pause too (their last answers come in within PHASE_DRAIN_S) and
+    the next server's players play. Each server's CPU and messages are counted over its own phases and their drains
+    (``seconds`` of play in all, in the order ABBA...), so that what slows the box for a minute or two slows every
+    server alike: a machine whose speed moved 1.2-1.5x between runs a minute apart (docs/scaling-log.md). Its
+    message rate and share of a core count the drains too: lower than the players' pace gives.
+
+    :param entries: (name, server, worker pid, what its players offer: None or "deflate")
+    """
+    phases = max(1, round(seconds / phase_s))
+    t0 = time.monotonic()
+    stop = t0 + ramp_s + 2 + PHASE_DRAIN_S + phases * len(entries) * (phase_s + PHASE_DRAIN_S)
+    runs: dict[str, dict] = {}
+    tasks = []
+    for name, server, pid, compression in entries:
+        stats, rng, observers, turn = Stats(), random.Random(1), random.Random(2), asyncio.Event()
+        turn.set()  # everyone connects and starts a drill
+        players = [Player(server.ws_url, server.url, stats, name.startswith("echo"), random.Random(rng.random()),
+                          compression, Observer.draw(observers) if answers == "observer" else None, turn)
+                   for _ in range(count)]
+        runs[name] = {"stats": stats, "turn": turn, "pid": pid, "server": server, "elapsed": 0.0, "cpu": 0.0,
+                      "client_cpu": 0.0, "tokens": [player.token for player in players], "leave_after": None,
+                      "window": (float("inf"), 0.0)}
+
+        async def join(index: int, player: Player, stats: Stats = stats) -> None:
+            await asyncio.sleep(ramp_s * index / count)
+            try:
+                await player.play(stop)
+            except (websockets.InvalidStatus, TimeoutError, OSError, websockets.WebSocketException) as error:
+                stats.errors[type(error).__name__] += 1
+
+        tasks += [asyncio.create_task(join(index, player)) for index, player in enumerate(players)]
+
+    def health(url: str) -> dict:
+        with urllib.request.urlopen(url + "/healthz", timeout=10) as response:
+            return json.load(response)
+
+    async def watch() -> None:
+        """This client's own late wake-ups and the game's /healthz, into the run being measured."""
+        beat, polled = 0.002, time.monotonic()
+        while time.monotonic() < stop:
+            before = time.perf_counter()
+            await asyncio.sleep(beat)
+            late = (time.perf_counter() - before - beat) * 1000
+            for name, run in runs.items():
+                if not run["stats"].recording:
+                    continue
+                if late > STALL_MS:
+                    run["stats"].client_stalls.append((time.time() - late / 1000, late))
+                if not name.startswith("echo") and time.monotonic() - polled >= 1:
+                    polled = time.monotonic()
+                    reading = await asyncio.to_thread(health, run["server"].url)
+                    if "cpu" in reading:  # not a --baseline commit from before game/busy.py
+                        run["stats"].health.append(reading)
+
+    gc.disable()  # as run_players: this client's collections would time its replies late
+    watcher = asyncio.create_task(watch())
+    await asyncio.sleep(ramp_s + 2)
+    for run in runs.values():
+        run["turn"].clear()
+    await asyncio.sleep(PHASE_DRAIN_S)
+    for phase in range(phases):
+        for name in (list(runs) if phase % 2 == 0 else reversed(runs)):
+            run = runs[name]
+            stats, pid = run["stats"], run["pid"]
+            stats.recording = True
+            cpu0, client0, started, window0 = cpu_seconds(pid), time.process_time(), time.monotonic(), time.time()
+            run["turn"].set()
+            await asyncio.sleep(phase_s)
+            run["turn"].clear()
+            await asyncio.sleep(PHASE_DRAIN_S)
+            stats.recording = False
+            run["cpu"] += cpu_seconds(pid) - cpu0
+            run["client_cpu"] += time.process_time() - client0
+            run["elapsed"] += time.monotonic() - started
+            run["window"] = (min(run["window"][0], window0), time.time())
+    for run in runs.values():
+        run["rss"], run["fds"] = rss_mb(run["pid"]), descriptors(run["pid"])
+        run["turn"].set()  # past ``stop``: each player leaves at its next message
+    await asyncio.gather(*tasks)
+    watcher.cancel()
+    gc.enable()
+    gc.collect()
+    return runs
 
 
 def spy_on(pid: int, seconds: float, output: Path, native: bool = False):
@@ -442,7 +551,8 @@ def check_database(path: Path, run: dict) -> tuple[int, int]:
 def one_rung(count: int, ramp_s: float, seconds: float, folder: Path, *, probe: Path | None = None,
              timeline: bool = False, echo: bool = True, baseline: Path | None = None, repeat: int = 1,
              py_spy: Path | None = None, compression: str | None = None, answers: str = "observer",
-             native_spy: Path | None = None, echo_deflate: bool = False, leave_after: int | None = None) -> dict:
+             native_spy: Path | None = None, echo_deflate: bool = False, leave_after: int | None = None,
+             interleave: float | None = None) -> dict:
     """Echo, the baseline's game and the game, ``repeat`` times in turn: each on a fresh server. Echo runs in every
     turn: its CPU a message moved 0.157-0.270 ms between runs on one box in one hour (the game's 0.31-0.40), so a
     turn's ratio is taken against the echo run minutes before it, and the rung's is the median of the turns'.
@@ -450,49 +560,46 @@ def one_rung(count: int, ramp_s: float, seconds: float, folder: Path, *, probe: 
     :param native_spy: sample with ``py-spy record --native`` right after the window, into files named from this one,
         and print the user/sys and native split
     :param echo_deflate: also run echo with players that offer permessage-deflate, as browsers do (bare flask-sock
-        accepts it and compresses every message; the game declines it), and print the ratio to it too"""
-    print(f"\n== {count} players (ramp {ramp_s:g} s, measured {seconds:g} s)")
-    servers = []
-    for _ in range(repeat):
-        servers += [("echo", "bench.echo_app:app", ROOT)] if echo else []
-        servers += [("echo-deflate", "bench.echo_app:app", ROOT)] if echo and echo_deflate else []
-        servers += [("baseline", "wsgi:app", baseline)] if baseline else []
-        servers += [("game", "wsgi:app", ROOT)]
+        accepts it and compresses every message; the game declines it), and print the ratio to it too
+    :param interleave: a turn's servers run at once, their players taking turns in phases this long
+        (``run_interleaved``), instead of one server after the other"""
+    print(f"\n== {count} players (ramp {ramp_s:g} s, measured {seconds:g} s"
+          + (f", interleaved in {interleave:g} s phases)" if interleave else ")"))
+    turn_servers = ([("echo", "bench.echo_app:app", ROOT)] if echo else []) \
+        + ([("echo-deflate", "bench.echo_app:app", ROOT)] if echo and echo_deflate else []) \
+        + ([("baseline", "wsgi:app", baseline)] if baseline else []) + [("game", "wsgi:app", ROOT)]
     figures: dict = {"mismatched": 0, "held": 0, "p99": {}}
-    for turn, (name, app, root) in enumerate(servers):
-        database = folder / f"{name}-{count}-{turn}.db"
-        env = {**SERVER_ENV, **(PROBE_ENV if not name.startswith("echo") else {})}
-        server = LiveServer(database, env, app=app, cpu=SERVER_CPU, root=root).start()
-        probe_from = probe.stat().st_size if probe and probe.exists() else 0
-        try:
-            pid = worker_pid(server.process.pid)
-            spy, native = (path.with_name(f"{path.stem}-{name}-{count}-{turn}.txt") if path else None
-                           for path in (py_spy, native_spy))
-            offer = "deflate" if name == "echo-deflate" else compression
-            run = asyncio.run(run_players(server, count, ramp_s, seconds, echo=name.startswith("echo"), pid=pid,
-                                            py_spy=spy, compression=offer, answers=answers, native_spy=native,
-                                            leave_after=leave_after))
-        finally:
-            server.stop()
-        figures[name] = report(name, run)
-        figures.setdefault("turns", {}).setdefault(name, []).append(figures[name])
-        if spy and spy.exists():
-            worker_split.report(spy, figures[name])
-        if native and native.exists():
-            print(f"    py-spy --native sampled {seconds:g} s after the window: the worker's CPU "
-                  f"{run['cpu'] / run['elapsed']:.0%} of a core in it, {run['sampled_cpu']:.0%} while sampled")
-            native_split.report(native, figures[name], run["user"], run["sys"],
-                                expected=run["sampled_cpu"] * run["elapsed"] * SPY_RATE)
-        report_tail(run, probe if not name.startswith("echo") else None, timeline, probe_from)
-        if not name.startswith("echo"):
-            told, mismatched = check_database(database, run)
-            print(f"    database: {told} answers told to players; players whose stored answers differ: {mismatched}")
-            figures["mismatched"] += mismatched
-            held, line = fair_play(str(database))
-            print(f"    {line}")
-            figures["held"] += held
-        if name == "game":
-            figures["p99"] = {k: percentiles(v)[2] for k, v in run["stats"].latencies.items()}
+    for turn in range(repeat):
+        together = turn_servers if interleave else None
+        for batch in ([together] if together else [[server] for server in turn_servers]):
+            started: list[tuple[str, LiveServer, Path, int]] = []
+            try:
+                for name, app, root in batch:
+                    database = folder / f"{name}-{count}-{turn}.db"
+                    env = {**SERVER_ENV, **(PROBE_ENV if not name.startswith("echo") else {})}
+                    server = LiveServer(database, env, app=app, cpu=SERVER_CPU, root=root).start()
+                    started.append((name, server, database, worker_pid(server.process.pid)))
+                probe_from = probe.stat().st_size if probe and probe.exists() else 0
+                offers = {name: "deflate" if name == "echo-deflate" else compression for name, *_ in started}
+                if interleave:
+                    runs = asyncio.run(run_interleaved(
+                        [(name, server, pid, offers[name]) for name, server, _, pid in started], count, ramp_s,
+                        seconds, interleave, answers))
+                    spies: dict[str, tuple[Path | None, Path | None]] = {}
+                else:
+                    (name, server, _, pid), = started
+                    spies = {name: tuple(path.with_name(f"{path.stem}-{name}-{count}-{turn}.txt") if path else None
+                                         for path in (py_spy, native_spy))}
+                    runs = {name: asyncio.run(run_players(
+                        server, count, ramp_s, seconds, echo=name.startswith("echo"), pid=pid, py_spy=spies[name][0],
+                        compression=offers[name], answers=answers, native_spy=spies[name][1],
+                        leave_after=leave_after))}
+            finally:
+                for _, server, _, _ in started:
+                    server.stop()
+            for name, _, database, _ in started:
+                report_run(name, runs[name], database, figures, seconds=seconds, probe=probe, probe_from=probe_from,
+                           timeline=timeline, spies=spies.get(name, (None, None)))
     figures["ratio"] = float("nan")
     if echo:
         turns = figures["turns"]
@@ -504,6 +611,31 @@ def one_rung(count: int, ramp_s: float, seconds: float, folder: Path, *, probe: 
                 print(f"  worker CPU per message, {name} / {echo_name} of its turn: {each}; median {median:.2f}x")
                 figures["ratio"] = median  # the game's to the plain echo, printed last
     return figures
+
+
+def report_run(name: str, run: dict, database: Path, figures: dict, *, seconds: float, probe: Path | None,
+               probe_from: int, timeline: bool, spies: tuple[Path | None, Path | None]) -> None:
+    """Print one server's run and add it to the rung's ``figures``."""
+    spy, native = spies
+    figures[name] = report(name, run)
+    figures.setdefault("turns", {}).setdefault(name, []).append(figures[name])
+    if spy and spy.exists():
+        worker_split.report(spy, figures[name])
+    if native and native.exists():
+        print(f"    py-spy --native sampled {seconds:g} s after the window: the worker's CPU "
+              f"{run['cpu'] / run['elapsed']:.0%} of a core in it, {run['sampled_cpu']:.0%} while sampled")
+        native_split.report(native, figures[name], run["user"], run["sys"],
+                            expected=run["sampled_cpu"] * run["elapsed"] * SPY_RATE)
+    report_tail(run, probe if not name.startswith("echo") else None, timeline, probe_from)
+    if not name.startswith("echo"):
+        told, mismatched = check_database(database, run)
+        print(f"    database: {told} answers told to players; players whose stored answers differ: {mismatched}")
+        figures["mismatched"] += mismatched
+        held, line = fair_play(str(database))
+        print(f"    {line}")
+        figures["held"] += held
+    if name == "game":
+        figures["p99"] = {k: percentiles(v)[2] for k, v in run["stats"].latencies.items()}
 
 
 def checkout(commit: str, folder: Path) -> Path:
@@ -576,10 +708,15 @@ def main() -> None:
                         "Retry-After (pages wait for their next drill): shows a full worker taking newcomers again")
     parser.add_argument("--deflate", action="store_true", help="players offer permessage-deflate, as browsers do "
                         "(echo, bare flask-sock, accepts it and compresses every message; the game declines it)")
+    parser.add_argument("--interleave", type=float, metavar="SECONDS", help="run a turn's servers at once, their "
+                        "players taking turns in phases this long (each server's CPU counted over its own phases, "
+                        "--seconds in all): a machine whose speed drifts over minutes slows each alike")
     parser.add_argument("--echo-deflate", action="store_true", help="also run echo with players that offer "
                         "permessage-deflate in every turn (the game's and plain echo's players as --deflate says), "
                         "and print the ratio to both echoes")
     args = parser.parse_args()
+    if args.interleave and (args.py_spy or args.native_split or args.leave_after):
+        parser.error("--interleave measures CPU a message: without --py-spy, --native-split or --leave-after")
     if args.stalls and not args.probe:
         args.probe = Path(tempfile.mkstemp(prefix="glimpse-probe-", suffix=".txt")[1])
         print(f"worker probe: {args.probe}")
@@ -601,7 +738,8 @@ def main() -> None:
                                baseline=baseline, repeat=args.repeat, py_spy=args.py_spy,
                                native_spy=Path(tmp) / "native" if args.native_split is True else args.native_split,
                                compression="deflate" if args.deflate else None, answers=args.answers,
-                               echo_deflate=args.echo_deflate, leave_after=args.leave_after))
+                               echo_deflate=args.echo_deflate, leave_after=args.leave_after,
+                               interleave=args.interleave))
               for n in args.players]
     print("\nladder (p99 ms answer->result / next->trial, CPU per message game/echo, DB mismatches, players held):")
     for n, figures in ladder:
