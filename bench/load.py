@@ -16,8 +16,9 @@ and the stalls of this client's own event loop (a tail the client makes is not t
 ``--stalls MS`` the game's worker also reports every stop of its event loop longer than MS
 (bench/worker_probe.py: when, how long, how much of it CPU, and the stacks caught holding the loop).
 ``--interleave SECONDS`` serves the echo and the game at once, their players taking turns in phases that long, so that
-the machine's drift over minutes (its speed moved 1.2-1.5x between runs) falls on both alike: the ratio's spread
-between turns narrowed from 1.66-2.48x to 1.71-1.95x on the same box (docs/scaling-log.md, session 23).
+the machine's drift over minutes (its speed moved 1.2-1.5x between runs) falls on both alike: in the same hour, turns
+read 1.55-2.00x one after the other and 1.71-1.95x interleaved (docs/scaling-log.md, session 23). Pausing and
+resuming raises both servers' CPU a message: read ratios and A/B (``--baseline``) figures from it, not absolute ones.
 
 Run: ``.venv/bin/python bench/load.py [--players 500 1000 2000] [--seconds 30] [--ramp 20] [--probe FILE]
 [--stalls 20] [--timeline] [--interleave 10 --repeat 3]``
@@ -569,9 +570,9 @@ def one_rung(count: int, ramp_s: float, seconds: float, folder: Path, *, probe: 
         + ([("echo-deflate", "bench.echo_app:app", ROOT)] if echo and echo_deflate else []) \
         + ([("baseline", "wsgi:app", baseline)] if baseline else []) + [("game", "wsgi:app", ROOT)]
     figures: dict = {"mismatched": 0, "held": 0, "p99": {}}
+    batches = [turn_servers] if interleave else [[server] for server in turn_servers]
     for turn in range(repeat):
-        together = turn_servers if interleave else None
-        for batch in ([together] if together else [[server] for server in turn_servers]):
+        for batch in batches:
             started: list[tuple[str, LiveServer, Path, int]] = []
             try:
                 for name, app, root in batch:
