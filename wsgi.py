@@ -1,6 +1,6 @@
 """Entry point for gunicorn: ``gunicorn -c gunicorn.conf.py wsgi:app``."""
 
-from game import busy, collector, create_app, loop_batch
+from game import busy, collector, create_app
 
 app = create_app()
 # Everything built at start-up, then whatever survives two young collections, moves out of the collector's
@@ -10,5 +10,3 @@ collector.freeze_survivors()
 collector.collect_young_on_a_clock()
 # While the worker is full, new sockets are refused so those playing keep their latency (game/busy.py).
 busy.watch(app.extensions["glimpse_gate"].load)
-# Under load, each wake of the event loop takes a few messages rather than one (game/loop_batch.py).
-loop_batch.batch_messages(app.config["LOOP_BATCH_MS"] / 1000)

@@ -37,9 +37,6 @@ def create_app(test_config: dict | None = None) -> Flask:
         MAX_CONNECTIONS=int(os.environ.get("GLIMPSE_MAX_CONNECTIONS", "10000")),
         # New sockets are refused while the worker uses this share of a core, smoothed (game.busy; 0: never).
         FULL_CPU=float(os.environ.get("GLIMPSE_FULL_CPU", "0.85")),
-        # Under load the event loop polls at most every this many ms, taking what arrived meanwhile (game.loop_batch;
-        # 0: at once).
-        LOOP_BATCH_MS=float(os.environ.get("GLIMPSE_LOOP_BATCH_MS", "5")),
         MAX_CONNECTIONS_PER_ADDRESS=int(os.environ.get("GLIMPSE_MAX_CONNECTIONS_PER_ADDRESS", "1000")),
         BODIES_PER_ADDRESS=int(os.environ.get("GLIMPSE_BODIES_PER_ADDRESS", "20")),
         MAX_CONTENT_LENGTH=512 * 1024,  # every route, chunked bodies too (game.gate reads them whole)

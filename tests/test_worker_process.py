@@ -1,17 +1,13 @@
-"""The worker's process as gunicorn.conf.py and wsgi.py set it up: its allocator and its event loop (docs/scaling.md,
-"Why the worker is built this way")."""
+"""The worker's process as gunicorn.conf.py sets it up: its allocator (docs/scaling.md, "Why the worker is built this
+way")."""
 
 from __future__ import annotations
 
 import re
-import time
 from pathlib import Path
 
 import pytest
-from conftest import DrillClient
 from harness import LiveServer
-
-from game import create_app, loop_batch
 
 THP = Path("/sys/kernel/mm/transparent_hugepage/enabled")
 
@@ -64,36 +60,3 @@ def test_an_operators_own_allocator_is_left_alone(tmp_path: Path) -> None:
         assert environ(worker_pid(server))["PYTHONMALLOC"] == "pymalloc"
     finally:
         server.stop()
-
-
-def round_trips_s(server: LiveServer, count: int) -> float:
-    """Seconds for ``count`` messages, each sent as the last one's reply arrives; every reply must come."""
-    client = DrillClient(server)
-    try:
-        assert client.ask({"type": "hello", "v": 1})["type"] == "welcome"
-        started = time.monotonic()
-        for _ in range(count):
-            assert client.ask({"type": "next"})["code"] == "no_drill"
-        return time.monotonic() - started
-    finally:
-        client.close()
-
-
-def test_the_worker_takes_messages_in_batches_at_the_interval_it_is_given(tmp_path: Path) -> None:
-    # A reply is sent at once; the loop then waits out the interval before it polls again (or less, up to its next
-    # timer: the collector's every 50 ms): a client that answers each reply at once is served about once an interval.
-    # Unbatched, 12 such round trips take a few ms in all; batched at 30 ms, 100 ms or more.
-    timings = {}
-    for interval_ms in ("0", "30"):
-        server = LiveServer(tmp_path / f"glimpse-{interval_ms}.db", {"GLIMPSE_LOOP_BATCH_MS": interval_ms}).start()
-        try:
-            timings[interval_ms] = round_trips_s(server, 12)
-        finally:
-            server.stop()
-    assert timings["30"] >= 12 * 0.003
-    assert timings["0"] < timings["30"]
-    assert create_app({"DATABASE": str(tmp_path / "other.db")}).config["LOOP_BATCH_MS"] == 5  # what players get
-
-
-def test_messages_are_not_batched_outside_the_gevent_worker() -> None:
-    assert not loop_batch.batch_messages(0.005)  # this test process: no gevent loop to set
