@@ -216,6 +216,11 @@ class Player:
                     trial = await self.ask(ws, "next->trial", {"type": "next"}, "trial")
 
 
+def healthz(url: str) -> dict:
+    """The server's /healthz (the game's reports its CPU, loop lag and whether it is full: game/busy.py)."""
+    with urllib.request.urlopen(url + "/healthz", timeout=10) as response:
+        return json.load(response)
+
 async def run_players(server: LiveServer, count: int, ramp_s: float, seconds: float, echo: bool,
                       pid: int, py_spy: Path | None = None, compression: str | None = None,
                       answers: str = "observer", native_spy: Path | None = None, leave_after: int | None = None
@@ -271,10 +276,6 @@ async def run_players(server: LiveServer, count: int, ramp_s: float, seconds: fl
             if late > STALL_MS and stats.recording:
                 stats.client_stalls.append((time.time() - late / 1000, late))
 
-    def health() -> dict:
-        with urllib.request.urlopen(server.url + "/healthz", timeout=10) as response:
-            return json.load(response)
-
     async def watch_worker() -> None:
         while time.monotonic() < stop:
             stats.worker_cpu.append((time.time(), cpu_seconds(pid)))
@@ -283,7 +284,7 @@ async def run_players(server: LiveServer, count: int, ramp_s: float, seconds: fl
     async def watch_health() -> None:
         while not echo and time.monotonic() < stop:
             if stats.recording:
-                reading = await asyncio.to_thread(health)
+                reading = await asyncio.to_thread(healthz, server.url)
                 if "cpu" not in reading:  # a --baseline commit from before game/busy.py
                     return
                 stats.health.append(reading)
@@ -369,10 +370,6 @@ async def run_interleaved(entries: list[tuple[str, LiveServer, int, str | None]]
 
         tasks += [asyncio.create_task(join(index, player)) for index, player in enumerate(players)]
 
-    def health(url: str) -> dict:
-        with urllib.request.urlopen(url + "/healthz", timeout=10) as response:
-            return json.load(response)
-
     async def watch() -> None:
         """This client's own late wake-ups and the game's /healthz, into the run being measured."""
         beat, polled = 0.002, time.monotonic()
@@ -387,7 +384,7 @@ async def run_interleaved(entries: list[tuple[str, LiveServer, int, str | None]]
                     run["stats"].client_stalls.append((time.time() - late / 1000, late))
                 if not name.startswith("echo") and time.monotonic() - polled >= 1:
                     polled = time.monotonic()
-                    reading = await asyncio.to_thread(health, run["server"].url)
+                    reading = await asyncio.to_thread(healthz, run["server"].url)
                     if "cpu" in reading:  # not a --baseline commit from before game/busy.py
                         run["stats"].health.append(reading)
 
