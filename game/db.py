@@ -10,6 +10,7 @@ yield, so a lease is rarely held while another greenlet runs; the pool grows pas
 from __future__ import annotations
 
 import contextlib
+import os
 import sqlite3
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -128,6 +129,9 @@ def migrate(path: str | Path) -> list[str]:
 
 
 CHECKPOINT_INTERVAL_S = 1.0
+# Frames in the WAL (4 KiB pages: 64 MiB) past which a checkpoint also restarts it (see _start_checkpoints)
+RESTART_FRAMES = int(os.environ.get("GLIMPSE_WAL_RESTART_FRAMES", "16384"))
+RESTART_BUSY_MS = 10  # how long a restart waits for readers to leave the WAL, writers waiting behind it
 CACHE_KIB = 64 * 1024
 MMAP_BYTES = 1 << 30
 
@@ -139,6 +143,13 @@ def _start_checkpoints(path: str | Path) -> bool:
     disk. Run by SQLite's auto-checkpoint inside a commit, it would stall every drill of the one
     worker (SQLite calls do not yield). In a native thread the event loop keeps serving (sqlite3
     releases the GIL while it works). Litestream, when it runs, checkpoints too; PASSIVE ones coexist.
+
+    A PASSIVE checkpoint never restarts the WAL: the next writer does, only if it finds every frame copied, and
+    under steady play answers are committed while the checkpoint copies. So the WAL grew without end (6 MB a second
+    at 2,000 players, bench/load.py), and every commit wrote past its end into new pages, which the kernel zeroed
+    first (a tenth of the worker's CPU, perf). Past RESTART_FRAMES a RESTART checkpoint follows: it copies what came
+    in during the PASSIVE one and holds writers until readers have left the WAL (at most RESTART_BUSY_MS, else it
+    tries again next time), so the next commit writes from the WAL's start, over pages the kernel still holds.
     """
     try:
         import gevent
@@ -147,21 +158,26 @@ def _start_checkpoints(path: str | Path) -> bool:
         return False
     if not monkey.is_module_patched("socket"):
         return False
-    conn = sqlite3.connect(str(path), timeout=BUSY_TIMEOUT_MS / 1000, check_same_thread=False,
+    conn = sqlite3.connect(str(path), timeout=RESTART_BUSY_MS / 1000, check_same_thread=False,
                            isolation_level=None)
-
-    def checkpoint() -> None:
-        conn.execute("PRAGMA wal_checkpoint(PASSIVE)")
 
     def every_second() -> None:
         pool_of_threads = gevent.get_hub().threadpool
         while True:
             gevent.sleep(CHECKPOINT_INTERVAL_S)
             with contextlib.suppress(sqlite3.Error):  # busy or locked this time: the next round catches up
-                pool_of_threads.apply(checkpoint)
+                pool_of_threads.apply(checkpoint, (conn,))
 
     gevent.spawn(every_second)
     return True
+
+
+def checkpoint(conn: sqlite3.Connection, restart_frames: int = RESTART_FRAMES) -> None:
+    """One round of the background checkpoints (``_start_checkpoints``), on a connection of its own whose busy timeout
+    bounds how long a restart waits for readers."""
+    _busy, frames, _copied = conn.execute("PRAGMA wal_checkpoint(PASSIVE)").fetchone()
+    if frames >= restart_frames:
+        conn.execute("PRAGMA wal_checkpoint(RESTART)").fetchone()
 
 
 class Pool:

@@ -2,14 +2,16 @@
 
 import json
 import os
+import sqlite3
 import subprocess
 import sys
 import threading
+import time
 from pathlib import Path
 
 import sqlite_utils
 
-from game.db import connect, migrate
+from game.db import RESTART_BUSY_MS, checkpoint, connect, migrate
 from game.migrations import migrations
 
 
@@ -35,6 +37,54 @@ def test_connections_use_wal_and_wait_for_locks(tmp_path: Path) -> None:
     assert db.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
     assert db.execute("PRAGMA busy_timeout").fetchone()[0] >= 1000
     assert db.execute("PRAGMA foreign_keys").fetchone()[0] == 1
+
+
+COMMITS = 4000  # of two pages each (a row of 3,000 bytes and its parent): 32 MB of WAL if nothing restarts it
+
+
+def largest_wal_under_steady_commits(path: Path, restart_frames: int) -> int:
+    """The WAL's largest size while one thread makes COMMITS commits steadily (as thousands of players do) and
+    the worker's checkpoint round runs every 200 ms on its own connection (as game.db runs it in a native thread)."""
+    migrate(path)
+    writer = connect(path)
+    writer.execute("PRAGMA wal_autocheckpoint = 0")  # as the worker's pool: its checkpoints run beside it
+    writer.execute("CREATE TABLE answers (body BLOB)")
+    checkpointer = sqlite3.connect(str(path), timeout=RESTART_BUSY_MS / 1000, isolation_level=None,
+                                   check_same_thread=False)
+    committed, largest = [0], 0
+
+    def commit_steadily() -> None:
+        while committed[0] < COMMITS:
+            with writer.atomic():
+                writer.execute("INSERT INTO answers VALUES (randomblob(3000))")
+            committed[0] += 1
+            time.sleep(0.0003)  # the next player's answer: a few thousand a second, not one unbroken transaction
+
+    thread = threading.Thread(target=commit_steadily, daemon=True)
+    thread.start()
+    deadline = time.monotonic() + 120
+    try:
+        while thread.is_alive():
+            assert time.monotonic() < deadline, f"only {committed[0]} commits in 120 s"
+            time.sleep(0.2)
+            checkpoint(checkpointer, restart_frames)
+            largest = max(largest, Path(f"{path}-wal").stat().st_size)
+    finally:
+        committed[0] = COMMITS
+        thread.join()
+        checkpointer.close()
+        writer.close()
+    return largest
+
+
+def test_the_wal_is_restarted_while_answers_are_committed_without_a_pause(tmp_path: Path) -> None:
+    """A PASSIVE checkpoint never restarts the WAL: the next writer does, only if it finds every frame copied, and
+    commits kept coming while it copied. Under steady play the WAL grew without end (445 MB after 70 s at 2,000
+    players: a full disk in hours), every commit writing into new pages. Past its line the round restarts it."""
+    grown = largest_wal_under_steady_commits(tmp_path / "passive.db", restart_frames=2**31)
+    kept = largest_wal_under_steady_commits(tmp_path / "restarted.db", restart_frames=256)  # 1 MiB
+    assert grown > 8 * 1024 * 1024, f"passive checkpoints alone: the WAL grew to {grown:,} bytes only"
+    assert kept < grown / 4, f"restarted, the WAL still reached {kept:,} bytes (passive only: {grown:,})"
 
 
 def test_a_transaction_that_reads_first_waits_for_another_writer_instead_of_failing(tmp_path: Path) -> None:
