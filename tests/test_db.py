@@ -39,7 +39,7 @@ def test_connections_use_wal_and_wait_for_locks(tmp_path: Path) -> None:
     assert db.execute("PRAGMA foreign_keys").fetchone()[0] == 1
 
 
-COMMITS = 4000  # of two pages each (a row of 3,000 bytes and its parent): 32 MB of WAL if nothing restarts it
+COMMITS = 4000  # a row of 3,000 bytes and its b-tree's pages each: ~50 MB of WAL if nothing restarts it
 
 
 def largest_wal_under_steady_commits(path: Path, restart_frames: int) -> int:
