@@ -8,6 +8,7 @@ import secrets
 from flask import Flask
 
 from game.backup import database_path
+from game.db import RESTART_FRAMES
 
 
 def create_app(test_config: dict | None = None) -> Flask:
@@ -37,6 +38,8 @@ def create_app(test_config: dict | None = None) -> Flask:
         MAX_CONNECTIONS=int(os.environ.get("GLIMPSE_MAX_CONNECTIONS", "10000")),
         # New sockets are refused while the worker uses this share of a core, smoothed (game.busy; 0: never).
         FULL_CPU=float(os.environ.get("GLIMPSE_FULL_CPU", "0.85")),
+        # WAL frames past which the background checkpoint also restarts the WAL (game.db._start_checkpoints).
+        WAL_RESTART_FRAMES=int(os.environ.get("GLIMPSE_WAL_RESTART_FRAMES", str(RESTART_FRAMES))),
         MAX_CONNECTIONS_PER_ADDRESS=int(os.environ.get("GLIMPSE_MAX_CONNECTIONS_PER_ADDRESS", "1000")),
         BODIES_PER_ADDRESS=int(os.environ.get("GLIMPSE_BODIES_PER_ADDRESS", "20")),
         MAX_CONTENT_LENGTH=512 * 1024,  # every route, chunked bodies too (game.gate reads them whole)

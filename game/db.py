@@ -10,7 +10,6 @@ yield, so a lease is rarely held while another greenlet runs; the pool grows pas
 from __future__ import annotations
 
 import contextlib
-import os
 import sqlite3
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -130,13 +129,13 @@ def migrate(path: str | Path) -> list[str]:
 
 CHECKPOINT_INTERVAL_S = 1.0
 # Frames in the WAL (4 KiB pages: 64 MiB) past which a checkpoint also restarts it (see _start_checkpoints)
-RESTART_FRAMES = int(os.environ.get("GLIMPSE_WAL_RESTART_FRAMES", "16384"))
+RESTART_FRAMES = 16384
 RESTART_BUSY_MS = 10  # how long a restart waits for readers to leave the WAL, writers waiting behind it
 CACHE_KIB = 64 * 1024
 MMAP_BYTES = 1 << 30
 
 
-def _start_checkpoints(path: str | Path) -> bool:
+def _start_checkpoints(path: str | Path, restart_frames: int) -> bool:
     """Under gevent, run WAL checkpoints in a native thread every second; say whether they run.
 
     A checkpoint copies the WAL into the database and fsyncs both: tens to hundreds of ms on a busy
@@ -147,7 +146,7 @@ def _start_checkpoints(path: str | Path) -> bool:
     A PASSIVE checkpoint never restarts the WAL: the next writer does, only if it finds every frame copied, and
     under steady play answers are committed while the checkpoint copies. So the WAL grew without end (6 MB a second
     at 2,000 players, bench/load.py), and every commit wrote past its end into new pages, which the kernel zeroed
-    first (9.5% of the worker's perf samples; restarted, a message costs 3-4% less). Past RESTART_FRAMES a RESTART
+    first (9.5% of the worker's perf samples; restarted, a message costs 3-4% less). Past ``restart_frames`` a RESTART
     checkpoint follows: it copies what came in during the PASSIVE one and holds writers until readers have left the
     WAL (at most RESTART_BUSY_MS, else it tries again next time), so the next commit writes from the WAL's start,
     over pages the kernel still holds.
@@ -167,13 +166,13 @@ def _start_checkpoints(path: str | Path) -> bool:
         while True:
             gevent.sleep(CHECKPOINT_INTERVAL_S)
             with contextlib.suppress(sqlite3.Error):  # busy or locked this time: the next round catches up
-                pool_of_threads.apply(checkpoint, (conn,))
+                pool_of_threads.apply(checkpoint, (conn, restart_frames))
 
     gevent.spawn(every_second)
     return True
 
 
-def checkpoint(conn: sqlite3.Connection, restart_frames: int = RESTART_FRAMES) -> None:
+def checkpoint(conn: sqlite3.Connection, restart_frames: int) -> None:
     """One round of the background checkpoints (``_start_checkpoints``), on a connection of its own whose busy timeout
     bounds how long a restart waits for readers."""
     _busy, frames, _copied = conn.execute("PRAGMA wal_checkpoint(PASSIVE)").fetchone()
@@ -184,9 +183,10 @@ def checkpoint(conn: sqlite3.Connection, restart_frames: int = RESTART_FRAMES) -
 class Pool:
     """Connections to one file, each lent to one borrower at a time (never shared mid-transaction)."""
 
-    def __init__(self, path: str | Path, keep: int = 8) -> None:
+    def __init__(self, path: str | Path, keep: int = 8, restart_frames: int = RESTART_FRAMES) -> None:
         self.path = path
         self.keep = keep
+        self.restart_frames = restart_frames  # see _start_checkpoints
         self._idle: list[Database] = []
         self._background_checkpoints: bool | None = None  # decided in the serving process, after the fork
 
@@ -194,7 +194,7 @@ class Pool:
         if self._idle:
             return self._idle.pop()
         if self._background_checkpoints is None:
-            self._background_checkpoints = _start_checkpoints(self.path)
+            self._background_checkpoints = _start_checkpoints(self.path, self.restart_frames)
         db = connect(self.path, cached_schema=True)
         # A few long-lived connections serve everyone: give each a page cache that holds the hot tables,
         # and read through a memory map (no read() system call per page).
@@ -254,7 +254,7 @@ def init_db_command() -> None:
 
 
 def init_app(app: Flask) -> None:
-    app.extensions["glimpse_db_pool"] = Pool(app.config["DATABASE"])
+    app.extensions["glimpse_db_pool"] = Pool(app.config["DATABASE"], restart_frames=app.config["WAL_RESTART_FRAMES"])
     app.teardown_appcontext(close_db)
     app.cli.add_command(migrate_command)
     app.cli.add_command(init_db_command)
