@@ -72,6 +72,7 @@ SPY_RATE = 100  # py-spy's samples a second
 # slowest reaction; a resumed one's come back over a couple of seconds, as their pace spreads them
 PHASE_DRAIN_S = 4.0
 RESUME_SPREAD_S = 2.0
+LITESTREAM_LAUNCHER = [sys.executable, "-m", "game.backup", "run", "--"]  # the Procfile's
 PROBE_ENV: dict[str, str] = {}  # --probe: the game's worker reports its collector and memory (bench/worker_probe.py)
 
 
@@ -88,6 +89,7 @@ class Stats:
     timeline: list[tuple[float, float]] = field(default_factory=list)  # (unix time sent, ms): answers and nexts
     client_stalls: list[tuple[float, float]] = field(default_factory=list)  # (unix time, ms late) of this loop
     worker_cpu: list[tuple[float, float]] = field(default_factory=list)  # (unix time, worker CPU seconds so far)
+    wal_mb: list[float] = field(default_factory=list)  # the game's WAL file each second of the window
     client_gc: list[tuple[int, float]] = field(default_factory=list)  # (generation, ms) of this client's collections
     health: list[dict] = field(default_factory=list)  # the game's /healthz each second of the window (game/busy.py)
     kinds_sent: list[tuple[float, str]] = field(default_factory=list)  # (unix time, kind) of starts and last answers
@@ -95,11 +97,14 @@ class Stats:
     right: int = 0  # of those, right
 
 
-def worker_pid(master: int) -> int:
+def worker_pid(master: int, depth: int = 1) -> int:
+    """The gunicorn worker ``depth`` generations below ``master`` (2 under Litestream: it runs gunicorn's master)."""
     for _ in range(100):
-        children = Path(f"/proc/{master}/task/{master}/children").read_text().split()
+        # every thread's children: Litestream (Go) may start gunicorn from any of its threads
+        children = [child for task in Path(f"/proc/{master}/task").iterdir()
+                    for child in (task / "children").read_text().split()]
         if children:
-            return int(children[0])
+            return int(children[0]) if depth == 1 else worker_pid(int(children[0]), depth - 1)
         time.sleep(0.1)
     raise RuntimeError("no gunicorn worker")
 
@@ -223,14 +228,15 @@ def healthz(url: str) -> dict:
 
 async def run_players(server: LiveServer, count: int, ramp_s: float, seconds: float, echo: bool,
                       pid: int, py_spy: Path | None = None, compression: str | None = None,
-                      answers: str = "observer", native_spy: Path | None = None, leave_after: int | None = None
-                      ) -> dict:
+                      answers: str = "observer", native_spy: Path | None = None, leave_after: int | None = None,
+                      sidecar: int | None = None) -> dict:
     """:param py_spy: py-spy samples the GIL's Python during the measured window into this file
     :param native_spy: py-spy samples every thread's C and Python stacks (``record --native``) into this file, for as
         long, right after the measured window
     :param leave_after: players leave after this many drills and a newcomer takes each one's place; a refused player
         tries again after the server's Retry-After, all of them in step: harsher than pages, which practise offline
-        and try again at their next drill (None: everyone plays to the end)"""
+        and try again at their next drill (None: everyone plays to the end)
+    :param sidecar: a process beside the worker whose CPU over the window to report too (Litestream)"""
     stats, rng, observers = Stats(), random.Random(1), random.Random(2)  # every server gets the same players
     stop = time.monotonic() + ramp_s + seconds + 5 + (seconds + 15 if native_spy else 0)
 
@@ -276,9 +282,13 @@ async def run_players(server: LiveServer, count: int, ramp_s: float, seconds: fl
             if late > STALL_MS and stats.recording:
                 stats.client_stalls.append((time.time() - late / 1000, late))
 
+    wal = Path(f"{server.database}-wal")
+
     async def watch_worker() -> None:
         while time.monotonic() < stop:
             stats.worker_cpu.append((time.time(), cpu_seconds(pid)))
+            if stats.recording and not echo:
+                stats.wal_mb.append(wal.stat().st_size / 1e6 if wal.exists() else 0.0)
             await asyncio.sleep(1)
 
     async def watch_health() -> None:
@@ -310,12 +320,14 @@ async def run_players(server: LiveServer, count: int, ramp_s: float, seconds: fl
     stats.recording = True
     cpu0, client0, t0, window0 = cpu_seconds(pid), time.process_time(), time.monotonic(), time.time()
     user_sys0 = user_sys_seconds(pid)
+    sidecar0 = cpu_seconds(sidecar) if sidecar else 0.0
     spy = spy_on(pid, seconds, py_spy) if py_spy else None
     await asyncio.sleep(seconds)
     stats.recording = False
     window = (window0, time.time())
     elapsed = time.monotonic() - t0
     cpu = cpu_seconds(pid) - cpu0
+    sidecar_cpu = cpu_seconds(sidecar) - sidecar0 if sidecar else None
     user, kernel = (now - then for now, then in zip(user_sys_seconds(pid), user_sys0, strict=True))
     client_cpu = time.process_time() - client0
     rss, fds = rss_mb(pid), descriptors(pid)
@@ -332,7 +344,7 @@ async def run_players(server: LiveServer, count: int, ramp_s: float, seconds: fl
     gc.collect()
     return {"stats": stats, "elapsed": elapsed, "cpu": cpu, "client_cpu": client_cpu, "rss": rss, "fds": fds,
             "tokens": [p.token for p in players], "leave_after": leave_after, "window": window, "user": user,
-            "sys": kernel, "sampled_cpu": sampled_cpu}
+            "sys": kernel, "sampled_cpu": sampled_cpu, "sidecar_cpu": sidecar_cpu}
 
 
 async def run_interleaved(entries: list[tuple[str, LiveServer, int, str | None]], count: int, ramp_s: float,
@@ -462,6 +474,10 @@ def report(name: str, run: dict) -> float:
           + (f", refused (worker full) {stats.refused}" if stats.refused else "")
           + (f"; {stats.arrived} players came, {stats.readmitted} of them in after a refusal"
              if run["leave_after"] else ""))
+    if stats.wal_mb:
+        print(f"    WAL file each second: p50 {statistics.median(stats.wal_mb):.0f} MB, max {max(stats.wal_mb):.0f} MB"
+              + (f"; Litestream beside the worker: {run['sidecar_cpu'] / run['elapsed']:.1%} of a core"
+                 if run.get("sidecar_cpu") is not None else ""))
     if stats.health:
         lags = [h["loopLagMs"] for h in stats.health]
         print(f"    /healthz each second: loop lag (smoothed) p50 {statistics.median(lags):.1f}, "
@@ -550,7 +566,7 @@ def one_rung(count: int, ramp_s: float, seconds: float, folder: Path, *, probe: 
              timeline: bool = False, echo: bool = True, baseline: Path | None = None, repeat: int = 1,
              py_spy: Path | None = None, compression: str | None = None, answers: str = "observer",
              native_spy: Path | None = None, echo_deflate: bool = False, leave_after: int | None = None,
-             interleave: float | None = None) -> dict:
+             interleave: float | None = None, litestream: bool = False) -> dict:
     """Echo, the baseline's game and the game, ``repeat`` times in turn: each on a fresh server. Echo runs in every
     turn: its CPU a message moved 0.157-0.270 ms between runs on one box in one hour (the game's 0.31-0.40), so a
     turn's ratio is taken against the echo run minutes before it, and the rung's is the median of the turns'.
@@ -560,7 +576,9 @@ def one_rung(count: int, ramp_s: float, seconds: float, folder: Path, *, probe: 
     :param echo_deflate: also run echo with players that offer permessage-deflate, as browsers do (bare flask-sock
         accepts it and compresses every message; the game declines it), and print the ratio to it too
     :param interleave: a turn's servers run at once, their players taking turns in phases this long
-        (``run_interleaved``), instead of one server after the other"""
+        (``run_interleaved``), instead of one server after the other
+    :param litestream: serve the game (and the baseline) as the Procfile does with a replica configured: under
+        ``litestream replicate`` to a file replica, on the worker's core"""
     print(f"\n== {count} players (ramp {ramp_s:g} s, measured {seconds:g} s"
           + (f", interleaved in {interleave:g} s phases)" if interleave else ")"))
     turn_servers = ([("echo", "bench.echo_app:app", ROOT)] if echo else []) \
@@ -575,8 +593,12 @@ def one_rung(count: int, ramp_s: float, seconds: float, folder: Path, *, probe: 
                 for name, app, root in batch:
                     database = folder / f"{name}-{count}-{turn}.db"
                     env = {**SERVER_ENV, **(PROBE_ENV if not name.startswith("echo") else {})}
-                    server = LiveServer(database, env, app=app, cpu=SERVER_CPU, root=root).start()
-                    started.append((name, server, database, worker_pid(server.process.pid)))
+                    replicated = litestream and not name.startswith("echo")
+                    if replicated:
+                        env["GLIMPSE_LITESTREAM_REPLICA"] = f"file://{folder}/replica-{name}-{count}-{turn}"
+                    server = LiveServer(database, env, app=app, cpu=SERVER_CPU, root=root,
+                                        launcher=LITESTREAM_LAUNCHER if replicated else None).start()
+                    started.append((name, server, database, worker_pid(server.process.pid, 2 if replicated else 1)))
                 probe_from = probe.stat().st_size if probe and probe.exists() else 0
                 offers = {name: "deflate" if name == "echo-deflate" else compression for name, *_ in started}
                 if interleave:
@@ -591,7 +613,7 @@ def one_rung(count: int, ramp_s: float, seconds: float, folder: Path, *, probe: 
                     runs = {name: asyncio.run(run_players(
                         server, count, ramp_s, seconds, echo=name.startswith("echo"), pid=pid, py_spy=spies[name][0],
                         compression=offers[name], answers=answers, native_spy=spies[name][1],
-                        leave_after=leave_after))}
+                        leave_after=leave_after, sidecar=server.process.pid if server.launcher else None))}
             finally:
                 for _, server, _, _ in started:
                     server.stop()
@@ -712,7 +734,12 @@ def main() -> None:
     parser.add_argument("--echo-deflate", action="store_true", help="also run echo with players that offer "
                         "permessage-deflate in every turn (the game's and plain echo's players as --deflate says), "
                         "and print the ratio to both echoes")
+    parser.add_argument("--litestream", action="store_true", help="serve the game under Litestream replicating to a "
+                        "file replica, as the Procfile does when one is configured (game/backup.py), and print its "
+                        "CPU beside the worker's")
     args = parser.parse_args()
+    if args.interleave and args.litestream:
+        parser.error("--litestream prints Litestream's CPU over one server's window: without --interleave")
     if args.interleave and (args.py_spy or args.native_split or args.leave_after):
         parser.error("--interleave measures CPU a message: without --py-spy, --native-split or --leave-after")
     if args.stalls and not args.probe:
@@ -737,7 +764,7 @@ def main() -> None:
                                native_spy=Path(tmp) / "native" if args.native_split is True else args.native_split,
                                compression="deflate" if args.deflate else None, answers=args.answers,
                                echo_deflate=args.echo_deflate, leave_after=args.leave_after,
-                               interleave=args.interleave))
+                               interleave=args.interleave, litestream=args.litestream))
               for n in args.players]
     print("\nladder (p99 ms answer->result / next->trial, CPU per message game/echo, DB mismatches, players held):")
     for n, figures in ladder:

@@ -11,7 +11,8 @@ from __future__ import annotations
 
 import contextlib
 import sqlite3
-from collections.abc import Iterator
+import time
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
@@ -24,6 +25,7 @@ from sqlite_utils.db import Column, Table
 from game.migrations import migrations
 
 BUSY_TIMEOUT_MS = 5000
+LOCK_POLL_S = 0.001  # how often a greenlet waiting for the write lock tries again
 
 
 class _Table(Table):
@@ -41,12 +43,54 @@ class GameDatabase(Database):
     A transaction that reads first (BEGIN DEFERRED) and then writes cannot wait for the lock: if another
     connection (Litestream keeping its position, an operator command) committed meanwhile, SQLite fails the
     write at once with "database is locked", busy timeout or not. BEGIN IMMEDIATE waits its turn instead.
+
+    In the gevent worker the wait must not be SQLite's own: its busy handler sleeps in C, and the one event loop
+    with it, every drill of every player. Litestream holds the write lock ~15-20 ms once a second at 2,000 players
+    while it checkpoints (bench/load.py --litestream): the loop stalled that long each second, and at 4,000
+    players answers and nexts reached p99 77 ms. There (``Pool``) connections have no busy timeout and ``wait``
+    sleeps the greenlet instead: only the ones that write wait, as long as the lock is held.
     """
+
+    wait: Callable[[float], object] | None = None  # a cooperative sleep: lock waits yield to the other greenlets
+    lock_queue: Any = None  # a semaphore of that concurrency (gevent's), shared by a pool's connections
 
     def atomic(self) -> contextlib.AbstractContextManager[Database]:
         if self.conn.in_transaction:  # nested: sqlite-utils' savepoint
             return super().atomic()
         return _Immediate(self)
+
+    def execute(self, sql: str, parameters: Sequence | dict[str, Any] | None = None) -> sqlite3.Cursor:
+        try:
+            return super().execute(sql, parameters)
+        except sqlite3.OperationalError as error:
+            return self.when_unlocked(error, lambda: super(GameDatabase, self).execute(sql, parameters))
+
+    def when_unlocked(self, error: sqlite3.OperationalError, attempt: Callable[[], sqlite3.Cursor]) -> sqlite3.Cursor:
+        """After ``error``, ``attempt`` the statement again until the write lock is free, waiting cooperatively;
+        or raise: not a lock, no cooperative wait here, a transaction under way (it cannot start over), or
+        BUSY_TIMEOUT_MS of waiting already. One greenlet at a time tries every LOCK_POLL_S; the others queue in
+        order behind it (``lock_queue``), so the waits of many cost one poll."""
+        if not self._may_wait(error):
+            raise error
+        assert self.wait is not None and self.lock_queue is not None
+        deadline = time.monotonic() + BUSY_TIMEOUT_MS / 1000
+        if not self.lock_queue.acquire(timeout=BUSY_TIMEOUT_MS / 1000):
+            raise error
+        try:
+            while True:
+                try:
+                    return attempt()  # the first in the queue has just failed: no matter, one attempt more
+                except sqlite3.OperationalError as again:
+                    if not self._may_wait(again) or time.monotonic() >= deadline:
+                        raise
+                self.wait(LOCK_POLL_S)
+        finally:
+            self.lock_queue.release()
+
+    def _may_wait(self, error: sqlite3.OperationalError) -> bool:
+        # A stale snapshot (SQLITE_BUSY_SNAPSHOT) never becomes writable by waiting: only a plain lock does.
+        return (self.wait is not None and error.sqlite_errorcode == sqlite3.SQLITE_BUSY
+                and not self.conn.in_transaction)
 
 
 class _Immediate:
@@ -59,7 +103,11 @@ class _Immediate:
         self.db = db
 
     def __enter__(self) -> GameDatabase:
-        self.db.conn.execute("BEGIN IMMEDIATE")
+        conn = self.db.conn
+        try:
+            conn.execute("BEGIN IMMEDIATE")
+        except sqlite3.OperationalError as error:
+            self.db.when_unlocked(error, lambda: conn.execute("BEGIN IMMEDIATE"))
         return self.db
 
     def __exit__(self, kind: type[BaseException] | None, *_exc: object) -> None:
@@ -189,19 +237,28 @@ class Pool:
         self.restart_frames = restart_frames  # see _start_checkpoints
         self._idle: list[Database] = []
         self._background_checkpoints: bool | None = None  # decided in the serving process, after the fork
+        self._lock_queue: Any = None  # the gevent worker's writers waiting for the lock (GameDatabase.when_unlocked)
 
     def borrow(self) -> Database:
         if self._idle:
             return self._idle.pop()
         if self._background_checkpoints is None:
             self._background_checkpoints = _start_checkpoints(self.path, self.restart_frames)
+            if self._background_checkpoints:
+                from gevent.lock import Semaphore
+
+                self._lock_queue = Semaphore()
         db = connect(self.path, cached_schema=True)
         # A few long-lived connections serve everyone: give each a page cache that holds the hot tables,
         # and read through a memory map (no read() system call per page).
         db.execute(f"PRAGMA cache_size = -{CACHE_KIB}")
         db.execute(f"PRAGMA mmap_size = {MMAP_BYTES}")
-        if self._background_checkpoints:
+        if self._background_checkpoints:  # the gevent worker
+            from gevent import sleep
+
             db.execute("PRAGMA wal_autocheckpoint = 0")
+            db.execute("PRAGMA busy_timeout = 0")  # lock waits yield to the loop instead (GameDatabase)
+            db.wait, db.lock_queue = sleep, self._lock_queue
         return db
 
     def give_back(self, db: Database) -> None:

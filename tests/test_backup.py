@@ -10,6 +10,7 @@ import subprocess
 import sys
 import threading
 import time
+import urllib.request
 from pathlib import Path
 
 import pytest
@@ -208,3 +209,56 @@ def test_the_launcher_runs_the_command_directly_without_a_replica(tmp_path: Path
         done = subprocess.run([*LAUNCHER, sys.executable, "-c", "print('ran')"], env=env, capture_output=True,
                               text=True, timeout=30)
         assert done.stdout.strip() == "ran"
+
+
+HOLD_S = 1.5
+
+
+def answer_to(trial: dict) -> dict:
+    return {"type": "answer", "trialId": trial["trialId"], "answer": "fear", "framesShown": trial["exposureFrames"],
+            "refreshMs": 16.667, "maxGapMs": 17.0, "reactionMs": 350.0}
+
+
+def test_a_write_lock_held_by_another_process_stalls_only_the_answers_that_wait_for_it(tmp_path: Path) -> None:
+    """Litestream takes the write lock while it checkpoints: ~15-20 ms each second at 2,000 players, longer on a slow
+    disk. The worker waited for it in SQLite's busy handler, which sleeps in C with the one event loop: every
+    player's drill stopped with it. Now an answer waits for the lock and the rest of the game goes on: while another
+    process holds the lock, a second player's next face and a page's health check are served, and the answer's
+    result comes once the lock is free, with the answer stored."""
+    server = LiveServer(tmp_path / "glimpse.db", SCRIPTED_PLAYERS).start()
+    try:
+        waiting, playing = DrillClient(server), DrillClient(server)
+        trials = []
+        for client in (waiting, playing):
+            client.ask({"type": "hello", "v": 1})
+            client.send({"type": "start", "refreshMs": 16.667})
+            client.receive()
+            trials.append(client.receive())
+        trial, other = trials
+        time.sleep(0.5)  # the face, flash and mask shown, and a reaction's time
+        assert playing.ask(answer_to(other))["type"] == "result"
+        holder = sqlite3.connect(server.database, isolation_level=None)
+        holder.execute("BEGIN IMMEDIATE")
+        held_at = time.monotonic()
+        try:
+            waiting.send(answer_to(trial))
+            time.sleep(0.1)  # the answer is in, waiting for the lock
+            served = playing.ask({"type": "next"})
+            with urllib.request.urlopen(server.url + "/healthz", timeout=HOLD_S / 2) as response:
+                assert response.status == 200
+            served_in = time.monotonic() - held_at
+            time.sleep(max(0.0, HOLD_S - (time.monotonic() - held_at)))
+        finally:
+            holder.execute("ROLLBACK")
+        released_at = time.monotonic()
+        result = waiting.receive()
+        waited = time.monotonic() - held_at
+        assert served["type"] == "trial" and served_in < HOLD_S / 2, (served, served_in)
+        assert result["type"] == "result" and result["trialId"] == trial["trialId"], result
+        assert waited >= released_at - held_at, "the answer's result came after the lock was free"
+        stored = holder.execute("SELECT answer FROM trials WHERE id = ?", [trial["trialId"]]).fetchone()
+        assert stored == ("fear",)
+        for client in (waiting, playing):
+            client.close()
+    finally:
+        server.stop()

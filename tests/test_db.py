@@ -9,8 +9,10 @@ import threading
 import time
 from pathlib import Path
 
+import pytest
 import sqlite_utils
 
+import game.db
 from game.db import RESTART_BUSY_MS, checkpoint, connect, migrate
 from game.migrations import migrations
 
@@ -260,3 +262,52 @@ def test_a_drill_in_progress_across_m015_keeps_the_evidence_its_answers_wrote_an
     plausibility.observe_answer(state, axis="exposure", stimulus=33.4, correct=True, reaction_ms=800.0)
     assert fairplay.load(db, "p")[1].trials == state.trials == 3
     assert fairplay.load(db, "p")[1].accuracy == {name: round(value, 4) for name, value in state.accuracy.items()}
+
+
+def test_a_connection_with_a_cooperative_wait_tries_again_until_the_write_lock_is_free(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The worker's connections wait for the write lock by sleeping their greenlet (``wait``), not in SQLite's busy
+    handler, which would stop every drill with it: a write made while another connection (Litestream checkpointing)
+    holds the lock lands once it is released; past the busy timeout it fails as before; a transaction that read an
+    older snapshot cannot start over and fails at once, as before."""
+    path = tmp_path / "g.db"
+    migrate(path)
+    ours, holder = connect(path), connect(path)
+    ours.execute("PRAGMA busy_timeout = 0")
+    naps: list[float] = []
+    ours.wait = lambda seconds: (naps.append(seconds), time.sleep(seconds))  # the worker's: gevent's sleep
+    ours.lock_queue = threading.Semaphore()  # and its semaphore
+    ours.execute("CREATE TABLE answers (n INTEGER)")
+
+    def held_for(seconds: float) -> threading.Timer:
+        holder.execute("BEGIN IMMEDIATE")
+        release = threading.Timer(seconds, lambda: holder.execute("ROLLBACK"))
+        release.start()
+        return release
+
+    release = held_for(0.3)
+    ours.execute("INSERT INTO answers VALUES (1)")  # a write outside a transaction
+    assert not release.is_alive() and len(naps) >= 10, "it waited for the release"
+    release = held_for(0.3)
+    with ours.atomic():  # a transaction: its BEGIN IMMEDIATE waits
+        ours.execute("INSERT INTO answers VALUES (2)")
+    assert not release.is_alive()
+    assert sorted(n for (n,) in ours.execute("SELECT n FROM answers")) == [1, 2]
+
+    monkeypatch.setattr(game.db, "BUSY_TIMEOUT_MS", 200)
+    release = held_for(2.0)
+    started = time.monotonic()
+    with pytest.raises(sqlite3.OperationalError, match="locked"), ours.atomic():
+        pass
+    assert 0.2 <= time.monotonic() - started < 1.5
+    release.join()
+
+    naps.clear()
+    ours.execute("BEGIN")  # read first (deferred), then another connection commits, then write: the snapshot is stale
+    ours.execute("SELECT COUNT(*) FROM answers").fetchone()
+    with holder.atomic():
+        holder.execute("INSERT INTO answers VALUES (3)")
+    with pytest.raises(sqlite3.OperationalError):
+        ours.execute("INSERT INTO answers VALUES (4)")
+    assert naps == [], "a stale snapshot is not waited for"
+    ours.conn.rollback()
