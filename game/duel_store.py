@@ -50,17 +50,18 @@ def create_link(db: Database, creator_id: str, now: float | None = None) -> dict
     :raises RoomError: ``too_many_links`` past the daily allowance
     """
     now = time.time() if now is None else now
-    made_today = db.execute("SELECT COUNT(*) FROM challenge_links WHERE creator_id = ? AND created_at > ?",
-                            [creator_id, now - 86400]).fetchone()[0]
-    if made_today >= MAX_LINKS_PER_DAY:
-        raise RoomError("too_many_links", "That's a lot of challenges today: share one you have.")
-    for _ in range(10):
-        code = "".join(secrets.choice(CODE_ALPHABET) for _ in range(LINK_CODE_LENGTH))
-        if db.execute("SELECT 1 FROM challenge_links WHERE code = ?", [code]).fetchone() is None:
-            row = {"code": code, "creator_id": creator_id, "seed": secrets.randbits(53),
-                   "trials": CHALLENGE_TRIALS, "created_at": now}
-            db["challenge_links"].insert(row)
-            return row
+    with db.atomic():  # counted and taken with the write lock held: requests waiting for it (game.db) interleave
+        made_today = db.execute("SELECT COUNT(*) FROM challenge_links WHERE creator_id = ? AND created_at > ?",
+                                [creator_id, now - 86400]).fetchone()[0]
+        if made_today >= MAX_LINKS_PER_DAY:
+            raise RoomError("too_many_links", "That's a lot of challenges today: share one you have.")
+        for _ in range(10):
+            code = "".join(secrets.choice(CODE_ALPHABET) for _ in range(LINK_CODE_LENGTH))
+            if db.execute("SELECT 1 FROM challenge_links WHERE code = ?", [code]).fetchone() is None:
+                row = {"code": code, "creator_id": creator_id, "seed": secrets.randbits(53),
+                       "trials": CHALLENGE_TRIALS, "created_at": now}
+                db["challenge_links"].insert(row)
+                return row
     raise RuntimeError("could not allocate a challenge code")
 
 

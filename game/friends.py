@@ -59,13 +59,16 @@ def befriend(db: Database, player_id: str, raw_code: object) -> dict:
     friend_id, nickname = row
     if friend_id == player_id:
         raise FriendError("self", "That's your own code: share it with a friend instead.")
-    if db.execute("SELECT 1 FROM friendships WHERE player_id = ? AND friend_id = ?", [player_id, friend_id]).fetchone():
-        raise FriendError("already_friends", "You are already friends.")
-    for someone in (player_id, friend_id):
-        if count(db, someone) >= MAX_FRIENDS:
-            raise FriendError("too_many", f"A player can have at most {MAX_FRIENDS} friends.")
-    now = time.time()
+    # Checked once the write lock is held: a request waiting for it (game.db) lets others run, and one of them may
+    # have made this friendship, or filled a list, meanwhile.
     with db.atomic():
+        if db.execute("SELECT 1 FROM friendships WHERE player_id = ? AND friend_id = ?",
+                      [player_id, friend_id]).fetchone():
+            raise FriendError("already_friends", "You are already friends.")
+        for someone in (player_id, friend_id):
+            if count(db, someone) >= MAX_FRIENDS:
+                raise FriendError("too_many", f"A player can have at most {MAX_FRIENDS} friends.")
+        now = time.time()
         db["friendships"].insert_all([{"player_id": player_id, "friend_id": friend_id, "created_at": now},
                                       {"player_id": friend_id, "friend_id": player_id, "created_at": now}])
     return {"id": friend_id, "nickname": nickname}

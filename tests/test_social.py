@@ -3,8 +3,11 @@
 from __future__ import annotations
 
 import json
+import sqlite3
+import time
 import urllib.error
 import urllib.request
+from concurrent.futures import ThreadPoolExecutor
 
 from conftest import LiveServer, new_player_cookie
 
@@ -40,6 +43,32 @@ def test_friend_codes_make_mutual_friendships_that_can_be_removed(live_server: L
     assert call(live_server, ann, "DELETE", f"/api/friends/{bob_id}")[0] == 200
     assert call(live_server, bob, "GET", "/api/friends")[1]["friends"] == []
     assert call(live_server, ann, "DELETE", f"/api/friends/{bob_id}")[0] == 404
+
+
+def test_friend_requests_that_wait_for_the_write_lock_together_make_one_friendship(live_server: LiveServer) -> None:
+    """Requests that wait for the write lock (Litestream holds it while it checkpoints) are checked when they get it,
+    not before: two taps on "add" and the friend's own request at once make one friendship, the others are told
+    they are already friends; none is a server error."""
+    ann, bob = named_player(live_server, "Ann Together"), named_player(live_server, "Bob Together")
+    codes = {cookie: call(live_server, cookie, "GET", "/api/friends")[1]["code"] for cookie in (ann, bob)}
+    holder = sqlite3.connect(live_server.database, isolation_level=None)
+    holder.execute("BEGIN IMMEDIATE")
+    try:
+        with ThreadPoolExecutor(3) as requests:
+            asked = [requests.submit(call, live_server, cookie, "POST", "/api/friends", {"code": codes[other]})
+                     for cookie, other in ((ann, bob), (ann, bob), (bob, ann))]
+            time.sleep(0.5)  # every request in, waiting for the lock
+            assert not any(request.done() for request in asked)
+            holder.execute("ROLLBACK")
+            answers = [request.result(timeout=10) for request in asked]
+    finally:
+        if holder.in_transaction:
+            holder.execute("ROLLBACK")
+        holder.close()
+    assert sorted(status for status, _ in answers) == [200, 409, 409], answers
+    assert [error["error"] for status, error in answers if status == 409] == ["already_friends"] * 2
+    assert [f["nickname"] for f in call(live_server, ann, "GET", "/api/friends")[1]["friends"]] == ["Bob Together"]
+    assert [f["nickname"] for f in call(live_server, bob, "GET", "/api/friends")[1]["friends"]] == ["Ann Together"]
 
 
 def test_bad_friend_requests_get_clear_errors_and_floods_are_limited(live_server: LiveServer) -> None:
