@@ -9,7 +9,7 @@ import urllib.error
 import urllib.request
 from concurrent.futures import ThreadPoolExecutor
 
-from conftest import LiveServer, new_player_cookie
+from conftest import DrillClient, LiveServer, new_player_cookie
 
 
 def call(server: LiveServer, cookie: str, method: str, path: str, body: object = None) -> tuple[int, dict]:
@@ -69,6 +69,32 @@ def test_friend_requests_that_wait_for_the_write_lock_together_make_one_friendsh
     assert [error["error"] for status, error in answers if status == 409] == ["already_friends"] * 2
     assert [f["nickname"] for f in call(live_server, ann, "GET", "/api/friends")[1]["friends"]] == ["Bob Together"]
     assert [f["nickname"] for f in call(live_server, bob, "GET", "/api/friends")[1]["friends"]] == ["Ann Together"]
+
+
+def test_two_tabs_starting_the_daily_challenge_while_the_lock_is_held_get_one_ranked_attempt(
+        live_server: LiveServer) -> None:
+    """The day's challenge counts once, even for two tabs whose starts wait together for the write lock (Litestream
+    holds it while it checkpoints): starts take their turn one at a time (game.lanes), lock wait included."""
+    cookie = new_player_cookie(live_server)
+    tabs = [DrillClient(live_server, cookie=cookie) for _ in range(2)]
+    for tab in tabs:
+        tab.ask({"type": "hello", "v": 1})
+    holder = sqlite3.connect(live_server.database, isolation_level=None)
+    holder.execute("BEGIN IMMEDIATE")
+    try:
+        for tab in tabs:
+            tab.send({"type": "start", "refreshMs": 16.667, "mode": "challenge"})
+        time.sleep(0.5)  # both starts in, waiting for the lock
+    finally:
+        holder.execute("ROLLBACK")
+    started = [tab.receive() for tab in tabs]
+    assert [message["type"] for message in started] == ["started", "started"], started
+    ranked = holder.execute("SELECT ranked FROM drills WHERE id IN (?, ?) AND kind = 'challenge'",
+                            [message["drillId"] for message in started]).fetchall()
+    holder.close()
+    for tab in tabs:
+        tab.close()
+    assert sorted(ranked) == [(0,), (1,)], ranked
 
 
 def test_bad_friend_requests_get_clear_errors_and_floods_are_limited(live_server: LiveServer) -> None:
