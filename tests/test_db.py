@@ -279,27 +279,31 @@ def test_a_connection_with_a_cooperative_wait_tries_again_until_the_write_lock_i
     ours.lock_queue = threading.Semaphore()  # and its semaphore
     ours.execute("CREATE TABLE answers (n INTEGER)")
 
-    def held_for(seconds: float) -> threading.Timer:
+    def held_for(seconds: float) -> tuple[threading.Event, threading.Timer]:
+        """Holds the write lock for ``seconds``; the event is set just before the lock is let go (after would race
+        with our write, which may land before the releasing thread returns)."""
         holder.execute("BEGIN IMMEDIATE")
-        release = threading.Timer(seconds, lambda: holder.execute("ROLLBACK"))
+        releasing = threading.Event()
+        release = threading.Timer(seconds, lambda: (releasing.set(), holder.execute("ROLLBACK")))
         release.start()
-        return release
+        return releasing, release
 
-    release = held_for(0.3)
+    releasing, _ = held_for(0.3)
     ours.execute("INSERT INTO answers VALUES (1)")  # a write outside a transaction
-    assert not release.is_alive() and len(naps) >= 10, "it waited for the release"
-    release = held_for(0.3)
+    assert releasing.is_set() and len(naps) >= 10, "it waited for the release"
+    releasing, _ = held_for(0.3)
     with ours.atomic():  # a transaction: its BEGIN IMMEDIATE waits
         ours.execute("INSERT INTO answers VALUES (2)")
-    assert not release.is_alive()
+    assert releasing.is_set()
     assert sorted(n for (n,) in ours.execute("SELECT n FROM answers")) == [1, 2]
 
     monkeypatch.setattr(game.db, "BUSY_TIMEOUT_MS", 200)
-    release = held_for(2.0)
+    releasing, release = held_for(2.0)
     started = time.monotonic()
     with pytest.raises(sqlite3.OperationalError, match="locked"), ours.atomic():
         pass
     assert 0.2 <= time.monotonic() - started < 1.5
+    assert not releasing.is_set()
     release.join()
 
     naps.clear()
